@@ -1,0 +1,42 @@
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['node_modules/**', 'dist/**', 'data/**', 'test-artifacts/**', '**/*.d.ts'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { globals: { process: 'readonly', console: 'readonly', Buffer: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', setInterval: 'readonly', clearInterval: 'readonly', setImmediate: 'readonly', URL: 'readonly', AbortController: 'readonly', TextEncoder: 'readonly', TextDecoder: 'readonly', performance: 'readonly', fetch: 'readonly', queueMicrotask: 'readonly', structuredClone: 'readonly' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_', caughtErrorsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': ['error', { allow: ['warn', 'error'] }],
+    },
+  },
+  {
+    // The dependency rule of docs/ and DESIGN.md: protocol imports nothing of ours,
+    // agent, fleet and firmware-sim never import each other.
+    files: ['protocol/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/agent/**', '**/fleet/**', '**/firmware-sim/**', '**/platform/**', 'serialport', 'node-hid', 'node:fs', 'node:net'] }] },
+  },
+  {
+    files: ['agent/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/fleet/**', '**/firmware-sim/**'] }] },
+  },
+  {
+    files: ['fleet/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/agent/**', '**/firmware-sim/**'] }] },
+  },
+  {
+    files: ['firmware-sim/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/agent/**', '**/fleet/**'] }] },
+  },
+  {
+    files: ['agent/devices/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: ['**/fleet/**', '**/firmware-sim/**', 'serialport', 'node-hid', '@serialport/*'] }] },
+  },
+  {
+    files: ['bin/**/*.js', 'demo/**/*.ts', 'cli/**/*.ts'],
+    rules: { 'no-console': 'off' },
+  },
+);
