@@ -36,7 +36,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/fleet/**', '**/firmware-sim/**', 'serialport', 'node-hid', '@serialport/*'] }] },
   },
   {
-    files: ['bin/**/*.js', 'demo/**/*.ts', 'cli/**/*.ts'],
+    files: ['bin/**/*.js', 'demo/**/*.ts', 'cli/**/*.ts', 'test/bench/**/*.ts', '**/cli/**/*.ts', '**/main.ts'],
     rules: { 'no-console': 'off' },
   },
 );
