@@ -65,7 +65,13 @@ export class TcpTransport implements Transport {
     if (!socket) return Promise.reject(transportError('TRANSPORT_NOT_OPEN', `${this.description} is not open`));
     if (data.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      socket.write(data, (e) => (e ? reject(transportError(this.socket ? 'TRANSPORT_WRITE_FAILED' : 'TRANSPORT_CLOSED', `${this.description}: ${e.message}`, e)) : resolve()));
+      socket.write(data, (e) => {
+        // Node calls back without an error for bytes still queued when the socket is destroyed,
+        // so a destroyed socket, not the error, says the write did not complete.
+        if (socket.destroyed) return reject(transportError('TRANSPORT_CLOSED', `${this.description} closed before the write completed`, e ?? undefined));
+        if (e) return reject(transportError('TRANSPORT_WRITE_FAILED', `${this.description}: ${e.message}`, e));
+        resolve();
+      });
     });
   }
 
