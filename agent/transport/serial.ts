@@ -54,7 +54,10 @@ export class SerialTransport implements Transport {
     this.port = port;
     this.closing = false;
     port.on('data', (chunk: Buffer) => this.listeners.emitData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-    port.on('error', (e: Error) => this.listeners.emitError(transportError('TRANSPORT_WRITE_FAILED', `${this.description}: ${e.message}`, e)));
+    port.on('error', (e: Error) => {
+      // The write that close() cancels also surfaces here; its caller already got TRANSPORT_CLOSED.
+      if (!this.closing) this.listeners.emitError(transportError('TRANSPORT_WRITE_FAILED', `${this.description}: ${e.message}`, e));
+    });
     port.once('close', (e: (Error & { disconnected?: boolean }) | null) => {
       this.port = undefined;
       const lost: TransportError | undefined =
@@ -69,7 +72,9 @@ export class SerialTransport implements Transport {
     if (data.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       port.write(Buffer.from(data), (e) => {
-        if (e) return reject(transportError(this.port ? 'TRANSPORT_WRITE_FAILED' : 'TRANSPORT_CLOSED', `${this.description}: ${e.message}`, e));
+        // A write cancelled by close() fails before the port reports 'close': closing, not the port, tells.
+        const closed = this.closing || !port.isOpen || this.port !== port;
+        if (e) return reject(transportError(closed ? 'TRANSPORT_CLOSED' : 'TRANSPORT_WRITE_FAILED', `${this.description}: ${e.message}`, e));
         port.drain((e2) => (e2 ? reject(transportError('TRANSPORT_CLOSED', `${this.description}: ${e2.message}`, e2)) : resolve()));
       });
     });
