@@ -152,12 +152,16 @@ export function transportContract(name: string, makeHarness: () => Promise<Trans
 
     it('rejects a write still pending at close with TRANSPORT_CLOSED', async () => {
       await t.open();
+      const errors: TransportError[] = [];
+      t.on('error', (e) => errors.push(e));
       const payload = await h.stallWrites();
       const pending = rejectionCode(t.write(payload));
       await new Promise((r) => setTimeout(r, 20));
       await t.close();
       expect(await pending).toBe('TRANSPORT_CLOSED');
       expect(closes).toEqual([undefined]);
+      // A requested close is not a fault: the cancelled write is reported to its caller only.
+      expect(errors).toEqual([]);
     });
 
     it('reports a lost link once, as TRANSPORT_LINK_LOST, and is then closed', async () => {
