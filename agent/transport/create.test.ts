@@ -1,3 +1,5 @@
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { createTransport, TransportConfigError } from './create.ts';
 import { HidTransport } from './hid.ts';
@@ -39,5 +41,26 @@ describe('createTransport', () => {
     expect(hid.isOpen).toBe(false);
     const bySerial = createTransport({ kind: 'hid', vendorId: 0xfffe, productId: 0xfffd, serialNumber: 'none' });
     await expect(bySerial.open()).rejects.toMatchObject({ code: 'TRANSPORT_OPEN_FAILED' });
+  });
+
+  it('loads neither node-hid nor serialport until a transport of that kind is opened', () => {
+    // A fresh process, so that no other test has loaded them: a box without HID or serial
+    // devices (and without libusb/udev) never loads the native modules.
+    const script = `
+      import { createRequire } from 'node:module';
+      const { createTransport } = await import('./agent/transport/create.ts');
+      const cache = createRequire(import.meta.url).cache;
+      const loaded = (name) => Object.keys(cache).some((k) => k.includes('/node_modules/' + name + '/'));
+      const hid = createTransport({ kind: 'hid', vendorId: 0xfffe, productId: 0xfffd });
+      const serial = createTransport({ kind: 'serial', path: '/nonexistent/tty', baudRate: 9600 });
+      const out = { created: [loaded('node-hid'), loaded('@serialport/bindings-cpp')] };
+      await hid.open().catch(() => undefined);
+      out.hidOpened = [loaded('node-hid'), loaded('@serialport/bindings-cpp')];
+      await serial.open().catch(() => undefined);
+      out.serialOpened = [loaded('node-hid'), loaded('@serialport/bindings-cpp')];
+      console.log(JSON.stringify(out));
+    `;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], { encoding: 'utf8', cwd: fileURLToPath(new URL('../..', import.meta.url)) });
+    expect(JSON.parse(out)).toEqual({ created: [false, false], hidOpened: [true, false], serialOpened: [true, true] });
   });
 });
