@@ -1,9 +1,10 @@
 import type { Clock } from '../../../platform/clock.ts';
 import type { Logger } from '../../../platform/log.ts';
 import type { Transport } from '../../transport/transport.ts';
-import type { DeviceStatus } from '../device.ts';
+import type { DeviceState, DeviceStatus } from '../device.ts';
 import type { Credential, CredentialPresented, Reader, ReaderFeedback } from '../reader.ts';
 import { DEFAULT_BACKOFF, LinkKeeper, type BackoffOptions } from './link-keeper.ts';
+import { nextReaderState, type ReaderStateEvent } from './reader-state.ts';
 import { DeviceStatusTracker } from './status-tracker.ts';
 
 export interface ByteReaderOptions {
@@ -54,9 +55,9 @@ export abstract class ByteReader implements Reader {
         up: () => {
           this.linkUp();
           this.errorStreak = 0;
-          this.tracker.setState('online');
+          this.move('link-up');
         },
-        down: (error) => this.tracker.recordError(error.code, error.message, 'offline'),
+        down: (error) => this.tracker.recordError(error.code, error.message, this.next('link-down')),
       },
       options.backoff ?? DEFAULT_BACKOFF,
     );
@@ -64,7 +65,7 @@ export abstract class ByteReader implements Reader {
   }
 
   async start(): Promise<void> {
-    this.tracker.setState('starting');
+    this.move('start');
     this.unsubscribeData ??= this.transport.on('data', (chunk) => this.bytes(chunk, this.clock.monotonic()));
     await this.keeper.start();
   }
@@ -73,7 +74,7 @@ export abstract class ByteReader implements Reader {
     await this.keeper.stop();
     this.unsubscribeData?.();
     this.unsubscribeData = undefined;
-    this.tracker.setState('offline');
+    this.move('stop');
   }
 
   status(): DeviceStatus {
@@ -102,16 +103,23 @@ export abstract class ByteReader implements Reader {
   protected goodFrame(): void {
     this.counters.frames++;
     this.errorStreak = 0;
-    if (this.tracker.status().state === 'degraded') this.tracker.setState('online');
+    this.move('good-frame');
   }
 
   protected badFrame(code: string, message: string): void {
     this.counters.badFrames++;
     this.errorStreak++;
     this.logger.debug({ reader: this.id, code }, message);
-    const degrade = this.errorStreak >= this.degradedAfter && this.tracker.status().state === 'online';
-    this.tracker.recordError(code, message, degrade ? 'degraded' : undefined);
+    this.tracker.recordError(code, message, this.errorStreak >= this.degradedAfter ? this.next('error-streak') : undefined);
     this.tracker.setDetail({ badFrames: this.counters.badFrames });
+  }
+
+  private next(event: ReaderStateEvent): DeviceState {
+    return nextReaderState(this.tracker.status().state, event);
+  }
+
+  private move(event: ReaderStateEvent): void {
+    this.tracker.setState(this.next(event));
   }
 
   protected deliver(credential: Credential, at: number): void {
