@@ -45,10 +45,10 @@ export abstract class ByteReader implements Reader {
     this.clock = options.clock;
     this.logger = options.logger;
     this.degradedAfter = options.degradedAfterErrors ?? 3;
+    this.transport = options.transport;
     this.tracker = new DeviceStatusTracker(options.id, 'reader', options.clock, { transport: options.transport.description, ...this.counters });
-    const transport = options.transport;
     this.keeper = new LinkKeeper(
-      transport,
+      options.transport,
       options.clock,
       options.logger,
       {
@@ -61,7 +61,6 @@ export abstract class ByteReader implements Reader {
       },
       options.backoff ?? DEFAULT_BACKOFF,
     );
-    this.transport = transport;
   }
 
   async start(): Promise<void> {
