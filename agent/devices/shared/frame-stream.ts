@@ -29,6 +29,11 @@ export class FrameStream<F, C extends string> {
     return out;
   }
 
+  /** Bytes held back, waiting for the rest of a frame. */
+  get buffered(): number {
+    return this.buffer.length;
+  }
+
   /** Forgets a partial frame (the link was reopened). */
   reset(): void {
     this.buffer = new Uint8Array(0);
