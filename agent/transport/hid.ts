@@ -144,11 +144,10 @@ export class HidTransport implements Transport {
     const pending = this.queue;
     this.queue = [];
     for (const w of pending) w.reject(transportError('TRANSPORT_CLOSED', `${this.description} closed before the write completed`));
-    try {
-      await device.close();
-    } catch {
-      // An unplugged device may refuse to close; it is gone either way.
-    }
+    // An unplugged device may refuse (or be slow) to close; it is gone either way, so a lost
+    // link is reported at once. A requested close waits until the device is released.
+    const released = device.close().catch(() => undefined);
+    if (!reason) await released;
     this.listeners.emitClose(reason);
   }
 }
