@@ -22,6 +22,8 @@ export class SerialTransport implements Transport {
   private port: SerialPortType | undefined;
   private listeners = new TransportListeners();
   private closing = false;
+  /** An open in progress: a second open() must not open the port twice. */
+  private opening = false;
 
   constructor(private readonly options: SerialOptions) {
     this.description = `serial:${options.path}@${options.baudRate}`;
@@ -32,7 +34,16 @@ export class SerialTransport implements Transport {
   }
 
   async open(): Promise<void> {
-    if (this.port) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
+    if (this.port || this.opening) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
+    this.opening = true;
+    try {
+      await this.openPort();
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  private async openPort(): Promise<void> {
     let SerialPort: typeof SerialPortType;
     try {
       ({ SerialPort } = await import('serialport'));

@@ -12,6 +12,8 @@ export class TcpTransport implements Transport {
   private socket: Socket | undefined;
   private listeners = new TransportListeners();
   private closing = false;
+  /** An open in progress: a second open() must not make a second connection. */
+  private opening = false;
 
   constructor(
     private readonly host: string,
@@ -26,7 +28,8 @@ export class TcpTransport implements Transport {
   }
 
   async open(): Promise<void> {
-    if (this.socket) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
+    if (this.socket || this.opening) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
+    this.opening = true;
     const socket = new Socket();
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
@@ -43,6 +46,8 @@ export class TcpTransport implements Transport {
         socket.removeAllListeners('error');
         resolve();
       });
+    }).finally(() => {
+      this.opening = false;
     });
     this.socket = socket;
     this.closing = false;
