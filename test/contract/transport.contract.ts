@@ -90,6 +90,15 @@ export function transportContract(name: string, makeHarness: () => Promise<Trans
       expect(closes).toEqual([]);
     });
 
+    it('refuses an open issued while another open is in progress (one link, never two)', async () => {
+      const first = t.open();
+      expect(await rejectionCode(t.open())).toBe('TRANSPORT_ALREADY_OPEN');
+      await first;
+      expect(t.isOpen).toBe(true);
+      await t.close();
+      expect(closes).toEqual([undefined]);
+    });
+
     it('rejects writes with TRANSPORT_NOT_OPEN before open and after close', async () => {
       expect(await rejectionCode(t.write(Uint8Array.of(1)))).toBe('TRANSPORT_NOT_OPEN');
       await t.open();
