@@ -13,6 +13,8 @@ export interface HidScannerSimOptions {
   clock: Clock;
   /** Delay between reports; 0 sends a whole scan at once, as fast scanners do. */
   reportIntervalMs?: number;
+  /** Prefix every keyboard report with this report id (composite devices). */
+  reportId?: number;
 }
 
 /**
@@ -23,6 +25,7 @@ export interface HidScannerSimOptions {
 export class HidScannerSim {
   private readonly clock: Clock;
   private readonly interval: number;
+  private readonly reportId: number | undefined;
   private queue: Uint8Array[] = [];
   private pump: TimerHandle | undefined;
   private hold: TimerHandle | undefined;
@@ -36,6 +39,7 @@ export class HidScannerSim {
   ) {
     this.clock = options.clock;
     this.interval = options.reportIntervalMs ?? 0;
+    this.reportId = options.reportId;
   }
 
   /** Types `text` then Enter. Throws for characters a US-layout keyboard cannot type. */
@@ -64,9 +68,9 @@ export class HidScannerSim {
     this.enqueue([encodeRolloverReport()]);
   }
 
-  /** Raw bytes as an input report (e.g. a report whose reserved byte is not zero). */
+  /** Raw bytes as one input report, sent as they are (another function's report, a broken one). */
   sendRaw(report: Uint8Array): void {
-    this.enqueue([report]);
+    this.enqueue([report], false);
   }
 
   goSilent(on = true): void {
@@ -85,7 +89,9 @@ export class HidScannerSim {
     this.link.plug();
   }
 
-  private enqueue(reports: Uint8Array[]): void {
+  private enqueue(keyboardReports: Uint8Array[], addId = true): void {
+    const id = this.reportId;
+    const reports = id === undefined || !addId ? keyboardReports : keyboardReports.map((r) => Uint8Array.of(id, ...r));
     if (this.interval === 0) {
       for (const r of reports) this.link.write(r);
       return;

@@ -2,7 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { concatBytes, fromHex, toHex } from '../core/bytes.ts';
 import { decodeAll, splits } from '../../test/support/decode-all.ts';
-import { decodeKeyboardReport, encodeKeyboardReport, encodeRolloverReport, type KeyboardReport } from './report.ts';
+import { decodeKeyboardReport, encodeKeyboardReport, encodeRolloverReport, keyboardReportDecoderWithId, type KeyboardReport } from './report.ts';
 import { KeystrokeLineAssembler } from './typing.ts';
 import { reportsForTypedText } from './type-text.ts';
 
@@ -56,6 +56,30 @@ describe('boot keyboard report codec', () => {
       }),
       { numRuns: 1000 },
     );
+  });
+});
+
+describe('boot keyboard reports with a report id (composite devices)', () => {
+  const decode = keyboardReportDecoderWithId(1);
+  const withId = (hex: string) => concatBytes(Uint8Array.of(1), fromHex(hex));
+
+  for (const f of fixtures) {
+    it(`decodes ${f.name} after report id 1, split at every byte boundary`, () => {
+      for (const chunks of splits(withId(f.hex))) expect(decodeAll(decode, chunks)).toEqual({ frames: [f.report], errors: [], pending: 0 });
+    });
+  }
+
+  it("skips another function's report (consumer control, id 2) and reads the next keyboard report", () => {
+    const out = decodeAll(decode, [Uint8Array.of(2, 0xe9, 0x00), withId('00 00 1e 00 00 00 00 00')]);
+    expect(out).toEqual({ frames: [{ modifiers: 0, keys: [0x1e] }], errors: ['HID_REPORT_MISALIGNED'], pending: 0 });
+  });
+
+  it('reports rollover and skips the whole 9 bytes', () => {
+    expect(decode(concatBytes(Uint8Array.of(1), encodeRolloverReport()))).toMatchObject({ kind: 'bad', code: 'HID_ROLLOVER', skip: 9 });
+  });
+
+  it('never throws or hangs on random bytes', () => {
+    fc.assert(fc.property(fc.array(fc.uint8Array({ maxLength: 30 }), { maxLength: 10 }), (chunks) => void decodeAll(decode, chunks)), { numRuns: 1000 });
   });
 });
 

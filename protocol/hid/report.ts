@@ -45,6 +45,26 @@ export function decodeKeyboardReport(buf: Uint8Array): DecodeStep<KeyboardReport
   return { kind: 'frame', frame: { modifiers: buf[0] as number, keys }, consumed: KEYBOARD_REPORT_LENGTH };
 }
 
+/**
+ * The decoder for devices that number their reports (composite keyboard + consumer-control
+ * scanners): hidraw then prefixes each report with its report id, 9 bytes for the keyboard.
+ * The id serves as a start byte: anything else (another function's report, lost bytes) is
+ * skipped up to the next occurrence of the id, with HID_REPORT_MISALIGNED.
+ */
+export function keyboardReportDecoderWithId(reportId: number): (buf: Uint8Array) => DecodeStep<KeyboardReport, KeyboardReportErrorCode> {
+  return (buf) => {
+    if (buf.length === 0) return { kind: 'need-more' };
+    if (buf[0] !== reportId) {
+      const next = buf.indexOf(reportId, 1);
+      return { kind: 'bad', code: 'HID_REPORT_MISALIGNED', skip: next === -1 ? buf.length : next, message: `expected report id ${reportId}, got ${buf[0]}` };
+    }
+    const step = decodeKeyboardReport(buf.subarray(1));
+    if (step.kind === 'frame') return { ...step, consumed: step.consumed + 1 };
+    if (step.kind === 'bad') return { ...step, skip: step.code === 'HID_ROLLOVER' ? step.skip + 1 : 1 };
+    return step;
+  };
+}
+
 /** Encodes a report (for simulators and fixtures). At most six keys. */
 export function encodeKeyboardReport(report: KeyboardReport): Uint8Array {
   if (report.keys.length > 6) throw new RangeError(`a boot keyboard report holds at most 6 keys, got ${report.keys.length}`);

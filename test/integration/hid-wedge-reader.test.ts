@@ -22,7 +22,7 @@ describe('HID keyboard-wedge reader over HidTransport and a simulated scanner', 
     for (const c of cleanups.splice(0).reverse()) await c();
   });
 
-  async function setup(reportIntervalMs = 0) {
+  async function setup(reportIntervalMs = 0, reportId?: number) {
     const device = new FakeHidDevice(VID, PID);
     const opened: number[] = [];
     const transport = createTransport(
@@ -34,7 +34,7 @@ describe('HID keyboard-wedge reader over HidTransport and a simulated scanner', 
         },
       },
     );
-    const reader = new HidWedgeReader({ id: 'totem', transport, clock: systemClock, logger: silentLogger, repeatWindowMs: 600, backoff: { initialMs: 50, maxMs: 200 } });
+    const reader = new HidWedgeReader({ id: 'totem', transport, clock: systemClock, logger: silentLogger, repeatWindowMs: 600, backoff: { initialMs: 50, maxMs: 200 }, ...(reportId === undefined ? {} : { reportId }) });
     cleanups.push(() => reader.stop());
     const credentials: CredentialPresented[] = [];
     const states: DeviceStatus['state'][] = [];
@@ -43,7 +43,7 @@ describe('HID keyboard-wedge reader over HidTransport and a simulated scanner', 
       if (states.at(-1) !== s.state) states.push(s.state);
     });
     await reader.start();
-    const scanner = new HidScannerSim(device, { clock: systemClock, reportIntervalMs });
+    const scanner = new HidScannerSim(device, { clock: systemClock, reportIntervalMs, ...(reportId === undefined ? {} : { reportId }) });
     cleanups.push(async () => scanner.release());
     return { device, reader, scanner, credentials, states, opened };
   }
@@ -72,6 +72,14 @@ describe('HID keyboard-wedge reader over HidTransport and a simulated scanner', 
     scanner.scan('Hello-Club_42');
     await eventually('the slow scan', () => credentials.length === 1);
     expect(summary(credentials)).toEqual(['qr:Hello-Club_42']);
+  });
+
+  it('reads a composite device that numbers its reports, skipping its other reports', async () => {
+    const { scanner, credentials } = await setup(0, 1);
+    scanner.sendRaw(Uint8Array.of(2, 0xe9, 0x00)); // a consumer-control report (volume up)
+    scanner.scan('0012345678');
+    await eventually('the scan', () => credentials.length === 1);
+    expect(summary(credentials)).toEqual(['badge:12345678']);
   });
 
   it('reports a rollover error and keeps reading', async () => {

@@ -1,4 +1,4 @@
-import { decodeKeyboardReport, type KeyboardReport, type KeyboardReportErrorCode } from '../../../protocol/hid/report.ts';
+import { decodeKeyboardReport, keyboardReportDecoderWithId, type KeyboardReport, type KeyboardReportErrorCode } from '../../../protocol/hid/report.ts';
 import { KeystrokeLineAssembler } from '../../../protocol/hid/typing.ts';
 import { ByteReader, type ByteReaderOptions } from '../shared/byte-reader.ts';
 import { FrameStream } from '../shared/frame-stream.ts';
@@ -12,6 +12,8 @@ export interface HidWedgeReaderOptions extends ByteReaderOptions {
   maxBadgeDigits?: number;
   /** Longest line accepted before Enter; longer lines are dropped with HID_LINE_TOO_LONG. */
   maxLineLength?: number;
+  /** For composite devices that number their reports: the keyboard report's id (see `lsusb -v` / the report descriptor). */
+  reportId?: number;
 }
 
 export const HID_DEFAULT_REPEAT_WINDOW_MS = 1500;
@@ -21,13 +23,14 @@ export const HID_DEFAULT_REPEAT_WINDOW_MS = 1500;
  * (HidTransport), so the typed text never reaches a console or a focused window.
  */
 export class HidWedgeReader extends ByteReader {
-  private readonly reports = new FrameStream<KeyboardReport, KeyboardReportErrorCode>(decodeKeyboardReport);
+  private readonly reports: FrameStream<KeyboardReport, KeyboardReportErrorCode>;
   private readonly typist: KeystrokeLineAssembler;
   private readonly presence: PresenceDebouncer;
   private readonly maxBadgeDigits: number;
 
   constructor(options: HidWedgeReaderOptions) {
     super(options);
+    this.reports = new FrameStream(options.reportId === undefined ? decodeKeyboardReport : keyboardReportDecoderWithId(options.reportId));
     this.typist = new KeystrokeLineAssembler(options.maxLineLength ?? 1024);
     this.presence = new PresenceDebouncer(options.clock, options.repeatWindowMs ?? HID_DEFAULT_REPEAT_WINDOW_MS);
     this.maxBadgeDigits = options.maxBadgeDigits ?? DEFAULT_MAX_BADGE_DIGITS;
