@@ -1,4 +1,5 @@
 import type { SerialPort as SerialPortType } from 'serialport';
+import { watchDeviceNode } from './device-node-watch.ts';
 import { transportError } from './errors.ts';
 import { TransportListeners } from './listeners.ts';
 import type { Transport, TransportError } from './transport.ts';
@@ -13,6 +14,8 @@ export interface SerialOptions {
   rs485?: boolean;
 }
 
+const NODE_WATCH_INTERVAL_MS = 500;
+
 /**
  * A serial port (RS-232, RS-485 adapters, USB CDC) through node-serialport.
  * serialport is imported on first open, so a box without serial devices never loads it.
@@ -24,6 +27,9 @@ export class SerialTransport implements Transport {
   private closing = false;
   /** An open in progress: a second open() must not open the port twice. */
   private opening = false;
+  private stopWatch: (() => void) | undefined;
+  /** Why the transport closed the port itself (its device node went away). */
+  private lostBecause: string | undefined;
 
   constructor(private readonly options: SerialOptions) {
     this.description = `serial:${options.path}@${options.baudRate}`;
@@ -64,6 +70,7 @@ export class SerialTransport implements Transport {
     });
     this.port = port;
     this.closing = false;
+    this.lostBecause = undefined;
     port.on('data', (chunk: Buffer) => this.listeners.emitData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
     port.on('error', (e: Error) => {
       // The write that close() cancels also surfaces here; its caller already got TRANSPORT_CLOSED.
@@ -71,9 +78,16 @@ export class SerialTransport implements Transport {
     });
     port.once('close', (e: (Error & { disconnected?: boolean }) | null) => {
       this.port = undefined;
+      this.stopWatch?.();
+      this.stopWatch = undefined;
       const lost: TransportError | undefined =
-        this.closing && !e ? undefined : transportError('TRANSPORT_LINK_LOST', `${this.description}: ${e?.message ?? 'port closed'}`, e ?? undefined);
+        this.closing && !e ? undefined : transportError('TRANSPORT_LINK_LOST', `${this.description}: ${this.lostBecause ?? e?.message ?? 'port closed'}`, e ?? undefined);
       this.listeners.emitClose(lost);
+    });
+    this.stopWatch = await watchDeviceNode(this.options.path, NODE_WATCH_INTERVAL_MS, (why) => {
+      if (this.port !== port || this.closing) return;
+      this.lostBecause = why;
+      port.close();
     });
   }
 
