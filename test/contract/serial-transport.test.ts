@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { SerialPort } from 'serialport';
 import { SerialTransport } from '../../agent/transport/serial.ts';
 import { startPtyPair, type PtyPair } from '../support/socat.ts';
-import { transportContract, type ContractPeer } from './transport.contract.ts';
+import { describe, expect, it } from 'vitest';
+import { eventually, transportContract, type ContractPeer } from './transport.contract.ts';
 
 /**
  * The device end of a socat pty pair. The transport opens a symlink that the harness points at
@@ -85,4 +86,31 @@ transportContract('SerialTransport over a socat pty pair', async () => {
     },
     dispose: () => peer.dispose(),
   };
+});
+
+describe('SerialTransport: device node watch', () => {
+  // After a tty hang-up Linux returns 0-byte reads, and serialport reports no disconnect when
+  // no read was pending at that moment; the transport also watches the device node. Removing
+  // only the name (the pty stays up) shows that this path alone reports the loss.
+  it('reports TRANSPORT_LINK_LOST when the device node disappears, and reopens once it is back', async () => {
+    const peer = new PtyPeer();
+    await peer.plug();
+    const transport = new SerialTransport({ path: peer.path, baudRate: 9600 });
+    const closes: (string | undefined)[] = [];
+    transport.on('close', (reason) => closes.push(reason?.message));
+    try {
+      await transport.open();
+      unlinkSync(peer.path);
+      await eventually('the loss of the device node', () => closes.length === 1);
+      expect(closes[0]).toMatch(/is gone \(ENOENT\)/);
+      expect(transport.isOpen).toBe(false);
+      await peer.unplug();
+      await peer.plug();
+      await transport.open();
+      expect(transport.isOpen).toBe(true);
+    } finally {
+      await transport.close();
+      await peer.dispose();
+    }
+  });
 });
