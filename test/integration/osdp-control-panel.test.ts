@@ -25,6 +25,7 @@ function noisy(end: MockTransport['device'], rate: number, seed = 7) {
 }
 
 interface Rig {
+  transport: MockTransport;
   clock: ManualClock;
   cp: OsdpControlPanel;
   bus: SimulatedOsdpBus;
@@ -58,7 +59,7 @@ async function rig(readers: OsdpReaderConfig[], pds: SimulatedPdOptions[], noise
     }
   };
   await cp.start();
-  const r = { clock, cp, bus, credentials, statuses, run };
+  const r = { transport, clock, cp, bus, credentials, statuses, run };
   rigs.push(r);
   return r;
 }
@@ -186,5 +187,26 @@ describe('OSDP control panel against simulated readers (MockTransport, fake time
     for (const id of ['in', 'out']) expect(state(r, id).detail).toMatchObject({ secureChannel: true });
     expect(r.statuses.some((s) => s.lastError?.code === 'OSDP_BAD_CRC')).toBe(true);
     expect(r.bus.framingErrors.size).toBeGreaterThan(0);
+  });
+
+  it('marks every reader offline when the bus link is lost, reopens it and recovers them', async () => {
+    const r = await rig([{ id: 'in', address: 1, scbk: KEY_A }, { id: 'out', address: 2 }], [{ address: 1, scbk: KEY_A }, { address: 2 }]);
+    await r.run(300);
+    r.transport.loseLink();
+    await r.run(20);
+    for (const id of ['in', 'out']) expect(state(r, id)).toMatchObject({ state: 'offline', lastError: { code: 'TRANSPORT_LINK_LOST' } });
+    await r.run(1500);
+    expect(state(r, 'in')).toMatchObject({ state: 'online', detail: { secureChannel: true } });
+    expect(state(r, 'out').state).toBe('online');
+  });
+
+  it('keeps the bus running until the last of its readers is stopped', async () => {
+    const r = await rig([{ id: 'in', address: 1 }, { id: 'out', address: 2 }], [{ address: 1 }, { address: 2 }]);
+    await r.cp.reader('in').start();
+    await r.cp.reader('out').start();
+    await r.cp.reader('in').stop();
+    expect(r.transport.isOpen).toBe(true);
+    await r.cp.reader('out').stop();
+    expect(r.transport.isOpen).toBe(false);
   });
 });

@@ -77,6 +77,7 @@ export class OsdpControlPanel implements OsdpBusPort {
   private wakeTimer: TimerHandle | undefined;
   private reopenTimer: TimerHandle | undefined;
   private cursor = 0;
+  private readonly startedReaders = new Set<string>();
   private running = false;
   private starting: Promise<void> | undefined;
   private unsubscribe: (() => void)[] = [];
@@ -110,13 +111,26 @@ export class OsdpControlPanel implements OsdpBusPort {
     return () => this.keyListeners.delete(listener);
   }
 
+  startReader(readerId: string): Promise<void> {
+    this.startedReaders.add(readerId);
+    return this.start();
+  }
+
+  async stopReader(readerId: string): Promise<void> {
+    this.startedReaders.delete(readerId);
+    if (this.startedReaders.size === 0) await this.stop();
+  }
+
+  /** Starts the bus (opens the transport, begins discovery and polling of every reader). */
   start(): Promise<void> {
     if (this.running) return Promise.resolve();
     this.starting ??= this.open().finally(() => (this.starting = undefined));
     return this.starting;
   }
 
+  /** Stops the bus for every reader and closes the transport. */
   async stop(): Promise<void> {
+    this.startedReaders.clear();
     this.running = false;
     this.clearTimers();
     for (const u of this.unsubscribe.splice(0)) u();

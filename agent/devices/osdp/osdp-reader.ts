@@ -3,8 +3,9 @@ import type { CredentialPresented, Reader, ReaderFeedback } from '../reader.ts';
 
 /** What an OsdpReader needs from the control panel that drives its bus. */
 export interface OsdpBusPort {
-  start(): Promise<void>;
-  stop(): Promise<void>;
+  /** The bus runs while at least one of its readers is started. */
+  startReader(readerId: string): Promise<void>;
+  stopReader(readerId: string): Promise<void>;
   feedback(readerId: string, signal: ReaderFeedback): Promise<void>;
 }
 
@@ -30,11 +31,11 @@ export class OsdpReader implements Reader {
   }
 
   start(): Promise<void> {
-    return this.bus.start();
+    return this.bus.startReader(this.id);
   }
 
   stop(): Promise<void> {
-    return this.bus.stop();
+    return this.bus.stopReader(this.id);
   }
 
   status(): DeviceStatus {
