@@ -16,7 +16,12 @@ export interface SimulatedPdOptions {
   readonly firmware?: string;
   /** The PD random of the handshake (tests pin it; default crypto random). */
   readonly random?: () => Uint8Array;
+  /** Monotonic milliseconds, for the 8 s link timeout (default performance.now). */
+  readonly now?: () => number;
 }
+
+/** A reader drops its secure channel when the CP has been quiet this long (SIA OSDP 2.2, 5.7). */
+export const PD_LINK_TIMEOUT_MS = 8000;
 
 export interface LedState {
   readonly permanentColour: number;
@@ -46,6 +51,7 @@ export class SimulatedPd {
   private silent = false;
   private corruptReplies = 0;
   private busyReplies = 0;
+  private lastCommandAt: number | undefined;
 
   constructor(private readonly options: SimulatedPdOptions) {
     this.address = options.address;
@@ -101,6 +107,9 @@ export class SimulatedPd {
   /** Handles one packet addressed to this reader; returns the bytes to send back, if any. */
   handle(p: DecodedPacket): Uint8Array | undefined {
     if (this.silent) return undefined;
+    const now = (this.options.now ?? (() => performance.now()))();
+    if (this.lastCommandAt !== undefined && now - this.lastCommandAt > PD_LINK_TIMEOUT_MS) this.dropSecureChannel();
+    this.lastCommandAt = now;
     if (p.sequence === 0) {
       this.session = undefined;
       this.handshake = undefined;

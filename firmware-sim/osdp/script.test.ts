@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decodePacket, decodeReply, encodePacket } from '../../protocol/osdp/index.ts';
+import { cpCryptogram, decodePacket, decodeReply, deriveSessionKeys, encodePacket, SCBK_D, SCS } from '../../protocol/osdp/index.ts';
 import { SimulatedOsdpBus } from './bus.ts';
 import { SimulatedPd } from './pd.ts';
 import { runScriptLine } from './script.ts';
@@ -54,5 +54,26 @@ describe('simulated OSDP readers: bus and script', () => {
     const { send } = rig();
     expect(send(1, 0x60, Uint8Array.of(1))).toMatchObject({ kind: 'nak', reason: 2 });
     expect(send(1, 0x99)).toMatchObject({ kind: 'nak', reason: 3 });
+  });
+});
+
+describe('simulated OSDP reader link timeout', () => {
+  it('drops the secure channel after 8 s without commands', () => {
+    let now = 0;
+    const pdRandom = Uint8Array.of(0xa0, 0xa1, 0xa2, 0xa3, 0xa4, 0xa5, 0xa6, 0xa7);
+    const cpRandom = Uint8Array.of(0xb0, 0xb1, 0xb2, 0xb3, 0xb4, 0xb5, 0xb6, 0xb7);
+    const pd = new SimulatedPd({ address: 1, now: () => now, random: () => pdRandom });
+    const frame = (sequence: number, code: number, data: Uint8Array, type?: number) => {
+      const step = decodePacket(encodePacket({ address: 1, reply: false, sequence, useCrc: true, ...(type ? { securityBlock: { type, data: Uint8Array.of(0) } } : {}), code, data }));
+      if (step.kind !== 'frame') throw new Error('bad fixture');
+      return step.frame;
+    };
+    pd.handle(frame(1, 0x76, cpRandom, SCS.CHLNG));
+    pd.handle(frame(2, 0x77, cpCryptogram(deriveSessionKeys(SCBK_D, cpRandom), cpRandom, pdRandom), SCS.SCRYPT));
+    expect(pd.secureChannelActive).toBe(true);
+    now = 8001;
+    const reply = decodePacket(pd.handle(frame(3, 0x60, new Uint8Array(0)))!);
+    expect(pd.secureChannelActive).toBe(false);
+    expect(reply.kind === 'frame' && reply.frame.code).toBe(0x40);
   });
 });

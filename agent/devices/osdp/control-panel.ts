@@ -221,7 +221,8 @@ export class OsdpControlPanel implements OsdpBusPort {
       }
       this.buffer = this.buffer.subarray(step.consumed);
       const f = this.inFlight;
-      if (f && step.frame.reply && step.frame.address === f.drop.config.address) this.onReply(f.drop, step.frame);
+      // A reply with another address or sequence is a stray (a late answer to an abandoned try).
+      if (f && step.frame.reply && step.frame.address === f.drop.config.address && step.frame.sequence === f.exchange.sequence) this.onReply(f.drop, step.frame);
     }
   }
 
