@@ -4,13 +4,13 @@ import type { Logger } from '../../../platform/log.ts';
 import { concatBytes } from '../../../protocol/core/index.ts';
 import { decodePacket, type DecodedPacket, type OsdpReply } from '../../../protocol/osdp/index.ts';
 import type { Transport } from '../../transport/transport.ts';
-import type { DeviceState } from '../device.ts';
 import type { ReaderFeedback } from '../reader.ts';
 import { credentialFromRaw, PinCollector } from './credentials.ts';
 import { feedbackCommands } from './feedback.ts';
 import type { LinkEvent } from './link-phase.ts';
 import { OsdpReader, type OsdpBusPort } from './osdp-reader.ts';
 import { PdLink, type Exchange, type PdLinkConfig } from './pd-link.ts';
+import { readerDetail, readerState } from './reader-status.ts';
 
 export interface OsdpReaderConfig extends PdLinkConfig {
   /** The reader's device id (DeviceStatus.deviceId, CredentialPresented.readerId). */
@@ -292,21 +292,9 @@ export class OsdpControlPanel implements OsdpBusPort {
 
   private publish(drop: Drop): void {
     const l = drop.link;
-    const state: DeviceState =
-      l.phase === 'offline' ? 'offline'
-      : l.phase === 'sc-failed' ? 'degraded'
-      : l.phase === 'online' ? (l.failures >= this.timing.degradedAfter ? 'degraded' : 'online')
-      : drop.everOnline ? 'degraded' : 'starting';
-    const id = l.identity;
+    const snapshot = { address: drop.config.address, phase: l.phase, failures: l.failures, secureChannel: l.secureChannelActive, identity: l.identity, everOnline: drop.everOnline };
     drop.reader.updateStatus(
-      {
-        state,
-        ...(drop.lastError ? { lastError: drop.lastError } : {}),
-        detail: {
-          address: drop.config.address, phase: l.phase, secureChannel: l.secureChannelActive,
-          vendor: id?.vendor ?? null, model: id?.model ?? null, serial: id?.serial ?? null, firmware: id?.firmware ?? null,
-        },
-      },
+      { state: readerState(snapshot, this.timing.degradedAfter), ...(drop.lastError ? { lastError: drop.lastError } : {}), detail: readerDetail(snapshot) },
       this.options.clock.now(),
     );
   }
