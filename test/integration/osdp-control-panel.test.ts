@@ -8,7 +8,7 @@ import { fromHex, toHex } from '../../protocol/core/index.ts';
 import { MockTransport } from '../../agent/transport/mock.ts';
 import type { DeviceStatus } from '../../agent/devices/device.ts';
 import type { CredentialPresented } from '../../agent/devices/reader.ts';
-import { OsdpControlPanel, type OsdpReaderConfig } from '../../agent/devices/osdp/control-panel.ts';
+import { OsdpControlPanel, type OsdpReaderConfig, type OsdpTiming } from '../../agent/devices/osdp/control-panel.ts';
 
 const KEY_A = fromHex('00112233445566778899aabbccddeeff');
 const KEY_B = fromHex('ffeeddccbbaa99887766554433221100');
@@ -39,12 +39,12 @@ afterEach(async () => {
   for (const r of rigs.splice(0)) await r.cp.stop();
 });
 
-async function rig(readers: OsdpReaderConfig[], pds: SimulatedPdOptions[], noise = 0): Promise<Rig> {
+async function rig(readers: OsdpReaderConfig[], pds: SimulatedPdOptions[], noise = 0, timing: Partial<OsdpTiming> = {}): Promise<Rig> {
   const clock = new ManualClock();
   const transport = new MockTransport('osdp');
   const bus = new SimulatedOsdpBus(noise ? noisy(transport.device, noise) : transport.device, pds.map((o) => new SimulatedPd(o)));
   let counter = 0;
-  const cp = new OsdpControlPanel({ transport, clock, logger: silentLogger, readers, random: (n) => Uint8Array.from({ length: n }, () => (counter++ * 37) & 0xff) });
+  const cp = new OsdpControlPanel({ transport, clock, logger: silentLogger, readers, timing, random: (n) => Uint8Array.from({ length: n }, () => (counter++ * 37) & 0xff) });
   const credentials: CredentialPresented[] = [];
   const statuses: DeviceStatus[] = [];
   for (const r of cp.readers) {
@@ -208,5 +208,14 @@ describe('OSDP control panel against simulated readers (MockTransport, fake time
     expect(r.transport.isOpen).toBe(true);
     await r.cp.reader('out').stop();
     expect(r.transport.isOpen).toBe(false);
+  });
+
+  it('falls back to the install key when the reader already holds it (box restarted before storing it)', async () => {
+    const r = await rig([{ id: 'in', address: 1, installKey: KEY_A }], [{ address: 1, scbk: KEY_A }], 0, { secureRetryMs: 300 });
+    await r.run(200);
+    expect(state(r, 'in')).toMatchObject({ state: 'degraded', lastError: { code: 'OSDP_NAK_6' } });
+    await r.run(600);
+    expect(state(r, 'in')).toMatchObject({ state: 'online', detail: { secureChannel: true } });
+    expect(r.bus.reader(1).commandLog).not.toContain('keyset');
   });
 });

@@ -150,6 +150,9 @@ export class PdLink {
 
   private interpret(command: OsdpCommand, reply: OsdpReply): ExchangeOutcome {
     if (reply.kind === 'nak') {
+      // A reader that refuses SCBK-D may already hold the key we meant to install (the box
+      // restarted before it stored it): the next set-up tries that key.
+      if (command.kind === 'chlng' && this.handshake?.installing && this.config.installKey) this.scbk = this.config.installKey.slice();
       const scRelated = reply.reason === 5 || reply.reason === 6;
       const event: LinkEvent = scRelated && (this.session !== undefined || this.phase === 'install-key') ? 'sc-broken' : 'refused';
       return this.finish(reply, event, `OSDP_NAK_${reply.reason}`, `reader refused ${command.kind} (NAK ${reply.reason})`);
