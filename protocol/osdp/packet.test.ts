@@ -149,6 +149,19 @@ describe('OSDP packet stream', () => {
     }
   });
 
+  it('decodes the same frames when the stream arrives one byte at a time', () => {
+    let held: Uint8Array = new Uint8Array(0);
+    const codes: number[] = [];
+    for (let i = 0; i < stream.length; i++) {
+      held = concatBytes(held, stream.subarray(i, i + 1));
+      const r = decodeAll(held);
+      expect(r.errors).toEqual([]);
+      codes.push(...r.frames.map((f) => f.code));
+      held = held.subarray(held.length - r.rest);
+    }
+    expect(codes).toEqual(FIXTURES.map((f) => f.packet.code));
+  });
+
   it('property: random bytes never throw and always make progress', () => {
     fc.assert(
       fc.property(fc.uint8Array({ maxLength: 600 }), (bytes) => {
