@@ -44,6 +44,56 @@ describe('secure channel: SIA Annex E vectors', () => {
   });
 });
 
+/**
+ * MAC and data-encryption vectors from libosdp's unit tests (goToMain/libosdp,
+ * tests/unit-tests/test-sc.c): NIST SP 800-38A F.2.1 AES-128-CBC (key 2b7e..., IV 0001...0f)
+ * with S-MAC1 = S-MAC2 = S-ENC = that key, and OSDP-padded blocks derived from it there.
+ * They pin the padding rules: a block-aligned MAC input is not padded, encrypted data always is.
+ */
+const NIST = {
+  key: '2b7e151628aed2a6abf7158809cf4f3c',
+  iv: '000102030405060708090a0b0c0d0e0f',
+  plain4: '6bc1bee22e409f96e93d7e117393172aae2d8a571e03ac9c9eb76fac45af8e5130c81c46a35ce411e5fbc1191a0a52eff69f2445df4f9b17ad2b417be66c3710',
+  cipher1: '7649abac8119b246cee98e9b12e9197d',
+  cipher4Last: '3ff1caa1681fac09120eca307586e1a7',
+  /** 00..0e || 80 */
+  osdp15: 'c5311f3d23d086ea86f5ee7f85247b40',
+  /** 00..0f || 80 || 00*15 */
+  osdp16: '7df76b0c1ab899b33e42f047b91b546fe2fe5bd6c1dfcdd19124f03e1a134d3b',
+};
+
+describe('secure channel: libosdp MAC and encryption vectors', () => {
+  const k = fromHex(NIST.key);
+  const nistKeys = { enc: k, mac1: k, mac2: k };
+  const iv = fromHex(NIST.iv);
+  const complementedIv = iv.map((b) => ~b & 0xff);
+  const bytes = (n: number) => Uint8Array.from({ length: n }, (_, i) => i);
+
+  it('MAC of one and of four aligned blocks (no padding)', () => {
+    expect(toHex(computeMac(nistKeys, iv, fromHex(NIST.plain4).subarray(0, 16)))).toBe(NIST.cipher1);
+    expect(toHex(computeMac(nistKeys, iv, fromHex(NIST.plain4)))).toBe(NIST.cipher4Last);
+  });
+
+  it('MAC of a partial block is padded with 0x80', () => {
+    expect(toHex(computeMac(nistKeys, iv, bytes(15)))).toBe(NIST.osdp15);
+  });
+
+  it('encryption uses the complemented last MAC as IV and always pads', () => {
+    expect(toHex(encryptData(nistKeys, complementedIv, bytes(15)))).toBe(NIST.osdp15);
+    expect(toHex(encryptData(nistKeys, complementedIv, bytes(16)))).toBe(NIST.osdp16);
+    const back = decryptData(nistKeys, complementedIv, fromHex(NIST.osdp16));
+    expect(back.ok && toHex(back.value)).toBe(toHex(bytes(16)));
+  });
+
+  it('decryption refuses a block without the end-of-message marker', () => {
+    const noMarker = encryptData(nistKeys, complementedIv, new Uint8Array(0));
+    const tampered = noMarker.slice();
+    tampered[15] = (tampered[15] as number) ^ 0xff;
+    const r = decryptData(nistKeys, complementedIv, tampered);
+    expect(!r.ok && r.error.code).toBe('OSDP_SC_BAD_PADDING');
+  });
+});
+
 describe('secure channel: MAC and encryption', () => {
   const iv = fromHex(ANNEX_E.rmacI);
 
