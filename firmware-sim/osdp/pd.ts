@@ -52,6 +52,8 @@ export class SimulatedPd {
   private corruptReplies = 0;
   private busyReplies = 0;
   private lastCommandAt: number | undefined;
+  private tamper = false;
+  private powerFailure = false;
 
   constructor(private readonly options: SimulatedPdOptions) {
     this.address = options.address;
@@ -82,6 +84,12 @@ export class SimulatedPd {
 
   typePin(keys: string): void {
     this.events.push({ kind: 'keypad', reader: 0, keys });
+  }
+
+  /** Opens or closes the tamper switch; the change is reported (LSTATR) at the next POLL. */
+  setTamper(on: boolean): void {
+    this.tamper = on;
+    this.events.push({ kind: 'lstatr', tamper: this.tamper, power: this.powerFailure });
   }
 
   /** While silent the reader answers nothing (unplugged, powered off). */
@@ -170,7 +178,7 @@ export class SimulatedPd {
       case 'poll': return this.events.shift() ?? { kind: 'ack' };
       case 'id': return { kind: 'pdid', vendor: this.options.vendor ?? Uint8Array.of(0x0a, 0x00, 0x17), model: this.options.model ?? 1, version: this.options.version ?? 1, serial: this.options.serial ?? 1000 + this.address, firmware: this.options.firmware ?? '1.0.0' };
       case 'cap': return { kind: 'pdcap', capabilities: [{ fn: 4, compliance: 1, count: 1 }, { fn: 8, compliance: 1, count: 1 }, { fn: 9, compliance: 1, count: 0 }] };
-      case 'lstat': return { kind: 'lstatr', tamper: false, power: false };
+      case 'lstat': return { kind: 'lstatr', tamper: this.tamper, power: this.powerFailure };
       case 'istat': return { kind: 'istatr', inputs: [false] };
       case 'ostat': return { kind: 'ostatr', outputs: [false] };
       case 'out': return { kind: 'ack' };

@@ -37,6 +37,8 @@ describe('simulated OSDP readers: bus and script', () => {
     expect(send(1, 0x60)).toMatchObject({ kind: 'raw', bitCount: 26 });
     runScriptLine(bus, 'pin 2 42#');
     expect(send(2, 0x60)).toEqual({ kind: 'keypad', reader: 0, keys: '42#' });
+    runScriptLine(bus, 'tamper 2 on');
+    expect(send(2, 0x60)).toEqual({ kind: 'lstatr', tamper: true, power: false });
     runScriptLine(bus, 'busy 1 1');
     expect(send(1, 0x60)).toEqual({ kind: 'busy' });
     runScriptLine(bus, 'silent 1 on');

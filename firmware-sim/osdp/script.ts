@@ -4,6 +4,7 @@ import type { SimulatedOsdpBus } from './bus.ts';
  * One line of the simulated readers' script language (stdin of main.ts, or a test):
  *   card <addr> <facility> <card> [26|34]   present a Wiegand card
  *   pin <addr> <keys>                       type keys, e.g. 1234#
+ *   tamper <addr> on|off                    open/close the tamper switch
  *   silent <addr> on|off                    stop/resume answering
  *   corrupt <addr> <n>                      flip a byte in the next n replies
  *   busy <addr> <n>                         answer BUSY to the next n commands
@@ -24,6 +25,9 @@ export function runScriptLine(bus: SimulatedOsdpBus, line: string): string {
       return 'ok';
     case 'pin':
       pd.typePin(args[0] ?? '');
+      return 'ok';
+    case 'tamper':
+      pd.setTamper(args[0] !== 'off');
       return 'ok';
     case 'silent':
       pd.goSilent(args[0] !== 'off');

@@ -218,4 +218,15 @@ describe('OSDP control panel against simulated readers (MockTransport, fake time
     expect(state(r, 'in')).toMatchObject({ state: 'online', detail: { secureChannel: true } });
     expect(r.bus.reader(1).commandLog).not.toContain('keyset');
   });
+
+  it('reports an open tamper switch as degraded and clears it when closed', async () => {
+    const r = await rig([{ id: 'in', address: 1 }], [{ address: 1 }]);
+    await r.run(300);
+    r.bus.reader(1).setTamper(true);
+    await r.run(100);
+    expect(state(r, 'in')).toMatchObject({ state: 'degraded', lastError: { code: 'OSDP_TAMPER' }, detail: { tamper: true } });
+    r.bus.reader(1).setTamper(false);
+    await r.run(100);
+    expect(state(r, 'in')).toMatchObject({ state: 'online', detail: { tamper: false } });
+  });
 });

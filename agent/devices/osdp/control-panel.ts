@@ -59,6 +59,7 @@ interface Drop {
   readonly reader: OsdpReader;
   readonly pins: PinCollector;
   everOnline: boolean;
+  tamper: boolean;
   lastError?: { code: string; message: string; at: number };
 }
 
@@ -90,7 +91,7 @@ export class OsdpControlPanel implements OsdpBusPort {
       if (config.address < 0 || config.address > 0x7e || addresses.has(config.address)) throw new Error(`OSDP reader ${config.id}: address ${config.address} is invalid or used twice`);
       addresses.add(config.address);
       const link = new PdLink(config, random, (key) => this.keyInstalled(config.id, key));
-      return { config, link, reader: new OsdpReader(config.id, this, options.clock.now()), pins: new PinCollector(this.timing.pinTimeoutMs), everOnline: false };
+      return { config, link, reader: new OsdpReader(config.id, this, options.clock.now()), pins: new PinCollector(this.timing.pinTimeoutMs), everOnline: false, tamper: false };
     });
   }
 
@@ -269,6 +270,9 @@ export class OsdpControlPanel implements OsdpBusPort {
       const card = credentialFromRaw(reply);
       if (card.ok) drop.reader.emitCredential({ readerId: drop.config.id, credential: card.credential, at });
       else this.recordError(drop, card.code, card.message);
+    } else if (reply.kind === 'lstatr') {
+      if (reply.tamper && !drop.tamper) this.recordError(drop, 'OSDP_TAMPER', 'the reader reports its tamper switch open');
+      drop.tamper = reply.tamper;
     } else if (reply.kind === 'keypad') {
       for (const pin of drop.pins.add(reply.keys, at)) drop.reader.emitCredential({ readerId: drop.config.id, credential: { kind: 'pin', pin }, at });
     }
@@ -292,7 +296,7 @@ export class OsdpControlPanel implements OsdpBusPort {
 
   private publish(drop: Drop): void {
     const l = drop.link;
-    const snapshot = { address: drop.config.address, phase: l.phase, failures: l.failures, secureChannel: l.secureChannelActive, identity: l.identity, everOnline: drop.everOnline };
+    const snapshot = { address: drop.config.address, phase: l.phase, failures: l.failures, secureChannel: l.secureChannelActive, identity: l.identity, everOnline: drop.everOnline, tamper: drop.tamper };
     drop.reader.updateStatus(
       { state: readerState(snapshot, this.timing.degradedAfter), ...(drop.lastError ? { lastError: drop.lastError } : {}), detail: readerDetail(snapshot) },
       this.options.clock.now(),
