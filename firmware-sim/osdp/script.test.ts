@@ -9,9 +9,11 @@ function rig() {
   const written: Uint8Array[] = [];
   let deliver: (c: Uint8Array) => void = () => undefined;
   const bus = new SimulatedOsdpBus({ write: (d) => written.push(d), onData: (l) => ((deliver = l), () => undefined) }, [new SimulatedPd({ address: 1 }), new SimulatedPd({ address: 2 })]);
-  let seq = 0;
+  const sequences = new Map<number, number>();
   const send = (address: number, code: number, data = new Uint8Array(0)) => {
-    seq = seq >= 3 ? 1 : seq + 1;
+    const last = sequences.get(address) ?? 0;
+    const seq = last >= 3 ? 1 : last + 1;
+    sequences.set(address, seq);
     written.length = 0;
     deliver(encodePacket({ address, reply: false, sequence: seq, useCrc: true, code, data }, { mark: true }));
     const step = written[0] ? decodePacket(written[0]) : undefined;
