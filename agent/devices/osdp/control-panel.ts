@@ -223,20 +223,20 @@ export class OsdpControlPanel implements OsdpBusPort {
       this.buffer = this.buffer.subarray(step.consumed);
       const f = this.inFlight;
       // A reply with another address or sequence is a stray (a late answer to an abandoned try).
-      if (f && step.frame.reply && step.frame.address === f.drop.config.address && step.frame.sequence === f.exchange.sequence) this.onReply(f.drop, step.frame);
+      if (f && step.frame.reply && step.frame.address === f.drop.config.address && step.frame.sequence === f.exchange.sequence) this.onReply(f.drop, f.exchange, step.frame);
     }
   }
 
-  private onReply(drop: Drop, p: DecodedPacket): void {
+  private onReply(drop: Drop, exchange: Exchange, p: DecodedPacket): void {
     const at = this.options.clock.monotonic();
     this.endExchange();
-    const outcome = drop.link.onReply(p);
+    const outcome = drop.link.onReply(exchange, p);
     if (outcome.kind === 'busy') {
       drop.link.dueAt = at + this.timing.busyRetryMs;
     } else {
       if (outcome.error) this.recordError(drop, outcome.error.code, outcome.error.message);
       this.transition(drop, outcome.event);
-      this.deliver(drop, outcome.reply, at);
+      if (outcome.reply) this.deliver(drop, outcome.reply, at);
       drop.link.dueAt = drop.link.phase === 'online' ? at + this.timing.pollIntervalMs : drop.link.phase === 'sc-failed' ? at + this.timing.secureRetryMs : at;
     }
     this.publish(drop);

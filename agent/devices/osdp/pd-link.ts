@@ -30,7 +30,8 @@ export interface Exchange {
 }
 
 export type ExchangeOutcome =
-  | { readonly kind: 'answered'; readonly reply: OsdpReply; readonly event: LinkEvent; readonly error?: { code: string; message: string } }
+  /** `reply` is absent when the answer could not be read (bad MAC, bad data). */
+  | { readonly kind: 'answered'; readonly reply?: OsdpReply; readonly event: LinkEvent; readonly error?: { code: string; message: string } }
   /** BUSY: resend the same bytes, no failure counted. */
   | { readonly kind: 'busy' };
 
@@ -93,10 +94,8 @@ export class PdLink {
     return this.pending;
   }
 
-  /** Interprets a reply to the pending exchange. */
-  onReply(p: DecodedPacket): ExchangeOutcome {
-    const exchange = this.pending;
-    if (!exchange) return { kind: 'answered', reply: { kind: 'ack' }, event: 'refused' };
+  /** Interprets a reply to `exchange`, the pending one. */
+  onReply(exchange: Exchange, p: DecodedPacket): ExchangeOutcome {
     let code = p.code;
     let data = p.data;
     const block = p.securityBlock?.type;
@@ -108,14 +107,14 @@ export class PdLink {
         if (plain.ok && plain.value.kind === 'nak') {
           return this.finish(plain.value, 'sc-broken', `OSDP_NAK_${plain.value.reason}`, `reader refused ${exchange.command.kind} in clear (NAK ${plain.value.reason})`);
         }
-        return this.finish({ kind: 'nak', reason: 0, detail: new Uint8Array(0) }, 'sc-broken', 'OSDP_SC_NOT_ACTIVE', 'the reader answered in clear on a secure channel');
+        return this.finish(undefined, 'sc-broken', 'OSDP_SC_NOT_ACTIVE', 'the reader answered in clear on a secure channel');
       }
       const opened = this.session.open(p);
-      if (!opened.ok) return this.finish({ kind: 'nak', reason: 0, detail: new Uint8Array(0) }, 'sc-broken', opened.error.code, opened.error.message);
+      if (!opened.ok) return this.finish(undefined, 'sc-broken', opened.error.code, opened.error.message);
       ({ code, data } = opened.value);
     }
     const decoded = decodeReply(code, data);
-    if (!decoded.ok) return this.finish({ kind: 'nak', reason: 0, detail: new Uint8Array(0) }, 'refused', decoded.error.code, decoded.error.message);
+    if (!decoded.ok) return this.finish(undefined, 'refused', decoded.error.code, decoded.error.message);
     const reply = decoded.value;
     if (reply.kind === 'busy') return { kind: 'busy' };
     return this.interpret(exchange.command, reply);
@@ -193,13 +192,13 @@ export class PdLink {
     return this.finish(reply, 'ok');
   }
 
-  private finish(reply: OsdpReply, event: LinkEvent, code?: string, message?: string): ExchangeOutcome {
+  private finish(reply: OsdpReply | undefined, event: LinkEvent, code?: string, message?: string): ExchangeOutcome {
     const done = this.pending?.done;
     this.pending = undefined;
     this.failures = 0;
     this.sequence = this.sequence >= 3 ? 1 : this.sequence + 1;
     done?.();
-    return code ? { kind: 'answered', reply, event, error: { code, message: message ?? code } } : { kind: 'answered', reply, event };
+    return { kind: 'answered', event, ...(reply ? { reply } : {}), ...(code ? { error: { code, message: message ?? code } } : {}) };
   }
 
   private dropPending(): void {
