@@ -229,4 +229,11 @@ describe('OSDP control panel against simulated readers (MockTransport, fake time
     await r.run(100);
     expect(state(r, 'in')).toMatchObject({ state: 'online', detail: { tamper: false } });
   });
+
+  it('refuses a configuration with a duplicate address or a key of the wrong size', () => {
+    const base = { transport: new MockTransport('cfg'), clock: new ManualClock(), logger: silentLogger };
+    expect(() => new OsdpControlPanel({ ...base, readers: [{ id: 'a', address: 1 }, { id: 'b', address: 1 }] })).toThrow(/used twice/);
+    expect(() => new OsdpControlPanel({ ...base, readers: [{ id: 'a', address: 0x7f }] })).toThrow(/invalid/);
+    expect(() => new OsdpControlPanel({ ...base, readers: [{ id: 'a', address: 1, scbk: new Uint8Array(8) }] })).toThrow(/16 bytes/);
+  });
 });

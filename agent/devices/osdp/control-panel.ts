@@ -88,7 +88,8 @@ export class OsdpControlPanel implements OsdpBusPort {
     const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
     const addresses = new Set<number>();
     this.drops = options.readers.map((config) => {
-      if (config.address < 0 || config.address > 0x7e || addresses.has(config.address)) throw new Error(`OSDP reader ${config.id}: address ${config.address} is invalid or used twice`);
+      if (!Number.isInteger(config.address) || config.address < 0 || config.address > 0x7e || addresses.has(config.address)) throw new Error(`OSDP reader ${config.id}: address ${config.address} is invalid or used twice`);
+      for (const key of [config.scbk, config.installKey]) if (key && key.length !== 16) throw new Error(`OSDP reader ${config.id}: a secure channel key is 16 bytes, got ${key.length}`);
       addresses.add(config.address);
       const link = new PdLink(config, random, (key) => this.keyInstalled(config.id, key));
       return { config, link, reader: new OsdpReader(config.id, this, options.clock.now()), pins: new PinCollector(this.timing.pinTimeoutMs), everOnline: false, tamper: false };
