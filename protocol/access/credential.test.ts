@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { normaliseBadge, type BadgeNotation, type CredentialErrorCode } from './credential.ts';
+import { decodeWiegand, encodeWiegand } from './wiegand.ts';
 
 // One physical card, tag 0x00BC614E = 12345678 (facility 188, card 24910), version byte 0x01,
 // in every notation readers, cards and exports use.
@@ -87,6 +88,18 @@ describe('badge normalisation', () => {
         const texts = [String(value).padStart(10, '0'), `0x${hex8}`, `0x${em}`, ...(/[a-f]/.test(em) ? [em] : [])];
         for (const text of texts) expect(normaliseBadge(text)).toMatchObject({ ok: true, value: { number: expected } });
         if (value <= 0xffffff) expect(normaliseBadge(`${value >>> 16}:${value & 0xffff}`)).toMatchObject({ ok: true, value: { number: expected } });
+      }),
+    );
+  });
+
+  it('gives a card read over Wiegand (26 or 34 bits) the number its printed fac:card normalises to', () => {
+    fc.assert(
+      fc.property(fc.boolean(), fc.nat(0xffff), fc.nat(0xffff), (w34, facility, card) => {
+        const fac = w34 ? facility : facility & 0xff;
+        const wire = encodeWiegand(w34 ? 'wiegand34' : 'wiegand26', fac, card);
+        const read = decodeWiegand(wire.data, wire.bitCount);
+        const printed = normaliseBadge(`${fac}:${card}`);
+        expect(read.ok && printed.ok && read.value.badgeNumber === printed.value.number).toBe(true);
       }),
     );
   });
