@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { Em4100Reader } from '../../agent/devices/em4100/em4100-reader.ts';
+import { EM4100_LINE_SETTINGS, Em4100Reader } from '../../agent/devices/em4100/em4100-reader.ts';
 import type { DeviceStatus } from '../../agent/devices/device.ts';
 import type { CredentialPresented } from '../../agent/devices/reader.ts';
 import { SerialTransport } from '../../agent/transport/serial.ts';
@@ -59,7 +59,7 @@ describe('EM4100 reader over a socat pty with the simulated module on the other 
     const module = new PluggedModule();
     cleanups.push(() => module.dispose());
     const sim = await module.plug();
-    const reader = new Em4100Reader({ id: 'lane1-in', transport: new SerialTransport({ path: module.path, baudRate: 9600 }), clock: systemClock, logger: silentLogger, backoff: { initialMs: 50, maxMs: 200 } });
+    const reader = new Em4100Reader({ id: 'lane1-in', transport: new SerialTransport({ path: module.path, ...EM4100_LINE_SETTINGS }), clock: systemClock, logger: silentLogger, backoff: { initialMs: 50, maxMs: 200 } });
     cleanups.push(() => reader.stop());
     const credentials: CredentialPresented[] = [];
     const states: DeviceStatus['state'][] = [];

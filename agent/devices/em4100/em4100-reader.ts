@@ -10,6 +10,9 @@ export interface Em4100ReaderOptions extends ByteReaderOptions {
 
 export const EM4100_DEFAULT_ABSENCE_MS = 300;
 
+/** The line settings of these modules, for the serial transport configuration. */
+export const EM4100_LINE_SETTINGS = { baudRate: 9600, dataBits: 8, parity: 'none', stopBits: 1 } as const;
+
 /**
  * An EM4100 125 kHz serial module (RDM6300 style, 9600 8N1, receive only). Delivers each card
  * once per presentation: again only after no frame of it arrived for `absenceMs`.
