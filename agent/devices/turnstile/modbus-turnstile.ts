@@ -130,7 +130,7 @@ export class ModbusTurnstile implements Turnstile {
       this.board.error('TURNSTILE_STATE_BUG', message);
       return;
     }
-    if (event.type === 'open' && t.next === 'unlocking') lane.caller = caller;
+    if (event.type === 'open' && lane.state === 'idle') lane.caller = caller;
     lane.state = t.next;
     if (t.next === 'idle') this.stopTimers(lane);
     for (const effect of t.effects) this.perform(direction, effect, caller);
