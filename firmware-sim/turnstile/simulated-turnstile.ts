@@ -117,9 +117,10 @@ export class SimulatedTurnstile {
     return () => this.passListeners.delete(listener);
   }
 
-  /** Detaches from the module and cancels every pending timer. */
+  /** Cancels every pending timer and takes the module off the link. */
   dispose(): void {
     this.detach();
+    this.module.close();
     for (const t of this.timers) this.options.clock.clearTimeout(t);
     this.timers.clear();
   }
