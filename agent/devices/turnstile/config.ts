@@ -26,7 +26,12 @@ export interface TurnstileConfig {
   readonly mode: UnlockMode;
   /** Pulse mode: relay on-time; controllers need at least 100 ms. */
   readonly pulseMs: number;
-  /** How long a granted passage may take; potential mode holds the relay this long at most. */
+  /**
+   * How long the driver waits for the PASS pulse after the unlock was acknowledged; potential
+   * mode holds the relay this long at most. Pulse mode: set it a little longer than the
+   * controller's own window (its clock starts later, after the debounce, and the PASS pulse
+   * is seen one poll late), or a passage at the end of the window reads as forced.
+   */
   readonly windowMs: number;
   /** Pause between two input reads. A PASS pulse (~250 ms) must span at least two reads, see docs/turnstile.md. */
   readonly pollIntervalMs: number;
@@ -49,7 +54,7 @@ export const DEFAULT_COILS: CoilMap = { unlockIn: 0, unlockOut: 1 };
 export const DEFAULT_INPUTS: InputMap = { passIn: 0, passOut: 1, fireLoopClosed: 2, ready: 3, alarm: 4 };
 
 export function turnstileConfig(partial: Partial<TurnstileConfig> & { readonly id: string }): TurnstileConfig {
-  const windowMs = partial.windowMs ?? 5000;
+  const windowMs = partial.windowMs ?? 5500;
   const c: TurnstileConfig = {
     unit: 1,
     mode: 'pulse',

@@ -77,7 +77,7 @@ export class ModbusTurnstile implements Turnstile {
     if (this.running) return;
     this.running = true;
     this.publishStatus();
-    await this.ensureOpen();
+    await this.ensureOpen().catch((e: unknown) => this.recordError(e));
     // A relay left on by a previous run (crash, power cut) must not keep a lane open.
     await Promise.all(DIRECTIONS.map((d) => this.writeRelay(d)));
     await this.poll();
@@ -206,21 +206,20 @@ export class ModbusTurnstile implements Turnstile {
     }
   }
 
-  private async ensureOpen(): Promise<boolean> {
-    if (this.deps.transport.isOpen) return true;
+  /** Opens the link if it is closed (first start, unplugged adapter); throws MODBUS_LINK_DOWN if it cannot. */
+  private async ensureOpen(): Promise<void> {
+    if (this.deps.transport.isOpen) return;
     try {
       await this.deps.transport.open();
-      return true;
     } catch (e) {
-      this.recordError(e);
-      return false;
+      throw new TurnstileError('MODBUS_LINK_DOWN', `${this.deps.transport.description} cannot be opened: ${(e as Error).message}`);
     }
   }
 
   private async poll(): Promise<void> {
     if (!this.running) return;
     try {
-      if (!(await this.ensureOpen())) throw new TurnstileError('MODBUS_LINK_DOWN', `${this.deps.transport.description} cannot be opened`);
+      await this.ensureOpen();
       const bits = await this.master.readDiscreteInputs(this.config.unit, this.inputBase, this.inputCount);
       this.onInputs(bits);
       if (this.deps.clock.monotonic() - this.lastWatchdog >= this.config.watchdogIntervalMs) await this.watchdog();
@@ -301,7 +300,7 @@ export class ModbusTurnstile implements Turnstile {
   }
 
   private recordError(e: unknown): void {
-    const code = e instanceof TurnstileError || (e instanceof Error && typeof (e as { code?: unknown }).code === 'string') ? (e as { code: string }).code : 'MODBUS_LINK_DOWN';
+    const code = e instanceof TurnstileError ? e.code : 'MODBUS_LINK_DOWN';
     this.board.error(code, e instanceof Error ? e.message : String(e));
   }
 
