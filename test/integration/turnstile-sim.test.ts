@@ -8,10 +8,11 @@ import { silentLogger } from '../../platform/log.ts';
 import { createMemoryLink } from '../support/memory-link.ts';
 
 /** The driver and the simulated module + turnstile, in memory, on one ManualClock. */
-async function rig(config: Partial<TurnstileConfig> = {}, simMode: 'pulse' | 'potential' = config.mode ?? 'pulse') {
+async function rig(config: Partial<TurnstileConfig> = {}, beforeStart: (sim: SimulatedTurnstile) => void = () => undefined) {
   const clock = new ManualClock();
   const link = createMemoryLink('turnstile');
-  const sim = createTurnstileSim(link.device, clock, { mode: simMode });
+  const sim = createTurnstileSim(link.device, clock, { mode: config.mode ?? 'pulse' });
+  beforeStart(sim);
   const driver = new ModbusTurnstile(turnstileConfig({ id: 'lane-1', ...config }), { transport: link.transport, clock, logger: silentLogger });
   const events: TurnstileEvent[] = [];
   driver.onEvent((e) => events.push(e));
@@ -193,6 +194,33 @@ describe('turnstile driver against the simulated module (in memory, fake time)',
     await r.clock.advanceAsync(1200, 5);
     expect(r.sim.module.coil(0)).toBe(false);
     expect(r.driver.status()).toMatchObject({ lastError: { code: 'TURNSTILE_RELAY_WATCHDOG' }, detail: { watchdogReleases: 1 } });
+  });
+
+  it('a relay left on by a previous run is released at start', async () => {
+    const r = (current = await rig({}, (sim) => sim.module['setCoil'](1, true)));
+    expect(r.sim.module.coil(1)).toBe(false);
+    expect(r.driver.status().state).toBe('online');
+  });
+
+  it('a fire alarm already on at start: event, relays held, opens refused', async () => {
+    const r = (current = await rig({}, (sim) => sim.setFireAlarm(true)));
+    await r.clock.advanceAsync(50, 5);
+    expect(r.events).toEqual([expect.objectContaining({ kind: 'fire-alarm', active: true })]);
+    expect([r.sim.module.coil(0), r.sim.module.coil(1)]).toEqual([true, true]);
+    expect(await r.driver.open('in')).toMatchObject({ kind: 'refused', code: 'FIRE_ALARM' });
+  });
+
+  it('a slow module: under the timeout it just works; over it, timeouts are retried and the lane stays up', async () => {
+    const r = (current = await rig());
+    r.sim.module.faults.replyDelayMs = 50;
+    r.sim.nextPerson('in', { kind: 'pass', afterMs: 400 });
+    expect(await openAndWait(r, 'in')).toMatchObject({ kind: 'passed' });
+    expect(r.driver.status().detail).toMatchObject({ requestTimeouts: 0 });
+    r.sim.module.faults.replyDelayMs = 120;
+    r.sim.nextPerson('out', { kind: 'pass', afterMs: 400 });
+    expect(await openAndWait(r, 'out')).toMatchObject({ kind: 'passed' });
+    expect(r.driver.status().detail?.requestTimeouts).toBeGreaterThan(0);
+    expect(r.events).toEqual([]);
   });
 
   it('a PASS pulse is never missed with the default polling, even when people come fast', async () => {

@@ -9,7 +9,7 @@ export type TurnstileErrorCode =
   | 'MODBUS_EXCEPTION'
   /** The transport is closed or the write failed: nothing reached the bus. */
   | 'MODBUS_LINK_DOWN'
-  /** A reply with a valid CRC that does not answer the request (wrong length, wrong echo). */
+  /** A reply of another kind than the request (a guard: replies that do not fit are ignored before). */
   | 'MODBUS_BAD_REPLY'
   /** A request our own code built out of range (a configuration error). */
   | 'MODBUS_BAD_REQUEST'

@@ -37,6 +37,8 @@ export interface ModbusMasterStats {
   timeouts: number;
   retries: number;
   exceptions: number;
+  /** Well-formed replies that did not answer the request waiting (other unit, stale echo). */
+  ignoredReplies: number;
   rejectedBytes: number;
 }
 
@@ -47,7 +49,7 @@ export interface ModbusMasterStats {
  * errors. It knows nothing about turnstiles.
  */
 export class ModbusMaster {
-  readonly stats: ModbusMasterStats = { requests: 0, timeouts: 0, retries: 0, exceptions: 0, rejectedBytes: 0 };
+  readonly stats: ModbusMasterStats = { requests: 0, timeouts: 0, retries: 0, exceptions: 0, ignoredReplies: 0, rejectedBytes: 0 };
   private readonly queue: Job[] = [];
   private readonly stream = new RtuStream(decodeResponse);
   private busy = false;
@@ -76,13 +78,11 @@ export class ModbusMaster {
   }
 
   async writeSingleCoil(unit: number, address: number, value: boolean, priority: Priority = 'command'): Promise<void> {
-    const r = await this.execute(unit, { fn: 'write-single-coil', address, value }, priority);
-    if (unit !== 0 && (r.fn !== 'write-single-coil' || r.address !== address || r.value !== value)) throw new TurnstileError('MODBUS_BAD_REPLY', `write coil ${address} was not echoed`);
+    await this.execute(unit, { fn: 'write-single-coil', address, value }, priority);
   }
 
   async writeMultipleCoils(unit: number, start: number, values: readonly boolean[], priority: Priority = 'command'): Promise<void> {
-    const r = await this.execute(unit, { fn: 'write-multiple-coils', start, values }, priority);
-    if (unit !== 0 && (r.fn !== 'write-multiple-coils' || r.start !== start || r.quantity !== values.length)) throw new TurnstileError('MODBUS_BAD_REPLY', `write coils ${start}+${values.length} was not confirmed`);
+    await this.execute(unit, { fn: 'write-multiple-coils', start, values }, priority);
   }
 
   /** Rejects everything queued or running with MODBUS_STOPPED and detaches from the transport. */
@@ -131,7 +131,7 @@ export class ModbusMaster {
       if (attempt > 1) this.stats.retries++;
       // Half duplex: whatever is buffered now arrived before this request and cannot answer it.
       this.stream.clear();
-      const { reply, cancel } = this.awaitReply(job.unit, fc);
+      const { reply, cancel } = this.awaitReply(job.unit, fc, (pdu) => answers(job.request, pdu));
       try {
         await this.transport.write(encoded.value);
       } catch (e) {
@@ -158,7 +158,7 @@ export class ModbusMaster {
     throw new TurnstileError('MODBUS_TIMEOUT', `unit ${job.unit} did not answer function 0x${fc.toString(16).padStart(2, '0')} in ${attempts} attempt(s) of ${this.options.timeoutMs} ms`, { functionCode: fc, attempts });
   }
 
-  private awaitReply(unit: number, fc: number): { readonly reply: Promise<RtuFrame<ModbusResponse> | TurnstileError>; readonly cancel: () => void } {
+  private awaitReply(unit: number, fc: number, fits: (pdu: ModbusResponse) => boolean): { readonly reply: Promise<RtuFrame<ModbusResponse> | TurnstileError>; readonly cancel: () => void } {
     let cancel = (): void => undefined;
     const reply = new Promise<RtuFrame<ModbusResponse> | TurnstileError>((resolve) => {
       const settle = (v: RtuFrame<ModbusResponse> | TurnstileError): void => {
@@ -169,8 +169,9 @@ export class ModbusMaster {
       const handler = (frame: RtuFrame<ModbusResponse> | TurnstileError): void => {
         if (frame instanceof TurnstileError) return settle(frame);
         const answered = frame.pdu.fn === 'exception' ? frame.pdu.functionCode : functionCodeOf(frame.pdu.fn);
-        // Another server's reply, or a late echo of an older request: not ours, keep waiting.
-        if (frame.unit === unit && answered === fc) settle(frame);
+        // Another server's reply, or a late reply to an older request of another shape: keep waiting.
+        if (frame.unit === unit && answered === fc && fits(frame.pdu)) settle(frame);
+        else this.stats.ignoredReplies++;
       };
       const timer: TimerHandle = this.options.clock.setTimeout(() => settle(new TurnstileError('MODBUS_TIMEOUT', 'no reply')), this.options.timeoutMs);
       this.waiting = handler;
@@ -185,8 +186,29 @@ export class ModbusMaster {
     for (const f of frames) this.waiting?.(f);
   }
 
+  /** `answers()` let only a read reply of the right size through; this narrows the type. */
   private bitsOf(r: ModbusResponse, fn: 'read-coils' | 'read-discrete-inputs', quantity: number): boolean[] {
-    if (r.fn !== fn || r.bits.length !== Math.ceil(quantity / 8) * 8) throw new TurnstileError('MODBUS_BAD_REPLY', `${fn} of ${quantity} bits got ${r.fn === fn ? `${r.bits.length} bits` : r.fn}`);
+    if (r.fn !== fn) throw new TurnstileError('MODBUS_BAD_REPLY', `${fn} was answered by ${r.fn}`);
     return r.bits.slice(0, quantity);
+  }
+}
+
+/**
+ * RTU has no transaction id: a reply that comes after its timeout can land while the next
+ * request waits. Only a reply of the right shape is taken (a write's echo must match, a
+ * read must carry the bytes asked for); a late reply to the very same read is accepted,
+ * which is harmless (same question, slightly older answer).
+ */
+function answers(request: Issued, pdu: ModbusResponse): boolean {
+  switch (pdu.fn) {
+    case 'exception':
+      return true;
+    case 'read-coils':
+    case 'read-discrete-inputs':
+      return request.fn === pdu.fn && pdu.bits.length === Math.ceil(request.quantity / 8) * 8;
+    case 'write-single-coil':
+      return request.fn === 'write-single-coil' && request.address === pdu.address && request.value === pdu.value;
+    case 'write-multiple-coils':
+      return request.fn === 'write-multiple-coils' && request.start === pdu.start && request.values.length === pdu.quantity;
   }
 }

@@ -77,10 +77,10 @@ export class ModbusTurnstile implements Turnstile {
     if (this.running) return;
     this.running = true;
     this.publishStatus();
-    await this.ensureOpen().catch((e: unknown) => this.recordError(e));
-    // A relay left on by a previous run (crash, power cut) must not keep a lane open.
-    await Promise.all(DIRECTIONS.map((d) => this.writeRelay(d)));
+    // Inputs first, so that a fire alarm already on keeps the relays held without a blip.
     await this.poll();
+    // A relay left on by a previous run (crash, power cut) must not keep a lane open.
+    if (!this.outOfService) await Promise.all(DIRECTIONS.map((d) => this.writeRelay(d)));
   }
 
   async stop(): Promise<void> {
@@ -88,6 +88,8 @@ export class ModbusTurnstile implements Turnstile {
     this.running = false;
     this.deps.clock.clearTimeout(this.pollTimer);
     for (const d of DIRECTIONS) this.dispatch(d, { type: 'abort' });
+    // Released even during a fire alarm: without the agent nobody would release them after
+    // it, and the controller's own fire input keeps the arm free meanwhile.
     this.fireAlarm = false;
     await Promise.all(DIRECTIONS.map((d) => this.writeRelay(d)));
     this.master.dispose();
