@@ -196,6 +196,28 @@ describe('turnstile driver against the simulated module (in memory, fake time)',
     expect(r.driver.status()).toMatchObject({ lastError: { code: 'TURNSTILE_RELAY_WATCHDOG' }, detail: { watchdogReleases: 1 } });
   });
 
+  it('stops with both relays off and starts again', async () => {
+    const r = (current = await rig());
+    r.sim.nextPerson('in', { kind: 'walk-away' });
+    let outcome: PassageOutcome | undefined;
+    void r.driver.open('in').then((o) => (outcome = o));
+    await r.clock.advanceAsync(150, 5);
+    const stopped = r.driver.stop();
+    await r.clock.advanceAsync(300, 5);
+    await stopped;
+    expect(outcome).toEqual({ kind: 'not-passed' });
+    expect(r.driver.status()).toMatchObject({ state: 'offline', detail: { stopped: true } });
+    expect(await r.driver.open('in')).toMatchObject({ kind: 'refused', code: 'OUT_OF_SERVICE' });
+    expect([r.sim.module.coil(0), r.sim.module.coil(1)]).toEqual([false, false]);
+    const started = r.driver.start();
+    await r.clock.advanceAsync(20, 5);
+    await started;
+    expect(r.driver.status()).toMatchObject({ state: 'online', detail: { stopped: false } });
+    r.sim.nextPerson('out', { kind: 'pass', afterMs: 300 });
+    expect(await openAndWait(r, 'out')).toMatchObject({ kind: 'passed' });
+    expect(r.events).toEqual([]);
+  });
+
   it('a relay left on by a previous run is released at start', async () => {
     const r = (current = await rig({}, (sim) => sim.module['setCoil'](1, true)));
     expect(r.sim.module.coil(1)).toBe(false);

@@ -85,6 +85,10 @@ export class ModbusMaster {
     await this.execute(unit, { fn: 'write-multiple-coils', start, values }, priority);
   }
 
+  get isDisposed(): boolean {
+    return this.stopped;
+  }
+
   /** Rejects everything queued or running with MODBUS_STOPPED and detaches from the transport. */
   dispose(): void {
     this.stopped = true;

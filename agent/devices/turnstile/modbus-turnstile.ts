@@ -38,7 +38,7 @@ export interface ModbusTurnstileDeps {
 export class ModbusTurnstile implements Turnstile {
   readonly kind = 'turnstile' as const;
   readonly id: string;
-  private readonly master: ModbusMaster;
+  private master: ModbusMaster;
   private readonly board: StatusBoard;
   private readonly lanes: Record<Direction, Lane>;
   private readonly eventListeners = new Set<(e: TurnstileEvent) => void>();
@@ -76,7 +76,12 @@ export class ModbusTurnstile implements Turnstile {
   async start(): Promise<void> {
     if (this.running) return;
     this.running = true;
-    this.publishStatus();
+    if (this.master.isDisposed) this.master = new ModbusMaster(this.deps.transport, { clock: this.deps.clock, logger: this.deps.logger, ...this.config.request });
+    this.outOfService = false;
+    this.failures = 0;
+    this.lastInputs = undefined;
+    this.lastWatchdog = Number.NEGATIVE_INFINITY;
+    this.publishStatus({ stopped: false });
     // Inputs first, so that a fire alarm already on keeps the relays held without a blip.
     await this.poll();
     // A relay left on by a previous run (crash, power cut) must not keep a lane open.
@@ -94,7 +99,7 @@ export class ModbusTurnstile implements Turnstile {
     await Promise.all(DIRECTIONS.map((d) => this.writeRelay(d)));
     this.master.dispose();
     await this.deps.transport.close();
-    this.board.update('offline', { stopped: true });
+    this.publishStatus({ stopped: true });
   }
 
   open(direction: Direction): Promise<PassageOutcome> {
@@ -226,7 +231,8 @@ export class ModbusTurnstile implements Turnstile {
       this.onInputs(bits);
       if (this.deps.clock.monotonic() - this.lastWatchdog >= this.config.watchdogIntervalMs) await this.watchdog();
     } catch (e) {
-      this.onPollFailed(e);
+      // A read cut short by stop() says nothing about the module.
+      if (this.running) this.onPollFailed(e);
     }
     if (this.running) this.pollTimer = this.deps.clock.setTimeout(() => void this.poll(), this.outOfService ? this.config.probeIntervalMs : this.config.pollIntervalMs);
   }
@@ -310,13 +316,13 @@ export class ModbusTurnstile implements Turnstile {
     for (const l of [...this.eventListeners]) l(event);
   }
 
-  private publishStatus(io: { ready?: boolean; alarm?: boolean } = {}): void {
+  private publishStatus(io: { ready?: boolean; alarm?: boolean; stopped?: boolean } = {}): void {
     const ready = io.ready ?? this.board.snapshot().detail?.ready ?? null;
     const alarm = io.alarm ?? this.board.snapshot().detail?.alarm ?? null;
     let state: DeviceState = 'online';
     if (!this.running || this.outOfService) state = 'offline';
     else if (this.lastInputs === undefined) state = 'starting';
     else if (this.fireAlarm || ready === false || alarm === true) state = 'degraded';
-    this.board.update(state, { mode: this.config.mode, fireAlarm: this.fireAlarm, lockdown: this.lockdown, ready, alarm, ...this.counters, requestTimeouts: this.master.stats.timeouts });
+    this.board.update(state, { ...(io.stopped === undefined ? {} : { stopped: io.stopped }), mode: this.config.mode, fireAlarm: this.fireAlarm, lockdown: this.lockdown, ready, alarm, ...this.counters, requestTimeouts: this.master.stats.timeouts });
   }
 }
