@@ -7,8 +7,8 @@ export { ModbusIoModule, type IoModuleFaults, type IoModuleOptions } from './io-
 export { seededRandom, SimulatedTurnstile, type PersonBehaviour, type SimDirection, type SimPassageKind, type SimulatedTurnstileOptions } from './simulated-turnstile.ts';
 
 /** An 8-relay/8-input module at `unit` with a turnstile wired to it in the default map. */
-export function createTurnstileSim(link: SimLink, clock: Clock, options: Partial<SimulatedTurnstileOptions> & { unit?: number; seed?: number } = {}): SimulatedTurnstile {
-  const module = new ModbusIoModule(link, { unit: options.unit ?? 1, coilCount: 8, inputCount: 8, clock });
+export function createTurnstileSim(link: SimLink, clock: Clock, options: Partial<SimulatedTurnstileOptions> & { unit?: number; seed?: number; lineBaud?: number } = {}): SimulatedTurnstile {
+  const module = new ModbusIoModule(link, { unit: options.unit ?? 1, coilCount: 8, inputCount: 8, clock, ...(options.lineBaud ? { lineBaud: options.lineBaud } : {}) });
   return new SimulatedTurnstile(module, {
     clock,
     mode: 'pulse',

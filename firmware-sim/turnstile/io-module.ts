@@ -7,6 +7,11 @@ export interface IoModuleOptions {
   readonly coilCount: number;
   readonly inputCount: number;
   readonly clock: Clock;
+  /**
+   * Emulates the line: each reply waits for the request and the reply to cross a serial line
+   * at this baud rate (11 bits a character, 8N1 plus margin), as a pty has no baud timing.
+   */
+  readonly lineBaud?: number;
 }
 
 /** Faults a test can switch on: the module's side of "the bus is broken". */
@@ -76,7 +81,9 @@ export class ModbusIoModule {
       const encoded = encodeResponse(this.options.unit, reply);
       if (!encoded.ok) continue;
       this.stats.replies++;
-      if (this.faults.replyDelayMs > 0) this.options.clock.setTimeout(() => this.link.write(encoded.value), this.faults.replyDelayMs);
+      const wireMs = this.options.lineBaud ? ((requestLength(f.pdu) + encoded.value.length) * 11 * 1000) / this.options.lineBaud : 0;
+      const delay = this.faults.replyDelayMs + wireMs;
+      if (delay > 0) this.options.clock.setTimeout(() => this.link.write(encoded.value), delay);
       else this.link.write(encoded.value);
     }
   }
@@ -114,4 +121,9 @@ export class ModbusIoModule {
     this.coils[address] = on;
     for (const l of [...this.coilListeners]) l(address, on);
   }
+}
+
+/** Bytes a request took on the wire (for line-time emulation). */
+function requestLength(pdu: ModbusRequest): number {
+  return pdu.fn === 'write-multiple-coils' ? 9 + Math.ceil(pdu.values.length / 8) : 8;
 }

@@ -58,6 +58,22 @@ describe('simulated I/O module', () => {
   });
 });
 
+describe('line timing', () => {
+  it('with lineBaud 9600, a read waits for 8 + 6 bytes at 11 bits each (16 ms) before its reply', () => {
+    const clock = new ManualClock();
+    const replies: Uint8Array[] = [];
+    let deliver: (c: Uint8Array) => void = () => undefined;
+    const sim = createTurnstileSim({ write: (d) => void replies.push(d), onData: (l) => ((deliver = l), () => undefined) }, clock, { lineBaud: 9600 });
+    const e = encodeRequest(1, { fn: 'read-discrete-inputs', start: 0, quantity: 5 });
+    if (e.ok) deliver(e.value);
+    clock.advance(16);
+    expect(replies).toHaveLength(0);
+    clock.advance(1);
+    expect(replies).toHaveLength(1);
+    sim.dispose();
+  });
+});
+
 describe('simulated turnstile', () => {
   it('ignores an unlock pulse shorter than 100 ms', () => {
     const { clock, sim, coil } = setup();

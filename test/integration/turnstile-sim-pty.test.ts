@@ -33,8 +33,8 @@ afterAll(async () => {
   await pty?.stop();
 });
 
-async function rig(config: Partial<TurnstileConfig> = {}) {
-  sim = createTurnstileSim(link, systemClock, { mode: config.mode ?? 'pulse', windowMs: 1500, personDelayMs: [300, 900], seed: 7 });
+async function rig(config: Partial<TurnstileConfig> = {}, lineBaud?: number) {
+  sim = createTurnstileSim(link, systemClock, { mode: config.mode ?? 'pulse', windowMs: 1500, personDelayMs: [300, 900], seed: 7, ...(lineBaud ? { lineBaud } : {}) });
   events = [];
   driver = new ModbusTurnstile(turnstileConfig({ id: 'lane-pty', windowMs: 1500, probeIntervalMs: 200, ...config }), { transport: new SerialTransport({ path: pty.a, baudRate: 9600 }), clock: systemClock, logger: silentLogger });
   driver.onEvent((e) => events.push(e));
@@ -91,6 +91,18 @@ describe('turnstile driver against the simulator over a pty', () => {
     await waitFor('back in service', () => events.some((e) => e.kind === 'out-of-service' && !e.active));
     r.sim.nextPerson('in', { kind: 'pass', afterMs: 200 });
     expect(await r.driver.open('in')).toMatchObject({ kind: 'passed' });
+  });
+
+  it('the simulator emulating a 9600-baud line: passages and a forced passage still come through', async () => {
+    const r = await rig({}, 9600);
+    r.sim.module.faults.replyDelayMs = 5;
+    for (const d of ['in', 'out'] as const) expect(await r.driver.open(d)).toMatchObject({ kind: 'passed' });
+    r.sim.forcePassage('out');
+    await waitFor('forced-passage event', () => events.some((e) => e.kind === 'forced-passage'));
+    // The controller's alarm output follows a forced passage for a second.
+    await waitFor('alarm output seen', () => r.driver.status().detail?.alarm === true);
+    expect(r.driver.status().state).toBe('degraded');
+    await waitFor('alarm output over', () => r.driver.status().state === 'online');
   });
 
   it('potential mode over the pty', async () => {
