@@ -1,5 +1,5 @@
 import type { Clock } from '../../platform/clock.ts';
-import { decodeRequest, encodeResponse, ExceptionCode, functionCodeOf, RtuStream, type ModbusRequest, type ModbusResponse } from '../../protocol/modbus/index.ts';
+import { decodeRequest, encodeResponse, ExceptionCode, functionCodeOf, RtuStream, type ModbusRequest, type ModbusResponse, type RtuFrame } from '../../protocol/modbus/index.ts';
 import type { SimLink } from '../link.ts';
 
 export interface IoModuleOptions {
@@ -20,7 +20,7 @@ export interface IoModuleFaults {
   silent: boolean;
   /** Answers every request with this exception code instead of executing it. */
   exception: number | null;
-  /** Turnaround before each reply. A pty has no baud timing, so any delay comes from here. */
+  /** Turnaround before each reply (on top of `lineBaud` line time). A pty has no baud timing, so any delay comes from here. */
   replyDelayMs: number;
 }
 
@@ -76,16 +76,27 @@ export class ModbusIoModule {
       if (f.unit !== this.options.unit && f.unit !== 0) continue;
       this.stats.requests++;
       if (this.faults.silent) continue;
-      const reply = this.faults.exception !== null ? this.exception(f.pdu, this.faults.exception) : this.execute(f.pdu);
-      if (f.unit === 0) continue;
-      const encoded = encodeResponse(this.options.unit, reply);
-      if (!encoded.ok) continue;
-      this.stats.replies++;
-      const wireMs = this.options.lineBaud ? ((requestLength(f.pdu) + encoded.value.length) * 11 * 1000) / this.options.lineBaud : 0;
-      const delay = this.faults.replyDelayMs + wireMs;
-      if (delay > 0) this.options.clock.setTimeout(() => this.link.write(encoded.value), delay);
-      else this.link.write(encoded.value);
+      // On an emulated line the request acts once its last byte has crossed it.
+      this.later(this.wireMs(requestLength(f.pdu)), () => this.answer(f));
     }
+  }
+
+  private answer(f: RtuFrame<ModbusRequest>): void {
+    const reply = this.faults.exception !== null ? this.exception(f.pdu, this.faults.exception) : this.execute(f.pdu);
+    if (f.unit === 0) return;
+    const encoded = encodeResponse(this.options.unit, reply);
+    if (!encoded.ok) return;
+    this.stats.replies++;
+    this.later(this.faults.replyDelayMs + this.wireMs(encoded.value.length), () => this.link.write(encoded.value));
+  }
+
+  private wireMs(bytes: number): number {
+    return this.options.lineBaud ? (bytes * 11 * 1000) / this.options.lineBaud : 0;
+  }
+
+  private later(ms: number, fn: () => void): void {
+    if (ms > 0) this.options.clock.setTimeout(fn, ms);
+    else fn();
   }
 
   private exception(pdu: ModbusRequest, exception: number): ModbusResponse {
