@@ -6,7 +6,7 @@ import { createTurnstileSim, type SimDirection } from './index.ts';
 /*
  * Runs the simulated turnstile module on a serial line (a pty end, a real RS-485 adapter) or
  * a TCP port, and takes commands on stdin:
- *   npx tsx firmware-sim/turnstile/main.ts --serial /dev/pts/7 [--baud 9600] [--unit 1] [--mode pulse|potential]
+ *   npx tsx firmware-sim/turnstile/main.ts --serial /dev/pts/7 [--baud 9600] [--unit 1] [--mode pulse|potential] [--line-baud 9600]
  *   npx tsx firmware-sim/turnstile/main.ts --tcp 5020
  * Commands: pass <in|out> <ms> | walk-away <in|out> | tailgate <in|out> | force <in|out>
  *           fire <on|off> | silent <on|off> | exception <code|off> | delay <ms> | status | quit
@@ -19,12 +19,13 @@ function arg(name: string): string | undefined {
 const serial = arg('serial');
 const tcp = arg('tcp');
 if (!serial && !tcp) {
-  console.error('usage: main.ts --serial <path> [--baud 9600] | --tcp <port>   [--unit 1] [--mode pulse|potential]');
+  console.error('usage: main.ts --serial <path> [--baud 9600] | --tcp <port>   [--unit 1] [--mode pulse|potential] [--line-baud 9600]');
   process.exit(2);
 }
 const link: ClosableLink = serial ? await openSerialLink(serial, Number(arg('baud') ?? 9600)) : await listenTcpLink(Number(tcp));
 const mode = arg('mode') === 'potential' ? 'potential' : 'pulse';
-const sim = createTurnstileSim(link, systemClock, { unit: Number(arg('unit') ?? 1), mode, seed: Date.now() });
+const lineBaud = Number(arg('line-baud') ?? 0);
+const sim = createTurnstileSim(link, systemClock, { unit: Number(arg('unit') ?? 1), mode, seed: Date.now(), ...(lineBaud > 0 ? { lineBaud } : {}) });
 sim.onPass((direction, kind) => console.log(`PASS ${direction} (${kind})`));
 sim.module.onCoilChange((address, on) => console.log(`coil ${address} ${on ? 'on' : 'off'}`));
 console.log(`turnstile module on ${serial ?? `tcp:${tcp}`}, unit ${arg('unit') ?? 1}, ${mode} mode; type commands (pass in 800, fire on, silent on, quit)`);
