@@ -15,6 +15,8 @@ export interface PassRecord {
   readonly laneId: string | null;
   readonly direction: Direction | null;
   readonly zone: string | null;
+  /** True only when the turnstile confirmed that someone went through. */
+  readonly passed: boolean;
   /** Reason code of the decision or of the refusal (e.g. "granted", "unknown-credential", "lockdown"). */
   readonly reason: string;
   /** Truncated sha256 of the canonical credential (never the raw number); null when no credential. */

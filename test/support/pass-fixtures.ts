@@ -8,6 +8,7 @@ export function samplePass(overrides: Partial<PassRecord> = {}): PassRecord {
     laneId: 'entry-1',
     direction: 'in',
     zone: 'club',
+    passed: true,
     reason: 'granted',
     credentialHash: '0123456789abcdef',
     memberId: 'm-1',
