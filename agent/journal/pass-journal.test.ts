@@ -20,7 +20,7 @@ function journal(options: Partial<PassJournalOptions> = {}): PassJournal {
 }
 
 async function appendCommitted(j: PassJournal, count: number): Promise<number[]> {
-  const pending = Array.from({ length: count }, (_, i) => j.append(samplePass({ at: 1000 + i })));
+  const pending = Array.from({ length: count }, (_, i) => j.append(samplePass({ ts: 1000 + i })));
   clock.advance(5);
   return (await Promise.all(pending)).map((e) => e.seq);
 }
@@ -39,14 +39,14 @@ describe('PassJournal', () => {
   it('commits a group of appends after the window and resolves each with its sequence number', async () => {
     const j = journal({ groupWindowMs: 2 });
     let resolved = 0;
-    const pending = [1, 2, 3].map((i) => j.append(samplePass({ at: i })).then((e) => (resolved++, e)));
+    const pending = [1, 2, 3].map((i) => j.append(samplePass({ ts: i })).then((e) => (resolved++, e)));
     await Promise.resolve();
     expect(resolved).toBe(0);
     expect(j.stats().queued).toBe(3);
     clock.advance(2);
     const entries = await Promise.all(pending);
     expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
-    expect(entries.map((e) => e.pass.at)).toEqual([1, 2, 3]);
+    expect(entries.map((e) => e.ts)).toEqual([1, 2, 3]);
     expect(j.stats()).toMatchObject({ lastSeq: 3, ackedSeq: 0, unsent: 3, rows: 3, queued: 0 });
   });
 
@@ -65,7 +65,7 @@ describe('PassJournal', () => {
     const again = journal();
     expect(again.stats()).toMatchObject({ lastSeq: 5, ackedSeq: 2, unsent: 3, rows: 5 });
     expect(again.readUnsent(10).map((e) => e.seq)).toEqual([3, 4, 5]);
-    expect(again.readUnsent(10)[0]?.pass).toEqual(samplePass({ at: 1002 }));
+    expect(again.readUnsent(10)[0]).toEqual({ seq: 3, ...samplePass({ ts: 1002 }) });
     expect(await appendCommitted(again, 1)).toEqual([6]);
   });
 

@@ -2,7 +2,7 @@ import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { JournalError } from './errors.ts';
-import type { JournalEntry, PassRecord } from './pass-record.ts';
+import type { Pass, PassRecord } from './pass-record.ts';
 import { prepareJournalDatabase } from './schema.ts';
 import { StorageBound, type JournalAlert } from './storage-bound.ts';
 
@@ -34,8 +34,12 @@ export interface JournalStats {
 
 interface PendingAppend {
   readonly pass: PassRecord;
-  readonly resolve: (entry: JournalEntry) => void;
+  readonly resolve: (pass: Pass) => void;
   readonly reject: (error: JournalError) => void;
+}
+
+function toPass(row: PassRow): Pass {
+  return { seq: row.seq, ...(JSON.parse(row.body) as PassRecord) };
 }
 
 interface PassRow {
@@ -56,7 +60,7 @@ interface PassRow {
  */
 export class PassJournal {
   private readonly db: Database;
-  private readonly insert: Statement<[number, string, string | null, string]>;
+  private readonly insert: Statement<[number, string, string, string]>;
   private readonly selectAfter: Statement<[number, number], PassRow>;
   private readonly commitGroup: (group: readonly PendingAppend[]) => number[];
   private readonly bound: StorageBound;
@@ -80,10 +84,10 @@ export class PassJournal {
       if (e instanceof JournalError) throw e;
       throw new JournalError('JOURNAL_OPEN_FAILED', `cannot open the pass journal ${options.path}: ${(e as Error).message}`, { cause: e });
     }
-    this.insert = this.db.prepare('INSERT INTO passes (at, kind, lane, body) VALUES (?, ?, ?, ?)');
+    this.insert = this.db.prepare('INSERT INTO passes (ts, outcome, lane_id, body) VALUES (?, ?, ?, ?)');
     this.selectAfter = this.db.prepare('SELECT seq, body FROM passes WHERE seq > ? ORDER BY seq LIMIT ?');
     this.commitGroup = this.db.transaction((group: readonly PendingAppend[]) =>
-      group.map((p) => Number(this.insert.run(p.pass.at, p.pass.kind, p.pass.laneId, JSON.stringify(p.pass)).lastInsertRowid)),
+      group.map((p) => Number(this.insert.run(p.pass.ts, p.pass.outcome, p.pass.laneId, JSON.stringify(p.pass)).lastInsertRowid)),
     );
     const seqRow = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'passes'").get() as { seq: number } | undefined;
     this.lastSeq_ = seqRow?.seq ?? 0;
@@ -100,8 +104,8 @@ export class PassJournal {
     this.bound.check(this.unsent(), this.pruneAcked);
   }
 
-  /** Queues a pass; resolves with its sequence number once it is committed to disk. */
-  append(pass: PassRecord): Promise<JournalEntry> {
+  /** Queues a pass; resolves with it and its sequence number once it is committed to disk. */
+  append(pass: PassRecord): Promise<Pass> {
     if (this.closed) return Promise.reject(new JournalError('JOURNAL_CLOSED', 'the pass journal is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ pass, resolve, reject });
@@ -116,13 +120,13 @@ export class PassJournal {
   }
 
   /** Unsent rows in order, strictly after `afterSeq` (defaults to the acknowledged cursor). */
-  readUnsent(limit: number, afterSeq = this.ackedSeq_): JournalEntry[] {
-    return this.selectAfter.all(Math.max(afterSeq, this.ackedSeq_), limit).map((r) => ({ seq: r.seq, pass: JSON.parse(r.body) as PassRecord }));
+  readUnsent(limit: number, afterSeq = this.ackedSeq_): Pass[] {
+    return this.selectAfter.all(Math.max(afterSeq, this.ackedSeq_), limit).map(toPass);
   }
 
   /** Every stored row after `afterSeq`, acknowledged or not (local history, tests). */
-  readAfter(afterSeq: number, limit: number): JournalEntry[] {
-    return this.selectAfter.all(afterSeq, limit).map((r) => ({ seq: r.seq, pass: JSON.parse(r.body) as PassRecord }));
+  readAfter(afterSeq: number, limit: number): Pass[] {
+    return this.selectAfter.all(afterSeq, limit).map(toPass);
   }
 
   /**
@@ -188,7 +192,7 @@ export class PassJournal {
     }
     this.lastSeq_ = seqs[seqs.length - 1] ?? this.lastSeq_;
     this.bound.added(group.length);
-    group.forEach((p, i) => p.resolve({ seq: seqs[i] as number, pass: p.pass }));
+    group.forEach((p, i) => p.resolve({ seq: seqs[i] as number, ...p.pass }));
     this.bound.check(this.unsent(), this.pruneAcked);
   }
 }

@@ -11,11 +11,12 @@ export const JOURNAL_SCHEMA_VERSION = 1;
  */
 const MIGRATION_1 = `
 CREATE TABLE passes (
-  seq    INTEGER PRIMARY KEY AUTOINCREMENT,
-  at     INTEGER NOT NULL,
-  kind   TEXT NOT NULL,
-  lane   TEXT,
-  body   TEXT NOT NULL
+  seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts      INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  lane_id TEXT NOT NULL,
+  -- The contract's Pass as JSON, without seq (the row's key).
+  body    TEXT NOT NULL
 );
 CREATE TABLE outbox (
   id        INTEGER PRIMARY KEY CHECK (id = 1),

@@ -12,7 +12,7 @@ const states: Record<LaneState['phase'], LaneState> = {
 const events: Record<LaneEvent['kind'], LaneEvent> = {
   credential: { kind: 'credential', presentation },
   verdict: { kind: 'verdict', verdict: { kind: 'granted', decision } },
-  'manual-open': { kind: 'manual-open', request: { requestId: 1, operator: 'o', reason: 'r', direction: 'in' } },
+  'manual-open': { kind: 'manual-open', request: { requestId: 1, operator: 'o', reason: 'r', direction: 'in', requestedAt: 0 } },
   outcome: { kind: 'outcome', outcome: { kind: 'not-passed' } },
   forced: { kind: 'forced', direction: 'in', at: 0 },
 };

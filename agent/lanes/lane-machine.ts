@@ -41,6 +41,8 @@ export interface ManualOpenRequest {
   readonly operator: string;
   readonly reason: string;
   readonly direction: Direction;
+  /** Wall clock of the request. */
+  readonly requestedAt: number;
 }
 
 /** Why the turnstile was opened: what the journal row says once the passage is over. */

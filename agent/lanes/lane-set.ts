@@ -4,7 +4,6 @@ import type { Direction, Turnstile } from '../devices/turnstile-port.ts';
 import type { EmergencyChange, EmergencyState } from './emergency.ts';
 import { LaneError } from './errors.ts';
 import type { Lane, ManualOpenResult, PassSink } from './lane.ts';
-import { emergencyRecord } from './pass-mapper.ts';
 import type { PassageMemory } from './passage-memory.ts';
 
 export interface LaneSetDeps {
@@ -64,6 +63,6 @@ export class LaneSet {
   private onEmergency(change: EmergencyChange): void {
     for (const t of this.deps.turnstiles) t.setLockdown(change.mode === 'lockdown');
     this.deps.logger.warn({ mode: change.mode, previous: change.previous, source: change.source, operator: change.operator }, 'emergency mode changed');
-    this.deps.journal.append(emergencyRecord(change, this.deps.clock.now())).catch((e: unknown) => this.deps.logger.error({ err: e }, 'emergency switch could not be journaled'));
+    for (const lane of this.byId.values()) lane.recordEmergencySwitch(change);
   }
 }

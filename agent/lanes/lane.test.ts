@@ -1,4 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { Compile } from 'typebox/compile';
+import { afterEach, describe, expect, it } from 'vitest';
+import { Pass } from '../../protocol/mqtt/schemas/passes.ts';
 import { ManualClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { allowListDecide } from '../../test/support/fake-access.ts';
@@ -12,6 +14,12 @@ import { Lane, type DecideFn, type LaneSpec } from './lane.ts';
 import { LaneSet } from './lane-set.ts';
 import { PassageMemory } from './passage-memory.ts';
 
+const validPass = Compile(Pass);
+const journals: MemoryJournal[] = [];
+// Every row any test produced must be a valid contract Pass: the uplink publishes rows as they are.
+afterEach(() => {
+  for (const j of journals.splice(0)) for (const p of j.passes) expect(validPass.Errors(p)).toEqual([]);
+});
 const tick = () => new Promise<void>((r) => setImmediate(r));
 const MEMBER = '0012345678';
 
@@ -46,6 +54,7 @@ function setup(options: { spec?: Partial<LaneSpec>; decide?: DecideFn; logger?: 
     logger: options.logger ?? silentLogger,
     debounceMs: 1500,
   });
+  journals.push(journal);
   const set = new LaneSet({ lanes: [lane], turnstiles: [turnstile], emergency, memory, journal, clock, logger: silentLogger });
   set.start();
   return { clock, reader, exitReader, turnstile, journal, lane, set };
@@ -63,9 +72,9 @@ describe('Lane', () => {
     expect(lane.phase).toBe('idle');
     expect(reader.feedbacks.at(-1)).toEqual({ kind: 'idle' });
     expect(journal.passes).toEqual([
-      expect.objectContaining({ kind: 'passed', passed: true, reason: 'granted', laneId: 'entry-1', zone: 'club', direction: 'in', memberId: `m-${MEMBER}`, rightsVersion: '7', at: clock.now() + 900 }),
+      expect.objectContaining({ outcome: 'passed', reason: 'granted', laneId: 'entry-1', direction: 'in', memberId: `m-${MEMBER}`, rightsVersion: 7, ts: clock.now() + 900, decidedAt: clock.now() }),
     ]);
-    expect(journal.passes[0]?.credentialHash).toBe(credentialHash({ kind: 'badge', number: MEMBER, raw: MEMBER, format: 'em4100' }));
+    expect(journal.passes[0]?.credential).toEqual({ kind: 'badge', hash: credentialHash({ kind: 'badge', number: MEMBER, raw: MEMBER, format: 'em4100' }) });
     expect(set.occupancy('club')).toBe(1);
   });
 
@@ -75,7 +84,7 @@ describe('Lane', () => {
     await tick();
     expect(turnstile.opens).toEqual([]);
     expect(reader.feedbacks).toEqual([{ kind: 'denied', text: 'Badge inconnu' }]);
-    expect(journal.passes).toEqual([expect.objectContaining({ kind: 'denied', passed: false, reason: 'unknown-credential' })]);
+    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'denied', reason: 'unknown-credential', latencyUs: expect.any(Number) })]);
     expect(lane.phase).toBe('idle');
   });
 
@@ -84,7 +93,7 @@ describe('Lane', () => {
     reader.badge(MEMBER);
     turnstile.settle({ kind: 'not-passed' });
     await tick();
-    expect(journal.passes).toEqual([expect.objectContaining({ kind: 'not-passed', passed: false, reason: 'granted' })]);
+    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'not-passed', reason: 'granted' })]);
     expect(set.occupancy('club')).toBe(0);
   });
 
@@ -135,7 +144,7 @@ describe('Lane', () => {
     reader.badge(MEMBER);
     turnstile.settle({ kind: 'passed', at: 5 });
     const result = await manual;
-    expect(result).toEqual({ kind: 'recorded', entry: expect.objectContaining({ pass: expect.objectContaining({ kind: 'manual', passed: true, reason: 'manual-open', operator: 'alice', note: 'forgot badge', credentialHash: null }) }) });
+    expect(result).toEqual({ kind: 'recorded', pass: expect.objectContaining({ outcome: 'manual', reason: 'manual-open', operator: 'alice', note: 'forgot badge (passed)', credential: { kind: 'none', hash: null } }) });
     expect(turnstile.opens).toHaveLength(1);
     expect(() => set.manualOpen('nope', 'alice', 'x')).toThrow(expect.objectContaining({ code: 'LANE_UNKNOWN' }));
   });
@@ -148,11 +157,11 @@ describe('Lane', () => {
     const manual = await set.manualOpen('entry-1', 'bob', 'let me in');
     await tick();
     expect(reader.feedbacks).toEqual([{ kind: 'denied' }]);
-    expect(manual.kind === 'recorded' && manual.entry.pass).toEqual(expect.objectContaining({ kind: 'manual', passed: false, note: expect.stringContaining('LOCKDOWN') }));
+    expect(manual.kind === 'recorded' && manual.pass).toEqual(expect.objectContaining({ outcome: 'manual', note: expect.stringContaining('LOCKDOWN') }));
     set.setLockdown(false, 'alice');
     await tick();
     expect(turnstile.lockdown).toBe(false);
-    expect(journal.passes.map((p) => [p.kind, p.reason, p.operator])).toEqual([
+    expect(journal.passes.map((p) => [p.outcome, p.reason, p.operator])).toEqual([
       ['emergency', 'emergency', 'alice'],
       ['denied', 'emergency', null],
       ['manual', 'manual-open', 'bob'],
@@ -170,10 +179,10 @@ describe('Lane', () => {
     turnstile.settle({ kind: 'refused', code: 'FIRE_ALARM', message: 'free' });
     turnstile.emit({ kind: 'fire-alarm', active: false, at: 2 });
     await tick();
-    expect(journal.passes.map((p) => [p.kind, p.note])).toEqual([
-      ['emergency', 'mode normal -> fire-alarm (turnstile:t1)'],
-      ['emergency', 'mode fire-alarm -> normal (turnstile:t1)'],
-      ['emergency', 'turnstile refused (FIRE_ALARM): free'],
+    expect(journal.passes.map((p) => [p.outcome, p.reason, p.note])).toEqual([
+      ['emergency', 'emergency', 'mode normal -> fire-alarm (turnstile:t1)'],
+      ['emergency', 'emergency', 'mode fire-alarm -> normal (turnstile:t1)'],
+      ['emergency', 'emergency', 'fire alarm: turnstile refused (FIRE_ALARM): free'],
     ]);
   });
 
@@ -181,7 +190,7 @@ describe('Lane', () => {
     const { turnstile, journal, set } = setup();
     turnstile.emit({ kind: 'forced-passage', direction: 'in', at: 42 });
     await tick();
-    expect(journal.passes).toEqual([expect.objectContaining({ kind: 'forced', reason: 'forced-passage', passed: true, at: 42, direction: 'in' })]);
+    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'forced', reason: 'forced-passage', ts: 42, direction: 'in' })]);
     expect(set.occupancy('club')).toBe(1);
   });
 
@@ -190,7 +199,7 @@ describe('Lane', () => {
     reader.badge(MEMBER);
     await tick();
     expect(lane.phase).toBe('idle');
-    expect(journal.passes).toEqual([expect.objectContaining({ kind: 'denied', reason: 'decision-fault', note: 'decide() failed: rights store gone' })]);
+    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'denied', reason: 'no-access-right', note: 'decide() failed: rights store gone' })]);
   });
 
   it('logs one line per decision with the credential hash and latency, never the number', async () => {

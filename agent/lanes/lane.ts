@@ -3,12 +3,13 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Credential, CredentialPresented, Reader } from '../devices/reader.ts';
 import type { Direction, PassageOutcome, Turnstile, TurnstileEvent } from '../devices/turnstile-port.ts';
-import type { JournalEntry, PassRecord } from '../journal/pass-record.ts';
+import type { Pass, PassRecord } from '../journal/pass-record.ts';
 import { credentialHash } from './credential-hash.ts';
 import { Debouncer } from './debounce.ts';
 import type { EmergencyState } from './emergency.ts';
 import { INITIAL_LANE_STATE, transition, type LaneEffect, type LaneEvent, type LaneRecord, type LaneState, type ManualOpenRequest, type Verdict } from './lane-machine.ts';
-import { toPassRecord } from './pass-mapper.ts';
+import { emergencySwitchRecord, toPassRecord, type DecisionFacts } from './pass-mapper.ts';
+import type { EmergencyChange } from './emergency.ts';
 import type { PassageMemory } from './passage-memory.ts';
 
 /** A lane as configured: its readers (each facing one way), its turnstile, its zone. */
@@ -24,7 +25,7 @@ export type DecideFn = (credential: Credential, lane: LaneContext, now: number, 
 
 /** Where lane outcomes go: the pass journal (resolves once the row is on disk). */
 export interface PassSink {
-  append(pass: PassRecord): Promise<JournalEntry>;
+  append(pass: PassRecord): Promise<Pass>;
 }
 
 export interface LaneDeps {
@@ -39,11 +40,14 @@ export interface LaneDeps {
   readonly logger: Logger;
   /** Repeated reads of one credential within this window are dropped (see debounce.ts). */
   readonly debounceMs: number;
-  /** Called once each row of this lane is on disk. */
-  readonly onRecorded?: (entry: JournalEntry) => void;
+  /**
+   * Called once each row of this lane is on disk, with the decision behind it (the
+   * composition root records pack visits for confirmed passages).
+   */
+  readonly onRecorded?: (pass: Pass, decision: Decision | undefined) => void;
 }
 
-export type ManualOpenResult = { readonly kind: 'recorded'; readonly entry: JournalEntry } | { readonly kind: 'busy' };
+export type ManualOpenResult = { readonly kind: 'recorded'; readonly pass: Pass } | { readonly kind: 'busy' };
 
 /**
  * The lane controller: feeds reader and turnstile events to the lane state machine
@@ -58,6 +62,8 @@ export class Lane {
   private readonly readers = new Map<string, Reader>();
   private readonly pendingManual = new Map<number, (result: ManualOpenResult) => void>();
   private nextRequestId = 1;
+  /** The facts of the decision in flight: one passage per lane, so one slot. */
+  private decisionFacts: DecisionFacts | undefined;
   private unsubscribe: (() => void)[] = [];
   private readonly log: Logger;
 
@@ -87,11 +93,16 @@ export class Lane {
 
   /** Front-desk open: journaled like any pass, with the operator and their reason. */
   manualOpen(operator: string, reason: string, direction: Direction = this.defaultDirection()): Promise<ManualOpenResult> {
-    const request: ManualOpenRequest = { requestId: this.nextRequestId++, operator, reason, direction };
+    const request: ManualOpenRequest = { requestId: this.nextRequestId++, operator, reason, direction, requestedAt: this.deps.clock.now() };
     return new Promise((resolve) => {
       this.pendingManual.set(request.requestId, resolve);
       this.dispatch({ kind: 'manual-open', request });
     });
+  }
+
+  /** Journals an emergency mode switch on this lane's journal line. */
+  recordEmergencySwitch(change: EmergencyChange): void {
+    this.append(emergencySwitchRecord(change, this.deps.spec.id, this.defaultDirection(), this.deps.clock.now()), undefined);
   }
 
   private defaultDirection(): Direction {
@@ -156,7 +167,8 @@ export class Lane {
         this.readers.get(effect.readerId)?.feedback(effect.signal).catch((e: unknown) => this.log.warn({ err: e }, 'reader feedback failed'));
         return;
       case 'log-decision': {
-        const latencyUs = Math.round((this.deps.clock.monotonic() - effect.presentation.at) * 1000);
+        const latencyUs = Math.max(0, Math.round((this.deps.clock.monotonic() - effect.presentation.at) * 1000));
+        this.decisionFacts = { decidedAt: this.deps.clock.now(), latencyUs };
         this.log.info({ credentialHash: effect.presentation.hash, reader: effect.presentation.readerId, reason: effect.reason, granted: effect.granted, latencyUs }, 'decision');
         return;
       }
@@ -189,16 +201,21 @@ export class Lane {
   }
 
   private record(record: LaneRecord): void {
-    const pass = toPassRecord(record, this.deps.spec, this.deps.clock.now());
-    if (pass.passed && pass.direction) {
-      const decision = record.kind === 'passage' && record.origin.kind === 'credential' ? record.origin.decision : undefined;
-      this.deps.memory.recordPassage(this.deps.spec.zone, pass.direction, pass.at, decision);
-    }
+    const facts = record.kind === 'forced' || (record.kind === 'passage' && record.origin.kind === 'manual') ? undefined : this.decisionFacts;
+    if (record.kind !== 'forced') this.decisionFacts = undefined;
+    const pass = toPassRecord(record, this.deps.spec.id, this.deps.clock.now(), facts);
+    const decision = record.kind === 'passage' && record.origin.kind === 'credential' ? record.origin.decision : undefined;
+    const confirmed = record.kind === 'forced' || (record.kind === 'passage' && record.outcome.kind === 'passed');
+    if (confirmed) this.deps.memory.recordPassage(this.deps.spec.zone, record.direction, pass.ts, decision);
     const manualId = record.kind === 'passage' && record.origin.kind === 'manual' ? record.origin.request.requestId : undefined;
+    this.append(pass, decision, manualId);
+  }
+
+  private append(pass: PassRecord, decision: Decision | undefined, manualId?: number): void {
     this.deps.journal.append(pass).then(
-      (entry) => {
-        this.deps.onRecorded?.(entry);
-        if (manualId !== undefined) this.settleManual(manualId, { kind: 'recorded', entry });
+      (stored) => {
+        this.deps.onRecorded?.(stored, decision);
+        if (manualId !== undefined) this.settleManual(manualId, { kind: 'recorded', pass: stored });
       },
       (e: unknown) => this.log.error({ err: e, pass }, 'pass could not be journaled'),
     );

@@ -1,17 +1,13 @@
 import type { PassSink } from '../../agent/lanes/lane.ts';
-import type { JournalEntry, PassRecord } from '../../agent/journal/pass-record.ts';
+import type { Pass, PassRecord } from '../../agent/journal/pass-record.ts';
 
 /** An in-memory PassSink for unit tests: rows get consecutive seqs at once. */
 export class MemoryJournal implements PassSink {
-  readonly entries: JournalEntry[] = [];
+  readonly passes: Pass[] = [];
 
-  async append(pass: PassRecord): Promise<JournalEntry> {
-    const entry = { seq: this.entries.length + 1, pass };
-    this.entries.push(entry);
-    return entry;
-  }
-
-  get passes(): PassRecord[] {
-    return this.entries.map((e) => e.pass);
+  async append(record: PassRecord): Promise<Pass> {
+    const pass = { seq: this.passes.length + 1, ...record };
+    this.passes.push(pass);
+    return pass;
   }
 }

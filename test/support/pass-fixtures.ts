@@ -3,18 +3,19 @@ import type { PassRecord } from '../../agent/journal/pass-record.ts';
 /** A plausible pass record for journal tests; `overrides` pick the fields a test cares about. */
 export function samplePass(overrides: Partial<PassRecord> = {}): PassRecord {
   return {
-    kind: 'passed',
-    at: Date.UTC(2026, 0, 5, 9, 0, 0),
+    ts: Date.UTC(2026, 0, 5, 9, 0, 1),
+    decidedAt: Date.UTC(2026, 0, 5, 9, 0, 0),
     laneId: 'entry-1',
     direction: 'in',
-    zone: 'club',
-    passed: true,
+    outcome: 'passed',
     reason: 'granted',
-    credentialHash: '0123456789abcdef',
     memberId: 'm-1',
-    rightsVersion: '1',
+    credential: { kind: 'badge', hash: '0123456789abcdef' },
+    rightsVersion: 7,
+    rightId: 'r-1',
     operator: null,
     note: null,
+    latencyUs: 850,
     ...overrides,
   };
 }
