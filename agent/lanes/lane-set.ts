@@ -3,7 +3,7 @@ import type { Logger } from '../../platform/log.ts';
 import type { Direction, Turnstile } from '../devices/turnstile-port.ts';
 import type { EmergencyChange, EmergencyState } from './emergency.ts';
 import { LaneError } from './errors.ts';
-import type { Lane, ManualOpenResult, PassSink } from './lane.ts';
+import type { Lane, ManualOpenResult } from './lane.ts';
 import type { PassageMemory } from './passage-memory.ts';
 
 export interface LaneSetDeps {
@@ -11,7 +11,6 @@ export interface LaneSetDeps {
   readonly turnstiles: readonly Turnstile[];
   readonly emergency: EmergencyState;
   readonly memory: PassageMemory;
-  readonly journal: PassSink;
   readonly clock: Clock;
   readonly logger: Logger;
 }

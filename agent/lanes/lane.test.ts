@@ -55,7 +55,7 @@ function setup(options: { spec?: Partial<LaneSpec>; decide?: DecideFn; logger?: 
     debounceMs: 1500,
   });
   journals.push(journal);
-  const set = new LaneSet({ lanes: [lane], turnstiles: [turnstile], emergency, memory, journal, clock, logger: silentLogger });
+  const set = new LaneSet({ lanes: [lane], turnstiles: [turnstile], emergency, memory, clock, logger: silentLogger });
   set.start();
   return { clock, reader, exitReader, turnstile, journal, lane, set };
 }
