@@ -57,6 +57,14 @@ describe('PassJournal', () => {
     expect((await Promise.all(pending)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
   });
 
+  it('with a zero window, commits at the next turn of the event loop', async () => {
+    const j = journal({ groupWindowMs: 0 });
+    const pending = [j.append(samplePass()), j.append(samplePass())];
+    expect(j.stats().queued).toBe(2);
+    expect((await Promise.all(pending)).map((e) => e.seq)).toEqual([1, 2]);
+    expect(j.stats().queued).toBe(0);
+  });
+
   it('keeps rows, sequence and outbox cursor across a reopen, and stores the record as given', async () => {
     const j = journal();
     await appendCommitted(j, 5);

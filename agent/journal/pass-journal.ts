@@ -11,7 +11,12 @@ export interface PassJournalOptions {
   readonly path: string;
   readonly clock: Clock;
   readonly logger: Logger;
-  /** Appends arriving within this window share one commit (one fsync). */
+  /**
+   * Appends arriving within this window share one commit (one fsync); default 2 ms. 0
+   * commits at the next turn of the event loop instead: everything that arrived while the
+   * previous commit held the loop goes into the next one (groups grow with the load by
+   * themselves, a lone pass waits for no timer; test/bench/journal compares both).
+   */
   readonly groupWindowMs?: number;
   /** A group is committed at once when it reaches this many rows. */
   readonly groupMaxRows?: number;
@@ -69,13 +74,15 @@ export class PassJournal {
   private readonly retryMs: number;
   private queue: PendingAppend[] = [];
   private timer: TimerHandle | undefined;
+  private immediate: NodeJS.Immediate | undefined;
   private closed = false;
+  private retrying = false;
   private lastSeq_: number;
   private ackedSeq_: number;
 
   constructor(private readonly options: PassJournalOptions) {
     this.windowMs = options.groupWindowMs ?? 2;
-    this.maxGroup = options.groupMaxRows ?? 256;
+    this.maxGroup = options.groupMaxRows ?? 1024;
     this.retryMs = options.retryMs ?? 1000;
     try {
       this.db = new BetterSqlite3(options.path);
@@ -109,8 +116,11 @@ export class PassJournal {
     if (this.closed) return Promise.reject(new JournalError('JOURNAL_CLOSED', 'the pass journal is closed'));
     return new Promise((resolve, reject) => {
       this.queue.push({ pass, resolve, reject });
+      // While a failed commit waits for its retry, new passes queue behind it.
+      if (this.retrying) return;
       if (this.queue.length >= this.maxGroup) this.flushNow();
-      else if (!this.timer) this.timer = this.options.clock.setTimeout(() => this.flushNow(), this.windowMs);
+      else if (this.windowMs === 0) this.immediate ??= setImmediate(() => this.flushNow());
+      else this.timer ??= this.options.clock.setTimeout(() => this.flushNow(), this.windowMs);
     });
   }
 
@@ -175,6 +185,8 @@ export class PassJournal {
   private flushNow(): void {
     this.options.clock.clearTimeout(this.timer);
     this.timer = undefined;
+    if (this.immediate) clearImmediate(this.immediate);
+    this.immediate = undefined;
     if (this.closed || this.queue.length === 0) return;
     const group = this.queue.splice(0);
     let seqs: number[];
@@ -187,9 +199,11 @@ export class PassJournal {
       const error = new JournalError('JOURNAL_WRITE_FAILED', `pass journal commit failed: ${(e as Error).message}`, { cause: e });
       this.options.logger.error({ err: error, queued: this.queue.length }, 'pass journal commit failed, retrying');
       this.options.onAlert?.({ kind: 'write-failed', code: error.code, message: error.message, queued: this.queue.length });
+      this.retrying = true;
       this.timer = this.options.clock.setTimeout(() => this.flushNow(), this.retryMs);
       return;
     }
+    this.retrying = false;
     this.lastSeq_ = seqs[seqs.length - 1] ?? this.lastSeq_;
     this.bound.added(group.length);
     group.forEach((p, i) => p.resolve({ seq: seqs[i] as number, ...p.pass }));
