@@ -5,12 +5,12 @@ import { err, ok } from '../../protocol/core/result.ts';
 import type { Result } from '../../protocol/core/result.ts';
 import { rightsError } from './errors.ts';
 import type { RightsError } from './errors.ts';
-import type { RightsDelta, RightsRecords, RightsSnapshot } from './model.ts';
-import { applyDeltaToMaps, emptyMaps, mapsToRecords, normalise, RECORD_KINDS, recordId } from './records.ts';
+import type { RightsDeletes, RightsDelta, RightsRecords, RightsSnapshot } from './model.ts';
+import { applyChanges, emptyMaps, mapsToRecords, MEMBER_CHILD_KINDS, normalise, RECORD_KINDS, recordId } from './records.ts';
 import type { RecordKind, RecordMaps } from './records.ts';
 import { PRUNE_COUNTED_VISITS, RIGHTS_SCHEMA } from './schema.ts';
 import { findInvalidDeletes, findInvalidRecord } from './validate.ts';
-import { buildRightsIndex, createRightsView } from './view.ts';
+import { buildRightsIndex, createRightsView, updateRightsIndex } from './view.ts';
 import type { RightsIndex } from './view.ts';
 import type { RightsView } from './types.ts';
 
@@ -97,7 +97,7 @@ export class RightsStore {
       this.finishApply(snapshot.version, 'snapshot', null, now, count);
     });
     if (!written.ok) return written;
-    this.install(snapshot.version, maps as unknown as RecordMaps);
+    this.install(snapshot.version, maps as unknown as RecordMaps, buildRightsIndex(mapsToRecords(maps as unknown as RecordMaps)));
     return ok({ version: snapshot.version });
   }
 
@@ -114,24 +114,26 @@ export class RightsStore {
     const now = this.clock.now();
     const upserts: Partial<Record<RecordKind, unknown[]>> = {};
     for (const kind of RECORD_KINDS) upserts[kind] = (delta.upserts[kind] ?? []).map((r) => normalise(kind, r, now));
-    const normalised: RightsDelta = { ...delta, upserts: upserts as Partial<RightsRecords> };
     const written = this.transaction(() => {
+      const deletes = this.withMemberCascade(delta.deletes);
       let count = 0;
       for (const kind of RECORD_KINDS) {
         const remove = this.db.prepare(`DELETE FROM ${kind} WHERE id = ?`);
-        for (const id of delta.deletes[kind] ?? []) count += remove.run(id).changes;
+        for (const id of deletes[kind] ?? []) count += remove.run(id).changes;
       }
       for (const kind of RECORD_KINDS) {
         const upsert = this.db.prepare(insertSql(kind, true));
-        for (const record of normalised.upserts[kind] ?? []) {
-          upsert.run(rowOf(kind, record));
+        for (const record of upserts[kind] ?? []) {
+          upsert.run(rowOf(kind, record as RightsRecords[RecordKind][number]));
           count++;
         }
       }
       this.finishApply(delta.version, 'delta', delta.baseVersion, now, count);
+      return deletes;
     });
     if (!written.ok) return written;
-    this.install(delta.version, applyDeltaToMaps(this.maps, normalised));
+    const { maps, changes } = applyChanges(this.maps, written.value, upserts as Partial<RightsRecords>);
+    this.install(delta.version, maps, updateRightsIndex(this.index, maps, changes));
     return ok({ version: delta.version });
   }
 
@@ -171,10 +173,23 @@ export class RightsStore {
     this.db.prepare(PRUNE_COUNTED_VISITS).run();
   }
 
-  private install(version: number, maps: RecordMaps): void {
+  /** The deletes plus every record of a deleted member (what ON DELETE CASCADE removes), by id. */
+  private withMemberCascade(deletes: RightsDeletes): RightsDeletes {
+    const members = deletes.members ?? [];
+    if (members.length === 0) return deletes;
+    const out: Record<string, string[]> = {};
+    for (const kind of MEMBER_CHILD_KINDS) {
+      const select = this.db.prepare(`SELECT id FROM ${kind} WHERE member_id = ?`).pluck();
+      out[kind] = [...(deletes[kind] ?? [])];
+      for (const memberId of members) out[kind].push(...(select.all(memberId) as string[]));
+    }
+    return { ...deletes, ...out };
+  }
+
+  private install(version: number, maps: RecordMaps, index: RightsIndex): void {
     this.maps = maps;
     this.currentVersion = version;
-    this.index = buildRightsIndex(mapsToRecords(maps));
+    this.index = index;
     this.localVisits = this.readLocalVisits();
     this.currentView = createRightsView(version, this.index, this.localVisits);
   }
@@ -188,7 +203,8 @@ export class RightsStore {
         maps[kind].set(recordId(kind, record), record);
       }
     }
-    this.install(row === undefined ? 0 : Number(row.value), maps as unknown as RecordMaps);
+    const loaded = maps as unknown as RecordMaps;
+    this.install(row === undefined ? 0 : Number(row.value), loaded, buildRightsIndex(mapsToRecords(loaded)));
   }
 
   private readLocalVisits(): Map<string, number[]> {

@@ -2,6 +2,7 @@ import type { KeyObject } from 'node:crypto';
 import { qrPublicKeyFromRaw } from '../../protocol/access/qr-token.ts';
 import { credentialKey } from './credential-key.ts';
 import type { AccessRight, Booking, BlockingAlert, Member, MemberCredential, RightsRecords, Zone } from './model.ts';
+import type { RecordChanges, RecordMaps } from './records.ts';
 import type { RightsView } from './types.ts';
 
 /**
@@ -36,6 +37,52 @@ export function buildRightsIndex(records: RightsRecords): RightsIndex {
     bookingsByMember: groupByMember(records.bookings),
     qrKeys,
   };
+}
+
+/**
+ * The index after a change, touching only what changed (copy-on-write per map, per member
+ * lists rebuilt for the members concerned). `maps` are the records after the change.
+ */
+export function updateRightsIndex(index: RightsIndex, maps: RecordMaps, changes: RecordChanges): RightsIndex {
+  return {
+    credentials: rekey(index.credentials, changes.credentials, (c) => credentialKey(c.kind, c.value)),
+    members: rekey(index.members, changes.members, (m) => m.id),
+    zones: rekey(index.zones, changes.zones, (z) => z.id),
+    rightsByMember: regroup(index.rightsByMember, maps.rights, changes.rights),
+    alertsByMember: regroup(index.alertsByMember, maps.alerts, changes.alerts),
+    bookingsByMember: regroup(index.bookingsByMember, maps.bookings, changes.bookings),
+    qrKeys: changes.qrKeys.added.length + changes.qrKeys.removed.length === 0 ? index.qrKeys : buildRightsIndex({ ...mapsToNone(), qrKeys: [...maps.qrKeys.values()] }).qrKeys,
+  };
+}
+
+function rekey<T>(map: ReadonlyMap<string, T>, change: { readonly removed: readonly T[]; readonly added: readonly T[] }, key: (t: T) => string): ReadonlyMap<string, T> {
+  if (change.removed.length === 0 && change.added.length === 0) return map;
+  const next = new Map(map);
+  for (const old of change.removed) if (next.get(key(old)) === old) next.delete(key(old));
+  for (const t of change.added) next.set(key(t), t);
+  return next;
+}
+
+function regroup<T extends { readonly id: string; readonly memberId: string }>(
+  groups: ReadonlyMap<string, readonly T[]>,
+  records: ReadonlyMap<string, T>,
+  change: { readonly removed: readonly T[]; readonly added: readonly T[] },
+): ReadonlyMap<string, readonly T[]> {
+  if (change.removed.length === 0 && change.added.length === 0) return groups;
+  const next = new Map(groups);
+  const added = new Set(change.added);
+  const members = new Set([...change.removed, ...change.added].map((t) => t.memberId));
+  for (const memberId of members) {
+    const kept = (groups.get(memberId) ?? []).filter((t) => records.get(t.id) === t && !added.has(t));
+    const list = [...kept, ...change.added.filter((t) => t.memberId === memberId)];
+    if (list.length === 0) next.delete(memberId);
+    else next.set(memberId, list);
+  }
+  return next;
+}
+
+function mapsToNone(): RightsRecords {
+  return { members: [], zones: [], qrKeys: [], credentials: [], rights: [], alerts: [], bookings: [] };
 }
 
 /**
