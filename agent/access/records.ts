@@ -1,12 +1,15 @@
 import { canonicalCredentialValue } from './credential-key.ts';
-import type { AccessRight, MemberCredential, RightsDeletes, RightsRecords } from './model.ts';
+import type { AccessRight, MemberCredential, RightsRecords } from './model.ts';
 
 /** The record kinds, in the order they are inserted (members before what refers to them). */
-export const RECORD_KINDS = ['members', 'zones', 'qrKeys', 'credentials', 'rights', 'alerts', 'bookings'] as const;
+export const RECORD_KINDS = ['members', 'zones', 'qrKeys', 'credentials', 'rights', 'bookings'] as const;
 export type RecordKind = (typeof RECORD_KINDS)[number];
 export type RecordOf<K extends RecordKind> = RightsRecords[K][number];
 /** Kinds that belong to a member (deleted with it). */
-export const MEMBER_CHILD_KINDS = ['credentials', 'rights', 'alerts', 'bookings'] as const;
+export const MEMBER_CHILD_KINDS = ['credentials', 'rights', 'bookings'] as const;
+
+/** Ids to delete per kind. */
+export type RecordDeletes = Partial<Record<RecordKind, readonly string[]>>;
 
 /** Records by id per kind: the in-memory copy of what the SQLite file holds. */
 export type RecordMaps = { readonly [K in RecordKind]: ReadonlyMap<string, RecordOf<K>> };
@@ -37,7 +40,7 @@ export function normalise<K extends RecordKind>(kind: K, record: RecordOf<K>, ap
 }
 
 export function emptyMaps(): RecordMaps {
-  return { members: new Map(), zones: new Map(), qrKeys: new Map(), credentials: new Map(), rights: new Map(), alerts: new Map(), bookings: new Map() };
+  return { members: new Map(), zones: new Map(), qrKeys: new Map(), credentials: new Map(), rights: new Map(), bookings: new Map() };
 }
 
 /**
@@ -47,7 +50,7 @@ export function emptyMaps(): RecordMaps {
  */
 export function applyChanges(
   current: RecordMaps,
-  deletes: RightsDeletes,
+  deletes: RecordDeletes,
   upserts: Partial<RightsRecords>,
 ): { readonly maps: RecordMaps; readonly changes: RecordChanges } {
   const maps: Record<string, ReadonlyMap<string, unknown>> = {};
@@ -87,7 +90,6 @@ export function mapsToRecords(maps: RecordMaps): RightsRecords {
     qrKeys: [...maps.qrKeys.values()],
     credentials: [...maps.credentials.values()],
     rights: [...maps.rights.values()],
-    alerts: [...maps.alerts.values()],
     bookings: [...maps.bookings.values()],
   };
 }

@@ -4,9 +4,10 @@ import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.ts';
+import { decode } from '../../protocol/mqtt/index.ts';
+import { VALID_MESSAGES } from '../../protocol/mqtt/fixtures.ts';
 import { decide } from './decide.ts';
-import type { RightsDelta, RightsSnapshot } from './model.ts';
-import { badge, clubSnapshot, entryLane } from './rights-fixtures.ts';
+import { badge, CLUB, clubSnapshot, credential, deltaMessage, entryLane, member, pack, snapshotMessage, subscription } from './rights-fixtures.ts';
 import { emptyDecisionState } from './state.ts';
 import { RightsStore } from './store.ts';
 import type { RightsView } from './types.ts';
@@ -17,13 +18,7 @@ let dir: string;
 let path: string;
 let clock: ManualClock;
 const open = () => RightsStore.open(path, { clock });
-const delta = (baseVersion: number, version: number, upserts: RightsDelta['upserts'], deletes: RightsDelta['deletes'] = {}): RightsDelta => ({
-  baseVersion,
-  version,
-  upserts,
-  deletes,
-});
-/** What a view says about members 0..n: the member behind each badge and its rights ids. */
+/** What a view says about members 0..n: the member behind each badge, its rights and alerts. */
 function summary(view: RightsView, n = 6): unknown[] {
   const out: unknown[] = [view.version];
   for (let i = 0; i < n; i++) {
@@ -33,6 +28,7 @@ function summary(view: RightsView, n = 6): unknown[] {
   return out;
 }
 const entry = (view: RightsView, number: string) => decide(badge(number), entryLane(), NOW, emptyDecisionState(view));
+const codeOf = (r: { ok: boolean; error?: { code: string } }) => (r.ok ? 'ok' : r.error?.code);
 
 beforeEach(() => {
   dir = mkdtempSync(join(tmpdir(), 'resabox-rights-'));
@@ -45,6 +41,7 @@ describe('RightsStore', () => {
   it('starts empty at version 0 in WAL mode', () => {
     const store = open();
     expect(store.version()).toBe(0);
+    expect(store.status()).toEqual({ clubId: null, version: 0, appliedAt: null, members: 0 });
     expect(entry(store.view(), '100000')).toMatchObject({ granted: false, reason: 'unknown-credential', rightsVersion: 0 });
     store.close();
     const db = new Database(path, { readonly: true });
@@ -54,16 +51,44 @@ describe('RightsStore', () => {
 
   it('applies a snapshot and keeps it across a reopen', () => {
     const store = open();
-    expect(store.applySnapshot(clubSnapshot(6, 3))).toEqual({ ok: true, value: { version: 3 } });
+    expect(store.applySnapshot(clubSnapshot(6, 3))).toEqual({ ok: true, value: { status: 'applied', version: 3 } });
     expect(store.version()).toBe(3);
     expect(entry(store.view(), '100002')).toMatchObject({ granted: true, memberId: 'm2', rightsVersion: 3 });
     const before = summary(store.view());
     store.close();
     const again = open();
     expect(again.version()).toBe(3);
+    expect(again.status()).toEqual({ clubId: CLUB, version: 3, appliedAt: NOW, members: 6 });
     expect(summary(again.view())).toEqual(before);
-    expect(again.history()).toMatchObject([{ version: 3, kind: 'snapshot', baseVersion: null, appliedAt: NOW, records: 6 * 4 + 1 }]);
+    expect(again.history()).toMatchObject([{ version: 3, kind: 'snapshot', baseVersion: null, appliedAt: NOW, records: 6 * 5 + 1 }]);
     again.close();
+  });
+
+  it('applies a chunked snapshot only when its last chunk arrived', () => {
+    const store = open();
+    const whole = clubSnapshot(4, 2);
+    const first = { ...whole, chunks: 2, chunk: 1, data: { ...whole.data, members: whole.data.members.slice(2), credentials: [], rights: [] } };
+    const second = { ...whole, chunks: 2, chunk: 0, data: { ...whole.data, members: whole.data.members.slice(0, 2), zones: [] } };
+    expect(store.applySnapshot(first)).toEqual({ ok: true, value: { status: 'pending', version: 2, received: 1, chunks: 2 } });
+    expect(store.version()).toBe(0);
+    expect(store.applySnapshot(second)).toEqual({ ok: true, value: { status: 'applied', version: 2 } });
+    const wholeAtOnce = RightsStore.open(join(dir, 'whole.db'), { clock });
+    wholeAtOnce.applySnapshot(whole);
+    expect(summary(store.view(), 4)).toEqual(summary(wholeAtOnce.view(), 4));
+    wholeAtOnce.close();
+    expect(entry(store.view(), '100003')).toMatchObject({ granted: true, memberId: 'm3' });
+    store.close();
+  });
+
+  it('accepts the contract fixture decoded off the wire', () => {
+    const store = open();
+    store.applySnapshot(snapshotMessage(42, { members: [member('m-1')], zones: [] }));
+    const wire = decode('rights', JSON.stringify(VALID_MESSAGES.rights));
+    expect(wire.ok && wire.value.kind).toBe('delta');
+    if (!wire.ok || wire.value.kind !== 'delta') return;
+    expect(store.applyDelta(wire.value)).toEqual({ ok: true, value: { version: 43 } });
+    expect(store.view().credential('badge', '12345678')?.memberId).toBe('m-2');
+    store.close();
   });
 
   it('replaces everything on a newer snapshot and refuses an older one', () => {
@@ -71,23 +96,23 @@ describe('RightsStore', () => {
     store.applySnapshot(clubSnapshot(6, 3));
     expect(store.applySnapshot(clubSnapshot(2, 5)).ok).toBe(true);
     expect(store.view().credential('badge', '100004')).toBeUndefined();
-    const stale = store.applySnapshot(clubSnapshot(6, 4));
-    expect(stale.ok ? 'ok' : stale.error.code).toBe('RIGHTS_STALE_VERSION');
+    expect(codeOf(store.applySnapshot(clubSnapshot(6, 4)))).toBe('RIGHTS_STALE_VERSION');
     expect(store.version()).toBe(5);
+    expect(store.applySnapshot({ ...clubSnapshot(1, 1), clubId: 'club-paris' }).ok).toBe(true); // another club: replaces
+    expect(store.status()).toMatchObject({ clubId: 'club-paris', version: 1, members: 1 });
     store.close();
   });
 
   it('applies a delta: upserts, deletes, member cascade; memory and file agree', () => {
     const store = open();
     store.applySnapshot(clubSnapshot(6, 3));
-    const d = delta(
+    const d = deltaMessage(
       3,
       4,
       {
-        members: [{ id: 'm9' }],
-        credentials: [{ id: 'b9', memberId: 'm9', kind: 'badge', value: '100005' }], // badge moved from m5 (deleted below) to m9
-        rights: [{ id: 'r9', memberId: 'm9', kind: 'subscription', zoneIds: ['gym'], validFrom: '2026-01-01', validTo: '2026-12-31' }],
-        alerts: [{ id: 'a1', memberId: 'm1', message: 'Impayé' }],
+        members: [member('m9'), member('m1', [{ id: 'a1', message: 'Impayé' }])],
+        credentials: [credential('b9', 'm9', 'badge', '100005')], // badge moved from m5 (deleted below) to m9
+        rights: [subscription('r9', 'm9', ['gym'])],
       },
       { members: ['m5'], rights: ['r2'] },
     );
@@ -95,6 +120,7 @@ describe('RightsStore', () => {
     const view = store.view();
     expect(view.member('m5')).toBeUndefined();
     expect(view.rightsOf('m5')).toEqual([]);
+    expect(view.credential('pin', '10000005')).toBeUndefined();
     expect(view.credential('badge', '100005')?.memberId).toBe('m9');
     expect(entry(view, '100005')).toMatchObject({ granted: true, memberId: 'm9', rightId: 'r9', rightsVersion: 4 });
     expect(entry(view, '100001')).toMatchObject({ granted: false, reason: 'blocking-alert' });
@@ -103,6 +129,7 @@ describe('RightsStore', () => {
     store.close();
     const again = open();
     expect(summary(again.view(), 10)).toEqual(inMemory);
+    expect(again.view().credential('pin', '10000005')).toBeUndefined();
     expect(again.history().map((h) => [h.version, h.kind, h.baseVersion])).toEqual([
       [4, 'delta', 3],
       [3, 'snapshot', null],
@@ -114,7 +141,7 @@ describe('RightsStore', () => {
     const store = open();
     store.applySnapshot(clubSnapshot(6, 3));
     const before = summary(store.view());
-    const result = store.applyDelta(delta(2, 4, { members: [{ id: 'mx' }] }, { members: ['m0'] }));
+    const result = store.applyDelta(deltaMessage(2, 4, { members: [member('mx')] }, { members: ['m0'] }));
     expect(result).toMatchObject({ ok: false, error: { code: 'RIGHTS_BASE_MISMATCH', detail: { current: 3 } } });
     expect(store.version()).toBe(3);
     expect(summary(store.view())).toEqual(before);
@@ -126,11 +153,13 @@ describe('RightsStore', () => {
     again.close();
   });
 
-  it('refuses a delta that does not move forward', () => {
+  it('refuses a delta before any snapshot, for another club, or not moving forward', () => {
     const store = open();
+    expect(codeOf(store.applyDelta(deltaMessage(0, 1, {})))).toBe('RIGHTS_BASE_MISMATCH');
     store.applySnapshot(clubSnapshot(2, 3));
-    const result = store.applyDelta(delta(3, 3, {}));
-    expect(result.ok ? 'ok' : result.error.code).toBe('RIGHTS_STALE_VERSION');
+    expect(codeOf(store.applyDelta(deltaMessage(3, 4, {}, {}, 'club-paris')))).toBe('RIGHTS_WRONG_CLUB');
+    expect(codeOf(store.applyDelta(deltaMessage(3, 3, {})))).toBe('RIGHTS_STALE_VERSION');
+    expect(store.version()).toBe(3);
     store.close();
   });
 
@@ -139,14 +168,10 @@ describe('RightsStore', () => {
     store.applySnapshot(clubSnapshot(6, 3));
     const before = summary(store.view(), 8);
     const oldView = store.view();
-    const failing = delta(
+    const failing = deltaMessage(
       3,
       4,
-      {
-        members: [{ id: 'm7' }],
-        credentials: [{ id: 'b7', memberId: 'm7', kind: 'badge', value: '100007' }],
-        rights: [{ id: 'rx', memberId: 'nobody', kind: 'subscription', zoneIds: ['gym'], validFrom: '2026-01-01', validTo: '2026-12-31' }],
-      },
+      { members: [member('m7')], credentials: [credential('b7', 'm7', 'badge', '100007')], rights: [subscription('rx', 'nobody', ['gym'])] },
       { members: ['m0'] },
     );
     const result = store.applyDelta(failing);
@@ -167,14 +192,16 @@ describe('RightsStore', () => {
   it('refuses a credential already held by another id, and bad fields, with RIGHTS_INVALID', () => {
     const store = open();
     store.applySnapshot(clubSnapshot(3, 3));
-    const dup = store.applyDelta(delta(3, 4, { credentials: [{ id: 'bx', memberId: 'm0', kind: 'badge', value: '00100001' }] }));
+    const dup = store.applyDelta(deltaMessage(3, 4, { credentials: [credential('bx', 'm0', 'badge', '00100001')] }));
     expect(dup).toMatchObject({ ok: false, error: { code: 'RIGHTS_INVALID', detail: { sqlite: 'SQLITE_CONSTRAINT_UNIQUE' } } });
-    const badZone = store.applyDelta(delta(3, 4, { zones: [{ id: 'z', name: 'z', timezone: 'Mars/Olympus', periods: [], exceptions: [] }] }));
-    expect(badZone).toMatchObject({ ok: false, error: { code: 'RIGHTS_INVALID', message: 'zones[0]: timezone: unknown' } });
-    const badRight = { ...clubSnapshot(1, 9), rights: [{ id: 'r', memberId: 'm0', kind: 'pack', zoneIds: ['gym'], validFrom: '2026-01-01', validTo: '31/12/2026', visitsLeft: 1 }] } as RightsSnapshot;
-    expect(store.applySnapshot(badRight)).toMatchObject({ ok: false, error: { code: 'RIGHTS_INVALID', message: 'rights[0]: validity: date not YYYY-MM-DD' } });
-    const dupIds = { ...clubSnapshot(1, 9), members: [{ id: 'm0' }, { id: 'm0' }] };
-    expect(store.applySnapshot(dupIds)).toMatchObject({ ok: false, error: { code: 'RIGHTS_INVALID' } });
+    const zone = clubSnapshot(1).data.zones[0];
+    const badZone = store.applyDelta(deltaMessage(3, 4, { zones: [{ ...(zone as NonNullable<typeof zone>), timezone: 'Mars/Olympus' }] }));
+    expect(badZone).toMatchObject({ ok: false, error: { code: 'RIGHTS_INVALID', message: '/zones/0/timezone: unknown time zone Mars/Olympus' } });
+    const timed = store.applyDelta(deltaMessage(3, 4, { zones: [{ ...(zone as NonNullable<typeof zone>), antiPassback: 'timed' }] }));
+    expect(timed).toMatchObject({ ok: false, error: { code: 'RIGHTS_INVALID', message: '/zones/0/antiPassbackMinutes: timed anti-passback needs minutes' } });
+    const badRight = snapshotMessage(9, { members: [member('m0')], rights: [{ ...subscription('r', 'm0', ['gym']), validTo: '2026-12-31' as unknown as number }] });
+    expect(store.applySnapshot(badRight)).toMatchObject({ ok: false, error: { code: 'RIGHTS_INVALID', message: expect.stringContaining('/rights/0/validTo') } });
+    expect(codeOf(store.applySnapshot(snapshotMessage(9, { members: [member('m0'), member('m0')] })))).toBe('RIGHTS_INVALID');
     expect(store.version()).toBe(3);
     expect(store.view().member('m2')).toBeDefined();
     store.close();
@@ -184,7 +211,7 @@ describe('RightsStore', () => {
     const store = open();
     store.applySnapshot(clubSnapshot(3, 3));
     const v3 = store.view();
-    store.applyDelta(delta(3, 4, {}, { members: ['m0'] }));
+    store.applyDelta(deltaMessage(3, 4, {}, { members: ['m0'] }));
     expect(entry(v3, '100000')).toMatchObject({ granted: true, rightsVersion: 3 });
     expect(entry(store.view(), '100000')).toMatchObject({ granted: false, reason: 'unknown-credential', rightsVersion: 4 });
     store.close();
@@ -192,11 +219,8 @@ describe('RightsStore', () => {
 
   it('counts visits consumed on the box: a pack of one visit used twice, persisted, idempotent, then reconciled by the fleet', () => {
     const store = open();
-    const snap = clubSnapshot(2, 3);
-    const onePack: RightsSnapshot = { ...snap, rights: [{ id: 'p1', memberId: 'm1', kind: 'pack', zoneIds: ['gym'], validFrom: '2026-01-01', validTo: '2026-12-31', visitsLeft: 1 }] };
-    store.applySnapshot(onePack);
-    const first = entry(store.view(), '100001');
-    expect(first).toMatchObject({ granted: true, rightId: 'p1', consumesVisit: true });
+    store.applySnapshot(snapshotMessage(3, { ...clubSnapshot(2).data, rights: [pack('p1', 'm1', ['gym'], 1)] }));
+    expect(entry(store.view(), '100001')).toMatchObject({ granted: true, rightId: 'p1', consumesVisit: true });
     expect(store.recordVisit('p1', 'pass-1', NOW + 1000).ok).toBe(true);
     expect(store.recordVisit('p1', 'pass-1', NOW + 1000).ok).toBe(true); // re-recording the same pass is harmless
     expect(entry(store.view(), '100001')).toMatchObject({ granted: false, reason: 'quota-exhausted' });
@@ -205,9 +229,8 @@ describe('RightsStore', () => {
     clock = new ManualClock(NOW + 60_000);
     const again = open();
     expect(entry(again.view(), '100001')).toMatchObject({ granted: false, reason: 'quota-exhausted' });
-    // The fleet renews the pack: 10 visits, having counted passes up to NOW + 2 s (our pass included).
-    const renewed = again.applyDelta(delta(3, 4, { rights: [{ id: 'p1', memberId: 'm1', kind: 'pack', zoneIds: ['gym'], validFrom: '2026-01-01', validTo: '2026-12-31', visitsLeft: 10, visitsCountedUntil: NOW + 2000 }] }));
-    expect(renewed.ok).toBe(true);
+    // The fleet renews the pack a minute later: its count (10) is taken to include our pass.
+    expect(again.applyDelta(deltaMessage(3, 4, { rights: [pack('p1', 'm1', ['gym'], 10)] })).ok).toBe(true);
     const right = again.view().rightsOf('m1')[0];
     expect(right && again.view().visitsLeft(right)).toBe(10);
     again.close();
@@ -216,11 +239,11 @@ describe('RightsStore', () => {
     db.close();
   });
 
-  it('keeps subtracting a local visit the fleet has not counted yet', () => {
+  it('keeps subtracting a local visit the fleet says it has not counted yet (visitsCountedUntil)', () => {
     const store = open();
-    store.applySnapshot({ ...clubSnapshot(2, 3), rights: [{ id: 'p1', memberId: 'm1', kind: 'pack', zoneIds: ['gym'], validFrom: '2026-01-01', validTo: '2026-12-31', visitsLeft: 5, visitsCountedUntil: NOW }] });
+    store.applySnapshot(snapshotMessage(3, { ...clubSnapshot(2).data, rights: [pack('p1', 'm1', ['gym'], 5)] }));
     store.recordVisit('p1', 'pass-1', NOW + 5000);
-    store.applyDelta(delta(3, 4, { rights: [{ id: 'p1', memberId: 'm1', kind: 'pack', zoneIds: ['gym'], validFrom: '2026-01-01', validTo: '2026-12-31', visitsLeft: 5, visitsCountedUntil: NOW + 1000 }] }));
+    store.applyDelta(deltaMessage(3, 4, { rights: [pack('p1', 'm1', ['gym'], 5, { visitsCountedUntil: NOW + 1000 })] }));
     const right = store.view().rightsOf('m1')[0];
     expect(right && store.view().visitsLeft(right)).toBe(4);
     store.close();

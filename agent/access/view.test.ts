@@ -1,31 +1,33 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import type { RightsDeletes, RightsRecords } from './model.ts';
+import type { RightsRecords } from './model.ts';
 import { applyChanges, emptyMaps, mapsToRecords, RECORD_KINDS, recordId } from './records.ts';
-import type { RecordMaps } from './records.ts';
+import type { RecordDeletes, RecordMaps } from './records.ts';
 import { credentialKey } from './credential-key.ts';
+import { clubKey, credential, gymZone, member, subscription } from './rights-fixtures.ts';
 import { buildRightsIndex, createRightsView, updateRightsIndex } from './view.ts';
 import type { RightsIndex } from './view.ts';
 
 /** The incremental index update after a delta must answer exactly like a full rebuild. */
+const KEY = clubKey();
 const ids = ['a', 'b', 'c', 'd'];
 const values = ['1', '01', '2', '3'];
 const id = fc.constantFrom(...ids);
 const records: fc.Arbitrary<Partial<RightsRecords>> = fc.record({
-  members: fc.array(fc.record({ id }), { maxLength: 4 }),
-  zones: fc.array(fc.record({ id, name: fc.constant('z'), timezone: fc.constant('UTC'), periods: fc.constant([]), exceptions: fc.constant([]) }), { maxLength: 2 }),
-  credentials: fc.array(fc.record({ id, memberId: id, kind: fc.constantFrom('badge' as const, 'pin' as const), value: fc.constantFrom(...values) }), { maxLength: 4 }),
-  rights: fc.array(fc.record({ id, memberId: id, kind: fc.constant('subscription' as const), zoneIds: fc.constant(['z']), validFrom: fc.constant('2026-01-01'), validTo: fc.constant('2026-12-31') }), { maxLength: 4 }),
-  alerts: fc.array(fc.record({ id, memberId: id, message: fc.constant('x') }), { maxLength: 2 }),
-  bookings: fc.array(fc.record({ id, memberId: id, zoneId: fc.constant('z'), startsAt: fc.integer() }), { maxLength: 2 }),
+  members: fc.array(id.map((i) => member(i, i === 'b' ? [{ id: 'al', message: 'x' }] : [])), { maxLength: 4 }),
+  zones: fc.array(id.map((i) => gymZone({ id: i })), { maxLength: 2 }),
+  credentials: fc.array(fc.record({ id, memberId: id, kind: fc.constantFrom('badge' as const, 'pin' as const), value: fc.constantFrom(...values), validFrom: fc.constant(null), validTo: fc.constant(null) }), { maxLength: 4 }),
+  rights: fc.array(fc.tuple(id, id).map(([i, m]) => subscription(i, m, ['z'])), { maxLength: 4 }),
+  bookings: fc.array(fc.record({ id, memberId: id, zoneId: fc.constant('z'), startsAt: fc.integer(), endsAt: fc.integer() }), { maxLength: 2 }),
+  qrKeys: fc.array(fc.record({ keyId: id, publicKey: fc.constantFrom(KEY.publicKey, 'bad'), validFrom: fc.constant(null), validTo: fc.constant(null) }), { maxLength: 2 }),
 });
-const deletes: fc.Arbitrary<RightsDeletes> = fc.record({
+const deletes: fc.Arbitrary<RecordDeletes> = fc.record({
   members: fc.array(id, { maxLength: 2 }),
   credentials: fc.array(id, { maxLength: 2 }),
   rights: fc.array(id, { maxLength: 2 }),
-  alerts: fc.array(id, { maxLength: 1 }),
   bookings: fc.array(id, { maxLength: 1 }),
   zones: fc.array(id, { maxLength: 1 }),
+  qrKeys: fc.array(id, { maxLength: 1 }),
 });
 
 function mapsOf(recs: Partial<RightsRecords>): RecordMaps {
@@ -48,6 +50,7 @@ function answers(index: RightsIndex): unknown {
     zones: ids.map((i) => view.zone(i)?.id),
     rights: ids.map((i) => sorted(view.rightsOf(i))),
     alerts: ids.map((i) => sorted(view.alertsOf(i))),
+    qrKeys: ids.map((i) => view.qrKey(i)?.record.publicKey),
     bookings: ids.map((i) => sorted(view.bookingsOf(i))),
   };
 }
@@ -70,12 +73,13 @@ describe('updateRightsIndex', () => {
   });
 
   it('shares the maps of kinds a change does not touch', () => {
-    const before = mapsOf({ members: [{ id: 'a' }], credentials: [{ id: 'c', memberId: 'a', kind: 'badge', value: '1' }] });
+    const before = mapsOf({ members: [member('a')], credentials: [credential('c', 'a', 'badge', '1')] });
     const index = buildRightsIndex(mapsToRecords(before));
-    const { maps, changes } = applyChanges(before, {}, { alerts: [{ id: 'x', memberId: 'a', message: 'm' }] });
+    const { maps, changes } = applyChanges(before, {}, { rights: [subscription('x', 'a', ['z'])] });
     const next = updateRightsIndex(index, maps, changes);
     expect(maps.credentials).toBe(before.credentials);
     expect(next.credentials).toBe(index.credentials);
-    expect(next.alertsByMember.get('a')).toHaveLength(1);
+    expect(next.rightsByMember.get('a')).toHaveLength(1);
+    expect(next.members).toBe(index.members);
   });
 });

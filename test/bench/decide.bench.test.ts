@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { decide, emptyDecisionState, RightsStore } from '../../agent/access/index.ts';
 import type { Credential } from '../../agent/devices/reader.ts';
-import { badge, clubKey, clubSnapshot, entryLane, qrFor } from '../../agent/access/rights-fixtures.ts';
+import { badge, clubKey, clubSnapshot, credential, deltaMessage, entryLane, member, qrFor } from '../../agent/access/rights-fixtures.ts';
 
 /**
  * decide() with 100,000 members: build the SQLite store, then time view() + decide() for
- * random credentials (badges, PINs, unknown badges, signed QR tokens). Prints figures only.
+ * random credentials (badges, PINs, unknown badges, signed QR tokens); a delta touching one member. Prints figures only.
  */
 const MEMBERS = 100_000;
 const ROUNDS = 20_000;
@@ -47,7 +47,7 @@ describe(`decide() with ${MEMBERS} members`, () => {
     const [applied, applyMs] = time(() => store.applySnapshot(clubSnapshot(MEMBERS, 1, key)));
     expect(applied.ok).toBe(true);
     const [, deltaMs] = time(() =>
-      store.applyDelta({ baseVersion: 1, version: 2, upserts: { alerts: [{ id: 'a1', memberId: 'm7', message: 'Impayé' }] }, deletes: {} }),
+      store.applyDelta(deltaMessage(1, 2, { members: [member('m7', [{ id: 'a1', message: 'Impayé' }])], credentials: [credential('b7', 'm7', 'badge', '999999')] })),
     );
     store.close();
     const [reopened, openMs] = time(() => RightsStore.open(path));
@@ -62,7 +62,7 @@ describe(`decide() with ${MEMBERS} members`, () => {
       else plain.push(badge(String(900000 + pick())));
     }
     const tokens: Credential[] = [];
-    for (let i = 0; i < 2000; i++) tokens.push(qrFor(key, `m${pick()}`, NOW + 60_000, `nonce-${String(i).padStart(6, '0')}`));
+    for (let i = 0; i < 2000; i++) tokens.push(qrFor(key, `q${pick()}`, NOW + 60_000, `nonce-${String(i).padStart(6, '0')}`));
 
     const run = (creds: Credential[]) => {
       const samples: number[] = [];
@@ -80,7 +80,7 @@ describe(`decide() with ${MEMBERS} members`, () => {
     const qr = run(tokens);
     reopened.close();
 
-    console.log(`[bench] members: ${MEMBERS} (2 credentials and 1 right each)`);
+    console.log(`[bench] members: ${MEMBERS} (badge, PIN, QR key and 1 right each)`);
     console.log(`[bench] snapshot apply (SQLite + index): ${applyMs.toFixed(0)} ms; delta apply: ${deltaMs.toFixed(0)} ms; reopen + load: ${openMs.toFixed(0)} ms`);
     console.log(`[bench] view()+decide(), badges/PINs/unknown: ${percentiles(badges.samples)} ${JSON.stringify(Object.fromEntries(badges.reasons))}`);
     console.log(`[bench] view()+decide(), signed QR (Ed25519 verify): ${percentiles(qr.samples)} ${JSON.stringify(Object.fromEntries(qr.reasons))}`);
