@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import { REASON_LABELS_FR } from '../../protocol/access/reasons.ts';
 import type { Credential } from '../devices/reader.ts';
 import { decide } from './decide.ts';
-import type { AccessRight, IsoWeekday, RightsRecords, Zone } from './model.ts';
+import type { AccessRight, IsoWeekday, Member, RightsRecords, Zone } from './model.ts';
 import { clubKey, qrFor } from './rights-fixtures.ts';
 import type { Decision, DecisionState, LaneContext, PassRecord } from './types.ts';
 import { rightsViewOf } from './view.ts';
@@ -21,24 +21,20 @@ const date = fc.oneof({ arbitrary: fc.constantFrom('2000-01-01', '2100-01-01'), 
 const timezone = fc.oneof({ arbitrary: fc.constant('Europe/Paris'), weight: 4 }, fc.constantFrom('Europe/Paris', 'UTC', 'America/New_York', 'Bad/Zone', '', '+01:00'), fc.string({ maxLength: 12 }));
 const weekday = fc.oneof({ arbitrary: fc.integer({ min: 1, max: 7 }), weight: 4 }, fc.integer({ min: -2, max: 9 })) as fc.Arbitrary<IsoWeekday>;
 const secret = fc.oneof({ arbitrary: fc.constantFrom('1', '2', '01'), weight: 4 }, fc.string({ maxLength: 5 }));
-const opt = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: undefined });
+
+const nullable = <T>(a: fc.Arbitrary<T>) => fc.option(a, { nil: null });
 
 const zone: fc.Arbitrary<Zone> = fc.record({
   id,
   name: fc.string({ maxLength: 4 }),
   timezone,
+  capacity: nullable(num),
   periods: fc.array(fc.record({ weekday, from: time, to: time }), { maxLength: 8 }),
-  exceptions: fc.array(fc.record({ date, kind: fc.constantFrom('open' as const, 'closed' as const), from: opt(time), to: opt(time) }), { maxLength: 3 }),
-  capacity: opt(num),
-  antiPassback: opt(
-    fc.oneof(
-      fc.constant({ mode: 'none' as const }),
-      fc.constant({ mode: 'strict' as const }),
-      fc.record({ mode: fc.constant('timed' as const), minutes: num }),
-    ),
-  ),
-  minReentryMinutes: opt(num),
-  booking: opt(fc.record({ beforeMinutes: num, afterMinutes: num })),
+  exceptions: fc.array(fc.record({ date, kind: fc.constantFrom('open' as const, 'closed' as const), from: nullable(time), to: nullable(time) }), { maxLength: 3 }),
+  antiPassback: fc.constantFrom('none' as const, 'strict' as const, 'timed' as const),
+  antiPassbackMinutes: nullable(num),
+  minReentryMinutes: nullable(num),
+  bookingWindow: nullable(fc.record({ beforeMin: num, afterMin: num })),
 });
 
 const right: fc.Arbitrary<AccessRight> = fc.record({
@@ -46,28 +42,38 @@ const right: fc.Arbitrary<AccessRight> = fc.record({
   memberId: id,
   kind: fc.constantFrom('subscription' as const, 'pack' as const),
   zoneIds: fc.array(id, { minLength: 1, maxLength: 3 }),
-  validFrom: date,
-  validTo: date,
-  visitsLeft: opt(num),
-  visitsCountedUntil: opt(num),
-  maxEntriesPerDay: opt(num),
+  validFrom: fc.oneof(num, { arbitrary: fc.constant(Date.UTC(2000, 0, 1)), weight: 3 }),
+  validTo: fc.oneof(num, { arbitrary: fc.constant(Date.UTC(2100, 0, 1)), weight: 3 }),
+  visitsLeft: nullable(num),
+  maxEntriesPerDay: nullable(num),
+});
+
+const member: fc.Arbitrary<Member> = fc.record({
+  id,
+  displayName: fc.constant('x'),
+  subscriptionEnd: nullable(num),
+  blockingAlerts: fc.oneof({ arbitrary: fc.constant<Member['blockingAlerts']>([]), weight: 5 }, fc.array(fc.record({ id, message: fc.constant('x') }), { maxLength: 1 })),
 });
 
 const records: fc.Arbitrary<RightsRecords> = fc.record({
-  members: fc.array(fc.record({ id }), { maxLength: 3 }).map((ms) => [{ id: 'a' }, { id: 'gym' }, ...ms]),
-  credentials: fc.array(fc.record({ id, memberId: id, kind: fc.constantFrom('badge' as const, 'pin' as const, 'qr' as const), value: secret }), { minLength: 1, maxLength: 5 }),
+  members: fc.array(member, { maxLength: 3 }).map((ms) => [{ id: 'a', displayName: 'A', subscriptionEnd: null, blockingAlerts: [] }, ...ms]),
+  credentials: fc.array(
+    fc.record({ id, memberId: id, kind: fc.constantFrom('badge' as const, 'pin' as const, 'qr-key' as const), value: secret, validFrom: nullable(num), validTo: nullable(num) }),
+    { minLength: 1, maxLength: 5 },
+  ),
   zones: fc.array(zone, { minLength: 1, maxLength: 3 }),
   rights: fc.array(right, { minLength: 1, maxLength: 6 }),
-  alerts: fc.array(fc.record({ id, memberId: id, message: fc.string({ maxLength: 3 }), from: opt(num), to: opt(num) }), { maxLength: 2 }),
-  bookings: fc.array(fc.record({ id, memberId: id, zoneId: id, startsAt: instant }), { maxLength: 2 }),
-  qrKeys: fc.array(fc.record({ keyId: fc.constantFrom('k1', 'k2'), publicKey: fc.oneof(fc.constant(KEY.publicKey), fc.string({ maxLength: 44 })) }), { maxLength: 2 }).map((ks) => [{ keyId: 'k1', publicKey: KEY.publicKey }, ...ks]),
+  bookings: fc.array(fc.record({ id, memberId: id, zoneId: id, startsAt: instant, endsAt: instant }), { maxLength: 2 }),
+  qrKeys: fc
+    .array(fc.record({ keyId: fc.constantFrom('k1', 'k2'), publicKey: fc.oneof(fc.constant(KEY.publicKey), fc.string({ maxLength: 44 })), validFrom: nullable(num), validTo: nullable(num) }), { maxLength: 2 })
+    .map((ks) => [{ keyId: 'k1', publicKey: KEY.publicKey, validFrom: null, validTo: null }, ...ks]),
 });
 
-const credential: fc.Arbitrary<Credential> = fc.oneof(
+const credentialIn: fc.Arbitrary<Credential> = fc.oneof(
   fc.record({ kind: fc.constant('badge' as const), number: secret, raw: fc.string({ maxLength: 2 }), format: fc.constant('em4100' as const) }),
   fc.record({ kind: fc.constant('pin' as const), pin: secret }),
   fc.record({ kind: fc.constant('qr' as const), payload: fc.oneof(secret, fc.string({ maxLength: 40 }), fc.constant('RBX1.k1.e30.AAAA')) }),
-  fc.tuple(id, instant).map(([m, exp]) => qrFor(KEY, m, Number.isFinite(exp) ? exp : 0)),
+  fc.tuple(secret, instant).map(([k, exp]) => qrFor(KEY, k, Number.isFinite(exp) && exp >= 0 ? exp : 0)),
 );
 
 const lane: fc.Arbitrary<LaneContext> = fc.record({
@@ -88,7 +94,7 @@ describe('decide() never throws', () => {
         records,
         fc.integer(),
         fc.array(fc.tuple(id, fc.array(num, { maxLength: 3 })), { maxLength: 2 }),
-        credential,
+        credentialIn,
         lane,
         instant,
         fc.array(fc.tuple(id, num), { maxLength: 2 }),
@@ -112,20 +118,19 @@ describe('decide() never throws', () => {
 
   it('on a coherent club with arbitrary zone settings, rights and lane state (reaches the later rules)', () => {
     const base: RightsRecords = {
-      members: [{ id: 'a' }],
-      credentials: [{ id: 'c', memberId: 'a', kind: 'badge', value: '1' }],
-      zones: [{ id: 'gym', name: 'g', timezone: 'Europe/Paris', periods: [], exceptions: [{ date: '2026-06-10', kind: 'open' }] }],
+      members: [{ id: 'a', displayName: 'A', subscriptionEnd: null, blockingAlerts: [] }],
+      credentials: [{ id: 'c', memberId: 'a', kind: 'badge', value: '1', validFrom: null, validTo: null }],
+      zones: [],
       rights: [],
-      alerts: [],
       bookings: [],
       qrKeys: [],
     };
     const now = Date.UTC(2026, 5, 10, 10, 0);
     fc.assert(
       fc.property(
-        zone.map((z) => ({ ...z, id: 'gym', timezone: 'Europe/Paris', exceptions: base.zones[0]?.exceptions ?? [] })),
+        zone.map((z) => ({ ...z, id: 'gym', timezone: 'Europe/Paris', exceptions: [{ date: '2026-06-10', kind: 'open' as const, from: null, to: null }] })),
         fc.array(right.map((r) => ({ ...r, memberId: 'a', zoneIds: ['gym'] })), { minLength: 1, maxLength: 3 }),
-        fc.array(fc.record({ id, memberId: fc.constant('a'), zoneId: fc.constant('gym'), startsAt: fc.oneof(instant, fc.integer({ min: now - 3_600_000, max: now + 3_600_000 })) }), { maxLength: 2 }),
+        fc.array(fc.record({ id, memberId: fc.constant('a'), zoneId: fc.constant('gym'), startsAt: fc.oneof(instant, fc.integer({ min: now - 3_600_000, max: now + 3_600_000 })), endsAt: instant }), { maxLength: 2 }),
         fc.array(fc.tuple(id, fc.array(num, { maxLength: 3 })), { maxLength: 2 }),
         fc.array(fc.tuple(fc.constant('gym'), num), { maxLength: 1 }),
         perZoneMember(pass),

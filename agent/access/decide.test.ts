@@ -3,8 +3,8 @@ import { REASON_CODES } from '../../protocol/access/reasons.ts';
 import type { DecisionReasonCode } from '../../protocol/access/reasons.ts';
 import type { Credential } from '../devices/reader.ts';
 import { decide } from './decide.ts';
-import type { RightsSnapshot, Zone } from './model.ts';
-import { badge, clubKey, entryLane, everyDay, exitLane, gymZone, qrFor } from './rights-fixtures.ts';
+import type { RightsRecords, Zone } from './model.ts';
+import { badge, clubKey, credential, entryLane, everyDay, exitLane, gymZone, member, pack, qrFor, subscription } from './rights-fixtures.ts';
 import type { Decision, DecisionState, LaneContext, PassRecord } from './types.ts';
 import { rightsViewOf } from './view.ts';
 
@@ -13,20 +13,21 @@ const MIN = 60_000;
 const NOW = Date.UTC(2026, 5, 10, 8, 0);
 const KEY = clubKey('club1');
 const OTHER_KEY = clubKey('club1');
+const RETIRED_KEY = clubKey('club0');
 
 const zones: Zone[] = [
   gymZone(),
-  gymZone({ id: 'pool', name: 'Piscine', booking: { beforeMinutes: 15, afterMinutes: 10 } }),
+  gymZone({ id: 'pool', name: 'Piscine', bookingWindow: { beforeMin: 15, afterMin: 10 } }),
   gymZone({ id: 'sauna', name: 'Sauna', capacity: 2 }),
-  gymZone({ id: 'studio', name: 'Studio', antiPassback: { mode: 'strict' } }),
-  gymZone({ id: 'court', name: 'Squash', antiPassback: { mode: 'timed', minutes: 30 } }),
+  gymZone({ id: 'studio', name: 'Studio', antiPassback: 'strict' }),
+  gymZone({ id: 'court', name: 'Squash', antiPassback: 'timed', antiPassbackMinutes: 30 }),
   gymZone({ id: 'spa', name: 'Spa', minReentryMinutes: 20 }),
   gymZone({
     id: 'hall',
     name: 'Salle',
     exceptions: [
       { date: '2026-06-10', kind: 'closed', from: '12:00', to: '14:00' },
-      { date: '2026-06-11', kind: 'closed' },
+      { date: '2026-06-11', kind: 'closed', from: null, to: null },
       { date: '2026-06-14', kind: 'open', from: '09:00', to: '12:00' },
     ],
   }),
@@ -36,51 +37,46 @@ const zones: Zone[] = [
   gymZone({ id: 'autumn', name: 'Nocturne octobre', periods: [{ weekday: 7, from: '02:00', to: '03:00' }] }),
 ];
 const allZones = zones.map((z) => z.id);
-const sub = (id: string, memberId: string, extra: object = {}) => ({
-  id, memberId, kind: 'subscription' as const, zoneIds: allZones, validFrom: '2026-01-01', validTo: '2026-12-31', ...extra,
-});
-const pack = (id: string, memberId: string, visitsLeft: number, extra: object = {}) => ({
-  id, memberId, kind: 'pack' as const, zoneIds: ['gym'], validFrom: '2026-01-01', validTo: '2026-12-31', visitsLeft, visitsCountedUntil: 0, ...extra,
-});
+/** Midnight in Paris (CEST) at the start of the given June 2026 day. */
+const juneMidnight = (day: number) => Date.UTC(2026, 5, day - 1, 22);
 
-const RECORDS: RightsSnapshot = {
-  version: 7,
-  members: ['m1', 'm2', 'm3', 'm4', 'm5', 'm6', 'm7', 'm8', 'm9', 'm10'].map((id) => ({ id })),
+const RECORDS: RightsRecords = {
+  members: [member('m1'), member('m2'), member('m3'), member('m4', [{ id: 'a1', message: 'Impayé' }]), ...['m5', 'm6', 'm7', 'm8', 'm9', 'm10'].map((id) => member(id))],
   credentials: [
-    { id: 'c1', memberId: 'm1', kind: 'badge', value: '1001' },
-    { id: 'c1p', memberId: 'm1', kind: 'pin', value: '4321' },
-    { id: 'c1q', memberId: 'm1', kind: 'qr', value: 'DAYPASS-XYZ' },
-    { id: 'c2', memberId: 'm2', kind: 'badge', value: '1002' },
-    { id: 'c3', memberId: 'm3', kind: 'badge', value: '1003' },
-    { id: 'c4', memberId: 'm4', kind: 'badge', value: '1004' },
-    { id: 'c5', memberId: 'm5', kind: 'badge', value: '1005' },
-    { id: 'c6', memberId: 'm6', kind: 'badge', value: '1006' },
-    { id: 'c7', memberId: 'm7', kind: 'badge', value: '1007' },
-    { id: 'c8', memberId: 'm8', kind: 'badge', value: '1008' },
-    { id: 'c9', memberId: 'm9', kind: 'badge', value: '1009' },
-    { id: 'c10', memberId: 'm10', kind: 'badge', value: '1010' },
-    { id: 'cx', memberId: 'ghost', kind: 'badge', value: '1099' },
+    credential('c1', 'm1', 'badge', '1001'),
+    credential('c1p', 'm1', 'pin', '4321'),
+    credential('c1k', 'm1', 'qr-key', 'qk-m1'),
+    credential('c1old', 'm1', 'badge', '1500', { validTo: NOW - MIN }),
+    credential('c1new', 'm1', 'badge', '1501', { validFrom: NOW + MIN }),
+    credential('c2', 'm2', 'badge', '1002'),
+    credential('c3', 'm3', 'badge', '1003'),
+    credential('c4', 'm4', 'badge', '1004'),
+    credential('c5', 'm5', 'badge', '1005'),
+    credential('c6', 'm6', 'badge', '1006'),
+    credential('c7', 'm7', 'badge', '1007'),
+    credential('c8', 'm8', 'badge', '1008'),
+    credential('c9', 'm9', 'badge', '1009'),
+    credential('c10', 'm10', 'badge', '1010'),
+    credential('cx', 'ghost', 'badge', '1099'),
   ],
   zones,
   rights: [
-    sub('r1', 'm1'),
-    pack('r3', 'm3', 1),
-    sub('r4', 'm4'),
-    sub('r5', 'm5', { zoneIds: ['pool'] }),
-    sub('r6', 'm6', { validTo: '2026-06-09' }),
-    sub('r7', 'm7', { validFrom: '2026-06-11' }),
-    sub('r8', 'm8', { maxEntriesPerDay: 1 }),
-    pack('r9', 'm9', 0),
-    pack('r10p', 'm10', 5),
-    sub('r10s', 'm10', { zoneIds: ['gym'] }),
+    subscription('r1', 'm1', allZones),
+    pack('r3', 'm3', ['gym'], 1, { visitsCountedUntil: 0 }),
+    subscription('r4', 'm4', allZones),
+    subscription('r5', 'm5', ['pool']),
+    subscription('r6', 'm6', allZones, { validTo: juneMidnight(10) }),
+    subscription('r7', 'm7', allZones, { validFrom: juneMidnight(11) }),
+    subscription('r8', 'm8', allZones, { maxEntriesPerDay: 1 }),
+    pack('r9', 'm9', ['gym'], 0),
+    pack('r10p', 'm10', ['gym'], 5),
+    subscription('r10s', 'm10', ['gym']),
   ],
-  alerts: [
-    { id: 'a1', memberId: 'm4', message: 'Impayé', from: NOW - 60 * MIN },
-    { id: 'a2', memberId: 'm1', message: 'Levée', from: NOW - 120 * MIN, to: NOW },
-    { id: 'a3', memberId: 'm8', message: 'Plus tard', from: NOW + MIN },
+  bookings: [{ id: 'bk1', memberId: 'm1', zoneId: 'pool', startsAt: Date.UTC(2026, 5, 10, 8, 30), endsAt: Date.UTC(2026, 5, 10, 9, 30) }],
+  qrKeys: [
+    { keyId: KEY.keyId, publicKey: KEY.publicKey, validFrom: null, validTo: null },
+    { keyId: RETIRED_KEY.keyId, publicKey: RETIRED_KEY.publicKey, validFrom: null, validTo: NOW - MIN },
   ],
-  bookings: [{ id: 'bk1', memberId: 'm1', zoneId: 'pool', startsAt: Date.UTC(2026, 5, 10, 8, 30) }],
-  qrKeys: [{ keyId: KEY.keyId, publicKey: KEY.publicKey }],
 };
 
 interface Row {
@@ -102,10 +98,12 @@ const ROWS: Row[] = [
   { name: 'subscription badge', credential: badge('1001'), expect: { granted: true, reason: 'granted', memberId: 'm1', rightId: 'r1', consumesVisit: false, rightsVersion: 7, message: 'Accès autorisé' } },
   { name: 'badge number with leading zeros', credential: badge('0001001'), expect: { granted: true, reason: 'granted', memberId: 'm1' } },
   { name: 'PIN', credential: { kind: 'pin', pin: '4321' }, expect: { granted: true, reason: 'granted', memberId: 'm1' } },
-  { name: 'static QR day pass', credential: { kind: 'qr', payload: 'DAYPASS-XYZ' }, expect: { granted: true, reason: 'granted', memberId: 'm1' } },
+  { name: 'badge past its own validity', credential: badge('1500'), expect: { granted: false, reason: 'outside-validity', memberId: 'm1' } },
+  { name: 'badge not valid yet', credential: badge('1501'), expect: { granted: false, reason: 'outside-validity', memberId: 'm1' } },
+  { name: 'badge valid from now', credential: badge('1501'), now: NOW + MIN, expect: { granted: true, reason: 'granted', memberId: 'm1' } },
   { name: 'unknown badge', credential: badge('9999'), expect: { granted: false, reason: 'unknown-credential', message: 'Badge inconnu', memberId: undefined } },
   { name: 'unknown PIN', credential: { kind: 'pin', pin: '0000' }, expect: { granted: false, reason: 'unknown-credential' } },
-  { name: 'unknown static QR', credential: { kind: 'qr', payload: 'hello' }, expect: { granted: false, reason: 'unknown-credential' } },
+  { name: 'QR text that is not a token', credential: { kind: 'qr', payload: 'DAYPASS-XYZ' }, expect: { granted: false, reason: 'qr-invalid', message: 'QR code invalide' } },
   { name: 'credential of a member not in the rights', credential: badge('1099'), expect: { granted: false, reason: 'unknown-credential', memberId: 'ghost' } },
   { name: 'open at 06:00 sharp', credential: badge('1001'), now: paris(10, 6), expect: { granted: true, reason: 'granted' } },
   { name: 'closed at 05:59', credential: badge('1001'), now: paris(10, 5, 59), expect: { granted: false, reason: 'zone-closed', message: 'Zone fermée' } },
@@ -138,20 +136,19 @@ const ROWS: Row[] = [
   { name: 'no right at all', credential: badge('1002'), expect: { granted: false, reason: 'no-access-right', memberId: 'm2', message: "Aucune autorisation d'accès" } },
   { name: 'right for another zone only', credential: badge('1005'), expect: { granted: false, reason: 'no-access-right' } },
   { name: 'active blocking alert', credential: badge('1004'), expect: { granted: false, reason: 'blocking-alert', memberId: 'm4', message: 'Alerte bloquante' } },
-  { name: 'alert ended (end excluded)', credential: badge('1001'), expect: { granted: true, reason: 'granted' } },
-  { name: 'alert not started yet', credential: badge('1008'), expect: { granted: true, reason: 'granted' } },
-  { name: 'alert starts now', credential: badge('1008'), now: NOW + MIN, expect: { granted: false, reason: 'blocking-alert' } },
-  { name: 'signed QR token', credential: qrFor(KEY, 'm1', NOW + MIN, 'nonce-A1b2C3'), expect: { granted: true, reason: 'granted', memberId: 'm1', qrNonce: 'nonce-A1b2C3' } },
-  { name: 'QR token at its expiry', credential: qrFor(KEY, 'm1', NOW), expect: { granted: false, reason: 'qr-expired', message: 'QR code expiré' } },
-  { name: 'QR token replayed', credential: qrFor(KEY, 'm1', NOW + MIN, 'nonce-used-1'), state: { usedQrNonces: new Set(['nonce-used-1']) }, expect: { granted: false, reason: 'qr-replayed', memberId: 'm1' } },
-  { name: 'QR token signed by another key', credential: qrFor(OTHER_KEY, 'm1', NOW + MIN), expect: { granted: false, reason: 'qr-invalid' } },
-  { name: 'QR token of an unknown key id', credential: qrFor(clubKey('old'), 'm1', NOW + MIN), expect: { granted: false, reason: 'qr-invalid' } },
+  { name: 'blocking alert wins over a closed zone', credential: badge('1004'), now: paris(10, 3), expect: { granted: false, reason: 'blocking-alert' } },
+  { name: 'signed QR token', credential: qrFor(KEY, 'qk-m1', NOW + MIN, 'nonce-A1b2C3'), expect: { granted: true, reason: 'granted', memberId: 'm1', qrNonce: 'nonce-A1b2C3' } },
+  { name: 'QR token at its expiry', credential: qrFor(KEY, 'qk-m1', NOW), expect: { granted: false, reason: 'qr-expired', message: 'QR code expiré' } },
+  { name: 'QR token replayed', credential: qrFor(KEY, 'qk-m1', NOW + MIN, 'nonce-used-1'), state: { usedQrNonces: new Set(['nonce-used-1']) }, expect: { granted: false, reason: 'qr-replayed', memberId: 'm1' } },
+  { name: 'QR token signed by another key', credential: qrFor(OTHER_KEY, 'qk-m1', NOW + MIN), expect: { granted: false, reason: 'qr-invalid' } },
+  { name: 'QR token of an unknown key id', credential: qrFor(clubKey('old'), 'qk-m1', NOW + MIN), expect: { granted: false, reason: 'qr-invalid' } },
+  { name: 'QR token signed by a retired key', credential: qrFor(RETIRED_KEY, 'qk-m1', NOW + MIN), expect: { granted: false, reason: 'qr-invalid' } },
   { name: 'QR token garbled', credential: { kind: 'qr', payload: 'RBX1.club1.!!.??' }, expect: { granted: false, reason: 'qr-invalid' } },
-  { name: 'QR token of an unknown member', credential: qrFor(KEY, 'nobody', NOW + MIN), expect: { granted: false, reason: 'unknown-credential' } },
+  { name: 'QR token of an unknown QR key', credential: qrFor(KEY, 'qk-nobody', NOW + MIN), expect: { granted: false, reason: 'unknown-credential' } },
   { name: 'subscription ended yesterday', credential: badge('1006'), expect: { granted: false, reason: 'outside-validity', message: 'Abonnement hors période de validité' } },
-  { name: 'last valid day, 23:59 local', credential: badge('1006'), lane: lane('allday'), now: paris(9, 23, 59), expect: { granted: true, reason: 'granted' } },
-  { name: 'day after the last, 00:30 local (still the last day in UTC)', credential: badge('1006'), lane: lane('allday'), now: paris(10, 0, 30), expect: { granted: false, reason: 'outside-validity' } },
-  { name: 'first valid day, 00:30 local (the day before in UTC)', credential: badge('1007'), lane: lane('allday'), now: paris(11, 0, 30), expect: { granted: true, reason: 'granted' } },
+  { name: 'last valid millisecond', credential: badge('1006'), lane: lane('allday'), now: juneMidnight(10) - 1, expect: { granted: true, reason: 'granted' } },
+  { name: 'validTo itself is outside', credential: badge('1006'), lane: lane('allday'), now: juneMidnight(10), expect: { granted: false, reason: 'outside-validity' } },
+  { name: 'validFrom itself is inside', credential: badge('1007'), lane: lane('allday'), now: juneMidnight(11), expect: { granted: true, reason: 'granted' } },
   { name: 'subscription starts tomorrow', credential: badge('1007'), expect: { granted: false, reason: 'outside-validity' } },
   { name: 'subscription first day', credential: badge('1007'), now: paris(11, 6), expect: { granted: true, reason: 'granted' } },
   { name: 'pack with one visit', credential: badge('1003'), expect: { granted: true, reason: 'granted', rightId: 'r3', consumesVisit: true } },
@@ -178,13 +175,13 @@ const ROWS: Row[] = [
   { name: 'exit with an unknown badge', credential: badge('9999'), lane: exitLane(), expect: { granted: true, reason: 'granted', memberId: undefined } },
   { name: 'exit of a blocked member, zone closed', credential: badge('1004'), lane: exitLane(), now: paris(10, 3), expect: { granted: true, reason: 'granted', memberId: 'm4', consumesVisit: undefined } },
   { name: 'exit with a pack does not use a visit', credential: badge('1003'), lane: exitLane(), expect: { granted: true, reason: 'granted', consumesVisit: undefined } },
-  { name: 'exit with an expired QR token', credential: qrFor(KEY, 'm1', NOW - MIN), lane: exitLane(), expect: { granted: true, reason: 'granted', qrNonce: undefined } },
+  { name: 'exit with an expired QR token', credential: qrFor(KEY, 'qk-m1', NOW - MIN), lane: exitLane(), expect: { granted: true, reason: 'granted', qrNonce: undefined } },
   { name: 'accessible lane, inward = entry rules', credential: badge('1002'), lane: { laneId: 'pmr', zoneId: 'gym', kind: 'accessible', direction: 'in' }, expect: { granted: false, reason: 'no-access-right' } },
 ];
 
 function run(row: Row): Decision {
   const state: DecisionState = {
-    rights: rightsViewOf(RECORDS.version, RECORDS, row.localVisits),
+    rights: rightsViewOf(7, RECORDS, row.localVisits),
     occupancy: new Map(),
     lastPass: new Map(),
     recentEntries: new Map(),

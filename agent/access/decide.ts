@@ -4,12 +4,11 @@ import type { DecisionReasonCode } from '../../protocol/access/reasons.ts';
 import type { Credential } from '../devices/reader.ts';
 import { localTime } from './local-time.ts';
 import type { LocalTime } from './local-time.ts';
-import type { AccessRight, Zone } from './model.ts';
+import type { AccessRight, MemberCredential, Zone } from './model.ts';
 import { isZoneOpenAt } from './opening.ts';
 import type { Decision, DecisionState, LaneContext, RightsView } from './types.ts';
 
 const MINUTE = 60_000;
-const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 type Identified =
   | { readonly ok: true; readonly memberId: string; readonly qrNonce?: string }
@@ -35,80 +34,91 @@ export function decide(credential: Credential, lane: LaneContext, now: number, s
   const deny = (reason: DecisionReasonCode): Decision => result(false, reason, version, { memberId });
 
   if (rights.member(memberId) === undefined) return deny('unknown-credential');
-  if (rights.alertsOf(memberId).some((a) => (a.from === undefined || now >= a.from) && (a.to === undefined || now < a.to))) {
-    return deny('blocking-alert');
-  }
+  if (rights.alertsOf(memberId).length > 0) return deny('blocking-alert');
   const zone = rights.zone(lane.zoneId);
   const local = zone === undefined ? undefined : localTime(now, zone.timezone);
   if (zone === undefined || local === undefined || !isZoneOpenAt(zone, local)) return deny('zone-closed');
 
-  const picked = pickRight(memberId, zone, local, state);
+  const picked = pickRight(memberId, zone, now, local, state);
   if (!picked.ok) return deny(picked.reason);
   const right = picked.right;
 
-  if (zone.booking !== undefined) {
-    const before = zone.booking.beforeMinutes * MINUTE;
-    const after = zone.booking.afterMinutes * MINUTE;
+  const window = zone.bookingWindow;
+  if (window !== null && window !== undefined) {
     const booked = rights
       .bookingsOf(memberId)
-      .some((b) => b.zoneId === zone.id && now >= b.startsAt - before && now <= b.startsAt + after);
+      .some((b) => b.zoneId === zone.id && now >= b.startsAt - window.beforeMin * MINUTE && now <= b.startsAt + window.afterMin * MINUTE);
     if (!booked) return deny('booking-window');
   }
 
   const last = state.lastPass.get(zone.id)?.get(memberId);
-  const apb = zone.antiPassback ?? { mode: 'none' };
-  if (apb.mode === 'strict' && last?.direction === 'in') return deny('anti-passback');
-  if (apb.mode === 'timed') {
+  if (zone.antiPassback === 'strict' && last?.direction === 'in') return deny('anti-passback');
+  if (zone.antiPassback === 'timed' && typeof zone.antiPassbackMinutes === 'number') {
     let lastEntry = last?.direction === 'in' ? last.at : Number.NEGATIVE_INFINITY;
     for (const at of entriesOf(state, zone.id, memberId)) lastEntry = Math.max(lastEntry, at);
-    if (now - lastEntry < apb.minutes * MINUTE) return deny('anti-passback');
+    if (now - lastEntry < zone.antiPassbackMinutes * MINUTE) return deny('anti-passback');
   }
-  if (zone.minReentryMinutes !== undefined && last?.direction === 'out' && now - last.at < zone.minReentryMinutes * MINUTE) {
-    return deny('min-reentry-interval');
-  }
-  if (zone.capacity !== undefined && !((state.occupancy.get(zone.id) ?? 0) < zone.capacity)) return deny('capacity-reached');
+  const reentry = zone.minReentryMinutes;
+  if (typeof reentry === 'number' && last?.direction === 'out' && now - last.at < reentry * MINUTE) return deny('min-reentry-interval');
+  if (typeof zone.capacity === 'number' && !((state.occupancy.get(zone.id) ?? 0) < zone.capacity)) return deny('capacity-reached');
 
   const extra: Partial<Decision> = { memberId, rightId: right.id, consumesVisit: right.kind === 'pack' };
   return result(true, 'granted', version, who.qrNonce === undefined ? extra : { ...extra, qrNonce: who.qrNonce });
 }
 
+/**
+ * Who presents the credential. A signed QR token carries the member's QR key (a `qr-key`
+ * credential); any other QR text is invalid (the contract has no static QR codes).
+ */
 function identify(credential: Credential, rights: RightsView, now: number, usedNonces: ReadonlySet<string>): Identified {
   switch (credential.kind) {
     case 'badge':
-      return stored(rights.credential('badge', credential.number)?.memberId);
+      return stored(rights.credential('badge', credential.number), now);
     case 'pin':
-      return stored(rights.credential('pin', credential.pin)?.memberId);
+      return stored(rights.credential('pin', credential.pin), now);
     case 'qr': {
-      if (!isQrToken(credential.payload)) return stored(rights.credential('qr', credential.payload)?.memberId);
-      const token = verifyQrToken(credential.payload, (keyId) => rights.qrKey(keyId), now);
+      if (!isQrToken(credential.payload)) return { ok: false, reason: 'qr-invalid' };
+      const token = verifyQrToken(credential.payload, (keyId) => usableKey(rights, keyId, now), now);
       if (!token.ok) return { ok: false, reason: token.error.code === 'QR_EXPIRED' ? 'qr-expired' : 'qr-invalid' };
-      const { memberId, nonce } = token.value;
-      if (usedNonces.has(nonce)) return { ok: false, reason: 'qr-replayed', memberId };
-      return { ok: true, memberId, qrNonce: nonce };
+      const found = stored(rights.credential('qr-key', token.value.memberId), now);
+      if (!found.ok) return found;
+      if (usedNonces.has(token.value.nonce)) return { ok: false, reason: 'qr-replayed', memberId: found.memberId };
+      return { ok: true, memberId: found.memberId, qrNonce: token.value.nonce };
     }
   }
 }
 
-function stored(memberId: string | undefined): Identified {
-  return memberId === undefined ? { ok: false, reason: 'unknown-credential' } : { ok: true, memberId };
+function usableKey(rights: RightsView, keyId: string, now: number) {
+  const club = rights.qrKey(keyId);
+  if (club === undefined || !within(now, club.record.validFrom, club.record.validTo)) return undefined;
+  return club.key;
+}
+
+function stored(credential: MemberCredential | undefined, now: number): Identified {
+  if (credential === undefined) return { ok: false, reason: 'unknown-credential' };
+  if (!within(now, credential.validFrom, credential.validTo)) return { ok: false, reason: 'outside-validity', memberId: credential.memberId };
+  return { ok: true, memberId: credential.memberId };
+}
+
+/** [from, to): null or absent ends are open. NaN bounds make it false (fail closed). */
+function within(now: number, from: number | null | undefined, to: number | null | undefined): boolean {
+  return (from == null || now >= from) && (to == null || now < to);
 }
 
 type Picked = { readonly ok: true; readonly right: AccessRight } | { readonly ok: false; readonly reason: DecisionReasonCode };
 
 /**
- * The right to use: among those covering the zone and valid today, with visits and daily
+ * The right to use: among those covering the zone and valid now, with visits and daily
  * quota left, a subscription before a pack (keep the visits), then the one ending first.
  */
-function pickRight(memberId: string, zone: Zone, local: LocalTime, state: DecisionState): Picked {
+function pickRight(memberId: string, zone: Zone, now: number, local: LocalTime, state: DecisionState): Picked {
   const covering = state.rights.rightsOf(memberId).filter((r) => r.zoneIds.includes(zone.id));
   if (covering.length === 0) return { ok: false, reason: 'no-access-right' };
-  const valid = covering.filter(
-    (r) => ISO_DATE.test(r.validFrom) && ISO_DATE.test(r.validTo) && r.validFrom <= local.date && local.date <= r.validTo,
-  );
+  const valid = covering.filter((r) => within(now, r.validFrom, r.validTo));
   if (valid.length === 0) return { ok: false, reason: 'outside-validity' };
   const usable = valid.filter((r) => {
     if (r.kind === 'pack' && !((state.rights.visitsLeft(r) ?? 0) > 0)) return false;
-    return r.maxEntriesPerDay === undefined || entriesToday(r, memberId, zone, local, state) < r.maxEntriesPerDay;
+    return typeof r.maxEntriesPerDay !== 'number' || entriesToday(r, memberId, zone, local, state) < r.maxEntriesPerDay;
   });
   const best = usable.sort(preferred)[0];
   return best === undefined ? { ok: false, reason: 'quota-exhausted' } : { ok: true, right: best };

@@ -5,7 +5,7 @@
 export type * from './model.ts';
 export type * from './types.ts';
 export type { RightsError, RightsErrorCode } from './errors.ts';
-export type { AppliedVersion, RightsStoreOptions } from './store.ts';
+export type { AppliedVersion, RightsStatus, RightsStoreOptions, SnapshotProgress } from './store.ts';
 export { RightsStore } from './store.ts';
 export { decide } from './decide.ts';
 export { rightsViewOf } from './view.ts';

@@ -52,7 +52,7 @@ export function localTime(epochMs: number, timeZone: string): LocalTime | undefi
 }
 
 /** 'HH:MM' to minutes since midnight (0..1440, '24:00' allowed); undefined if malformed. */
-export function parseTimeOfDay(text: string | undefined): number | undefined {
+export function parseTimeOfDay(text: string | null | undefined): number | undefined {
   if (typeof text !== 'string') return undefined;
   const m = /^([01]\d|2[0-4]):([0-5]\d)$/.exec(text);
   if (m === null) return undefined;

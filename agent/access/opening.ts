@@ -25,7 +25,7 @@ export function isZoneOpenAt(zone: Zone, local: LocalTime): boolean {
 }
 
 function inWeeklyPeriods(zone: Zone, local: LocalTime): boolean {
-  const yesterday = previousWeekday(local.weekday);
+  const yesterday: number = previousWeekday(local.weekday);
   for (const p of zone.periods) {
     const from = parseTimeOfDay(p.from);
     const to = parseTimeOfDay(p.to);
@@ -42,7 +42,7 @@ function inWeeklyPeriods(zone: Zone, local: LocalTime): boolean {
 
 /** An exception without times covers the whole day; a malformed one covers it only if `failWide`. */
 function inException(e: OpeningException, minutes: number, failWide: boolean): boolean {
-  if (e.from === undefined && e.to === undefined) return true;
+  if (e.from == null && e.to == null) return true;
   const from = parseTimeOfDay(e.from ?? '00:00');
   const to = parseTimeOfDay(e.to ?? '24:00');
   if (from === undefined || to === undefined || from >= to) return failWide;

@@ -1,8 +1,7 @@
 /**
  * SQLite schema of the rights store. Each record is kept whole as JSON in `data`; the
  * columns beside it are what constraints and indexes need. Children reference members
- * with ON DELETE CASCADE (deleting a member deletes its credentials, rights, alerts and
- * bookings) and carry an index on member_id so that the cascade stays fast.
+ * with ON DELETE CASCADE (deleting a member deletes its credentials, rights and bookings) and carry an index on member_id so that the cascade stays fast.
  */
 export const RIGHTS_SCHEMA = `
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -25,12 +24,6 @@ CREATE TABLE IF NOT EXISTS rights (
   data TEXT NOT NULL
 );
 CREATE INDEX IF NOT EXISTS rights_member ON rights(member_id);
-CREATE TABLE IF NOT EXISTS alerts (
-  id TEXT PRIMARY KEY,
-  member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
-  data TEXT NOT NULL
-);
-CREATE INDEX IF NOT EXISTS alerts_member ON alerts(member_id);
 CREATE TABLE IF NOT EXISTS bookings (
   id TEXT PRIMARY KEY,
   member_id TEXT NOT NULL REFERENCES members(id) ON DELETE CASCADE,

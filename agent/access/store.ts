@@ -5,17 +5,31 @@ import { err, ok } from '../../protocol/core/result.ts';
 import type { Result } from '../../protocol/core/result.ts';
 import { rightsError } from './errors.ts';
 import type { RightsError } from './errors.ts';
-import type { RightsDelta, RightsRecords, RightsSnapshot } from './model.ts';
-import { applyDeltaToMaps, emptyMaps, mapsToRecords, normalise, RECORD_KINDS, recordId } from './records.ts';
-import type { RecordKind, RecordMaps } from './records.ts';
+import type { RightsDeletes, RightsDeltaMessage, RightsRecords, RightsSnapshotMessage } from './model.ts';
+import { applyChanges, emptyMaps, mapsToRecords, MEMBER_CHILD_KINDS, normalise, RECORD_KINDS, recordId } from './records.ts';
+import type { RecordDeletes, RecordKind, RecordMaps } from './records.ts';
+import { SnapshotAssembler } from './snapshot-assembler.ts';
 import { PRUNE_COUNTED_VISITS, RIGHTS_SCHEMA } from './schema.ts';
-import { findInvalidDeletes, findInvalidRecord } from './validate.ts';
-import { buildRightsIndex, createRightsView } from './view.ts';
+import { findInvalidData, findInvalidDeletes } from './validate.ts';
+import { buildRightsIndex, createRightsView, updateRightsIndex } from './view.ts';
 import type { RightsIndex } from './view.ts';
 import type { RightsView } from './types.ts';
 
 export interface RightsStoreOptions {
   readonly clock?: Clock;
+}
+
+export type SnapshotProgress =
+  | { readonly status: 'applied'; readonly version: number }
+  /** A chunked snapshot still waiting for chunks; nothing applied yet. */
+  | { readonly status: 'pending'; readonly version: number; readonly received: number; readonly chunks: number };
+
+/** The fields of the contract's `rights/status` message (the uplink adds `v`). */
+export interface RightsStatus {
+  readonly clubId: string | null;
+  readonly version: number;
+  readonly appliedAt: number | null;
+  readonly members: number;
 }
 
 export interface AppliedVersion {
@@ -37,6 +51,9 @@ export class RightsStore {
   private index: RightsIndex = buildRightsIndex(mapsToRecords(emptyMaps()));
   private localVisits = new Map<string, number[]>();
   private currentVersion = 0;
+  private clubId: string | null = null;
+  private appliedAt: number | null = null;
+  private readonly assembler = new SnapshotAssembler();
   private currentView: RightsView;
 
   private constructor(
@@ -72,14 +89,21 @@ export class RightsStore {
     return this.currentView;
   }
 
-  /** Replaces everything. Refused if older than the current version (same version re-applies). */
-  applySnapshot(snapshot: RightsSnapshot): Result<{ version: number }, RightsError> {
-    if (!Number.isSafeInteger(snapshot.version) || snapshot.version < 0) return err(rightsError('RIGHTS_INVALID', 'version: not a non-negative integer'));
-    if (snapshot.version < this.currentVersion) {
-      return err(rightsError('RIGHTS_STALE_VERSION', `snapshot ${snapshot.version} is older than current ${this.currentVersion}`));
+  /**
+   * Applies a snapshot message (or one chunk of it: the snapshot is applied when its last
+   * chunk arrives). Refused if older than the current version of the same club; the same
+   * version re-applies; a snapshot of another club replaces everything whatever its version.
+   */
+  applySnapshot(message: RightsSnapshotMessage): Result<SnapshotProgress, RightsError> {
+    if (!Number.isSafeInteger(message.version) || message.version < 0) return err(rightsError('RIGHTS_INVALID', '/version: not a non-negative integer'));
+    if (message.clubId === this.clubId && message.version < this.currentVersion) {
+      return err(rightsError('RIGHTS_STALE_VERSION', `snapshot ${message.version} is older than current ${this.currentVersion}`));
     }
-    const problem = findInvalidRecord(snapshot);
+    const problem = findInvalidData(message.data);
     if (problem !== undefined) return err(rightsError('RIGHTS_INVALID', problem));
+    const assembled = this.assembler.add(message);
+    if (!assembled.complete) return ok({ status: 'pending', version: message.version, received: assembled.received, chunks: message.chunks });
+    const data = assembled.data;
     const now = this.clock.now();
     const maps = emptyMaps() as Record<RecordKind, Map<string, unknown>>;
     const written = this.transaction(() => {
@@ -87,52 +111,65 @@ export class RightsStore {
       let count = 0;
       for (const kind of RECORD_KINDS) {
         const insert = this.db.prepare(insertSql(kind, false));
-        for (const raw of snapshot[kind]) {
+        for (const raw of data[kind]) {
           const record = normalise(kind, raw, now);
           insert.run(rowOf(kind, record));
           maps[kind].set(recordId(kind, record), record);
           count++;
         }
       }
-      this.finishApply(snapshot.version, 'snapshot', null, now, count);
+      this.finishApply(message.clubId, message.version, 'snapshot', null, now, count);
     });
     if (!written.ok) return written;
-    this.install(snapshot.version, maps as unknown as RecordMaps);
-    return ok({ version: snapshot.version });
+    const loaded = maps as unknown as RecordMaps;
+    this.clubId = message.clubId;
+    this.appliedAt = now;
+    this.install(message.version, loaded, buildRightsIndex(mapsToRecords(loaded)));
+    return ok({ status: 'applied', version: message.version });
   }
 
-  /** Applies changes on top of `baseVersion`, which must be the current version. */
-  applyDelta(delta: RightsDelta): Result<{ version: number }, RightsError> {
-    if (delta.baseVersion !== this.currentVersion) {
-      return err(rightsError('RIGHTS_BASE_MISMATCH', `delta base ${delta.baseVersion} is not the current version ${this.currentVersion}`, { current: this.currentVersion }));
+  /** Applies a delta message on top of `baseVersion`, which must be the current version of the same club. */
+  applyDelta(message: RightsDeltaMessage): Result<{ version: number }, RightsError> {
+    if (this.clubId === null || message.baseVersion !== this.currentVersion) {
+      return err(rightsError('RIGHTS_BASE_MISMATCH', `delta base ${message.baseVersion} is not the current version ${this.currentVersion}`, { current: this.currentVersion }));
     }
-    if (!Number.isSafeInteger(delta.version) || delta.version <= delta.baseVersion) {
-      return err(rightsError('RIGHTS_STALE_VERSION', `delta version ${delta.version} does not move past ${delta.baseVersion}`));
+    if (message.clubId !== this.clubId) return err(rightsError('RIGHTS_WRONG_CLUB', `delta for club ${message.clubId}, store holds club ${this.clubId}`));
+    if (!Number.isSafeInteger(message.version) || message.version <= message.baseVersion) {
+      return err(rightsError('RIGHTS_STALE_VERSION', `delta version ${message.version} does not move past ${message.baseVersion}`));
     }
-    const problem = findInvalidRecord(delta.upserts) ?? findInvalidDeletes(delta.deletes);
+    const problem = findInvalidData(message.upserts) ?? findInvalidDeletes(message.deletes);
     if (problem !== undefined) return err(rightsError('RIGHTS_INVALID', problem));
     const now = this.clock.now();
     const upserts: Partial<Record<RecordKind, unknown[]>> = {};
-    for (const kind of RECORD_KINDS) upserts[kind] = (delta.upserts[kind] ?? []).map((r) => normalise(kind, r, now));
-    const normalised: RightsDelta = { ...delta, upserts: upserts as Partial<RightsRecords> };
+    for (const kind of RECORD_KINDS) upserts[kind] = message.upserts[kind].map((r) => normalise(kind, r, now));
     const written = this.transaction(() => {
+      const deletes = this.withMemberCascade(message.deletes);
       let count = 0;
       for (const kind of RECORD_KINDS) {
         const remove = this.db.prepare(`DELETE FROM ${kind} WHERE id = ?`);
-        for (const id of delta.deletes[kind] ?? []) count += remove.run(id).changes;
+        for (const id of deletes[kind] ?? []) count += remove.run(id).changes;
       }
       for (const kind of RECORD_KINDS) {
         const upsert = this.db.prepare(insertSql(kind, true));
-        for (const record of normalised.upserts[kind] ?? []) {
-          upsert.run(rowOf(kind, record));
+        for (const record of upserts[kind] ?? []) {
+          upsert.run(rowOf(kind, record as RightsRecords[RecordKind][number]));
           count++;
         }
       }
-      this.finishApply(delta.version, 'delta', delta.baseVersion, now, count);
+      this.finishApply(message.clubId, message.version, 'delta', message.baseVersion, now, count);
+      return deletes;
     });
     if (!written.ok) return written;
-    this.install(delta.version, applyDeltaToMaps(this.maps, normalised));
-    return ok({ version: delta.version });
+    const { maps, changes } = applyChanges(this.maps, written.value, upserts as Partial<RightsRecords>);
+    this.appliedAt = now;
+    this.assembler.reset();
+    this.install(message.version, maps, updateRightsIndex(this.index, maps, changes));
+    return ok({ version: message.version });
+  }
+
+  /** What `rights/status` reports: the club, the version decided with, when it landed, how many members. */
+  status(): RightsStatus {
+    return { clubId: this.clubId, version: this.currentVersion, appliedAt: this.appliedAt, members: this.maps.members.size };
   }
 
   /**
@@ -165,22 +202,40 @@ export class RightsStore {
     this.db.close();
   }
 
-  private finishApply(version: number, kind: 'snapshot' | 'delta', base: number | null, now: number, count: number): void {
-    this.db.prepare("INSERT INTO meta (key, value) VALUES ('version', ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value").run(String(version));
+  private finishApply(clubId: string, version: number, kind: 'snapshot' | 'delta', base: number | null, now: number, count: number): void {
+    const setMeta = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    setMeta.run('version', String(version));
+    setMeta.run('clubId', clubId);
     this.db.prepare('INSERT INTO applied_versions (version, kind, base_version, applied_at, records) VALUES (?, ?, ?, ?, ?)').run(version, kind, base, now, count);
     this.db.prepare(PRUNE_COUNTED_VISITS).run();
   }
 
-  private install(version: number, maps: RecordMaps): void {
+  /** The deletes plus every record of a deleted member (what ON DELETE CASCADE removes), by id. */
+  private withMemberCascade(deletes: RightsDeletes): RecordDeletes {
+    const members = deletes.members ?? [];
+    if (members.length === 0) return deletes;
+    const out: Record<string, string[]> = {};
+    for (const kind of MEMBER_CHILD_KINDS) {
+      const select = this.db.prepare(`SELECT id FROM ${kind} WHERE member_id = ?`).pluck();
+      out[kind] = [...(deletes[kind] ?? [])];
+      for (const memberId of members) out[kind].push(...(select.all(memberId) as string[]));
+    }
+    return { ...deletes, ...out };
+  }
+
+  private install(version: number, maps: RecordMaps, index: RightsIndex): void {
     this.maps = maps;
     this.currentVersion = version;
-    this.index = buildRightsIndex(mapsToRecords(maps));
+    this.index = index;
     this.localVisits = this.readLocalVisits();
     this.currentView = createRightsView(version, this.index, this.localVisits);
   }
 
   private load(): void {
-    const row = this.db.prepare("SELECT value FROM meta WHERE key = 'version'").get() as { value: string } | undefined;
+    const meta = new Map((this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+    this.clubId = meta.get('clubId') ?? null;
+    const last = this.history(1)[0];
+    this.appliedAt = last === undefined ? null : last.appliedAt;
     const maps = emptyMaps() as Record<RecordKind, Map<string, unknown>>;
     for (const kind of RECORD_KINDS) {
       for (const { data } of this.db.prepare(`SELECT data FROM ${kind}`).iterate() as Iterable<{ data: string }>) {
@@ -188,7 +243,8 @@ export class RightsStore {
         maps[kind].set(recordId(kind, record), record);
       }
     }
-    this.install(row === undefined ? 0 : Number(row.value), maps as unknown as RecordMaps);
+    const loaded = maps as unknown as RecordMaps;
+    this.install(Number(meta.get('version') ?? 0), loaded, buildRightsIndex(mapsToRecords(loaded)));
   }
 
   private readLocalVisits(): Map<string, number[]> {
@@ -211,7 +267,7 @@ export class RightsStore {
   }
 }
 
-const CHILD_KINDS: ReadonlySet<RecordKind> = new Set(['credentials', 'rights', 'alerts', 'bookings']);
+const CHILD_KINDS: ReadonlySet<RecordKind> = new Set(MEMBER_CHILD_KINDS);
 
 function columnsOf(kind: RecordKind): readonly string[] {
   if (kind === 'credentials') return ['id', 'member_id', 'kind', 'value', 'data'];

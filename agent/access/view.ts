@@ -1,8 +1,8 @@
-import type { KeyObject } from 'node:crypto';
 import { qrPublicKeyFromRaw } from '../../protocol/access/qr-token.ts';
 import { credentialKey } from './credential-key.ts';
-import type { AccessRight, Booking, BlockingAlert, Member, MemberCredential, RightsRecords, Zone } from './model.ts';
-import type { RightsView } from './types.ts';
+import type { AccessRight, Booking, Member, MemberCredential, RightsRecords, Zone } from './model.ts';
+import type { RecordChanges, RecordMaps } from './records.ts';
+import type { ClubQrKey, RightsView } from './types.ts';
 
 /**
  * The heavy part of a view: hash indexes over one rights version, built once per apply.
@@ -13,29 +13,72 @@ export interface RightsIndex {
   readonly members: ReadonlyMap<string, Member>;
   readonly zones: ReadonlyMap<string, Zone>;
   readonly rightsByMember: ReadonlyMap<string, readonly AccessRight[]>;
-  readonly alertsByMember: ReadonlyMap<string, readonly BlockingAlert[]>;
   readonly bookingsByMember: ReadonlyMap<string, readonly Booking[]>;
-  readonly qrKeys: ReadonlyMap<string, KeyObject>;
+  readonly qrKeys: ReadonlyMap<string, ClubQrKey>;
 }
 
 /** Builds the indexes; later records win on a duplicate id or credential; invalid QR keys are skipped. */
 export function buildRightsIndex(records: RightsRecords): RightsIndex {
   const credentials = new Map<string, MemberCredential>();
   for (const c of records.credentials) credentials.set(credentialKey(c.kind, c.value), c);
-  const qrKeys = new Map<string, KeyObject>();
-  for (const k of records.qrKeys) {
-    const key = qrPublicKeyFromRaw(k.publicKey);
-    if (key.ok) qrKeys.set(k.keyId, key.value);
+  const qrKeys = new Map<string, ClubQrKey>();
+  for (const record of records.qrKeys) {
+    const key = qrPublicKeyFromRaw(record.publicKey);
+    if (key.ok) qrKeys.set(record.keyId, { record, key: key.value });
   }
   return {
     credentials,
     members: new Map(records.members.map((m) => [m.id, m])),
     zones: new Map(records.zones.map((z) => [z.id, z])),
     rightsByMember: groupByMember(records.rights),
-    alertsByMember: groupByMember(records.alerts),
     bookingsByMember: groupByMember(records.bookings),
     qrKeys,
   };
+}
+
+/**
+ * The index after a change, touching only what changed (copy-on-write per map, per member
+ * lists rebuilt for the members concerned). `maps` are the records after the change.
+ */
+export function updateRightsIndex(index: RightsIndex, maps: RecordMaps, changes: RecordChanges): RightsIndex {
+  return {
+    credentials: rekey(index.credentials, changes.credentials, (c) => credentialKey(c.kind, c.value)),
+    members: rekey(index.members, changes.members, (m) => m.id),
+    zones: rekey(index.zones, changes.zones, (z) => z.id),
+    rightsByMember: regroup(index.rightsByMember, maps.rights, changes.rights),
+    bookingsByMember: regroup(index.bookingsByMember, maps.bookings, changes.bookings),
+    qrKeys: changes.qrKeys.added.length + changes.qrKeys.removed.length === 0 ? index.qrKeys : buildRightsIndex({ ...mapsToNone(), qrKeys: [...maps.qrKeys.values()] }).qrKeys,
+  };
+}
+
+function rekey<T>(map: ReadonlyMap<string, T>, change: { readonly removed: readonly T[]; readonly added: readonly T[] }, key: (t: T) => string): ReadonlyMap<string, T> {
+  if (change.removed.length === 0 && change.added.length === 0) return map;
+  const next = new Map(map);
+  for (const old of change.removed) if (next.get(key(old)) === old) next.delete(key(old));
+  for (const t of change.added) next.set(key(t), t);
+  return next;
+}
+
+function regroup<T extends { readonly id: string; readonly memberId: string }>(
+  groups: ReadonlyMap<string, readonly T[]>,
+  records: ReadonlyMap<string, T>,
+  change: { readonly removed: readonly T[]; readonly added: readonly T[] },
+): ReadonlyMap<string, readonly T[]> {
+  if (change.removed.length === 0 && change.added.length === 0) return groups;
+  const next = new Map(groups);
+  const added = new Set(change.added);
+  const members = new Set([...change.removed, ...change.added].map((t) => t.memberId));
+  for (const memberId of members) {
+    const kept = (groups.get(memberId) ?? []).filter((t) => records.get(t.id) === t && !added.has(t));
+    const list = [...kept, ...change.added.filter((t) => t.memberId === memberId)];
+    if (list.length === 0) next.delete(memberId);
+    else next.set(memberId, list);
+  }
+  return next;
+}
+
+function mapsToNone(): RightsRecords {
+  return { members: [], zones: [], qrKeys: [], credentials: [], rights: [], bookings: [] };
 }
 
 /**
@@ -54,7 +97,7 @@ export function createRightsView(
     member: (id) => index.members.get(id),
     zone: (id) => index.zones.get(id),
     rightsOf: (memberId) => index.rightsByMember.get(memberId) ?? none,
-    alertsOf: (memberId) => index.alertsByMember.get(memberId) ?? none,
+    alertsOf: (memberId) => index.members.get(memberId)?.blockingAlerts ?? none,
     bookingsOf: (memberId) => index.bookingsByMember.get(memberId) ?? none,
     qrKey: (keyId) => index.qrKeys.get(keyId),
     visitsLeft(right) {
