@@ -80,6 +80,7 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
     logger,
     dataDir,
     transportFor: options.createTransport,
+    devicesOnBus: (busId) => config.devices.filter((d) => 'bus' in d && d.bus === busId),
     bus<T>(busId: string, create: (transport: Transport) => T): T {
       const bus = busConfigs.get(busId);
       if (!bus) throw new Error(`no bus "${busId}" is configured`);

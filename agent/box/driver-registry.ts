@@ -20,6 +20,8 @@ export interface DriverContext {
    * first call for that bus from the bus's transport and shared by every device on it.
    */
   bus<T>(busId: string, create: (transport: Transport) => T): T;
+  /** Every configured device on a bus (a control panel must know all its readers up front). */
+  devicesOnBus(busId: string): readonly DeviceConfig[];
 }
 
 export type DeviceOfKind<K extends DeviceConfigKind> = K extends 'turnstile' ? Turnstile : K extends 'printer' ? Printer : Reader;
