@@ -1,10 +1,4 @@
 import { parseArgs } from 'node:util';
-import { systemClock } from '../platform/clock.ts';
-import { createLogger } from '../platform/log.ts';
-import { buildBox } from './box/build-box.ts';
-import { builtInDrivers } from './box/drivers.ts';
-import { formatBoxError } from './box/errors.ts';
-import { createBoxTransport } from './box/transports.ts';
 import { formatConfigError } from './config/errors.ts';
 import { loadConfigFile } from './config/load.ts';
 
@@ -57,6 +51,15 @@ async function main(argv: string[]): Promise<number> {
     return EXIT_OK;
   }
 
+  // Loaded only to run a box: --help and --check stay quick and never touch drivers or SQLite.
+  const [{ systemClock }, { createLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createBoxTransport }] = await Promise.all([
+    import('../platform/clock.ts'),
+    import('../platform/log.ts'),
+    import('./box/build-box.ts'),
+    import('./box/drivers.ts'),
+    import('./box/errors.ts'),
+    import('./box/transports.ts'),
+  ]);
   const logger = createLogger('agent', { base: { box: config.box.id } });
   const box = buildBox({ loaded: loaded.value, drivers: builtInDrivers(), createTransport: createBoxTransport, clock: systemClock, logger });
   if (!box.ok) {
