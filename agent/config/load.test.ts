@@ -27,6 +27,11 @@ describe('box configuration', () => {
     expect(r.ok && r.value.dataDir).toBe('/var/lib/resabox');
   });
 
+  it('is documented verbatim in docs/agent.md', () => {
+    const docs = readFileSync(new URL('../../docs/agent.md', import.meta.url), 'utf8');
+    expect(docs).toContain(`\`\`\`yaml\n${readFileSync(examplePath, 'utf8')}\`\`\``);
+  });
+
   it('names the field, the expectation and the value of a range error', () => {
     expect(errorsOf((c) => (c.buses[0].transport.baudRate = 0))).toEqual([
       { code: 'CONFIG_INVALID', path: 'buses[0].transport.baudRate', expected: 'a number >= 300', got: '0' },
