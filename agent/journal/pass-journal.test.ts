@@ -136,6 +136,31 @@ describe('PassJournal', () => {
     await expect(j.append(samplePass())).rejects.toMatchObject({ code: 'JOURNAL_CLOSED' });
   });
 
+  it('keeps the rows of a failed commit queued, alerts, and commits them on retry without losing or reordering any', async () => {
+    const alerts: JournalAlert[] = [];
+    const j = journal({ groupWindowMs: 2, retryMs: 100, onAlert: (a) => alerts.push(a) });
+    await appendCommitted(j, 1);
+    // Disk full, simulated: the database may not grow past its current size.
+    const db = (j as unknown as { db: BetterSqlite3.Database }).db;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    const big = 'x'.repeat(8000);
+    const pending = [j.append(samplePass({ note: big })), j.append(samplePass({ note: big }))];
+    clock.advance(2);
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'write-failed', code: 'JOURNAL_WRITE_FAILED', queued: 2 })]);
+    expect(j.stats()).toMatchObject({ lastSeq: 1, queued: 2 });
+    const later = j.append(samplePass({ ts: 99 }));
+    clock.advance(50);
+    expect(j.stats().queued).toBe(3);
+    db.pragma('max_page_count = 1073741823');
+    clock.advance(50);
+    expect((await Promise.all([...pending, later])).map((p) => [p.seq, p.ts])).toEqual([
+      [2, samplePass().ts],
+      [3, samplePass().ts],
+      [4, 99],
+    ]);
+  });
+
   it('refuses a journal written by a newer agent', () => {
     const path = join(dir, 'journal.db');
     const db = new BetterSqlite3(path);
