@@ -6,7 +6,7 @@ import type { Result } from '../../protocol/core/result.ts';
 import { rightsError } from './errors.ts';
 import type { RightsError } from './errors.ts';
 import type { RightsDeletes, RightsDeltaMessage, RightsRecords, RightsSnapshotMessage } from './model.ts';
-import { applyChanges, emptyMaps, mapsToRecords, MEMBER_CHILD_KINDS, normalise, RECORD_KINDS, recordId } from './records.ts';
+import { applyChanges, emptyPlainMaps, mapsToRecords, MEMBER_CHILD_KINDS, normalise, RECORD_KINDS, recordId, recordMaps } from './records.ts';
 import type { RecordDeletes, RecordKind, RecordMaps } from './records.ts';
 import { SnapshotAssembler } from './snapshot-assembler.ts';
 import { PRUNE_COUNTED_VISITS, RIGHTS_SCHEMA } from './schema.ts';
@@ -47,8 +47,8 @@ export interface AppliedVersion {
  * previous version stays current. Not safe for several processes on one file.
  */
 export class RightsStore {
-  private maps: RecordMaps = emptyMaps();
-  private index: RightsIndex = buildRightsIndex(mapsToRecords(emptyMaps()));
+  private maps: RecordMaps = recordMaps(emptyPlainMaps());
+  private index: RightsIndex = buildRightsIndex(mapsToRecords(this.maps));
   private localVisits = new Map<string, number[]>();
   private currentVersion = 0;
   private clubId: string | null = null;
@@ -105,7 +105,7 @@ export class RightsStore {
     if (!assembled.complete) return ok({ status: 'pending', version: message.version, received: assembled.received, chunks: message.chunks });
     const data = assembled.data;
     const now = this.clock.now();
-    const maps = emptyMaps() as Record<RecordKind, Map<string, unknown>>;
+    const maps = emptyPlainMaps() as Record<RecordKind, Map<string, unknown>>;
     const written = this.transaction(() => {
       for (const kind of [...RECORD_KINDS].reverse()) this.db.prepare(`DELETE FROM ${kind}`).run();
       let count = 0;
@@ -121,7 +121,7 @@ export class RightsStore {
       this.finishApply(message.clubId, message.version, 'snapshot', null, now, count);
     });
     if (!written.ok) return written;
-    const loaded = maps as unknown as RecordMaps;
+    const loaded = recordMaps(maps as unknown as ReturnType<typeof emptyPlainMaps>);
     this.clubId = message.clubId;
     this.appliedAt = now;
     this.install(message.version, loaded, buildRightsIndex(mapsToRecords(loaded)));
@@ -236,14 +236,14 @@ export class RightsStore {
     this.clubId = meta.get('clubId') ?? null;
     const last = this.history(1)[0];
     this.appliedAt = last === undefined ? null : last.appliedAt;
-    const maps = emptyMaps() as Record<RecordKind, Map<string, unknown>>;
+    const maps = emptyPlainMaps() as Record<RecordKind, Map<string, unknown>>;
     for (const kind of RECORD_KINDS) {
       for (const { data } of this.db.prepare(`SELECT data FROM ${kind}`).iterate() as Iterable<{ data: string }>) {
         const record = JSON.parse(data) as RightsRecords[RecordKind][number];
         maps[kind].set(recordId(kind, record), record);
       }
     }
-    const loaded = maps as unknown as RecordMaps;
+    const loaded = recordMaps(maps as unknown as ReturnType<typeof emptyPlainMaps>);
     this.install(Number(meta.get('version') ?? 0), loaded, buildRightsIndex(mapsToRecords(loaded)));
   }
 
