@@ -1,3 +1,4 @@
+import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Clock } from '../../platform/clock.ts';
 import { systemClock } from '../../platform/clock.ts';
@@ -59,19 +60,40 @@ export class RightsStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly clock: Clock,
+    /** Where a corrupt store file was moved at open, or null. */
+    readonly corruptFileMovedTo: string | null,
   ) {
     this.currentView = createRightsView(0, this.index);
   }
 
   /** Opens (creating if needed) the store file and loads it into memory. */
+  /**
+   * A file SQLite reports as corrupt (or not a database, or holding unreadable records) is
+   * moved aside to `<path>.corrupt-<epoch ms>` and the store starts empty at version 0:
+   * rights can be downloaded again (`rights/request` reason `corrupt`), a box that cannot
+   * start cannot. `corruptFileMovedTo` says where it went. Other errors (permissions, no
+   * such directory) are thrown: they are configuration faults.
+   */
   static open(path: string, options: RightsStoreOptions = {}): RightsStore {
+    const clock = options.clock ?? systemClock;
+    try {
+      return RightsStore.openFile(path, clock, null);
+    } catch (e) {
+      if (!isCorruption(e)) throw e;
+      const aside = `${path}.corrupt-${clock.now()}`;
+      for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+      return RightsStore.openFile(path, clock, aside);
+    }
+  }
+
+  private static openFile(path: string, clock: Clock, corruptFileMovedTo: string | null): RightsStore {
     const db = new Database(path);
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       db.exec(RIGHTS_SCHEMA);
-      const store = new RightsStore(db, options.clock ?? systemClock);
+      const store = new RightsStore(db, clock, corruptFileMovedTo);
       store.load();
       return store;
     } catch (e) {
@@ -265,6 +287,11 @@ export class RightsStore {
       return err(rightsError('RIGHTS_STORAGE', message, { sqlite: code }));
     }
   }
+}
+
+function isCorruption(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return e instanceof SyntaxError || code === 'SQLITE_NOTADB' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'));
 }
 
 const CHILD_KINDS: ReadonlySet<RecordKind> = new Set(MEMBER_CHILD_KINDS);
