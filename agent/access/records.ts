@@ -1,4 +1,5 @@
 import { canonicalCredentialValue } from './credential-key.ts';
+import { LayeredMap } from './layered-map.ts';
 import type { AccessRight, MemberCredential, RightsRecords } from './model.ts';
 
 /** The record kinds, in the order they are inserted (members before what refers to them). */
@@ -12,7 +13,7 @@ export const MEMBER_CHILD_KINDS = ['credentials', 'rights', 'bookings'] as const
 export type RecordDeletes = Partial<Record<RecordKind, readonly string[]>>;
 
 /** Records by id per kind: the in-memory copy of what the SQLite file holds. */
-export type RecordMaps = { readonly [K in RecordKind]: ReadonlyMap<string, RecordOf<K>> };
+export type RecordMaps = { readonly [K in RecordKind]: LayeredMap<RecordOf<K>> };
 
 /** Per kind, the records a change removed (deleted or replaced) and the ones it added. */
 export type RecordChanges = {
@@ -39,46 +40,47 @@ export function normalise<K extends RecordKind>(kind: K, record: RecordOf<K>, ap
   return record;
 }
 
-export function emptyMaps(): RecordMaps {
+/** Wraps plain maps (built by a snapshot apply or a load) as record maps. */
+export function recordMaps(maps: { readonly [K in RecordKind]: ReadonlyMap<string, RecordOf<K>> }): RecordMaps {
+  return {
+    members: LayeredMap.of(maps.members),
+    zones: LayeredMap.of(maps.zones),
+    qrKeys: LayeredMap.of(maps.qrKeys),
+    credentials: LayeredMap.of(maps.credentials),
+    rights: LayeredMap.of(maps.rights),
+    bookings: LayeredMap.of(maps.bookings),
+  };
+}
+
+export function emptyPlainMaps(): { [K in RecordKind]: Map<string, RecordOf<K>> } {
   return { members: new Map(), zones: new Map(), qrKeys: new Map(), credentials: new Map(), rights: new Map(), bookings: new Map() };
 }
 
 /**
  * The maps after explicit deletes (member cascades already expanded by the caller) then
- * upserts (already normalised). Copy-on-write: a kind the change does not touch keeps its
- * map, so a small delta costs little even with 100,000 members.
+ * upserts (already normalised). Persistent maps: the change costs O(records changed), and
+ * the maps before it stay valid for views still in use.
  */
 export function applyChanges(
   current: RecordMaps,
   deletes: RecordDeletes,
   upserts: Partial<RightsRecords>,
 ): { readonly maps: RecordMaps; readonly changes: RecordChanges } {
-  const maps: Record<string, ReadonlyMap<string, unknown>> = {};
+  const maps: Record<string, LayeredMap<unknown>> = {};
   const changes: Record<string, { removed: unknown[]; added: unknown[] }> = {};
   for (const kind of RECORD_KINDS) {
     const gone = deletes[kind] ?? [];
     const put = (upserts[kind] ?? []) as readonly RecordOf<RecordKind>[];
-    const removed: unknown[] = [];
-    const added: unknown[] = [];
-    changes[kind] = { removed, added };
-    if (gone.length === 0 && put.length === 0) {
-      maps[kind] = current[kind];
-      continue;
-    }
-    const map = new Map<string, unknown>(current[kind] as ReadonlyMap<string, unknown>);
-    const before = current[kind] as ReadonlyMap<string, unknown>;
+    const before = current[kind] as LayeredMap<unknown>;
     const fresh = new Map<string, unknown>();
-    for (const id of gone) map.delete(id);
-    for (const record of put) {
-      map.set(recordId(kind, record), record);
-      fresh.set(recordId(kind, record), record); // an id upserted twice: the last one counts
-    }
+    for (const record of put) fresh.set(recordId(kind, record), record); // an id upserted twice: the last one counts
+    const removed: unknown[] = [];
     for (const id of new Set([...gone, ...fresh.keys()])) {
       const old = before.get(id);
       if (old !== undefined) removed.push(old);
     }
-    added.push(...fresh.values());
-    maps[kind] = map;
+    changes[kind] = { removed, added: [...fresh.values()] };
+    maps[kind] = gone.length === 0 && fresh.size === 0 ? before : before.update(gone, fresh);
   }
   return { maps: maps as unknown as RecordMaps, changes: changes as unknown as RecordChanges };
 }

@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
@@ -47,6 +47,34 @@ describe('RightsStore', () => {
     const db = new Database(path, { readonly: true });
     expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
     db.close();
+  });
+
+  it('moves a corrupt file aside and starts empty, so the box can ask for a snapshot', () => {
+    writeFileSync(path, Buffer.alloc(8192, 0x5a));
+    const store = open();
+    expect(store.corruptFileMovedTo).toBe(`${path}.corrupt-${NOW}`);
+    expect(readFileSync(`${path}.corrupt-${NOW}`)).toHaveLength(8192);
+    expect(store.version()).toBe(0);
+    expect(store.applySnapshot(clubSnapshot(2, 7)).ok).toBe(true);
+    store.close();
+    const again = open();
+    expect(again.corruptFileMovedTo).toBeNull();
+    expect(again.version()).toBe(7);
+    again.close();
+  });
+
+  it('treats an unreadable record as corruption too', () => {
+    const store = open();
+    store.applySnapshot(clubSnapshot(2, 3));
+    store.close();
+    const db = new Database(path);
+    db.prepare("UPDATE members SET data = '{not json' WHERE id = 'm0'").run();
+    db.close();
+    const again = open();
+    expect(again.corruptFileMovedTo).not.toBeNull();
+    expect(again.version()).toBe(0);
+    expect(existsSync(again.corruptFileMovedTo as string)).toBe(true);
+    again.close();
   });
 
   it('applies a snapshot and keeps it across a reopen', () => {

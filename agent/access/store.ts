@@ -1,3 +1,4 @@
+import { existsSync, renameSync } from 'node:fs';
 import Database from 'better-sqlite3';
 import type { Clock } from '../../platform/clock.ts';
 import { systemClock } from '../../platform/clock.ts';
@@ -6,7 +7,7 @@ import type { Result } from '../../protocol/core/result.ts';
 import { rightsError } from './errors.ts';
 import type { RightsError } from './errors.ts';
 import type { RightsDeletes, RightsDeltaMessage, RightsRecords, RightsSnapshotMessage } from './model.ts';
-import { applyChanges, emptyMaps, mapsToRecords, MEMBER_CHILD_KINDS, normalise, RECORD_KINDS, recordId } from './records.ts';
+import { applyChanges, emptyPlainMaps, mapsToRecords, MEMBER_CHILD_KINDS, normalise, RECORD_KINDS, recordId, recordMaps } from './records.ts';
 import type { RecordDeletes, RecordKind, RecordMaps } from './records.ts';
 import { SnapshotAssembler } from './snapshot-assembler.ts';
 import { PRUNE_COUNTED_VISITS, RIGHTS_SCHEMA } from './schema.ts';
@@ -47,8 +48,8 @@ export interface AppliedVersion {
  * previous version stays current. Not safe for several processes on one file.
  */
 export class RightsStore {
-  private maps: RecordMaps = emptyMaps();
-  private index: RightsIndex = buildRightsIndex(mapsToRecords(emptyMaps()));
+  private maps: RecordMaps = recordMaps(emptyPlainMaps());
+  private index: RightsIndex = buildRightsIndex(mapsToRecords(this.maps));
   private localVisits = new Map<string, number[]>();
   private currentVersion = 0;
   private clubId: string | null = null;
@@ -59,19 +60,40 @@ export class RightsStore {
   private constructor(
     private readonly db: Database.Database,
     private readonly clock: Clock,
+    /** Where a corrupt store file was moved at open, or null. */
+    readonly corruptFileMovedTo: string | null,
   ) {
     this.currentView = createRightsView(0, this.index);
   }
 
   /** Opens (creating if needed) the store file and loads it into memory. */
+  /**
+   * A file SQLite reports as corrupt (or not a database, or holding unreadable records) is
+   * moved aside to `<path>.corrupt-<epoch ms>` and the store starts empty at version 0:
+   * rights can be downloaded again (`rights/request` reason `corrupt`), a box that cannot
+   * start cannot. `corruptFileMovedTo` says where it went. Other errors (permissions, no
+   * such directory) are thrown: they are configuration faults.
+   */
   static open(path: string, options: RightsStoreOptions = {}): RightsStore {
+    const clock = options.clock ?? systemClock;
+    try {
+      return RightsStore.openFile(path, clock, null);
+    } catch (e) {
+      if (!isCorruption(e)) throw e;
+      const aside = `${path}.corrupt-${clock.now()}`;
+      for (const suffix of ['', '-wal', '-shm']) if (existsSync(path + suffix)) renameSync(path + suffix, aside + suffix);
+      return RightsStore.openFile(path, clock, aside);
+    }
+  }
+
+  private static openFile(path: string, clock: Clock, corruptFileMovedTo: string | null): RightsStore {
     const db = new Database(path);
     try {
       db.pragma('journal_mode = WAL');
       db.pragma('synchronous = FULL');
       db.pragma('foreign_keys = ON');
       db.exec(RIGHTS_SCHEMA);
-      const store = new RightsStore(db, options.clock ?? systemClock);
+      const store = new RightsStore(db, clock, corruptFileMovedTo);
       store.load();
       return store;
     } catch (e) {
@@ -105,7 +127,7 @@ export class RightsStore {
     if (!assembled.complete) return ok({ status: 'pending', version: message.version, received: assembled.received, chunks: message.chunks });
     const data = assembled.data;
     const now = this.clock.now();
-    const maps = emptyMaps() as Record<RecordKind, Map<string, unknown>>;
+    const maps = emptyPlainMaps() as Record<RecordKind, Map<string, unknown>>;
     const written = this.transaction(() => {
       for (const kind of [...RECORD_KINDS].reverse()) this.db.prepare(`DELETE FROM ${kind}`).run();
       let count = 0;
@@ -121,7 +143,7 @@ export class RightsStore {
       this.finishApply(message.clubId, message.version, 'snapshot', null, now, count);
     });
     if (!written.ok) return written;
-    const loaded = maps as unknown as RecordMaps;
+    const loaded = recordMaps(maps as unknown as ReturnType<typeof emptyPlainMaps>);
     this.clubId = message.clubId;
     this.appliedAt = now;
     this.install(message.version, loaded, buildRightsIndex(mapsToRecords(loaded)));
@@ -236,14 +258,14 @@ export class RightsStore {
     this.clubId = meta.get('clubId') ?? null;
     const last = this.history(1)[0];
     this.appliedAt = last === undefined ? null : last.appliedAt;
-    const maps = emptyMaps() as Record<RecordKind, Map<string, unknown>>;
+    const maps = emptyPlainMaps() as Record<RecordKind, Map<string, unknown>>;
     for (const kind of RECORD_KINDS) {
       for (const { data } of this.db.prepare(`SELECT data FROM ${kind}`).iterate() as Iterable<{ data: string }>) {
         const record = JSON.parse(data) as RightsRecords[RecordKind][number];
         maps[kind].set(recordId(kind, record), record);
       }
     }
-    const loaded = maps as unknown as RecordMaps;
+    const loaded = recordMaps(maps as unknown as ReturnType<typeof emptyPlainMaps>);
     this.install(Number(meta.get('version') ?? 0), loaded, buildRightsIndex(mapsToRecords(loaded)));
   }
 
@@ -265,6 +287,11 @@ export class RightsStore {
       return err(rightsError('RIGHTS_STORAGE', message, { sqlite: code }));
     }
   }
+}
+
+function isCorruption(e: unknown): boolean {
+  const code = (e as { code?: unknown }).code;
+  return e instanceof SyntaxError || code === 'SQLITE_NOTADB' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'));
 }
 
 const CHILD_KINDS: ReadonlySet<RecordKind> = new Set(MEMBER_CHILD_KINDS);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RightsRecords } from './model.ts';
-import { applyChanges, emptyMaps, mapsToRecords, RECORD_KINDS, recordId } from './records.ts';
+import { applyChanges, emptyPlainMaps, mapsToRecords, RECORD_KINDS, recordId, recordMaps } from './records.ts';
 import type { RecordDeletes, RecordMaps } from './records.ts';
 import { credentialKey } from './credential-key.ts';
 import { clubKey, credential, gymZone, member, subscription } from './rights-fixtures.ts';
@@ -31,9 +31,9 @@ const deletes: fc.Arbitrary<RecordDeletes> = fc.record({
 });
 
 function mapsOf(recs: Partial<RightsRecords>): RecordMaps {
-  const maps = emptyMaps() as unknown as Record<string, Map<string, unknown>>;
+  const maps = emptyPlainMaps() as unknown as Record<string, Map<string, unknown>>;
   for (const kind of RECORD_KINDS) for (const r of recs[kind] ?? []) maps[kind]?.set(recordId(kind, r), r);
-  return maps as unknown as RecordMaps;
+  return recordMaps(maps as unknown as ReturnType<typeof emptyPlainMaps>);
 }
 
 function uniqueCredentials(maps: RecordMaps): boolean {

@@ -1,19 +1,21 @@
 import { qrPublicKeyFromRaw } from '../../protocol/access/qr-token.ts';
 import { credentialKey } from './credential-key.ts';
+import { LayeredMap } from './layered-map.ts';
 import type { AccessRight, Booking, Member, MemberCredential, RightsRecords, Zone } from './model.ts';
 import type { RecordChanges, RecordMaps } from './records.ts';
 import type { ClubQrKey, RightsView } from './types.ts';
 
 /**
  * The heavy part of a view: hash indexes over one rights version, built once per apply.
- * Lookups are Map accesses (100,000 members cost tens of MB and O(1) per lookup).
+ * Lookups are Map accesses (100,000 members cost tens of MB and O(1) per lookup); the maps
+ * are persistent, so a delta updates them in O(changes).
  */
 export interface RightsIndex {
-  readonly credentials: ReadonlyMap<string, MemberCredential>;
-  readonly members: ReadonlyMap<string, Member>;
-  readonly zones: ReadonlyMap<string, Zone>;
-  readonly rightsByMember: ReadonlyMap<string, readonly AccessRight[]>;
-  readonly bookingsByMember: ReadonlyMap<string, readonly Booking[]>;
+  readonly credentials: LayeredMap<MemberCredential>;
+  readonly members: LayeredMap<Member>;
+  readonly zones: LayeredMap<Zone>;
+  readonly rightsByMember: LayeredMap<readonly AccessRight[]>;
+  readonly bookingsByMember: LayeredMap<readonly Booking[]>;
   readonly qrKeys: ReadonlyMap<string, ClubQrKey>;
 }
 
@@ -27,18 +29,18 @@ export function buildRightsIndex(records: RightsRecords): RightsIndex {
     if (key.ok) qrKeys.set(record.keyId, { record, key: key.value });
   }
   return {
-    credentials,
-    members: new Map(records.members.map((m) => [m.id, m])),
-    zones: new Map(records.zones.map((z) => [z.id, z])),
-    rightsByMember: groupByMember(records.rights),
-    bookingsByMember: groupByMember(records.bookings),
+    credentials: LayeredMap.of(credentials),
+    members: LayeredMap.of(new Map(records.members.map((m) => [m.id, m]))),
+    zones: LayeredMap.of(new Map(records.zones.map((z) => [z.id, z]))),
+    rightsByMember: LayeredMap.of<readonly AccessRight[]>(groupByMember(records.rights)),
+    bookingsByMember: LayeredMap.of<readonly Booking[]>(groupByMember(records.bookings)),
     qrKeys,
   };
 }
 
 /**
- * The index after a change, touching only what changed (copy-on-write per map, per member
- * lists rebuilt for the members concerned). `maps` are the records after the change.
+ * The index after a change, touching only what changed (persistent maps, per-member lists
+ * rebuilt for the members concerned). `maps` are the records after the change.
  */
 export function updateRightsIndex(index: RightsIndex, maps: RecordMaps, changes: RecordChanges): RightsIndex {
   return {
@@ -51,30 +53,28 @@ export function updateRightsIndex(index: RightsIndex, maps: RecordMaps, changes:
   };
 }
 
-function rekey<T>(map: ReadonlyMap<string, T>, change: { readonly removed: readonly T[]; readonly added: readonly T[] }, key: (t: T) => string): ReadonlyMap<string, T> {
+function rekey<T>(map: LayeredMap<T>, change: { readonly removed: readonly T[]; readonly added: readonly T[] }, key: (t: T) => string): LayeredMap<T> {
   if (change.removed.length === 0 && change.added.length === 0) return map;
-  const next = new Map(map);
-  for (const old of change.removed) if (next.get(key(old)) === old) next.delete(key(old));
-  for (const t of change.added) next.set(key(t), t);
-  return next;
+  const gone = change.removed.filter((old) => map.get(key(old)) === old).map(key);
+  return map.update(gone, change.added.map((t) => [key(t), t] as const));
 }
 
 function regroup<T extends { readonly id: string; readonly memberId: string }>(
-  groups: ReadonlyMap<string, readonly T[]>,
-  records: ReadonlyMap<string, T>,
+  groups: LayeredMap<readonly T[]>,
+  records: LayeredMap<T>,
   change: { readonly removed: readonly T[]; readonly added: readonly T[] },
-): ReadonlyMap<string, readonly T[]> {
+): LayeredMap<readonly T[]> {
   if (change.removed.length === 0 && change.added.length === 0) return groups;
-  const next = new Map(groups);
   const added = new Set(change.added);
-  const members = new Set([...change.removed, ...change.added].map((t) => t.memberId));
-  for (const memberId of members) {
+  const emptied: string[] = [];
+  const lists: [string, readonly T[]][] = [];
+  for (const memberId of new Set([...change.removed, ...change.added].map((t) => t.memberId))) {
     const kept = (groups.get(memberId) ?? []).filter((t) => records.get(t.id) === t && !added.has(t));
     const list = [...kept, ...change.added.filter((t) => t.memberId === memberId)];
-    if (list.length === 0) next.delete(memberId);
-    else next.set(memberId, list);
+    if (list.length === 0) emptied.push(memberId);
+    else lists.push([memberId, list]);
   }
-  return next;
+  return groups.update(emptied, lists);
 }
 
 function mapsToNone(): RightsRecords {
