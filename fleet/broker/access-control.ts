@@ -1,5 +1,6 @@
 import type { AedesOptions, AuthenticateError, Client } from 'aedes';
 import type { Logger } from '../../platform/log.ts';
+import { TOPICS, parseTopic } from '../../protocol/mqtt/index.ts';
 import type { BoxStatus } from '../store/repositories.ts';
 import { boxMayPublish, boxMaySubscribe } from './acl.ts';
 import { VerifiedSecretCache } from './credentials.ts';
@@ -56,10 +57,14 @@ export class BrokerAccessControl {
       authorizePublish: (client, packet, done) => {
         if (!client) return done(null);
         const id = this.identities.get(client);
-        if (packet.payload.length > this.maxPayloadBytes) return done(this.deny('BROKER_PAYLOAD_TOO_LARGE', client, { topic: packet.topic, bytes: packet.payload.length }));
+        const bytes = packet.payload.length;
+        if (bytes > this.maxPayloadBytes) return done(this.deny('BROKER_PAYLOAD_TOO_LARGE', client, { topic: packet.topic, bytes }));
         if (id?.kind === 'service') return done(null);
-        if (id?.kind === 'box' && boxMayPublish(id.boxId, packet.topic)) return done(null);
-        done(this.deny('BROKER_ACL_PUBLISH_DENIED', client, { topic: packet.topic }));
+        if (id?.kind !== 'box' || !boxMayPublish(id.boxId, packet.topic)) return done(this.deny('BROKER_ACL_PUBLISH_DENIED', client, { topic: packet.topic }));
+        // The contract's own limit for the topic, refused here rather than carried to ingest.
+        const parsed = parseTopic(packet.topic);
+        if (parsed.ok && bytes > TOPICS[parsed.value.kind].maxBytes) return done(this.deny('BROKER_PAYLOAD_TOO_LARGE', client, { topic: packet.topic, bytes }));
+        done(null);
       },
       authorizeSubscribe: (client, sub, done) => {
         const id = this.identities.get(client);

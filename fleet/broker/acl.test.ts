@@ -37,3 +37,15 @@ describe('box ACL', () => {
     expect(boxMaySubscribe('box-a', filter)).toBe(allowed);
   });
 });
+
+describe('box ACL against the contract', () => {
+  it('covers exactly the contract directions', async () => {
+    const { TOPICS, TOPIC_KINDS, topicFor } = await import('../../protocol/mqtt/index.ts');
+    for (const k of TOPIC_KINDS) {
+      expect(boxMayPublish('box-a', topicFor(k, 'box-a'))).toBe(TOPICS[k].direction === 'up');
+      expect(boxMaySubscribe('box-a', topicFor(k, 'box-a'))).toBe(TOPICS[k].direction === 'down');
+      expect(boxMayPublish('box-a', topicFor(k, 'box-b'))).toBe(false);
+      expect(boxMaySubscribe('box-a', topicFor(k, 'box-b'))).toBe(false);
+    }
+  });
+});

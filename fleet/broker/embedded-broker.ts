@@ -1,5 +1,6 @@
 import { Aedes } from 'aedes';
 import type { Logger } from '../../platform/log.ts';
+import { TOPICS, TOPIC_KINDS } from '../../protocol/mqtt/index.ts';
 import { createAedesBus } from '../bus/aedes-bus.ts';
 import type { FleetBus } from '../bus/bus.ts';
 import { BrokerAccessControl, type BoxCredentialLookup, type ServiceIdentity } from './access-control.ts';
@@ -11,7 +12,11 @@ export interface EmbeddedBrokerOptions {
   readonly listen: ListenOptions;
   /** Credentials another fleet process or tool may use to connect with full rights. */
   readonly service?: ServiceIdentity;
-  /** Largest PUBLISH payload accepted (default 256 KiB); larger ones cost the sender its connection. */
+  /**
+   * Largest PUBLISH payload accepted from any client (default: the largest box->fleet
+   * payload of the contract, 512 KiB); a box is also held to each topic's own limit.
+   * A larger publish costs the sender its connection.
+   */
   readonly maxPayloadBytes?: number;
   readonly logger: Logger;
 }
@@ -28,7 +33,7 @@ export interface EmbeddedBroker {
   close(): Promise<void>;
 }
 
-export const DEFAULT_MAX_PAYLOAD_BYTES = 256 * 1024;
+export const DEFAULT_MAX_PAYLOAD_BYTES = Math.max(...TOPIC_KINDS.filter((k) => TOPICS[k].direction === 'up').map((k) => TOPICS[k].maxBytes));
 // Topic (up to 64 KiB) and header bytes on top of the payload, for the framing guard.
 const PACKET_OVERHEAD = 65_536 + 16;
 
