@@ -1,7 +1,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export interface MosquittoProcess {
@@ -45,7 +45,9 @@ export async function startMosquitto(opts: { conf: (files: { passwordFile: strin
   opts.writeAuth(passwordFile, aclFile);
   const port = await freePort();
   const confFile = join(dir, 'mosquitto.conf');
-  writeFileSync(confFile, opts.conf({ passwordFile, aclFile, port }));
+  // Started as root, Mosquitto would drop to the `mosquitto` user, which cannot read our
+  // private temp dir: keep the current user.
+  writeFileSync(confFile, `user ${userInfo().username}\n${opts.conf({ passwordFile, aclFile, port })}`);
   const proc: ChildProcess = spawn(opts.binary ?? '/usr/sbin/mosquitto', ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
