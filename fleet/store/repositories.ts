@@ -115,7 +115,8 @@ export interface EventRepository {
 
 export interface PassRecord {
   readonly seq: number;
-  readonly passId: string;
+  /** The batch that carried the pass to the fleet (first delivery). */
+  readonly batchId: string;
   readonly at: number;
   readonly lane: string;
   readonly direction: string | null;

@@ -5,7 +5,7 @@ import type { PassRecord, PassRepository } from './repositories.ts';
 interface PassRow {
   box_id: string;
   seq: number;
-  pass_id: string;
+  batch_id: string;
   at: number;
   lane: string;
   direction: string | null;
@@ -20,13 +20,13 @@ interface PassRow {
 
 export function sqlitePasses(db: SqliteDb): PassRepository {
   const insert = db.prepare(
-    `INSERT INTO passes (box_id, seq, pass_id, at, lane, direction, granted, reason, outcome, member_id, credential_kind, rights_version, data, received_at)
+    `INSERT INTO passes (box_id, seq, batch_id, at, lane, direction, granted, reason, outcome, member_id, credential_kind, rights_version, data, received_at)
      VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (box_id, seq) DO NOTHING`,
   );
   const insertBatch = db.transaction((boxId: string, passes: readonly PassRecord[], receivedAt: number) => {
     let inserted = 0;
     for (const p of passes) {
-      inserted += insert.run(boxId, p.seq, p.passId, p.at, p.lane, p.direction, p.granted ? 1 : 0, p.reason, p.outcome, p.memberId, p.credentialKind, p.rightsVersion, JSON.stringify(p.data), receivedAt).changes;
+      inserted += insert.run(boxId, p.seq, p.batchId, p.at, p.lane, p.direction, p.granted ? 1 : 0, p.reason, p.outcome, p.memberId, p.credentialKind, p.rightsVersion, JSON.stringify(p.data), receivedAt).changes;
     }
     return { inserted, duplicates: passes.length - inserted };
   });
@@ -42,7 +42,7 @@ export function sqlitePasses(db: SqliteDb): PassRepository {
       return (db.prepare('SELECT * FROM passes WHERE box_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(boxId, afterSeq, limit) as PassRow[]).map((r) => ({
         boxId: r.box_id,
         seq: r.seq,
-        passId: r.pass_id,
+        batchId: r.batch_id,
         at: r.at,
         lane: r.lane,
         direction: r.direction,

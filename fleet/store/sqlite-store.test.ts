@@ -23,7 +23,7 @@ afterEach(() => {
 
 const pass = (seq: number): PassRecord => ({
   seq,
-  passId: `p-${seq}`,
+  batchId: `p-${seq}`,
   at: T0 + seq,
   lane: 'lane-1',
   direction: 'in',

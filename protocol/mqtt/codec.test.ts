@@ -162,6 +162,12 @@ describe('rules between fields', () => {
     expect(codeOf('passAck', bytes({ ...VALID_MESSAGES.passAck, firstSeq: 10, lastSeq: 9 }))).toBe('MQTT_PAYLOAD_INVALID');
   });
 
+  it('refuses a pass whose reason is not in the reason catalog', () => {
+    const batch = clone(VALID_MESSAGES.passes);
+    (batch.passes[0] as { reason: string }).reason = 'because';
+    expect(codeOf('passes', bytes(batch))).toBe('MQTT_PAYLOAD_INVALID');
+  });
+
   it('refuses a pass carrying something that is not a hash as its credential', () => {
     const batch = clone(VALID_MESSAGES.passes);
     (batch.passes[0] as { credential: unknown }).credential = { kind: 'badge', hash: '0012345678 raw' };

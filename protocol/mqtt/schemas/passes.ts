@@ -1,4 +1,5 @@
 import Type from 'typebox';
+import { REASON_CODES } from '../../access/reasons.ts';
 import { Direction, EpochMs, Id, Nullable, NonNegInt, V } from './common.ts';
 
 export const PASS_OUTCOMES = ['passed', 'not-passed', 'denied', 'manual', 'emergency', 'forced'] as const;
@@ -17,8 +18,8 @@ export const Pass = Type.Object({
   laneId: Type.String({ minLength: 1, maxLength: 64 }),
   direction: Direction,
   outcome: Type.Enum(PASS_OUTCOMES),
-  /** Reason code of protocol/access/reasons.ts ('granted', 'unknown-credential', ...). */
-  reason: Type.String({ pattern: '^[a-z]+(-[a-z]+)*$', maxLength: 40 }),
+  /** Why: a code of protocol/access/reasons.ts ('granted' also for a granted pass that was not used). */
+  reason: Type.Enum(REASON_CODES),
   memberId: Nullable(Type.String({ maxLength: 64 })),
   credential: Type.Object({
     kind: Type.Union([Type.Literal('badge'), Type.Literal('pin'), Type.Literal('qr'), Type.Literal('none')]),
