@@ -6,7 +6,9 @@ import type Database from 'better-sqlite3';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { CommandCenter } from '../commands/command-center.ts';
-import { EnrollmentService, type CredentialHashes } from '../enrollment/service.ts';
+import type { BoxAccess } from '../broker/box-access.ts';
+import type { FleetBus } from '../bus/bus.ts';
+import { EnrollmentService } from '../enrollment/service.ts';
 import { RightsPublisher } from '../rights/rights-publisher.ts';
 import { AuditTrail } from '../store/audit-trail.ts';
 import { BoxDirectory } from '../store/box-directory.ts';
@@ -18,7 +20,6 @@ import { CommandLog } from '../store/command-log.ts';
 import { TokenRegistry } from '../store/token-registry.ts';
 import { installAuditHook } from './audit.ts';
 import { installAuth } from './auth.ts';
-import type { BoxBus } from './box-bus.ts';
 import type { ApiContext, ApiInstance } from './context.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { ApiMetrics } from './metrics.ts';
@@ -28,10 +29,10 @@ import './fastify-types.ts';
 
 export interface ApiDeps {
   db: Database.Database;
-  bus: BoxBus;
+  bus: FleetBus;
+  access: BoxAccess;
   clock: Clock;
   logger: Logger;
-  hashCredential: (secret: string) => Promise<CredentialHashes>;
   /** MQTT URL handed to enrolled boxes. */
   mqttUrl: string;
   /** Largest accepted request body; default 1 MiB (a rights batch of a big club fits). */
@@ -66,8 +67,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
       requests: new EnrollmentRequests(deps.db),
       clock: deps.clock,
       logger: deps.logger,
-      hashCredential: deps.hashCredential,
-      disconnectBox: (id) => deps.bus.disconnectBox(id),
+      access: deps.access,
       mqttUrl: deps.mqttUrl,
       codeTtlMs: deps.enrollmentCodeTtlMs ?? 24 * 3600_000,
     }),

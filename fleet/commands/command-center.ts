@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { decodeFromTopic, encode, fleetSubscription, topicFor, type CommandMessage, type CommandResultMessage } from '../../protocol/mqtt/index.ts';
-import type { BoxBus } from '../api/box-bus.ts';
+import type { BusMessage, FleetBus } from '../bus/bus.ts';
 import { apiError } from '../api/errors.ts';
 import type { BoxDirectory } from '../store/box-directory.ts';
 import type { CommandLog, CommandRow } from '../store/command-log.ts';
@@ -10,7 +10,7 @@ import type { CommandLog, CommandRow } from '../store/command-log.ts';
 export interface CommandCenterDeps {
   log: CommandLog;
   boxes: BoxDirectory;
-  bus: BoxBus;
+  bus: FleetBus;
   clock: Clock;
   logger: Logger;
   defaultTtlMs: number;
@@ -53,7 +53,7 @@ export class CommandCenter {
     const bytes = encode('command', message);
     this.d.log.insert({ id, boxId, kind: request.kind, args: request.args as Record<string, unknown>, createdAt: now, expiresAt, operator, ticket });
     try {
-      await this.d.bus.publish(topicFor('command', boxId), bytes, { qos: 1, retain: false });
+      await this.d.bus.publish(topicFor('command', boxId), Buffer.from(bytes), { qos: 1, retain: false });
       this.d.log.markSent(id, this.d.clock.now());
     } catch (e) {
       // Stays pending and expires on its own; the operator sees it never went out.
@@ -79,7 +79,7 @@ export class CommandCenter {
   }
 
   /** Handles one `commands/result` message; never throws on what a box sends. */
-  onResult(topic: string, payload: Uint8Array): void {
+  onResult({ topic, payload }: BusMessage): void {
     const decoded = decodeFromTopic(topic, payload);
     if (!decoded.ok || decoded.value.kind !== 'commandResult') {
       this.d.logger.warn({ topic, error: decoded.ok ? 'wrong topic' : decoded.error }, 'command result refused');
@@ -92,7 +92,7 @@ export class CommandCenter {
 
   /** Subscribes to every box's `commands/result` and sweeps expiries every `sweepMs`. */
   async start(sweepMs = 5_000): Promise<void> {
-    this.unsubscribe = await this.d.bus.subscribe(fleetSubscription('commandResult'), (t, p) => this.onResult(t, p));
+    this.unsubscribe = await this.d.bus.subscribe(fleetSubscription('commandResult'), (m) => this.onResult(m));
     this.sweeper = this.d.clock.setInterval(() => this.d.log.expireDue(this.d.clock.now()), sweepMs);
   }
 

@@ -30,7 +30,4 @@ export function digestsEqual(a: string, b: string): boolean {
   return x.length === y.length && x.length > 0 && timingSafeEqual(x, y);
 }
 
-/** A box's MQTT secret: 32 random bytes, base64url. */
-export const newBoxSecret = (): string => randomBytes(32).toString('base64url');
-
 export const newId = (prefix: string): string => `${prefix}${randomBytes(12).toString('hex')}`;

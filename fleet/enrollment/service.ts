@@ -1,16 +1,11 @@
 import type Database from 'better-sqlite3';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
+import type { BoxAccess } from '../broker/box-access.ts';
 import { apiError } from '../api/errors.ts';
 import type { BoxDirectory, BoxSummary } from '../store/box-directory.ts';
 import type { EnrollmentRequest, EnrollmentRequests } from '../store/enrollment-requests.ts';
-import { digestsEqual, hashEnrollmentCode, newBoxSecret, newEnrollmentCode, newId, sha256Hex } from './secrets.ts';
-
-/** Hashes of a new box secret, in the formats the brokers check (the secret is never stored). */
-export interface CredentialHashes {
-  credentialHash: string;
-  brokerCredentialHash: string | null;
-}
+import { digestsEqual, hashEnrollmentCode, newEnrollmentCode, newId, sha256Hex } from './secrets.ts';
 
 export interface EnrollmentDeps {
   db: Database.Database;
@@ -18,9 +13,8 @@ export interface EnrollmentDeps {
   requests: EnrollmentRequests;
   clock: Clock;
   logger: Logger;
-  hashCredential: (secret: string) => Promise<CredentialHashes>;
-  /** Cuts a box's live MQTT session (revocation, credential replacement). */
-  disconnectBox: (boxId: string) => Promise<void>;
+  /** Issues secrets (only hashes stored) and revokes, telling the broker (fleet/broker). */
+  access: BoxAccess;
   /** What a box is told to connect to once enrolled. */
   mqttUrl: string;
   codeTtlMs: number;
@@ -142,30 +136,29 @@ export class EnrollmentService {
     return this.get(id);
   }
 
-  async poll(id: string, pollSecret: string): Promise<PollOutcome> {
+  poll(id: string, pollSecret: string): PollOutcome {
     const r = this.get(id);
     if (!digestsEqual(sha256Hex(pollSecret), r.pollSecretHash)) throw apiError('ENROLLMENT_SECRET_INVALID');
     if (r.status === 'pending' || r.status === 'rejected') return { status: r.status };
     if (r.status === 'delivered') throw apiError('ENROLLMENT_ALREADY_DELIVERED');
-    const password = newBoxSecret();
-    const hashes = await this.d.hashCredential(password);
-    const wasActive = this.d.boxes.get(r.boxId)?.status === 'active';
-    this.d.db.transaction(() => {
+    // One synchronous transaction: two concurrent polls cannot both get a secret, and a box
+    // revoked after its acceptance is never re-activated by a late poll.
+    const password = this.d.db.transaction(() => {
       if (!this.d.requests.markDelivered(id, this.d.clock.now())) throw apiError('ENROLLMENT_ALREADY_DELIVERED');
-      if (!this.d.boxes.activate(r.boxId, hashes.credentialHash, hashes.brokerCredentialHash, r.agentVersion)) throw apiError('BOX_REVOKED');
+      const status = this.d.boxes.get(r.boxId)?.status;
+      if (status !== 'pending' && status !== 'active') throw apiError('BOX_REVOKED');
+      return this.d.access.issueSecret(r.boxId);
     })();
-    // A re-enrolled box: the session opened with the old secret must not outlive it.
-    if (wasActive) await this.d.disconnectBox(r.boxId);
     this.d.logger.info({ enrollmentId: id, boxId: r.boxId }, 'box credentials delivered');
     return { status: 'delivered', credentials: { boxId: r.boxId, username: r.boxId, password, clientId: r.boxId, mqttUrl: this.d.mqttUrl } };
   }
 
   /** Store first (auth refuses from now on), then cut the live session. */
-  async revoke(boxId: string): Promise<BoxSummary> {
+  revoke(boxId: string): BoxSummary {
     const box = this.d.boxes.get(boxId);
     if (!box) throw apiError('BOX_NOT_FOUND');
     if (!this.d.boxes.revoke(boxId, this.d.clock.now())) throw apiError('BOX_REVOKED');
-    await this.d.disconnectBox(boxId);
+    this.d.access.revoke(boxId);
     return this.d.boxes.get(boxId) as BoxSummary;
   }
 }

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { decodeFromTopic, encode, fleetSubscription, TOPICS, topicFor, type RightsData, type RightsDeltaMessage, type RightsSnapshotMessage } from '../../protocol/mqtt/index.ts';
-import type { BoxBus } from '../api/box-bus.ts';
+import type { BusMessage, FleetBus } from '../bus/bus.ts';
 import { apiError } from '../api/errors.ts';
 import type { BoxDirectory } from '../store/box-directory.ts';
 import { COLLECTIONS, type RightsCatalog, type RightsChanges } from '../store/rights-catalog.ts';
@@ -11,7 +11,7 @@ export interface RightsPublisherDeps {
   db: Database.Database;
   catalog: RightsCatalog;
   boxes: BoxDirectory;
-  bus: BoxBus;
+  bus: FleetBus;
   clock: Clock;
   logger: Logger;
 }
@@ -70,7 +70,7 @@ export class RightsPublisher {
     const bytes = encode('rights', delta);
     const boxIds = this.d.boxes.liveBoxIdsOfClub(clubId);
     // A box that misses a delta sees the gap on the next one and asks for a snapshot.
-    const results = await Promise.allSettled(boxIds.map((id) => this.d.bus.publish(topicFor('rights', id), bytes, { qos: 1, retain: false })));
+    const results = await Promise.allSettled(boxIds.map((id) => this.d.bus.publish(topicFor('rights', id), Buffer.from(bytes), { qos: 1, retain: false })));
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0) this.d.logger.warn({ clubId, version, failed }, 'rights delta not published to every box');
     return { clubId, baseVersion, version, boxesNotified: boxIds.length - failed };
@@ -89,13 +89,13 @@ export class RightsPublisher {
     const generatedAt = this.d.clock.now();
     for (let i = 0; i < parts.length; i++) {
       const m: RightsSnapshotMessage = { v: 1, kind: 'snapshot', clubId: box.clubId, version, chunk: i, chunks: parts.length, generatedAt, data: parts[i] as RightsData };
-      await this.d.bus.publish(topicFor('rights', boxId), encode('rights', m), { qos: 1, retain: false });
+      await this.d.bus.publish(topicFor('rights', boxId), Buffer.from(encode('rights', m)), { qos: 1, retain: false });
     }
     return version;
   }
 
   /** Handles one `rights/request`; never throws on what a box sends. */
-  async onRequest(topic: string, payload: Uint8Array): Promise<void> {
+  async onRequest({ topic, payload }: BusMessage): Promise<void> {
     const decoded = decodeFromTopic(topic, payload);
     if (!decoded.ok || decoded.value.kind !== 'rightsRequest') {
       this.d.logger.warn({ topic, error: decoded.ok ? 'wrong topic' : decoded.error }, 'rights request refused');
@@ -109,7 +109,7 @@ export class RightsPublisher {
   }
 
   async start(): Promise<void> {
-    this.unsubscribe = await this.d.bus.subscribe(fleetSubscription('rightsRequest'), (t, p) => void this.onRequest(t, p));
+    this.unsubscribe = await this.d.bus.subscribe(fleetSubscription('rightsRequest'), (m) => this.onRequest(m));
   }
 
   async stop(): Promise<void> {

@@ -152,17 +152,6 @@ export class BoxDirectory {
     );
   }
 
-  /** Installs a new MQTT credential and activates the box (enrollment delivery); false if revoked. */
-  activate(id: string, credentialHash: string, brokerCredentialHash: string | null, agentVersion: string): boolean {
-    return (
-      this.db
-        .prepare(
-          "UPDATE boxes SET status = 'active', credential_hash = ?, broker_credential_hash = ?, agent_version = ? WHERE id = ? AND status != 'revoked'",
-        )
-        .run(credentialHash, brokerCredentialHash, agentVersion, id).changes === 1
-    );
-  }
-
   deleteIfPending(id: string): void {
     this.db.prepare("DELETE FROM boxes WHERE id = ? AND status = 'pending'").run(id);
   }

@@ -33,11 +33,8 @@ export interface PassFilter {
   after?: { at: number; boxId: string; seq: number };
 }
 
-/**
- * What identifies "the same credential" across boxes: the credential hash the box sent
- * (ingest keeps the whole pass in `data`), else the member id.
- */
-const CREDENTIAL_KEY = "json_extract(p.data, '$.credential.hash')";
+/** The credential's truncated hash as the box sent it (fleet/ingest/mapping.ts keeps it in `data`). */
+const CREDENTIAL_KEY = "json_extract(p.data, '$.credentialHash')";
 
 interface RawPass {
   box_id: string;

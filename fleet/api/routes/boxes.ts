@@ -118,7 +118,7 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       },
     },
     async (req) => {
-      const box = await ctx.enrollment.revoke(req.params.boxId);
+      const box = ctx.enrollment.revoke(req.params.boxId);
       req.auditDetail = { reason: req.body?.reason ?? null };
       return { box, revokedAt: box.revokedAt ?? ctx.clock.now() };
     },

@@ -71,7 +71,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       },
     },
     async (req) => {
-      const out = await ctx.enrollment.poll(req.params.enrollmentId, req.body.pollSecret);
+      const out = ctx.enrollment.poll(req.params.enrollmentId, req.body.pollSecret);
       if (out.status !== 'delivered') req.auditSkip = true;
       else req.auditDetail = { boxId: out.credentials.boxId };
       return out;
