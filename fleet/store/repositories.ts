@@ -49,7 +49,9 @@ export interface BoxRepository {
   /** Returns true when the online flag changed (the "since" time moves only then). */
   setOnline(id: string, online: boolean, at: number): boolean;
   recordState(id: string, state: { agentVersion: string | null; raw: unknown }, at: number): void;
-  recordHealth(id: string, raw: unknown, at: number): void;
+  recordHealth(id: string, raw: Record<string, unknown>, at: number): void;
+  /** The object last given to recordHealth, or undefined. */
+  lastHealth(id: string): Record<string, unknown> | undefined;
   recordRightsStatus(id: string, version: number, at: number): void;
   touch(id: string, at: number): void;
 }
@@ -58,6 +60,8 @@ export interface ClubRepository {
   upsert(club: Club, at: number): void;
   get(id: string): Club | undefined;
   list(): Club[];
+  /** The club's current rights version (bumped by every rights change), if any. */
+  rightsVersion(clubId: string): { version: number; updatedAt: number } | undefined;
 }
 
 export interface DeviceStatus {
@@ -111,6 +115,8 @@ export interface EventRepository {
   /** Returns false when (box, eventId) was already stored (a redelivery). */
   insert(boxId: string, event: BoxEvent, receivedAt: number): boolean;
   list(boxId: string, limit: number): (BoxEvent & { boxId: string; receivedAt: number })[];
+  /** The latest event per subject among kinds starting with `kindPrefix` (e.g. "printer."). */
+  latestPerSubject(boxId: string, kindPrefix: string): { subject: string; kind: string; at: number }[];
 }
 
 export interface PassRecord {

@@ -88,6 +88,10 @@ export function sqliteBoxes(db: SqliteDb): BoxRepository {
     recordHealth(id, raw, at) {
       db.prepare('UPDATE boxes SET last_health = ?, last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?').run(JSON.stringify(raw), at, id);
     },
+    lastHealth(id) {
+      const r = db.prepare('SELECT last_health FROM boxes WHERE id = ?').get(id) as { last_health: string | null } | undefined;
+      return r?.last_health ? parseJsonObject(r.last_health) : undefined;
+    },
     recordRightsStatus(id, version, at) {
       db.prepare('UPDATE boxes SET rights_version = ?, rights_reported_at = ? WHERE id = ?').run(version, at, id);
     },
@@ -120,6 +124,10 @@ export function sqliteClubs(db: SqliteDb): ClubRepository {
     },
     list() {
       return (db.prepare('SELECT * FROM clubs ORDER BY id').all() as ClubRow[]).map(toClub);
+    },
+    rightsVersion(clubId) {
+      const r = db.prepare('SELECT version, updated_at FROM rights_versions WHERE club_id = ?').get(clubId) as { version: number; updated_at: number } | undefined;
+      return r ? { version: r.version, updatedAt: r.updated_at } : undefined;
     },
   };
 }

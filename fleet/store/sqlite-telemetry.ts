@@ -73,5 +73,14 @@ export function sqliteEvents(db: SqliteDb): EventRepository {
         receivedAt: r.received_at,
       }));
     },
+    latestPerSubject(boxId, kindPrefix) {
+      return db
+        .prepare(
+          `SELECT subject, kind, at FROM events e WHERE box_id = @boxId AND subject IS NOT NULL AND substr(kind, 1, length(@prefix)) = @prefix
+             AND id = (SELECT id FROM events x WHERE x.box_id = e.box_id AND x.subject = e.subject AND substr(x.kind, 1, length(@prefix)) = @prefix ORDER BY x.at DESC, x.id DESC LIMIT 1)
+           ORDER BY subject`,
+        )
+        .all({ boxId, prefix: kindPrefix }) as { subject: string; kind: string; at: number }[];
+    },
   };
 }
