@@ -42,6 +42,8 @@ export interface ApiDeps {
   commandDefaultTtlMs?: number;
   /** Process metrics (CPU, heap) on /metrics; off in tests. */
   processMetrics?: boolean;
+  /** Serve HTTPS with this certificate and key. */
+  https?: { cert: string | Buffer; key: string | Buffer };
 }
 
 export type FleetApi = ApiInstance & { ctx: ApiContext };
@@ -77,7 +79,11 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     enrollmentLimiter: new RateLimiter(deps.clock, deps.enrollmentRateLimit ?? { perKey: 10, total: 120, windowMs: 60_000 }),
   };
 
-  const app = Fastify({ loggerInstance: deps.logger as FastifyBaseLogger, bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024 }).withTypeProvider<TypeBoxTypeProvider>();
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
+    ...(deps.https ? { https: deps.https } : {}),
+  }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   app.decorateRequest('principal', null);
   app.decorateRequest('auditTarget', null);
