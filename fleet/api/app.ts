@@ -85,6 +85,8 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     ...(deps.https ? { https: deps.https } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // JSON only: a text body is refused with 415 rather than validated as a string.
+  app.removeContentTypeParser('text/plain');
   app.decorateRequest('principal', null);
   app.decorateRequest('auditTarget', null);
   app.decorateRequest('auditDetail', null);

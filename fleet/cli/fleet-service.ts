@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { AlertEngine } from '../alerts/engine.ts';
 import { buildApi, type FleetApi } from '../api/app.ts';
+import type { RateLimitOptions } from '../api/rate-limit.ts';
 import { createBoxAccess, type BrokerAccessHooks } from '../broker/box-access.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded-broker.ts';
 import type { BoundAddresses, ListenOptions } from '../broker/listeners.ts';
@@ -33,6 +34,7 @@ export interface FleetServiceOptions {
   publicMqttUrl?: string;
   http?: { port: number; host: string; tls?: { cert: string | Buffer; key: string | Buffer } };
   processMetrics?: boolean;
+  enrollmentRateLimit?: RateLimitOptions;
 }
 
 export interface FleetService {
@@ -115,6 +117,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
       logger: o.logger,
       mqttUrl: publicMqttUrl,
       processMetrics: o.processMetrics,
+      enrollmentRateLimit: o.enrollmentRateLimit,
       https: o.http?.tls,
     });
     closers.push(() => api.close());

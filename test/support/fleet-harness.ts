@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import mqtt, { type MqttClient } from 'mqtt';
 import { ManualClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
-import { startFleetService, type FleetService } from '../../fleet/cli/fleet-service.ts';
+import { startFleetService, type FleetService, type FleetServiceOptions } from '../../fleet/cli/fleet-service.ts';
 import type { Role } from '../../fleet/store/token-registry.ts';
 
 /** A parsed response or MQTT payload: tests read it field by field and assert each one. */
@@ -27,10 +27,10 @@ export interface TestFleet {
  * A whole fleet on a temp SQLite file and an embedded broker on an ephemeral port, with a
  * ManualClock (expiries move only when a test says so) and one API token per role.
  */
-export async function startTestFleet(): Promise<TestFleet> {
+export async function startTestFleet(options: Pick<FleetServiceOptions, 'enrollmentRateLimit'> = {}): Promise<TestFleet> {
   const dir = mkdtempSync(join(tmpdir(), 'resabox-fleet-api-'));
   const clock = new ManualClock(Date.now());
-  const svc = await startFleetService({ dataDir: dir, clock, logger: silentLogger, mqttListen: { tcp: { port: 0, host: '127.0.0.1' } } });
+  const svc = await startFleetService({ dataDir: dir, clock, logger: silentLogger, mqttListen: { tcp: { port: 0, host: '127.0.0.1' } }, ...options });
   const tokens = Object.fromEntries(ROLE_LIST.map((r) => [r, svc.api.ctx.tokens.create(`${r}-user`, r, clock.now()).token])) as Record<Role, string>;
   return {
     svc,
