@@ -5,7 +5,7 @@ export interface PassRow {
   boxId: string;
   clubId: string | null;
   seq: number;
-  passId: string;
+  batchId: string;
   at: number;
   lane: string;
   direction: string | null;
@@ -40,7 +40,7 @@ interface RawPass {
   box_id: string;
   club_id: string | null;
   seq: number;
-  pass_id: string;
+  batch_id: string;
   at: number;
   lane: string;
   direction: string | null;
@@ -59,7 +59,7 @@ const toRow = (r: RawPass): PassRow => ({
   boxId: r.box_id,
   clubId: r.club_id,
   seq: r.seq,
-  passId: r.pass_id,
+  batchId: r.batch_id,
   at: r.at,
   lane: r.lane,
   direction: r.direction,

@@ -10,7 +10,7 @@ const PassView = Type.Object({
   boxId: Type.String(),
   clubId: Nullable(Type.String()),
   seq: Type.Integer(),
-  passId: Type.String(),
+  batchId: Type.String({ description: 'the box batch that carried the pass' }),
   at: EpochMs,
   lane: Type.String(),
   direction: Nullable(Type.String()),
@@ -40,7 +40,7 @@ const RangeQuery = { clubId: Type.Optional(ClubId), from: EpochMs, to: EpochMs }
 /** Rows a report or export reads at most: beyond, the caller narrows the range. */
 export const MAX_REPORT_ROWS = 200_000;
 
-const CSV_COLUMNS = ['at', 'clubId', 'boxId', 'seq', 'lane', 'direction', 'granted', 'outcome', 'reason', 'memberId', 'credentialKind', 'credentialHash', 'rightsVersion', 'passId'] as const;
+const CSV_COLUMNS = ['at', 'clubId', 'boxId', 'seq', 'lane', 'direction', 'granted', 'outcome', 'reason', 'memberId', 'credentialKind', 'credentialHash', 'rightsVersion', 'batchId'] as const;
 
 /** RFC 4180 field; a leading = + - @ is prefixed so spreadsheets do not run it as a formula. */
 function csvField(v: unknown): string {
