@@ -39,6 +39,8 @@ export function createBoxAccess(boxes: BoxRepository, broker: BrokerAccessHooks,
     },
     revoke(boxId) {
       boxes.setStatus(boxId, 'revoked', clock.now());
+      // Not left to the last will: Mosquitto drops a revoked client on reload without it.
+      boxes.setOnline(boxId, false, clock.now());
       broker.credentialsChanged();
       broker.disconnectBox(boxId);
     },

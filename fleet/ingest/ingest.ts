@@ -62,7 +62,8 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
       const a = accept('state', m);
       if (!a) return;
       const now = clock.now();
-      const online = a.message.state === 'online';
+      // A revoked box's retained "online" (replayed by an external broker) must not revive it.
+      const online = a.message.state === 'online' && store.boxes.get(a.boxId)?.status !== 'revoked';
       if (!write(m.topic, () => {
         store.boxes.recordState(a.boxId, { agentVersion: a.message.agentVersion, raw: a.message }, now);
         store.boxes.setOnline(a.boxId, online, now);

@@ -1,11 +1,12 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
-import { tmpdir } from 'node:os';
+import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 
 export interface MosquittoProcess {
   readonly port: number;
+  readonly pid: number;
   readonly dir: string;
   readonly passwordFile: string;
   readonly aclFile: string;
@@ -38,15 +39,21 @@ function portOpen(port: number): Promise<boolean> {
  * system service). `writeAuth(passwordFile, aclFile)` must create both files first.
  * The caller must call stop().
  */
-export async function startMosquitto(opts: { conf: (files: { passwordFile: string; aclFile: string; port: number }) => string; writeAuth: (passwordFile: string, aclFile: string) => void; binary?: string }): Promise<MosquittoProcess> {
+export async function startMosquitto(opts: { conf: (files: { passwordFile: string; aclFile: string; port: number }) => string; writeAuth: (passwordFile: string, aclFile: string) => void; binary?: string; maxOpenFiles?: number }): Promise<MosquittoProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'resabox-mosquitto-'));
   const passwordFile = join(dir, 'passwd');
   const aclFile = join(dir, 'acl');
   opts.writeAuth(passwordFile, aclFile);
   const port = await freePort();
   const confFile = join(dir, 'mosquitto.conf');
-  writeFileSync(confFile, opts.conf({ passwordFile, aclFile, port }));
-  const proc: ChildProcess = spawn(opts.binary ?? '/usr/sbin/mosquitto', ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
+  // Started as root, Mosquitto would drop to the `mosquitto` user, which cannot read our
+  // private temp dir: keep the current user.
+  writeFileSync(confFile, `user ${userInfo().username}\n${opts.conf({ passwordFile, aclFile, port })}`);
+  const binary = opts.binary ?? '/usr/sbin/mosquitto';
+  // For thousands of connections the broker needs more file descriptors than the default.
+  const proc: ChildProcess = opts.maxOpenFiles
+    ? spawn('bash', ['-c', `ulimit -n ${opts.maxOpenFiles} 2>/dev/null || true; exec ${binary} -c ${confFile}`], { stdio: ['ignore', 'ignore', 'pipe'] })
+    : spawn(binary, ['-c', confFile], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   proc.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
   let exited = false;
@@ -62,6 +69,7 @@ export async function startMosquitto(opts: { conf: (files: { passwordFile: strin
   }
   return {
     port,
+    pid: proc.pid as number,
     dir,
     passwordFile,
     aclFile,
