@@ -42,6 +42,8 @@ export interface ApiDeps {
   commandDefaultTtlMs?: number;
   /** Process metrics (CPU, heap) on /metrics; off in tests. */
   processMetrics?: boolean;
+  /** Behind a reverse proxy: its address(es), or true; the client IP then comes from X-Forwarded-For. */
+  trustProxy?: boolean | string;
   /** Serve HTTPS with this certificate and key. */
   https?: { cert: string | Buffer; key: string | Buffer };
 }
@@ -82,6 +84,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
   const app = Fastify({
     loggerInstance: deps.logger as FastifyBaseLogger,
     bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: deps.trustProxy ?? false,
     ...(deps.https ? { https: deps.https } : {}),
   }).withTypeProvider<TypeBoxTypeProvider>();
   app.setValidatorCompiler(TypeBoxValidatorCompiler);

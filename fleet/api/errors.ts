@@ -28,7 +28,6 @@ export const API_ERRORS = {
   CLUB_NOT_FOUND: { status: 404, message: 'no such club' },
   COMMAND_NOT_FOUND: { status: 404, message: 'no such command' },
   COMMAND_BOX_NOT_ACTIVE: { status: 409, message: 'commands go only to active (enrolled, not revoked) boxes' },
-  RIGHTS_CLUB_MISMATCH: { status: 400, message: 'a referenced member, credential or zone belongs to another club' },
   RIGHTS_UNKNOWN_REFERENCE: { status: 400, message: 'a right references an unknown member or zone' },
   TOKEN_NOT_FOUND: { status: 404, message: 'no such API token' },
   EXPORT_TOO_LARGE: { status: 400, message: 'the export exceeds the row limit, narrow the time range' },

@@ -32,7 +32,7 @@ export interface FleetServiceOptions {
   externalBroker?: ExternalBrokerConfig;
   /** The MQTT URL enrolled boxes are told to connect to; default from the embedded TCP listener. */
   publicMqttUrl?: string;
-  http?: { port: number; host: string; tls?: { cert: string | Buffer; key: string | Buffer } };
+  http?: { port: number; host: string; tls?: { cert: string | Buffer; key: string | Buffer }; trustProxy?: boolean | string };
   processMetrics?: boolean;
   enrollmentRateLimit?: RateLimitOptions;
 }
@@ -119,6 +119,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
       processMetrics: o.processMetrics,
       enrollmentRateLimit: o.enrollmentRateLimit,
       https: o.http?.tls,
+      trustProxy: o.http?.trustProxy,
     });
     closers.push(() => api.close());
     await api.ctx.commands.start();

@@ -16,6 +16,7 @@ export const SERVE_HELP = `Starts the fleet: SQLite store, MQTT broker (embedded
   --ws-port N                 embedded broker, MQTT over WebSocket (env RESABOX_FLEET_WS_PORT)
   --tls-cert FILE             PEM certificate: HTTPS for the API and MQTTS (env RESABOX_FLEET_TLS_CERT)
   --tls-key FILE              PEM private key (env RESABOX_FLEET_TLS_KEY)
+  --trust-proxy ADDR          behind a reverse proxy: its address, or "true" (env RESABOX_FLEET_TRUST_PROXY)
   --broker-url URL            use this external broker instead of the embedded one (env RESABOX_FLEET_BROKER_URL);
                               the password comes from env RESABOX_FLEET_BROKER_PASSWORD only
   --broker-username NAME      the fleet's identity there (env RESABOX_FLEET_BROKER_USERNAME, default _fleet)
@@ -34,6 +35,7 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     'ws-port': { type: 'string' },
     'tls-cert': { type: 'string' },
     'tls-key': { type: 'string' },
+    'trust-proxy': { type: 'string' },
     'broker-url': { type: 'string' },
     'broker-username': { type: 'string' },
     'mosquitto-password-file': { type: 'string' },
@@ -92,9 +94,15 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
       host: flagOrEnv(f['http-host'], 'RESABOX_FLEET_HTTP_HOST', '0.0.0.0') as string,
       port: port(flagOrEnv(f['http-port'], 'RESABOX_FLEET_HTTP_PORT', '8080'), '--http-port') as number,
       tls,
+      trustProxy: trustProxyOf(flagOrEnv(f['trust-proxy'], 'RESABOX_FLEET_TRUST_PROXY')),
     },
     processMetrics: true,
   };
+}
+
+function trustProxyOf(v: string | undefined): boolean | string | undefined {
+  if (v === undefined) return undefined;
+  return v === 'true' ? true : v === 'false' ? false : v;
 }
 
 /** Starts the service and stops it cleanly on SIGINT/SIGTERM. Resolves when stopped. */
