@@ -1,0 +1,178 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import BetterSqlite3 from 'better-sqlite3';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../platform/clock.ts';
+import { silentLogger } from '../../platform/log.ts';
+import { samplePass } from '../../test/support/pass-fixtures.ts';
+import { PassJournal, type PassJournalOptions } from './pass-journal.ts';
+import type { JournalAlert } from './storage-bound.ts';
+
+let dir: string;
+let clock: ManualClock;
+const open: PassJournal[] = [];
+
+function journal(options: Partial<PassJournalOptions> = {}): PassJournal {
+  const j = new PassJournal({ path: join(dir, 'journal.db'), clock, logger: silentLogger, ...options });
+  open.push(j);
+  return j;
+}
+
+async function appendCommitted(j: PassJournal, count: number): Promise<number[]> {
+  const pending = Array.from({ length: count }, (_, i) => j.append(samplePass({ ts: 1000 + i })));
+  clock.advance(5);
+  return (await Promise.all(pending)).map((e) => e.seq);
+}
+
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'journal-test-'));
+  clock = new ManualClock();
+});
+
+afterEach(() => {
+  for (const j of open.splice(0)) j.close();
+  rmSync(dir, { recursive: true, force: true });
+});
+
+describe('PassJournal', () => {
+  it('commits a group of appends after the window and resolves each with its sequence number', async () => {
+    const j = journal({ groupWindowMs: 2 });
+    let resolved = 0;
+    const pending = [1, 2, 3].map((i) => j.append(samplePass({ ts: i })).then((e) => (resolved++, e)));
+    await Promise.resolve();
+    expect(resolved).toBe(0);
+    expect(j.stats().queued).toBe(3);
+    clock.advance(2);
+    const entries = await Promise.all(pending);
+    expect(entries.map((e) => e.seq)).toEqual([1, 2, 3]);
+    expect(entries.map((e) => e.ts)).toEqual([1, 2, 3]);
+    expect(j.stats()).toMatchObject({ lastSeq: 3, ackedSeq: 0, unsent: 3, rows: 3, queued: 0 });
+  });
+
+  it('commits at once when the group is full, without waiting for the window', async () => {
+    const j = journal({ groupWindowMs: 1000, groupMaxRows: 4 });
+    const pending = [0, 1, 2, 3].map(() => j.append(samplePass()));
+    expect(j.stats().queued).toBe(0);
+    expect((await Promise.all(pending)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
+  });
+
+  it('with a zero window, commits at the next turn of the event loop', async () => {
+    const j = journal({ groupWindowMs: 0 });
+    const pending = [j.append(samplePass()), j.append(samplePass())];
+    expect(j.stats().queued).toBe(2);
+    expect((await Promise.all(pending)).map((e) => e.seq)).toEqual([1, 2]);
+    expect(j.stats().queued).toBe(0);
+  });
+
+  it('keeps rows, sequence and outbox cursor across a reopen, and stores the record as given', async () => {
+    const j = journal();
+    await appendCommitted(j, 5);
+    j.ack(2);
+    j.close();
+    const again = journal();
+    expect(again.stats()).toMatchObject({ lastSeq: 5, ackedSeq: 2, unsent: 3, rows: 5 });
+    expect(again.readUnsent(10).map((e) => e.seq)).toEqual([3, 4, 5]);
+    expect(again.readUnsent(10)[0]).toEqual({ seq: 3, ...samplePass({ ts: 1002 }) });
+    expect(await appendCommitted(again, 1)).toEqual([6]);
+  });
+
+  it('never reuses a sequence number, even after every row was pruned', async () => {
+    const j = journal({ maxRows: 2 });
+    await appendCommitted(j, 3);
+    j.ack(3);
+    expect(j.stats().rows).toBeLessThanOrEqual(2);
+    j.close();
+    const again = journal({ maxRows: 2 });
+    expect(await appendCommitted(again, 1)).toEqual([4]);
+  });
+
+  it('reads unsent rows in order after a cursor, and ignores a stale ack', async () => {
+    const j = journal();
+    await appendCommitted(j, 6);
+    expect(j.readUnsent(2).map((e) => e.seq)).toEqual([1, 2]);
+    expect(j.readUnsent(10, 4).map((e) => e.seq)).toEqual([5, 6]);
+    j.ack(4);
+    j.ack(1);
+    expect(j.stats().ackedSeq).toBe(4);
+    expect(j.readUnsent(10).map((e) => e.seq)).toEqual([5, 6]);
+    expect(j.readAfter(0, 10)).toHaveLength(6);
+  });
+
+  it('refuses an ack beyond the last written sequence number', async () => {
+    const j = journal();
+    await appendCommitted(j, 2);
+    expect(() => j.ack(3)).toThrow(expect.objectContaining({ code: 'JOURNAL_ACK_BEYOND_END' }));
+  });
+
+  it('prunes only acknowledged rows, oldest first, to stay under the bound', async () => {
+    const j = journal({ maxRows: 10 });
+    await appendCommitted(j, 10);
+    j.ack(6);
+    await appendCommitted(j, 2);
+    expect(j.stats().rows).toBe(9);
+    expect(j.readAfter(0, 100).map((e) => e.seq)).toEqual([4, 5, 6, 7, 8, 9, 10, 11, 12]);
+  });
+
+  it('keeps unsent rows over the bound and says so, and warns when the backlog nears the bound', async () => {
+    const alerts: JournalAlert[] = [];
+    const j = journal({ maxRows: 10, backlogWarnRatio: 0.5, onAlert: (a) => alerts.push(a) });
+    await appendCommitted(j, 5);
+    expect(alerts).toEqual([{ kind: 'backlog-near-bound', unsent: 5, maxRows: 10 }]);
+    await appendCommitted(j, 7);
+    expect(alerts[1]).toEqual({ kind: 'bound-exceeded-unsent', unsent: 12, rows: 12, maxRows: 10 });
+    expect(j.stats().rows).toBe(12);
+    j.ack(12);
+    expect(j.stats().rows).toBe(9);
+    expect(alerts[2]).toEqual({ kind: 'backlog-cleared', unsent: 0, maxRows: 10 });
+    expect(alerts).toHaveLength(3);
+  });
+
+  it('commits what is queued on close and refuses appends afterwards', async () => {
+    const j = journal({ groupWindowMs: 1000 });
+    const queued = j.append(samplePass());
+    j.close();
+    expect((await queued).seq).toBe(1);
+    await expect(j.append(samplePass())).rejects.toMatchObject({ code: 'JOURNAL_CLOSED' });
+  });
+
+  it('keeps the rows of a failed commit queued, alerts, and commits them on retry without losing or reordering any', async () => {
+    const alerts: JournalAlert[] = [];
+    const j = journal({ groupWindowMs: 2, retryMs: 100, onAlert: (a) => alerts.push(a) });
+    await appendCommitted(j, 1);
+    // Disk full, simulated: the database may not grow past its current size.
+    const db = (j as unknown as { db: BetterSqlite3.Database }).db;
+    const pages = db.pragma('page_count', { simple: true }) as number;
+    db.pragma(`max_page_count = ${pages}`);
+    const big = 'x'.repeat(8000);
+    const pending = [j.append(samplePass({ note: big })), j.append(samplePass({ note: big }))];
+    clock.advance(2);
+    expect(alerts).toEqual([expect.objectContaining({ kind: 'write-failed', code: 'JOURNAL_WRITE_FAILED', queued: 2 })]);
+    expect(j.stats()).toMatchObject({ lastSeq: 1, queued: 2 });
+    const later = j.append(samplePass({ ts: 99 }));
+    clock.advance(50);
+    expect(j.stats().queued).toBe(3);
+    db.pragma('max_page_count = 1073741823');
+    clock.advance(50);
+    expect((await Promise.all([...pending, later])).map((p) => [p.seq, p.ts])).toEqual([
+      [2, samplePass().ts],
+      [3, samplePass().ts],
+      [4, 99],
+    ]);
+  });
+
+  it('refuses a journal written by a newer agent', () => {
+    const path = join(dir, 'journal.db');
+    const db = new BetterSqlite3(path);
+    db.pragma('user_version = 99');
+    db.close();
+    expect(() => journal()).toThrow(expect.objectContaining({ code: 'JOURNAL_SCHEMA_UNSUPPORTED' }));
+  });
+
+  it('stores in WAL mode (readers never block the writer)', () => {
+    journal().close();
+    const db = new BetterSqlite3(join(dir, 'journal.db'));
+    expect(db.pragma('journal_mode', { simple: true })).toBe('wal');
+    db.close();
+  });
+});

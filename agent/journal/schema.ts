@@ -1,0 +1,46 @@
+import type { Database } from 'better-sqlite3';
+import { JournalError } from './errors.ts';
+
+/** Version of the on-disk layout, kept in PRAGMA user_version. */
+export const JOURNAL_SCHEMA_VERSION = 1;
+
+/**
+ * `seq` is AUTOINCREMENT on purpose: plain INTEGER PRIMARY KEY reuses the highest rowid
+ * once that row is deleted, and a pass sequence number must never be reused, even after
+ * pruning every acknowledged row. sqlite_sequence keeps the high-water mark on disk.
+ */
+const MIGRATION_1 = `
+CREATE TABLE passes (
+  seq     INTEGER PRIMARY KEY AUTOINCREMENT,
+  ts      INTEGER NOT NULL,
+  outcome TEXT NOT NULL,
+  lane_id TEXT NOT NULL,
+  -- The contract's Pass as JSON, without seq (the row's key).
+  body    TEXT NOT NULL
+);
+CREATE TABLE outbox (
+  id        INTEGER PRIMARY KEY CHECK (id = 1),
+  acked_seq INTEGER NOT NULL
+);
+INSERT INTO outbox (id, acked_seq) VALUES (1, 0);
+`;
+
+/**
+ * WAL + synchronous=FULL: every commit fsyncs the WAL, so a committed pass survives a
+ * power cut, and readers (the uplink) never block the writer.
+ */
+export function prepareJournalDatabase(db: Database): void {
+  db.pragma('journal_mode = WAL');
+  db.pragma('synchronous = FULL');
+  db.pragma('foreign_keys = ON');
+  const version = db.pragma('user_version', { simple: true }) as number;
+  if (version > JOURNAL_SCHEMA_VERSION) {
+    throw new JournalError('JOURNAL_SCHEMA_UNSUPPORTED', `journal schema version ${version} is newer than this agent (${JOURNAL_SCHEMA_VERSION})`);
+  }
+  if (version === 0) {
+    db.transaction(() => {
+      db.exec(MIGRATION_1);
+      db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
+    })();
+  }
+}

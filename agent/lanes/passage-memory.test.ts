@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import type { Decision, RightsView } from '../access/index.ts';
+import { PassageMemory } from './passage-memory.ts';
+
+const HOUR = 3600_000;
+const decision = (memberId: string, qrNonce?: string): Decision => ({ granted: true, reason: 'granted', message: 'ok', memberId, rightsVersion: 3, ...(qrNonce ? { qrNonce } : {}) });
+
+describe('PassageMemory', () => {
+  it('hands decide() the current rights and what confirmed passages taught it', () => {
+    const rights = { version: 3 } as RightsView;
+    const memory = new PassageMemory(() => rights);
+    memory.recordPassage('gym', 'in', 1000, decision('m1', 'n1'));
+    memory.recordPassage('gym', 'out', 2000, decision('m1'));
+    memory.recordPassage('gym', 'in', 3000, decision('m1'));
+    const state = memory.state();
+    expect(state.rights).toBe(rights);
+    expect(state.occupancy.get('gym')).toBe(1);
+    expect(state.lastPass.get('gym')?.get('m1')).toEqual({ at: 3000, direction: 'in' });
+    expect(state.recentEntries.get('gym')?.get('m1')).toEqual([1000, 3000]);
+    expect(state.usedQrNonces.has('n1')).toBe(true);
+  });
+
+  it('never counts below zero and counts passages without a decision (forced, manual)', () => {
+    const memory = new PassageMemory(() => ({ version: 1 }) as RightsView);
+    memory.recordPassage('pool', 'out', 1);
+    expect(memory.occupancyOf('pool')).toBe(0);
+    memory.recordPassage('pool', 'in', 2);
+    expect(memory.occupancyOf('pool')).toBe(1);
+    expect(memory.state().lastPass.size).toBe(0);
+  });
+
+  it('forgets entries and QR nonces older than 48 hours', () => {
+    const memory = new PassageMemory(() => ({ version: 1 }) as RightsView);
+    memory.recordPassage('gym', 'in', 0, decision('m1', 'old'));
+    memory.recordPassage('gym', 'in', 49 * HOUR, decision('m1', 'new'));
+    const state = memory.state();
+    expect(state.recentEntries.get('gym')?.get('m1')).toEqual([49 * HOUR]);
+    expect([...state.usedQrNonces]).toEqual(['new']);
+  });
+});

@@ -1,0 +1,71 @@
+import type { Decision, DecisionState, Direction, PassRecord, RightsView } from '../access/index.ts';
+
+/** How long confirmed passes are remembered for anti-passback, re-entry delay and daily quotas. */
+const RETAIN_MS = 48 * 3600_000;
+
+/**
+ * What the lanes remember of confirmed passages, handed to decide() as its DecisionState:
+ * occupancy per zone (entries minus exits, never below zero), the last pass per member,
+ * recent entries, used QR nonces. Only confirmed passages are recorded: a person who
+ * walked away keeps their visit and their anti-passback state.
+ *
+ * The maps are shared with decide() as read-only views (decide() is pure and never writes);
+ * they change only between decisions, on the single event loop.
+ */
+export class PassageMemory {
+  private readonly occupancy = new Map<string, number>();
+  private readonly lastPass = new Map<string, Map<string, PassRecord>>();
+  private readonly recentEntries = new Map<string, Map<string, number[]>>();
+  private readonly usedQrNonces = new Set<string>();
+  private readonly nonceUsedAt = new Map<string, number>();
+
+  constructor(private readonly rights: () => RightsView) {}
+
+  state(): DecisionState {
+    return {
+      rights: this.rights(),
+      occupancy: this.occupancy,
+      lastPass: this.lastPass,
+      recentEntries: this.recentEntries,
+      usedQrNonces: this.usedQrNonces,
+    };
+  }
+
+  occupancyOf(zoneId: string): number {
+    return this.occupancy.get(zoneId) ?? 0;
+  }
+
+  /** A confirmed passage (any origin, forced ones included: a person went through). */
+  recordPassage(zoneId: string, direction: Direction, at: number, decision?: Decision): void {
+    const inside = this.occupancyOf(zoneId) + (direction === 'in' ? 1 : -1);
+    this.occupancy.set(zoneId, Math.max(0, inside));
+    if (!decision) return;
+    const memberId = decision.memberId;
+    if (memberId !== undefined) {
+      this.memberMap(this.lastPass, zoneId).set(memberId, { at, direction });
+      if (direction === 'in') {
+        const entries = this.memberMap(this.recentEntries, zoneId);
+        entries.set(memberId, [...(entries.get(memberId) ?? []).filter((t) => t > at - RETAIN_MS), at]);
+      }
+    }
+    if (decision.qrNonce !== undefined) {
+      this.usedQrNonces.add(decision.qrNonce);
+      this.nonceUsedAt.set(decision.qrNonce, at);
+    }
+    this.forgetBefore(at - RETAIN_MS);
+  }
+
+  private memberMap<V>(byZone: Map<string, Map<string, V>>, zoneId: string): Map<string, V> {
+    let m = byZone.get(zoneId);
+    if (!m) byZone.set(zoneId, (m = new Map()));
+    return m;
+  }
+
+  private forgetBefore(limit: number): void {
+    for (const [nonce, at] of this.nonceUsedAt) {
+      if (at >= limit) break; // insertion order is time order
+      this.nonceUsedAt.delete(nonce);
+      this.usedQrNonces.delete(nonce);
+    }
+  }
+}

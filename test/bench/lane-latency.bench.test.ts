@@ -1,0 +1,132 @@
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, devNull, loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pino } from 'pino';
+import { afterAll, describe, it } from 'vitest';
+import { clubSnapshot } from '../../agent/access/rights-fixtures.ts';
+import { buildBox, type Box } from '../../agent/box/build-box.ts';
+import { osdpDriver } from '../../agent/box/osdp-driver.ts';
+import { loadConfigFile } from '../../agent/config/load.ts';
+import type { Reader } from '../../agent/devices/reader.ts';
+import { SimulatedOsdpBus } from '../../firmware-sim/osdp/bus.ts';
+import { SimulatedPd } from '../../firmware-sim/osdp/pd.ts';
+import { lineDriverBox } from '../support/line-box.ts';
+import { personAtTurnstile, typeBadge } from '../support/mock-line-devices.ts';
+import { shiftedClock } from '../support/shifted-clock.ts';
+import { percentiles } from './percentiles.ts';
+
+/**
+ * Lane latency: from the moment the reader driver receives the last byte of a badge frame
+ * (its data callback, CredentialPresented.at) to the moment the turnstile driver hands the
+ * first byte of its open command (a Modbus FC05 frame) to its transport. Everything in
+ * between is the real agent: config loader, box composition, lane state machine, real
+ * decide() over a real rights store of 1000 members, the pino decision line (to the null
+ * device), the real SQLite journal committing the previous passes. The turnstile is the
+ * byte-level test driver over a MockTransport (test/support/mock-line-devices.ts), not the
+ * Modbus driver; the reader is either the byte-level line reader, or the real OSDP driver
+ * (secure channel on) polling the firmware-sim OSDP reader.
+ */
+const PASSES = 3000;
+const dir = mkdtempSync(join(tmpdir(), 'lane-bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+const CONFIG = `
+box: { id: bench-box }
+fleet: { url: "mqtt://127.0.0.1:1883", credentialsFile: creds.json }
+dataDir: data
+buses: [{ id: io, transport: { kind: mock, name: io } }]
+devices:
+  - { id: reader-entry, kind: em4100, transport: { kind: mock, name: reader-entry } }
+  - id: tripod-entry
+    kind: turnstile
+    bus: io
+    address: 1
+    coils: { unlockIn: 0, unlockOut: 1 }
+    inputs: { passIn: 0, passOut: 1 }
+    mode: pulse
+    pulseMs: 200
+    passageWindowMs: 5000
+lanes:
+  - { id: entry, kind: entry, zone: gym, turnstile: tripod-entry, readers: [{ reader: reader-entry, direction: in }] }
+localUi: { port: 8080 }
+offline: { rightsMaxAgeHours: 72, whenRightsExpired: deny-all }
+lanePolicy: { debounceMs: 0 }
+`;
+
+const OSDP_KEY = '00112233445566778899aabbccddeeff';
+const OSDP_CONFIG = CONFIG.replace(
+  '  - { id: reader-entry, kind: em4100, transport: { kind: mock, name: reader-entry } }',
+  '  - { id: reader-entry, kind: osdp, bus: osdp-bus, address: 1, secureChannel: { keyRef: "file:keys/entry.scbk" } }',
+).replace('buses: [', 'buses: [{ id: osdp-bus, transport: { kind: mock, name: osdp-bus } }, ');
+
+interface Scenario {
+  readonly name: string;
+  readonly config: string;
+  readonly passes: number;
+  /** Wires the reader side; returns how to present the i-th member's credential. */
+  readonly reader: (devices: ReturnType<typeof lineDriverBox>, dataDir: string) => (i: number) => void;
+  readonly ready?: (box: Box) => boolean;
+}
+
+async function measure(scenario: Scenario): Promise<void> {
+  const home = join(dir, scenario.name);
+  mkdirSync(join(home, 'data'), { recursive: true });
+  writeFileSync(join(home, 'box.yaml'), scenario.config);
+  const loaded = await loadConfigFile(join(home, 'box.yaml'));
+  if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
+  const clock = shiftedClock(Date.UTC(2026, 0, 5, 9, 0, 0));
+  const devices = lineDriverBox(clock);
+  const present = scenario.reader(devices, join(home, 'data'));
+  const logger = pino({ level: 'info' }, pino.destination({ dest: devNull, sync: true }));
+  const built = buildBox({ loaded: loaded.value, drivers: devices.drivers, createTransport: devices.createTransport, clock, logger });
+  if (!built.ok) throw new Error(JSON.stringify(built.error));
+  const box = built.value;
+  box.rights.applySnapshot(clubSnapshot(1000));
+  personAtTurnstile(devices.link('io'), () => true, 0);
+  await box.start();
+  while (scenario.ready && !scenario.ready(box)) await new Promise((r) => setTimeout(r, 10));
+
+  const turnstile = devices.turnstiles.get('tripod-entry');
+  const reader = box.devices.get('reader-entry') as Reader;
+  const lane = box.lanes.lane('entry');
+  const latenciesUs: number[] = [];
+  // Registered after the lane's listener: by the time it runs, the lane has issued the open.
+  reader.onCredential((e) => {
+    if (turnstile && turnstile.lastOpenWriteAt >= e.at) latenciesUs.push((turnstile.lastOpenWriteAt - e.at) * 1000);
+  });
+  for (let i = 0; i < scenario.passes; i++) {
+    present((2 * i) % 1000);
+    while (latenciesUs.length <= i || lane.phase !== 'idle') await new Promise<void>((r) => setImmediate(r));
+  }
+  const rows = box.journal.stats().lastSeq;
+  await box.stop();
+  const [p50, p99, max] = percentiles(latenciesUs, [50, 99, 100]).map((v) => v.toFixed(0));
+  console.log(
+    `lane latency, ${scenario.name} (last reader byte -> first byte of turnstile open; real decide + journal + log line): ` +
+      `${latenciesUs.length} grants, p50 ${p50} µs, p99 ${p99} µs, max ${max} µs; ${rows} journal rows; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
+  );
+}
+
+describe('lane latency', () => {
+  it('line reader (digits + CR) on a MockTransport -> Modbus FC05 test turnstile', async () => {
+    await measure({ name: 'line-reader', config: CONFIG, passes: PASSES, reader: (devices) => (n) => typeBadge(devices.link('reader-entry'), String(100000 + n)) });
+  });
+
+  it('real OSDP driver with secure channel against the simulated PD -> Modbus FC05 test turnstile', async () => {
+    const pd = new SimulatedPd({ address: 1, scbk: Uint8Array.from(Buffer.from(OSDP_KEY, 'hex')) });
+    await measure({
+      name: 'osdp-secure-channel',
+      config: OSDP_CONFIG,
+      passes: 300,
+      reader: (devices, dataDir) => {
+        devices.drivers.register('osdp', osdpDriver);
+        mkdirSync(join(dataDir, 'keys'));
+        writeFileSync(join(dataDir, 'keys', 'entry.scbk'), OSDP_KEY);
+        new SimulatedOsdpBus(devices.link('osdp-bus'), [pd]);
+        // Badge 100000 + n is Wiegand 26 facility 1, card 34464 + n.
+        return (n) => pd.presentCard(1, 34464 + n);
+      },
+      ready: (box) => box.devices.get('reader-entry')?.status().state === 'online' && pd.secureChannelActive,
+    });
+  });
+});
