@@ -1,7 +1,7 @@
 import { qrPublicKeyFromRaw } from '../../protocol/access/qr-token.ts';
 import { credentialKey } from './credential-key.ts';
 import { LayeredMap } from './layered-map.ts';
-import type { AccessRight, Booking, Member, MemberCredential, RightsRecords, Zone } from './model.ts';
+import type { AccessRight, Booking, Member, MemberCredential, QrKey, RightsRecords, Zone } from './model.ts';
 import type { RecordChanges, RecordMaps } from './records.ts';
 import type { ClubQrKey, RightsView } from './types.ts';
 
@@ -23,18 +23,13 @@ export interface RightsIndex {
 export function buildRightsIndex(records: RightsRecords): RightsIndex {
   const credentials = new Map<string, MemberCredential>();
   for (const c of records.credentials) credentials.set(credentialKey(c.kind, c.value), c);
-  const qrKeys = new Map<string, ClubQrKey>();
-  for (const record of records.qrKeys) {
-    const key = qrPublicKeyFromRaw(record.publicKey);
-    if (key.ok) qrKeys.set(record.keyId, { record, key: key.value });
-  }
   return {
     credentials: LayeredMap.of(credentials),
     members: LayeredMap.of(new Map(records.members.map((m) => [m.id, m]))),
     zones: LayeredMap.of(new Map(records.zones.map((z) => [z.id, z]))),
     rightsByMember: LayeredMap.of<readonly AccessRight[]>(groupByMember(records.rights)),
     bookingsByMember: LayeredMap.of<readonly Booking[]>(groupByMember(records.bookings)),
-    qrKeys,
+    qrKeys: importQrKeys(records.qrKeys),
   };
 }
 
@@ -49,7 +44,7 @@ export function updateRightsIndex(index: RightsIndex, maps: RecordMaps, changes:
     zones: rekey(index.zones, changes.zones, (z) => z.id),
     rightsByMember: regroup(index.rightsByMember, maps.rights, changes.rights),
     bookingsByMember: regroup(index.bookingsByMember, maps.bookings, changes.bookings),
-    qrKeys: changes.qrKeys.added.length + changes.qrKeys.removed.length === 0 ? index.qrKeys : buildRightsIndex({ ...mapsToNone(), qrKeys: [...maps.qrKeys.values()] }).qrKeys,
+    qrKeys: changes.qrKeys.added.length + changes.qrKeys.removed.length === 0 ? index.qrKeys : importQrKeys([...maps.qrKeys.values()]),
   };
 }
 
@@ -77,8 +72,14 @@ function regroup<T extends { readonly id: string; readonly memberId: string }>(
   return groups.update(emptied, lists);
 }
 
-function mapsToNone(): RightsRecords {
-  return { members: [], zones: [], qrKeys: [], credentials: [], rights: [], bookings: [] };
+/** The club's QR public keys as key objects; a key that is no Ed25519 key is skipped (tokens it signed are invalid). */
+function importQrKeys(records: readonly QrKey[]): ReadonlyMap<string, ClubQrKey> {
+  const keys = new Map<string, ClubQrKey>();
+  for (const record of records) {
+    const key = qrPublicKeyFromRaw(record.publicKey);
+    if (key.ok) keys.set(record.keyId, { record, key: key.value });
+  }
+  return keys;
 }
 
 /**
