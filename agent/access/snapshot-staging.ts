@@ -1,19 +1,22 @@
 import type Database from 'better-sqlite3';
-import type { RightsSnapshotMessage } from './model.ts';
+import type { RightsRecords, RightsSnapshotMessage } from './model.ts';
 import { emptyPlainMaps, normalise, RECORD_KINDS, recordId } from './records.ts';
 import type { RecordKind } from './records.ts';
 import { CLEAR_ORDER, insertSql, MEMBER_CHILD_KINDS, rowOf, tableOf } from './schema.ts';
 import type { TableSet } from './schema.ts';
+import { RightsIndexBuilder } from './view.ts';
 
 /**
  * Writes one snapshot, chunk by chunk, into the inactive table set, so each chunk costs
  * what its own records cost (the contract caps a message at 4 MiB). Chunks may arrive in
  * any order and twice. Foreign keys are checked once all chunks are in (a member and its
  * credentials may sit in different chunks); uniqueness is checked as rows go in. The
- * in-memory records are gathered alongside so the store can install them after the flip.
+ * in-memory records and their index are built alongside, chunk by chunk, so the store
+ * installs them at the flip without a full pass.
  */
 export class SnapshotStaging {
   readonly maps = emptyPlainMaps();
+  readonly index = new RightsIndexBuilder();
   private readonly received = new Set<number>();
   private count = 0;
 
@@ -66,7 +69,12 @@ export class SnapshotStaging {
         }
       })(),
     );
-    for (const [kind, id, record] of staged) (this.maps[kind] as Map<string, unknown>).set(id, record);
+    const chunk: Record<string, unknown[]> = {};
+    for (const [kind, id, record] of staged) {
+      (this.maps[kind] as Map<string, unknown>).set(id, record);
+      (chunk[kind] ??= []).push(record);
+    }
+    this.index.add(chunk as Partial<RightsRecords>);
     this.count += staged.length;
     this.received.add(message.chunk);
   }

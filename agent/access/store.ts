@@ -147,8 +147,7 @@ export class RightsStore {
     this.active = staging.target;
     this.clubId = message.clubId;
     this.appliedAt = now;
-    const maps = recordMaps(staging.maps);
-    this.install(message.version, maps, buildRightsIndex(mapsToRecords(maps)));
+    this.install(message.version, recordMaps(staging.maps), staging.index.build());
     return ok({ status: 'applied', version: message.version });
   }
 

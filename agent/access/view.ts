@@ -19,18 +19,44 @@ export interface RightsIndex {
   readonly qrKeys: ReadonlyMap<string, ClubQrKey>;
 }
 
-/** Builds the indexes; later records win on a duplicate id or credential; invalid QR keys are skipped. */
+/**
+ * Builds an index from records given in one or several parts (the chunks of a snapshot,
+ * indexed as they arrive so the last one does not pay for all). Later records win on a
+ * duplicate id or credential; invalid QR keys are skipped.
+ */
+export class RightsIndexBuilder {
+  private readonly credentials = new Map<string, MemberCredential>();
+  private readonly members = new Map<string, Member>();
+  private readonly zones = new Map<string, Zone>();
+  private readonly rights = new Map<string, AccessRight[]>();
+  private readonly bookings = new Map<string, Booking[]>();
+  private readonly qrKeys: QrKey[] = [];
+
+  add(records: Partial<RightsRecords>): this {
+    for (const c of records.credentials ?? []) this.credentials.set(credentialKey(c.kind, c.value), c);
+    for (const m of records.members ?? []) this.members.set(m.id, m);
+    for (const z of records.zones ?? []) this.zones.set(z.id, z);
+    groupByMember(this.rights, records.rights ?? []);
+    groupByMember(this.bookings, records.bookings ?? []);
+    this.qrKeys.push(...(records.qrKeys ?? []));
+    return this;
+  }
+
+  /** The index; the builder must not be used afterwards (its maps become the index's). */
+  build(): RightsIndex {
+    return {
+      credentials: LayeredMap.of(this.credentials),
+      members: LayeredMap.of(this.members),
+      zones: LayeredMap.of(this.zones),
+      rightsByMember: LayeredMap.of<readonly AccessRight[]>(this.rights),
+      bookingsByMember: LayeredMap.of<readonly Booking[]>(this.bookings),
+      qrKeys: importQrKeys(this.qrKeys),
+    };
+  }
+}
+
 export function buildRightsIndex(records: RightsRecords): RightsIndex {
-  const credentials = new Map<string, MemberCredential>();
-  for (const c of records.credentials) credentials.set(credentialKey(c.kind, c.value), c);
-  return {
-    credentials: LayeredMap.of(credentials),
-    members: LayeredMap.of(new Map(records.members.map((m) => [m.id, m]))),
-    zones: LayeredMap.of(new Map(records.zones.map((z) => [z.id, z]))),
-    rightsByMember: LayeredMap.of<readonly AccessRight[]>(groupByMember(records.rights)),
-    bookingsByMember: LayeredMap.of<readonly Booking[]>(groupByMember(records.bookings)),
-    qrKeys: importQrKeys(records.qrKeys),
-  };
+  return new RightsIndexBuilder().add(records).build();
 }
 
 /**
@@ -117,12 +143,10 @@ export function rightsViewOf(version: number, records: RightsRecords, localVisit
   return createRightsView(version, buildRightsIndex(records), localVisits);
 }
 
-function groupByMember<T extends { readonly memberId: string }>(items: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
+function groupByMember<T extends { readonly memberId: string }>(out: Map<string, T[]>, items: readonly T[]): void {
   for (const item of items) {
     const list = out.get(item.memberId);
     if (list === undefined) out.set(item.memberId, [item]);
     else list.push(item);
   }
-  return out;
 }
