@@ -9,8 +9,9 @@ import { RightsIndexBuilder } from './view.ts';
 /**
  * Writes one snapshot, chunk by chunk, into the inactive table set, so each chunk costs
  * what its own records cost (the contract caps a message at 4 MiB). Chunks may arrive in
- * any order and twice. Foreign keys are checked once all chunks are in (a member and its
- * credentials may sit in different chunks); uniqueness is checked as rows go in. The
+ * any order and twice. Rows go in with foreign keys off (a member and its credentials may
+ * sit in different chunks); references are tracked in memory and must all be resolved
+ * when the last chunk is in. Uniqueness is checked by SQLite as rows go in. The
  * in-memory records and their index are built alongside, chunk by chunk, so the store
  * installs them at the flip without a full pass.
  */
@@ -18,6 +19,8 @@ export class SnapshotStaging {
   readonly maps = emptyPlainMaps();
   readonly index = new RightsIndexBuilder();
   private readonly received = new Set<number>();
+  /** Members that staged records refer to and no chunk brought yet. */
+  private readonly unresolved = new Set<string>();
   private count = 0;
 
   private constructor(
@@ -75,16 +78,17 @@ export class SnapshotStaging {
       (chunk[kind] ??= []).push(record);
     }
     this.index.add(chunk as Partial<RightsRecords>);
+    for (const m of message.data.members) this.unresolved.delete(m.id);
+    for (const kind of MEMBER_CHILD_KINDS) {
+      for (const r of message.data[kind]) if (!this.maps.members.has(r.memberId)) this.unresolved.add(r.memberId);
+    }
     this.count += staged.length;
     this.received.add(message.chunk);
   }
 
-  /** The first child row whose member is missing, or undefined. */
+  /** A member that records refer to and no chunk brought, or undefined (checked in memory, as chunks arrive). */
   danglingReference(): string | undefined {
-    for (const kind of MEMBER_CHILD_KINDS) {
-      const row = this.db.prepare(`PRAGMA foreign_key_check(${tableOf(this.target, kind)})`).get() as { rowid: number } | undefined;
-      if (row !== undefined) return `/${kind}: a record refers to a member that is not in the snapshot`;
-    }
+    for (const memberId of this.unresolved) return `/members: records refer to member ${memberId}, which is not in the snapshot`;
     return undefined;
   }
 }

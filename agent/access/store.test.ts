@@ -96,8 +96,9 @@ describe('RightsStore', () => {
   it('applies a chunked snapshot only when its last chunk arrived', () => {
     const store = open();
     const whole = clubSnapshot(4, 2);
-    const first = { ...whole, chunks: 2, chunk: 1, data: { ...whole.data, members: whole.data.members.slice(2), credentials: [], rights: [] } };
-    const second = { ...whole, chunks: 2, chunk: 0, data: { ...whole.data, members: whole.data.members.slice(0, 2), zones: [] } };
+    // Credentials and rights of m0 and m1 arrive before m0 and m1 themselves.
+    const first = { ...whole, chunks: 2, chunk: 1, data: { ...whole.data, members: whole.data.members.slice(2) } };
+    const second = { ...whole, chunks: 2, chunk: 0, data: { ...whole.data, members: whole.data.members.slice(0, 2), credentials: [], rights: [], zones: [] } };
     expect(store.applySnapshot(first)).toEqual({ ok: true, value: { status: 'pending', version: 2, received: 1, chunks: 2 } });
     expect(store.version()).toBe(0);
     expect(store.applySnapshot(second)).toEqual({ ok: true, value: { status: 'applied', version: 2 } });
