@@ -55,12 +55,12 @@ export class EscposDocument {
 
   qr(data: string, options: { moduleSize?: number; errorCorrection?: cmd.QrErrorCorrection } = {}): this {
     this.parts.push(cmd.align('center'));
-    return this.add(cmd.qrCode(new TextEncoder().encode(data), options)).raw(cmd.lineFeed());
+    return this.add(cmd.qrCode(new TextEncoder().encode(data), options));
   }
 
   code128(data: string, options: { heightDots?: number } = {}): this {
     this.parts.push(cmd.align('center'));
-    return this.add(cmd.code128(data, options)).raw(cmd.lineFeed());
+    return this.add(cmd.code128(data, options));
   }
 
   cut(): this {
