@@ -27,14 +27,14 @@ export class EscposDocument {
     this.parts.push(cmd.initialize(), cmd.codePage(page));
   }
 
-  /** One line of text in `style`; the style is reset to plain after the line. */
+  /** One line of text in `style` (line breaks, tabs and no-break spaces become spaces); the style is reset to plain after the line. */
   line(text: string, style: TextStyle = {}): this {
     const styled = style.bold || (style.underline && style.underline !== 'off') || (style.width ?? 1) > 1 || (style.height ?? 1) > 1;
     this.parts.push(cmd.align(style.align ?? 'left'));
     if (style.bold) this.parts.push(cmd.bold(true));
     if (style.underline && style.underline !== 'off') this.parts.push(cmd.underline(style.underline));
     if ((style.width ?? 1) > 1 || (style.height ?? 1) > 1) this.parts.push(cmd.characterSize(style.width ?? 1, style.height ?? 1));
-    const { bytes, replaced } = encodeText(text.replace(/[\r\n\t]+/g, ' '), this.page);
+    const { bytes, replaced } = encodeText(text.replace(/[\r\n\t\u00a0\u202f]+/g, ' '), this.page);
     this.replaced.push(...replaced);
     this.parts.push(bytes, cmd.lineFeed());
     if (styled) this.parts.push(cmd.bold(false), cmd.underline('off'), cmd.characterSize(1, 1));
