@@ -43,6 +43,7 @@ export class EscposPrinterSim {
   private coverOpen_ = false;
   private silent = false;
   private linesLeft: number | undefined;
+  private lineAction: (() => void) | undefined;
   private asbMask = 0;
   private ticketListeners = new Set<(t: PrintedTicket) => void>();
   private readonly unsubscribe: () => void;
@@ -82,15 +83,20 @@ export class EscposPrinterSim {
 
   /** The roll runs out after `lines` more printed lines (QR codes and barcodes count as one). */
   paperEndAfterLines(lines: number): void {
+    this.afterLines(lines, () => this.runOut());
+  }
+
+  /** Runs a script step (open the cover, go silent...) once `lines` more lines were printed. */
+  afterLines(lines: number, action: () => void): void {
     this.linesLeft = Math.max(0, lines);
-    if (this.linesLeft === 0) this.runOut();
+    this.lineAction = action;
+    if (this.linesLeft === 0) this.fireLineAction();
   }
 
   /** A new roll is loaded and the cover closed: the printer is back online. */
   newRoll(): void {
     this.paper = 'ok';
     this.coverOpen_ = false;
-    this.linesLeft = undefined;
     this.statusChanged();
   }
 
@@ -223,12 +229,18 @@ export class EscposPrinterSim {
   private printItem(item: Item): void {
     if (this.offline) return;
     this.items.push(item);
-    if (this.linesLeft !== undefined && --this.linesLeft <= 0) this.runOut();
+    if (this.linesLeft !== undefined && --this.linesLeft <= 0) this.fireLineAction();
+  }
+
+  private fireLineAction(): void {
+    const action = this.lineAction;
+    this.linesLeft = undefined;
+    this.lineAction = undefined;
+    action?.();
   }
 
   private runOut(): void {
     this.paper = 'end';
-    this.linesLeft = undefined;
     this.interruptTicket();
     this.statusChanged();
   }

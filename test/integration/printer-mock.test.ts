@@ -8,7 +8,7 @@ import { EscposPrinterSim } from '../../firmware-sim/printer/printer-sim.ts';
 import { ticketLines, ticketQrPayloads } from '../../firmware-sim/printer/ticket.ts';
 import { runFor, runUntil } from '../support/manual-time.ts';
 
-const dayPass = (n: number): PrintJob => ({ kind: 'day-pass', jobId: `DP-${n}`, clubName: 'Piscine Élan', holder: `Client ${n}`, validUntil: Date.UTC(2026, 0, 5, 22, 0), qrPayload: `RESA:DP-${n}` });
+const dayPass = (n: number): Extract<PrintJob, { kind: 'day-pass' }> => ({ kind: 'day-pass', jobId: `DP-${n}`, clubName: 'Piscine Élan', holder: `Client ${n}`, validUntil: Date.UTC(2026, 0, 5, 22, 0), qrPayload: `RESA:DP-${n}` });
 
 function setup() {
   const clock = new ManualClock();

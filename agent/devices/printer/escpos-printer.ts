@@ -62,6 +62,7 @@ export class EscposPrinter implements Printer {
   private jobListeners = new Set<(jobId: string, state: PrintJobState) => void>();
   private unsubscribe: (() => void)[] = [];
   private running = false;
+  private loaded = false;
   private busy: Promise<void> | undefined;
   private again = false;
   private pollTimer: TimerHandle | undefined;
@@ -85,10 +86,7 @@ export class EscposPrinter implements Printer {
 
   async start(): Promise<void> {
     if (this.running) return;
-    const snap = this.o.store.load();
-    if (snap.quarantinedTo) this.o.logger.error({ path: snap.quarantinedTo }, 'print queue file was unreadable and was moved aside');
-    this.queue = snap.pending.map((s) => ({ job: s.job, state: s.state, attempts: s.attempts }));
-    for (const f of snap.finished) this.finished.set(f.jobId, f.state);
+    this.load();
     const t = this.o.transport;
     this.unsubscribe = [t.on('data', (c) => this.channel.receive(c)), t.on('close', (reason) => this.linkClosed(reason))];
     this.running = true;
@@ -122,6 +120,7 @@ export class EscposPrinter implements Printer {
   }
 
   jobState(jobId: string): PrintJobState | undefined {
+    this.load();
     return this.queue.find((e) => e.job.jobId === jobId)?.state ?? this.finished.get(jobId);
   }
 
@@ -244,6 +243,16 @@ export class EscposPrinter implements Printer {
     }
     if (changed || event === 'send') this.emitJob(entry.job.jobId, next);
     this.publish();
+  }
+
+  /** Reads the stored queue once, before the first start, enqueue or lookup needs it. */
+  private load(): void {
+    if (this.loaded) return;
+    this.loaded = true;
+    const snap = this.o.store.load();
+    if (snap.quarantinedTo) this.o.logger.error({ path: snap.quarantinedTo }, 'print queue file was unreadable and was moved aside');
+    this.queue = [...snap.pending.map((s) => ({ job: s.job, state: s.state, attempts: s.attempts })), ...this.queue];
+    for (const f of snap.finished) this.finished.set(f.jobId, f.state);
   }
 
   private save(): void {
