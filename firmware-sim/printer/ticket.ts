@@ -34,12 +34,13 @@ export const ticketLines = (t: PrintedTicket): string[] => t.items.flatMap((i) =
 export const ticketQrPayloads = (t: PrintedTicket): string[] => t.items.flatMap((i) => (i.kind === 'qr' ? [i.qr.payload] : []));
 export const ticketBarcodes = (t: PrintedTicket): PrintedBarcode[] => t.items.flatMap((i) => (i.kind === 'barcode' ? [i.barcode] : []));
 
-/** A ticket as a human reads it, one string per line, styles in brackets: "[center bold 2x2] Piscine". */
+/** A ticket as a human reads it, one string per line, styles in brackets: "[center bold 2x2] Piscine" (blank lines plain). */
 export function renderTicket(t: PrintedTicket): string[] {
   return t.items.map((i) => {
     if (i.kind === 'qr') return `[qr ${i.qr.errorCorrection} ${i.qr.moduleSize}] ${i.qr.payload}`;
     if (i.kind === 'barcode') return `[barcode ${i.barcode.system}] ${i.barcode.data}`;
     const l = i.line;
+    if (l.text === '') return '';
     const notes = [l.align !== 'left' ? l.align : '', l.bold ? 'bold' : '', l.underline ? `underline${l.underline}` : '', l.width > 1 || l.height > 1 ? `${l.width}x${l.height}` : ''].filter(Boolean);
     return notes.length ? `[${notes.join(' ')}] ${l.text}` : l.text;
   });
