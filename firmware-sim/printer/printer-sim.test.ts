@@ -106,6 +106,26 @@ describe('EscposPrinterSim', () => {
     expect(sim.tickets.map((t) => [t.end, ticketLines(t)])).toEqual([['interrupted', ['one']]]);
   });
 
+  it('an autocutter error takes it offline with DLE EOT 2 bit 6 and DLE EOT 3 bit 3', () => {
+    const { link, send, replies } = fakeLink();
+    const sim = new EscposPrinterSim(link);
+    sim.setCutterError(true);
+    send(concatBytes(ALL_STATUS, realtimeStatusRequest('error-cause'), ticket('A')));
+    expect(toHex(Uint8Array.from(replies))).toBe('3a52121a');
+    expect(sim.tickets).toEqual([]);
+    sim.setCutterError(false);
+    send(ticket('B'));
+    expect(sim.tickets.map((t) => ticketLines(t)[0])).toEqual(['B']);
+  });
+
+  it('can be a printer that ignores GS r', () => {
+    const { link, send, replies } = fakeLink();
+    const sim = new EscposPrinterSim(link, { answersPaperSensor: false });
+    send(concatBytes(ticket('A'), paperSensorStatusRequest()));
+    expect(replies).toEqual([]);
+    expect(sim.tickets).toHaveLength(1);
+  });
+
   it('a silent printer answers nothing and prints nothing', () => {
     const { link, send, replies } = fakeLink();
     const sim = new EscposPrinterSim(link);

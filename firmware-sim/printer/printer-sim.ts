@@ -42,13 +42,21 @@ export class EscposPrinterSim {
   private paper: PaperLevel = 'ok';
   private coverOpen_ = false;
   private silent = false;
+  private cutterError = false;
   private linesLeft: number | undefined;
   private lineAction: (() => void) | undefined;
   private asbMask = 0;
   private ticketListeners = new Set<(t: PrintedTicket) => void>();
   private readonly unsubscribe: () => void;
 
-  constructor(private readonly link: SimLink) {
+  /**
+   * `answersPaperSensor: false` models the cheap printers that ignore GS r (the driver
+   * then cannot confirm a job and must not print it twice).
+   */
+  constructor(
+    private readonly link: SimLink,
+    private readonly options: { answersPaperSensor?: boolean } = {},
+  ) {
     this.unsubscribe = link.onData((chunk) => this.receive(chunk));
   }
 
@@ -70,7 +78,7 @@ export class EscposPrinterSim {
   }
 
   get offline(): boolean {
-    return this.paper === 'end' || this.coverOpen_;
+    return this.paper === 'end' || this.coverOpen_ || this.cutterError;
   }
 
   // --- script -------------------------------------------------------------
@@ -111,6 +119,13 @@ export class EscposPrinterSim {
     this.statusChanged();
   }
 
+  /** An autocutter jam (true) takes the printer offline with an error until cleared (false). */
+  setCutterError(on: boolean): void {
+    this.cutterError = on;
+    if (on) this.interruptTicket();
+    this.statusChanged();
+  }
+
   /** Powered off / unplugged (true) or back (false): a silent printer answers nothing. */
   goSilent(on: boolean): void {
     this.silent = on;
@@ -147,8 +162,8 @@ export class EscposPrinterSim {
     const paperEnd = this.paper === 'end';
     let byte: number;
     if (n === 1) byte = encodePrinterInfo({ drawerPin3High: false, offline: this.offline, waitingOnlineRecovery: this.offline, feedButtonPressed: false });
-    else if (n === 2) byte = encodeOfflineCause({ coverOpen: this.coverOpen_, feedButtonFeeding: false, stoppedByPaperEnd: paperEnd, error: false });
-    else if (n === 3) byte = encodeErrorCause({ recoverableError: false, autocutterError: false, unrecoverableError: false, autoRecoverableError: false });
+    else if (n === 2) byte = encodeOfflineCause({ coverOpen: this.coverOpen_, feedButtonFeeding: false, stoppedByPaperEnd: paperEnd, error: this.cutterError });
+    else if (n === 3) byte = encodeErrorCause({ recoverableError: false, autocutterError: this.cutterError, unrecoverableError: false, autoRecoverableError: false });
     else byte = encodePaperStatus({ nearEnd: this.paper !== 'ok', end: paperEnd });
     this.link.write(Uint8Array.of(byte));
   }
@@ -204,7 +219,7 @@ export class EscposPrinterSim {
         return this.printItem({ kind: 'barcode', barcode });
       }
       case 'paper-sensor-status':
-        if (c.n === 1 || c.n === 49) this.link.write(Uint8Array.of(encodePaperSensor({ nearEnd: this.paper !== 'ok', end: false })));
+        if ((c.n === 1 || c.n === 49) && this.options.answersPaperSensor !== false) this.link.write(Uint8Array.of(encodePaperSensor({ nearEnd: this.paper !== 'ok', end: false })));
         return;
       case 'automatic-status-back':
         this.asbMask = c.mask;
@@ -269,7 +284,7 @@ export class EscposPrinterSim {
         coverOpen: this.coverOpen_,
         feedButtonFeeding: false,
         mechanicalError: false,
-        autocutterError: false,
+        autocutterError: this.cutterError,
         unrecoverableError: false,
         autoRecoverableError: false,
         paperNearEnd: this.paper !== 'ok',

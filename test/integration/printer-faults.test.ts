@@ -21,10 +21,10 @@ afterEach(async () => {
   for (const d of dirs.splice(0)) rmSync(d, { recursive: true, force: true });
 });
 
-function setup(options: { store?: JobStore; clock?: ManualClock } = {}) {
+function setup(options: { store?: JobStore; clock?: ManualClock; answersPaperSensor?: boolean } = {}) {
   const clock = options.clock ?? new ManualClock();
   const transport = new MockTransport('printer');
-  const sim = new EscposPrinterSim(transport.device);
+  const sim = new EscposPrinterSim(transport.device, { answersPaperSensor: options.answersPaperSensor ?? true });
   const printer = new EscposPrinter({ id: 'p', transport, clock, logger: silentLogger, pollMs: 200, replyTimeoutMs: 100, confirmTimeoutMs: 2000, reconnectMs: 500, ...(options.store ? { store: options.store } : {}) });
   stops.push(() => printer.stop());
   return { clock, transport, sim, printer };
@@ -76,6 +76,59 @@ describe('EscposPrinter faults (simulator over MockTransport, fake time)', () =>
     await t.printer.enqueue(dayPass(1));
     expect(await runUntil(t.clock, () => t.printer.jobState('DP-1') === 'printed')).toBe(true);
     expect(t.printer.status().state).toBe('online');
+  });
+
+  it('an autocutter error is PRINTER_HARDWARE_ERROR; the interrupted job prints once cleared', async () => {
+    const t = setup();
+    await online(t);
+    t.sim.afterLines(3, () => t.sim.setCutterError(true));
+    await t.printer.enqueue(dayPass(1));
+    expect(await runUntil(t.clock, () => t.printer.status().lastError?.code === 'PRINTER_HARDWARE_ERROR')).toBe(true);
+    await runFor(t.clock, 1000);
+    expect(t.printer.jobState('DP-1')).toBe('queued');
+    expect(t.printer.status().detail).toMatchObject({ condition: 'hardware-error' });
+    t.sim.setCutterError(false);
+    expect(await runUntil(t.clock, () => t.printer.jobState('DP-1') === 'printed')).toBe(true);
+    expect(printedPayloads(t.sim)).toEqual(['RESA:DP-1']);
+  });
+
+  it('a printer that ignores GS r: a job it printed while healthy counts as printed (PRINTER_UNCONFIRMED), never twice', async () => {
+    const t = setup({ answersPaperSensor: false });
+    await online(t);
+    await t.printer.enqueue(dayPass(1));
+    await t.printer.enqueue(dayPass(2));
+    expect(await runUntil(t.clock, () => t.printer.jobState('DP-2') === 'printed')).toBe(true);
+    expect(t.printer.status().lastError?.code).toBe('PRINTER_UNCONFIRMED');
+    await runFor(t.clock, 3000);
+    expect(printedPayloads(t.sim)).toEqual(['RESA:DP-1', 'RESA:DP-2']);
+  });
+
+  it('a failed write puts the job back in the queue; it prints on the next round', async () => {
+    const t = setup();
+    await online(t);
+    const states: string[] = [];
+    t.printer.onJob((_id, state) => {
+      states.push(state);
+      // The job's own write is the next one after it turns "printing".
+      if (state === 'printing' && states.length === 2) t.transport.faults.failNextWrite = true;
+    });
+    await t.printer.enqueue(dayPass(1));
+    expect(await runUntil(t.clock, () => t.printer.jobState('DP-1') === 'printed')).toBe(true);
+    expect(states).toEqual(['queued', 'printing', 'queued', 'printing', 'printed']);
+    expect(printedPayloads(t.sim)).toEqual(['RESA:DP-1']);
+  });
+
+  it('a queue that cannot be saved refuses the job with PRINTER_STORE_FAILED', async () => {
+    const store: JobStore = {
+      load: () => ({ pending: [], finished: [] }),
+      save: () => {
+        throw new Error('disk full');
+      },
+    };
+    const t = setup({ store });
+    await online(t);
+    await expect(t.printer.enqueue(dayPass(1))).rejects.toMatchObject({ code: 'PRINTER_STORE_FAILED' });
+    expect(t.printer.jobState('DP-1')).toBeUndefined();
   });
 
   it('paper near end is degraded but keeps printing', async () => {

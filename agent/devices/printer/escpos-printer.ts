@@ -235,13 +235,15 @@ export class EscposPrinter implements Printer {
       this.finished.set(entry.job.jobId, next);
       if (this.finished.size > FINISHED_MEMORY) this.finished.delete(this.finished.keys().next().value as string);
     }
-    // Saved before the bytes go out ("printing"), so a crash mid-job resends it on restart.
+    if (!changed && event !== 'send') return;
+    // Saved before the bytes go out ("printing"), so a crash mid-job resends it on restart;
+    // not rewritten while a job merely keeps waiting (no flash wear at every poll).
     try {
       this.save();
     } catch (e) {
       this.setError('PRINTER_STORE_FAILED', `print queue could not be saved: ${(e as Error).message}`);
     }
-    if (changed || event === 'send') this.emitJob(entry.job.jobId, next);
+    this.emitJob(entry.job.jobId, next);
     this.publish();
   }
 
