@@ -17,6 +17,7 @@ export default tseslint.config(
     // The dependency rule of docs/ and DESIGN.md: protocol imports nothing of ours,
     // agent, fleet and firmware-sim never import each other.
     files: ['protocol/**/*.ts'],
+    ignores: ['protocol/**/*.test.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/agent/**', '**/fleet/**', '**/firmware-sim/**', '**/platform/**', 'serialport', 'node-hid', 'node:fs', 'node:net'] }] },
   },
   {

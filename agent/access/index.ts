@@ -1,0 +1,9 @@
+/**
+ * The access surface the lanes use: the rights store (SQLite, versioned) and the pure
+ * decide() rules engine with its state types. See docs/access-rules.md.
+ */
+export type * from './model.ts';
+export type * from './types.ts';
+export type { RightsError, RightsErrorCode } from './errors.ts';
+export type { ReasonCode, DecisionReasonCode } from '../../protocol/access/reasons.ts';
+export { REASON_CODES, REASON_LABELS_FR } from '../../protocol/access/reasons.ts';

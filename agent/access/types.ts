@@ -1,0 +1,76 @@
+import type { KeyObject } from 'node:crypto';
+import type { DecisionReasonCode } from '../../protocol/access/reasons.ts';
+import type { AccessRight, Booking, BlockingAlert, CredentialKind, Member, MemberCredential, Zone } from './model.ts';
+
+/**
+ * An immutable, in-memory view of one rights version. Every lookup is a Map access: no
+ * I/O, so decide() stays pure and fast. A new view is built on every apply; a view already
+ * handed out never changes.
+ */
+export interface RightsView {
+  readonly version: number;
+  /** Looks up a stored credential by kind and value (badge numbers canonicalised). */
+  credential(kind: CredentialKind, value: string): MemberCredential | undefined;
+  member(memberId: string): Member | undefined;
+  zone(zoneId: string): Zone | undefined;
+  rightsOf(memberId: string): readonly AccessRight[];
+  /** Visits left on a pack right: the fleet's count minus visits consumed on this box since. */
+  visitsLeft(right: AccessRight): number | undefined;
+  alertsOf(memberId: string): readonly BlockingAlert[];
+  bookingsOf(memberId: string): readonly Booking[];
+  /** Club public keys for signed QR tokens, by key id. */
+  qrKey(keyId: string): KeyObject | undefined;
+}
+
+export type LaneKind = 'entry' | 'exit' | 'accessible';
+export type Direction = 'in' | 'out';
+
+/** The lane a credential was presented at; `direction` is the way the person wants to go. */
+export interface LaneContext {
+  readonly laneId: string;
+  readonly zoneId: string;
+  readonly kind: LaneKind;
+  readonly direction: Direction;
+}
+
+export interface PassRecord {
+  /** Epoch ms of the confirmed passage. */
+  readonly at: number;
+  readonly direction: Direction;
+}
+
+/**
+ * What the lanes know besides rights, as immutable data. The caller records a pass into it
+ * after a confirmed passage (not after a grant: a person who did not go through keeps
+ * their visit and their anti-passback state).
+ */
+export interface DecisionState {
+  readonly rights: RightsView;
+  /** People inside, per zone id. */
+  readonly occupancy: ReadonlyMap<string, number>;
+  /** Last confirmed pass per zone id, then per member id (anti-passback, re-entry delay). */
+  readonly lastPass: ReadonlyMap<string, ReadonlyMap<string, PassRecord>>;
+  /**
+   * Epoch ms of the member's confirmed entries per zone id then member id; the caller keeps
+   * at least the last 48 hours. decide() counts those of the current zone-local day.
+   */
+  readonly recentEntries: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
+  /** Nonces of signed QR tokens already used (kept at least until the token expiry). */
+  readonly usedQrNonces: ReadonlySet<string>;
+}
+
+export interface Decision {
+  readonly granted: boolean;
+  readonly reason: DecisionReasonCode;
+  /** French label for the reader display and the journal. */
+  readonly message: string;
+  readonly memberId?: string;
+  /** The right that granted the entry. */
+  readonly rightId?: string;
+  /** The signed QR token nonce to record as used once the passage is confirmed. */
+  readonly qrNonce?: string;
+  /** True when the entry uses one visit of a pack: record it after the passage. */
+  readonly consumesVisit?: boolean;
+  /** Version of the rights snapshot this decision was made on. */
+  readonly rightsVersion: number;
+}

@@ -1,0 +1,62 @@
+import Type from 'typebox';
+import { REASON_CODES } from '../../access/reasons.ts';
+import { Direction, EpochMs, Id, Nullable, NonNegInt, V } from './common.ts';
+
+export const PASS_OUTCOMES = ['passed', 'not-passed', 'denied', 'manual', 'emergency', 'forced'] as const;
+export type PassOutcome = (typeof PASS_OUTCOMES)[number];
+
+/**
+ * One journaled pass. `seq` is the box's monotonic journal sequence: the fleet stores
+ * passes by (box, seq), so a pass sent twice is stored once.
+ */
+export const Pass = Type.Object({
+  seq: Type.Integer({ minimum: 1 }),
+  /** When the outcome was known (passage confirmed, timed out, refused). */
+  ts: EpochMs,
+  /** When the credential was decided (equal to ts for denials). */
+  decidedAt: EpochMs,
+  laneId: Type.String({ minLength: 1, maxLength: 64 }),
+  direction: Direction,
+  outcome: Type.Enum(PASS_OUTCOMES),
+  /** Why: a code of protocol/access/reasons.ts ('granted' also for a granted pass that was not used). */
+  reason: Type.Enum(REASON_CODES),
+  memberId: Nullable(Type.String({ maxLength: 64 })),
+  credential: Type.Object({
+    kind: Type.Union([Type.Literal('badge'), Type.Literal('pin'), Type.Literal('qr'), Type.Literal('none')]),
+    /** Truncated SHA-256 of the canonical credential: never the badge number itself. */
+    hash: Nullable(Type.String({ pattern: '^[0-9a-f]{8,64}$' })),
+  }),
+  rightsVersion: Nullable(NonNegInt),
+  rightId: Nullable(Type.String({ maxLength: 64 })),
+  /** Front-desk or remote operator for manual opens. */
+  operator: Nullable(Type.String({ maxLength: 120 })),
+  note: Nullable(Type.String({ maxLength: 500 })),
+  latencyUs: Nullable(NonNegInt),
+});
+export type Pass = Type.Static<typeof Pass>;
+
+export const MAX_PASSES_PER_BATCH = 500;
+
+/** `passes`, QoS 1: a batch in journal order (seq strictly increasing). */
+export const PassBatch = Type.Object({
+  v: V,
+  batchId: Id,
+  passes: Type.Array(Pass, { minItems: 1, maxItems: MAX_PASSES_PER_BATCH }),
+});
+export type PassBatch = Type.Static<typeof PassBatch>;
+
+/**
+ * `passes/ack`, QoS 1, fleet -> box, sent only after the batch's transaction committed.
+ * The box advances its outbox cursor to `lastSeq`.
+ */
+export const PassAck = Type.Object({
+  v: V,
+  batchId: Id,
+  firstSeq: Type.Integer({ minimum: 1 }),
+  lastSeq: Type.Integer({ minimum: 1 }),
+  /** Rows newly stored; `duplicates` were already there (a re-sent batch). */
+  stored: NonNegInt,
+  duplicates: NonNegInt,
+  ts: EpochMs,
+});
+export type PassAck = Type.Static<typeof PassAck>;
