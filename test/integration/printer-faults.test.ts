@@ -131,6 +131,27 @@ describe('EscposPrinter faults (simulator over MockTransport, fake time)', () =>
     expect(t.printer.jobState('DP-1')).toBeUndefined();
   });
 
+  it('a link that cannot be opened is PRINTER_LINK_DOWN and is retried', async () => {
+    const t = setup();
+    t.transport.faults.failNextOpen = true;
+    await t.printer.start();
+    expect(t.printer.status()).toMatchObject({ state: 'offline', lastError: { code: 'PRINTER_LINK_DOWN' } });
+    expect(await runUntil(t.clock, () => t.printer.status().state === 'online')).toBe(true);
+  });
+
+  it('an idle printer reports the cover opened and closed, with no job to print', async () => {
+    const t = setup();
+    await online(t);
+    const states: string[] = [];
+    t.printer.onStatus((s) => states.push(`${s.state}:${String(s.detail?.condition)}`));
+    t.sim.openCover();
+    expect(await runUntil(t.clock, () => t.printer.status().state === 'offline')).toBe(true);
+    expect(t.printer.status()).toMatchObject({ lastError: { code: 'PRINTER_COVER_OPEN' }, detail: { coverOpen: true } });
+    t.sim.closeCover();
+    expect(await runUntil(t.clock, () => t.printer.status().state === 'online')).toBe(true);
+    expect(states).toEqual(['offline:cover-open', 'online:online']);
+  });
+
   it('paper near end is degraded but keeps printing', async () => {
     const t = setup();
     await online(t);
