@@ -72,13 +72,15 @@ describe('UsbLpTransport (character device through node:fs)', () => {
     await t.close();
   });
 
-  it('follows the Transport contract: open twice, write closed, empty write, idempotent close, one close event', async () => {
+  it('follows the Transport contract: open twice (also while opening), write closed, empty write, idempotent close, one close event', async () => {
     const p = await pty();
     const t = transport(p.a);
     const closes: (TransportError | undefined)[] = [];
     t.on('close', (r) => closes.push(r));
     await expect(t.write(Uint8Array.of(1))).rejects.toMatchObject({ code: 'TRANSPORT_NOT_OPEN' });
-    await t.open();
+    const first = t.open();
+    await expect(t.open()).rejects.toMatchObject({ code: 'TRANSPORT_ALREADY_OPEN' });
+    await first;
     expect(t.isOpen).toBe(true);
     await expect(t.open()).rejects.toMatchObject({ code: 'TRANSPORT_ALREADY_OPEN' });
     await t.write(new Uint8Array(0));

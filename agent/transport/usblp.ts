@@ -27,6 +27,7 @@ export class UsbLpTransport implements Transport {
   private fd: number | undefined;
   private listeners = new TransportListeners();
   private closing = false;
+  private opening = false;
   private readTimer: NodeJS.Timeout | undefined;
   private reading = false;
   private writeChain: Promise<void> = Promise.resolve();
@@ -48,11 +49,16 @@ export class UsbLpTransport implements Transport {
   }
 
   async open(): Promise<void> {
-    if (this.fd !== undefined) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
+    if (this.fd !== undefined || this.opening) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
     const flags = constants.O_RDWR | constants.O_NONBLOCK | constants.O_NOCTTY;
-    this.fd = await new Promise<number>((resolve, reject) =>
-      fsOpen(this.path, flags, (e, fd) => (e ? reject(transportError('TRANSPORT_OPEN_FAILED', `${this.description}: ${e.message}`, e)) : resolve(fd))),
-    );
+    this.opening = true;
+    try {
+      this.fd = await new Promise<number>((resolve, reject) =>
+        fsOpen(this.path, flags, (e, fd) => (e ? reject(transportError('TRANSPORT_OPEN_FAILED', `${this.description}: ${e.message}`, e)) : resolve(fd))),
+      );
+    } finally {
+      this.opening = false;
+    }
     this.closing = false;
     this.zeroReads = 0;
     this.writeChain = Promise.resolve();
