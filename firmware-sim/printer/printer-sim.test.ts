@@ -156,6 +156,14 @@ describe('EscposPrinterSim', () => {
     expect(sim.tickets.map((t) => ticketLines(t)[0])).toEqual(['A']);
   });
 
+  it('decodes text in the code page selected by ESC t, and notes a page it does not know', () => {
+    const { link, send } = fakeLink();
+    const sim = new EscposPrinterSim(link);
+    send(fromHex('1b40 1b7410 e9 0a 1b7413 82 0a 1b7400 82 0a 1d5601'));
+    expect(ticketLines(sim.tickets[0]!)).toEqual(['é', 'é', 'é']);
+    expect(sim.decodeErrors).toEqual(['SIM_UNKNOWN_CODE_PAGE_0']);
+  });
+
   it('random bytes in random chunks never throw or hang it', () => {
     fc.assert(
       fc.property(fc.array(fc.uint8Array({ maxLength: 64 }), { maxLength: 20 }), (chunks) => {

@@ -1,4 +1,5 @@
 import {
+  codePageFromNumber,
   decodeCommandStep,
   encodeAutomaticStatus,
   encodeErrorCause,
@@ -9,7 +10,7 @@ import {
   type EscposCommand,
 } from '../../protocol/escpos/index.ts';
 import type { SimLink } from '../link.ts';
-import { decodeText, defaultModes, pageFor, type PrintedBarcode, type PrintedQr, type PrintedTicket, type PrintModes } from './ticket.ts';
+import { decodeText, defaultModes, type PrintedBarcode, type PrintedQr, type PrintedTicket, type PrintModes } from './ticket.ts';
 
 export type PaperLevel = 'ok' | 'near-end' | 'end';
 
@@ -202,7 +203,8 @@ export class EscposPrinterSim {
         this.modes.height = c.height;
         return;
       case 'code-page': {
-        const page = pageFor(c.n);
+        // A page the simulator does not know keeps the current one, and is noted.
+        const page = codePageFromNumber(c.n);
         if (page) this.modes.codePage = page;
         else this.decodeErrors.push(`SIM_UNKNOWN_CODE_PAGE_${c.n}`);
         return;

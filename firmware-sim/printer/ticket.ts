@@ -1,4 +1,4 @@
-import { codePageFromNumber, decodeByte, type CodePage } from '../../protocol/escpos/index.ts';
+import { decodeByte, type CodePage } from '../../protocol/escpos/index.ts';
 
 /** What the simulated printer put on paper, as text with the styles noted. */
 export interface RenderedLine {
@@ -57,8 +57,5 @@ export interface PrintModes {
 }
 
 export const defaultModes = (): PrintModes => ({ align: 'left', bold: false, underline: 0, width: 1, height: 1, codePage: 'cp858' });
-
-/** ESC t n for a page the simulator does not know falls back to PC858, noted by the caller. */
-export const pageFor = (n: number): CodePage | undefined => codePageFromNumber(n);
 
 export const decodeText = (bytes: Uint8Array, page: CodePage): string => Array.from(bytes, (b) => decodeByte(b, page)).join('');

@@ -5,7 +5,7 @@ import type { Transport, TransportError } from '../../transport/transport.ts';
 import type { DeviceStatus } from '../device.ts';
 import type { Printer, PrintJob, PrintJobState } from '../printer-port.ts';
 import { printerError } from './errors.ts';
-import { canPrint, conditionError, deviceStateOf, healthFrom, UNKNOWN_HEALTH, type PrinterHealth } from './health.ts';
+import { canPrint, conditionError, deviceStateOf, healthFrom, unknownHealth, type PrinterHealth } from './health.ts';
 import { nextJobState, type JobEvent } from './job-state.ts';
 import { MemoryJobStore, type JobStore } from './job-store.ts';
 import { StatusChannel } from './status-channel.ts';
@@ -209,16 +209,16 @@ export class EscposPrinter implements Printer {
   }
 
   private async refreshHealth(): Promise<PrinterHealth> {
-    if (!this.running) return UNKNOWN_HEALTH('link-down');
+    if (!this.running) return unknownHealth('link-down');
     const t = this.o.replyTimeoutMs;
     const printer = await this.channel.requestRealtime('printer', t);
     const cause = printer && (await this.channel.requestRealtime('offline-cause', t));
     const paper = cause && (await this.channel.requestRealtime('paper', t));
     if (printer?.kind !== 'printer' || cause?.kind !== 'offline-cause' || paper?.kind !== 'paper') {
-      if (!this.o.transport.isOpen) return this.health ?? UNKNOWN_HEALTH('link-down');
+      if (!this.o.transport.isOpen) return this.health ?? unknownHealth('link-down');
       this.misses++;
-      if (this.misses >= this.o.missesBeforeNoReply) this.setHealth(UNKNOWN_HEALTH('no-reply'));
-      return UNKNOWN_HEALTH('no-reply');
+      if (this.misses >= this.o.missesBeforeNoReply) this.setHealth(unknownHealth('no-reply'));
+      return unknownHealth('no-reply');
     }
     this.misses = 0;
     const health = healthFrom(printer.status, cause.status, paper.status);
@@ -270,7 +270,7 @@ export class EscposPrinter implements Printer {
       await this.o.transport.open();
     } catch (e) {
       this.o.logger.warn({ err: e, transport: this.o.transport.description }, 'printer link could not be opened');
-      this.setHealth(UNKNOWN_HEALTH('link-down'));
+      this.setHealth(unknownHealth('link-down'));
       this.reconnectTimer = this.o.clock.setTimeout(() => void this.connect(), this.o.reconnectMs);
       return;
     }
@@ -281,7 +281,7 @@ export class EscposPrinter implements Printer {
     this.channel.failAll();
     if (!this.running) return;
     this.o.logger.warn({ reason: reason?.message }, 'printer link closed');
-    this.setHealth(UNKNOWN_HEALTH('link-down'));
+    this.setHealth(unknownHealth('link-down'));
     this.o.clock.clearTimeout(this.reconnectTimer);
     this.reconnectTimer = this.o.clock.setTimeout(() => void this.connect(), this.o.reconnectMs);
   }

@@ -11,7 +11,7 @@ export interface PrinterHealth {
   readonly coverOpen: boolean | null;
 }
 
-export const UNKNOWN_HEALTH = (condition: 'no-reply' | 'link-down'): PrinterHealth => ({ condition, paper: null, coverOpen: null });
+export const unknownHealth = (condition: 'no-reply' | 'link-down'): PrinterHealth => ({ condition, paper: null, coverOpen: null });
 
 /** Pure: the three real-time replies to a condition. Paper end wins over cover open over errors. */
 export function healthFrom(printer: PrinterInfo, cause: OfflineCause, paper: PaperSensor): PrinterHealth {
