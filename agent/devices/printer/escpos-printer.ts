@@ -6,8 +6,9 @@ import type { DeviceStatus } from '../device.ts';
 import type { Printer, PrintJob, PrintJobState } from '../printer-port.ts';
 import { printerError } from './errors.ts';
 import { canPrint, conditionError, deviceStateOf, healthFrom, unknownHealth, type PrinterHealth } from './health.ts';
-import { nextJobState, type JobEvent } from './job-state.ts';
+import type { JobEvent } from './job-state.ts';
 import { MemoryJobStore, type JobStore } from './job-store.ts';
+import { PrintQueue, type QueueEntry } from './print-queue.ts';
 import { StatusChannel } from './status-channel.ts';
 import { DEFAULT_LAYOUT, renderJob, type TicketLayout } from './templates.ts';
 
@@ -31,15 +32,7 @@ export interface EscposPrinterOptions {
   readonly reconnectMs?: number;
 }
 
-interface QueueEntry {
-  readonly job: PrintJob;
-  state: PrintJobState;
-  attempts: number;
-}
-
 type Outcome = 'confirmed' | 'unconfirmed' | 'paper-out' | 'not-ready';
-
-const FINISHED_MEMORY = 500;
 
 /**
  * An ESC/POS receipt printer over any Transport. Jobs are rendered from templates and
@@ -53,8 +46,7 @@ export class EscposPrinter implements Printer {
   readonly id: string;
   private readonly o: Required<Omit<EscposPrinterOptions, 'layout' | 'store'>> & { layout: TicketLayout; store: JobStore };
   private readonly channel: StatusChannel;
-  private queue: QueueEntry[] = [];
-  private finished = new Map<string, 'printed' | 'failed'>();
+  private readonly queue: PrintQueue;
   private health: PrinterHealth | undefined;
   private misses = 0;
   private current: DeviceStatus;
@@ -62,7 +54,6 @@ export class EscposPrinter implements Printer {
   private jobListeners = new Set<(jobId: string, state: PrintJobState) => void>();
   private unsubscribe: (() => void)[] = [];
   private running = false;
-  private loaded = false;
   private busy: Promise<void> | undefined;
   private again = false;
   private pollTimer: TimerHandle | undefined;
@@ -81,12 +72,12 @@ export class EscposPrinter implements Printer {
       store: options.store ?? new MemoryJobStore(),
     };
     this.channel = new StatusChannel(options.transport, options.clock);
+    this.queue = new PrintQueue(this.o.store, (path) => this.o.logger.error({ path }, 'print queue file was unreadable and was moved aside'));
     this.current = { deviceId: this.id, kind: 'printer', state: 'starting', since: options.clock.now() };
   }
 
   async start(): Promise<void> {
     if (this.running) return;
-    this.load();
     const t = this.o.transport;
     this.unsubscribe = [t.on('data', (c) => this.channel.receive(c)), t.on('close', (reason) => this.linkClosed(reason))];
     this.running = true;
@@ -120,8 +111,7 @@ export class EscposPrinter implements Printer {
   }
 
   jobState(jobId: string): PrintJobState | undefined {
-    this.load();
-    return this.queue.find((e) => e.job.jobId === jobId)?.state ?? this.finished.get(jobId);
+    return this.queue.stateOf(jobId);
   }
 
   /** Idempotent by jobId: a job already queued or recently finished is not queued again. */
@@ -129,12 +119,9 @@ export class EscposPrinter implements Printer {
     if (this.jobState(job.jobId) !== undefined) return;
     const rendered = renderJob(job, this.o.layout);
     if (!rendered.ok) throw printerError('PRINTER_JOB_INVALID', `job ${job.jobId}: ${rendered.error.message}`, rendered.error);
-    const entry: QueueEntry = { job, state: 'queued', attempts: 0 };
-    this.queue.push(entry);
     try {
-      this.save();
+      this.queue.add(job);
     } catch (e) {
-      this.queue = this.queue.filter((q) => q !== entry);
       throw printerError('PRINTER_STORE_FAILED', `job ${job.jobId} could not be saved: ${(e as Error).message}`, e);
     }
     this.emitJob(job.jobId, 'queued');
@@ -161,7 +148,7 @@ export class EscposPrinter implements Printer {
   private async work(): Promise<void> {
     try {
       if (!this.o.transport.isOpen) return;
-      if (this.queue.length === 0) await this.refreshHealth();
+      if (this.queue.size === 0) await this.refreshHealth();
       else await this.pumpQueue();
     } catch (e) {
       this.o.logger.error({ err: e }, 'printer work failed');
@@ -169,7 +156,7 @@ export class EscposPrinter implements Printer {
   }
 
   private async pumpQueue(): Promise<void> {
-    for (let entry = this.queue[0]; entry && this.running; entry = this.queue[0]) {
+    for (let entry = this.queue.head(); entry && this.running; entry = this.queue.head()) {
       const health = await this.refreshHealth();
       if (health.condition === 'paper-end') return this.move(entry, 'paper-out');
       if (!canPrint(health)) return this.move(entry, 'not-ready');
@@ -179,7 +166,6 @@ export class EscposPrinter implements Printer {
         continue;
       }
       this.channel.clearPaperInbox();
-      entry.attempts++;
       this.move(entry, 'send');
       try {
         await this.o.transport.write(concat([rendered.value, paperSensorStatusRequest()]));
@@ -227,41 +213,17 @@ export class EscposPrinter implements Printer {
   }
 
   private move(entry: QueueEntry, event: JobEvent): void {
-    const next = nextJobState(entry.state, event);
-    const changed = next !== entry.state;
-    entry.state = next;
-    if (next === 'printed' || next === 'failed') {
-      this.queue = this.queue.filter((e) => e !== entry);
-      this.finished.set(entry.job.jobId, next);
-      if (this.finished.size > FINISHED_MEMORY) this.finished.delete(this.finished.keys().next().value as string);
-    }
+    const { next, changed } = this.queue.apply(entry, event);
     if (!changed && event !== 'send') return;
     // Saved before the bytes go out ("printing"), so a crash mid-job resends it on restart;
     // not rewritten while a job merely keeps waiting (no flash wear at every poll).
     try {
-      this.save();
+      this.queue.save();
     } catch (e) {
       this.setError('PRINTER_STORE_FAILED', `print queue could not be saved: ${(e as Error).message}`);
     }
     this.emitJob(entry.job.jobId, next);
     this.publish();
-  }
-
-  /** Reads the stored queue once, before the first start, enqueue or lookup needs it. */
-  private load(): void {
-    if (this.loaded) return;
-    this.loaded = true;
-    const snap = this.o.store.load();
-    if (snap.quarantinedTo) this.o.logger.error({ path: snap.quarantinedTo }, 'print queue file was unreadable and was moved aside');
-    this.queue = [...snap.pending.map((s) => ({ job: s.job, state: s.state, attempts: s.attempts })), ...this.queue];
-    for (const f of snap.finished) this.finished.set(f.jobId, f.state);
-  }
-
-  private save(): void {
-    this.o.store.save({
-      pending: this.queue.map((e) => ({ job: e.job, state: e.state, attempts: e.attempts })),
-      finished: [...this.finished].map(([jobId, state]) => ({ jobId, state })),
-    });
   }
 
   private async connect(): Promise<void> {
@@ -302,7 +264,7 @@ export class EscposPrinter implements Printer {
   private publish(force = false): void {
     const h = this.health;
     const state = h ? deviceStateOf(h.condition) : 'starting';
-    const detail = { condition: h?.condition ?? null, paper: h?.paper ?? null, coverOpen: h?.coverOpen ?? null, queued: this.queue.length, transport: this.o.transport.description };
+    const detail = { condition: h?.condition ?? null, paper: h?.paper ?? null, coverOpen: h?.coverOpen ?? null, queued: this.queue.size, transport: this.o.transport.description };
     const prev = this.current;
     if (!force && prev.state === state && JSON.stringify(prev.detail) === JSON.stringify(detail)) return;
     this.current = { ...prev, state, since: prev.state === state ? prev.since : this.o.clock.now(), detail };
