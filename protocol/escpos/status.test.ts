@@ -70,6 +70,27 @@ describe('automatic status back (GS a, 4 bytes)', () => {
   });
 });
 
+describe('printer-side status encoders (named fixtures)', () => {
+  const none = { drawerPin3High: false, offline: false, waitingOnlineRecovery: false, feedButtonPressed: false };
+  it.each([
+    ['DLE EOT 1 all fine', encodePrinterInfo(none), 0x12],
+    ['DLE EOT 1 offline, waiting recovery', encodePrinterInfo({ ...none, offline: true, waitingOnlineRecovery: true }), 0x3a],
+    ['DLE EOT 2 cover open', encodeOfflineCause({ coverOpen: true, feedButtonFeeding: false, stoppedByPaperEnd: false, error: false }), 0x16],
+    ['DLE EOT 2 paper end stop', encodeOfflineCause({ coverOpen: false, feedButtonFeeding: false, stoppedByPaperEnd: true, error: false }), 0x32],
+    ['DLE EOT 4 near end', encodePaperStatus({ nearEnd: true, end: false }), 0x1e],
+    ['DLE EOT 4 end', encodePaperStatus({ nearEnd: true, end: true }), 0x7e],
+    ['GS r 1 near end', encodePaperSensor({ nearEnd: true, end: false }), 0x03],
+    ['GS r 1 end', encodePaperSensor({ nearEnd: true, end: true }), 0x0f],
+  ] as const)('%s is 0x%s', (_name, byte, expected) => {
+    expect(byte).toBe(expected);
+  });
+
+  it('ASB offline, cover open, paper end is 38 00 0f 00', () => {
+    const s = { drawerPin3High: false, offline: true, coverOpen: true, feedButtonFeeding: false, mechanicalError: false, autocutterError: false, unrecoverableError: false, autoRecoverableError: false, paperNearEnd: true, paperEnd: true };
+    expect(encodeAutomaticStatus(s)).toEqual(fromHex('38000f00'));
+  });
+});
+
 describe('status stream', () => {
   it('a byte matching no reply is ESCPOS_STATUS_BAD_BYTE, skip 1', () => {
     for (const hex of ['80', 'ff', '11', '13', '93']) expect(one(hex, 'paper')).toMatchObject({ kind: 'bad', code: 'ESCPOS_STATUS_BAD_BYTE', skip: 1 });
