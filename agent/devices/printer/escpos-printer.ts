@@ -39,7 +39,8 @@ type Outcome = 'confirmed' | 'unconfirmed' | 'paper-out' | 'not-ready';
  * printed one at a time: the status is checked before each job (DLE EOT 1, 2, 4), the job
  * is followed by GS r 1, whose reply comes only once everything before it was printed, and
  * is done only when that reply arrives. A job cut short by paper end (or cover open,
- * power loss) is sent again whole once the printer is ready: none lost, none printed twice.
+ * cutter error) is sent again whole once the printer is ready: none lost, none printed
+ * twice. Power or link loss mid-ticket is at-least-once (docs/printer.md, Guarantees).
  */
 export class EscposPrinter implements Printer {
   readonly kind = 'printer' as const;
