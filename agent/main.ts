@@ -52,16 +52,16 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // Loaded only to run a box: --help and --check stay quick and never touch drivers or SQLite.
-  const [{ systemClock }, { createLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createBoxTransport }] = await Promise.all([
+  const [{ systemClock }, { createLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createTransport }] = await Promise.all([
     import('../platform/clock.ts'),
     import('../platform/log.ts'),
     import('./box/build-box.ts'),
     import('./box/drivers.ts'),
     import('./box/errors.ts'),
-    import('./box/transports.ts'),
+    import('./transport/create.ts'),
   ]);
   const logger = createLogger('agent', { base: { box: config.box.id } });
-  const box = buildBox({ loaded: loaded.value, drivers: builtInDrivers(), createTransport: createBoxTransport, clock: systemClock, logger });
+  const box = buildBox({ loaded: loaded.value, drivers: builtInDrivers(), createTransport: (transport) => createTransport(transport), clock: systemClock, logger });
   if (!box.ok) {
     for (const e of box.error) console.error(formatBoxError(e));
     return EXIT_RUNTIME;

@@ -5,13 +5,13 @@ import { pino } from 'pino';
 import { afterAll, describe, it } from 'vitest';
 import { clubSnapshot } from '../../agent/access/rights-fixtures.ts';
 import { buildBox, type Box } from '../../agent/box/build-box.ts';
-import { osdpDriver } from '../../agent/box/osdp-driver.ts';
 import { loadConfigFile } from '../../agent/config/load.ts';
 import type { Reader } from '../../agent/devices/reader.ts';
 import { SimulatedOsdpBus } from '../../firmware-sim/osdp/bus.ts';
 import { SimulatedPd } from '../../firmware-sim/osdp/pd.ts';
-import { lineDriverBox } from '../support/line-box.ts';
-import { personAtTurnstile, typeBadge } from '../support/mock-line-devices.ts';
+import { testDriverBox } from '../support/test-driver-box.ts';
+import { personAtTurnstile } from '../support/test-turnstile.ts';
+import { encodeEm4100Frame } from '../../protocol/em4100/frame.ts';
 import { shiftedClock } from '../support/shifted-clock.ts';
 import { percentiles } from './percentiles.ts';
 
@@ -22,9 +22,9 @@ import { percentiles } from './percentiles.ts';
  * between is the real agent: config loader, box composition, lane state machine, real
  * decide() over a real rights store of 1000 members, the pino decision line (to the null
  * device), the real SQLite journal committing the previous passes. The turnstile is the
- * byte-level test driver over a MockTransport (test/support/mock-line-devices.ts), not the
- * Modbus driver; the reader is either the byte-level line reader, or the real OSDP driver
- * (secure channel on) polling the firmware-sim OSDP reader.
+ * byte-level test driver over a MockTransport (test/support/test-turnstile.ts), not the
+ * Modbus driver; the reader is the real EM4100 driver fed one frame per badge, or the real
+ * OSDP driver (secure channel on) polling the firmware-sim OSDP reader.
  */
 const PASSES = 3000;
 const dir = mkdtempSync(join(tmpdir(), 'lane-bench-'));
@@ -64,7 +64,7 @@ interface Scenario {
   readonly config: string;
   readonly passes: number;
   /** Wires the reader side; returns how to present the i-th member's credential. */
-  readonly reader: (devices: ReturnType<typeof lineDriverBox>, dataDir: string) => (i: number) => void;
+  readonly reader: (devices: ReturnType<typeof testDriverBox>, dataDir: string) => (i: number) => void;
   readonly ready?: (box: Box) => boolean;
 }
 
@@ -75,7 +75,7 @@ async function measure(scenario: Scenario): Promise<void> {
   const loaded = await loadConfigFile(join(home, 'box.yaml'));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
   const clock = shiftedClock(Date.UTC(2026, 0, 5, 9, 0, 0));
-  const devices = lineDriverBox(clock);
+  const devices = testDriverBox(clock);
   const present = scenario.reader(devices, join(home, 'data'));
   const logger = pino({ level: 'info' }, pino.destination({ dest: devNull, sync: true }));
   const built = buildBox({ loaded: loaded.value, drivers: devices.drivers, createTransport: devices.createTransport, clock, logger });
@@ -108,8 +108,8 @@ async function measure(scenario: Scenario): Promise<void> {
 }
 
 describe('lane latency', () => {
-  it('line reader (digits + CR) on a MockTransport -> Modbus FC05 test turnstile', async () => {
-    await measure({ name: 'line-reader', config: CONFIG, passes: PASSES, reader: (devices) => (n) => typeBadge(devices.link('reader-entry'), String(100000 + n)) });
+  it('real EM4100 driver, one 14-byte frame per badge -> Modbus FC05 test turnstile', async () => {
+    await measure({ name: 'em4100', config: CONFIG, passes: PASSES, reader: (devices) => (n) => devices.link('reader-entry').write(encodeEm4100Frame({ version: 0, tag: 100000 + n })) });
   });
 
   it('real OSDP driver with secure channel against the simulated PD -> Modbus FC05 test turnstile', async () => {
@@ -119,7 +119,6 @@ describe('lane latency', () => {
       config: OSDP_CONFIG,
       passes: 300,
       reader: (devices, dataDir) => {
-        devices.drivers.register('osdp', osdpDriver);
         mkdirSync(join(dataDir, 'keys'));
         writeFileSync(join(dataDir, 'keys', 'entry.scbk'), OSDP_KEY);
         new SimulatedOsdpBus(devices.link('osdp-bus'), [pd]);
