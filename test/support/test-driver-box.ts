@@ -29,5 +29,5 @@ export function testDriverBox(clock: Clock) {
       return turnstile;
     }),
   );
-  return { drivers, createTransport, link: (name: string) => transport(name).device, turnstiles };
+  return { drivers, createTransport, transport, link: (name: string) => transport(name).device, turnstiles };
 }

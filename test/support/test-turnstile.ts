@@ -52,6 +52,8 @@ export function writeCoilFrame(address: number, coil: number, on: boolean): Uint
 export class CoilTurnstile extends ByteDevice<'turnstile'> implements Turnstile {
   /** Clock.monotonic() just before the last open command was handed to the transport. */
   lastOpenWriteAt = 0;
+  /** process.cpuUsage() at the same moment (benchmarks: CPU time spent on the lane path). */
+  lastOpenWriteCpu: NodeJS.CpuUsage = { user: 0, system: 0 };
   private lockdown = false;
   private pending: ((o: PassageOutcome) => void) | undefined;
   private readonly listeners = new Set<(e: TurnstileEvent) => void>();
@@ -78,6 +80,7 @@ export class CoilTurnstile extends ByteDevice<'turnstile'> implements Turnstile 
         resolve(o);
       };
       this.lastOpenWriteAt = this.clock.monotonic();
+      this.lastOpenWriteCpu = process.cpuUsage();
       this.transport.write(writeCoilFrame(1, direction === 'in' ? 0 : 1, true)).catch((e: Error) => this.settle({ kind: 'refused', code: 'OUT_OF_SERVICE', message: e.message }));
     });
   }
