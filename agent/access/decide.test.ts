@@ -45,6 +45,7 @@ const RECORDS: RightsRecords = {
   credentials: [
     credential('c1', 'm1', 'badge', '1001'),
     credential('c1p', 'm1', 'pin', '4321'),
+    credential('c1w', 'm1', 'badge', '12:34'),
     credential('c1k', 'm1', 'qr-key', 'qk-m1'),
     credential('c1old', 'm1', 'badge', '1500', { validTo: NOW - MIN }),
     credential('c1new', 'm1', 'badge', '1501', { validFrom: NOW + MIN }),
@@ -97,6 +98,7 @@ const paris = (day: number, hour: number, minute = 0) => Date.UTC(2026, 5, day, 
 const ROWS: Row[] = [
   { name: 'subscription badge', credential: badge('1001'), expect: { granted: true, reason: 'granted', memberId: 'm1', rightId: 'r1', consumesVisit: false, rightsVersion: 7, message: 'Accès autorisé' } },
   { name: 'badge number with leading zeros', credential: badge('0001001'), expect: { granted: true, reason: 'granted', memberId: 'm1' } },
+  { name: 'badge stored in Wiegand facility:card notation', credential: badge(String(12 * 65536 + 34)), expect: { granted: true, reason: 'granted', memberId: 'm1' } },
   { name: 'PIN', credential: { kind: 'pin', pin: '4321' }, expect: { granted: true, reason: 'granted', memberId: 'm1' } },
   { name: 'badge past its own validity', credential: badge('1500'), expect: { granted: false, reason: 'outside-validity', memberId: 'm1' } },
   { name: 'badge not valid yet', credential: badge('1501'), expect: { granted: false, reason: 'outside-validity', memberId: 'm1' } },

@@ -68,7 +68,8 @@ describe('RightsStore', () => {
     store.applySnapshot(clubSnapshot(2, 3));
     store.close();
     const db = new Database(path);
-    db.prepare("UPDATE members SET data = '{not json' WHERE id = 'm0'").run();
+    const active = (db.prepare("SELECT value FROM meta WHERE key = 'active'").get() as { value: string }).value;
+    db.prepare(`UPDATE ${active}_members SET data = '{not json' WHERE id = 'm0'`).run();
     db.close();
     const again = open();
     expect(again.corruptFileMovedTo).not.toBeNull();
@@ -95,8 +96,9 @@ describe('RightsStore', () => {
   it('applies a chunked snapshot only when its last chunk arrived', () => {
     const store = open();
     const whole = clubSnapshot(4, 2);
-    const first = { ...whole, chunks: 2, chunk: 1, data: { ...whole.data, members: whole.data.members.slice(2), credentials: [], rights: [] } };
-    const second = { ...whole, chunks: 2, chunk: 0, data: { ...whole.data, members: whole.data.members.slice(0, 2), zones: [] } };
+    // Credentials and rights of m0 and m1 arrive before m0 and m1 themselves.
+    const first = { ...whole, chunks: 2, chunk: 1, data: { ...whole.data, members: whole.data.members.slice(2) } };
+    const second = { ...whole, chunks: 2, chunk: 0, data: { ...whole.data, members: whole.data.members.slice(0, 2), credentials: [], rights: [], zones: [] } };
     expect(store.applySnapshot(first)).toEqual({ ok: true, value: { status: 'pending', version: 2, received: 1, chunks: 2 } });
     expect(store.version()).toBe(0);
     expect(store.applySnapshot(second)).toEqual({ ok: true, value: { status: 'applied', version: 2 } });
@@ -106,6 +108,50 @@ describe('RightsStore', () => {
     wholeAtOnce.close();
     expect(entry(store.view(), '100003')).toMatchObject({ granted: true, memberId: 'm3' });
     store.close();
+  });
+
+  it('refuses a chunked snapshot whose chunks clash or dangle, keeping the current version', () => {
+    const store = open();
+    store.applySnapshot(clubSnapshot(3, 3));
+    const before = summary(store.view(), 3);
+    const whole = clubSnapshot(4, 4);
+    const chunk = (n: number, data: Partial<typeof whole.data>) => ({ ...whole, chunks: 2, chunk: n, data: { ...whole.data, members: [], credentials: [], rights: [], zones: [], ...data } });
+    // The same badge number in both chunks: refused when the second one goes in.
+    expect(store.applySnapshot(chunk(0, { members: whole.data.members, credentials: [credential('x1', 'm0', 'badge', '5')] })).ok).toBe(true);
+    expect(store.applySnapshot(chunk(1, { credentials: [credential('x2', 'm1', 'badge', '5')] }))).toMatchObject({ ok: false, error: { code: 'RIGHTS_INVALID', detail: { sqlite: 'SQLITE_CONSTRAINT_UNIQUE' } } });
+    // A right of a member no chunk brings: refused once all chunks are in.
+    expect(store.applySnapshot(chunk(0, { members: whole.data.members })).ok).toBe(true);
+    expect(store.applySnapshot(chunk(1, { rights: [subscription('rz', 'nobody', ['gym'])] }))).toMatchObject({ ok: false, error: { code: 'RIGHTS_INVALID' } });
+    expect(store.version()).toBe(3);
+    expect(summary(store.view(), 3)).toEqual(before);
+    store.close();
+    const again = open();
+    expect(again.version()).toBe(3);
+    expect(summary(again.view(), 3)).toEqual(before);
+    expect(again.applySnapshot(clubSnapshot(4, 4)).ok).toBe(true);
+    expect(again.view().member('m3')).toBeDefined();
+    again.close();
+  });
+
+  it('keeps deciding on the current set while a snapshot is staged, and survives an interrupted staging', () => {
+    const store = open();
+    store.applySnapshot(clubSnapshot(3, 3));
+    const whole = clubSnapshot(5, 5);
+    expect(store.applySnapshot({ ...whole, chunks: 2, chunk: 0 }).ok).toBe(true);
+    expect(store.applyDelta(deltaMessage(3, 4, { members: [member('m1', [{ id: 'a', message: 'x' }])] })).ok).toBe(true);
+    expect(entry(store.view(), '100001')).toMatchObject({ granted: false, reason: 'blocking-alert', rightsVersion: 4 });
+    store.close(); // the box restarts before the last chunk
+    const again = open();
+    expect(again.version()).toBe(4);
+    expect(entry(again.view(), '100001')).toMatchObject({ reason: 'blocking-alert', rightsVersion: 4 });
+    expect(again.applySnapshot({ ...whole, chunks: 2, chunk: 1, data: { ...whole.data, members: [], credentials: [], rights: [], zones: [] } })).toMatchObject({ ok: true, value: { status: 'pending' } });
+    expect(again.applySnapshot({ ...whole, chunks: 2, chunk: 0 })).toMatchObject({ ok: true, value: { status: 'applied', version: 5 } });
+    expect(entry(again.view(), '100004')).toMatchObject({ granted: true, rightsVersion: 5 });
+    again.close();
+    const third = open();
+    expect(third.version()).toBe(5);
+    expect(third.view().member('m4')).toBeDefined();
+    third.close();
   });
 
   it('accepts the contract fixture decoded off the wire', () => {

@@ -9,8 +9,9 @@ import type { RightsError } from './errors.ts';
 import type { RightsDeletes, RightsDeltaMessage, RightsRecords, RightsSnapshotMessage } from './model.ts';
 import { applyChanges, emptyPlainMaps, mapsToRecords, MEMBER_CHILD_KINDS, normalise, RECORD_KINDS, recordId, recordMaps } from './records.ts';
 import type { RecordDeletes, RecordKind, RecordMaps } from './records.ts';
-import { SnapshotAssembler } from './snapshot-assembler.ts';
-import { PRUNE_COUNTED_VISITS, RIGHTS_SCHEMA } from './schema.ts';
+import { insertSql, otherSet, pruneCountedVisitsSql, RIGHTS_SCHEMA, rowOf, tableOf } from './schema.ts';
+import type { TableSet } from './schema.ts';
+import { SnapshotStaging } from './snapshot-staging.ts';
 import { findInvalidData, findInvalidDeletes } from './validate.ts';
 import { buildRightsIndex, createRightsView, updateRightsIndex } from './view.ts';
 import type { RightsIndex } from './view.ts';
@@ -22,7 +23,7 @@ export interface RightsStoreOptions {
 
 export type SnapshotProgress =
   | { readonly status: 'applied'; readonly version: number }
-  /** A chunked snapshot still waiting for chunks; nothing applied yet. */
+  /** A chunked snapshot still waiting for chunks; the current version is unchanged. */
   | { readonly status: 'pending'; readonly version: number; readonly received: number; readonly chunks: number };
 
 /** The fields of the contract's `rights/status` message (the uplink adds `v`). */
@@ -43,9 +44,10 @@ export interface AppliedVersion {
 
 /**
  * The box's copy of the members' rights: a SQLite file (WAL, synchronous FULL) plus an
- * in-memory index rebuilt on each apply, so that view() and decide() need no I/O. A
- * snapshot or a delta is applied in one transaction: on any error nothing changes and the
- * previous version stays current. Not safe for several processes on one file.
+ * in-memory index, so that view() and decide() need no I/O. A delta is applied in one
+ * transaction; a snapshot is staged chunk by chunk in the inactive table set and made
+ * current in one short transaction. On any error nothing changes and the previous version
+ * stays current. One process per file.
  */
 export class RightsStore {
   private maps: RecordMaps = recordMaps(emptyPlainMaps());
@@ -54,7 +56,8 @@ export class RightsStore {
   private currentVersion = 0;
   private clubId: string | null = null;
   private appliedAt: number | null = null;
-  private readonly assembler = new SnapshotAssembler();
+  private active: TableSet = 'a';
+  private staging: SnapshotStaging | undefined;
   private currentView: RightsView;
 
   private constructor(
@@ -66,7 +69,6 @@ export class RightsStore {
     this.currentView = createRightsView(0, this.index);
   }
 
-  /** Opens (creating if needed) the store file and loads it into memory. */
   /**
    * A file SQLite reports as corrupt (or not a database, or holding unreadable records) is
    * moved aside to `<path>.corrupt-<epoch ms>` and the store starts empty at version 0:
@@ -112,41 +114,40 @@ export class RightsStore {
   }
 
   /**
-   * Applies a snapshot message (or one chunk of it: the snapshot is applied when its last
-   * chunk arrives). Refused if older than the current version of the same club; the same
-   * version re-applies; a snapshot of another club replaces everything whatever its version.
+   * Applies a snapshot message or one chunk of it (the snapshot becomes current when its
+   * last chunk is in). Refused if older than the current version of the same club; the
+   * same version re-applies; a snapshot of another club replaces everything whatever its
+   * version. A chunk of another club/version/chunk count starts a new staging.
    */
   applySnapshot(message: RightsSnapshotMessage): Result<SnapshotProgress, RightsError> {
     if (!Number.isSafeInteger(message.version) || message.version < 0) return err(rightsError('RIGHTS_INVALID', '/version: not a non-negative integer'));
-    if (message.clubId === this.clubId && message.version < this.currentVersion) {
-      return err(rightsError('RIGHTS_STALE_VERSION', `snapshot ${message.version} is older than current ${this.currentVersion}`));
-    }
+    const stale = this.staleSnapshot(message);
+    if (stale !== undefined) return err(stale);
     const problem = findInvalidData(message.data);
     if (problem !== undefined) return err(rightsError('RIGHTS_INVALID', problem));
-    const assembled = this.assembler.add(message);
-    if (!assembled.complete) return ok({ status: 'pending', version: message.version, received: assembled.received, chunks: message.chunks });
-    const data = assembled.data;
     const now = this.clock.now();
-    const maps = emptyPlainMaps() as Record<RecordKind, Map<string, unknown>>;
-    const written = this.transaction(() => {
-      for (const kind of [...RECORD_KINDS].reverse()) this.db.prepare(`DELETE FROM ${kind}`).run();
-      let count = 0;
-      for (const kind of RECORD_KINDS) {
-        const insert = this.db.prepare(insertSql(kind, false));
-        for (const raw of data[kind]) {
-          const record = normalise(kind, raw, now);
-          insert.run(rowOf(kind, record));
-          maps[kind].set(recordId(kind, record), record);
-          count++;
-        }
-      }
-      this.finishApply(message.clubId, message.version, 'snapshot', null, now, count);
+    const started = this.guard(() => {
+      if (this.staging === undefined || !this.staging.matches(message)) this.staging = SnapshotStaging.start(this.db, otherSet(this.active), message);
+      this.staging.write(message, now);
+      return this.staging;
     });
-    if (!written.ok) return written;
-    const loaded = recordMaps(maps as unknown as ReturnType<typeof emptyPlainMaps>);
+    if (!started.ok) {
+      this.staging = undefined;
+      return started;
+    }
+    const staging = started.value;
+    if (!staging.complete) return ok({ status: 'pending', version: message.version, received: staging.receivedCount, chunks: message.chunks });
+    this.staging = undefined;
+    const dangling = staging.danglingReference();
+    if (dangling !== undefined) return err(rightsError('RIGHTS_INVALID', dangling, { sqlite: 'SQLITE_CONSTRAINT_FOREIGNKEY' }));
+    const flipped = this.guard(() =>
+      this.db.transaction(() => this.finishApply(staging.target, message.clubId, message.version, 'snapshot', null, now, staging.records)).immediate(),
+    );
+    if (!flipped.ok) return flipped;
+    this.active = staging.target;
     this.clubId = message.clubId;
     this.appliedAt = now;
-    this.install(message.version, loaded, buildRightsIndex(mapsToRecords(loaded)));
+    this.install(message.version, recordMaps(staging.maps), staging.index.build());
     return ok({ status: 'applied', version: message.version });
   }
 
@@ -162,29 +163,33 @@ export class RightsStore {
     const problem = findInvalidData(message.upserts) ?? findInvalidDeletes(message.deletes);
     if (problem !== undefined) return err(rightsError('RIGHTS_INVALID', problem));
     const now = this.clock.now();
+    const set = this.active;
     const upserts: Partial<Record<RecordKind, unknown[]>> = {};
     for (const kind of RECORD_KINDS) upserts[kind] = message.upserts[kind].map((r) => normalise(kind, r, now));
-    const written = this.transaction(() => {
-      const deletes = this.withMemberCascade(message.deletes);
-      let count = 0;
-      for (const kind of RECORD_KINDS) {
-        const remove = this.db.prepare(`DELETE FROM ${kind} WHERE id = ?`);
-        for (const id of deletes[kind] ?? []) count += remove.run(id).changes;
-      }
-      for (const kind of RECORD_KINDS) {
-        const upsert = this.db.prepare(insertSql(kind, true));
-        for (const record of upserts[kind] ?? []) {
-          upsert.run(rowOf(kind, record as RightsRecords[RecordKind][number]));
-          count++;
-        }
-      }
-      this.finishApply(message.clubId, message.version, 'delta', message.baseVersion, now, count);
-      return deletes;
-    });
+    const written = this.guard(() =>
+      this.db
+        .transaction(() => {
+          const deletes = this.withMemberCascade(message.deletes);
+          let count = 0;
+          for (const kind of RECORD_KINDS) {
+            const remove = this.db.prepare(`DELETE FROM ${tableOf(set, kind)} WHERE id = ?`);
+            for (const id of deletes[kind] ?? []) count += remove.run(id).changes;
+          }
+          for (const kind of RECORD_KINDS) {
+            const upsert = this.db.prepare(insertSql(set, kind, true));
+            for (const record of (upserts[kind] ?? []) as RightsRecords[RecordKind][number][]) {
+              upsert.run(rowOf(kind, recordId(kind, record), record));
+              count++;
+            }
+          }
+          this.finishApply(set, message.clubId, message.version, 'delta', message.baseVersion, now, count);
+          return deletes;
+        })
+        .immediate(),
+    );
     if (!written.ok) return written;
     const { maps, changes } = applyChanges(this.maps, written.value, upserts as Partial<RightsRecords>);
     this.appliedAt = now;
-    this.assembler.reset();
     this.install(message.version, maps, updateRightsIndex(this.index, maps, changes));
     return ok({ version: message.version });
   }
@@ -199,10 +204,7 @@ export class RightsStore {
    * confirmed). Idempotent per pass id. The view's visitsLeft() counts it at once.
    */
   recordVisit(rightId: string, passId: string, at: number): Result<void, RightsError> {
-    const written = this.transaction(() => {
-      const changes = this.db.prepare('INSERT OR IGNORE INTO local_visits (pass_id, right_id, at) VALUES (?, ?, ?)').run(passId, rightId, at).changes;
-      return changes > 0;
-    });
+    const written = this.guard(() => this.db.prepare('INSERT OR IGNORE INTO local_visits (pass_id, right_id, at) VALUES (?, ?, ?)').run(passId, rightId, at).changes > 0);
     if (!written.ok) return written;
     if (written.value) {
       const visits = new Map(this.localVisits);
@@ -224,22 +226,28 @@ export class RightsStore {
     this.db.close();
   }
 
-  private finishApply(clubId: string, version: number, kind: 'snapshot' | 'delta', base: number | null, now: number, count: number): void {
+  private staleSnapshot(message: RightsSnapshotMessage): RightsError | undefined {
+    if (message.clubId !== this.clubId || message.version >= this.currentVersion) return undefined;
+    return rightsError('RIGHTS_STALE_VERSION', `snapshot ${message.version} is older than current ${this.currentVersion}`);
+  }
+
+  private finishApply(set: TableSet, clubId: string, version: number, kind: 'snapshot' | 'delta', base: number | null, now: number, count: number): void {
     const setMeta = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
+    setMeta.run('active', set);
     setMeta.run('version', String(version));
     setMeta.run('clubId', clubId);
     this.db.prepare('INSERT INTO applied_versions (version, kind, base_version, applied_at, records) VALUES (?, ?, ?, ?, ?)').run(version, kind, base, now, count);
-    this.db.prepare(PRUNE_COUNTED_VISITS).run();
+    this.db.prepare(pruneCountedVisitsSql(set)).run();
   }
 
   /** The deletes plus every record of a deleted member (what ON DELETE CASCADE removes), by id. */
   private withMemberCascade(deletes: RightsDeletes): RecordDeletes {
-    const members = deletes.members ?? [];
+    const members = deletes.members;
     if (members.length === 0) return deletes;
     const out: Record<string, string[]> = {};
     for (const kind of MEMBER_CHILD_KINDS) {
-      const select = this.db.prepare(`SELECT id FROM ${kind} WHERE member_id = ?`).pluck();
-      out[kind] = [...(deletes[kind] ?? [])];
+      const select = this.db.prepare(`SELECT id FROM ${tableOf(this.active, kind)} WHERE member_id = ?`).pluck();
+      out[kind] = [...deletes[kind]];
       for (const memberId of members) out[kind].push(...(select.all(memberId) as string[]));
     }
     return { ...deletes, ...out };
@@ -255,12 +263,12 @@ export class RightsStore {
 
   private load(): void {
     const meta = new Map((this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
+    this.active = meta.get('active') === 'b' ? 'b' : 'a';
     this.clubId = meta.get('clubId') ?? null;
-    const last = this.history(1)[0];
-    this.appliedAt = last === undefined ? null : last.appliedAt;
+    this.appliedAt = this.history(1)[0]?.appliedAt ?? null;
     const maps = emptyPlainMaps() as Record<RecordKind, Map<string, unknown>>;
     for (const kind of RECORD_KINDS) {
-      for (const { data } of this.db.prepare(`SELECT data FROM ${kind}`).iterate() as Iterable<{ data: string }>) {
+      for (const { data } of this.db.prepare(`SELECT data FROM ${tableOf(this.active, kind)}`).iterate() as Iterable<{ data: string }>) {
         const record = JSON.parse(data) as RightsRecords[RecordKind][number];
         maps[kind].set(recordId(kind, record), record);
       }
@@ -277,9 +285,10 @@ export class RightsStore {
     return visits;
   }
 
-  private transaction<T>(work: () => T): Result<T, RightsError> {
+  /** Runs SQLite work, turning its exceptions into coded errors (constraint = invalid data). */
+  private guard<T>(work: () => T): Result<T, RightsError> {
     try {
-      return ok(this.db.transaction(work).immediate());
+      return ok(work());
     } catch (e) {
       const code = (e as { code?: unknown }).code;
       const message = e instanceof Error ? e.message : String(e);
@@ -292,28 +301,4 @@ export class RightsStore {
 function isCorruption(e: unknown): boolean {
   const code = (e as { code?: unknown }).code;
   return e instanceof SyntaxError || code === 'SQLITE_NOTADB' || (typeof code === 'string' && code.startsWith('SQLITE_CORRUPT'));
-}
-
-const CHILD_KINDS: ReadonlySet<RecordKind> = new Set(MEMBER_CHILD_KINDS);
-
-function columnsOf(kind: RecordKind): readonly string[] {
-  if (kind === 'credentials') return ['id', 'member_id', 'kind', 'value', 'data'];
-  if (kind === 'rights') return ['id', 'member_id', 'counted_until', 'data'];
-  return CHILD_KINDS.has(kind) ? ['id', 'member_id', 'data'] : ['id', 'data'];
-}
-
-function insertSql(kind: RecordKind, upsert: boolean): string {
-  const cols = columnsOf(kind);
-  const base = `INSERT INTO ${kind} (${cols.join(', ')}) VALUES (${cols.map((c) => `@${c}`).join(', ')})`;
-  if (!upsert) return base;
-  return `${base} ON CONFLICT(id) DO UPDATE SET ${cols.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`).join(', ')}`;
-}
-
-function rowOf(kind: RecordKind, record: RightsRecords[RecordKind][number]): Record<string, unknown> {
-  const r = record as unknown as Record<string, unknown>;
-  const row: Record<string, unknown> = { id: recordId(kind, record), data: JSON.stringify(record) };
-  if (CHILD_KINDS.has(kind)) row.member_id = r.memberId;
-  if (kind === 'credentials') Object.assign(row, { kind: r.kind, value: r.value });
-  if (kind === 'rights') row.counted_until = r.visitsCountedUntil ?? null;
-  return row;
 }

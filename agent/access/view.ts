@@ -1,7 +1,7 @@
 import { qrPublicKeyFromRaw } from '../../protocol/access/qr-token.ts';
 import { credentialKey } from './credential-key.ts';
 import { LayeredMap } from './layered-map.ts';
-import type { AccessRight, Booking, Member, MemberCredential, RightsRecords, Zone } from './model.ts';
+import type { AccessRight, Booking, Member, MemberCredential, QrKey, RightsRecords, Zone } from './model.ts';
 import type { RecordChanges, RecordMaps } from './records.ts';
 import type { ClubQrKey, RightsView } from './types.ts';
 
@@ -19,23 +19,44 @@ export interface RightsIndex {
   readonly qrKeys: ReadonlyMap<string, ClubQrKey>;
 }
 
-/** Builds the indexes; later records win on a duplicate id or credential; invalid QR keys are skipped. */
-export function buildRightsIndex(records: RightsRecords): RightsIndex {
-  const credentials = new Map<string, MemberCredential>();
-  for (const c of records.credentials) credentials.set(credentialKey(c.kind, c.value), c);
-  const qrKeys = new Map<string, ClubQrKey>();
-  for (const record of records.qrKeys) {
-    const key = qrPublicKeyFromRaw(record.publicKey);
-    if (key.ok) qrKeys.set(record.keyId, { record, key: key.value });
+/**
+ * Builds an index from records given in one or several parts (the chunks of a snapshot,
+ * indexed as they arrive so the last one does not pay for all). Later records win on a
+ * duplicate id or credential; invalid QR keys are skipped.
+ */
+export class RightsIndexBuilder {
+  private readonly credentials = new Map<string, MemberCredential>();
+  private readonly members = new Map<string, Member>();
+  private readonly zones = new Map<string, Zone>();
+  private readonly rights = new Map<string, AccessRight[]>();
+  private readonly bookings = new Map<string, Booking[]>();
+  private readonly qrKeys: QrKey[] = [];
+
+  add(records: Partial<RightsRecords>): this {
+    for (const c of records.credentials ?? []) this.credentials.set(credentialKey(c.kind, c.value), c);
+    for (const m of records.members ?? []) this.members.set(m.id, m);
+    for (const z of records.zones ?? []) this.zones.set(z.id, z);
+    groupByMember(this.rights, records.rights ?? []);
+    groupByMember(this.bookings, records.bookings ?? []);
+    this.qrKeys.push(...(records.qrKeys ?? []));
+    return this;
   }
-  return {
-    credentials: LayeredMap.of(credentials),
-    members: LayeredMap.of(new Map(records.members.map((m) => [m.id, m]))),
-    zones: LayeredMap.of(new Map(records.zones.map((z) => [z.id, z]))),
-    rightsByMember: LayeredMap.of<readonly AccessRight[]>(groupByMember(records.rights)),
-    bookingsByMember: LayeredMap.of<readonly Booking[]>(groupByMember(records.bookings)),
-    qrKeys,
-  };
+
+  /** The index; the builder must not be used afterwards (its maps become the index's). */
+  build(): RightsIndex {
+    return {
+      credentials: LayeredMap.of(this.credentials),
+      members: LayeredMap.of(this.members),
+      zones: LayeredMap.of(this.zones),
+      rightsByMember: LayeredMap.of<readonly AccessRight[]>(this.rights),
+      bookingsByMember: LayeredMap.of<readonly Booking[]>(this.bookings),
+      qrKeys: importQrKeys(this.qrKeys),
+    };
+  }
+}
+
+export function buildRightsIndex(records: RightsRecords): RightsIndex {
+  return new RightsIndexBuilder().add(records).build();
 }
 
 /**
@@ -49,7 +70,7 @@ export function updateRightsIndex(index: RightsIndex, maps: RecordMaps, changes:
     zones: rekey(index.zones, changes.zones, (z) => z.id),
     rightsByMember: regroup(index.rightsByMember, maps.rights, changes.rights),
     bookingsByMember: regroup(index.bookingsByMember, maps.bookings, changes.bookings),
-    qrKeys: changes.qrKeys.added.length + changes.qrKeys.removed.length === 0 ? index.qrKeys : buildRightsIndex({ ...mapsToNone(), qrKeys: [...maps.qrKeys.values()] }).qrKeys,
+    qrKeys: changes.qrKeys.added.length + changes.qrKeys.removed.length === 0 ? index.qrKeys : importQrKeys([...maps.qrKeys.values()]),
   };
 }
 
@@ -77,8 +98,14 @@ function regroup<T extends { readonly id: string; readonly memberId: string }>(
   return groups.update(emptied, lists);
 }
 
-function mapsToNone(): RightsRecords {
-  return { members: [], zones: [], qrKeys: [], credentials: [], rights: [], bookings: [] };
+/** The club's QR public keys as key objects; a key that is no Ed25519 key is skipped (tokens it signed are invalid). */
+function importQrKeys(records: readonly QrKey[]): ReadonlyMap<string, ClubQrKey> {
+  const keys = new Map<string, ClubQrKey>();
+  for (const record of records) {
+    const key = qrPublicKeyFromRaw(record.publicKey);
+    if (key.ok) keys.set(record.keyId, { record, key: key.value });
+  }
+  return keys;
 }
 
 /**
@@ -116,12 +143,10 @@ export function rightsViewOf(version: number, records: RightsRecords, localVisit
   return createRightsView(version, buildRightsIndex(records), localVisits);
 }
 
-function groupByMember<T extends { readonly memberId: string }>(items: readonly T[]): Map<string, T[]> {
-  const out = new Map<string, T[]>();
+function groupByMember<T extends { readonly memberId: string }>(out: Map<string, T[]>, items: readonly T[]): void {
   for (const item of items) {
     const list = out.get(item.memberId);
     if (list === undefined) out.set(item.memberId, [item]);
     else list.push(item);
   }
-  return out;
 }
