@@ -157,12 +157,20 @@ export class Lane {
       case 'decide':
         this.dispatch({ kind: 'verdict', verdict: this.verdictFor(effect.presentation.credential, effect.presentation.direction) });
         return;
-      case 'open':
-        this.deps.turnstile.open(effect.direction).then(
+      case 'open': {
+        // A driver that throws instead of rejecting must not leave the lane in 'passage' for ever.
+        let opened: Promise<PassageOutcome>;
+        try {
+          opened = this.deps.turnstile.open(effect.direction);
+        } catch (e) {
+          opened = Promise.reject(e);
+        }
+        opened.then(
           (outcome) => this.dispatch({ kind: 'outcome', outcome }),
           (e: unknown) => this.dispatch({ kind: 'outcome', outcome: openFailure(e) }),
         );
         return;
+      }
       case 'feedback':
         this.readers.get(effect.readerId)?.feedback(effect.signal).catch((e: unknown) => this.log.warn({ err: e }, 'reader feedback failed'));
         return;
