@@ -160,4 +160,16 @@ describe('a club box, end to end', () => {
       reopened.close();
     }
   });
+
+  it('a restarted box rebuilds occupancy from the journal', async () => {
+    const loaded = await loadConfigFile(join(dir, 'box.yaml'));
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
+    const again = buildBox({ loaded: loaded.value, drivers: testDriverBox(clock).drivers, createTransport: testDriverBox(clock).createTransport, clock, logger: silentLogger });
+    if (!again.ok) throw new Error(JSON.stringify(again.error));
+    try {
+      expect(again.value.lanes.occupancy('gym')).toBe(1);
+    } finally {
+      await again.value.stop();
+    }
+  });
 });
