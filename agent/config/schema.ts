@@ -60,16 +60,8 @@ const OsdpReader = Type.Object(
   Strict,
 );
 const Em4100Reader = Type.Object({ id: Id, kind: Type.Literal('em4100'), transport: TransportSchema }, Strict);
-const HidWedgeReader = Type.Object(
-  {
-    id: Id,
-    kind: Type.Literal('hid-wedge'),
-    transport: TransportSchema,
-    /** What the scanner types: badge numbers, QR codes, or both (told apart by their shape). */
-    reads: Type.Optional(Type.Union([Type.Literal('badge'), Type.Literal('qr'), Type.Literal('both')])),
-  },
-  Strict,
-);
+/** Badge numbers and QR codes are told apart by their shape (agent/devices/hid-wedge/classify.ts). */
+const HidWedgeReader = Type.Object({ id: Id, kind: Type.Literal('hid-wedge'), transport: TransportSchema }, Strict);
 const Coil = Type.Integer({ minimum: 0, maximum: 65535 });
 const Turnstile = Type.Object(
   {

@@ -5,13 +5,13 @@ import { pino } from 'pino';
 import { afterAll, describe, it } from 'vitest';
 import { clubSnapshot } from '../../agent/access/rights-fixtures.ts';
 import { buildBox, type Box } from '../../agent/box/build-box.ts';
-import { osdpDriver } from '../../agent/box/osdp-driver.ts';
 import { loadConfigFile } from '../../agent/config/load.ts';
 import type { Reader } from '../../agent/devices/reader.ts';
 import { SimulatedOsdpBus } from '../../firmware-sim/osdp/bus.ts';
 import { SimulatedPd } from '../../firmware-sim/osdp/pd.ts';
-import { lineDriverBox } from '../support/line-box.ts';
-import { personAtTurnstile, typeBadge } from '../support/mock-line-devices.ts';
+import { testDriverBox } from '../support/test-driver-box.ts';
+import { personAtTurnstile } from '../support/test-turnstile.ts';
+import { encodeEm4100Frame } from '../../protocol/em4100/frame.ts';
 import { shiftedClock } from '../support/shifted-clock.ts';
 import { percentiles } from './percentiles.ts';
 
@@ -22,9 +22,9 @@ import { percentiles } from './percentiles.ts';
  * between is the real agent: config loader, box composition, lane state machine, real
  * decide() over a real rights store of 1000 members, the pino decision line (to the null
  * device), the real SQLite journal committing the previous passes. The turnstile is the
- * byte-level test driver over a MockTransport (test/support/mock-line-devices.ts), not the
- * Modbus driver; the reader is either the byte-level line reader, or the real OSDP driver
- * (secure channel on) polling the firmware-sim OSDP reader.
+ * byte-level test driver over a MockTransport (test/support/test-turnstile.ts), not the
+ * Modbus driver; the reader is the real EM4100 driver fed one frame per badge, or the real
+ * OSDP driver (secure channel on) polling the firmware-sim OSDP reader.
  */
 const PASSES = 3000;
 const dir = mkdtempSync(join(tmpdir(), 'lane-bench-'));
@@ -63,8 +63,10 @@ interface Scenario {
   readonly name: string;
   readonly config: string;
   readonly passes: number;
+  /** Name of the mock link the reader listens on. */
+  readonly readerLink: string;
   /** Wires the reader side; returns how to present the i-th member's credential. */
-  readonly reader: (devices: ReturnType<typeof lineDriverBox>, dataDir: string) => (i: number) => void;
+  readonly reader: (devices: ReturnType<typeof testDriverBox>, dataDir: string) => (i: number) => void;
   readonly ready?: (box: Box) => boolean;
 }
 
@@ -75,9 +77,14 @@ async function measure(scenario: Scenario): Promise<void> {
   const loaded = await loadConfigFile(join(home, 'box.yaml'));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
   const clock = shiftedClock(Date.UTC(2026, 0, 5, 9, 0, 0));
-  const devices = lineDriverBox(clock);
+  const devices = testDriverBox(clock);
   const present = scenario.reader(devices, join(home, 'data'));
   const logger = pino({ level: 'info' }, pino.destination({ dest: devNull, sync: true }));
+  // Subscribed before the driver (box.start() subscribes it): runs just before the driver's
+  // data callback, so the CPU time from here to the open is the lane path's own cost,
+  // whatever the scheduler does to the process meanwhile.
+  let cpuAtData: NodeJS.CpuUsage = process.cpuUsage();
+  devices.transport(scenario.readerLink).on('data', () => (cpuAtData = process.cpuUsage()));
   const built = buildBox({ loaded: loaded.value, drivers: devices.drivers, createTransport: devices.createTransport, clock, logger });
   if (!built.ok) throw new Error(JSON.stringify(built.error));
   const box = built.value;
@@ -90,9 +97,13 @@ async function measure(scenario: Scenario): Promise<void> {
   const reader = box.devices.get('reader-entry') as Reader;
   const lane = box.lanes.lane('entry');
   const latenciesUs: number[] = [];
+  const cpuUs: number[] = [];
   // Registered after the lane's listener: by the time it runs, the lane has issued the open.
   reader.onCredential((e) => {
-    if (turnstile && turnstile.lastOpenWriteAt >= e.at) latenciesUs.push((turnstile.lastOpenWriteAt - e.at) * 1000);
+    if (!turnstile || turnstile.lastOpenWriteAt < e.at) return;
+    latenciesUs.push((turnstile.lastOpenWriteAt - e.at) * 1000);
+    const cpu = turnstile.lastOpenWriteCpu;
+    cpuUs.push(cpu.user - cpuAtData.user + (cpu.system - cpuAtData.system));
   });
   for (let i = 0; i < scenario.passes; i++) {
     present((2 * i) % 1000);
@@ -101,15 +112,17 @@ async function measure(scenario: Scenario): Promise<void> {
   const rows = box.journal.stats().lastSeq;
   await box.stop();
   const [p50, p99, max] = percentiles(latenciesUs, [50, 99, 100]).map((v) => v.toFixed(0));
+  const [c50, c99, cmax] = percentiles(cpuUs, [50, 99, 100]).map((v) => v.toFixed(0));
   console.log(
     `lane latency, ${scenario.name} (last reader byte -> first byte of turnstile open; real decide + journal + log line): ` +
-      `${latenciesUs.length} grants, p50 ${p50} µs, p99 ${p99} µs, max ${max} µs; ${rows} journal rows; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
+      `${latenciesUs.length} grants, wall p50 ${p50} µs, p99 ${p99} µs, max ${max} µs; process CPU on the path p50 ${c50} µs, p99 ${c99} µs, max ${cmax} µs; ` +
+      `${rows} journal rows; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
   );
 }
 
 describe('lane latency', () => {
-  it('line reader (digits + CR) on a MockTransport -> Modbus FC05 test turnstile', async () => {
-    await measure({ name: 'line-reader', config: CONFIG, passes: PASSES, reader: (devices) => (n) => typeBadge(devices.link('reader-entry'), String(100000 + n)) });
+  it('real EM4100 driver, one 14-byte frame per badge -> Modbus FC05 test turnstile', async () => {
+    await measure({ name: 'em4100', config: CONFIG, passes: PASSES, readerLink: 'reader-entry', reader: (devices) => (n) => devices.link('reader-entry').write(encodeEm4100Frame({ version: 0, tag: 100000 + n })) });
   });
 
   it('real OSDP driver with secure channel against the simulated PD -> Modbus FC05 test turnstile', async () => {
@@ -118,8 +131,8 @@ describe('lane latency', () => {
       name: 'osdp-secure-channel',
       config: OSDP_CONFIG,
       passes: 300,
+      readerLink: 'osdp-bus',
       reader: (devices, dataDir) => {
-        devices.drivers.register('osdp', osdpDriver);
         mkdirSync(join(dataDir, 'keys'));
         writeFileSync(join(dataDir, 'keys', 'entry.scbk'), OSDP_KEY);
         new SimulatedOsdpBus(devices.link('osdp-bus'), [pd]);

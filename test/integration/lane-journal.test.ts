@@ -1,4 +1,4 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Compile } from 'typebox/compile';
@@ -7,52 +7,58 @@ import { clubSnapshot } from '../../agent/access/rights-fixtures.ts';
 import { buildBox, type Box } from '../../agent/box/build-box.ts';
 import { loadConfigFile } from '../../agent/config/load.ts';
 import { PassJournal } from '../../agent/journal/pass-journal.ts';
+import { Em4100ReaderSim } from '../../firmware-sim/em4100/em4100-sim.ts';
+import { HidScannerSim } from '../../firmware-sim/hid-scanner/hid-scanner-sim.ts';
+import { SimulatedOsdpBus } from '../../firmware-sim/osdp/bus.ts';
+import { SimulatedPd } from '../../firmware-sim/osdp/pd.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { Pass } from '../../protocol/mqtt/schemas/passes.ts';
-import { lineDriverBox } from '../support/line-box.ts';
-import { FEEDBACK_BYTES, personAtTurnstile, typeBadge, writeCoilFrame } from '../support/mock-line-devices.ts';
+import { LED_COLOUR } from '../../protocol/osdp/index.ts';
 import { shiftedClock } from '../support/shifted-clock.ts';
+import { testDriverBox } from '../support/test-driver-box.ts';
+import { personAtTurnstile, writeCoilFrame } from '../support/test-turnstile.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
- * The whole box path with the real configuration loader, the real access rules (rights
- * store + decide()), the real SQLite journal and real lanes. The readers and turnstiles
- * are the byte-level test drivers of test/support/mock-line-devices.ts over MockTransports
- * (the real OSDP / EM4100 / Modbus drivers and simulators were not in main when this was
- * written): a badge is typed as bytes into the reader link, the open is an FC05 frame on
- * the turnstile link, the passage a PASS byte back.
+ * A club box end to end: the real configuration loader and composition root, the real
+ * reader drivers (OSDP with secure channel, EM4100, HID keyboard wedge) against the
+ * firmware-sim simulators, the real access rules (rights store + decide()), the real
+ * SQLite journal, the real lanes. The turnstiles are the byte-level test driver of
+ * test/support/test-turnstile.ts (the Modbus turnstile driver and its simulator were not
+ * in main when this was written): the open is a Modbus FC05 frame on its link, the
+ * passage a PASS byte back. Every link is a MockTransport joined in memory.
  */
+const KEY_HEX = '00112233445566778899aabbccddeeff';
+const turnstile = (id: string, bus: string) => `
+  - id: ${id}
+    kind: turnstile
+    bus: ${bus}
+    address: 1
+    coils: { unlockIn: 0, unlockOut: 1 }
+    inputs: { passIn: 0, passOut: 1 }
+    mode: pulse
+    pulseMs: 200
+    passageWindowMs: 1000`;
 const CONFIG = `
 box: { id: club-test }
 fleet: { url: "mqtt://127.0.0.1:1883", credentialsFile: creds.json }
 dataDir: data
 buses:
+  - { id: osdp-bus, transport: { kind: mock, name: osdp-bus } }
   - { id: io-entry, transport: { kind: mock, name: io-entry } }
   - { id: io-exit, transport: { kind: mock, name: io-exit } }
+  - { id: io-pmr, transport: { kind: mock, name: io-pmr } }
 devices:
-  - { id: reader-entry, kind: em4100, transport: { kind: mock, name: reader-entry } }
-  - { id: reader-exit, kind: hid-wedge, transport: { kind: mock, name: reader-exit } }
-  - id: tripod-entry
-    kind: turnstile
-    bus: io-entry
-    address: 1
-    coils: { unlockIn: 0, unlockOut: 1 }
-    inputs: { passIn: 0, passOut: 1 }
-    mode: pulse
-    pulseMs: 200
-    passageWindowMs: 1000
-  - id: tripod-exit
-    kind: turnstile
-    bus: io-exit
-    address: 1
-    coils: { unlockIn: 0, unlockOut: 1 }
-    inputs: { passIn: 0, passOut: 1 }
-    mode: pulse
-    pulseMs: 200
-    passageWindowMs: 1000
+  - { id: reader-entry, kind: osdp, bus: osdp-bus, address: 1, secureChannel: { keyRef: "file:keys/reader-entry.scbk" } }
+  - { id: reader-exit, kind: em4100, transport: { kind: mock, name: reader-exit } }
+  - { id: reader-pmr-in, kind: hid-wedge, transport: { kind: mock, name: reader-pmr-in } }
+${turnstile('tripod-entry', 'io-entry')}
+${turnstile('tripod-exit', 'io-exit')}
+${turnstile('gate-pmr', 'io-pmr')}
 lanes:
   - { id: entry, kind: entry, zone: gym, turnstile: tripod-entry, readers: [{ reader: reader-entry, direction: in }] }
   - { id: exit, kind: exit, zone: gym, turnstile: tripod-exit, readers: [{ reader: reader-exit, direction: out }] }
+  - { id: pmr, kind: accessible, zone: gym, turnstile: gate-pmr, readers: [{ reader: reader-pmr-in, direction: in }] }
 localUi: { port: 8080 }
 offline: { rightsMaxAgeHours: 72, whenRightsExpired: deny-all }
 lanePolicy: { debounceMs: 300 }
@@ -60,65 +66,80 @@ lanePolicy: { debounceMs: 300 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lane-journal-'));
 const clock = shiftedClock(Date.UTC(2026, 0, 5, 9, 0, 0)); // a Monday, 10:00 in Paris: the gym is open
-const devices = lineDriverBox(clock);
+const devices = testDriverBox(clock);
+const pd = new SimulatedPd({ address: 1, scbk: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')) });
+const em4100 = new Em4100ReaderSim(devices.link('reader-exit'), { clock });
+const hidEnd = devices.link('reader-pmr-in');
+const scanner = new HidScannerSim({ write: (d) => hidEnd.write(d), onData: (l) => hidEnd.onData(l), plug: () => undefined, unplug: () => undefined }, { clock });
+let osdpBus: SimulatedOsdpBus;
 let box: Box;
 let walksThrough = true;
 
 const rows = () => box.journal.readAfter(0, 100);
-const bytesTo = (name: string) => devices.link(name).recording.flatMap((c) => [...c]);
 
 beforeAll(async () => {
   writeFileSync(join(dir, 'box.yaml'), CONFIG);
+  mkdirSync(join(dir, 'data', 'keys'), { recursive: true });
+  writeFileSync(join(dir, 'data', 'keys', 'reader-entry.scbk'), `${KEY_HEX}\n`);
   const loaded = await loadConfigFile(join(dir, 'box.yaml'));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
   const built = buildBox({ loaded: loaded.value, drivers: devices.drivers, createTransport: devices.createTransport, clock, logger: silentLogger });
   if (!built.ok) throw new Error(JSON.stringify(built.error));
   box = built.value;
-  expect(box.rights.applySnapshot(clubSnapshot(4)).ok).toBe(true);
-  personAtTurnstile(devices.link('io-entry'), () => walksThrough, 20);
-  personAtTurnstile(devices.link('io-exit'), () => walksThrough, 20);
+  expect(box.rights.applySnapshot(clubSnapshot(6)).ok).toBe(true);
+  osdpBus = new SimulatedOsdpBus(devices.link('osdp-bus'), [pd]);
+  for (const io of ['io-entry', 'io-exit', 'io-pmr']) personAtTurnstile(devices.link(io), () => walksThrough, 20);
   await box.start();
+  await waitFor(() => box.devices.get('reader-entry')?.status().state === 'online' && pd.secureChannelActive, 10_000, 'the OSDP reader online with its secure channel');
 });
 
 afterAll(async () => {
   await box?.stop();
+  osdpBus?.detach();
   rmSync(dir, { recursive: true, force: true });
 });
 
-describe('lane -> journal, end to end', () => {
-  it('badge -> green -> open frame -> passage -> a "passed" row on disk', async () => {
-    typeBadge(devices.link('reader-entry'), '100000');
+describe('a club box, end to end', () => {
+  it('OSDP card of a member -> green -> open frame -> passage -> a "passed" row on disk', async () => {
+    pd.presentCard(1, 34464); // Wiegand 26, facility 1, card 34464 = badge 100000 (member m0)
     await waitFor(() => rows().length === 1, 5000, 'the passed row');
-    expect(rows()[0]).toMatchObject({ seq: 1, laneId: 'entry', direction: 'in', outcome: 'passed', reason: 'granted', memberId: 'm0', rightsVersion: 1, rightId: 'r0' });
+    expect(rows()[0]).toMatchObject({ seq: 1, laneId: 'entry', direction: 'in', outcome: 'passed', reason: 'granted', memberId: 'm0', rightsVersion: 1, rightId: 'r0', credential: { kind: 'badge' } });
     expect(devices.link('io-entry').recording[0]).toEqual(writeCoilFrame(1, 0, true));
-    await waitFor(() => bytesTo('reader-entry').includes(FEEDBACK_BYTES.idle), 1000, 'idle feedback');
-    expect(bytesTo('reader-entry')).toEqual([FEEDBACK_BYTES.granted, FEEDBACK_BYTES.idle]);
+    expect(pd.commandLog).toContain('led');
     expect(box.lanes.occupancy('gym')).toBe(1);
   });
 
-  it('unknown badge -> red, no open frame, a "denied" row with the reason', async () => {
+  it('unknown card -> red flashing LED, no open frame, a "denied" row with the reason', async () => {
     devices.link('io-entry').reset();
-    typeBadge(devices.link('reader-entry'), '999999');
+    pd.presentCard(2, 5);
     await waitFor(() => rows().length === 2, 5000, 'the denied row');
     expect(rows()[1]).toMatchObject({ seq: 2, laneId: 'entry', outcome: 'denied', reason: 'unknown-credential', memberId: null });
-    expect(bytesTo('reader-entry').at(-1)).toBe(FEEDBACK_BYTES.denied);
+    await waitFor(() => pd.leds.get(0)?.temporary?.onColour === LED_COLOUR.RED, 2000, 'the red LED');
     expect(devices.link('io-entry').recording).toEqual([]);
   });
 
   it('granted but nobody walks through -> a "not-passed" row once the window closes', async () => {
     walksThrough = false;
-    typeBadge(devices.link('reader-entry'), '100002');
+    pd.presentCard(1, 34466); // badge 100002, member m2
     await waitFor(() => rows().length === 3, 5000, 'the not-passed row');
     walksThrough = true;
     expect(rows()[2]).toMatchObject({ seq: 3, outcome: 'not-passed', reason: 'granted', memberId: 'm2' });
     expect(box.lanes.occupancy('gym')).toBe(1);
   });
 
-  it('exit lane: the member leaves, occupancy goes back to zero', async () => {
-    typeBadge(devices.link('reader-exit'), '100000');
+  it('EM4100 exit: the member leaves, occupancy goes back to zero', async () => {
+    em4100.present({ version: 0, tag: 100000 });
+    em4100.remove();
     await waitFor(() => rows().length === 4, 5000, 'the exit row');
-    expect(rows()[3]).toMatchObject({ seq: 4, laneId: 'exit', direction: 'out', outcome: 'passed' });
+    expect(rows()[3]).toMatchObject({ seq: 4, laneId: 'exit', direction: 'out', outcome: 'passed', memberId: 'm0' });
     expect(box.lanes.occupancy('gym')).toBe(0);
+  });
+
+  it('HID wedge at the accessible gate: a typed badge number opens it', async () => {
+    scanner.scan('100004');
+    await waitFor(() => rows().length === 5, 5000, 'the accessible gate row');
+    expect(rows()[4]).toMatchObject({ seq: 5, laneId: 'pmr', direction: 'in', outcome: 'passed', memberId: 'm4' });
+    expect(box.lanes.occupancy('gym')).toBe(1);
   });
 
   it('keeps every row, in order and valid against the contract, after the box stops', async () => {
@@ -126,16 +147,29 @@ describe('lane -> journal, end to end', () => {
     const reopened = new PassJournal({ path: join(dir, 'data', 'journal.db'), clock, logger: silentLogger });
     try {
       const stored = reopened.readAfter(0, 100);
-      expect(stored.map((p) => [p.seq, p.outcome])).toEqual([
-        [1, 'passed'],
-        [2, 'denied'],
-        [3, 'not-passed'],
-        [4, 'passed'],
+      expect(stored.map((p) => [p.seq, p.laneId, p.outcome])).toEqual([
+        [1, 'entry', 'passed'],
+        [2, 'entry', 'denied'],
+        [3, 'entry', 'not-passed'],
+        [4, 'exit', 'passed'],
+        [5, 'pmr', 'passed'],
       ]);
       const valid = Compile(Pass);
       for (const p of stored) expect(valid.Errors(p)).toEqual([]);
     } finally {
       reopened.close();
+    }
+  });
+
+  it('a restarted box rebuilds occupancy from the journal', async () => {
+    const loaded = await loadConfigFile(join(dir, 'box.yaml'));
+    if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
+    const again = buildBox({ loaded: loaded.value, drivers: testDriverBox(clock).drivers, createTransport: testDriverBox(clock).createTransport, clock, logger: silentLogger });
+    if (!again.ok) throw new Error(JSON.stringify(again.error));
+    try {
+      expect(again.value.lanes.occupancy('gym')).toBe(1);
+    } finally {
+      await again.value.stop();
     }
   });
 });

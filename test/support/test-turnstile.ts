@@ -1,18 +1,16 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { DeviceStatus } from '../../agent/devices/device.ts';
-import type { CredentialPresented, Reader, ReaderFeedback } from '../../agent/devices/reader.ts';
 import type { Direction, PassageOutcome, Turnstile, TurnstileEvent } from '../../agent/devices/turnstile-port.ts';
 import type { MockDeviceEnd } from '../../agent/transport/mock.ts';
 import type { Transport } from '../../agent/transport/transport.ts';
 
 /**
- * Minimal byte-level reader and turnstile drivers over a Transport, for tests and benchmarks
- * that need the real byte path (transport -> parse -> lane -> transport) while the real
- * drivers are not merged. The reader speaks "digits + CR" (like a wedge or a serial module);
- * the turnstile sends a Modbus RTU FC05 write-single-coil frame to open and takes a 'P' byte
- * from the device as the PASS input.
+ * A minimal byte-level turnstile driver over a Transport, for tests and benchmarks that
+ * need the real byte path while the Modbus turnstile driver is not merged: it sends a Modbus
+ * RTU FC05 write-single-coil frame to open and takes a 'P' byte from the device as the PASS
+ * input; nobody passing within the window is 'not-passed'.
  */
-abstract class ByteDevice<K extends 'reader' | 'turnstile'> {
+abstract class ByteDevice<K extends 'turnstile'> {
   protected state: DeviceStatus['state'] = 'starting';
   constructor(
     readonly id: string,
@@ -35,40 +33,6 @@ abstract class ByteDevice<K extends 'reader' | 'turnstile'> {
   }
 }
 
-export const FEEDBACK_BYTES: Record<ReaderFeedback['kind'], number> = { granted: 0x47 /* G */, denied: 0x52 /* R */, idle: 0x49 /* I */, attention: 0x41 /* A */ };
-
-export class LineReader extends ByteDevice<'reader'> implements Reader {
-  private readonly listeners = new Set<(e: CredentialPresented) => void>();
-  private line = '';
-
-  constructor(id: string, transport: Transport, private readonly clock: Clock) {
-    super(id, 'reader', transport);
-    transport.on('data', (chunk) => this.bytes(chunk));
-  }
-
-  onCredential(listener: (e: CredentialPresented) => void): () => void {
-    this.listeners.add(listener);
-    return () => this.listeners.delete(listener);
-  }
-
-  async feedback(signal: ReaderFeedback): Promise<void> {
-    await this.transport.write(Uint8Array.of(FEEDBACK_BYTES[signal.kind])).catch(() => undefined);
-  }
-
-  private bytes(chunk: Uint8Array): void {
-    for (const byte of chunk) {
-      if (byte !== 0x0d) {
-        this.line += String.fromCharCode(byte);
-        continue;
-      }
-      // Lane latency starts here: the frame's last byte has just arrived.
-      const event: CredentialPresented = { readerId: this.id, credential: { kind: 'badge', number: this.line, raw: this.line, format: 'keyboard-wedge' }, at: this.clock.monotonic() };
-      this.line = '';
-      for (const l of [...this.listeners]) l(event);
-    }
-  }
-}
-
 /** Modbus RTU CRC-16 (poly 0xA001 reflected, init 0xFFFF), low byte first on the wire. */
 function crc16(bytes: Uint8Array): number {
   let crc = 0xffff;
@@ -88,6 +52,8 @@ export function writeCoilFrame(address: number, coil: number, on: boolean): Uint
 export class CoilTurnstile extends ByteDevice<'turnstile'> implements Turnstile {
   /** Clock.monotonic() just before the last open command was handed to the transport. */
   lastOpenWriteAt = 0;
+  /** process.cpuUsage() at the same moment (benchmarks: CPU time spent on the lane path). */
+  lastOpenWriteCpu: NodeJS.CpuUsage = { user: 0, system: 0 };
   private lockdown = false;
   private pending: ((o: PassageOutcome) => void) | undefined;
   private readonly listeners = new Set<(e: TurnstileEvent) => void>();
@@ -114,6 +80,7 @@ export class CoilTurnstile extends ByteDevice<'turnstile'> implements Turnstile 
         resolve(o);
       };
       this.lastOpenWriteAt = this.clock.monotonic();
+      this.lastOpenWriteCpu = process.cpuUsage();
       this.transport.write(writeCoilFrame(1, direction === 'in' ? 0 : 1, true)).catch((e: Error) => this.settle({ kind: 'refused', code: 'OUT_OF_SERVICE', message: e.message }));
     });
   }
@@ -140,8 +107,4 @@ export function personAtTurnstile(device: MockDeviceEnd, walksThrough: () => boo
     if (chunk[1] !== 0x05 || !walksThrough()) return;
     setTimeout(() => device.write(Uint8Array.of(0x50)), afterMs);
   });
-}
-
-export function typeBadge(device: MockDeviceEnd, number: string): void {
-  device.write(new TextEncoder().encode(`${number}\r`));
 }
