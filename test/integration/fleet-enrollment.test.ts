@@ -57,7 +57,7 @@ describe('enrollment end to end: code -> pending -> accept -> MQTT with issued c
     expect(twice.status).toBe(410);
     expect(twice.body.error.code).toBe('ENROLLMENT_ALREADY_DELIVERED');
     // Only hashes are stored.
-    const stored = f.svc.store.db.prepare('SELECT credential_hash FROM boxes WHERE id = ?').get('box-nord-1') as { credential_hash: string };
+    const stored = f.svc.fleet.store.db.prepare('SELECT credential_hash FROM boxes WHERE id = ?').get('box-nord-1') as { credential_hash: string };
     expect(stored.credential_hash).toMatch(/^scrypt\$/);
     expect(stored.credential_hash).not.toContain(password);
 
