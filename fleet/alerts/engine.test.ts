@@ -3,7 +3,7 @@ import { ManualClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { VALID_MESSAGES } from '../../protocol/mqtt/fixtures.ts';
 import type { HealthMessage } from '../../protocol/mqtt/index.ts';
-import { deviceStatuses } from '../ingest/mapping.ts';
+import { deviceStatuses, healthMetrics } from '../ingest/mapping.ts';
 import { openSqliteStore, type SqliteFleetStore } from '../store/sqlite-store.ts';
 import { AlertEngine, type AlertChange } from './engine.ts';
 
@@ -43,6 +43,7 @@ function health(patch: Patch = {}): void {
     rights: { ...base.rights, ...(patch.rights ?? {}) },
   } as HealthMessage;
   store.boxes.recordHealth('box-a', { ...h, receivedAt: clock.now() }, clock.now());
+  store.health.insert('box-a', clock.now(), healthMetrics(h));
   store.devices.upsert('box-a', deviceStatuses(h), clock.now());
   engine.evaluate('box-a');
 }
@@ -98,6 +99,14 @@ const scenarios: Scenario[] = [
     name: 'pass backlog: too many passes at once',
     steps: [() => health({ journal: { backlog: 1500, oldestUnsentTs: clock.now() } })],
     expected: [['pass-backlog::warning']],
+  },
+  {
+    name: 'pass backlog growing at every report, then shrinking',
+    steps: [60, 80, 120, 200, 150].map((backlog) => () => {
+      clock.advance(30_000);
+      health({ journal: { backlog, oldestUnsentTs: clock.now() - 60_000 } });
+    }),
+    expected: [[], [], [], ['pass-backlog::warning'], []],
   },
   {
     name: 'clock drift from the box measurement',

@@ -12,6 +12,8 @@ export interface BoxSituation {
   readonly printerConditions: ReadonlyMap<string, { kind: string; at: number }>;
   /** The club's current rights version and when it last changed, if the fleet holds rights. */
   readonly clubRights: { readonly version: number; readonly updatedAt: number } | null;
+  /** The box's recent pass backlog reports (raw health samples), oldest first. */
+  readonly backlogTrend: readonly number[];
 }
 
 export interface AlertThresholds {
@@ -21,6 +23,8 @@ export interface AlertThresholds {
   passBacklogMaxAgeMs: number;
   /** ... or whose backlog is at least this many passes. */
   passBacklogMaxCount: number;
+  /** ... or whose backlog grew at each of this many consecutive reports (and is not tiny). */
+  passBacklogGrowingReports: number;
   clockDriftMaxMs: number;
   diskFreeWarnPct: number;
   diskFreeCriticalPct: number;
@@ -35,6 +39,7 @@ export const defaultThresholds: AlertThresholds = {
   deviceOfflineAfterMs: 60_000,
   passBacklogMaxAgeMs: 10 * 60_000,
   passBacklogMaxCount: 1_000,
+  passBacklogGrowingReports: 4,
   clockDriftMaxMs: 5_000,
   diskFreeWarnPct: 10,
   diskFreeCriticalPct: 5,
@@ -89,6 +94,9 @@ export const RULES: Readonly<Record<string, Rule>> = {
     const { backlog, oldestUnsentTs } = h.journal;
     const age = oldestUnsentTs === null ? 0 : s.now - oldestUnsentTs;
     if (backlog >= t.passBacklogMaxCount || (backlog > 0 && age >= t.passBacklogMaxAgeMs)) return box('warning', `${backlog} passes not delivered`, { backlog, oldestUnsentTs });
+    const recent = s.backlogTrend.slice(-t.passBacklogGrowingReports);
+    const growing = recent.length === t.passBacklogGrowingReports && recent.every((v, i) => i === 0 || v > (recent[i - 1] as number));
+    if (growing && backlog >= 50) return box('warning', `pass backlog growing (${recent.join(' -> ')})`, { backlog, trend: recent });
     return [];
   },
   'clock-drift': (s, t) => {

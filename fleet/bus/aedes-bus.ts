@@ -4,9 +4,10 @@ import { SerialHandler, type FleetBus } from './bus.ts';
 
 /**
  * The FleetBus of the embedded broker: the fleet publishes and subscribes in process,
- * without a socket or credentials. A delivery is confirmed to aedes only once the
- * handler is done, so a box's QoS 1 PUBACK for a pass batch comes after ingest handled
- * it, and a flood of messages slows the boxes instead of filling the fleet's memory.
+ * without a socket or credentials. A delivery is confirmed to aedes as soon as it is
+ * queued for its handler: holding it until the handler is done would deadlock as soon as
+ * a handler publishes (an ack) while aedes' emitter is full of deliveries waiting on
+ * handlers. Handlers still run one at a time per subscription, in order.
  */
 export function createAedesBus(broker: Aedes, logger: Logger): FleetBus {
   const subscriptions = new Set<{ filter: string; deliver: (packet: AedesPublishPacket, cb: () => void) => void }>();
@@ -25,7 +26,8 @@ export function createAedesBus(broker: Aedes, logger: Logger): FleetBus {
         filter,
         deliver: (packet: AedesPublishPacket, cb: () => void) => {
           const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
-          void serial.push({ topic: packet.topic, payload, retain: packet.retain }).then(cb);
+          void serial.push({ topic: packet.topic, payload, retain: packet.retain });
+          cb();
         },
       };
       subscriptions.add(entry);
