@@ -101,6 +101,10 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
   app.decorateRequest('auditDetail', null);
   app.decorateRequest('auditSkip', false);
   installErrorHandler(app);
+  // A POST without any body means "no options" (revoke, accept...): validated as {}.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
+  });
   installAuth(app, ctx);
   installAuditHook(app, ctx);
   app.addHook('onResponse', async (request, reply) => {

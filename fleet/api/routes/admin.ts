@@ -67,7 +67,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         tags: ['admin'],
         summary: 'Revoke an API token at once',
         params: Type.Object({ tokenId: Type.String({ pattern: '^tok_[0-9a-f]{12}$' }) }),
-        body: Type.Optional(Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false })),
+        body: Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false }),
         response: { 200: TokenView, ...errorResponses(404, 409) },
       },
     },

@@ -127,7 +127,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
           tags: ['enrollment'],
           summary: decision === 'accept' ? 'Accept a pending request: the box receives its credentials on its next poll' : 'Reject a pending request',
           params: EnrollmentParams,
-          body: Type.Optional(Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false })),
+          body: Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false }),
           response: { 200: EnrollmentView, ...errorResponses(404, 409) },
         },
       },
