@@ -101,7 +101,9 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       if (!ctx.boxes.get(req.params.boxId)) throw apiError('BOX_NOT_FOUND');
       ctx.boxes.setTags(req.params.boxId, req.body.tags);
       req.auditDetail = { tags: req.body.tags };
-      return ctx.boxes.get(req.params.boxId) as never;
+      const box = ctx.boxes.get(req.params.boxId);
+      if (!box) throw apiError('BOX_NOT_FOUND');
+      return box;
     },
   );
 
