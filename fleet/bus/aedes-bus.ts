@@ -1,6 +1,6 @@
 import type { Aedes, AedesPublishPacket } from 'aedes';
 import type { Logger } from '../../platform/log.ts';
-import { SerialHandler, type FleetBus } from './bus.ts';
+import { DEFAULT_MAX_PENDING, SerialHandler, type FleetBus } from './bus.ts';
 
 /**
  * The FleetBus of the embedded broker: the fleet publishes and subscribes in process,
@@ -21,7 +21,12 @@ export function createAedesBus(broker: Aedes, logger: Logger): FleetBus {
       });
     },
     subscribe(filter, handler) {
-      const serial = new SerialHandler(handler, (e, m) => logger.error({ err: e, topic: m.topic, code: 'BUS_HANDLER_FAILED' }, 'bus handler failed'));
+      const serial = new SerialHandler(
+        handler,
+        (e, m) => logger.error({ err: e, topic: m.topic, code: 'BUS_HANDLER_FAILED' }, 'bus handler failed'),
+        DEFAULT_MAX_PENDING,
+        (m) => logger.warn({ topic: m.topic, code: 'BUS_OVERLOADED' }, 'fleet behind: message dropped'),
+      );
       const entry = {
         filter,
         deliver: (packet: AedesPublishPacket, cb: () => void) => {
