@@ -29,7 +29,8 @@ export interface ApiContext {
   commands: CommandCenter;
   rights: RightsPublisher;
   metrics: ApiMetrics;
-  enrollmentLimiter: RateLimiter;
+  /** Per client IP on the public enrollment routes: presenting a code, and polling. */
+  limiters: { present: RateLimiter; poll: RateLimiter };
 }
 
 /** The fastify instance type of the API: TypeBox type provider, pino logger. */
