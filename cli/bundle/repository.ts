@@ -1,8 +1,9 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { copyFile, mkdir, open, readFile, rename, stat } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
+import { join } from 'node:path';
 import { Metadata, MetadataKind, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models';
+import { writeFileAtomic } from '../../agent/update/durable.ts';
 import { signerOf, tufKeyOf, type RoleName, type SigningKey } from './keys.ts';
 
 /**
@@ -44,26 +45,6 @@ export function signMetadata<T extends AnySigned>(signed: T, keys: readonly Sign
 
 export function metadataBytes(md: Metadata<AnySigned>): Buffer {
   return Buffer.from(JSON.stringify(md.toJSON(), null, 1));
-}
-
-/** Write-temp, fsync, rename, fsync the directory: the file is either old or new after a power cut. */
-export async function writeFileAtomic(path: string, data: Uint8Array): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
-  const tmp = `${path}.${randomBytes(4).toString('hex')}.tmp`;
-  const fh = await open(tmp, 'w', 0o644);
-  try {
-    await fh.writeFile(data);
-    await fh.sync();
-  } finally {
-    await fh.close();
-  }
-  await rename(tmp, path);
-  const dh = await open(dirname(path), 'r');
-  try {
-    await dh.sync();
-  } finally {
-    await dh.close();
-  }
 }
 
 export async function writeMetadata(repo: string, fileName: string, md: Metadata<AnySigned>): Promise<Buffer> {
