@@ -14,6 +14,8 @@ export interface UpdateRecord {
   error: UpdateError | null;
   abortRequested: boolean;
   enteredAt: number;
+  /** The final state's clean-up (and rolled-back event) is done; nothing to resume. */
+  finalized?: boolean;
 }
 
 export async function loadRecord(path: string): Promise<UpdateRecord | null> {

@@ -51,7 +51,7 @@ export class Updater {
   /** Resumes a persisted update, if one was under way. */
   async start(): Promise<void> {
     this.record = await loadRecord(this.statePath);
-    if (this.record && !FINAL_STATES.has(this.record.state)) this.loop = this.run(this.record.state);
+    if (this.record && !this.record.finalized) this.loop = this.run(this.record.state);
   }
 
   /** Resolves when the machine rests (idle, final state, or waiting for an install order). */
@@ -61,7 +61,7 @@ export class Updater {
 
   async offerJob(job: UpdateJobMessage): Promise<void> {
     const r = this.record;
-    const busy = r !== null && !FINAL_STATES.has(r.state);
+    const busy = r !== null && !r.finalized;
     if (job.action === 'abort') {
       if (!busy || r.job.jobId !== job.jobId) return;
       this.o.log.info({ jobId: job.jobId, state: r.state }, 'update abort requested');
@@ -93,11 +93,14 @@ export class Updater {
     try {
       for (;;) {
         r.state = state;
+        r.finalized = false;
         r.enteredAt = this.o.clock.now();
         await saveRecord(this.statePath, r);
         await this.report(r, null);
         if (FINAL_STATES.has(state)) {
           await runEffect(state, this.context(r));
+          r.finalized = true;
+          await saveRecord(this.statePath, r);
           return;
         }
         const event = await this.effect(state, r);
