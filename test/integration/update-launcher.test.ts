@@ -58,6 +58,17 @@ describe('launcher and update machine, end to end', { timeout: 240_000 }, () => 
     expect(event.msg.data).toMatchObject({ code: 'UPDATE_TRIAL_CRASH_LOOP', toVersion: '1.1.0', fromVersion: '1.0.0' });
   });
 
+  it('honours an abort from the fleet during the trial: the launcher rolls back, never committed', async () => {
+    const { root } = await scenario({}, { trialMs: 120_000 });
+    await waitFor('the new release on trial', async () => (await published(root)).some((p) => p.version === '1.1.0' && p.msg.state === 'trial'));
+    const job = (await published(root)).find((p) => p.topic === 'update/status')?.msg;
+    await sendJob(root, { ...installJob('http://127.0.0.1:9/', '1.1.0', 'x'), jobId: job?.jobId ?? '', action: 'abort' });
+    const last = await finalStatus(root);
+    expect(last.msg).toMatchObject({ state: 'rolled-back', error: { code: 'UPDATE_ABORTED' } });
+    expect(await currentIsIntact(root)).toBe('1.0.0');
+    expect((await published(root)).map((p) => p.msg.state)).not.toContain('committed');
+  });
+
   it('rolls back a release whose self-test fails, and one that never reports healthy', async () => {
     const a = await scenario({ selfTestOk: false });
     expect((await finalStatus(a.root)).msg.error).toMatchObject({ code: 'UPDATE_TRIAL_SELF_TEST', message: expect.stringContaining('reader lane-1') });
