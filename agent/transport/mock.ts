@@ -38,6 +38,7 @@ export class MockTransport implements Transport {
   private listeners = new TransportListeners();
   private deviceListeners = new Set<(chunk: Uint8Array) => void>();
   private open_ = false;
+  private opening = false;
   private recording_: Uint8Array[] = [];
   private inFlight = new Set<NodeJS.Timeout>();
 
@@ -68,13 +69,18 @@ export class MockTransport implements Transport {
   }
 
   async open(): Promise<void> {
-    if (this.open_) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
-    await Promise.resolve();
-    if (this.faults.failNextOpen) {
-      this.faults.failNextOpen = false;
-      throw transportError('TRANSPORT_OPEN_FAILED', `${this.description}: open failed (injected)`);
+    if (this.open_ || this.opening) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
+    this.opening = true;
+    try {
+      await Promise.resolve();
+      if (this.faults.failNextOpen) {
+        this.faults.failNextOpen = false;
+        throw transportError('TRANSPORT_OPEN_FAILED', `${this.description}: open failed (injected)`);
+      }
+      this.open_ = true;
+    } finally {
+      this.opening = false;
     }
-    this.open_ = true;
   }
 
   write(data: Uint8Array): Promise<void> {

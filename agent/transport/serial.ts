@@ -1,4 +1,5 @@
 import type { SerialPort as SerialPortType } from 'serialport';
+import { watchDeviceNode } from './device-node-watch.ts';
 import { transportError } from './errors.ts';
 import { TransportListeners } from './listeners.ts';
 import type { Transport, TransportError } from './transport.ts';
@@ -13,6 +14,8 @@ export interface SerialOptions {
   rs485?: boolean;
 }
 
+const NODE_WATCH_INTERVAL_MS = 500;
+
 /**
  * A serial port (RS-232, RS-485 adapters, USB CDC) through node-serialport.
  * serialport is imported on first open, so a box without serial devices never loads it.
@@ -22,6 +25,11 @@ export class SerialTransport implements Transport {
   private port: SerialPortType | undefined;
   private listeners = new TransportListeners();
   private closing = false;
+  /** An open in progress: a second open() must not open the port twice. */
+  private opening = false;
+  private stopWatch: (() => void) | undefined;
+  /** Why the transport closed the port itself (its device node went away). */
+  private lostBecause: string | undefined;
 
   constructor(private readonly options: SerialOptions) {
     this.description = `serial:${options.path}@${options.baudRate}`;
@@ -32,7 +40,16 @@ export class SerialTransport implements Transport {
   }
 
   async open(): Promise<void> {
-    if (this.port) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
+    if (this.port || this.opening) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
+    this.opening = true;
+    try {
+      await this.openPort();
+    } finally {
+      this.opening = false;
+    }
+  }
+
+  private async openPort(): Promise<void> {
     let SerialPort: typeof SerialPortType;
     try {
       ({ SerialPort } = await import('serialport'));
@@ -53,13 +70,24 @@ export class SerialTransport implements Transport {
     });
     this.port = port;
     this.closing = false;
+    this.lostBecause = undefined;
     port.on('data', (chunk: Buffer) => this.listeners.emitData(new Uint8Array(chunk.buffer, chunk.byteOffset, chunk.byteLength)));
-    port.on('error', (e: Error) => this.listeners.emitError(transportError('TRANSPORT_WRITE_FAILED', `${this.description}: ${e.message}`, e)));
+    port.on('error', (e: Error) => {
+      // The write that close() cancels also surfaces here; its caller already got TRANSPORT_CLOSED.
+      if (!this.closing) this.listeners.emitError(transportError('TRANSPORT_WRITE_FAILED', `${this.description}: ${e.message}`, e));
+    });
     port.once('close', (e: (Error & { disconnected?: boolean }) | null) => {
       this.port = undefined;
+      this.stopWatch?.();
+      this.stopWatch = undefined;
       const lost: TransportError | undefined =
-        this.closing && !e ? undefined : transportError('TRANSPORT_LINK_LOST', `${this.description}: ${e?.message ?? 'port closed'}`, e ?? undefined);
+        this.closing && !e ? undefined : transportError('TRANSPORT_LINK_LOST', `${this.description}: ${this.lostBecause ?? e?.message ?? 'port closed'}`, e ?? undefined);
       this.listeners.emitClose(lost);
+    });
+    this.stopWatch = await watchDeviceNode(this.options.path, NODE_WATCH_INTERVAL_MS, (why) => {
+      if (this.port !== port || this.closing) return;
+      this.lostBecause = why;
+      port.close();
     });
   }
 
@@ -69,7 +97,9 @@ export class SerialTransport implements Transport {
     if (data.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
       port.write(Buffer.from(data), (e) => {
-        if (e) return reject(transportError(this.port ? 'TRANSPORT_WRITE_FAILED' : 'TRANSPORT_CLOSED', `${this.description}: ${e.message}`, e));
+        // A write cancelled by close() fails before the port reports 'close': closing, not the port, tells.
+        const closed = this.closing || !port.isOpen || this.port !== port;
+        if (e) return reject(transportError(closed ? 'TRANSPORT_CLOSED' : 'TRANSPORT_WRITE_FAILED', `${this.description}: ${e.message}`, e));
         port.drain((e2) => (e2 ? reject(transportError('TRANSPORT_CLOSED', `${this.description}: ${e2.message}`, e2)) : resolve()));
       });
     });

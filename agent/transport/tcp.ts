@@ -12,6 +12,8 @@ export class TcpTransport implements Transport {
   private socket: Socket | undefined;
   private listeners = new TransportListeners();
   private closing = false;
+  /** An open in progress: a second open() must not make a second connection. */
+  private opening = false;
 
   constructor(
     private readonly host: string,
@@ -26,7 +28,8 @@ export class TcpTransport implements Transport {
   }
 
   async open(): Promise<void> {
-    if (this.socket) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
+    if (this.socket || this.opening) throw transportError('TRANSPORT_ALREADY_OPEN', `${this.description} is already open`);
+    this.opening = true;
     const socket = new Socket();
     socket.setNoDelay(true);
     await new Promise<void>((resolve, reject) => {
@@ -43,6 +46,8 @@ export class TcpTransport implements Transport {
         socket.removeAllListeners('error');
         resolve();
       });
+    }).finally(() => {
+      this.opening = false;
     });
     this.socket = socket;
     this.closing = false;
@@ -65,7 +70,13 @@ export class TcpTransport implements Transport {
     if (!socket) return Promise.reject(transportError('TRANSPORT_NOT_OPEN', `${this.description} is not open`));
     if (data.length === 0) return Promise.resolve();
     return new Promise((resolve, reject) => {
-      socket.write(data, (e) => (e ? reject(transportError(this.socket ? 'TRANSPORT_WRITE_FAILED' : 'TRANSPORT_CLOSED', `${this.description}: ${e.message}`, e)) : resolve()));
+      socket.write(data, (e) => {
+        // Node calls back without an error for bytes still queued when the socket is destroyed,
+        // so a destroyed socket, not the error, says the write did not complete.
+        if (socket.destroyed) return reject(transportError('TRANSPORT_CLOSED', `${this.description} closed before the write completed`, e ?? undefined));
+        if (e) return reject(transportError('TRANSPORT_WRITE_FAILED', `${this.description}: ${e.message}`, e));
+        resolve();
+      });
     });
   }
 

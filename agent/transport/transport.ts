@@ -6,9 +6,9 @@
  * honours this contract, and one shared suite (test/contract/transport.contract.ts)
  * checks it against each of them:
  *
- * - `open()` resolves once bytes can flow. Opening an open transport rejects with
- *   TRANSPORT_ALREADY_OPEN. A failed open rejects with TRANSPORT_OPEN_FAILED and
- *   leaves the transport closed; it may be opened again later.
+ * - `open()` resolves once bytes can flow. Opening an open transport (or one whose open is
+ *   still in progress) rejects with TRANSPORT_ALREADY_OPEN. A failed open rejects with
+ *   TRANSPORT_OPEN_FAILED and leaves the transport closed; it may be opened again later.
  * - `write()` resolves when the bytes were handed to the OS/device (not when the peer
  *   read them). Writes are delivered in call order; a caller may issue a new write
  *   before the previous one resolved, the transport queues it. Writing while closed
