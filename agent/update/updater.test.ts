@@ -9,6 +9,7 @@ import { silentLogger } from '../../platform/log.ts';
 import { startRepoServer, type RepoServer } from '../../test/support/repo-server.ts';
 import { makeBundle, makeRepository, publishBundle, type TestRepository } from '../../test/support/update-fixtures.ts';
 import { installJob } from '../../test/support/box-root.ts';
+import { refreshTimestamp } from '../../cli/bundle/repository.ts';
 import { launcherPaths, type TrialRecord } from '../launcher/files.ts';
 import { currentVersion } from '../launcher/releases.ts';
 import { Updater, type UpdaterOptions } from './updater.ts';
@@ -134,6 +135,16 @@ describe('Updater', () => {
     }
     expect(fresh.updater.state).toBe('trial');
     expect(fresh.statuses.map((s) => s.state)).not.toContain('committed');
+  });
+
+  it('reports a TUF refusal (frozen repository: expired timestamp) as failed with its code', async () => {
+    const name = await setUp();
+    await refreshTimestamp({ repo: r.repo, keys: r.keys, now: Date.now() - 3 * 86_400_000 });
+    const { updater, statuses } = makeUpdater(new ManualClock(Date.now()));
+    await updater.offerJob(installJob(server.url, '1.1.0', name));
+    await updater.settled();
+    expect(statuses.at(-1)).toMatchObject({ state: 'failed', error: { code: 'UPDATE_TUF_EXPIRED' } });
+    expect(await currentVersion(root)).toBe('1.0.0');
   });
 
   it('refuses an expired job with a coded status', async () => {
