@@ -35,7 +35,7 @@ const turnstile = (id: string, bus: string) => `
     bus: ${bus}
     address: 1
     coils: { unlockIn: 0, unlockOut: 1 }
-    inputs: { passIn: 0, passOut: 1 }
+    inputs: { passIn: 0, passOut: 1, fireLoopClosed: 2, ready: 3, alarm: 4 }
     mode: pulse
     pulseMs: 200
     passageWindowMs: 1000`;
