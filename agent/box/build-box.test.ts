@@ -40,7 +40,7 @@ function config(name: string, secureChannel = '') {
 describe('buildBox', () => {
   it('builds every configured device through the registry, the stores and the lanes', async () => {
     const clock = new ManualClock();
-    const devices = testDriverBox(clock);
+    const devices = testDriverBox();
     const built = buildBox({ loaded: config('ok'), drivers: devices.drivers, createTransport: devices.createTransport, clock, logger: silentLogger });
     expect(built.ok).toBe(true);
     if (!built.ok) return;
@@ -57,7 +57,7 @@ describe('buildBox', () => {
   it('names every device without a driver and creates nothing on disk', () => {
     const clock = new ManualClock();
     const readersOnly = new DriverRegistry().register('osdp', osdpDriver);
-    const built = buildBox({ loaded: config('no-driver'), drivers: readersOnly, createTransport: testDriverBox(clock).createTransport, clock, logger: silentLogger });
+    const built = buildBox({ loaded: config('no-driver'), drivers: readersOnly, createTransport: testDriverBox().createTransport, clock, logger: silentLogger });
     expect(built).toEqual({
       ok: false,
       error: [
@@ -70,7 +70,7 @@ describe('buildBox', () => {
 
   it('reports a driver refusing its options (an OSDP key that is not there, install mode off)', () => {
     const clock = new ManualClock();
-    const devices = testDriverBox(clock);
+    const devices = testDriverBox();
     const built = buildBox({ loaded: config('no-key', 'file:keys/missing.scbk'), drivers: devices.drivers, createTransport: devices.createTransport, clock, logger: silentLogger });
     expect(built).toEqual({ ok: false, error: [{ code: 'BOX_DRIVER_FAILED', message: expect.stringContaining('secure channel key not found') }] });
   });

@@ -64,7 +64,7 @@ lanePolicy: { debounceMs: 300 }
 
 const dir = mkdtempSync(join(tmpdir(), 'lane-journal-'));
 const clock = shiftedClock(Date.UTC(2026, 0, 5, 9, 0, 0)); // a Monday, 10:00 in Paris: the gym is open
-const devices = testDriverBox(clock, { turnstile: 'modbus' });
+const devices = testDriverBox();
 const pd = new SimulatedPd({ address: 1, scbk: Uint8Array.from(Buffer.from(KEY_HEX, 'hex')) });
 const em4100 = new Em4100ReaderSim(devices.link('reader-exit'), { clock });
 const hidEnd = devices.link('reader-pmr-in');
@@ -177,7 +177,7 @@ describe('a club box, end to end', () => {
   it('a restarted box rebuilds occupancy from the journal', async () => {
     const loaded = await loadConfigFile(join(dir, 'box.yaml'));
     if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
-    const again = buildBox({ loaded: loaded.value, drivers: testDriverBox(clock).drivers, createTransport: testDriverBox(clock).createTransport, clock, logger: silentLogger });
+    const again = buildBox({ loaded: loaded.value, drivers: testDriverBox().drivers, createTransport: testDriverBox().createTransport, clock, logger: silentLogger });
     if (!again.ok) throw new Error(JSON.stringify(again.error));
     try {
       expect(again.value.lanes.occupancy('gym')).toBe(1); // emergency rows are not replayed
