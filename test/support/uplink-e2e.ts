@@ -14,7 +14,7 @@ import type { PassRecord } from '../../agent/journal/pass-record.ts';
 import { enrollBox, type Json, type TestFleet } from './fleet-harness.ts';
 import { Em4100ReaderSim } from '../../firmware-sim/em4100/em4100-sim.ts';
 import { testDriverBox } from './test-driver-box.ts';
-import { personAtTurnstile } from './test-turnstile.ts';
+import { createTurnstileSim } from '../../firmware-sim/turnstile/index.ts';
 
 /** The real wall clock moved by `offsetMs` (a box whose clock runs ahead of the fleet's). */
 export function adjustableClock(): Clock & { offsetMs: number } {
@@ -77,10 +77,10 @@ devices:
     bus: io-entry
     address: 1
     coils: { unlockIn: 0, unlockOut: 1 }
-    inputs: { passIn: 0, passOut: 1 }
+    inputs: { passIn: 0, passOut: 1, fireLoopClosed: 2, ready: 3, alarm: 4 }
     mode: pulse
     pulseMs: 200
-    passageWindowMs: 1000
+    passageWindowMs: 1500
 lanes:
   - { id: entry, kind: entry, zone: gym, turnstile: tripod-entry, readers: [{ reader: reader-entry, direction: in }] }
 localUi: { port: 8080 }
@@ -98,8 +98,8 @@ export interface E2eBox {
 
 /**
  * A whole box in this process: real config loader, journal and rights SQLite files in
- * `dir`, real lanes and decide(), the real EM4100 reader driver against its simulator,
- * the byte-level test turnstile (a person walks through each open), all over
+ * `dir`, real lanes and decide(), the real EM4100 reader and Modbus turnstile drivers
+ * against their firmware-sim simulators (a person walks through each open), all over
  * MockTransports, and the real uplink.
  */
 export async function startE2eBox(o: { dir: string; boxId: string; url: string; password: string; clock: Clock }): Promise<E2eBox> {
@@ -108,12 +108,12 @@ export async function startE2eBox(o: { dir: string; boxId: string; url: string; 
   writeFileSync(join(o.dir, 'creds.json'), JSON.stringify({ username: o.boxId, password: o.password }), { mode: 0o600 });
   const loaded = await loadConfigFile(join(o.dir, 'box.yaml'));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
-  const devices = testDriverBox(o.clock);
+  const devices = testDriverBox();
   const em4100 = new Em4100ReaderSim(devices.link('reader-entry'), { clock: o.clock });
   const built = buildBox({ loaded: loaded.value, drivers: devices.drivers, createTransport: devices.createTransport, clock: o.clock, logger: silentLogger });
   if (!built.ok) throw new Error(JSON.stringify(built.error));
   const box = built.value;
-  personAtTurnstile(devices.link('io-entry'), () => true, 5);
+  const arm = createTurnstileSim(devices.link('io-entry'), o.clock, { windowMs: 1200, personDelayMs: [20, 50] });
   await box.start();
   const uplink = createBoxUplink({
     box,
@@ -137,6 +137,7 @@ export async function startE2eBox(o: { dir: string; boxId: string; url: string; 
     async stop() {
       await uplink.stop();
       await box.stop();
+      arm.dispose();
     },
   };
 }
