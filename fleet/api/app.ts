@@ -10,6 +10,9 @@ import type { BoxAccess } from '../broker/box-access.ts';
 import type { FleetBus } from '../bus/bus.ts';
 import { EnrollmentService } from '../enrollment/service.ts';
 import { RightsPublisher } from '../rights/rights-publisher.ts';
+import { ArtifactRepository } from '../rollouts/artifact-repository.ts';
+import { RolloutEngine } from '../rollouts/rollout-engine.ts';
+import { RolloutStore } from '../rollouts/rollout-store.ts';
 import { AuditTrail } from '../store/audit-trail.ts';
 import { BoxDirectory } from '../store/box-directory.ts';
 import { EnrollmentRequests } from '../store/enrollment-requests.ts';
@@ -46,6 +49,8 @@ export interface ApiDeps {
   trustProxy?: boolean | string;
   /** Serve HTTPS with this certificate and key. */
   https?: { cert: string | Buffer; key: string | Buffer };
+  /** The TUF repository directory, the URL boxes reach it at (read when a job is sent), the bundle upload cap (default 512 MiB). */
+  updates: { repositoryDir: string; repositoryUrl: () => string; maxArtifactBytes?: number; tickMs?: number };
 }
 
 export type FleetApi = ApiInstance & { ctx: ApiContext };
@@ -56,6 +61,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
   const history = new FleetHistory(deps.db);
   const passes = new PassReports(deps.db);
   const audit = new AuditTrail(deps.db);
+  const rolloutStore = new RolloutStore(deps.db);
   const ctx: ApiContext = {
     db: deps.db,
     clock: deps.clock,
@@ -79,6 +85,10 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     rights: new RightsPublisher({ db: deps.db, catalog: new RightsCatalog(deps.db), boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger }),
     metrics: new ApiMetrics({ boxesOnline: () => boxes.countOnline(), openAlerts: () => history.countOpenAlerts(), passesStored: () => passes.count() }, deps.processMetrics ?? false),
     enrollmentLimiter: new RateLimiter(deps.clock, deps.enrollmentRateLimit ?? { perKey: 10, total: 120, windowMs: 60_000 }),
+    repository: new ArtifactRepository(deps.updates.repositoryDir),
+    maxArtifactBytes: deps.updates.maxArtifactBytes ?? 512 * 1024 * 1024,
+    rolloutStore,
+    rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}) }),
   };
 
   const app = Fastify({
