@@ -141,7 +141,7 @@ export class RolloutStore {
   }
 
   listArtifacts(): ArtifactRow[] {
-    return (this.db.prepare('SELECT target_name FROM update_artifacts ORDER BY uploaded_at DESC').all() as { target_name: string }[]).map((r) => this.getArtifact(r.target_name) as ArtifactRow);
+    return (this.db.prepare('SELECT target_name FROM update_artifacts ORDER BY uploaded_at DESC, rowid DESC').all() as { target_name: string }[]).map((r) => this.getArtifact(r.target_name) as ArtifactRow);
   }
 
   insertRollout(r: RolloutRow, boxes: readonly { boxId: string; wave: number }[]): void {
@@ -172,8 +172,8 @@ export class RolloutStore {
 
   list(state: RolloutState | undefined, limit: number): RolloutRow[] {
     const rows = state === undefined
-      ? this.db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC LIMIT ?').all(limit)
-      : this.db.prepare('SELECT * FROM rollouts WHERE state = ? ORDER BY created_at DESC LIMIT ?').all(state, limit);
+      ? this.db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)
+      : this.db.prepare('SELECT * FROM rollouts WHERE state = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(state, limit);
     return (rows as RawRollout[]).map(toRollout);
   }
 
@@ -215,7 +215,7 @@ export class RolloutStore {
 
   /** Every rollout a box took part in, newest first. */
   boxHistory(boxId: string, limit: number): RolloutBoxRow[] {
-    return (this.db.prepare(`${SELECT_BOXES} JOIN rollouts r ON r.id = rb.rollout_id WHERE rb.box_id = ? ORDER BY r.created_at DESC LIMIT ?`).all(boxId, limit) as RawBox[]).map(toBox);
+    return (this.db.prepare(`${SELECT_BOXES} JOIN rollouts r ON r.id = rb.rollout_id WHERE rb.box_id = ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?`).all(boxId, limit) as RawBox[]).map(toBox);
   }
 
   updateBox(rolloutId: string, boxId: string, patch: Partial<Pick<RolloutBoxRow, 'state' | 'attempts' | 'jobId' | 'updateState' | 'lastError' | 'prefetched' | 'abortSent'>>, now: number): void {
