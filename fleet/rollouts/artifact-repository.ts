@@ -73,15 +73,28 @@ export class ArtifactRepository {
       },
     });
     const out = createWriteStream(temp, { flags: 'wx' });
+    const written = pipeline(meter, out);
+    // The request stream is piped by hand, not through pipeline(): an overflow must stop
+    // the file, not destroy the request, so that the client still reads our 413.
+    const gone = () => {
+      if (!body.readableEnded) meter.destroy(apiError('API_BAD_REQUEST', 'the upload was interrupted'));
+    };
+    body.once('error', gone);
+    body.once('close', gone);
+    body.pipe(meter);
     try {
-      await pipeline(body, meter, out);
+      await written;
       await syncFile(temp);
       await rename(temp, join(this.root, area, name));
     } catch (e) {
+      body.unpipe(meter);
       await rm(temp, { force: true });
       // Drain what the client still sends so that it reads our answer instead of a reset.
       body.resume();
       throw e;
+    } finally {
+      body.off('error', gone);
+      body.off('close', gone);
     }
     return { length, sha256: sha256.digest('hex'), sha512: sha512.digest('hex') };
   }
