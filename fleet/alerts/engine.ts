@@ -86,15 +86,9 @@ export class AlertEngine {
     if (!box) return undefined;
     const raw = store.boxes.lastHealth(boxId);
     const health = raw ? { message: raw as unknown as HealthMessage, receivedAt: Number(raw.receivedAt) } : null;
-    const printerConditions = new Map(store.events.latestPerSubject(boxId, 'printer.').map((e) => [e.subject, { kind: e.kind, at: e.at }]));
+    const printerConditions = new Map(store.events.latestPerSubject(boxId, 'printer').map((e) => [e.subject, { kind: e.kind, at: e.at }]));
     const clubRights = box.clubId ? (store.clubs.rightsVersion(box.clubId) ?? null) : null;
-    const now = clock.now();
-    // Raw samples only (resolution 0): the last reports, enough for the growth rule.
-    const backlogTrend = store.health
-      .series(boxId, 'journal.backlog', now - 3_600_000, now + 1)
-      .filter((p) => p.resolutionMs === 0)
-      .slice(-this.thresholds.passBacklogGrowingReports)
-      .map((p) => p.value);
-    return { now, box, health, devices: store.devices.listByBox(boxId), printerConditions, clubRights, backlogTrend };
+    const backlogTrend = store.health.recent(boxId, 'journal.backlog', this.thresholds.passBacklogGrowingReports);
+    return { now: clock.now(), box, health, devices: store.devices.listByBox(boxId), printerConditions, clubRights, backlogTrend };
   }
 }

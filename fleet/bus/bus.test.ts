@@ -39,3 +39,33 @@ describe('SerialHandler', () => {
     expect(errors).toEqual(['boom']);
   });
 });
+
+describe('SerialHandler bound', () => {
+  it('drops messages beyond its bound while the handler is behind, then accepts again', async () => {
+    let release: () => void = () => undefined;
+    const gate = new Promise<void>((r) => (release = r));
+    const handled: string[] = [];
+    const dropped: string[] = [];
+    const serial = new SerialHandler(
+      async (m) => {
+        await gate;
+        handled.push(m.payload.toString());
+      },
+      () => undefined,
+      2,
+      (m) => dropped.push(m.payload.toString()),
+    );
+    const msg = (s: string): BusMessage => ({ topic: 't', payload: Buffer.from(s), retain: false });
+    void serial.push(msg('1'));
+    void serial.push(msg('2'));
+    void serial.push(msg('3'));
+    expect(serial.pending).toBe(2);
+    release();
+    await serial.push(msg('4')).catch(() => undefined);
+    await new Promise((r) => setImmediate(r));
+    expect(dropped).toEqual(['3', '4']);
+    await serial.push(msg('5'));
+    expect(handled).toEqual(['1', '2', '5']);
+    expect(serial.pending).toBe(0);
+  });
+});

@@ -43,21 +43,43 @@ export function topicMatches(filter: string, topic: string): boolean {
   return f.length === t.length;
 }
 
-/** Runs a subscription's handler one message at a time, in arrival order; a failing handler never stops the queue. */
+/** Messages waiting for one subscription's handler before new ones are dropped. */
+export const DEFAULT_MAX_PENDING = 20_000;
+
+/**
+ * Runs a subscription's handler one message at a time, in arrival order; a failing
+ * handler never stops the queue. The queue is bounded: when the fleet cannot keep up, new
+ * messages are dropped (`onDrop`) rather than growing memory without end. That loses
+ * nothing stored: health is QoS 0 anyway, and an unacknowledged pass batch is re-sent.
+ */
 export class SerialHandler {
   private tail: Promise<void> = Promise.resolve();
+  private waiting = 0;
 
   constructor(
     private readonly handler: BusHandler,
     private readonly onError: (error: unknown, message: BusMessage) => void,
+    private readonly maxPending = DEFAULT_MAX_PENDING,
+    private readonly onDrop: (message: BusMessage) => void = () => undefined,
   ) {}
 
+  get pending(): number {
+    return this.waiting;
+  }
+
   push(message: BusMessage): Promise<void> {
+    if (this.waiting >= this.maxPending) {
+      this.onDrop(message);
+      return this.tail;
+    }
+    this.waiting++;
     this.tail = this.tail.then(async () => {
       try {
         await this.handler(message);
       } catch (e) {
         this.onError(e, message);
+      } finally {
+        this.waiting--;
       }
     });
     return this.tail;

@@ -1,6 +1,6 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../../platform/log.ts';
-import { SerialHandler, topicMatches, type FleetBus } from './bus.ts';
+import { DEFAULT_MAX_PENDING, SerialHandler, topicMatches, type FleetBus } from './bus.ts';
 
 export interface ExternalBrokerOptions {
   /** mqtt://, mqtts://, ws:// or wss:// URL of the broker. */
@@ -47,7 +47,13 @@ export async function connectExternalBus(options: ExternalBrokerOptions): Promis
       await client.publishAsync(topic, payload, { qos: opts.qos, retain: opts.retain ?? false });
     },
     async subscribe(filter, handler) {
-      const route = { filter, serial: new SerialHandler(handler, (e, m) => log.error({ err: e, topic: m.topic, code: 'BUS_HANDLER_FAILED' }, 'bus handler failed')) };
+      const serial = new SerialHandler(
+        handler,
+        (e, m) => log.error({ err: e, topic: m.topic, code: 'BUS_HANDLER_FAILED' }, 'bus handler failed'),
+        DEFAULT_MAX_PENDING,
+        (m) => log.warn({ topic: m.topic, code: 'BUS_OVERLOADED' }, 'fleet behind: message dropped'),
+      );
+      const route = { filter, serial };
       routes.add(route);
       const granted = await client.subscribeAsync(filter, { qos: 1 });
       if (granted.some((g) => g.qos === 128)) {

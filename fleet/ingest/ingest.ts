@@ -47,7 +47,7 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
   /** Runs a store write; a failure is logged and counted, and the message is not acknowledged. */
   const write = (topic: string, fn: () => void): boolean => {
     try {
-      fn();
+      store.transaction(fn);
       return true;
     } catch (e) {
       reject('INGEST_STORE_FAILED', `store write failed: ${(e as Error).message}`, topic);
@@ -97,7 +97,7 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
       count('rightsStatus');
       listener?.onState?.(a.boxId);
     },
-    async passes(m) {
+    passes(m) {
       const a = accept('passes', m);
       if (!a) return;
       const batch = a.message;
@@ -117,11 +117,11 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
         duplicates: stored.duplicates,
         ts: clock.now(),
       });
-      try {
-        await bus.publish(topicFor('passAck', a.boxId), Buffer.from(ack), { qos: 1 });
-      } catch (e) {
+      // Not awaited: the next batch need not wait for the broker's PUBACK of this ack (acks
+      // still leave in order, and a lost one only makes the box re-send a stored batch).
+      bus.publish(topicFor('passAck', a.boxId), Buffer.from(ack), { qos: 1 }).catch((e: unknown) => {
         reject('INGEST_ACK_FAILED', `ack publish failed: ${(e as Error).message}`, m.topic, { batchId: batch.batchId });
-      }
+      });
     },
   };
 
