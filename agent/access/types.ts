@@ -1,6 +1,12 @@
 import type { KeyObject } from 'node:crypto';
 import type { DecisionReasonCode } from '../../protocol/access/reasons.ts';
-import type { AccessRight, Booking, BlockingAlert, CredentialKind, Member, MemberCredential, Zone } from './model.ts';
+import type { AccessRight, BlockingAlert, Booking, CredentialKind, Member, MemberCredential, QrKey, Zone } from './model.ts';
+
+/** A club QR public key, imported once per apply. */
+export interface ClubQrKey {
+  readonly record: QrKey;
+  readonly key: KeyObject;
+}
 
 /**
  * An immutable, in-memory view of one rights version. Every lookup is a Map access: no
@@ -18,8 +24,8 @@ export interface RightsView {
   visitsLeft(right: AccessRight): number | undefined;
   alertsOf(memberId: string): readonly BlockingAlert[];
   bookingsOf(memberId: string): readonly Booking[];
-  /** Club public keys for signed QR tokens, by key id. */
-  qrKey(keyId: string): KeyObject | undefined;
+  /** A club public key for signed QR tokens, by key id (validity not checked here). */
+  qrKey(keyId: string): ClubQrKey | undefined;
 }
 
 export type LaneKind = 'entry' | 'exit' | 'accessible';

@@ -40,6 +40,7 @@ export interface ApiDeps {
   mqttUrl: string;
   /** Largest accepted request body; default 1 MiB (a rights batch of a big club fits). */
   bodyLimitBytes?: number;
+  /** Code presentations per client IP and in total (default 10 and 120 a minute). */
   enrollmentRateLimit?: RateLimitOptions;
   enrollmentCodeTtlMs?: number;
   commandDefaultTtlMs?: number;
@@ -84,7 +85,12 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     commands: new CommandCenter({ log: new CommandLog(deps.db), boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger, defaultTtlMs: deps.commandDefaultTtlMs ?? 60_000 }),
     rights: new RightsPublisher({ db: deps.db, catalog: new RightsCatalog(deps.db), boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger }),
     metrics: new ApiMetrics({ boxesOnline: () => boxes.countOnline(), openAlerts: () => history.countOpenAlerts(), passesStored: () => passes.count() }, deps.processMetrics ?? false),
-    enrollmentLimiter: new RateLimiter(deps.clock, deps.enrollmentRateLimit ?? { perKey: 10, total: 120, windowMs: 60_000 }),
+    limiters: {
+      present: new RateLimiter(deps.clock, deps.enrollmentRateLimit ?? { perKey: 10, total: 120, windowMs: 60_000 }),
+      // Polls need a 96-bit request id and the poll secret: nothing to guess, so the limit
+      // only bounds the load (a box polls every 10 s; several may share one NAT address).
+      poll: new RateLimiter(deps.clock, { perKey: 120, total: 6000, windowMs: 60_000 }),
+    },
     repository: new ArtifactRepository(deps.updates.repositoryDir),
     maxArtifactBytes: deps.updates.maxArtifactBytes ?? 512 * 1024 * 1024,
     rolloutStore,
@@ -105,6 +111,10 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
   app.decorateRequest('auditDetail', null);
   app.decorateRequest('auditSkip', false);
   installErrorHandler(app);
+  // A POST without any body means "no options" (revoke, accept...): validated as {}.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
+  });
   installAuth(app, ctx);
   installAuditHook(app, ctx);
   app.addHook('onResponse', async (request, reply) => {

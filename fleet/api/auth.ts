@@ -13,8 +13,9 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]{10,200})$/;
 export function installAuth(app: ApiInstance, ctx: ApiContext): void {
   app.addHook('onRequest', async (request, reply) => {
     const config = request.routeOptions.config;
-    if (config.rateLimited && !ctx.enrollmentLimiter.take(request.ip)) {
-      void reply.header('retry-after', String(Math.ceil(ctx.enrollmentLimiter.retryAfterMs() / 1000)));
+    const limiter = config.rateLimited ? ctx.limiters[config.rateLimited] : undefined;
+    if (limiter && !limiter.take(request.ip)) {
+      void reply.header('retry-after', String(Math.ceil(limiter.retryAfterMs() / 1000)));
       throw apiError('API_RATE_LIMITED');
     }
     const permission = config.permission;

@@ -32,7 +32,8 @@ export interface ApiContext {
   commands: CommandCenter;
   rights: RightsPublisher;
   metrics: ApiMetrics;
-  enrollmentLimiter: RateLimiter;
+  /** Per client IP on the public enrollment routes: presenting a code, and polling. */
+  limiters: { present: RateLimiter; poll: RateLimiter };
   /** The TUF repository directory served to boxes, and the upload cap of a bundle. */
   repository: ArtifactRepository;
   maxArtifactBytes: number;

@@ -14,8 +14,8 @@ declare module 'fastify' {
     permission?: Permission;
     /** Audit action name written for this state-changing route (audit.ts). */
     audit?: string;
-    /** Count requests against the enrollment rate limiter. */
-    rateLimited?: boolean;
+    /** Count requests against this enrollment rate limiter (public routes). */
+    rateLimited?: 'present' | 'poll';
   }
   interface FastifyRequest {
     principal: Principal | null;

@@ -2,26 +2,10 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import { AlertEngine } from '../alerts/engine.ts';
 import { buildApi, type FleetApi } from '../api/app.ts';
 import type { RateLimitOptions } from '../api/rate-limit.ts';
-import { createBoxAccess, type BrokerAccessHooks } from '../broker/box-access.ts';
-import { startEmbeddedBroker, type EmbeddedBroker } from '../broker/embedded-broker.ts';
 import type { BoundAddresses, ListenOptions } from '../broker/listeners.ts';
-import { createMosquittoAuthSync } from '../broker/mosquitto-auth.ts';
-import type { FleetBus } from '../bus/bus.ts';
-import { connectExternalBus } from '../bus/mqtt-bus.ts';
-import { startIngest, type Ingest } from '../ingest/ingest.ts';
-import { openSqliteStore, type SqliteFleetStore } from '../store/sqlite-store.ts';
-
-export interface ExternalBrokerConfig {
-  url: string;
-  username: string;
-  password: string;
-  ca?: string | Buffer;
-  /** Mosquitto files the fleet rewrites when boxes are enrolled or revoked, and how to make it reload them. */
-  mosquitto?: { passwordFile: string; aclFile: string; serviceHash: string; reload: () => void };
-}
+import { createFleet, type Fleet, type FleetBrokerOptions } from '../service.ts';
 
 export interface FleetServiceOptions {
   dataDir: string;
@@ -29,7 +13,7 @@ export interface FleetServiceOptions {
   logger: Logger;
   /** The embedded broker's listeners, unless `externalBroker` is given. */
   mqttListen?: ListenOptions;
-  externalBroker?: ExternalBrokerConfig;
+  externalBroker?: Omit<Extract<FleetBrokerOptions, { kind: 'external' }>, 'kind'>;
   /** The MQTT URL enrolled boxes are told to connect to; default from the embedded TCP listener. */
   publicMqttUrl?: string;
   http?: { port: number; host: string; tls?: { cert: string | Buffer; key: string | Buffer }; trustProxy?: boolean | string };
@@ -41,10 +25,9 @@ export interface FleetServiceOptions {
 }
 
 export interface FleetService {
-  readonly store: SqliteFleetStore;
+  /** The fleet core (store, broker or bus, ingest, alerts) of fleet/service.ts. */
+  readonly fleet: Fleet;
   readonly api: FleetApi;
-  readonly bus: FleetBus;
-  readonly broker: EmbeddedBroker | null;
   readonly mqttAddresses: BoundAddresses;
   /** Where the API listens ("http://127.0.0.1:8080"), or null when it does not listen. */
   readonly httpUrl: string | null;
@@ -52,16 +35,21 @@ export interface FleetService {
 }
 
 /**
- * The composition root of the fleet: store, broker (embedded aedes, or an external broker
- * through its bus), ingest, alerts, then the API with its command and rights handlers.
+ * The whole fleet service: the core of createFleet() (store, broker, ingest, alerts), then
+ * the API with its command-result and rights-request handlers, listening if asked.
  * Closed in reverse order.
  */
 export async function startFleetService(o: FleetServiceOptions): Promise<FleetService> {
   mkdirSync(o.dataDir, { recursive: true });
-  const store = openSqliteStore(join(o.dataDir, 'fleet.db'));
-  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  const fleet = await createFleet({
+    databasePath: join(o.dataDir, 'fleet.db'),
+    broker: o.externalBroker ? { kind: 'external', ...o.externalBroker } : { kind: 'embedded', listen: o.mqttListen ?? { tcp: { port: 1883 } } },
+    clock: o.clock,
+    logger: o.logger,
+  });
+  const closers: (() => Promise<void> | void)[] = [() => fleet.close()];
   const closeAll = async () => {
-    for (const c of closers.reverse()) {
+    for (const c of closers.splice(0).reverse()) {
       try {
         await c();
       } catch (e) {
@@ -70,54 +58,14 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     }
   };
   try {
-    let broker: EmbeddedBroker | null = null;
-    let bus: FleetBus;
-    let hooks: BrokerAccessHooks;
-    if (o.externalBroker) {
-      const ext = o.externalBroker;
-      bus = await connectExternalBus({ url: ext.url, username: ext.username, password: ext.password, ca: ext.ca, logger: o.logger });
-      closers.push(() => bus.close());
-      const files = ext.mosquitto
-        ? createMosquittoAuthSync({
-            passwordFile: ext.mosquitto.passwordFile,
-            aclFile: ext.mosquitto.aclFile,
-            service: { username: ext.username, hash: ext.mosquitto.serviceHash },
-            activeBoxes: () => store.boxes.list({ status: 'active' }),
-            reload: ext.mosquitto.reload,
-          })
-        : null;
-      hooks = {
-        credentialsChanged: () => files?.sync(),
-        // The reload drops the box from the password file; Mosquitto re-checks on the next connect.
-        disconnectBox: (boxId) => o.logger.info({ boxId }, 'external broker: box removed from the password file'),
-      };
-    } else {
-      broker = await startEmbeddedBroker({ boxes: store.boxes, listen: o.mqttListen ?? { tcp: { port: 1883 } }, logger: o.logger });
-      const b = broker;
-      closers.push(() => b.close());
-      bus = broker.bus;
-      hooks = { credentialsChanged: () => undefined, disconnectBox: (boxId) => void b.disconnectBox(boxId) };
-    }
-    const access = createBoxAccess(store.boxes, hooks, o.clock);
-    const alerts = new AlertEngine({ store, clock: o.clock, logger: o.logger });
-    alerts.start();
-    closers.push(() => alerts.stop());
-    const ingest: Ingest = await startIngest({
-      bus,
-      store,
-      clock: o.clock,
-      logger: o.logger,
-      listener: { onState: (id) => alerts.evaluate(id), onHealth: (id) => alerts.evaluate(id), onEvent: (id) => alerts.evaluate(id) },
-    });
-    closers.push(() => ingest.stop());
-    const mqttAddresses = broker?.addresses ?? {};
+    const mqttAddresses = fleet.broker?.addresses ?? {};
     const publicMqttUrl = o.publicMqttUrl ?? (o.externalBroker ? o.externalBroker.url : `mqtt://localhost:${mqttAddresses.tcp ?? 1883}`);
     let httpUrl: string | null = null;
     const repositoryUrl = () => o.publicRepositoryUrl ?? `${httpUrl ?? 'http://localhost:8080'}/repository`;
     const api = await buildApi({
-      db: store.db,
-      bus,
-      access,
+      db: fleet.store.db,
+      bus: fleet.bus,
+      access: fleet.boxAccess,
       clock: o.clock,
       logger: o.logger,
       mqttUrl: publicMqttUrl,
@@ -140,7 +88,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
       const port = typeof addr === 'object' && addr ? addr.port : o.http.port;
       httpUrl = `${o.http.tls ? 'https' : 'http'}://${o.http.host === '0.0.0.0' ? 'localhost' : o.http.host}:${port}`;
     }
-    return { store, api, bus, broker, mqttAddresses, httpUrl, close: closeAll };
+    return { fleet, api, mqttAddresses, httpUrl, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

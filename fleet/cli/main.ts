@@ -30,7 +30,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     try {
       await runUntilSignal(serveOptions(rest), (svc) => {
         out(`fleet API: ${svc.httpUrl} (docs ${svc.httpUrl}/docs)`);
-        if (svc.broker) out(`embedded MQTT broker: ${JSON.stringify(svc.mqttAddresses)}`);
+        if (svc.fleet.broker) out(`embedded MQTT broker: ${JSON.stringify(svc.mqttAddresses)}`);
       });
       return 0;
     } catch (e) {

@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../../platform/clock.ts';
 import { createLogger } from '../../platform/log.ts';
-import { mosquittoHash } from '../broker/credentials.ts';
 import type { ListenOptions } from '../broker/listeners.ts';
 import { flagOrEnv, parseFlags, port, UsageError } from './args.ts';
 import { startFleetService, type FleetService, type FleetServiceOptions } from './fleet-service.ts';
@@ -81,7 +80,6 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
             mosquitto: {
               passwordFile: pw,
               aclFile: acl,
-              serviceHash: mosquittoHash(password),
               reload: () => {
                 if (pidFile) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGHUP');
               },

@@ -53,24 +53,31 @@ export function chunkSnapshot(data: RightsData, maxBytes: number): RightsData[] 
  */
 export class RightsPublisher {
   private unsubscribe: (() => Promise<void>) | undefined;
+  private readonly publishing = new Map<string, Promise<unknown>>();
 
   constructor(private readonly d: RightsPublisherDeps) {}
 
   async apply(clubId: string, changes: RightsChanges): Promise<AppliedChange> {
     if (!this.d.boxes.getClub(clubId)) throw apiError('CLUB_NOT_FOUND');
     const now = this.d.clock.now();
-    const { baseVersion, version } = this.d.db.transaction(() => {
+    // The delta is built and validated against the contract before the commit: a change
+    // that could not be sent to the boxes is not stored either.
+    const { baseVersion, version, bytes } = this.d.db.transaction(() => {
       const applied = this.d.catalog.applyInTx(clubId, changes, now);
       if (applied.dangling.length > 0) throw apiError('RIGHTS_UNKNOWN_REFERENCE', undefined, { dangling: applied.dangling });
-      return applied;
+      const upserts = { ...emptyData(), ...changes.upserts };
+      const deletes = { members: [], credentials: [], zones: [], rights: [], bookings: [], qrKeys: [], ...changes.deletes };
+      const delta: RightsDeltaMessage = { v: 1, kind: 'delta', clubId, version: applied.version, baseVersion: applied.baseVersion, generatedAt: now, upserts, deletes };
+      return { ...applied, bytes: encode('rights', delta) };
     })();
-    const upserts = { ...emptyData(), ...changes.upserts };
-    const deletes = { members: [], credentials: [], zones: [], rights: [], bookings: [], qrKeys: [], ...changes.deletes };
-    const delta: RightsDeltaMessage = { v: 1, kind: 'delta', clubId, version, baseVersion, generatedAt: now, upserts, deletes };
-    const bytes = encode('rights', delta);
     const boxIds = this.d.boxes.liveBoxIdsOfClub(clubId);
-    // A box that misses a delta sees the gap on the next one and asks for a snapshot.
-    const results = await Promise.allSettled(boxIds.map((id) => this.d.bus.publish(topicFor('rights', id), Buffer.from(bytes), { qos: 1, retain: false })));
+    // Deltas of one club leave in version order (two concurrent upserts must not reach a box
+    // as v2 then v1). A box that misses one sees the gap on the next and asks for a snapshot.
+    const send = () => Promise.allSettled(boxIds.map((id) => this.d.bus.publish(topicFor('rights', id), Buffer.from(bytes), { qos: 1, retain: false })));
+    const sending = (this.publishing.get(clubId) ?? Promise.resolve()).then(send);
+    this.publishing.set(clubId, sending);
+    const results = await sending;
+    if (this.publishing.get(clubId) === sending) this.publishing.delete(clubId);
     const failed = results.filter((r) => r.status === 'rejected').length;
     if (failed > 0) this.d.logger.warn({ clubId, version, failed }, 'rights delta not published to every box');
     return { clubId, baseVersion, version, boxesNotified: boxIds.length - failed };

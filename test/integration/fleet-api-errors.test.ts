@@ -47,6 +47,11 @@ describe('coded errors: validation, parsing, size, unknown routes; nothing crash
     expect([huge.statusCode, huge.json().error.code]).toEqual([413, 'API_PAYLOAD_TOO_LARGE']);
     const nowhere = await inject({ method: 'GET', url: '/v1/nothing-here', headers: auth });
     expect([nowhere.statusCode, nowhere.json().error.code]).toEqual([404, 'API_NOT_FOUND']);
+    // No body at all on an options-only route means no options; required fields still are.
+    await inject({ method: 'POST', url: '/v1/boxes', headers: auth, payload: { id: 'box-e-2', clubId: 'club-e' } });
+    expect((await inject({ method: 'POST', url: '/v1/boxes/box-e-2/revoke', headers: auth })).statusCode).toBe(200);
+    const noBody = await inject({ method: 'POST', url: '/v1/tokens', headers: auth });
+    expect([noBody.statusCode, noBody.json().error.message]).toEqual([400, 'body/name: must have required properties name, role']);
     const empty = await inject({ method: 'POST', url: '/v1/tokens', headers: { ...auth, 'content-type': 'application/json' }, payload: '' });
     expect(empty.statusCode).toBe(400);
     expect(Object.keys(API_ERRORS)).toContain(empty.json().error.code);

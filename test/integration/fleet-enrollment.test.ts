@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import mqtt from 'mqtt';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectBox, sha256Hex, startTestFleet, type TestFleet } from '../support/fleet-harness.ts';
+import { connectBox, enrollBox, sha256Hex, startTestFleet, type TestFleet } from '../support/fleet-harness.ts';
 
 describe('enrollment end to end: code -> pending -> accept -> MQTT with issued credentials -> revoke -> cut off', () => {
   let f: TestFleet;
@@ -57,7 +57,7 @@ describe('enrollment end to end: code -> pending -> accept -> MQTT with issued c
     expect(twice.status).toBe(410);
     expect(twice.body.error.code).toBe('ENROLLMENT_ALREADY_DELIVERED');
     // Only hashes are stored.
-    const stored = f.svc.store.db.prepare('SELECT credential_hash FROM boxes WHERE id = ?').get('box-nord-1') as { credential_hash: string };
+    const stored = f.svc.fleet.store.db.prepare('SELECT credential_hash FROM boxes WHERE id = ?').get('box-nord-1') as { credential_hash: string };
     expect(stored.credential_hash).toMatch(/^scrypt\$/);
     expect(stored.credential_hash).not.toContain(password);
 
@@ -105,6 +105,24 @@ describe('enrollment end to end: code -> pending -> accept -> MQTT with issued c
     expect(rejected.body.status).toBe('rejected');
     expect((await f.call('viewer', 'GET', `/v1/boxes/${p2.body.boxId}`)).status).toBe(404);
     expect((await f.call(null, 'POST', `/v1/enrollments/${p2.body.enrollmentId}/poll`, { pollSecret: secret })).body).toEqual({ status: 'rejected' });
+  });
+
+  it('re-enrolls an active box: the old session is cut and the old secret stops working', async () => {
+    f.clock.advance(60_000); // a fresh rate-limit window: the tests above used this client's budget
+    const first = await enrollBox(f, 'box-nord-3', 'club-nord');
+    const box = await connectBox(f.mqttUrl, 'box-nord-3', first.password);
+    const closed = new Promise<void>((resolve) => box.once('close', () => resolve()));
+    const code = (await f.call('technician', 'POST', '/v1/boxes/box-nord-3/enrollment-code', {})).body.code;
+    const secret = randomBytes(24).toString('base64url');
+    const p = await f.call(null, 'POST', '/v1/enrollments', { code, boxId: 'box-nord-3', hardware: {}, agentVersion: '1.3.0', pollSecretHash: sha256Hex(secret) });
+    await f.call('technician', 'POST', `/v1/enrollments/${p.body.enrollmentId}/accept`, {});
+    const second = (await f.call(null, 'POST', `/v1/enrollments/${p.body.enrollmentId}/poll`, { pollSecret: secret })).body.credentials.password;
+    await closed;
+    box.end(true);
+    await expect(connectBox(f.mqttUrl, 'box-nord-3', first.password)).rejects.toThrow();
+    const again = await connectBox(f.mqttUrl, 'box-nord-3', second);
+    expect(again.connected).toBe(true);
+    await again.endAsync();
   });
 
   it('refuses an expired code and rate-limits presentations per client', async () => {

@@ -60,18 +60,36 @@ describe('rights upsert -> versioned delta on the club boxes, snapshot on reques
     expect(audit.body.entries[0]).toMatchObject({ target: 'club-r', ticket: 'CRM-5', detail: expect.objectContaining({ version: 2 }) });
   });
 
+  it('delivers concurrent upserts to a box in version order', async () => {
+    const seen: number[] = [];
+    const both = new Promise<void>((resolve) => {
+      boxA.on('message', (_t, p) => {
+        seen.push(JSON.parse(p.toString()).version);
+        if (seen.length === 2) resolve();
+      });
+    });
+    const [r1, r2] = await Promise.all([
+      f.call('admin', 'POST', '/v1/clubs/club-r/rights', { upserts: { members: [member('m-3', 'Cy')] } }),
+      f.call('admin', 'POST', '/v1/clubs/club-r/rights', { upserts: { members: [member('m-4', 'Di')] } }),
+    ]);
+    await both;
+    expect([r1.body.version, r2.body.version].sort()).toEqual([3, 4]);
+    expect(seen).toEqual([3, 4]);
+    boxA.removeAllListeners('message');
+  });
+
   it('answers a box rights/request with the full snapshot at the current version', async () => {
     const snap = nextMessage(boxB, rightsTopic('box-r-2'), (m) => m.kind === 'snapshot');
     await boxB.publishAsync(topicFor('rightsRequest', 'box-r-2'), Buffer.from(encode('rightsRequest', { v: 1, haveVersion: 0, reason: 'gap', ts: f.clock.now() })), { qos: 1 });
     const s = asDecoded(await snap);
-    expect(s).toMatchObject({ kind: 'snapshot', clubId: 'club-r', version: 2, chunk: 0, chunks: 1 });
+    expect(s).toMatchObject({ kind: 'snapshot', clubId: 'club-r', version: 4, chunk: 0, chunks: 1 });
     if (s.kind !== 'snapshot') throw new Error('not a snapshot');
-    expect(s.data.members.map((m) => m.id).sort()).toEqual(['m-1', 'm-2']);
+    expect(s.data.members.map((m) => m.id).sort()).toEqual(['m-1', 'm-2', 'm-3', 'm-4']);
     expect(s.data.credentials.map((c) => c.id)).toEqual(['c-2']);
     expect(s.data.zones).toEqual([zone]);
     expect(s.data.rights).toEqual([right('r-1', 'm-1')]);
     const viaApi = await f.call('support', 'GET', '/v1/clubs/club-r/rights');
-    expect(viaApi.body).toMatchObject({ clubId: 'club-r', version: 2 });
+    expect(viaApi.body).toMatchObject({ clubId: 'club-r', version: 4 });
     expect(viaApi.body.data).toEqual(s.data);
   });
 
@@ -80,7 +98,7 @@ describe('rights upsert -> versioned delta on the club boxes, snapshot on reques
     expect(r.status).toBe(400);
     expect(r.body.error.code).toBe('RIGHTS_UNKNOWN_REFERENCE');
     expect(r.body.error.detail.dangling[0]).toMatchObject({ collection: 'credentials', id: 'c-9', missing: 'member m-unknown' });
-    expect((await f.call('support', 'GET', '/v1/clubs/club-r/rights')).body.version).toBe(2);
+    expect((await f.call('support', 'GET', '/v1/clubs/club-r/rights')).body.version).toBe(4);
     const bad = await f.call('admin', 'POST', '/v1/clubs/club-r/rights', { upserts: { members: [{ id: 'm-3' }] } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('API_VALIDATION_FAILED');

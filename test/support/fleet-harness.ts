@@ -27,7 +27,7 @@ export interface TestFleet {
  * A whole fleet on a temp SQLite file and an embedded broker on an ephemeral port, with a
  * ManualClock (expiries move only when a test says so) and one API token per role.
  */
-export async function startTestFleet(options: Pick<FleetServiceOptions, 'enrollmentRateLimit' | 'http' | 'maxArtifactBytes'> = {}): Promise<TestFleet> {
+export async function startTestFleet(options: Pick<FleetServiceOptions, 'enrollmentRateLimit' | 'externalBroker' | 'http' | 'maxArtifactBytes'> = {}): Promise<TestFleet> {
   const dir = mkdtempSync(join(tmpdir(), 'resabox-fleet-api-'));
   const clock = new ManualClock(Date.now());
   const svc = await startFleetService({ dataDir: dir, clock, logger: silentLogger, mqttListen: { tcp: { port: 0, host: '127.0.0.1' } }, ...options });
@@ -35,7 +35,7 @@ export async function startTestFleet(options: Pick<FleetServiceOptions, 'enrollm
   return {
     svc,
     clock,
-    mqttUrl: `mqtt://127.0.0.1:${svc.mqttAddresses.tcp}`,
+    mqttUrl: options.externalBroker?.url ?? `mqtt://127.0.0.1:${svc.mqttAddresses.tcp}`,
     tokens,
     async call(role, method, url, body, headers = {}) {
       const res = await svc.api.inject({
@@ -79,9 +79,20 @@ export async function enrollBox(f: TestFleet, boxId: string, clubId: string): Pr
   return { boxId, password: polled.body.credentials.password };
 }
 
-/** An mqtt.js client playing the box (MQTT 3.1.1, no automatic reconnect). */
-export function connectBox(url: string, boxId: string, password: string): Promise<MqttClient> {
-  return mqtt.connectAsync(url, { protocolVersion: 4, clientId: boxId, username: boxId, password, reconnectPeriod: 0, connectTimeout: 5000, clean: true });
+/**
+ * An mqtt.js client playing the box (MQTT 3.1.1, no automatic reconnect). `retryForMs`
+ * retries refused connections: an external broker reloads its password file asynchronously.
+ */
+export async function connectBox(url: string, boxId: string, password: string, retryForMs = 0): Promise<MqttClient> {
+  const deadline = Date.now() + retryForMs;
+  for (;;) {
+    try {
+      return await mqtt.connectAsync(url, { protocolVersion: 4, clientId: boxId, username: boxId, password, reconnectPeriod: 0, connectTimeout: 5000, clean: true });
+    } catch (e) {
+      if (Date.now() >= deadline) throw e;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
 }
 
 /** Resolves with the first message on `topic` for which `accept` is true. */

@@ -67,7 +67,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         tags: ['admin'],
         summary: 'Revoke an API token at once',
         params: Type.Object({ tokenId: Type.String({ pattern: '^tok_[0-9a-f]{12}$' }) }),
-        body: Type.Optional(Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false })),
+        body: Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false }),
         response: { 200: TokenView, ...errorResponses(404, 409) },
       },
     },
@@ -79,7 +79,9 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       // Keep one way in: revoking the last admin token would lock everyone out of the API.
       if (row.role === 'admin' && row.revokedAt === null && ctx.tokens.countActiveAdmins(now) <= 1) throw apiError('API_CONFLICT', 'this is the last admin token');
       if (!ctx.tokens.revoke(id, now)) throw apiError('API_CONFLICT', 'the token is already revoked');
-      return ctx.tokens.get(id) as never;
+      const revoked = ctx.tokens.get(id);
+      if (!revoked) throw apiError('TOKEN_NOT_FOUND');
+      return revoked;
     },
   );
 

@@ -78,7 +78,7 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
         tags: ['enrollment'],
         summary: 'A new single-use enrollment code for an existing box (re-enrollment)',
         params: BoxParams,
-        body: Type.Optional(Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false })),
+        body: Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false }),
         response: { 201: IssuedCode, ...errorResponses(404, 409) },
       },
     },
@@ -101,7 +101,9 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       if (!ctx.boxes.get(req.params.boxId)) throw apiError('BOX_NOT_FOUND');
       ctx.boxes.setTags(req.params.boxId, req.body.tags);
       req.auditDetail = { tags: req.body.tags };
-      return ctx.boxes.get(req.params.boxId) as never;
+      const box = ctx.boxes.get(req.params.boxId);
+      if (!box) throw apiError('BOX_NOT_FOUND');
+      return box;
     },
   );
 
@@ -113,13 +115,13 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
         tags: ['boxes'],
         summary: 'Revoke a box: its credential is forgotten and its MQTT session cut at once',
         params: BoxParams,
-        body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })), ticket: Type.Optional(Ticket) }, { additionalProperties: false })),
+        body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 200 })), ticket: Type.Optional(Ticket) }, { additionalProperties: false }),
         response: { 200: Type.Object({ box: BoxSummary, revokedAt: EpochMs }), ...errorResponses(404, 409) },
       },
     },
     async (req) => {
       const box = ctx.enrollment.revoke(req.params.boxId);
-      req.auditDetail = { reason: req.body?.reason ?? null };
+      req.auditDetail = { reason: req.body.reason ?? null };
       return { box, revokedAt: box.revokedAt ?? ctx.clock.now() };
     },
   );

@@ -65,7 +65,9 @@ export const clubRightsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       }
       ctx.boxes.upsertClub({ id: req.params.clubId, name: b.name, timezone: b.timezone, openingHours: b.openingHours ?? {} }, ctx.clock.now());
       req.auditDetail = { name: b.name, timezone: b.timezone };
-      return ctx.boxes.getClub(req.params.clubId) as never;
+      const club = ctx.boxes.getClub(req.params.clubId);
+      if (!club) throw apiError('CLUB_NOT_FOUND');
+      return club;
     },
   );
 

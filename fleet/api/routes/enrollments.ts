@@ -20,7 +20,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
   app.post(
     '/v1/enrollments',
     {
-      config: { rateLimited: true, audit: 'enrollment.present' },
+      config: { rateLimited: 'present', audit: 'enrollment.present' },
       schema: {
         tags: ['enrollment'],
         summary: 'A box presents its enrollment code (public, rate-limited, single-use)',
@@ -52,7 +52,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
   app.post(
     '/v1/enrollments/:enrollmentId/poll',
     {
-      config: { rateLimited: true, audit: 'enrollment.deliver' },
+      config: { rateLimited: 'poll', audit: 'enrollment.deliver' },
       schema: {
         tags: ['enrollment'],
         summary: 'The box polls its request with its secret; once accepted, the credentials come back exactly once',
@@ -127,7 +127,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
           tags: ['enrollment'],
           summary: decision === 'accept' ? 'Accept a pending request: the box receives its credentials on its next poll' : 'Reject a pending request',
           params: EnrollmentParams,
-          body: Type.Optional(Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false })),
+          body: Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false }),
           response: { 200: EnrollmentView, ...errorResponses(404, 409) },
         },
       },

@@ -1,0 +1,328 @@
+import type { Clock, TimerHandle } from '../../../platform/clock.ts';
+import type { Logger } from '../../../platform/log.ts';
+import type { Transport } from '../../transport/transport.ts';
+import type { DeviceState, DeviceStatus } from '../device.ts';
+import type { Direction, PassageOutcome, Turnstile, TurnstileEvent } from '../turnstile-port.ts';
+import type { TurnstileConfig } from './config.ts';
+import { TurnstileError } from './errors.ts';
+import { ModbusMaster } from './modbus-master.ts';
+import { nextPassage, type PassageEffect, type PassageEvent, type PassageState } from './passage.ts';
+import { StatusBoard } from './status-board.ts';
+
+const DIRECTIONS: readonly Direction[] = ['in', 'out'];
+
+interface Lane {
+  state: PassageState;
+  caller: ((o: PassageOutcome) => void) | undefined;
+  pulseTimer: TimerHandle | undefined;
+  windowTimer: TimerHandle | undefined;
+  /** The passage logic wants the unlock relay on. */
+  wanted: boolean;
+  /** Monotonic ms since `wanted` became true (watchdog). */
+  wantedSince: number;
+  /** Relay writes on their way (the watchdog leaves such a relay alone). */
+  writesInFlight: number;
+}
+
+export interface ModbusTurnstileDeps {
+  readonly transport: Transport;
+  readonly clock: Clock;
+  readonly logger: Logger;
+}
+
+/**
+ * A tripod or optical turnstile behind a Modbus RTU relay/input module: unlock relays per
+ * direction, PASS/ready/alarm/fire-loop inputs polled fast enough to catch a 250 ms PASS
+ * pulse. Passage logic lives in passage.ts; bus access in modbus-master.ts.
+ */
+export class ModbusTurnstile implements Turnstile {
+  readonly kind = 'turnstile' as const;
+  readonly id: string;
+  private master: ModbusMaster;
+  private readonly board: StatusBoard;
+  private readonly lanes: Record<Direction, Lane>;
+  private readonly eventListeners = new Set<(e: TurnstileEvent) => void>();
+  private readonly inputBase: number;
+  private readonly inputCount: number;
+  private readonly coilBase: number;
+  private readonly coilCount: number;
+  private running = false;
+  private pollTimer: TimerHandle | undefined;
+  private lastInputs: boolean[] | undefined;
+  private lastWatchdog = Number.NEGATIVE_INFINITY;
+  private failures = 0;
+  private outOfService = false;
+  private fireAlarm = false;
+  private lockdown = false;
+  private counters = { forcedPassages: 0, passagesDuringFireAlarm: 0, watchdogReleases: 0 };
+
+  constructor(
+    private readonly config: TurnstileConfig,
+    private readonly deps: ModbusTurnstileDeps,
+  ) {
+    this.id = config.id;
+    this.master = new ModbusMaster(deps.transport, { clock: deps.clock, logger: deps.logger, ...config.request });
+    this.board = new StatusBoard(config.id, deps.clock);
+    const lane = (): Lane => ({ state: 'idle', caller: undefined, pulseTimer: undefined, windowTimer: undefined, wanted: false, wantedSince: 0, writesInFlight: 0 });
+    this.lanes = { in: lane(), out: lane() };
+    const inputs = Object.values(config.inputs);
+    this.inputBase = Math.min(...inputs);
+    this.inputCount = Math.max(...inputs) - this.inputBase + 1;
+    const coils = Object.values(config.coils);
+    this.coilBase = Math.min(...coils);
+    this.coilCount = Math.max(...coils) - this.coilBase + 1;
+  }
+
+  async start(): Promise<void> {
+    if (this.running) return;
+    this.running = true;
+    if (this.master.isDisposed) this.master = new ModbusMaster(this.deps.transport, { clock: this.deps.clock, logger: this.deps.logger, ...this.config.request });
+    this.outOfService = false;
+    this.failures = 0;
+    this.lastInputs = undefined;
+    this.lastWatchdog = Number.NEGATIVE_INFINITY;
+    this.publishStatus({ stopped: false });
+    // Inputs first, so that a fire alarm already on keeps the relays held without a blip.
+    await this.poll();
+    // A relay left on by a previous run (crash, power cut) must not keep a lane open.
+    if (!this.outOfService) await Promise.all(DIRECTIONS.map((d) => this.writeRelay(d)));
+  }
+
+  async stop(): Promise<void> {
+    if (!this.running) return;
+    this.running = false;
+    this.deps.clock.clearTimeout(this.pollTimer);
+    for (const d of DIRECTIONS) this.dispatch(d, { type: 'abort' });
+    // Released even during a fire alarm: without the agent nobody would release them after
+    // it, and the controller's own fire input keeps the arm free meanwhile.
+    this.fireAlarm = false;
+    await Promise.all(DIRECTIONS.map((d) => this.writeRelay(d)));
+    this.master.dispose();
+    await this.deps.transport.close();
+    this.publishStatus({ stopped: true });
+  }
+
+  open(direction: Direction): Promise<PassageOutcome> {
+    const refuse = (code: Extract<PassageOutcome, { kind: 'refused' }>['code'], message: string): Promise<PassageOutcome> => Promise.resolve({ kind: 'refused', code, message });
+    if (this.fireAlarm) return refuse('FIRE_ALARM', 'the fire-alarm loop is open: the turnstile is free and takes no commands');
+    if (!this.running || this.outOfService) return refuse('OUT_OF_SERVICE', `turnstile ${this.id} is out of service`);
+    if (this.lockdown) return refuse('LOCKDOWN', `turnstile ${this.id} is in lock-down`);
+    return new Promise((resolve) => this.dispatch(direction, { type: 'open' }, resolve));
+  }
+
+  setLockdown(on: boolean): void {
+    this.lockdown = on;
+    this.publishStatus();
+  }
+
+  onEvent(listener: (event: TurnstileEvent) => void): () => void {
+    this.eventListeners.add(listener);
+    return () => this.eventListeners.delete(listener);
+  }
+
+  status(): DeviceStatus {
+    return this.board.snapshot();
+  }
+
+  onStatus(listener: (status: DeviceStatus) => void): () => void {
+    return this.board.subscribe(listener);
+  }
+
+  private dispatch(direction: Direction, event: PassageEvent, caller?: (o: PassageOutcome) => void): void {
+    const lane = this.lanes[direction];
+    const t = nextPassage(lane.state, event);
+    if (!t) {
+      const message = `passage ${direction}: event ${event.type} in state ${lane.state}`;
+      this.deps.logger.error({ code: 'TURNSTILE_STATE_BUG', direction, state: lane.state, event: event.type }, message);
+      this.board.error('TURNSTILE_STATE_BUG', message);
+      return;
+    }
+    if (event.type === 'open' && lane.state === 'idle') lane.caller = caller;
+    lane.state = t.next;
+    if (t.next === 'idle') this.stopTimers(lane);
+    for (const effect of t.effects) this.perform(direction, effect, caller);
+  }
+
+  private perform(direction: Direction, effect: PassageEffect, caller: ((o: PassageOutcome) => void) | undefined): void {
+    const lane = this.lanes[direction];
+    const settle = (o: PassageOutcome): void => {
+      const c = lane.caller;
+      lane.caller = undefined;
+      c?.(o);
+    };
+    switch (effect) {
+      case 'relay-on':
+        this.want(direction, true);
+        void this.writeRelay(direction).then((ok) => this.dispatch(direction, { type: ok ? 'unlocked' : 'unlock-failed' }));
+        return;
+      case 'relay-off':
+        this.want(direction, false);
+        void this.writeRelay(direction);
+        return;
+      case 'start-timers':
+        lane.windowTimer = this.deps.clock.setTimeout(() => this.dispatch(direction, { type: 'window-elapsed' }), this.config.windowMs);
+        if (this.config.mode === 'pulse') lane.pulseTimer = this.deps.clock.setTimeout(() => this.dispatch(direction, { type: 'pulse-elapsed' }), this.config.pulseMs);
+        return;
+      case 'stop-timers':
+        this.stopTimers(lane);
+        return;
+      case 'resolve-passed':
+        return settle({ kind: 'passed', at: this.deps.clock.now() });
+      case 'resolve-not-passed':
+        return settle({ kind: 'not-passed' });
+      case 'refuse-busy':
+        return caller?.({ kind: 'refused', code: 'BUSY', message: `a passage ${direction} is already pending` });
+      case 'report-forced-passage':
+        this.counters.forcedPassages++;
+        this.deps.logger.warn({ direction }, 'forced passage: PASS without a granted open');
+        this.emit({ kind: 'forced-passage', direction, at: this.deps.clock.now() });
+        this.publishStatus();
+        return;
+    }
+  }
+
+  private stopTimers(lane: Lane): void {
+    this.deps.clock.clearTimeout(lane.pulseTimer);
+    this.deps.clock.clearTimeout(lane.windowTimer);
+    lane.pulseTimer = lane.windowTimer = undefined;
+  }
+
+  private want(direction: Direction, on: boolean): void {
+    const lane = this.lanes[direction];
+    if (on && !lane.wanted) lane.wantedSince = this.deps.clock.monotonic();
+    lane.wanted = on;
+  }
+
+  private desired(direction: Direction): boolean {
+    return (this.fireAlarm && this.config.fireAlarmHoldsUnlock) || this.lanes[direction].wanted;
+  }
+
+  /** Brings one relay to its desired value; resolves false if the module did not confirm. */
+  private async writeRelay(direction: Direction): Promise<boolean> {
+    const lane = this.lanes[direction];
+    const value = this.desired(direction);
+    lane.writesInFlight++;
+    try {
+      await this.master.writeSingleCoil(this.config.unit, direction === 'in' ? this.config.coils.unlockIn : this.config.coils.unlockOut, value);
+      return true;
+    } catch (e) {
+      this.recordError(e);
+      return false;
+    } finally {
+      lane.writesInFlight--;
+    }
+  }
+
+  /** Opens the link if it is closed (first start, unplugged adapter); throws MODBUS_LINK_DOWN if it cannot. */
+  private async ensureOpen(): Promise<void> {
+    if (this.deps.transport.isOpen) return;
+    try {
+      await this.deps.transport.open();
+    } catch (e) {
+      throw new TurnstileError('MODBUS_LINK_DOWN', `${this.deps.transport.description} cannot be opened: ${(e as Error).message}`);
+    }
+  }
+
+  private async poll(): Promise<void> {
+    if (!this.running) return;
+    try {
+      await this.ensureOpen();
+      const bits = await this.master.readDiscreteInputs(this.config.unit, this.inputBase, this.inputCount);
+      this.onInputs(bits);
+      if (this.deps.clock.monotonic() - this.lastWatchdog >= this.config.watchdogIntervalMs) await this.watchdog();
+    } catch (e) {
+      // A read cut short by stop() says nothing about the module.
+      if (this.running) this.onPollFailed(e);
+    }
+    if (this.running) this.pollTimer = this.deps.clock.setTimeout(() => void this.poll(), this.outOfService ? this.config.probeIntervalMs : this.config.pollIntervalMs);
+  }
+
+  private onInputs(bits: boolean[]): void {
+    const bit = (address: number): boolean => bits[address - this.inputBase] === true;
+    this.failures = 0;
+    if (this.outOfService) this.backInService();
+    const fire = !bit(this.config.inputs.fireLoopClosed);
+    if (fire !== this.fireAlarm) this.setFireAlarm(fire);
+    const previous = this.lastInputs;
+    this.lastInputs = bits;
+    for (const d of DIRECTIONS) {
+      const address = d === 'in' ? this.config.inputs.passIn : this.config.inputs.passOut;
+      // The first read after start or an outage is a baseline: a PASS already high is not a new passage.
+      if (!previous || previous[address - this.inputBase] === true || !bit(address)) continue;
+      if (this.fireAlarm) this.counters.passagesDuringFireAlarm++;
+      else this.dispatch(d, { type: 'pass' });
+    }
+    this.publishStatus({ ready: bit(this.config.inputs.ready), alarm: bit(this.config.inputs.alarm) });
+  }
+
+  private onPollFailed(e: unknown): void {
+    this.recordError(e);
+    this.failures++;
+    if (this.outOfService || this.failures < this.config.offlineAfterFailures) return;
+    this.outOfService = true;
+    this.lastInputs = undefined;
+    const reason = e instanceof Error ? e.message : String(e);
+    this.deps.logger.error({ failures: this.failures, reason }, 'turnstile module not answering: lane out of service');
+    for (const d of DIRECTIONS) this.dispatch(d, { type: 'abort' });
+    this.emit({ kind: 'out-of-service', active: true, at: this.deps.clock.now(), reason });
+    this.publishStatus();
+  }
+
+  private backInService(): void {
+    this.outOfService = false;
+    this.deps.logger.info('turnstile module answers again: lane back in service');
+    this.emit({ kind: 'out-of-service', active: false, at: this.deps.clock.now() });
+    for (const d of DIRECTIONS) void this.writeRelay(d);
+  }
+
+  private setFireAlarm(active: boolean): void {
+    this.fireAlarm = active;
+    this.deps.logger.warn({ active }, active ? 'fire-alarm loop open: turnstile free, commands refused' : 'fire-alarm loop closed again');
+    if (active) for (const d of DIRECTIONS) this.dispatch(d, { type: 'abort' });
+    for (const d of DIRECTIONS) void this.writeRelay(d);
+    this.emit({ kind: 'fire-alarm', active, at: this.deps.clock.now() });
+  }
+
+  /** Reads the relays back: one left on that should be off is released, one stuck on too long too. */
+  private async watchdog(): Promise<void> {
+    this.lastWatchdog = this.deps.clock.monotonic();
+    const coils = await this.master.readCoils(this.config.unit, this.coilBase, this.coilCount);
+    for (const d of DIRECTIONS) {
+      const lane = this.lanes[d];
+      if (lane.wanted && !this.fireAlarm && this.deps.clock.monotonic() - lane.wantedSince > this.config.maxRelayOnMs) {
+        this.watchdogRelease(d, `held on for more than ${this.config.maxRelayOnMs} ms`);
+        lane.wanted = false;
+      }
+      const actual = coils[(d === 'in' ? this.config.coils.unlockIn : this.config.coils.unlockOut) - this.coilBase] === true;
+      if (lane.writesInFlight > 0 || actual === this.desired(d)) continue;
+      if (actual) this.watchdogRelease(d, 'found on while it should be off');
+      void this.writeRelay(d);
+    }
+  }
+
+  private watchdogRelease(direction: Direction, why: string): void {
+    this.counters.watchdogReleases++;
+    const message = `unlock relay ${direction} ${why}: released`;
+    this.deps.logger.warn({ code: 'TURNSTILE_RELAY_WATCHDOG', direction }, message);
+    this.board.error('TURNSTILE_RELAY_WATCHDOG', message);
+  }
+
+  private recordError(e: unknown): void {
+    const code = e instanceof TurnstileError ? e.code : 'MODBUS_LINK_DOWN';
+    this.board.error(code, e instanceof Error ? e.message : String(e));
+  }
+
+  private emit(event: TurnstileEvent): void {
+    for (const l of [...this.eventListeners]) l(event);
+  }
+
+  private publishStatus(io: { ready?: boolean; alarm?: boolean; stopped?: boolean } = {}): void {
+    const ready = io.ready ?? this.board.snapshot().detail?.ready ?? null;
+    const alarm = io.alarm ?? this.board.snapshot().detail?.alarm ?? null;
+    let state: DeviceState = 'online';
+    if (!this.running || this.outOfService) state = 'offline';
+    else if (this.lastInputs === undefined) state = 'starting';
+    else if (this.fireAlarm || ready === false || alarm === true) state = 'degraded';
+    this.board.update(state, { ...(io.stopped === undefined ? {} : { stopped: io.stopped }), mode: this.config.mode, fireAlarm: this.fireAlarm, lockdown: this.lockdown, ready, alarm, ...this.counters, requestTimeouts: this.master.stats.timeouts });
+  }
+}

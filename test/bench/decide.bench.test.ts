@@ -1,0 +1,104 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { decide, emptyDecisionState, RightsStore } from '../../agent/access/index.ts';
+import type { Credential } from '../../agent/devices/reader.ts';
+import { badge, clubKey, clubSnapshot, credential, deltaMessage, entryLane, member, qrFor } from '../../agent/access/rights-fixtures.ts';
+
+/**
+ * decide() with 100,000 members: build the SQLite store, then time view() + decide() for
+ * random credentials (badges, PINs, unknown badges, signed QR tokens); a delta touching one member. Prints figures only.
+ */
+const MEMBERS = 100_000;
+const ROUNDS = 20_000;
+const CHUNKS = 10;
+const NOW = Date.UTC(2026, 5, 10, 8, 0);
+const dir = mkdtempSync(join(tmpdir(), 'resabox-bench-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+function rng(seed: number): () => number {
+  let s = seed >>> 0;
+  return () => {
+    s = (s + 0x6d2b79f5) >>> 0;
+    let t = s;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function percentiles(samples: number[]): string {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 1000;
+  return `p50 ${at(0.5).toFixed(1)} µs, p99 ${at(0.99).toFixed(1)} µs, max ${at(1).toFixed(1)} µs (n=${sorted.length})`;
+}
+
+function time<T>(fn: () => T): [T, number] {
+  const start = performance.now();
+  const value = fn();
+  return [value, performance.now() - start];
+}
+
+describe(`decide() with ${MEMBERS} members`, () => {
+  it('prints store build and decision latencies', () => {
+    const key = clubKey('k1');
+    const path = join(dir, 'rights.db');
+    const store = RightsStore.open(path);
+    // The contract caps a message at 4 MiB: the fleet sends 100,000 members in chunks.
+    const whole = clubSnapshot(MEMBERS, 1, key);
+    const chunkMs: number[] = [];
+    for (let c = 0; c < CHUNKS; c++) {
+      const part = (list: readonly unknown[]) => list.slice((c * list.length) / CHUNKS, ((c + 1) * list.length) / CHUNKS);
+      const data = { ...whole.data, members: part(whole.data.members), credentials: part(whole.data.credentials), rights: part(whole.data.rights), zones: c === 0 ? whole.data.zones : [], qrKeys: c === 0 ? whole.data.qrKeys : [] } as typeof whole.data;
+      const [applied, ms] = time(() => store.applySnapshot({ ...whole, chunks: CHUNKS, chunk: c, data }));
+      expect(applied.ok).toBe(true);
+      chunkMs.push(ms);
+    }
+    expect(store.version()).toBe(1);
+    const lastChunkMs = chunkMs[CHUNKS - 1] ?? 0;
+    const maxOtherChunkMs = Math.max(...chunkMs.slice(0, -1));
+    const [, deltaMs] = time(() =>
+      store.applyDelta(deltaMessage(1, 2, { members: [member('m7', [{ id: 'a1', message: 'Impayé' }])], credentials: [credential('b7', 'm7', 'badge', '999999')] })),
+    );
+    store.close();
+    const [reopened, openMs] = time(() => RightsStore.open(path));
+
+    const random = rng(42);
+    const pick = () => Math.floor(random() * MEMBERS);
+    const plain: Credential[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      const r = random();
+      if (r < 0.8) plain.push(badge(String(100000 + pick())));
+      else if (r < 0.9) plain.push({ kind: 'pin', pin: String(10_000_000 + pick()) });
+      else plain.push(badge(String(900000 + pick())));
+    }
+    const tokens: Credential[] = [];
+    for (let i = 0; i < 2000; i++) tokens.push(qrFor(key, `q${pick()}`, NOW + 60_000, `nonce-${String(i).padStart(6, '0')}`));
+
+    const run = (creds: Credential[]) => {
+      const samples: number[] = [];
+      const reasons = new Map<string, number>();
+      for (const c of creds) {
+        const start = performance.now();
+        const d = decide(c, entryLane(), NOW, emptyDecisionState(reopened.view()));
+        samples.push(performance.now() - start);
+        reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
+      }
+      return { samples, reasons };
+    };
+    run(plain.slice(0, 2000)); // warm-up (JIT, Intl formatter)
+    const badges = run(plain);
+    const qr = run(tokens);
+    reopened.close();
+
+    console.log(`[bench] members: ${MEMBERS} (badge, PIN, QR key and 1 right each)`);
+    console.log(
+      `[bench] snapshot in ${CHUNKS} chunks: total ${chunkMs.reduce((a, b) => a + b, 0).toFixed(0)} ms, longest chunk ${maxOtherChunkMs.toFixed(0)} ms, last chunk + flip + index ${lastChunkMs.toFixed(0)} ms; one-member delta ${deltaMs.toFixed(0)} ms; reopen + load ${openMs.toFixed(0)} ms`,
+    );
+    console.log(`[bench] view()+decide(), badges/PINs/unknown: ${percentiles(badges.samples)} ${JSON.stringify(Object.fromEntries(badges.reasons))}`);
+    console.log(`[bench] view()+decide(), signed QR (Ed25519 verify): ${percentiles(qr.samples)} ${JSON.stringify(Object.fromEntries(qr.reasons))}`);
+    expect(badges.reasons.get('granted')).toBeGreaterThan(0);
+    expect(qr.reasons.get('granted')).toBeGreaterThan(0);
+  });
+});
