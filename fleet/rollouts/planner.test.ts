@@ -122,10 +122,14 @@ describe('planner: pause, resume, cancel, halt', () => {
   });
 
   it('cancelled: pending boxes are skipped, unfinished ones get one abort job, committed ones none', () => {
-    const boxes = [box('p', 2), box('s', 0, 'scheduled'), box('i', 1, 'in-progress'), box('c', 1, 'in-progress', { updateState: 'committed' }), box('a', 1, 'in-progress', { abortSent: true }), box('ok', 0, 'succeeded')];
+    const boxes = [box('p', 2), box('pf', 2, 'pending', { prefetched: true }), box('s', 0, 'scheduled'), box('i', 1, 'in-progress'), box('c', 1, 'in-progress', { updateState: 'committed' }), box('a', 1, 'in-progress', { abortSent: true }), box('ok', 0, 'succeeded')];
     const p = run(rollout({ state: 'cancelled', currentWave: 1 }), boxes);
-    expect(p.boxChanges).toEqual([{ boxId: 'p', event: 'skip', state: 'skipped', attempts: 0 }]);
-    expect(aborts(p)).toEqual(['i', 's']);
+    expect(p.boxChanges).toEqual([
+      { boxId: 'p', event: 'skip', state: 'skipped', attempts: 0 },
+      { boxId: 'pf', event: 'skip', state: 'skipped', attempts: 0 },
+    ]);
+    // The prefetched one waits in staged on the box: it is released too.
+    expect(aborts(p)).toEqual(['i', 'pf', 's']);
     expect(p.rolloutEvent).toBeNull();
   });
 

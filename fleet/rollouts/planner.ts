@@ -98,6 +98,8 @@ export function plan(input: PlanInput): Plan {
 
   if (r.state === 'cancelled' || r.state === 'halted') {
     for (const b of boxes.values()) {
+      // A prefetched box waits in `staged` for its install job: release it, or it stays busy.
+      if (r.state === 'cancelled' && b.state === 'pending' && b.prefetched && !b.abortSent) jobs.push({ boxId: b.boxId, action: 'abort' });
       if (r.state === 'cancelled' && b.state === 'pending') apply(b, 'skip');
       if ((b.state === 'scheduled' || b.state === 'in-progress') && !b.abortSent && b.updateState !== 'committed') jobs.push({ boxId: b.boxId, action: 'abort' });
     }

@@ -124,8 +124,10 @@ export class RolloutEngine {
     const boxId = decoded.value.boxId;
     const s = decoded.value.message as UpdateStatusMessage;
     const row = this.d.store.box(s.rolloutId, boxId);
-    // A report of an older job (a previous attempt, a replaced prefetch) changes nothing.
-    if (!row || row.jobId === null || (s.jobId !== row.jobId && s.jobId !== `${row.jobId}.abort`)) return;
+    // A report of an older job (a previous attempt, a replaced prefetch) changes nothing,
+    // except a commit: the box runs the new version whichever attempt got it there.
+    const earlierAttemptCommitted = s.state === 'committed' && s.jobId.startsWith(`${s.rolloutId}.${boxId}.a`);
+    if (!row || row.jobId === null || (s.jobId !== row.jobId && !earlierAttemptCommitted)) return;
     const r = this.d.store.get(s.rolloutId) as RolloutRow;
     const now = this.d.clock.now();
     const step = stepBox(row.state, STATUS_EVENT[s.state], row.attempts, r.maxAttempts);
@@ -189,7 +191,8 @@ export class RolloutEngine {
     let message: UpdateJobMessage;
     const base = { v: 1 as const, rolloutId: r.id, version: r.version, channel: r.channel, hardware: r.hardware, repositoryUrl: this.d.repositoryUrl(), targetName: r.targetName, issuedAt: now, expiresAt: now + (this.d.jobTtlMs ?? 7 * 86_400_000) };
     if (job.action === 'abort') {
-      jobId = `${row.jobId ?? `${r.id}.${row.boxId}`}.abort`;
+      // The box aborts only the job it is running: same jobId (agent/update/updater.ts).
+      jobId = row.jobId ?? `${r.id}.${row.boxId}.a${row.attempts}`;
       message = { ...base, jobId, action: 'abort', downloadOnly: false, installWindow: null };
       this.d.store.updateBox(r.id, job.boxId, { abortSent: true }, now);
     } else {

@@ -88,10 +88,10 @@ export async function startUpdateBox(o: { mqttUrl: string; boxId: string; passwo
   client.on('message', (_topic, payload) => {
     if (payload.length === 0) return;
     const job = JSON.parse(payload.toString('utf8')) as UpdateJobMessage;
-    if (sim.jobs.some((j) => j.job.jobId === job.jobId)) return;
+    if (sim.jobs.some((j) => j.job.jobId === job.jobId && j.job.action === job.action)) return;
     sim.jobs.push({ seq: ++arrival, job });
     if (job.action === 'abort') {
-      aborted = new Set([...aborted, job.jobId.replace(/\.abort$/, '')]);
+      aborted = new Set([...aborted, job.jobId]);
       return;
     }
     queue = queue.then(() => install(job)).catch(() => undefined);
