@@ -1,5 +1,5 @@
 /**
- * Child process of update-download.bench.test.ts: N simulated boxes download one target
+ * Child process of fleet-update-download.bench.test.ts: N simulated boxes download one target
  * at once from the fleet's repository, each one interrupted once and resumed with
  * `Range: bytes=<got>-`, as a box does after a network cut. Prints one JSON line:
  * per-box completion times (ms) and sha256 of each assembled file.
