@@ -179,6 +179,7 @@ async function run(kind: 'embedded aedes' | 'Mosquitto', boxes: Box[], dir: stri
     files.push(f);
   }
   const sims = new Sims(url, files);
+  console.log(`${kind}: broker up, ${files.length} simulator(s) started`);
   try {
     const t0 = Date.now();
     while (!sims.doneConnecting()) {
@@ -187,6 +188,7 @@ async function run(kind: 'embedded aedes' | 'Mosquitto', boxes: Box[], dir: stri
     }
     // As measured in the simulator: from its first connect to its last CONNACK.
     const connectStormS = Math.max(...sims.last.map((l) => l.connectMs)) / 1000;
+    console.log(`${kind}: ${sims.sum('connected')} boxes connected in ${connectStormS} s, measuring`);
     await sleep(Math.min(BATCH_MS, HEALTH_MS) + 1000); // let traffic reach its steady state
     const cpu0 = process.cpuUsage();
     const broker0 = mosquitto ? procUsage(mosquitto.pid) : null;
@@ -250,6 +252,7 @@ describe('fleet at scale', () => {
           `(real agents: 30 s, so time is compressed ${(30_000 / HEALTH_MS).toFixed(1)}x: the health rate of ${Math.round((N * 30_000) / HEALTH_MS)} boxes); ` +
           `a batch of ${BATCH_SIZE} passes every ${BATCH_MS / 1000} s per box, next batch only after the ack; ${WINDOW_S} s window; machine: 2 shared cores`,
       );
+      console.log(`${N} box credentials ready`);
       const results: Figures[] = [];
       for (const kind of ['embedded aedes', 'Mosquitto'] as const) results.push(await run(kind, boxes, dir));
       const rows: [string, (f: Figures) => string][] = [
