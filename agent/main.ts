@@ -1,12 +1,18 @@
+import { dirname, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { formatConfigError } from './config/errors.ts';
 import { loadConfigFile } from './config/load.ts';
+import type { JournalAlert } from './journal/storage-bound.ts';
 
 /** Exit codes: documented in docs/agent.md and `--help`. */
 const EXIT_OK = 0;
 const EXIT_RUNTIME = 1;
 const EXIT_INVALID_CONFIG = 2;
 const EXIT_USAGE = 64;
+/** A remote restart-agent command: the supervisor restarts the agent (systemd Restart=on-failure). */
+const EXIT_RESTART = 75;
+
+let restartRequested: () => void = () => undefined;
 
 const HELP = `resabox-agent: runs a RESABOX access-control box
 
@@ -17,9 +23,10 @@ Usage:
 
 Exit codes:
   0   valid configuration (--check), or clean shutdown on SIGTERM/SIGINT
-  1   the box could not start (missing driver, storage error)
+  1   the box could not start (missing driver, storage error, unreadable fleet credentials)
   2   invalid configuration (each error printed as: CODE at PATH: expected X, got Y)
   64  bad command line
+  75  stopped on a remote restart-agent command (the supervisor starts it again)
 
 Environment: LOG_LEVEL (pino level, default info). Reference: docs/agent.md`;
 
@@ -52,27 +59,58 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // Loaded only to run a box: --help and --check stay quick and never touch drivers or SQLite.
-  const [{ systemClock }, { createLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createTransport }] = await Promise.all([
-    import('../platform/clock.ts'),
-    import('../platform/log.ts'),
-    import('./box/build-box.ts'),
-    import('./box/drivers.ts'),
-    import('./box/errors.ts'),
-    import('./transport/create.ts'),
-  ]);
+  const [{ systemClock }, { createLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createBoxTransport }, { loadCredentials }, { createBoxUplink }, { agentVersion }] =
+    await Promise.all([
+      import('../platform/clock.ts'),
+      import('../platform/log.ts'),
+      import('./box/build-box.ts'),
+      import('./box/drivers.ts'),
+      import('./box/errors.ts'),
+      import('./box/transports.ts'),
+      import('./uplink/credentials.ts'),
+      import('./uplink/box-uplink.ts'),
+      import('./uplink/agent-version.ts'),
+    ]);
   const logger = createLogger('agent', { base: { box: config.box.id } });
-  const box = buildBox({ loaded: loaded.value, drivers: builtInDrivers(), createTransport: (transport) => createTransport(transport), clock: systemClock, logger });
+  let credentials: { password: string };
+  try {
+    credentials = await loadCredentials(resolve(dirname(loaded.value.file), config.fleet.credentialsFile), config.box.id);
+  } catch (e) {
+    console.error(`${(e as { code?: string }).code ?? 'UPLINK_CREDENTIALS_INVALID'}: ${(e as Error).message}`);
+    return EXIT_RUNTIME;
+  }
+  // The journal is built before the uplink that turns its alerts into events.
+  const journalAlerts: { forward?: (alert: JournalAlert) => void } = {};
+  const box = buildBox({
+    loaded: loaded.value,
+    drivers: builtInDrivers(),
+    createTransport: createBoxTransport,
+    clock: systemClock,
+    logger,
+    onJournalAlert: (alert) => journalAlerts.forward?.(alert),
+  });
   if (!box.ok) {
     for (const e of box.error) console.error(formatBoxError(e));
     return EXIT_RUNTIME;
   }
-  await box.value.start();
-  await new Promise<void>((resolve) => {
+  let restart = false;
+  const stopped = new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
+    // restart-agent: answered first, then a clean stop; the supervisor (systemd) starts it again.
+    restartRequested = () => {
+      restart = true;
+      resolve();
+    };
   });
+  const link = createBoxUplink({ box: box.value, config, dataDir: loaded.value.dataDir, password: credentials.password, agentVersion: agentVersion(), clock: systemClock, logger, restartAgent: () => restartRequested() });
+  journalAlerts.forward = (alert) => link.events.onJournalAlert(alert);
+  await box.value.start();
+  link.start();
+  await stopped;
+  await link.stop();
   await box.value.stop();
-  return EXIT_OK;
+  return restart ? EXIT_RESTART : EXIT_OK;
 }
 
 process.exitCode = await main(process.argv.slice(2));

@@ -1,0 +1,67 @@
+import type { IClientOptions, MqttClient } from 'mqtt';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { Box } from '../box/build-box.ts';
+import type { BoxConfig } from '../config/schema.ts';
+import type { CommandTarget } from './commands.ts';
+import { UplinkError } from './errors.ts';
+import { Uplink, type UplinkOptions } from './uplink.ts';
+
+export interface BoxUplinkOptions {
+  readonly box: Box;
+  readonly config: BoxConfig;
+  readonly dataDir: string;
+  readonly password: string;
+  readonly agentVersion: string;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** What a `restart-agent` command does once answered (main.ts: stop cleanly, exit for the supervisor). */
+  readonly restartAgent: () => void;
+  readonly random?: () => number;
+  readonly tuning?: Pick<UplinkOptions, 'healthIntervalMs' | 'outbox' | 'backoff'>;
+  readonly connect?: (url: string, options: IClientOptions) => MqttClient;
+}
+
+/** Binds the uplink to a built box: its journal, rights, devices, and lanes as command targets. */
+export function createBoxUplink(o: BoxUplinkOptions): Uplink {
+  const { box, config } = o;
+  const commands: CommandTarget = {
+    async openLane(laneId, direction, operator, note) {
+      const result = await box.lanes.manualOpen(laneId, operator, note, direction);
+      if (result.kind === 'busy') throw new UplinkError('UPLINK_LANE_BUSY', `lane ${laneId} is busy with another passage`);
+      return { seq: result.pass.seq };
+    },
+    setLockdown: (on, operator) => box.lanes.setLockdown(on, operator),
+    async restartDevice(deviceId) {
+      const device = box.devices.get(deviceId);
+      if (!device) throw new UplinkError('UPLINK_COMMAND_FAILED', `no device "${deviceId}" on this box`);
+      await device.stop();
+      await device.start();
+    },
+    restartAgent: o.restartAgent,
+    diagnostics: () => ({
+      journal: box.journal.stats(),
+      rights: box.rights.status(),
+      devices: [...box.devices.values()].map((d) => d.status()),
+      lanes: config.lanes.map((l) => ({ laneId: l.id, phase: box.lanes.lane(l.id).phase })),
+    }),
+  };
+  const uplink = new Uplink({
+    boxId: config.box.id,
+    url: config.fleet.url,
+    password: o.password,
+    agentVersion: o.agentVersion,
+    dataDir: o.dataDir,
+    clock: o.clock,
+    logger: o.logger.child({ component: 'uplink' }),
+    journal: box.journal,
+    rights: box.rights,
+    devices: box.devices,
+    lanes: () => config.lanes.map((l) => ({ laneId: l.id, state: box.lanes.lane(l.id).phase, occupancy: box.lanes.occupancy(l.zone) })),
+    commands,
+    ...(o.random ? { random: o.random } : {}),
+    ...(o.connect ? { connect: o.connect } : {}),
+    ...o.tuning,
+  });
+  return uplink;
+}

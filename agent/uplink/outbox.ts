@@ -1,0 +1,148 @@
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/log.ts';
+import { encode, MAX_PASSES_PER_BATCH, type Pass, type PassAck } from '../../protocol/mqtt/index.ts';
+
+/** What the outbox needs of the pass journal (agent/journal/pass-journal.ts). */
+export interface OutboxJournal {
+  /** Rows strictly after `afterSeq` (never at or before the acknowledged cursor), in seq order. */
+  readUnsent(limit: number, afterSeq?: number): Pass[];
+  /** The fleet stored everything up to `seq`: moves the cursor (never backwards). */
+  ack(seq: number): void;
+  stats(): { readonly lastSeq: number; readonly ackedSeq: number };
+}
+
+export interface OutboxOptions {
+  readonly journal: OutboxJournal;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** Publishes one encoded batch on `passes`; false when offline. */
+  readonly publish: (payload: Uint8Array) => boolean;
+  readonly batchSize?: number;
+  /** Unacknowledged batches allowed on the wire at once. */
+  readonly maxInFlight?: number;
+  /** A batch not acknowledged within this time is sent again from the cursor. */
+  readonly ackTimeoutMs?: number;
+  /** How often an idle outbox looks for newly journaled passes. */
+  readonly pollMs?: number;
+}
+
+interface InFlight {
+  readonly batchId: string;
+  readonly firstSeq: number;
+  readonly lastSeq: number;
+}
+
+/**
+ * Store-and-forward of journaled passes. Reads batches after the journal's acknowledged
+ * cursor, in order, keeps at most `maxInFlight` unacknowledged batches on the wire, and
+ * moves the cursor only on the fleet's `passes/ack` (sent after its commit). On every
+ * (re)connect and on an ack timeout it starts again from the cursor: the fleet stores by
+ * (box, seq), so a batch sent twice is stored once.
+ *
+ * It never runs on the decision path: each batch is read and encoded in its own
+ * macrotask (setImmediate between batches), so a lane's event is handled between two
+ * batches at worst.
+ */
+export class PassOutbox {
+  private inFlight: InFlight[] = [];
+  /** Highest seq handed to the wire in this session. */
+  private sentSeq = 0;
+  private online = false;
+  private pumping: NodeJS.Immediate | undefined;
+  private pollTimer: TimerHandle | undefined;
+  private ackTimer: TimerHandle | undefined;
+  private readonly batchSize: number;
+  private readonly maxInFlight: number;
+  private lastAckTs: number | null = null;
+  private epoch = 0;
+
+  constructor(private readonly o: OutboxOptions) {
+    this.batchSize = Math.min(o.batchSize ?? MAX_PASSES_PER_BATCH, MAX_PASSES_PER_BATCH);
+    this.maxInFlight = o.maxInFlight ?? 4;
+  }
+
+  /** The connection is up: resend everything after the cursor. */
+  connected(): void {
+    this.online = true;
+    this.restart();
+    this.pollTimer ??= this.o.clock.setInterval(() => this.kick(), this.o.pollMs ?? 100);
+  }
+
+  disconnected(): void {
+    this.online = false;
+    this.inFlight = [];
+    this.o.clock.clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+  }
+
+  stop(): void {
+    this.disconnected();
+    this.o.clock.clearInterval(this.pollTimer);
+    this.pollTimer = undefined;
+    if (this.pumping) clearImmediate(this.pumping);
+    this.pumping = undefined;
+  }
+
+  /** Fleet time of the last ack (for the clock offset), or null. */
+  get lastAckFleetTs(): number | null {
+    return this.lastAckTs;
+  }
+
+  /** New passes may be waiting: send them if there is room on the wire. */
+  kick(): void {
+    if (!this.online || this.pumping || this.inFlight.length >= this.maxInFlight) return;
+    if (this.o.journal.stats().lastSeq <= Math.max(this.sentSeq, this.o.journal.stats().ackedSeq)) return;
+    this.pumping = setImmediate(() => this.pumpOne());
+  }
+
+  /** Handles a decoded `passes/ack`. Acks of an older session or repeated ones are harmless. */
+  onAck(ack: PassAck): void {
+    this.lastAckTs = ack.ts;
+    const { ackedSeq, lastSeq } = this.o.journal.stats();
+    if (ack.lastSeq > lastSeq) {
+      this.o.logger.warn({ ack, lastSeq }, 'UPLINK_ACK_INVALID: ack beyond the end of the journal ignored');
+      return;
+    }
+    // The fleet stored firstSeq..lastSeq; the cursor may move only if nothing before it is missing.
+    if (ack.firstSeq <= ackedSeq + 1 && ack.lastSeq > ackedSeq) this.o.journal.ack(ack.lastSeq);
+    const cursor = this.o.journal.stats().ackedSeq;
+    this.inFlight = this.inFlight.filter((b) => b.lastSeq > cursor);
+    this.armAckTimer();
+    this.kick();
+  }
+
+  private restart(): void {
+    this.epoch++;
+    this.inFlight = [];
+    this.sentSeq = this.o.journal.stats().ackedSeq;
+    this.kick();
+  }
+
+  private pumpOne(): void {
+    this.pumping = undefined;
+    if (!this.online || this.inFlight.length >= this.maxInFlight) return;
+    const after = Math.max(this.sentSeq, this.o.journal.stats().ackedSeq);
+    const passes = this.o.journal.readUnsent(this.batchSize, after);
+    const first = passes[0];
+    const last = passes[passes.length - 1];
+    if (!first || !last) return;
+    const batchId = `b-${first.seq}-${last.seq}`;
+    if (!this.o.publish(encode('passes', { v: 1, batchId, passes }))) return;
+    this.inFlight.push({ batchId, firstSeq: first.seq, lastSeq: last.seq });
+    this.sentSeq = last.seq;
+    this.armAckTimer();
+    this.kick();
+  }
+
+  private armAckTimer(): void {
+    this.o.clock.clearTimeout(this.ackTimer);
+    this.ackTimer = undefined;
+    if (this.inFlight.length === 0) return;
+    const epoch = this.epoch;
+    this.ackTimer = this.o.clock.setTimeout(() => {
+      if (epoch !== this.epoch || !this.online) return;
+      this.o.logger.warn({ inFlight: this.inFlight.length }, 'pass batches not acknowledged in time, sending again from the cursor');
+      this.restart();
+    }, this.o.ackTimeoutMs ?? 30_000);
+  }
+}
