@@ -59,14 +59,14 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // Loaded only to run a box: --help and --check stay quick and never touch drivers or SQLite.
-  const [{ systemClock }, { createLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createBoxTransport }, { loadCredentials }, { createBoxUplink }, { agentVersion }] =
+  const [{ systemClock }, { createLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createTransport }, { loadCredentials }, { createBoxUplink }, { agentVersion }] =
     await Promise.all([
       import('../platform/clock.ts'),
       import('../platform/log.ts'),
       import('./box/build-box.ts'),
       import('./box/drivers.ts'),
       import('./box/errors.ts'),
-      import('./box/transports.ts'),
+      import('./transport/create.ts'),
       import('./uplink/credentials.ts'),
       import('./uplink/box-uplink.ts'),
       import('./uplink/agent-version.ts'),
@@ -84,7 +84,7 @@ async function main(argv: string[]): Promise<number> {
   const box = buildBox({
     loaded: loaded.value,
     drivers: builtInDrivers(),
-    createTransport: createBoxTransport,
+    createTransport: (transport) => createTransport(transport),
     clock: systemClock,
     logger,
     onJournalAlert: (alert) => journalAlerts.forward?.(alert),
