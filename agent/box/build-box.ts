@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/log.ts';
 import { err, ok, type Result } from '../../protocol/core/result.ts';
 import { decide, RightsStore } from '../access/index.ts';
 import type { LoadedConfig } from '../config/load.ts';
+import type { DeviceConfig } from '../config/schema.ts';
 import type { Device } from '../devices/device.ts';
 import type { Reader } from '../devices/reader.ts';
 import type { Turnstile } from '../devices/turnstile-port.ts';
@@ -40,6 +41,11 @@ export interface Box {
 }
 
 const DEFAULT_DEBOUNCE_MS = 1500;
+
+/** The lane's safety net sits well above the turnstile's own passage window. */
+function passageGuardMs(turnstile: DeviceConfig | undefined): number {
+  return (turnstile?.kind === 'turnstile' ? turnstile.passageWindowMs : 25_000) + 5000;
+}
 
 /**
  * The composition root's work: stores in the data directory, one device per configured
@@ -117,6 +123,7 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
         clock,
         logger: logger.child({ component: 'lane' }),
         debounceMs: config.lanePolicy?.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+        passageGuardMs: passageGuardMs(config.devices.find((d) => d.id === spec.turnstile)),
         onRecorded: (pass, decision) => {
           // A pack visit is used only by a confirmed entry, and only once it is journaled.
           if (pass.outcome !== 'passed' || !decision?.consumesVisit || decision.rightId === undefined) return;
