@@ -1,0 +1,30 @@
+import { describe, expect, it } from 'vitest';
+import { Backoff } from './backoff.ts';
+
+describe('Backoff (full jitter)', () => {
+  it('draws each delay uniformly in [0, min(cap, base * 2^n)]', () => {
+    const b = new Backoff({ baseMs: 1000, capMs: 10_000, random: () => 0.999999 });
+    expect([1, 2, 3, 4, 5, 6].map(() => b.next())).toEqual([999, 1999, 3999, 7999, 9999, 9999]);
+    const zero = new Backoff({ baseMs: 1000, capMs: 10_000, random: () => 0 });
+    expect(zero.next()).toBe(0);
+  });
+
+  it('starts again from the smallest window after reset', () => {
+    const b = new Backoff({ baseMs: 100, capMs: 10_000, random: () => 0.5 });
+    b.next();
+    b.next();
+    expect(b.attempts).toBe(2);
+    b.reset();
+    expect(b.next()).toBe(50);
+  });
+
+  it('spreads 10,000 boxes reconnecting at once over the window', () => {
+    let seed = 42;
+    const random = () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+    const delays = Array.from({ length: 10_000 }, () => new Backoff({ baseMs: 10_000, capMs: 300_000, random }).next());
+    const perSecond = new Array<number>(10).fill(0);
+    for (const d of delays) perSecond[Math.floor(d / 1000)]! += 1;
+    // Uniform over 10 s: about 1,000 per second, nowhere near all 10,000 in one second.
+    for (const n of perSecond) expect(n).toBeLessThan(1300);
+  });
+});
