@@ -46,7 +46,7 @@ async function freePort(): Promise<number> {
 
 /**
  * One box of the demo: the firmware simulators (two EM4100 readers, two turnstile I/O modules
- * on one Modbus line, an ESC/POS printer) behind real byte links, the agent's configuration
+ * each on its Modbus line, an ESC/POS printer) behind real byte links, the agent's configuration
  * for them, and `agent/main.ts` running it as a child process (logs in <dir>/agent.log).
  */
 export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
@@ -70,21 +70,23 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
       links.push(l);
       return l;
     };
-    const modbus = await open('modbus', 19200);
+    // One Modbus line per turnstile: each driver owns its line's master.
+    const modbusEntry = await open('modbus-entry', 19200);
+    const modbusExit = await open('modbus-exit', 19200);
     const readerEntry = await open('reader-entry', 9600);
     const readerExit = await open('reader-exit', 9600);
     const printerLink = await open('printer', 9600);
     const turnstiles = {
-      entry: createTurnstileSim(modbus.device, o.clock, { unit: 1, seed: o.seed }),
-      exit: createTurnstileSim(modbus.device, o.clock, { unit: 2, seed: o.seed + 1 }),
+      entry: createTurnstileSim(modbusEntry.device, o.clock, { unit: 1, seed: o.seed }),
+      exit: createTurnstileSim(modbusExit.device, o.clock, { unit: 1, seed: o.seed + 1 }),
     };
     const readers = { entry: new Em4100ReaderSim(readerEntry.device, { clock: o.clock }), exit: new Em4100ReaderSim(readerExit.device, { clock: o.clock }) };
     const printer = new EscposPrinterSim(printerLink.device);
-    const turnstile = (id: string, address: number) => ({
+    const turnstile = (id: string, bus: string) => ({
       id,
       kind: 'turnstile',
-      bus: 'modbus',
-      address,
+      bus,
+      address: 1,
       coils: { unlockIn: 0, unlockOut: 1 },
       inputs: { passIn: 0, passOut: 1, fireAlarm: 2, ready: 3, alarm: 4 },
       mode: 'pulse',
@@ -95,12 +97,15 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
       box: { id: o.boxId, name: o.name },
       fleet: { url: o.mqttUrl, credentialsFile: o.credentialsFile },
       dataDir: join(o.dir, 'data'),
-      buses: [{ id: 'modbus', transport: o.linkMode === 'pty' ? { ...modbus.transport, parity: 'none' } : modbus.transport }],
+      buses: [
+        { id: 'modbus-entry', transport: modbusEntry.transport },
+        { id: 'modbus-exit', transport: modbusExit.transport },
+      ],
       devices: [
         { id: 'reader-entry', kind: 'em4100', transport: readerEntry.transport },
         { id: 'reader-exit', kind: 'em4100', transport: readerExit.transport },
-        turnstile('turnstile-entry', 1),
-        turnstile('turnstile-exit', 2),
+        turnstile('turnstile-entry', 'modbus-entry'),
+        turnstile('turnstile-exit', 'modbus-exit'),
         { id: 'printer', kind: 'printer', transport: printerLink.transport, columns: 42 },
       ],
       lanes: [
