@@ -35,10 +35,10 @@ const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
  * technician acceptance, poll that delivers the MQTT secret) and keeps the secret in the
  * box's credentials file. A box enrolled by an earlier run keeps its credentials.
  */
-export async function enrollDemoBox(call: ApiCall, boxId: string, clubId: string, credentialsFile: string): Promise<void> {
+export async function enrollDemoBox(call: ApiCall, boxId: string, name: string, clubId: string, credentialsFile: string): Promise<void> {
   const existing = await call('GET', `/v1/boxes/${boxId}`);
   if (existing.status === 200 && existing.body.status === 'active' && existsSync(credentialsFile)) return;
-  const issued = existing.status === 200 ? await call('POST', `/v1/boxes/${boxId}/enrollment-code`, {}) : await call('POST', '/v1/boxes', { id: boxId, clubId, tags: ['demo'] });
+  const issued = existing.status === 200 ? await call('POST', `/v1/boxes/${boxId}/enrollment-code`, {}) : await call('POST', '/v1/boxes', { id: boxId, clubId, name, tags: ['demo'] });
   const code = (issued.body.enrollment as { code?: string } | undefined)?.code ?? (issued.body.code as string | undefined);
   if (!code) throw new Error(`enrollment code for ${boxId}: ${issued.status} ${JSON.stringify(issued.body)}`);
   const secret = randomBytes(32).toString('base64url');

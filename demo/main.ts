@@ -69,7 +69,7 @@ try {
       const dir = join(dataDir, 'boxes', b.id);
       mkdirSync(dir, { recursive: true });
       const credentialsFile = join(dir, 'fleet-credentials.json');
-      await enrollDemoBox(call, b.id, club.id, credentialsFile);
+      await enrollDemoBox(call, b.id, b.name, club.id, credentialsFile);
       const box = await startClubBox({ boxId: b.id, name: b.name, dir, credentialsFile, mqttUrl, linkMode, clock: systemClock, seed: seed++ });
       boxes.push(box);
       started.push(box);

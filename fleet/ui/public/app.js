@@ -15,6 +15,9 @@ function toast(text) {
   setTimeout(() => t.remove(), 4000);
 }
 
+/** A remote or front-desk open is not a credential decision: the fleet stores it as not granted, with reason manual-open. */
+const passResult = (p) => (p.granted ? pill('granted', 'ok') : p.outcome === 'manual' ? pill('manual open', 'warn') : pill('refused', 'bad'));
+
 const may = (permission) => state.me?.permissions.includes(permission) ?? false;
 
 // ---- views: each returns { render(), topics } ----
@@ -140,7 +143,7 @@ const boxView = (boxId) => ({
       </div>
       <div class="card"><h2>Health (last 2 h)</h2><div id="charts" class="grid"></div></div>
       <div class="cols">
-        <div class="card"><h2>Recent passes</h2>${passes ? (recent.length ? table(['time', 'lane', 'dir', 'result', 'reason', 'member'], recent.map((p) => [esc(fmtTime(p.at)), esc(p.lane), esc(p.direction ?? ''), pill(p.granted ? 'granted' : 'refused', p.granted ? 'ok' : 'bad'), esc(p.reason), esc(p.memberId ?? '')]), 'passes') : '<p class="muted">No pass in 24 h.</p>') : '<p class="muted">Your role may not read passes.</p>'}</div>
+        <div class="card"><h2>Recent passes</h2>${passes ? (recent.length ? table(['time', 'lane', 'dir', 'result', 'reason', 'member'], recent.map((p) => [esc(fmtTime(p.at)), esc(p.lane), esc(p.direction ?? ''), passResult(p), esc(p.reason), esc(p.memberId ?? '')]), 'passes') : '<p class="muted">No pass in 24 h.</p>') : '<p class="muted">Your role may not read passes.</p>'}</div>
         <div class="card"><h2>Events</h2>${table(['time', 'severity', 'kind', 'subject'], events.map((e) => [esc(fmtTime(e.at)), pill(e.severity, e.severity === 'info' ? '' : 'warn'), esc(e.kind), esc(e.subject ?? '')]))}</div>
       </div>
       <div class="card"><h2>Commands</h2>${table(['time', 'kind', 'operator', 'ticket', 'status'], commands.map((c) => [esc(fmtTime(c.createdAt)), esc(c.kind), esc(c.operator), esc(c.ticket ?? ''), pill(c.status, c.status === 'succeeded' ? 'ok' : c.status === 'pending' ? '' : 'bad')]))}</div>`;
@@ -181,14 +184,14 @@ const passesView = (clubId) => ({
     const q = `clubId=${encodeURIComponent(club)}&from=${from}&to=${to}`;
     const [{ passes }, entryExit, sharing] = await Promise.all([api(`/v1/passes?${q}&limit=5000`), api(`/v1/reports/entry-exit?${q}`).catch(() => null), api(`/v1/reports/card-sharing?${q}`).catch(() => null)]);
     const granted = passes.filter((p) => p.granted).length;
-    const reasons = Object.entries(Object.groupBy(passes.filter((p) => !p.granted), (p) => p.reason)).map(([r, l]) => [esc(r), String(l.length)]);
+    const reasons = Object.entries(Object.groupBy(passes.filter((p) => !p.granted && p.outcome !== 'manual'), (p) => p.reason)).map(([r, l]) => [esc(r), String(l.length)]);
     main.innerHTML = `<h1>Passes and reports</h1>
       <div class="actions"><label>Club <select id="club">${clubs.map((c) => `<option value="${esc(c.id)}" ${c.id === club ? 'selected' : ''}>${esc(c.name)}</option>`).join('')}</select></label>
       <a href="/v1/passes/export?${q}&format=csv" id="export">CSV export (needs the token: use the API)</a></div>
       <div class="stats"><div class="stat"><b>${passes.length}</b>passes in 24 h</div><div class="stat"><b>${granted}</b>granted</div><div class="stat"><b>${passes.length - granted}</b>refused</div></div>
       <div class="cols"><div class="card"><h2>Refusals by reason</h2>${table(['reason', 'count'], reasons)}</div>
       <div class="card"><h2>Reports</h2><pre class="muted">${esc(JSON.stringify({ entryExit, cardSharing: sharing }, null, 1)).slice(0, 4000)}</pre></div></div>
-      <div class="card"><h2>Latest passes</h2>${table(['time', 'box', 'lane', 'result', 'reason', 'member'], passes.slice(-100).reverse().map((p) => [esc(fmtTime(p.at)), esc(p.boxId), esc(p.lane), pill(p.granted ? 'granted' : 'refused', p.granted ? 'ok' : 'bad'), esc(p.reason), esc(p.memberId ?? '')]))}</div>`;
+      <div class="card"><h2>Latest passes</h2>${table(['time', 'box', 'lane', 'result', 'reason', 'member'], passes.slice(-100).reverse().map((p) => [esc(fmtTime(p.at)), esc(p.boxId), esc(p.lane), passResult(p), esc(p.reason), esc(p.memberId ?? '')]))}</div>`;
     document.getElementById('club').addEventListener('change', (e) => (location.hash = `#/passes/${encodeURIComponent(e.target.value)}`));
   },
 });

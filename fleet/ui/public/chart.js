@@ -24,6 +24,11 @@ export function lineChart(points, { label, unit = '' }) {
   line.setAttribute('points', points.map((p) => `${px(p.at).toFixed(1)},${py(p.value).toFixed(1)}`).join(' '));
   line.setAttribute('vector-effect', 'non-scaling-stroke');
   svg.append(line);
+  const dot = document.createElementNS(NS, 'circle');
+  dot.setAttribute('cx', px(xs[xs.length - 1]).toFixed(1));
+  dot.setAttribute('cy', py(ys[ys.length - 1]).toFixed(1));
+  dot.setAttribute('r', '2.5');
+  svg.append(dot);
   const last = ys[ys.length - 1];
   title.textContent = `${label}: ${Number.isInteger(last) ? last : last.toFixed(2)}${unit} (max ${Number.isInteger(y1) ? y1 : y1.toFixed(2)}${unit})`;
   return svg;
