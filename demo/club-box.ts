@@ -4,9 +4,11 @@ import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../platform/clock.ts';
+import type { Logger } from '../platform/log.ts';
 import { Em4100ReaderSim } from '../firmware-sim/em4100/em4100-sim.ts';
 import { EscposPrinterSim } from '../firmware-sim/printer/printer-sim.ts';
 import { createTurnstileSim, type SimulatedTurnstile } from '../firmware-sim/turnstile/index.ts';
+import { startInlineAgent } from './inline-agent.ts';
 import { openDemoLink, type DemoLink, type LinkMode } from './links.ts';
 
 const AGENT_MAIN = fileURLToPath(new URL('../agent/main.ts', import.meta.url));
@@ -30,6 +32,9 @@ export interface ClubBoxOptions {
   readonly linkMode: LinkMode;
   readonly clock: Clock;
   readonly seed: number;
+  /** inline: the agent composition in this process; process: `agent/main.ts` as a child process. */
+  readonly agentMode: 'inline' | 'process';
+  readonly logger: Logger;
 }
 
 async function freePort(): Promise<number> {
@@ -47,13 +52,16 @@ async function freePort(): Promise<number> {
 /**
  * One box of the demo: the firmware simulators (two EM4100 readers, two turnstile I/O modules
  * each on its Modbus line, an ESC/POS printer) behind real byte links, the agent's configuration
- * for them, and `agent/main.ts` running it as a child process (logs in <dir>/agent.log).
+ * for them, and the agent running it: in this process, or `agent/main.ts` as a child process (logs in
+ * <dir>/agent.log).
  */
 export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
   mkdirSync(o.dir, { recursive: true });
   const links: DemoLink[] = [];
   let agent: ChildProcess | undefined;
+  let inline: { stop(): Promise<void> } | undefined;
   const stopAll = async (): Promise<void> => {
+    await inline?.stop().catch(() => undefined);
     if (agent && agent.exitCode === null && agent.signalCode === null) {
       const exited = new Promise<void>((r) => agent?.once('exit', () => r()));
       agent.kill('SIGTERM');
@@ -119,10 +127,14 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
     };
     const configFile = join(o.dir, 'box.json');
     writeFileSync(configFile, JSON.stringify(config, null, 2));
+    if (o.agentMode === 'inline') {
+      inline = await startInlineAgent(configFile, o.clock, o.logger.child({ box: o.boxId }));
+      return { boxId: o.boxId, readers, turnstiles, printer, links, stop: stopAll };
+    }
     const log = createWriteStream(join(o.dir, 'agent.log'), { flags: 'a' });
     agent = spawn(process.execPath, ['--import', 'tsx', AGENT_MAIN, '--config', configFile], {
       stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: process.env.RESABOX_DEMO_AGENT_LOG_LEVEL ?? 'info' },
+      env: { ...process.env, LOG_LEVEL: process.env.RESABOX_DEMO_AGENT_LOG_LEVEL ?? "info" },
     });
     agent.stdout?.pipe(log);
     agent.stderr?.pipe(log);

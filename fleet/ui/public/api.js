@@ -1,3 +1,4 @@
+/* global localStorage, TextDecoderStream */
 // Fleet API access for the dashboard: the token (kept in localStorage), JSON calls, and
 // the live change stream (Server-Sent Events read over fetch, so the token travels in a header).
 const KEY = 'resabox.token';

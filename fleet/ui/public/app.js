@@ -1,3 +1,4 @@
+/* global document, window, location */
 // The RESABOX technical-team dashboard: hash-routed views over the fleet API, refreshed by
 // the fleet's change stream. Every value from the API is escaped before it reaches the page.
 import { api, ApiError, liveChanges, token } from './api.js';

@@ -1,3 +1,4 @@
+/* global document */
 // Inline SVG line chart of one health metric (no library).
 const NS = 'http://www.w3.org/2000/svg';
 
