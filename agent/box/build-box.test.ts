@@ -7,7 +7,8 @@ import { silentLogger } from '../../platform/log.ts';
 import { testDriverBox } from '../../test/support/test-driver-box.ts';
 import { validateConfig } from '../config/load.ts';
 import { buildBox } from './build-box.ts';
-import { builtInDrivers } from './drivers.ts';
+import { DriverRegistry } from './driver-registry.ts';
+import { osdpDriver } from './osdp-driver.ts';
 
 const dir = mkdtempSync(join(tmpdir(), 'build-box-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -23,7 +24,7 @@ function config(name: string, secureChannel = '') {
     ],
     devices: [
       { id: 'reader', kind: 'osdp', bus: 'osdp', address: 1, ...(secureChannel ? { secureChannel: { keyRef: secureChannel } } : {}) },
-      { id: 'tripod', kind: 'turnstile', bus: 'io', address: 1, coils: { unlockIn: 0, unlockOut: 1 }, inputs: { passIn: 0, passOut: 1 }, mode: 'pulse', pulseMs: 200, passageWindowMs: 5000 },
+      { id: 'tripod', kind: 'turnstile', bus: 'io', address: 1, coils: { unlockIn: 0, unlockOut: 1 }, inputs: { passIn: 0, passOut: 1, fireLoopClosed: 2, ready: 3, alarm: 4 }, mode: 'pulse', pulseMs: 200, passageWindowMs: 5000 },
       { id: 'desk', kind: 'printer', transport: { kind: 'mock', name: 'desk' }, columns: 42 },
     ],
     lanes: [{ id: 'entry', kind: 'entry', zone: 'gym', turnstile: 'tripod', readers: [{ reader: 'reader', direction: 'in' }] }],
@@ -39,7 +40,7 @@ function config(name: string, secureChannel = '') {
 describe('buildBox', () => {
   it('builds every configured device through the registry, the stores and the lanes', async () => {
     const clock = new ManualClock();
-    const devices = testDriverBox(clock);
+    const devices = testDriverBox();
     const built = buildBox({ loaded: config('ok'), drivers: devices.drivers, createTransport: devices.createTransport, clock, logger: silentLogger });
     expect(built.ok).toBe(true);
     if (!built.ok) return;
@@ -55,14 +56,21 @@ describe('buildBox', () => {
 
   it('names every device without a driver and creates nothing on disk', () => {
     const clock = new ManualClock();
-    const built = buildBox({ loaded: config('no-driver'), drivers: builtInDrivers(), createTransport: testDriverBox(clock).createTransport, clock, logger: silentLogger });
-    expect(built).toEqual({ ok: false, error: [{ code: 'BOX_NO_DRIVER', message: expect.stringContaining('device "tripod": no driver for kind "turnstile"') }] });
+    const readersOnly = new DriverRegistry().register('osdp', osdpDriver);
+    const built = buildBox({ loaded: config('no-driver'), drivers: readersOnly, createTransport: testDriverBox().createTransport, clock, logger: silentLogger });
+    expect(built).toEqual({
+      ok: false,
+      error: [
+        { code: 'BOX_NO_DRIVER', message: 'device "tripod": no driver for kind "turnstile" in this agent (available: osdp)' },
+        { code: 'BOX_NO_DRIVER', message: 'device "desk": no driver for kind "printer" in this agent (available: osdp)' },
+      ],
+    });
     expect(existsSync(join(dir, 'no-driver'))).toBe(false);
   });
 
   it('reports a driver refusing its options (an OSDP key that is not there, install mode off)', () => {
     const clock = new ManualClock();
-    const devices = testDriverBox(clock);
+    const devices = testDriverBox();
     const built = buildBox({ loaded: config('no-key', 'file:keys/missing.scbk'), drivers: devices.drivers, createTransport: devices.createTransport, clock, logger: silentLogger });
     expect(built).toEqual({ ok: false, error: [{ code: 'BOX_DRIVER_FAILED', message: expect.stringContaining('secure channel key not found') }] });
   });

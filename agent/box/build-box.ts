@@ -14,7 +14,7 @@ import type { JournalAlert } from '../journal/storage-bound.ts';
 import { EmergencyState } from '../lanes/emergency.ts';
 import { Lane, type DecideFn } from '../lanes/lane.ts';
 import { LaneSet } from '../lanes/lane-set.ts';
-import { PassageMemory } from '../lanes/passage-memory.ts';
+import { PassageMemory, RETAIN_MS } from '../lanes/passage-memory.ts';
 import type { Transport, TransportConfig } from '../transport/transport.ts';
 import type { DriverContext, DriverRegistry } from './driver-registry.ts';
 import type { BoxError } from './errors.ts';
@@ -109,6 +109,9 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
   }
 
   const memory = new PassageMemory(() => rights.view());
+  const zoneOfLane = new Map(config.lanes.map((l) => [l.id, l.zone]));
+  const replayed = memory.replay(journal.readSince(clock.now() - RETAIN_MS), (laneId) => zoneOfLane.get(laneId));
+  logger.info({ replayed }, 'lane memory rebuilt from the journal');
   const emergency = new EmergencyState();
   const lanes = config.lanes.map(
     (spec) =>
