@@ -275,5 +275,5 @@ describe('fleet at scale', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 3_600_000);
 });
