@@ -12,8 +12,9 @@ import { startFleetService, type FleetService } from '../../fleet/cli/fleet-serv
 import type { Role } from '../../fleet/store/token-registry.ts';
 import type { PassRecord } from '../../agent/journal/pass-record.ts';
 import { enrollBox, type Json, type TestFleet } from './fleet-harness.ts';
-import { lineDriverBox } from './line-box.ts';
-import { personAtTurnstile } from './mock-line-devices.ts';
+import { Em4100ReaderSim } from '../../firmware-sim/em4100/em4100-sim.ts';
+import { testDriverBox } from './test-driver-box.ts';
+import { personAtTurnstile } from './test-turnstile.ts';
 
 /** The real wall clock moved by `offsetMs` (a box whose clock runs ahead of the fleet's). */
 export function adjustableClock(): Clock & { offsetMs: number } {
@@ -90,14 +91,16 @@ lanePolicy: { debounceMs: 0 }
 export interface E2eBox {
   readonly box: Box;
   readonly uplink: Uplink;
-  readonly reader: ReturnType<ReturnType<typeof lineDriverBox>['link']>;
+  /** Presents an EM4100 tag (version 0) at the entry reader's simulator: badge number `tag`. */
+  badge(tag: number): void;
   stop(): Promise<void>;
 }
 
 /**
  * A whole box in this process: real config loader, journal and rights SQLite files in
- * `dir`, real lanes and decide(), byte-level test reader and turnstile over
- * MockTransports (a person walks through each open), and the real uplink.
+ * `dir`, real lanes and decide(), the real EM4100 reader driver against its simulator,
+ * the byte-level test turnstile (a person walks through each open), all over
+ * MockTransports, and the real uplink.
  */
 export async function startE2eBox(o: { dir: string; boxId: string; url: string; password: string; clock: Clock }): Promise<E2eBox> {
   mkdirSync(o.dir, { recursive: true });
@@ -105,7 +108,8 @@ export async function startE2eBox(o: { dir: string; boxId: string; url: string; 
   writeFileSync(join(o.dir, 'creds.json'), JSON.stringify({ username: o.boxId, password: o.password }), { mode: 0o600 });
   const loaded = await loadConfigFile(join(o.dir, 'box.yaml'));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
-  const devices = lineDriverBox(o.clock);
+  const devices = testDriverBox(o.clock);
+  const em4100 = new Em4100ReaderSim(devices.link('reader-entry'), { clock: o.clock });
   const built = buildBox({ loaded: loaded.value, drivers: devices.drivers, createTransport: devices.createTransport, clock: o.clock, logger: silentLogger });
   if (!built.ok) throw new Error(JSON.stringify(built.error));
   const box = built.value;
@@ -126,7 +130,10 @@ export async function startE2eBox(o: { dir: string; boxId: string; url: string; 
   return {
     box,
     uplink,
-    reader: devices.link('reader-entry'),
+    badge(tag) {
+      em4100.present({ version: 0, tag });
+      em4100.remove();
+    },
     async stop() {
       await uplink.stop();
       await box.stop();
