@@ -96,7 +96,7 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
       bus,
       address: 1,
       coils: { unlockIn: 0, unlockOut: 1 },
-      inputs: { passIn: 0, passOut: 1, fireAlarm: 2, ready: 3, alarm: 4 },
+      inputs: { passIn: 0, passOut: 1, fireLoopClosed: 2, ready: 3, alarm: 4 },
       mode: 'pulse',
       pulseMs: 200,
       passageWindowMs: 6000,
