@@ -15,6 +15,12 @@ export interface DemoLink {
   stop(): Promise<void>;
 }
 
+const liveSocats = new Set<ChildProcess>();
+// Whatever way this process ends (an uncaught error included), its socat children end too.
+process.once('exit', () => {
+  for (const p of liveSocats) p.kill('SIGTERM');
+});
+
 /** socat on PATH? Checked once by running `socat -V`. */
 export async function socatAvailable(): Promise<boolean> {
   return new Promise((resolve) => {
@@ -26,8 +32,8 @@ export async function socatAvailable(): Promise<boolean> {
 
 /**
  * A virtual serial line: a socat pty pair under `dir`, the agent on end `a`, the simulator
- * on end `b` (no baud timing, no RTS/DTR: see docs/demo.md). socat is a child of this process
- * and is stopped by stop(); it also dies with us (SIGTERM on our exit, see demo/main.ts).
+ * on end `b` (no baud timing, no RTS/DTR: see docs/demo.md). socat is a child of this process,
+ * stopped by stop(), and at the latest when this process exits.
  */
 async function ptyLink(dir: string, name: string, baudRate: number): Promise<DemoLink> {
   mkdirSync(dir, { recursive: true });
@@ -37,8 +43,13 @@ async function ptyLink(dir: string, name: string, baudRate: number): Promise<Dem
   rmSync(b, { force: true });
   const proc: ChildProcess = spawn('socat', [`pty,raw,echo=0,link=${a}`, `pty,raw,echo=0,link=${b}`], { stdio: 'ignore' });
   let exited = false;
-  proc.on('exit', () => (exited = true));
-  proc.on('error', () => (exited = true));
+  liveSocats.add(proc);
+  const gone = () => {
+    exited = true;
+    liveSocats.delete(proc);
+  };
+  proc.on('exit', gone);
+  proc.on('error', gone);
   const stop = async (): Promise<void> => {
     if (exited) return;
     const done = new Promise<void>((r) => proc.once('exit', () => r()));

@@ -48,7 +48,7 @@ const stopAll = (): Promise<void> =>
     await svc.close();
   })());
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.on(signal, () => {
     console.log(`\n${signal}: stopping the boxes and the fleet...`);
     void stopAll().then(() => {
