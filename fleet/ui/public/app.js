@@ -118,6 +118,17 @@ function wireActions(box) {
 }
 
 const HEALTH_CHARTS = 4;
+/** Metrics worth a chart first; others follow in name order. */
+const PREFERRED_METRICS = ['cpu.usage_pct', 'memory.rss_bytes', 'journal.backlog', 'disk.free_pct', 'cpu.load1'];
+const chartOrder = (a, b) => (PREFERRED_METRICS.indexOf(a) + 1 || 99) - (PREFERRED_METRICS.indexOf(b) + 1 || 99) || a.localeCompare(b);
+
+/** A driver's detail as short "key: value" pairs (nested objects and link paths left out). */
+function deviceDetail(detail) {
+  return Object.entries(detail ?? {})
+    .filter(([k, v]) => k !== 'transport' && k !== 'boxSince' && (v === null || typeof v !== 'object'))
+    .map(([k, v]) => `${k}: ${v}`)
+    .join(' · ');
+}
 
 const boxView = (boxId) => ({
   topics: ['boxes', 'health', 'passes', 'events', 'commands', 'alerts'],
@@ -139,7 +150,7 @@ const boxView = (boxId) => ({
       <p class="muted">${esc(box.name)} · club ${esc(box.clubId ?? '-')} · agent v${esc(box.agentVersion ?? '?')} · rights v${esc(box.rightsVersion ?? '-')} · seen ${esc(ago(box.lastSeenAt))}</p>
       <div id="actions-slot"></div>
       <div class="cols">
-        <div class="card"><h2>Devices</h2>${table(['device', 'kind', 'status', 'since', 'detail'], box.devices.map((d) => [esc(d.deviceId), esc(d.kind), pill(d.status, ['ok', 'online'].includes(d.status) ? 'ok' : 'warn'), esc(ago(d.statusSince)), `<span class="muted">${esc(JSON.stringify(d.detail))}</span>`]))}</div>
+        <div class="card"><h2>Devices</h2>${table(['device', 'kind', 'status', 'since', 'detail'], box.devices.map((d) => [esc(d.deviceId), esc(d.kind), pill(d.status, ['ok', 'online'].includes(d.status) ? 'ok' : 'warn'), esc(ago(d.statusSince)), `<span class="muted">${esc(deviceDetail(d.detail))}</span>`]))}</div>
         <div class="card"><h2>Open alerts</h2>${alerts.length ? table(['severity', 'alert', 'since'], alerts.map((a) => [pill(a.severity, a.severity === 'critical' ? 'bad' : 'warn'), esc(a.message), esc(ago(a.openedAt))])) : '<p class="muted">None.</p>'}</div>
       </div>
       <div class="card"><h2>Health (last 2 h)</h2><div id="charts" class="grid"></div></div>
@@ -156,7 +167,7 @@ const boxView = (boxId) => ({
       wireActions(box);
     }
     const charts = document.getElementById('charts');
-    for (const [metric, points] of [...metrics].slice(0, HEALTH_CHARTS)) charts.append(lineChart(points, { label: metric }));
+    for (const [metric, points] of [...metrics].sort(([a], [b]) => chartOrder(a, b)).slice(0, HEALTH_CHARTS)) charts.append(lineChart(points, { label: metric }));
     if (metrics.size === 0) charts.innerHTML = '<p class="muted">No health sample yet.</p>';
   },
 });
