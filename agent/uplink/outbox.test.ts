@@ -28,7 +28,7 @@ const turns = async (n = 20) => {
   for (let i = 0; i < n; i++) await new Promise((r) => setImmediate(r));
 };
 
-function setup(options: { batchSize?: number; maxInFlight?: number } = {}) {
+function setup(options: { batchSize?: number; maxInFlight?: number; ackFlushMs?: number } = {}) {
   const clock = new ManualClock();
   const journal = new MemoryJournal();
   const sent: { batchId: string; first: number; last: number }[] = [];
@@ -39,6 +39,7 @@ function setup(options: { batchSize?: number; maxInFlight?: number } = {}) {
     logger: silentLogger,
     ackTimeoutMs: 5000,
     pollMs: 100,
+    ackFlushMs: 0,
     ...options,
     publish: (payload) => {
       if (!online) return false;
@@ -71,6 +72,21 @@ describe('PassOutbox', () => {
     expect(t.journal.acked).toBe(45);
     expect(t.sent.map((b) => [b.first, b.last]).at(-1)).toEqual([41, 45]);
     t.outbox.stop();
+  });
+
+  it('writes coalesced acks to the journal at most every ackFlushMs, and on stop', async () => {
+    const t = setup({ batchSize: 10, maxInFlight: 3, ackFlushMs: 100 });
+    t.journal.add(30);
+    t.outbox.connected();
+    await turns();
+    t.outbox.onAck(t.ack(t.sent[0]!));
+    t.outbox.onAck(t.ack(t.sent[1]!));
+    expect(t.journal.acked).toBe(0);
+    t.clock.advance(100);
+    expect(t.journal.acked).toBe(20);
+    t.outbox.onAck(t.ack(t.sent[2]!));
+    t.outbox.stop();
+    expect(t.journal.acked).toBe(30);
   });
 
   it('does not move the cursor past a batch whose ack is missing', async () => {

@@ -24,7 +24,19 @@ export interface OutboxOptions {
   readonly ackTimeoutMs?: number;
   /** How often an idle outbox looks for newly journaled passes. */
   readonly pollMs?: number;
+  /**
+   * Acks are written to the journal (one fsync) at most this often; 0 writes each one.
+   * A cursor lost in a crash only means batches sent again, which the fleet ignores.
+   */
+  readonly ackFlushMs?: number;
 }
+
+/**
+ * Reading and encoding (with the contract's validation) 500 passes holds the event loop
+ * for ~15 ms on a small core; 100 keep each step near 2-3 ms, so a lane's event never
+ * waits long behind the uplink (test/bench/uplink.bench.test.ts).
+ */
+const DEFAULT_BATCH = 100;
 
 interface InFlight {
   readonly batchId: string;
@@ -41,10 +53,13 @@ interface InFlight {
  *
  * It never runs on the decision path: each batch is read and encoded in its own
  * macrotask (setImmediate between batches), so a lane's event is handled between two
- * batches at worst.
+ * batches at worst; acks reach the journal (an fsync) at most every `ackFlushMs`.
  */
 export class PassOutbox {
   private inFlight: InFlight[] = [];
+  /** Highest seq the fleet confirmed (contiguously); written to the journal by flushAck. */
+  private fleetAcked: number;
+  private ackFlushTimer: TimerHandle | undefined;
   /** Highest seq handed to the wire in this session. */
   private sentSeq = 0;
   private online = false;
@@ -57,8 +72,9 @@ export class PassOutbox {
   private epoch = 0;
 
   constructor(private readonly o: OutboxOptions) {
-    this.batchSize = Math.min(o.batchSize ?? MAX_PASSES_PER_BATCH, MAX_PASSES_PER_BATCH);
+    this.batchSize = Math.min(o.batchSize ?? DEFAULT_BATCH, MAX_PASSES_PER_BATCH);
     this.maxInFlight = o.maxInFlight ?? 4;
+    this.fleetAcked = o.journal.stats().ackedSeq;
   }
 
   /** The connection is up: resend everything after the cursor. */
@@ -76,6 +92,7 @@ export class PassOutbox {
   }
 
   stop(): void {
+    this.flushAck();
     this.disconnected();
     this.o.clock.clearInterval(this.pollTimer);
     this.pollTimer = undefined;
@@ -91,22 +108,26 @@ export class PassOutbox {
   /** New passes may be waiting: send them if there is room on the wire. */
   kick(): void {
     if (!this.online || this.pumping || this.inFlight.length >= this.maxInFlight) return;
-    if (this.o.journal.stats().lastSeq <= Math.max(this.sentSeq, this.o.journal.stats().ackedSeq)) return;
+    if (this.o.journal.stats().lastSeq <= Math.max(this.sentSeq, this.fleetAcked)) return;
     this.pumping = setImmediate(() => this.pumpOne());
   }
 
   /** Handles a decoded `passes/ack`. Acks of an older session or repeated ones are harmless. */
   onAck(ack: PassAck): void {
     this.lastAckTs = ack.ts;
-    const { ackedSeq, lastSeq } = this.o.journal.stats();
+    const { lastSeq } = this.o.journal.stats();
     if (ack.lastSeq > lastSeq) {
       this.o.logger.warn({ ack, lastSeq }, 'UPLINK_ACK_INVALID: ack beyond the end of the journal ignored');
       return;
     }
     // The fleet stored firstSeq..lastSeq; the cursor may move only if nothing before it is missing.
-    if (ack.firstSeq <= ackedSeq + 1 && ack.lastSeq > ackedSeq) this.o.journal.ack(ack.lastSeq);
-    const cursor = this.o.journal.stats().ackedSeq;
-    this.inFlight = this.inFlight.filter((b) => b.lastSeq > cursor);
+    if (ack.firstSeq <= this.fleetAcked + 1 && ack.lastSeq > this.fleetAcked) {
+      this.fleetAcked = ack.lastSeq;
+      const flushMs = this.o.ackFlushMs ?? 100;
+      if (flushMs === 0) this.flushAck();
+      else this.ackFlushTimer ??= this.o.clock.setTimeout(() => this.flushAck(), flushMs);
+    }
+    this.inFlight = this.inFlight.filter((b) => b.lastSeq > this.fleetAcked);
     this.armAckTimer();
     this.kick();
   }
@@ -114,14 +135,21 @@ export class PassOutbox {
   private restart(): void {
     this.epoch++;
     this.inFlight = [];
-    this.sentSeq = this.o.journal.stats().ackedSeq;
+    this.fleetAcked = Math.max(this.fleetAcked, this.o.journal.stats().ackedSeq);
+    this.sentSeq = this.fleetAcked;
     this.kick();
+  }
+
+  private flushAck(): void {
+    this.o.clock.clearTimeout(this.ackFlushTimer);
+    this.ackFlushTimer = undefined;
+    if (this.fleetAcked > this.o.journal.stats().ackedSeq) this.o.journal.ack(this.fleetAcked);
   }
 
   private pumpOne(): void {
     this.pumping = undefined;
     if (!this.online || this.inFlight.length >= this.maxInFlight) return;
-    const after = Math.max(this.sentSeq, this.o.journal.stats().ackedSeq);
+    const after = Math.max(this.sentSeq, this.fleetAcked);
     const passes = this.o.journal.readUnsent(this.batchSize, after);
     const first = passes[0];
     const last = passes[passes.length - 1];
