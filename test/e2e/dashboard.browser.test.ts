@@ -83,6 +83,16 @@ describe('dashboard in a browser against the running demo', () => {
     await page.screenshot({ path: join(ARTIFACTS, '3-audit.png'), fullPage: true });
   });
 
+  it('shows passes per club with refusal reasons, and the alerts', async () => {
+    await page.goto(`${demo.baseUrl}/ui/#/passes/club-lyon`);
+    await page.locator('.stat', { hasText: 'passes in 24 h' }).waitFor(WAIT);
+    await page.locator('td', { hasText: 'manual open' }).first().waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, '5-passes.png'), fullPage: true });
+    await page.goto(`${demo.baseUrl}/ui/#/alerts`);
+    await page.locator('h2', { hasText: 'Open (' }).waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, '6-alerts.png'), fullPage: true });
+  });
+
   it('hides the support actions from a viewer', async () => {
     const viewerToken = /Viewer token:\s+(\S+)/.exec(demo.output())?.[1] ?? '';
     const viewer = await launchBrowser(profiles, { width: 820, height: 1180 });
