@@ -28,6 +28,7 @@ import { installErrorHandler } from './error-handler.ts';
 import { ApiMetrics } from './metrics.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { registerRoutes } from './routes/index.ts';
+import { dashboardRoutes } from '../ui/routes.ts';
 import './fastify-types.ts';
 
 export interface ApiDeps {
@@ -138,5 +139,6 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     return ctx.metrics.registry.metrics();
   });
   await app.register(registerRoutes, { ctx });
+  await app.register(dashboardRoutes, { ctx });
   return Object.assign(app, { ctx });
 }

@@ -1,0 +1,109 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { demoApi, startDemo, waitAllBoxesOnline, type DemoProcess } from '../support/demo-process.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
+const WAIT = { timeout: 90_000 };
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+
+/** Chromium with a fresh profile (user-data-dir) of its own. */
+async function launchBrowser(profiles: string[], viewport: { width: number; height: number }): Promise<BrowserContext> {
+  const profile = mkdtempSync(join(tmpdir(), 'resabox-chromium-'));
+  profiles.push(profile);
+  return chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ARGS, viewport });
+}
+
+/*
+ * The technical team's dashboard of a running demo (`npm start` on ephemeral ports and a temp
+ * data folder): real fleet, three real agents over MQTT, simulated devices. The browser signs
+ * in with the printed token, sees the boxes online, opens a box, opens its entry lane
+ * remotely and sees the resulting pass appear, without reloading.
+ */
+describe('dashboard in a browser against the running demo', () => {
+  let demo: DemoProcess;
+  let context: BrowserContext;
+  let page: Page;
+  const profiles: string[] = [];
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    // Few visits so that the remotely opened pass is easy to tell from the simulated members'.
+    demo = await startDemo({ env: { RESABOX_DEMO_ACTIVITY_MS: '20000' } });
+    await waitAllBoxesOnline(demo, 3);
+    context = await launchBrowser(profiles, { width: 1280, height: 900 });
+    page = context.pages()[0] ?? (await context.newPage());
+  }, 240_000);
+
+  afterAll(async () => {
+    await context?.close();
+    for (const p of profiles) rmSync(p, { recursive: true, force: true });
+    if (demo) {
+      await demo.stop();
+      // Ctrl-C leaves no agent, socat or tsx process behind.
+      expect(demo.groupAlive()).toBe(false);
+    }
+  }, 120_000);
+
+  it('asks for the token once, keeps it, and shows the three boxes online', async () => {
+    await page.goto(`${demo.baseUrl}/ui/`);
+    await page.locator('#token').fill(demo.adminToken);
+    await page.locator('#login-form button').click();
+    for (const id of ['lyon-01', 'lyon-02', 'nantes-01']) await page.locator(`[data-box="${id}"] .pill.ok`, { hasText: 'online' }).waitFor(WAIT);
+    await expect(page.locator('#online-count').textContent()).resolves.toBe('3 / 3');
+    await page.locator('#live.on').waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, '1-overview.png'), fullPage: true });
+    // Reloading does not ask again: the token is in localStorage.
+    await page.reload();
+    await page.locator('[data-box="lyon-01"]').waitFor(WAIT);
+    expect(await page.locator('#login').evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(false);
+  });
+
+  it('opens a box, opens its entry lane remotely and sees the pass appear live', async () => {
+    await page.locator('[data-box="lyon-01"]').click();
+    await page.locator('h1', { hasText: 'Box lyon-01' }).waitFor(WAIT);
+    await page.locator('td', { hasText: 'turnstile-entry' }).waitFor(WAIT);
+    await page.locator('#lane option', { hasText: 'entry' }).waitFor({ state: 'attached', ...WAIT });
+    await page.locator('#ticket').fill('SUP-4242');
+    await page.locator('#lane').selectOption('entry');
+    await page.locator('#open-lane').click();
+    await page.locator('#command-status', { hasText: 'open-lane: succeeded' }).waitFor(WAIT);
+    // The pass the remote open produced: journaled by the agent, sent over MQTT, stored, pushed to the page.
+    const row = page.locator('#passes tr', { hasText: 'manual open' });
+    await row.first().waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, '2-box-remote-open.png'), fullPage: true });
+    const { passes } = await demoApi<{ passes: { lane: string; reason: string; boxId: string }[] }>(demo, '/v1/passes?boxId=lyon-01&limit=5000');
+    expect(passes.some((p) => p.lane === 'entry' && /manual/.test(p.reason))).toBe(true);
+    // The command is in the audit log with its ticket.
+    await page.goto(`${demo.baseUrl}/ui/#/audit`);
+    await page.locator('td', { hasText: 'SUP-4242' }).first().waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, '3-audit.png'), fullPage: true });
+  });
+
+  it('shows passes per club with refusal reasons, and the alerts', async () => {
+    await page.goto(`${demo.baseUrl}/ui/#/passes/club-lyon`);
+    await page.locator('.stat', { hasText: 'passes in 24 h' }).waitFor(WAIT);
+    await page.locator('td', { hasText: 'manual open' }).first().waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, '5-passes.png'), fullPage: true });
+    await page.goto(`${demo.baseUrl}/ui/#/alerts`);
+    await page.locator('h2', { hasText: 'Open (' }).waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, '6-alerts.png'), fullPage: true });
+  });
+
+  it('hides the support actions from a viewer', async () => {
+    const viewerToken = /Viewer token:\s+(\S+)/.exec(demo.output())?.[1] ?? '';
+    const viewer = await launchBrowser(profiles, { width: 820, height: 1180 });
+    const tablet = viewer.pages()[0] ?? (await viewer.newPage());
+    await tablet.goto(`${demo.baseUrl}/ui/#/box/nantes-01`);
+    await tablet.locator('#token').fill(viewerToken);
+    await tablet.locator('#login-form button').click();
+    await tablet.locator('h1', { hasText: 'Box nantes-01' }).waitFor(WAIT);
+    await tablet.locator('td', { hasText: 'turnstile-exit' }).waitFor(WAIT);
+    expect(await tablet.locator('#open-lane').count()).toBe(0);
+    await tablet.screenshot({ path: join(ARTIFACTS, '4-viewer-tablet.png'), fullPage: true });
+    await viewer.close();
+  });
+});
