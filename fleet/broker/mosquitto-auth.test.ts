@@ -2,7 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { createMosquittoAuthSync, renderAclFile, renderPasswordFile } from './mosquitto-auth.ts';
+import { createMosquittoAuthSync, renderAclFile, renderMosquittoConf, renderPasswordFile } from './mosquitto-auth.ts';
 
 describe('Mosquitto auth files', () => {
   it('writes one pattern line per allowed topic and direction, and full rights for the service user', () => {
@@ -40,5 +40,15 @@ describe('Mosquitto auth files', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  it('puts listener settings after the listeners, so Mosquitto opens no default listener on 1883', () => {
+    const lines = renderMosquittoConf({ passwordFile: 'p', aclFile: 'a', maxPacketBytes: 1024, listeners: ['listener 18830 127.0.0.1'] }).split('\n');
+    const firstListener = lines.findIndex((l) => l.startsWith('listener '));
+    expect(firstListener).toBeGreaterThanOrEqual(0);
+    // Listener-scoped options (Mosquitto 2.0 docs); one of them before any listener line creates the default listener.
+    const listenerScoped = /^(use_username_as_clientid|max_connections|protocol|socket_domain|mount_point|bind_interface|http_dir|use_identity_as_username|use_subject_as_username|certfile|keyfile|cafile|require_certificate)\b/;
+    expect(lines.slice(0, firstListener).filter((l) => listenerScoped.test(l))).toEqual([]);
+    expect(lines).toContain('use_username_as_clientid true');
   });
 });

@@ -38,14 +38,16 @@ export function renderMosquittoConf(opts: { passwordFile: string; aclFile: strin
     'allow_anonymous false',
     `password_file ${opts.passwordFile}`,
     `acl_file ${opts.aclFile}`,
-    // A box cannot pick another box's client id and take over its session.
-    'use_username_as_clientid true',
     `max_packet_size ${opts.maxPacketBytes}`,
     // QoS 1 messages waiting for a slow subscriber (the fleet) are dropped beyond the queue
     // limit (default 1000): events would be lost. Keep them (memory is the bound).
     'max_queued_messages 0',
     'max_inflight_messages 100',
     ...opts.listeners,
+    // A box cannot pick another box's client id and take over its session. This is a
+    // listener setting: written before the first `listener` line, Mosquitto would also
+    // open its default listener on port 1883.
+    'use_username_as_clientid true',
     '',
   ].join('\n');
 }
