@@ -34,6 +34,9 @@ export function renderAclFile(serviceUsername: string): string {
 /** Mosquitto settings the fleet relies on, to include in (or append to) mosquitto.conf. */
 export function renderMosquittoConf(opts: { passwordFile: string; aclFile: string; maxPacketBytes: number; listeners: string[] }): string {
   return [
+    // Listeners first: Mosquitto 2 opens a default listener on 1883 for listener options
+    // (use_username_as_clientid, ...) met before any `listener` line.
+    ...opts.listeners,
     'per_listener_settings false',
     'allow_anonymous false',
     `password_file ${opts.passwordFile}`,
@@ -45,7 +48,6 @@ export function renderMosquittoConf(opts: { passwordFile: string; aclFile: strin
     // limit (default 1000): events would be lost. Keep them (memory is the bound).
     'max_queued_messages 0',
     'max_inflight_messages 100',
-    ...opts.listeners,
     '',
   ].join('\n');
 }
