@@ -15,15 +15,24 @@ export interface MosquittoProcess {
   stop(): Promise<void>;
 }
 
-export function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+function canListen(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const s = createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as { port: number };
-      s.close(() => resolve(port));
-    });
+    s.once('error', () => resolve(false));
+    s.listen(port, '127.0.0.1', () => s.close(() => resolve(true)));
   });
+}
+
+/**
+ * A free port below the kernel's ephemeral range (32768+ on Linux): a port found with
+ * listen(0) is ephemeral, and under load the kernel hands it to an outgoing connection
+ * before Mosquitto can bind it.
+ */
+export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = 20_000 + Math.floor(Math.random() * 12_000);
+    if (await canListen(port)) return port;
+  }
 }
 
 function portOpen(port: number): Promise<boolean> {
@@ -39,7 +48,18 @@ function portOpen(port: number): Promise<boolean> {
  * system service). `writeAuth(passwordFile, aclFile)` must create both files first.
  * The caller must call stop().
  */
-export async function startMosquitto(opts: { conf: (files: { passwordFile: string; aclFile: string; port: number }) => string; writeAuth: (passwordFile: string, aclFile: string) => void; binary?: string; maxOpenFiles?: number }): Promise<MosquittoProcess> {
+export async function startMosquitto(opts: Parameters<typeof startOnce>[0]): Promise<MosquittoProcess> {
+  // The free port is found before Mosquitto binds it: another process may take it meanwhile.
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startOnce(opts);
+    } catch (e) {
+      if (attempt >= 3 || !/Address already in use/.test((e as Error).message)) throw e;
+    }
+  }
+}
+
+async function startOnce(opts: { conf: (files: { passwordFile: string; aclFile: string; port: number }) => string; writeAuth: (passwordFile: string, aclFile: string) => void; binary?: string; maxOpenFiles?: number }): Promise<MosquittoProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'resabox-mosquitto-'));
   const passwordFile = join(dir, 'passwd');
   const aclFile = join(dir, 'acl');
