@@ -1,0 +1,100 @@
+import type { Clock, TimerHandle } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { HealthMessage } from '../../protocol/mqtt/index.ts';
+import type { Alert, FleetStore } from '../store/repositories.ts';
+import { RULES, defaultThresholds, type AlertThresholds, type BoxSituation } from './rules.ts';
+
+export interface AlertChange {
+  readonly kind: 'opened' | 'resolved';
+  readonly alert: Alert;
+}
+
+export interface AlertEngineOptions {
+  readonly store: FleetStore;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  readonly thresholds?: Partial<AlertThresholds>;
+  /** Periodic evaluation of every box (time-based rules: offline for N, backlog age). */
+  readonly tickMs?: number;
+  readonly onChange?: (change: AlertChange) => void;
+}
+
+/**
+ * Opens and resolves alerts by itself: on every relevant input (ingest calls evaluate)
+ * and on a periodic tick of the injected clock. The rules are pure (rules.ts); this class
+ * only gathers each box's situation from the store and applies the outcome, keeping at
+ * most one open alert per (box, rule, subject).
+ */
+export class AlertEngine {
+  private readonly thresholds: AlertThresholds;
+  private timer: TimerHandle | undefined;
+
+  constructor(private readonly options: AlertEngineOptions) {
+    this.thresholds = { ...defaultThresholds, ...options.thresholds };
+  }
+
+  start(): void {
+    this.timer ??= this.options.clock.setInterval(() => this.tick(), this.options.tickMs ?? 15_000);
+  }
+
+  stop(): void {
+    this.options.clock.clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Evaluates every box that is active or still has open alerts. */
+  tick(): void {
+    const ids = new Set(this.options.store.boxes.list({ status: 'active' }).map((b) => b.id));
+    for (const a of this.options.store.alerts.listOpen()) ids.add(a.boxId);
+    for (const id of ids) this.evaluate(id);
+  }
+
+  evaluate(boxId: string): void {
+    try {
+      this.evaluateUnsafe(boxId);
+    } catch (e) {
+      // An alerting bug must not stop ingestion; it is logged with its code.
+      this.options.logger.error({ err: e, box: boxId, code: 'ALERTS_EVALUATION_FAILED' }, 'alert evaluation failed');
+    }
+  }
+
+  private evaluateUnsafe(boxId: string): void {
+    const s = this.situation(boxId);
+    if (!s) return;
+    const { store, onChange } = this.options;
+    const open = store.alerts.listOpen(boxId);
+    for (const [rule, evaluate] of Object.entries(RULES)) {
+      const findings = evaluate(s, this.thresholds);
+      if (findings === null) continue;
+      const holding = new Set<string>();
+      for (const f of findings) {
+        holding.add(f.subject);
+        const r = store.alerts.raise({ boxId, rule, subject: f.subject }, { severity: f.severity, message: f.message, detail: f.detail }, s.now);
+        if (r.opened) onChange?.({ kind: 'opened', alert: r.alert });
+      }
+      for (const a of open) {
+        if (a.rule !== rule || holding.has(a.subject)) continue;
+        const resolved = store.alerts.resolve({ boxId, rule, subject: a.subject }, s.now);
+        if (resolved) onChange?.({ kind: 'resolved', alert: resolved });
+      }
+    }
+  }
+
+  private situation(boxId: string): BoxSituation | undefined {
+    const { store, clock } = this.options;
+    const box = store.boxes.get(boxId);
+    if (!box) return undefined;
+    const raw = store.boxes.lastHealth(boxId);
+    const health = raw ? { message: raw as unknown as HealthMessage, receivedAt: Number(raw.receivedAt) } : null;
+    const printerConditions = new Map(store.events.latestPerSubject(boxId, 'printer.').map((e) => [e.subject, { kind: e.kind, at: e.at }]));
+    const clubRights = box.clubId ? (store.clubs.rightsVersion(box.clubId) ?? null) : null;
+    const now = clock.now();
+    // Raw samples only (resolution 0): the last reports, enough for the growth rule.
+    const backlogTrend = store.health
+      .series(boxId, 'journal.backlog', now - 3_600_000, now + 1)
+      .filter((p) => p.resolutionMs === 0)
+      .slice(-this.thresholds.passBacklogGrowingReports)
+      .map((p) => p.value);
+    return { now, box, health, devices: store.devices.listByBox(boxId), printerConditions, clubRights, backlogTrend };
+  }
+}

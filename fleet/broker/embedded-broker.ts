@@ -1,0 +1,71 @@
+import { Aedes } from 'aedes';
+import type { Logger } from '../../platform/log.ts';
+import { TOPICS, TOPIC_KINDS } from '../../protocol/mqtt/index.ts';
+import { createAedesBus } from '../bus/aedes-bus.ts';
+import type { FleetBus } from '../bus/bus.ts';
+import { BrokerAccessControl, type BoxCredentialLookup, type ServiceIdentity } from './access-control.ts';
+import { emptyBrokerCounters, type BrokerCounters } from './errors.ts';
+import { guarded, startListeners, type BoundAddresses, type ListenOptions } from './listeners.ts';
+
+export interface EmbeddedBrokerOptions {
+  readonly boxes: BoxCredentialLookup;
+  readonly listen: ListenOptions;
+  /** Credentials another fleet process or tool may use to connect with full rights. */
+  readonly service?: ServiceIdentity;
+  /**
+   * Largest PUBLISH payload accepted from any client (default: the largest box->fleet
+   * payload of the contract, 512 KiB); a box is also held to each topic's own limit.
+   * A larger publish costs the sender its connection.
+   */
+  readonly maxPayloadBytes?: number;
+  readonly logger: Logger;
+}
+
+export interface EmbeddedBroker {
+  readonly aedes: Aedes;
+  readonly addresses: BoundAddresses;
+  /** The fleet's own in-process view of the broker. */
+  readonly bus: FleetBus;
+  readonly counters: Readonly<BrokerCounters>;
+  /** Cuts every connection of the box at once (call after revoking it). Returns how many. */
+  disconnectBox(boxId: string): number;
+  connectedBoxes(): number;
+  close(): Promise<void>;
+}
+
+export const DEFAULT_MAX_PAYLOAD_BYTES = Math.max(...TOPIC_KINDS.filter((k) => TOPICS[k].direction === 'up').map((k) => TOPICS[k].maxBytes));
+// Topic (up to 64 KiB) and header bytes on top of the payload, for the framing guard.
+const PACKET_OVERHEAD = 65_536 + 16;
+
+export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promise<EmbeddedBroker> {
+  const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
+  const counters = emptyBrokerCounters();
+  const log = options.logger;
+  const access = new BrokerAccessControl(options.boxes, options.service, maxPayloadBytes, counters, log);
+  // Box ids are up to 63 characters and are the client ids.
+  const aedes = await Aedes.createBroker({ ...access.hooks(), maxClientsIdLength: 64 });
+  aedes.on('clientDisconnect', (client) => access.forget(client));
+  aedes.on('clientError', (client, e) => log.debug({ clientId: client.id, err: e.message }, 'client error'));
+  const listeners = await startListeners(options.listen, (stream) => {
+    const conn = guarded(stream, maxPayloadBytes + PACKET_OVERHEAD, (bytes) => {
+      counters.BROKER_PACKET_TOO_LARGE++;
+      log.warn({ code: 'BROKER_PACKET_TOO_LARGE', bytes }, 'connection cut: packet too large');
+    });
+    conn.on('error', () => undefined);
+    aedes.handle(conn);
+  });
+  const bus = createAedesBus(aedes, log);
+  return {
+    aedes,
+    addresses: listeners.addresses,
+    bus,
+    counters,
+    disconnectBox: (boxId) => access.disconnectBox(boxId),
+    connectedBoxes: () => access.connectedBoxes(),
+    async close() {
+      await bus.close();
+      await listeners.close();
+      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+    },
+  };
+}

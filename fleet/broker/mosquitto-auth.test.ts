@@ -1,0 +1,44 @@
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { createMosquittoAuthSync, renderAclFile, renderPasswordFile } from './mosquitto-auth.ts';
+
+describe('Mosquitto auth files', () => {
+  it('writes one pattern line per allowed topic and direction, and full rights for the service user', () => {
+    const acl = renderAclFile('_fleet');
+    expect(acl).toContain('pattern write resabox/v1/box/%u/passes\n');
+    expect(acl).toContain('pattern read resabox/v1/box/%u/passes/ack\n');
+    expect(acl).toContain('pattern read resabox/v1/box/%u/commands\n');
+    expect(acl).not.toMatch(/pattern (read|write|readwrite) .*[+#]/);
+    expect(acl).not.toMatch(/pattern readwrite/);
+    expect(acl).toContain('user _fleet\ntopic readwrite resabox/v1/#\n');
+  });
+
+  it('refuses a username that would corrupt the password file', () => {
+    expect(() => renderPasswordFile([{ username: 'a:b', hash: '$7$x' }])).toThrow();
+  });
+
+  it('lists only active boxes with a broker hash, rewrites both files and reloads', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resabox-mqauth-'));
+    try {
+      let reloads = 0;
+      const sync = createMosquittoAuthSync({
+        passwordFile: join(dir, 'passwd'),
+        aclFile: join(dir, 'acl'),
+        service: { username: '_fleet', hash: '$7$101$s$h' },
+        activeBoxes: () => [
+          { id: 'box-a', brokerCredentialHash: '$7$101$a$a' },
+          { id: 'box-b', brokerCredentialHash: null },
+        ],
+        reload: () => reloads++,
+      });
+      sync.sync();
+      expect(readFileSync(join(dir, 'passwd'), 'utf8')).toBe('_fleet:$7$101$s$h\nbox-a:$7$101$a$a\n');
+      expect(readFileSync(join(dir, 'acl'), 'utf8')).toBe(renderAclFile('_fleet'));
+      expect(reloads).toBe(1);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

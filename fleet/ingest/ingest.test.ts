@@ -1,0 +1,121 @@
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { ManualClock } from '../../platform/clock.ts';
+import { silentLogger } from '../../platform/log.ts';
+import { VALID_MESSAGES } from '../../protocol/mqtt/fixtures.ts';
+import { encode, topicFor, type MessageOf, type TopicKind } from '../../protocol/mqtt/index.ts';
+import { SerialHandler, topicMatches, type BusHandler, type FleetBus } from '../bus/bus.ts';
+import { openSqliteStore, type SqliteFleetStore } from '../store/sqlite-store.ts';
+import { startIngest, type Ingest } from './ingest.ts';
+
+/** An in-memory bus for unit tests: delivers to matching subscriptions, records publishes. */
+function memoryBus(): FleetBus & { published: { topic: string; payload: Buffer }[]; deliver(topic: string, payload: Buffer | string): Promise<void> } {
+  const subs = new Set<{ filter: string; serial: SerialHandler }>();
+  const published: { topic: string; payload: Buffer }[] = [];
+  return {
+    published,
+    async publish(topic, payload) {
+      published.push({ topic, payload: Buffer.from(payload) });
+    },
+    async subscribe(filter, handler: BusHandler) {
+      const s = { filter, serial: new SerialHandler(handler, (e) => { throw e; }) };
+      subs.add(s);
+      return async () => void subs.delete(s);
+    },
+    async close() {
+      subs.clear();
+    },
+    async deliver(topic, payload) {
+      await Promise.all([...subs].filter((s) => topicMatches(s.filter, topic)).map((s) => s.serial.push({ topic, payload: Buffer.from(payload), retain: false })));
+    },
+  };
+}
+
+let clock: ManualClock;
+let store: SqliteFleetStore;
+let bus: ReturnType<typeof memoryBus>;
+let ingest: Ingest;
+const msg = <K extends TopicKind>(kind: K, m: MessageOf<K>) => Buffer.from(encode(kind, m));
+
+beforeEach(async () => {
+  clock = new ManualClock();
+  store = openSqliteStore(':memory:');
+  store.boxes.create({ id: 'box-a', status: 'active' }, clock.now());
+  bus = memoryBus();
+  ingest = await startIngest({ bus, store, clock, logger: silentLogger });
+});
+afterEach(async () => {
+  await ingest.stop();
+  store.close();
+});
+
+describe('ingest', () => {
+  it('marks a box online then offline from its state messages, keeping its agent version', async () => {
+    await bus.deliver(topicFor('state', 'box-a'), msg('state', VALID_MESSAGES.state));
+    expect(store.boxes.get('box-a')).toMatchObject({ online: true, agentVersion: '1.4.2', onlineChangedAt: clock.now() });
+    clock.advance(5000);
+    await bus.deliver(topicFor('state', 'box-a'), msg('state', { ...VALID_MESSAGES.state, state: 'offline', reason: 'last-will' }));
+    expect(store.boxes.get('box-a')).toMatchObject({ online: false, onlineChangedAt: clock.now() });
+  });
+
+  it('stores health metrics and device statuses', async () => {
+    await bus.deliver(topicFor('health', 'box-a'), msg('health', VALID_MESSAGES.health));
+    expect(store.devices.listByBox('box-a').map((d) => [d.deviceId, d.status])).toEqual([
+      ['printer', 'degraded'],
+      ['reader-entry', 'online'],
+    ]);
+    expect(store.health.series('box-a', 'disk.free_pct', 0, clock.now() + 1)[0]?.value).toBeCloseTo(56.25);
+    expect(ingest.stats.accepted.health).toBe(1);
+  });
+
+  it('stores an event once however often it is delivered', async () => {
+    await bus.deliver(topicFor('events', 'box-a'), msg('events', VALID_MESSAGES.events));
+    await bus.deliver(topicFor('events', 'box-a'), msg('events', VALID_MESSAGES.events));
+    expect(store.events.list('box-a', 10)).toHaveLength(1);
+  });
+
+  it('acks a batch after storing it, with stored and duplicate counts', async () => {
+    await bus.deliver(topicFor('passes', 'box-a'), msg('passes', VALID_MESSAGES.passes));
+    await bus.deliver(topicFor('passes', 'box-a'), msg('passes', VALID_MESSAGES.passes));
+    expect(bus.published.map((p) => [p.topic, JSON.parse(p.payload.toString()).stored, JSON.parse(p.payload.toString()).duplicates])).toEqual([
+      [topicFor('passAck', 'box-a'), 2, 0],
+      [topicFor('passAck', 'box-a'), 0, 2],
+    ]);
+    expect(store.passes.list('box-a', 0, 10).map((p) => [p.seq, p.granted, p.reason, p.credentialKind])).toEqual([
+      [1201, true, 'granted', 'badge'],
+      [1202, false, 'unknown-credential', 'badge'],
+    ]);
+  });
+
+  it.each([
+    ['not JSON', topicFor('passes', 'box-a'), '{', 'MQTT_PAYLOAD_NOT_JSON'],
+    ['not UTF-8', topicFor('passes', 'box-a'), Buffer.from([0xff, 0xfe]), 'MQTT_PAYLOAD_NOT_UTF8'],
+    ['wrong schema version', topicFor('passes', 'box-a'), JSON.stringify({ ...VALID_MESSAGES.passes, v: 2 }), 'MQTT_SCHEMA_VERSION_UNSUPPORTED'],
+    ['schema mismatch', topicFor('health', 'box-a'), JSON.stringify({ v: 1, ts: 'now' }), 'MQTT_PAYLOAD_INVALID'],
+    ['seq not increasing', topicFor('passes', 'box-a'), JSON.stringify({ ...VALID_MESSAGES.passes, passes: [...VALID_MESSAGES.passes.passes].reverse() }), 'MQTT_PAYLOAD_INVALID'],
+    ['unknown box', topicFor('passes', 'box-zz'), Buffer.from(encode('passes', VALID_MESSAGES.passes)), 'INGEST_UNKNOWN_BOX'],
+    ['too large for the topic', topicFor('events', 'box-a'), JSON.stringify({ ...VALID_MESSAGES.events, message: 'x'.repeat(20_000) }), 'MQTT_PAYLOAD_TOO_LARGE'],
+  ])('rejects a message that is %s with its code, acks nothing, stores nothing', async (_name, topic, payload, code) => {
+    await bus.deliver(topic, payload);
+    expect(ingest.stats.rejected).toEqual({ [code]: 1 });
+    expect(bus.published).toEqual([]);
+    expect(store.passes.count()).toBe(0);
+  });
+
+  it('does not ack a batch the store failed to write, and keeps going', async () => {
+    store.db.exec('CREATE TRIGGER fail_once BEFORE INSERT ON passes WHEN NEW.seq = 1202 BEGIN SELECT RAISE(ABORT, \'disk on fire\'); END');
+    await bus.deliver(topicFor('passes', 'box-a'), msg('passes', VALID_MESSAGES.passes));
+    expect(ingest.stats.rejected).toEqual({ INGEST_STORE_FAILED: 1 });
+    expect(bus.published).toEqual([]);
+    expect(store.passes.count()).toBe(0);
+    store.db.exec('DROP TRIGGER fail_once');
+    await bus.deliver(topicFor('passes', 'box-a'), msg('passes', VALID_MESSAGES.passes));
+    expect(bus.published).toHaveLength(1);
+    expect(store.passes.count()).toBe(2);
+  });
+
+  it('does not let a revoked box come back online from a replayed retained state', async () => {
+    store.boxes.setStatus('box-a', 'revoked', clock.now());
+    await bus.deliver(topicFor('state', 'box-a'), msg('state', VALID_MESSAGES.state));
+    expect(store.boxes.get('box-a')?.online).toBe(false);
+  });
+});

@@ -1,0 +1,135 @@
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/log.ts';
+import { decode, encode, fleetSubscription, parseTopic, topicFor, type MessageOf, type TopicKind } from '../../protocol/mqtt/index.ts';
+import type { BusMessage, FleetBus } from '../bus/bus.ts';
+import type { FleetStore } from '../store/repositories.ts';
+import { emptyIngestStats, type IngestErrorCode, type IngestStats } from './errors.ts';
+import { boxEvent, deviceStatuses, healthMetrics, passRecord } from './mapping.ts';
+
+/** What ingest tells the alert engine after each stored input. */
+export interface IngestListener {
+  onState?(boxId: string): void;
+  onHealth?(boxId: string, health: MessageOf<'health'>): void;
+  onEvent?(boxId: string, event: MessageOf<'events'>): void;
+}
+
+export interface Ingest {
+  readonly stats: IngestStats;
+  stop(): Promise<void>;
+}
+
+const INGESTED = ['state', 'health', 'events', 'passes', 'rightsStatus'] as const satisfies readonly TopicKind[];
+
+/**
+ * Box -> fleet messages into the store. Every payload is decoded with the contract's
+ * decoders; a bad one is logged with its code, counted and dropped, never thrown. Pass
+ * batches are stored in one transaction and only then acknowledged on `passes/ack`.
+ */
+export async function startIngest(deps: { bus: FleetBus; store: FleetStore; clock: Clock; logger: Logger; listener?: IngestListener }): Promise<Ingest> {
+  const { bus, store, clock, logger: log, listener } = deps;
+  const stats = emptyIngestStats();
+
+  const reject = (code: IngestErrorCode, message: string, topic: string, extra: Record<string, unknown> = {}) => {
+    stats.rejected[code] = (stats.rejected[code] ?? 0) + 1;
+    log.warn({ code, topic, ...extra }, message);
+  };
+
+  /** Decodes and resolves the box; undefined (after logging) when the message must be dropped. */
+  const accept = <K extends TopicKind>(kind: K, m: BusMessage): { boxId: string; message: MessageOf<K> } | undefined => {
+    const topic = parseTopic(m.topic);
+    if (!topic.ok) return void reject(topic.error.code, topic.error.message, m.topic);
+    const decoded = decode(kind, m.payload);
+    if (!decoded.ok) return void reject(decoded.error.code, decoded.error.message, m.topic, { box: topic.value.boxId, issues: decoded.error.issues });
+    if (!store.boxes.get(topic.value.boxId)) return void reject('INGEST_UNKNOWN_BOX', 'message from a box the store does not know', m.topic);
+    return { boxId: topic.value.boxId, message: decoded.value };
+  };
+
+  /** Runs a store write; a failure is logged and counted, and the message is not acknowledged. */
+  const write = (topic: string, fn: () => void): boolean => {
+    try {
+      fn();
+      return true;
+    } catch (e) {
+      reject('INGEST_STORE_FAILED', `store write failed: ${(e as Error).message}`, topic);
+      return false;
+    }
+  };
+
+  const count = (kind: string) => (stats.accepted[kind] = (stats.accepted[kind] ?? 0) + 1);
+
+  const handlers: { [K in (typeof INGESTED)[number]]: (m: BusMessage) => Promise<void> | void } = {
+    state(m) {
+      const a = accept('state', m);
+      if (!a) return;
+      const now = clock.now();
+      // A revoked box's retained "online" (replayed by an external broker) must not revive it.
+      const online = a.message.state === 'online' && store.boxes.get(a.boxId)?.status !== 'revoked';
+      if (!write(m.topic, () => {
+        store.boxes.recordState(a.boxId, { agentVersion: a.message.agentVersion, raw: a.message }, now);
+        store.boxes.setOnline(a.boxId, online, now);
+      })) return;
+      count('state');
+      listener?.onState?.(a.boxId);
+    },
+    health(m) {
+      const a = accept('health', m);
+      if (!a) return;
+      const now = clock.now();
+      if (!write(m.topic, () => {
+        store.health.insert(a.boxId, now, healthMetrics(a.message));
+        store.devices.upsert(a.boxId, deviceStatuses(a.message), now);
+        store.boxes.recordHealth(a.boxId, { ...a.message, receivedAt: now }, now);
+      })) return;
+      count('health');
+      listener?.onHealth?.(a.boxId, a.message);
+    },
+    events(m) {
+      const a = accept('events', m);
+      if (!a) return;
+      if (!write(m.topic, () => store.events.insert(a.boxId, boxEvent(a.message), clock.now()))) return;
+      count('events');
+      listener?.onEvent?.(a.boxId, a.message);
+    },
+    rightsStatus(m) {
+      const a = accept('rightsStatus', m);
+      if (!a) return;
+      if (!write(m.topic, () => store.boxes.recordRightsStatus(a.boxId, a.message.version, clock.now()))) return;
+      count('rightsStatus');
+      listener?.onState?.(a.boxId);
+    },
+    passes(m) {
+      const a = accept('passes', m);
+      if (!a) return;
+      const batch = a.message;
+      let result: { inserted: number; duplicates: number } | undefined;
+      if (!write(m.topic, () => (result = store.passes.insertBatch(a.boxId, batch.passes.map((p) => passRecord(batch.batchId, p)), clock.now())))) return;
+      const stored = result as { inserted: number; duplicates: number };
+      stats.passesStored += stored.inserted;
+      stats.passesDuplicate += stored.duplicates;
+      count('passes');
+      // The transaction has committed: only now may the box advance its outbox cursor.
+      const ack = encode('passAck', {
+        v: 1,
+        batchId: batch.batchId,
+        firstSeq: (batch.passes[0] as { seq: number }).seq,
+        lastSeq: (batch.passes[batch.passes.length - 1] as { seq: number }).seq,
+        stored: stored.inserted,
+        duplicates: stored.duplicates,
+        ts: clock.now(),
+      });
+      // Not awaited: the next batch need not wait for the broker's PUBACK of this ack (acks
+      // still leave in order, and a lost one only makes the box re-send a stored batch).
+      bus.publish(topicFor('passAck', a.boxId), Buffer.from(ack), { qos: 1 }).catch((e: unknown) => {
+        reject('INGEST_ACK_FAILED', `ack publish failed: ${(e as Error).message}`, m.topic, { batchId: batch.batchId });
+      });
+    },
+  };
+
+  const unsubscribe = await Promise.all(INGESTED.map((kind) => bus.subscribe(fleetSubscription(kind), handlers[kind])));
+  return {
+    stats,
+    async stop() {
+      await Promise.all(unsubscribe.map((u) => u()));
+    },
+  };
+}

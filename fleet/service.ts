@@ -1,0 +1,120 @@
+import { systemClock, type Clock } from '../platform/clock.ts';
+import { createLogger, type Logger } from '../platform/log.ts';
+import { AlertEngine, type AlertChange } from './alerts/engine.ts';
+import type { AlertThresholds } from './alerts/rules.ts';
+import type { ServiceIdentity } from './broker/access-control.ts';
+import { createBoxAccess, type BoxAccess, type BrokerAccessHooks } from './broker/box-access.ts';
+import { mosquittoHash } from './broker/credentials.ts';
+import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.ts';
+import type { ListenOptions } from './broker/listeners.ts';
+import { createMosquittoAuthSync } from './broker/mosquitto-auth.ts';
+import type { FleetBus } from './bus/bus.ts';
+import { connectExternalBus } from './bus/mqtt-bus.ts';
+import { startHealthRetention, type HealthRetention } from './ingest/health-retention.ts';
+import { startIngest, type Ingest } from './ingest/ingest.ts';
+import { openSqliteStore, type SqliteFleetStore } from './store/sqlite-store.ts';
+
+export type FleetBrokerOptions =
+  | {
+      readonly kind: 'embedded';
+      readonly listen: ListenOptions;
+      readonly maxPayloadBytes?: number;
+      readonly service?: ServiceIdentity;
+    }
+  | {
+      readonly kind: 'external';
+      readonly url: string;
+      /** The fleet's service identity on the broker. */
+      readonly username: string;
+      readonly password: string;
+      readonly ca?: string | Buffer;
+      /**
+       * When set, the fleet owns Mosquitto's password and ACL files: it rewrites them on
+       * every enrolment/revocation and calls `reload` (send SIGHUP to Mosquitto).
+       */
+      readonly mosquitto?: { readonly passwordFile: string; readonly aclFile: string; readonly reload: () => void };
+    };
+
+export interface FleetOptions {
+  /** SQLite file (":memory:" only for throwaway tests). */
+  readonly databasePath: string;
+  readonly broker: FleetBrokerOptions;
+  readonly clock?: Clock;
+  readonly logger?: Logger;
+  readonly alerts?: { thresholds?: Partial<AlertThresholds>; tickMs?: number; onChange?: (c: AlertChange) => void };
+  readonly healthRetention?: HealthRetention;
+}
+
+/** The running fleet core; the API plugs its HTTP server in with these handles. */
+export interface Fleet {
+  readonly store: SqliteFleetStore;
+  readonly bus: FleetBus;
+  /** Present in embedded mode: addresses, counters, connected boxes. */
+  readonly broker: EmbeddedBroker | undefined;
+  readonly boxAccess: BoxAccess;
+  readonly ingest: Ingest;
+  readonly alerts: AlertEngine;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function createFleet(options: FleetOptions): Promise<Fleet> {
+  const clock = options.clock ?? systemClock;
+  const logger = options.logger ?? createLogger('fleet');
+  const store = openSqliteStore(options.databasePath);
+  const closers: (() => Promise<void> | void)[] = [() => store.close()];
+  const closeAll = async () => {
+    for (const c of closers.splice(0).reverse()) await c();
+  };
+  try {
+    let bus: FleetBus;
+    let broker: EmbeddedBroker | undefined;
+    let hooks: BrokerAccessHooks;
+    const b = options.broker;
+    if (b.kind === 'embedded') {
+      broker = await startEmbeddedBroker({ boxes: store.boxes, listen: b.listen, logger: logger.child({ component: 'broker' }), ...(b.maxPayloadBytes ? { maxPayloadBytes: b.maxPayloadBytes } : {}), ...(b.service ? { service: b.service } : {}) });
+      const embedded = broker;
+      closers.push(() => embedded.close());
+      bus = broker.bus;
+      // The embedded broker reads credentials from the store on every connect.
+      hooks = { credentialsChanged: () => undefined, disconnectBox: (id) => void embedded.disconnectBox(id) };
+    } else {
+      const m = b.mosquitto;
+      if (m) {
+        const sync = createMosquittoAuthSync({
+          passwordFile: m.passwordFile,
+          aclFile: m.aclFile,
+          service: { username: b.username, hash: mosquittoHash(b.password) },
+          activeBoxes: () => store.boxes.list({ status: 'active' }),
+          reload: m.reload,
+        });
+        sync.sync();
+        // Mosquitto 2 drops, on reload, the clients whose credentials are gone.
+        hooks = { credentialsChanged: () => sync.sync(), disconnectBox: () => undefined };
+      } else {
+        hooks = { credentialsChanged: () => undefined, disconnectBox: (id) => logger.warn({ box: id }, 'external broker not managed by the fleet: cut the box off there') };
+      }
+      bus = await connectExternalBus({ url: b.url, username: b.username, password: b.password, logger: logger.child({ component: 'bus' }), ...(b.ca ? { ca: b.ca } : {}) });
+      const external = bus;
+      closers.push(() => external.close());
+    }
+    const alerts = new AlertEngine({ store, clock, logger: logger.child({ component: 'alerts' }), ...(options.alerts ?? {}) });
+    const ingest = await startIngest({
+      bus,
+      store,
+      clock,
+      logger: logger.child({ component: 'ingest' }),
+      listener: { onState: (id) => alerts.evaluate(id), onHealth: (id) => alerts.evaluate(id), onEvent: (id) => alerts.evaluate(id) },
+    });
+    closers.push(() => ingest.stop());
+    alerts.start();
+    closers.push(() => alerts.stop());
+    const retention = startHealthRetention(store.health, clock, logger.child({ component: 'retention' }), options.healthRetention);
+    closers.push(() => retention.stop());
+    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts, clock, logger, close: closeAll };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}

@@ -1,0 +1,19 @@
+import type { CodedError } from '../../protocol/core/index.ts';
+
+/** The store's coded error catalog (house rule 10). */
+export type StoreErrorCode =
+  | 'STORE_MIGRATION_NAME' // a file in the migrations folder is not named NNN-name.sql
+  | 'STORE_MIGRATION_DUPLICATE' // two files share one version number
+  | 'STORE_MIGRATION_CHANGED' // an applied migration's file no longer matches its checksum
+  | 'STORE_MIGRATION_FAILED'; // a migration's SQL failed; its transaction was rolled back
+
+export class StoreError extends Error implements CodedError<StoreErrorCode> {
+  constructor(
+    readonly code: StoreErrorCode,
+    message: string,
+    readonly detail?: unknown,
+  ) {
+    super(`${code}: ${message}`);
+    this.name = 'StoreError';
+  }
+}

@@ -1,0 +1,113 @@
+/**
+ * Simulated boxes for the fleet-scale benchmark, run in a child process so that the
+ * fleet's own CPU and memory are measured apart from the clients'. Reads its boxes from
+ * a JSON file, connects them (bounded concurrency), then each box sends health every
+ * HEALTH_MS and a pass batch of BATCH_SIZE every BATCH_MS, the next batch only after
+ * the previous one was acknowledged (like the agent's outbox). Prints one JSON line of
+ * counters per second on stdout.
+ */
+import { readFileSync } from 'node:fs';
+import mqtt, { type MqttClient } from 'mqtt';
+import { VALID_MESSAGES } from '../../protocol/mqtt/fixtures.ts';
+import { encode, topicFor } from '../../protocol/mqtt/index.ts';
+
+const env = (k: string, d?: string): string => {
+  const v = process.env[k] ?? d;
+  if (v === undefined) throw new Error(`missing ${k}`);
+  return v;
+};
+const url = env('BENCH_URL');
+const boxes = JSON.parse(readFileSync(env('BENCH_BOXES_FILE'), 'utf8')) as { id: string; secret: string }[];
+const healthMs = Number(env('HEALTH_MS', '30000'));
+const batchMs = Number(env('BATCH_MS', '10000'));
+const batchSize = Number(env('BATCH_SIZE', '10'));
+const concurrency = Number(env('CONNECT_CONCURRENCY', '100'));
+
+const counters = { connected: 0, connectFailed: 0, healthSent: 0, batchesSent: 0, passesSent: 0, acks: 0, passesAcked: 0 };
+let latencies: number[] = [];
+const clients: MqttClient[] = [];
+const timers: NodeJS.Timeout[] = [];
+const started = Date.now();
+let connectMs = -1;
+
+function startTraffic(c: MqttClient, id: string): void {
+  let seq = 0;
+  let inflight: { batchId: string; at: number } | null = null;
+  c.on('message', (_t, payload) => {
+    const ack = JSON.parse(payload.toString()) as { batchId: string; lastSeq: number; firstSeq: number };
+    if (inflight && ack.batchId === inflight.batchId) {
+      latencies.push(Date.now() - inflight.at);
+      counters.acks++;
+      counters.passesAcked += ack.lastSeq - ack.firstSeq + 1;
+      inflight = null;
+    }
+  });
+  void c.subscribeAsync(topicFor('passAck', id), { qos: 1 });
+  const jitter = () => Math.floor(Math.random() * healthMs);
+  timers.push(
+    setTimeout(() => {
+      const send = () => {
+        const h = { ...VALID_MESSAGES.health, ts: Date.now(), journal: { lastSeq: seq, backlog: 0, oldestUnsentTs: null } };
+        c.publish(topicFor('health', id), Buffer.from(encode('health', h)), { qos: 0 });
+        counters.healthSent++;
+      };
+      send();
+      timers.push(setInterval(send, healthMs));
+    }, jitter()),
+  );
+  timers.push(
+    setTimeout(() => {
+      timers.push(
+        setInterval(() => {
+          if (inflight) return; // the previous batch is not acknowledged yet: the outbox waits
+          const template = VALID_MESSAGES.passes.passes[0] as (typeof VALID_MESSAGES.passes.passes)[number];
+          const passes = Array.from({ length: batchSize }, () => ({ ...template, seq: ++seq, ts: Date.now(), decidedAt: Date.now() }));
+          const batchId = `${id}-${passes[0]?.seq}`;
+          inflight = { batchId, at: Date.now() };
+          c.publish(topicFor('passes', id), Buffer.from(encode('passes', { v: 1, batchId, passes })), { qos: 1 });
+          counters.batchesSent++;
+          counters.passesSent += batchSize;
+        }, batchMs),
+      );
+    }, Math.floor(Math.random() * batchMs)),
+  );
+}
+
+async function connectAll(): Promise<void> {
+  let next = 0;
+  const worker = async () => {
+    while (next < boxes.length) {
+      const b = boxes[next++] as { id: string; secret: string };
+      try {
+        const c = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: b.id, username: b.id, password: b.secret, reconnectPeriod: 0, connectTimeout: 60_000, keepalive: 60 });
+        clients.push(c);
+        counters.connected++;
+        c.on('close', () => counters.connected--);
+        startTraffic(c, b.id);
+      } catch {
+        counters.connectFailed++;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: concurrency }, worker));
+  connectMs = Date.now() - started;
+}
+
+function percentile(sorted: number[], p: number): number {
+  return sorted.length ? (sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number) : -1;
+}
+
+const report = setInterval(() => {
+  const sorted = latencies.sort((a, b) => a - b);
+  process.stdout.write(`${JSON.stringify({ ...counters, connectMs, ackP50: percentile(sorted, 50), ackP99: percentile(sorted, 99), memRss: process.memoryUsage().rss })}\n`);
+  latencies = [];
+}, 1000);
+
+process.on('SIGTERM', () => {
+  clearInterval(report);
+  for (const t of timers) clearInterval(t);
+  for (const c of clients) c.end(true);
+  setTimeout(() => process.exit(0), 200);
+});
+
+void connectAll();
