@@ -1,0 +1,132 @@
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import Fastify, { type FastifyBaseLogger } from 'fastify';
+import type Database from 'better-sqlite3';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/log.ts';
+import { CommandCenter } from '../commands/command-center.ts';
+import type { BoxAccess } from '../broker/box-access.ts';
+import type { FleetBus } from '../bus/bus.ts';
+import { EnrollmentService } from '../enrollment/service.ts';
+import { RightsPublisher } from '../rights/rights-publisher.ts';
+import { AuditTrail } from '../store/audit-trail.ts';
+import { BoxDirectory } from '../store/box-directory.ts';
+import { EnrollmentRequests } from '../store/enrollment-requests.ts';
+import { FleetHistory } from '../store/fleet-history.ts';
+import { PassReports } from '../store/pass-reports.ts';
+import { RightsCatalog } from '../store/rights-catalog.ts';
+import { CommandLog } from '../store/command-log.ts';
+import { TokenRegistry } from '../store/token-registry.ts';
+import { installAuditHook } from './audit.ts';
+import { installAuth } from './auth.ts';
+import type { ApiContext, ApiInstance } from './context.ts';
+import { installErrorHandler } from './error-handler.ts';
+import { ApiMetrics } from './metrics.ts';
+import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { registerRoutes } from './routes/index.ts';
+import './fastify-types.ts';
+
+export interface ApiDeps {
+  db: Database.Database;
+  bus: FleetBus;
+  access: BoxAccess;
+  clock: Clock;
+  logger: Logger;
+  /** MQTT URL handed to enrolled boxes. */
+  mqttUrl: string;
+  /** Largest accepted request body; default 1 MiB (a rights batch of a big club fits). */
+  bodyLimitBytes?: number;
+  /** Code presentations per client IP and in total (default 10 and 120 a minute). */
+  enrollmentRateLimit?: RateLimitOptions;
+  enrollmentCodeTtlMs?: number;
+  commandDefaultTtlMs?: number;
+  /** Process metrics (CPU, heap) on /metrics; off in tests. */
+  processMetrics?: boolean;
+  /** Behind a reverse proxy: its address(es), or true; the client IP then comes from X-Forwarded-For. */
+  trustProxy?: boolean | string;
+  /** Serve HTTPS with this certificate and key. */
+  https?: { cert: string | Buffer; key: string | Buffer };
+}
+
+export type FleetApi = ApiInstance & { ctx: ApiContext };
+
+/** Builds the fleet HTTP API without listening: `serve` calls listen(), tests call inject(). */
+export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
+  const boxes = new BoxDirectory(deps.db);
+  const history = new FleetHistory(deps.db);
+  const passes = new PassReports(deps.db);
+  const audit = new AuditTrail(deps.db);
+  const ctx: ApiContext = {
+    db: deps.db,
+    clock: deps.clock,
+    logger: deps.logger,
+    boxes,
+    tokens: new TokenRegistry(deps.db),
+    audit,
+    history,
+    passes,
+    enrollment: new EnrollmentService({
+      db: deps.db,
+      boxes,
+      requests: new EnrollmentRequests(deps.db),
+      clock: deps.clock,
+      logger: deps.logger,
+      access: deps.access,
+      mqttUrl: deps.mqttUrl,
+      codeTtlMs: deps.enrollmentCodeTtlMs ?? 24 * 3600_000,
+    }),
+    commands: new CommandCenter({ log: new CommandLog(deps.db), boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger, defaultTtlMs: deps.commandDefaultTtlMs ?? 60_000 }),
+    rights: new RightsPublisher({ db: deps.db, catalog: new RightsCatalog(deps.db), boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger }),
+    metrics: new ApiMetrics({ boxesOnline: () => boxes.countOnline(), openAlerts: () => history.countOpenAlerts(), passesStored: () => passes.count() }, deps.processMetrics ?? false),
+    limiters: {
+      present: new RateLimiter(deps.clock, deps.enrollmentRateLimit ?? { perKey: 10, total: 120, windowMs: 60_000 }),
+      // Polls need a 96-bit request id and the poll secret: nothing to guess, so the limit
+      // only bounds the load (a box polls every 10 s; several may share one NAT address).
+      poll: new RateLimiter(deps.clock, { perKey: 120, total: 6000, windowMs: 60_000 }),
+    },
+  };
+
+  const app = Fastify({
+    loggerInstance: deps.logger as FastifyBaseLogger,
+    bodyLimit: deps.bodyLimitBytes ?? 1024 * 1024,
+    trustProxy: deps.trustProxy ?? false,
+    ...(deps.https ? { https: deps.https } : {}),
+  }).withTypeProvider<TypeBoxTypeProvider>();
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  // JSON only: a text body is refused with 415 rather than validated as a string.
+  app.removeContentTypeParser('text/plain');
+  app.decorateRequest('principal', null);
+  app.decorateRequest('auditTarget', null);
+  app.decorateRequest('auditDetail', null);
+  app.decorateRequest('auditSkip', false);
+  installErrorHandler(app);
+  // A POST without any body means "no options" (revoke, accept...): validated as {}.
+  app.addHook('preValidation', async (request) => {
+    if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
+  });
+  installAuth(app, ctx);
+  installAuditHook(app, ctx);
+  app.addHook('onResponse', async (request, reply) => {
+    const route = request.routeOptions.url ?? 'unmatched';
+    ctx.metrics.httpRequests.inc({ method: request.method, route, status: String(reply.statusCode) });
+    ctx.metrics.httpDuration.observe({ method: request.method, route }, reply.elapsedTime / 1000);
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      openapi: '3.1.0',
+      info: { title: 'RESABOX fleet API', version: '1', description: 'Boxes, enrollment, health, events, alerts, passes, rights and remote commands. See docs/fleet-api.md.' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'API token (resabox-fleet token create)' } } },
+      security: [{ bearer: [] }],
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+    void reply.header('content-type', ctx.metrics.registry.contentType);
+    return ctx.metrics.registry.metrics();
+  });
+  await app.register(registerRoutes, { ctx });
+  return Object.assign(app, { ctx });
+}

@@ -1,0 +1,37 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type Database from 'better-sqlite3';
+import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/log.ts';
+import type { CommandCenter } from '../commands/command-center.ts';
+import type { EnrollmentService } from '../enrollment/service.ts';
+import type { RightsPublisher } from '../rights/rights-publisher.ts';
+import type { AuditTrail } from '../store/audit-trail.ts';
+import type { BoxDirectory } from '../store/box-directory.ts';
+import type { FleetHistory } from '../store/fleet-history.ts';
+import type { PassReports } from '../store/pass-reports.ts';
+import type { TokenRegistry } from '../store/token-registry.ts';
+import type { ApiMetrics } from './metrics.ts';
+import type { RateLimiter } from './rate-limit.ts';
+
+/** Everything a route handler may use; built once by buildApi(). */
+export interface ApiContext {
+  db: Database.Database;
+  clock: Clock;
+  logger: Logger;
+  boxes: BoxDirectory;
+  tokens: TokenRegistry;
+  audit: AuditTrail;
+  history: FleetHistory;
+  passes: PassReports;
+  enrollment: EnrollmentService;
+  commands: CommandCenter;
+  rights: RightsPublisher;
+  metrics: ApiMetrics;
+  /** Per client IP on the public enrollment routes: presenting a code, and polling. */
+  limiters: { present: RateLimiter; poll: RateLimiter };
+}
+
+/** The fastify instance type of the API: TypeBox type provider, pino logger. */
+export type ApiInstance = FastifyInstance<RawServerDefault, IncomingMessage, ServerResponse, FastifyBaseLogger, TypeBoxTypeProvider>;

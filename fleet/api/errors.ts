@@ -1,0 +1,69 @@
+/**
+ * The one catalog of coded API errors (house rule 10). Every route answers failures with
+ * `{ error: { code, message, detail? } }` built from this table, so clients can switch on
+ * `code` and the docs list them all (docs/fleet-api.md).
+ */
+import Type from 'typebox';
+
+export const API_ERRORS = {
+  API_VALIDATION_FAILED: { status: 400, message: 'the request does not match the schema' },
+  API_BAD_REQUEST: { status: 400, message: 'the request cannot be read' },
+  API_UNAUTHENTICATED: { status: 401, message: 'a valid Bearer token is required' },
+  API_FORBIDDEN: { status: 403, message: 'your role may not do this' },
+  API_NOT_FOUND: { status: 404, message: 'no such resource' },
+  API_CONFLICT: { status: 409, message: 'the resource is not in a state that allows this' },
+  API_PAYLOAD_TOO_LARGE: { status: 413, message: 'the request body is too large' },
+  API_UNSUPPORTED_MEDIA_TYPE: { status: 415, message: 'unsupported content type' },
+  API_RATE_LIMITED: { status: 429, message: 'too many requests, retry later' },
+  API_INTERNAL: { status: 500, message: 'internal error' },
+  BOX_NOT_FOUND: { status: 404, message: 'no such box' },
+  BOX_REVOKED: { status: 409, message: 'the box is revoked' },
+  ENROLLMENT_CODE_INVALID: { status: 403, message: 'the enrollment code is unknown, expired or already used' },
+  ENROLLMENT_NOT_FOUND: { status: 404, message: 'no such enrollment request' },
+  ENROLLMENT_SECRET_INVALID: { status: 403, message: 'the enrollment poll secret does not match' },
+  ENROLLMENT_NOT_PENDING: { status: 409, message: 'the enrollment request is not pending' },
+  ENROLLMENT_ALREADY_DELIVERED: { status: 410, message: 'the credentials of this enrollment were already delivered' },
+  ENROLLMENT_BOX_ID_TAKEN: { status: 409, message: 'a box with this id already exists' },
+  ENROLLMENT_BOX_ID_MISMATCH: { status: 409, message: 'this code belongs to another box id' },
+  CLUB_NOT_FOUND: { status: 404, message: 'no such club' },
+  COMMAND_NOT_FOUND: { status: 404, message: 'no such command' },
+  COMMAND_BOX_NOT_ACTIVE: { status: 409, message: 'commands go only to active (enrolled, not revoked) boxes' },
+  RIGHTS_UNKNOWN_REFERENCE: { status: 400, message: 'a right references an unknown member or zone' },
+  TOKEN_NOT_FOUND: { status: 404, message: 'no such API token' },
+  EXPORT_TOO_LARGE: { status: 400, message: 'the export exceeds the row limit, narrow the time range' },
+} as const satisfies Record<string, { status: number; message: string }>;
+
+export type ApiErrorCode = keyof typeof API_ERRORS;
+
+export class ApiError extends Error {
+  readonly code: ApiErrorCode;
+  readonly status: number;
+  readonly detail: unknown;
+  constructor(code: ApiErrorCode, message?: string, detail?: unknown) {
+    super(message ?? API_ERRORS[code].message);
+    this.code = code;
+    this.status = API_ERRORS[code].status;
+    this.detail = detail;
+  }
+}
+
+export const apiError = (code: ApiErrorCode, message?: string, detail?: unknown): ApiError => new ApiError(code, message, detail);
+
+export const ErrorBody = Type.Object(
+  {
+    error: Type.Object({
+      code: Type.String({ description: 'stable error code from the catalog' }),
+      message: Type.String(),
+      detail: Type.Optional(Type.Unknown()),
+    }),
+  },
+  { $id: 'ErrorBody', description: 'a coded error from the catalog (docs/fleet-api.md)' },
+);
+
+export interface ErrorPayload {
+  error: { code: string; message: string; detail?: unknown };
+}
+
+export function errorPayload(e: ApiError): ErrorPayload {
+  return { error: { code: e.code, message: e.message, ...(e.detail === undefined ? {} : { detail: e.detail }) } };
+}

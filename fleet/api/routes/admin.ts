@@ -1,0 +1,109 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { ApiContext } from '../context.ts';
+import { apiError } from '../errors.ts';
+import { AnyJson, EpochMs, Limit, Nullable, Role, Ticket, errorResponses } from '../schemas.ts';
+
+const TokenView = Type.Object({
+  id: Type.String(),
+  name: Type.String(),
+  role: Role,
+  createdAt: EpochMs,
+  expiresAt: Nullable(EpochMs),
+  revokedAt: Nullable(EpochMs),
+  lastUsedAt: Nullable(EpochMs),
+});
+
+const AuditView = Type.Object({
+  id: Type.Integer(),
+  at: EpochMs,
+  actor: Type.String(),
+  actorRole: Nullable(Type.String()),
+  action: Type.String(),
+  target: Nullable(Type.String()),
+  ticket: Nullable(Type.String()),
+  detail: AnyJson,
+  sourceIp: Nullable(Type.String()),
+});
+
+/** API tokens and the audit log. */
+export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  app.get(
+    '/v1/tokens',
+    {
+      config: { permission: 'tokens.manage' },
+      schema: { tags: ['admin'], summary: 'API tokens (never the tokens themselves)', response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errorResponses() } },
+    },
+    async () => ({ tokens: ctx.tokens.list() }),
+  );
+
+  app.post(
+    '/v1/tokens',
+    {
+      config: { permission: 'tokens.manage', audit: 'token.create' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Create an API token; the token is in this answer only',
+        body: Type.Object(
+          { name: Type.String({ minLength: 1, maxLength: 80 }), role: Role, expiresAt: Type.Optional(EpochMs), ticket: Type.Optional(Ticket) },
+          { additionalProperties: false },
+        ),
+        response: { 201: Type.Object({ token: Type.String(), info: TokenView }), ...errorResponses() },
+      },
+    },
+    async (req, reply) => {
+      const { token, row } = ctx.tokens.create(req.body.name, req.body.role, ctx.clock.now(), req.body.expiresAt ?? null);
+      req.auditTarget = row.id;
+      req.auditDetail = { name: row.name, role: row.role };
+      return reply.status(201).send({ token, info: row });
+    },
+  );
+
+  app.post(
+    '/v1/tokens/:tokenId/revoke',
+    {
+      config: { permission: 'tokens.manage', audit: 'token.revoke' },
+      schema: {
+        tags: ['admin'],
+        summary: 'Revoke an API token at once',
+        params: Type.Object({ tokenId: Type.String({ pattern: '^tok_[0-9a-f]{12}$' }) }),
+        body: Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false }),
+        response: { 200: TokenView, ...errorResponses(404, 409) },
+      },
+    },
+    async (req) => {
+      const id = req.params.tokenId;
+      const row = ctx.tokens.get(id);
+      if (!row) throw apiError('TOKEN_NOT_FOUND');
+      const now = ctx.clock.now();
+      // Keep one way in: revoking the last admin token would lock everyone out of the API.
+      if (row.role === 'admin' && row.revokedAt === null && ctx.tokens.countActiveAdmins(now) <= 1) throw apiError('API_CONFLICT', 'this is the last admin token');
+      if (!ctx.tokens.revoke(id, now)) throw apiError('API_CONFLICT', 'the token is already revoked');
+      const revoked = ctx.tokens.get(id);
+      if (!revoked) throw apiError('TOKEN_NOT_FOUND');
+      return revoked;
+    },
+  );
+
+  app.get(
+    '/v1/audit',
+    {
+      config: { permission: 'audit.read' },
+      schema: {
+        tags: ['admin'],
+        summary: 'The audit log of state-changing calls, newest first',
+        querystring: Type.Object({
+          actor: Type.Optional(Type.String({ maxLength: 200 })),
+          action: Type.Optional(Type.String({ maxLength: 64 })),
+          target: Type.Optional(Type.String({ maxLength: 200 })),
+          ticket: Type.Optional(Ticket),
+          from: Type.Optional(EpochMs),
+          to: Type.Optional(EpochMs),
+          limit: Type.Optional(Limit(1000, 100)),
+        }),
+        response: { 200: Type.Object({ entries: Type.Array(AuditView) }), ...errorResponses() },
+      },
+    },
+    async (req) => ({ entries: ctx.audit.query({ ...req.query, limit: req.query.limit ?? 100 }) }),
+  );
+};

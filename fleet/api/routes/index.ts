@@ -1,0 +1,14 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { ApiContext } from '../context.ts';
+import { adminRoutes } from './admin.ts';
+import { boxRoutes } from './boxes.ts';
+import { clubRightsRoutes } from './clubs-rights.ts';
+import { commandRoutes } from './commands.ts';
+import { enrollmentRoutes } from './enrollments.ts';
+import { monitoringRoutes } from './monitoring.ts';
+import { passRoutes } from './passes.ts';
+
+/** Every /v1 route of the fleet API. */
+export const registerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  for (const routes of [boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes]) await app.register(routes, { ctx });
+};

@@ -1,0 +1,193 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { findCardSharing, findEntryExitMismatch } from '../../reports/pass-anomalies.ts';
+import type { PassFilter, PassRow } from '../../store/pass-reports.ts';
+import type { ApiContext } from '../context.ts';
+import { apiError } from '../errors.ts';
+import { AnyJson, BoxId, ClubId, EpochMs, Limit, Nullable, errorResponses } from '../schemas.ts';
+
+const PassView = Type.Object({
+  boxId: Type.String(),
+  clubId: Nullable(Type.String()),
+  seq: Type.Integer(),
+  batchId: Type.String({ description: 'the box batch that carried the pass' }),
+  at: EpochMs,
+  lane: Type.String(),
+  direction: Nullable(Type.String()),
+  granted: Type.Boolean(),
+  reason: Type.String(),
+  outcome: Nullable(Type.String()),
+  memberId: Nullable(Type.String()),
+  credentialKind: Nullable(Type.String()),
+  credentialHash: Nullable(Type.String()),
+  rightsVersion: Nullable(Type.Integer()),
+  receivedAt: EpochMs,
+  data: AnyJson,
+});
+
+const PassQuery = {
+  clubId: Type.Optional(ClubId),
+  boxId: Type.Optional(BoxId),
+  memberId: Type.Optional(Type.String({ maxLength: 64 })),
+  credentialHash: Type.Optional(Type.String({ pattern: '^[0-9a-f]{8,64}$' })),
+  granted: Type.Optional(Type.Boolean()),
+  from: Type.Optional(EpochMs),
+  to: Type.Optional(EpochMs),
+};
+
+const RangeQuery = { clubId: Type.Optional(ClubId), from: EpochMs, to: EpochMs };
+
+/** Rows a report or export reads at most: beyond, the caller narrows the range. */
+export const MAX_REPORT_ROWS = 200_000;
+
+const CSV_COLUMNS = ['at', 'clubId', 'boxId', 'seq', 'lane', 'direction', 'granted', 'outcome', 'reason', 'memberId', 'credentialKind', 'credentialHash', 'rightsVersion', 'batchId'] as const;
+
+/** RFC 4180 field; a leading = + - @ is prefixed so spreadsheets do not run it as a formula. */
+function csvField(v: unknown): string {
+  if (v === null || v === undefined) return '';
+  let s = String(v);
+  if (/^[=+\-@\t\r]/.test(s) && typeof v === 'string') s = `'${s}`;
+  return /[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
+}
+
+export function passesToCsv(rows: readonly PassRow[]): string {
+  const lines = [CSV_COLUMNS.join(',')];
+  for (const r of rows) lines.push(CSV_COLUMNS.map((c) => csvField(c === 'at' ? new Date(r.at).toISOString() : r[c])).join(','));
+  return `${lines.join('\r\n')}\r\n`;
+}
+
+const decodeCursor = (c: string): PassFilter['after'] => {
+  const [at, boxId, seq] = Buffer.from(c, 'base64url').toString('utf8').split('\n');
+  if (at === undefined || boxId === undefined || seq === undefined || !/^\d+$/.test(at) || !/^\d+$/.test(seq)) throw apiError('API_VALIDATION_FAILED', 'querystring/cursor: not a cursor of this API');
+  return { at: Number(at), boxId, seq: Number(seq) };
+};
+const encodeCursor = (r: PassRow): string => Buffer.from(`${r.at}\n${r.boxId}\n${r.seq}`).toString('base64url');
+
+/** Passes: query, export (CSV/JSON), card-sharing and entry/exit mismatch reports. */
+export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
+  const readRange = (clubId: string | undefined, from: number, to: number): PassRow[] => {
+    if (to <= from) throw apiError('API_VALIDATION_FAILED', 'querystring/to: must be after from');
+    const rows = ctx.passes.query({ clubId, from, to }, MAX_REPORT_ROWS + 1);
+    if (rows.length > MAX_REPORT_ROWS) throw apiError('EXPORT_TOO_LARGE', undefined, { maxRows: MAX_REPORT_ROWS });
+    return rows;
+  };
+
+  app.get(
+    '/v1/passes',
+    {
+      config: { permission: 'passes.read' },
+      schema: {
+        tags: ['passes'],
+        summary: 'Passes in time order, filtered; page with nextCursor',
+        querystring: Type.Object({ ...PassQuery, cursor: Type.Optional(Type.String({ maxLength: 300 })), limit: Type.Optional(Limit(5000, 500)) }),
+        response: { 200: Type.Object({ passes: Type.Array(PassView), nextCursor: Nullable(Type.String()) }), ...errorResponses() },
+      },
+    },
+    async (req) => {
+      const { cursor, limit = 500, ...filter } = req.query;
+      const rows = ctx.passes.query({ ...filter, after: cursor === undefined ? undefined : decodeCursor(cursor) }, limit + 1);
+      const page = rows.slice(0, limit);
+      const last = page[page.length - 1];
+      return { passes: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
+    },
+  );
+
+  app.get(
+    '/v1/passes/export',
+    {
+      config: { permission: 'passes.read' },
+      schema: {
+        tags: ['passes'],
+        summary: 'Export the passes of a time range as CSV or JSON',
+        querystring: Type.Object({ ...RangeQuery, boxId: Type.Optional(BoxId), format: Type.Optional(Type.Enum(['csv', 'json'] as const)) }),
+        response: { 200: Type.String({ description: 'text/csv, or a JSON array of passes' }), ...errorResponses() },
+      },
+    },
+    async (req, reply) => {
+      const { clubId, boxId, from, to, format = 'csv' } = req.query;
+      const rows = readRange(clubId, from, to).filter((r) => boxId === undefined || r.boxId === boxId);
+      const name = `passes-${clubId ?? 'all'}-${new Date(from).toISOString().slice(0, 10)}`;
+      if (format === 'json') {
+        void reply.header('content-type', 'application/json; charset=utf-8').header('content-disposition', `attachment; filename="${name}.json"`);
+        return JSON.stringify(rows);
+      }
+      void reply.header('content-type', 'text/csv; charset=utf-8').header('content-disposition', `attachment; filename="${name}.csv"`);
+      return passesToCsv(rows);
+    },
+  );
+
+  const PassRef = Type.Object({ boxId: Type.String(), clubId: Nullable(Type.String()), lane: Type.String(), at: EpochMs });
+  app.get(
+    '/v1/reports/card-sharing',
+    {
+      config: { permission: 'passes.read' },
+      schema: {
+        tags: ['reports'],
+        summary: 'One credential entering at two clubs within an impossible interval, or entering again while its visit is open',
+        querystring: Type.Object({
+          ...RangeQuery,
+          minTravelMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, default: 30 })),
+          maxVisitMinutes: Type.Optional(Type.Integer({ minimum: 1, maximum: 1440, default: 240 })),
+        }),
+        response: {
+          200: Type.Object({
+            findings: Type.Array(
+              Type.Object({
+                kind: Type.Enum(['impossible-travel', 'overlapping-entries'] as const),
+                credential: Type.String(),
+                memberId: Nullable(Type.String()),
+                first: PassRef,
+                second: PassRef,
+                intervalMs: Type.Integer(),
+              }),
+            ),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (req) => {
+      const q = req.query;
+      // Read all clubs when one is asked for: sharing across clubs is the point.
+      const rows = readRange(undefined, q.from, q.to);
+      const findings = findCardSharing(rows, { minTravelMs: (q.minTravelMinutes ?? 30) * 60_000, maxVisitMs: (q.maxVisitMinutes ?? 240) * 60_000 });
+      return { findings: q.clubId === undefined ? findings : findings.filter((f) => f.first.clubId === q.clubId || f.second.clubId === q.clubId) };
+    },
+  );
+
+  app.get(
+    '/v1/reports/entry-exit',
+    {
+      config: { permission: 'passes.read' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Per club and local day: entries, exits, and the credentials whose entries and exits do not balance',
+        querystring: Type.Object(RangeQuery),
+        response: {
+          200: Type.Object({
+            days: Type.Array(
+              Type.Object({
+                clubId: Type.String(),
+                day: Type.String(),
+                entries: Type.Integer(),
+                exits: Type.Integer(),
+                unbalanced: Type.Array(Type.Object({ credential: Type.String(), memberId: Nullable(Type.String()), entries: Type.Integer(), exits: Type.Integer() })),
+              }),
+            ),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (req) => {
+      const rows = readRange(req.query.clubId, req.query.from, req.query.to);
+      const zones = new Map<string, string>();
+      const tz = (clubId: string): string => {
+        let z = zones.get(clubId);
+        if (z === undefined) zones.set(clubId, (z = ctx.boxes.getClub(clubId)?.timezone ?? 'UTC'));
+        return z;
+      };
+      return { days: findEntryExitMismatch(rows, tz) };
+    },
+  );
+};

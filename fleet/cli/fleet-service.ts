@@ -1,0 +1,89 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/log.ts';
+import { buildApi, type FleetApi } from '../api/app.ts';
+import type { RateLimitOptions } from '../api/rate-limit.ts';
+import type { BoundAddresses, ListenOptions } from '../broker/listeners.ts';
+import { createFleet, type Fleet, type FleetBrokerOptions } from '../service.ts';
+
+export interface FleetServiceOptions {
+  dataDir: string;
+  clock: Clock;
+  logger: Logger;
+  /** The embedded broker's listeners, unless `externalBroker` is given. */
+  mqttListen?: ListenOptions;
+  externalBroker?: Omit<Extract<FleetBrokerOptions, { kind: 'external' }>, 'kind'>;
+  /** The MQTT URL enrolled boxes are told to connect to; default from the embedded TCP listener. */
+  publicMqttUrl?: string;
+  http?: { port: number; host: string; tls?: { cert: string | Buffer; key: string | Buffer }; trustProxy?: boolean | string };
+  processMetrics?: boolean;
+  enrollmentRateLimit?: RateLimitOptions;
+}
+
+export interface FleetService {
+  /** The fleet core (store, broker or bus, ingest, alerts) of fleet/service.ts. */
+  readonly fleet: Fleet;
+  readonly api: FleetApi;
+  readonly mqttAddresses: BoundAddresses;
+  /** Where the API listens ("http://127.0.0.1:8080"), or null when it does not listen. */
+  readonly httpUrl: string | null;
+  close(): Promise<void>;
+}
+
+/**
+ * The whole fleet service: the core of createFleet() (store, broker, ingest, alerts), then
+ * the API with its command-result and rights-request handlers, listening if asked.
+ * Closed in reverse order.
+ */
+export async function startFleetService(o: FleetServiceOptions): Promise<FleetService> {
+  mkdirSync(o.dataDir, { recursive: true });
+  const fleet = await createFleet({
+    databasePath: join(o.dataDir, 'fleet.db'),
+    broker: o.externalBroker ? { kind: 'external', ...o.externalBroker } : { kind: 'embedded', listen: o.mqttListen ?? { tcp: { port: 1883 } } },
+    clock: o.clock,
+    logger: o.logger,
+  });
+  const closers: (() => Promise<void> | void)[] = [() => fleet.close()];
+  const closeAll = async () => {
+    for (const c of closers.splice(0).reverse()) {
+      try {
+        await c();
+      } catch (e) {
+        o.logger.warn({ err: e }, 'error while stopping the fleet');
+      }
+    }
+  };
+  try {
+    const mqttAddresses = fleet.broker?.addresses ?? {};
+    const publicMqttUrl = o.publicMqttUrl ?? (o.externalBroker ? o.externalBroker.url : `mqtt://localhost:${mqttAddresses.tcp ?? 1883}`);
+    const api = await buildApi({
+      db: fleet.store.db,
+      bus: fleet.bus,
+      access: fleet.boxAccess,
+      clock: o.clock,
+      logger: o.logger,
+      mqttUrl: publicMqttUrl,
+      processMetrics: o.processMetrics,
+      enrollmentRateLimit: o.enrollmentRateLimit,
+      https: o.http?.tls,
+      trustProxy: o.http?.trustProxy,
+    });
+    closers.push(() => api.close());
+    await api.ctx.commands.start();
+    closers.push(() => api.ctx.commands.stop());
+    await api.ctx.rights.start();
+    closers.push(() => api.ctx.rights.stop());
+    let httpUrl: string | null = null;
+    if (o.http) {
+      await api.listen({ port: o.http.port, host: o.http.host });
+      const addr = api.server.address();
+      const port = typeof addr === 'object' && addr ? addr.port : o.http.port;
+      httpUrl = `${o.http.tls ? 'https' : 'http'}://${o.http.host === '0.0.0.0' ? 'localhost' : o.http.host}:${port}`;
+    }
+    return { fleet, api, mqttAddresses, httpUrl, close: closeAll };
+  } catch (e) {
+    await closeAll();
+    throw e;
+  }
+}

@@ -1,0 +1,122 @@
+import { readFileSync } from 'node:fs';
+import { systemClock } from '../../platform/clock.ts';
+import { createLogger } from '../../platform/log.ts';
+import type { ListenOptions } from '../broker/listeners.ts';
+import { flagOrEnv, parseFlags, port, UsageError } from './args.ts';
+import { startFleetService, type FleetService, type FleetServiceOptions } from './fleet-service.ts';
+
+export const SERVE_USAGE = 'serve [flags]';
+export const SERVE_HELP = `Starts the fleet: SQLite store, MQTT broker (embedded, or an external one), ingest, alerts and the HTTP API.
+  --data-dir DIR              data folder (env RESABOX_FLEET_DATA_DIR, default ./data)
+  --http-host HOST            API address (env RESABOX_FLEET_HTTP_HOST, default 0.0.0.0)
+  --http-port N               API port (env RESABOX_FLEET_HTTP_PORT, default 8080)
+  --mqtt-port N               embedded broker, MQTT over TCP (env RESABOX_FLEET_MQTT_PORT, default 1883)
+  --mqtts-port N              embedded broker, MQTT over TLS (env RESABOX_FLEET_MQTTS_PORT; needs the TLS files)
+  --ws-port N                 embedded broker, MQTT over WebSocket (env RESABOX_FLEET_WS_PORT)
+  --tls-cert FILE             PEM certificate: HTTPS for the API and MQTTS (env RESABOX_FLEET_TLS_CERT)
+  --tls-key FILE              PEM private key (env RESABOX_FLEET_TLS_KEY)
+  --trust-proxy ADDR          behind a reverse proxy: its address, or "true" (env RESABOX_FLEET_TRUST_PROXY)
+  --broker-url URL            use this external broker instead of the embedded one (env RESABOX_FLEET_BROKER_URL);
+                              the password comes from env RESABOX_FLEET_BROKER_PASSWORD only
+  --broker-username NAME      the fleet's identity there (env RESABOX_FLEET_BROKER_USERNAME, default _fleet)
+  --mosquitto-password-file F Mosquitto files the fleet rewrites on enrollment/revocation,
+  --mosquitto-acl-file F      then signals Mosquitto (SIGHUP to the pid in --mosquitto-pid-file)
+  --mosquitto-pid-file F
+  --public-mqtt-url URL       the broker URL handed to enrolled boxes (env RESABOX_FLEET_PUBLIC_MQTT_URL)`;
+
+export function serveOptions(argv: string[]): FleetServiceOptions {
+  const f = parseFlags(argv, {
+    'data-dir': { type: 'string' },
+    'http-host': { type: 'string' },
+    'http-port': { type: 'string' },
+    'mqtt-port': { type: 'string' },
+    'mqtts-port': { type: 'string' },
+    'ws-port': { type: 'string' },
+    'tls-cert': { type: 'string' },
+    'tls-key': { type: 'string' },
+    'trust-proxy': { type: 'string' },
+    'broker-url': { type: 'string' },
+    'broker-username': { type: 'string' },
+    'mosquitto-password-file': { type: 'string' },
+    'mosquitto-acl-file': { type: 'string' },
+    'mosquitto-pid-file': { type: 'string' },
+    'public-mqtt-url': { type: 'string' },
+  });
+  const certFile = flagOrEnv(f['tls-cert'], 'RESABOX_FLEET_TLS_CERT');
+  const keyFile = flagOrEnv(f['tls-key'], 'RESABOX_FLEET_TLS_KEY');
+  if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
+  const tls = certFile && keyFile ? { cert: readFileSync(certFile), key: readFileSync(keyFile) } : undefined;
+  const mqttsPort = port(flagOrEnv(f['mqtts-port'], 'RESABOX_FLEET_MQTTS_PORT'), '--mqtts-port');
+  if (mqttsPort !== undefined && !tls) throw new UsageError('--mqtts-port needs --tls-cert and --tls-key');
+  const wsPort = port(flagOrEnv(f['ws-port'], 'RESABOX_FLEET_WS_PORT'), '--ws-port');
+  const mqttListen: ListenOptions = {
+    tcp: { port: port(flagOrEnv(f['mqtt-port'], 'RESABOX_FLEET_MQTT_PORT', '1883'), '--mqtt-port') as number },
+    ...(mqttsPort !== undefined && tls ? { tls: { port: mqttsPort, cert: tls.cert, key: tls.key } } : {}),
+    ...(wsPort !== undefined ? { ws: { port: wsPort } } : {}),
+  };
+  const brokerUrl = flagOrEnv(f['broker-url'], 'RESABOX_FLEET_BROKER_URL');
+  let externalBroker: FleetServiceOptions['externalBroker'];
+  if (brokerUrl) {
+    const password = process.env.RESABOX_FLEET_BROKER_PASSWORD;
+    if (!password) throw new UsageError('an external broker needs RESABOX_FLEET_BROKER_PASSWORD in the environment');
+    const username = flagOrEnv(f['broker-username'], 'RESABOX_FLEET_BROKER_USERNAME', '_fleet') as string;
+    const pw = f['mosquitto-password-file'];
+    const acl = f['mosquitto-acl-file'];
+    const pidFile = f['mosquitto-pid-file'];
+    if ((pw === undefined) !== (acl === undefined)) throw new UsageError('--mosquitto-password-file and --mosquitto-acl-file go together');
+    externalBroker = {
+      url: brokerUrl,
+      username,
+      password,
+      ...(pw && acl
+        ? {
+            mosquitto: {
+              passwordFile: pw,
+              aclFile: acl,
+              reload: () => {
+                if (pidFile) process.kill(Number(readFileSync(pidFile, 'utf8').trim()), 'SIGHUP');
+              },
+            },
+          }
+        : {}),
+    };
+  }
+  return {
+    dataDir: flagOrEnv(f['data-dir'], 'RESABOX_FLEET_DATA_DIR', './data') as string,
+    clock: systemClock,
+    logger: createLogger('fleet'),
+    mqttListen,
+    externalBroker,
+    publicMqttUrl: flagOrEnv(f['public-mqtt-url'], 'RESABOX_FLEET_PUBLIC_MQTT_URL'),
+    http: {
+      host: flagOrEnv(f['http-host'], 'RESABOX_FLEET_HTTP_HOST', '0.0.0.0') as string,
+      port: port(flagOrEnv(f['http-port'], 'RESABOX_FLEET_HTTP_PORT', '8080'), '--http-port') as number,
+      tls,
+      trustProxy: trustProxyOf(flagOrEnv(f['trust-proxy'], 'RESABOX_FLEET_TRUST_PROXY')),
+    },
+    processMetrics: true,
+  };
+}
+
+function trustProxyOf(v: string | undefined): boolean | string | undefined {
+  if (v === undefined) return undefined;
+  return v === 'true' ? true : v === 'false' ? false : v;
+}
+
+/** Starts the service and stops it cleanly on SIGINT/SIGTERM. Resolves when stopped. */
+export async function runUntilSignal(options: FleetServiceOptions, onStarted: (svc: FleetService) => void): Promise<void> {
+  const svc = await startFleetService(options);
+  onStarted(svc);
+  await new Promise<void>((resolve) => {
+    const stop = () => {
+      process.off('SIGINT', stop);
+      process.off('SIGTERM', stop);
+      void svc.close().then(resolve, (e: unknown) => {
+        options.logger.error({ err: e }, 'fleet stopped with an error');
+        resolve();
+      });
+    };
+    process.on('SIGINT', stop);
+    process.on('SIGTERM', stop);
+  });
+}

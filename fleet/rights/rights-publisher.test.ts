@@ -1,0 +1,20 @@
+import { describe, expect, it } from 'vitest';
+import type { RightsData } from '../../protocol/mqtt/index.ts';
+import { chunkSnapshot } from './rights-publisher.ts';
+
+const member = (i: number) => ({ id: `m${i}`, displayName: `Member ${i} ${'x'.repeat(50)}`, subscriptionEnd: null, blockingAlerts: [] });
+const data = (n: number): RightsData => ({ members: Array.from({ length: n }, (_, i) => member(i)), credentials: [], zones: [], rights: [], bookings: [], qrKeys: [] });
+
+describe('chunkSnapshot', () => {
+  it('keeps a small snapshot whole', () => {
+    expect(chunkSnapshot(data(3), 10_000)).toEqual([data(3)]);
+  });
+
+  it('splits a large one into parts under the limit that together hold every record once', () => {
+    const whole = data(1000);
+    const parts = chunkSnapshot(whole, 20_000);
+    expect(parts.length).toBeGreaterThan(1);
+    for (const p of parts) expect(Buffer.byteLength(JSON.stringify(p))).toBeLessThanOrEqual(20_000);
+    expect(parts.flatMap((p) => p.members)).toEqual(whole.members);
+  });
+});

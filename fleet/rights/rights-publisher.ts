@@ -1,0 +1,126 @@
+import type Database from 'better-sqlite3';
+import type { Clock } from '../../platform/clock.ts';
+import type { Logger } from '../../platform/log.ts';
+import { decodeFromTopic, encode, fleetSubscription, TOPICS, topicFor, type RightsData, type RightsDeltaMessage, type RightsSnapshotMessage } from '../../protocol/mqtt/index.ts';
+import type { BusMessage, FleetBus } from '../bus/bus.ts';
+import { apiError } from '../api/errors.ts';
+import type { BoxDirectory } from '../store/box-directory.ts';
+import { COLLECTIONS, type RightsCatalog, type RightsChanges } from '../store/rights-catalog.ts';
+
+export interface RightsPublisherDeps {
+  db: Database.Database;
+  catalog: RightsCatalog;
+  boxes: BoxDirectory;
+  bus: FleetBus;
+  clock: Clock;
+  logger: Logger;
+}
+
+export interface AppliedChange {
+  clubId: string;
+  baseVersion: number;
+  version: number;
+  boxesNotified: number;
+}
+
+const emptyData = (): RightsData => ({ members: [], credentials: [], zones: [], rights: [], bookings: [], qrKeys: [] });
+
+/** Room left for the envelope under the topic's payload limit. */
+const SNAPSHOT_CHUNK_BYTES = TOPICS.rights.maxBytes - 64 * 1024;
+
+/**
+ * Splits a snapshot so that each part stays under the payload limit: every collection is
+ * cut into the same number of slices (a box applies the parts together, so which part a
+ * record lands in does not matter).
+ */
+export function chunkSnapshot(data: RightsData, maxBytes: number): RightsData[] {
+  const size = Buffer.byteLength(JSON.stringify(data));
+  const n = Math.max(1, Math.ceil(size / maxBytes));
+  if (n === 1) return [data];
+  const parts = Array.from({ length: n }, emptyData);
+  for (const c of COLLECTIONS) {
+    const all = data[c] as unknown[];
+    const per = Math.ceil(all.length / n);
+    for (let i = 0; i < n; i++) (parts[i] as Record<string, unknown[]>)[c] = all.slice(i * per, (i + 1) * per);
+  }
+  return parts;
+}
+
+/**
+ * Per-club versioned rights: an upsert from the club backend becomes one new version and
+ * its delta goes to every active box of the club on `rights`; a box that asks on
+ * `rights/request` (startup, version gap) gets a full snapshot.
+ */
+export class RightsPublisher {
+  private unsubscribe: (() => Promise<void>) | undefined;
+  private readonly publishing = new Map<string, Promise<unknown>>();
+
+  constructor(private readonly d: RightsPublisherDeps) {}
+
+  async apply(clubId: string, changes: RightsChanges): Promise<AppliedChange> {
+    if (!this.d.boxes.getClub(clubId)) throw apiError('CLUB_NOT_FOUND');
+    const now = this.d.clock.now();
+    // The delta is built and validated against the contract before the commit: a change
+    // that could not be sent to the boxes is not stored either.
+    const { baseVersion, version, bytes } = this.d.db.transaction(() => {
+      const applied = this.d.catalog.applyInTx(clubId, changes, now);
+      if (applied.dangling.length > 0) throw apiError('RIGHTS_UNKNOWN_REFERENCE', undefined, { dangling: applied.dangling });
+      const upserts = { ...emptyData(), ...changes.upserts };
+      const deletes = { members: [], credentials: [], zones: [], rights: [], bookings: [], qrKeys: [], ...changes.deletes };
+      const delta: RightsDeltaMessage = { v: 1, kind: 'delta', clubId, version: applied.version, baseVersion: applied.baseVersion, generatedAt: now, upserts, deletes };
+      return { ...applied, bytes: encode('rights', delta) };
+    })();
+    const boxIds = this.d.boxes.liveBoxIdsOfClub(clubId);
+    // Deltas of one club leave in version order (two concurrent upserts must not reach a box
+    // as v2 then v1). A box that misses one sees the gap on the next and asks for a snapshot.
+    const send = () => Promise.allSettled(boxIds.map((id) => this.d.bus.publish(topicFor('rights', id), Buffer.from(bytes), { qos: 1, retain: false })));
+    const sending = (this.publishing.get(clubId) ?? Promise.resolve()).then(send);
+    this.publishing.set(clubId, sending);
+    const results = await sending;
+    if (this.publishing.get(clubId) === sending) this.publishing.delete(clubId);
+    const failed = results.filter((r) => r.status === 'rejected').length;
+    if (failed > 0) this.d.logger.warn({ clubId, version, failed }, 'rights delta not published to every box');
+    return { clubId, baseVersion, version, boxesNotified: boxIds.length - failed };
+  }
+
+  snapshot(clubId: string): { version: number; data: RightsData } {
+    return this.d.catalog.snapshot(clubId);
+  }
+
+  /** Publishes the club's full snapshot to one box, in as many chunks as needed. */
+  async sendSnapshot(boxId: string): Promise<number> {
+    const box = this.d.boxes.get(boxId);
+    if (!box || box.status !== 'active' || box.clubId === null) return 0;
+    const { version, data } = this.d.catalog.snapshot(box.clubId);
+    const parts = chunkSnapshot(data, SNAPSHOT_CHUNK_BYTES);
+    const generatedAt = this.d.clock.now();
+    for (let i = 0; i < parts.length; i++) {
+      const m: RightsSnapshotMessage = { v: 1, kind: 'snapshot', clubId: box.clubId, version, chunk: i, chunks: parts.length, generatedAt, data: parts[i] as RightsData };
+      await this.d.bus.publish(topicFor('rights', boxId), Buffer.from(encode('rights', m)), { qos: 1, retain: false });
+    }
+    return version;
+  }
+
+  /** Handles one `rights/request`; never throws on what a box sends. */
+  async onRequest({ topic, payload }: BusMessage): Promise<void> {
+    const decoded = decodeFromTopic(topic, payload);
+    if (!decoded.ok || decoded.value.kind !== 'rightsRequest') {
+      this.d.logger.warn({ topic, error: decoded.ok ? 'wrong topic' : decoded.error }, 'rights request refused');
+      return;
+    }
+    try {
+      await this.sendSnapshot(decoded.value.boxId);
+    } catch (e) {
+      this.d.logger.error({ err: e, boxId: decoded.value.boxId }, 'rights snapshot failed');
+    }
+  }
+
+  async start(): Promise<void> {
+    this.unsubscribe = await this.d.bus.subscribe(fleetSubscription('rightsRequest'), (m) => this.onRequest(m));
+  }
+
+  async stop(): Promise<void> {
+    await this.unsubscribe?.();
+    this.unsubscribe = undefined;
+  }
+}

@@ -1,0 +1,187 @@
+import type Database from 'better-sqlite3';
+
+export type BoxStatus = 'pending' | 'active' | 'revoked';
+
+export interface BoxSummary {
+  id: string;
+  clubId: string | null;
+  name: string;
+  status: BoxStatus;
+  tags: string[];
+  agentVersion: string | null;
+  online: boolean;
+  lastSeenAt: number | null;
+  rightsVersion: number | null;
+  createdAt: number;
+  revokedAt: number | null;
+}
+
+export interface DeviceRow {
+  deviceId: string;
+  kind: string;
+  status: string;
+  detail: unknown;
+  statusSince: number;
+  updatedAt: number;
+}
+
+export interface BoxDetail extends BoxSummary {
+  devices: DeviceRow[];
+  latestHealth: unknown;
+  lastState: unknown;
+}
+
+export interface BoxFilter {
+  clubId?: string;
+  tag?: string;
+  agentVersion?: string;
+  status?: BoxStatus;
+  online?: boolean;
+  limit: number;
+  offset: number;
+}
+
+export interface ClubRow {
+  id: string;
+  name: string;
+  timezone: string;
+  openingHours: unknown;
+  createdAt: number;
+}
+
+interface RawBox {
+  id: string;
+  club_id: string | null;
+  name: string;
+  status: BoxStatus;
+  tags: string | null;
+  agent_version: string | null;
+  online: number;
+  last_seen_at: number | null;
+  rights_version: number | null;
+  created_at: number;
+  revoked_at: number | null;
+  last_health: string | null;
+  last_state: string | null;
+}
+
+const parseJson = (s: string | null): unknown => (s === null ? null : (JSON.parse(s) as unknown));
+
+const toSummary = (r: RawBox): BoxSummary => ({
+  id: r.id,
+  clubId: r.club_id,
+  name: r.name,
+  status: r.status,
+  tags: r.tags ? r.tags.split('\u001f').sort() : [],
+  agentVersion: r.agent_version,
+  online: r.online === 1,
+  lastSeenAt: r.last_seen_at,
+  rightsVersion: r.rights_version,
+  createdAt: r.created_at,
+  revokedAt: r.revoked_at,
+});
+
+const SELECT_BOX = `SELECT b.*, (SELECT group_concat(tag, char(31)) FROM box_tags t WHERE t.box_id = b.id) AS tags FROM boxes b`;
+
+/** Boxes and clubs as the API reads and manages them (tables of migration 001). */
+export class BoxDirectory {
+  constructor(private readonly db: Database.Database) {}
+
+  list(f: BoxFilter): BoxSummary[] {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    const add = (clause: string, value: unknown): void => {
+      where.push(clause);
+      args.push(value);
+    };
+    if (f.clubId !== undefined) add('b.club_id = ?', f.clubId);
+    if (f.agentVersion !== undefined) add('b.agent_version = ?', f.agentVersion);
+    if (f.status !== undefined) add('b.status = ?', f.status);
+    if (f.online !== undefined) add('b.online = ?', f.online ? 1 : 0);
+    if (f.tag !== undefined) add('EXISTS (SELECT 1 FROM box_tags t WHERE t.box_id = b.id AND t.tag = ?)', f.tag);
+    const sql = `${SELECT_BOX} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY b.id LIMIT ? OFFSET ?`;
+    return (this.db.prepare(sql).all(...args, f.limit, f.offset) as RawBox[]).map(toSummary);
+  }
+
+  get(id: string): BoxSummary | undefined {
+    const r = this.db.prepare(`${SELECT_BOX} WHERE b.id = ?`).get(id) as RawBox | undefined;
+    return r && toSummary(r);
+  }
+
+  detail(id: string): BoxDetail | undefined {
+    const r = this.db.prepare(`${SELECT_BOX} WHERE b.id = ?`).get(id) as RawBox | undefined;
+    if (!r) return undefined;
+    const devices = (
+      this.db.prepare('SELECT * FROM devices WHERE box_id = ? ORDER BY device_id').all(id) as {
+        device_id: string;
+        kind: string;
+        status: string;
+        detail: string;
+        status_since: number;
+        updated_at: number;
+      }[]
+    ).map((d) => ({ deviceId: d.device_id, kind: d.kind, status: d.status, detail: parseJson(d.detail), statusSince: d.status_since, updatedAt: d.updated_at }));
+    return { ...toSummary(r), devices, latestHealth: parseJson(r.last_health), lastState: parseJson(r.last_state) };
+  }
+
+  /** Creates a pending box (no credential yet). Returns false if the id is taken. */
+  createPending(id: string, clubId: string, name: string, tags: readonly string[], now: number): boolean {
+    return this.db.transaction(() => {
+      if (this.db.prepare('SELECT 1 FROM boxes WHERE id = ?').get(id)) return false;
+      this.db.prepare("INSERT INTO boxes (id, club_id, name, status, created_at) VALUES (?, ?, ?, 'pending', ?)").run(id, clubId, name, now);
+      this.replaceTagsInTx(id, tags);
+      return true;
+    })();
+  }
+
+  setTags(id: string, tags: readonly string[]): void {
+    this.db.transaction(() => this.replaceTagsInTx(id, tags))();
+  }
+
+  private replaceTagsInTx(id: string, tags: readonly string[]): void {
+    this.db.prepare('DELETE FROM box_tags WHERE box_id = ?').run(id);
+    const ins = this.db.prepare('INSERT OR IGNORE INTO box_tags (box_id, tag) VALUES (?, ?)');
+    for (const t of tags) ins.run(id, t);
+  }
+
+  /** Marks the box revoked and forgets its credential, so broker auth refuses it from now on. */
+  revoke(id: string, now: number): boolean {
+    return (
+      this.db.prepare("UPDATE boxes SET status = 'revoked', credential_hash = NULL, broker_credential_hash = NULL, revoked_at = ? WHERE id = ? AND status != 'revoked'").run(now, id)
+        .changes === 1
+    );
+  }
+
+  deleteIfPending(id: string): void {
+    this.db.prepare("DELETE FROM boxes WHERE id = ? AND status = 'pending'").run(id);
+  }
+
+  /** Ids of the boxes of a club that may receive messages (not revoked). */
+  liveBoxIdsOfClub(clubId: string): string[] {
+    return (this.db.prepare("SELECT id FROM boxes WHERE club_id = ? AND status = 'active' ORDER BY id").all(clubId) as { id: string }[]).map((r) => r.id);
+  }
+
+  countOnline(): number {
+    return (this.db.prepare("SELECT COUNT(*) AS n FROM boxes WHERE online = 1 AND status = 'active'").get() as { n: number }).n;
+  }
+
+  upsertClub(c: { id: string; name: string; timezone: string; openingHours: unknown }, now: number): void {
+    this.db
+      .prepare(
+        `INSERT INTO clubs (id, name, timezone, opening_hours, created_at) VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT(id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone, opening_hours = excluded.opening_hours`,
+      )
+      .run(c.id, c.name, c.timezone, JSON.stringify(c.openingHours ?? {}), now);
+  }
+
+  getClub(id: string): ClubRow | undefined {
+    const r = this.db.prepare('SELECT * FROM clubs WHERE id = ?').get(id) as
+      | { id: string; name: string; timezone: string; opening_hours: string; created_at: number }
+      | undefined;
+    return r && { id: r.id, name: r.name, timezone: r.timezone, openingHours: parseJson(r.opening_hours), createdAt: r.created_at };
+  }
+
+  listClubs(): ClubRow[] {
+    return (this.db.prepare('SELECT id FROM clubs ORDER BY id').all() as { id: string }[]).map((r) => this.getClub(r.id) as ClubRow);
+  }
+}

@@ -1,0 +1,92 @@
+import type Database from 'better-sqlite3';
+import { parseJsonObject } from './json.ts';
+import { Where } from './where.ts';
+
+export type CommandStatus = 'pending' | 'sent' | 'succeeded' | 'failed' | 'expired' | 'rejected';
+
+export interface CommandRow {
+  id: string;
+  boxId: string;
+  kind: string;
+  args: Record<string, unknown>;
+  createdAt: number;
+  expiresAt: number;
+  operator: string;
+  ticket: string | null;
+  status: CommandStatus;
+  result: unknown;
+  updatedAt: number;
+}
+
+interface RawRow {
+  id: string;
+  box_id: string;
+  kind: string;
+  args: string;
+  created_at: number;
+  expires_at: number;
+  operator: string;
+  ticket: string | null;
+  status: CommandStatus;
+  result: string | null;
+  updated_at: number;
+}
+
+const toRow = (r: RawRow): CommandRow => ({
+  id: r.id,
+  boxId: r.box_id,
+  kind: r.kind,
+  args: parseJsonObject(r.args),
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  operator: r.operator,
+  ticket: r.ticket,
+  status: r.status,
+  result: r.result === null ? null : (JSON.parse(r.result) as unknown),
+  updatedAt: r.updated_at,
+});
+
+/** Remote commands and their results (commands table of migration 001). */
+export class CommandLog {
+  constructor(private readonly db: Database.Database) {}
+
+  insert(c: Omit<CommandRow, 'status' | 'result' | 'updatedAt'>): void {
+    this.db
+      .prepare(
+        `INSERT INTO commands (id, box_id, kind, args, created_at, expires_at, operator, ticket, status, updated_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      )
+      .run(c.id, c.boxId, c.kind, JSON.stringify(c.args), c.createdAt, c.expiresAt, c.operator, c.ticket, c.createdAt);
+  }
+
+  get(id: string): CommandRow | undefined {
+    const r = this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as RawRow | undefined;
+    return r && toRow(r);
+  }
+
+  list(f: { boxId?: string; status?: CommandStatus; limit: number }): CommandRow[] {
+    const w = new Where().add('box_id = ?', f.boxId).add('status = ?', f.status);
+    return (this.db.prepare(`SELECT * FROM commands ${w} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...w.args, f.limit) as RawRow[]).map(toRow);
+  }
+
+  markSent(id: string, now: number): void {
+    this.db.prepare("UPDATE commands SET status = 'sent', updated_at = ? WHERE id = ? AND status = 'pending'").run(now, id);
+  }
+
+  /**
+   * Records the box's answer. A result overrides an expiry the fleet inferred (the box
+   * ran it in time, the answer was late), never an earlier answer of the box.
+   */
+  recordResult(id: string, boxId: string, status: Exclude<CommandStatus, 'pending' | 'sent'>, result: unknown, now: number): boolean {
+    return (
+      this.db
+        .prepare("UPDATE commands SET status = ?, result = ?, updated_at = ? WHERE id = ? AND box_id = ? AND result IS NULL AND status IN ('pending', 'sent', 'expired')")
+        .run(status, JSON.stringify(result), now, id, boxId).changes === 1
+    );
+  }
+
+  /** Unanswered commands past their expiry become expired; returns how many. */
+  expireDue(now: number): number {
+    return this.db.prepare("UPDATE commands SET status = 'expired', updated_at = ? WHERE status IN ('pending', 'sent') AND expires_at <= ?").run(now, now).changes;
+  }
+}

@@ -1,0 +1,102 @@
+import type Database from 'better-sqlite3';
+import { parseJsonObject } from './json.ts';
+import { Where } from './where.ts';
+export interface PassRow {
+  boxId: string;
+  clubId: string | null;
+  seq: number;
+  batchId: string;
+  at: number;
+  lane: string;
+  direction: string | null;
+  granted: boolean;
+  reason: string;
+  outcome: string | null;
+  memberId: string | null;
+  credentialKind: string | null;
+  /** The credential's truncated hash as the box sent it, or null (none / not recorded). */
+  credentialHash: string | null;
+  rightsVersion: number | null;
+  receivedAt: number;
+  data: Record<string, unknown>;
+}
+
+export interface PassFilter {
+  clubId?: string;
+  boxId?: string;
+  memberId?: string;
+  credentialHash?: string;
+  granted?: boolean;
+  from?: number;
+  to?: number;
+  /** Keyset position: rows strictly after (at, boxId, seq). */
+  after?: { at: number; boxId: string; seq: number };
+}
+
+/** The credential's truncated hash as the box sent it (fleet/ingest/mapping.ts keeps it in `data`). */
+const CREDENTIAL_KEY = "json_extract(p.data, '$.credentialHash')";
+
+interface RawPass {
+  box_id: string;
+  club_id: string | null;
+  seq: number;
+  batch_id: string;
+  at: number;
+  lane: string;
+  direction: string | null;
+  granted: number;
+  reason: string;
+  outcome: string | null;
+  member_id: string | null;
+  credential_kind: string | null;
+  credential_hash: string | null;
+  rights_version: number | null;
+  received_at: number;
+  data: string;
+}
+
+const toRow = (r: RawPass): PassRow => ({
+  boxId: r.box_id,
+  clubId: r.club_id,
+  seq: r.seq,
+  batchId: r.batch_id,
+  at: r.at,
+  lane: r.lane,
+  direction: r.direction,
+  granted: r.granted === 1,
+  reason: r.reason,
+  outcome: r.outcome,
+  memberId: r.member_id,
+  credentialKind: r.credential_kind,
+  credentialHash: r.credential_hash,
+  rightsVersion: r.rights_version,
+  receivedAt: r.received_at,
+  data: parseJsonObject(r.data),
+});
+
+/** Pass queries for the API: filtered pages, exports, and the rows the anomaly reports read. */
+export class PassReports {
+  constructor(private readonly db: Database.Database) {}
+
+  query(f: PassFilter, limit: number): PassRow[] {
+    const w = new Where()
+      .add('b.club_id = ?', f.clubId)
+      .add('p.box_id = ?', f.boxId)
+      .add('p.member_id = ?', f.memberId)
+      .add(`${CREDENTIAL_KEY} = ?`, f.credentialHash)
+      .add('p.granted = ?', f.granted === undefined ? undefined : f.granted ? 1 : 0)
+      .add('p.at >= ?', f.from)
+      .add('p.at < ?', f.to);
+    if (f.after) {
+      w.clauses.push('(p.at, p.box_id, p.seq) > (?, ?, ?)');
+      w.args.push(f.after.at, f.after.boxId, f.after.seq);
+    }
+    const sql = `SELECT p.*, b.club_id, ${CREDENTIAL_KEY} AS credential_hash FROM passes p JOIN boxes b ON b.id = p.box_id ${w}
+      ORDER BY p.at, p.box_id, p.seq LIMIT ?`;
+    return (this.db.prepare(sql).all(...w.args, limit) as RawPass[]).map(toRow);
+  }
+
+  count(): number {
+    return (this.db.prepare('SELECT COUNT(*) AS n FROM passes').get() as { n: number }).n;
+  }
+}

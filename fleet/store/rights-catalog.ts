@@ -1,0 +1,128 @@
+import type Database from 'better-sqlite3';
+import type { AccessRight, Booking, CredentialRecord, Member, QrKey, RightsData, RightsDeletes, Zone } from '../../protocol/mqtt/index.ts';
+
+export type Collection = keyof RightsData;
+export const COLLECTIONS: readonly Collection[] = ['zones', 'members', 'credentials', 'rights', 'bookings', 'qrKeys'];
+
+export type RightsChanges = { upserts: Partial<RightsData>; deletes: Partial<RightsDeletes> };
+
+interface Mapping<T> {
+  table: string;
+  /** The record's key (QR keys call it keyId). */
+  idOf(r: T): string;
+  columns: readonly string[];
+  values(r: T): unknown[];
+  fromRow(row: Record<string, unknown>): T;
+}
+
+const fromData = <T>(row: Record<string, unknown>): T => JSON.parse(row['data'] as string) as T;
+
+/**
+ * How each collection of the contract's RightsData sits in the tables of migrations 001 and
+ * 102: key columns for queries, and the record itself in `data` where the table has one.
+ */
+const MAPPINGS: { [C in Collection]: Mapping<RightsData[C][number]> } = {
+  members: {
+    table: 'members',
+    idOf: (m: Member) => m.id,
+    columns: ['name', 'valid_until', 'data'],
+    values: (m: Member) => [m.displayName, m.subscriptionEnd, JSON.stringify(m)],
+    fromRow: fromData,
+  },
+  credentials: {
+    table: 'credentials',
+    idOf: (c: CredentialRecord) => c.id,
+    columns: ['member_id', 'kind', 'value', 'valid_from', 'valid_until'],
+    values: (c: CredentialRecord) => [c.memberId, c.kind, c.value, c.validFrom, c.validTo],
+    fromRow: (r) =>
+      ({ id: r['id'], memberId: r['member_id'], kind: r['kind'], value: r['value'], validFrom: r['valid_from'], validTo: r['valid_until'] }) as CredentialRecord,
+  },
+  zones: { table: 'zones', idOf: (z: Zone) => z.id, columns: ['name', 'data'], values: (z: Zone) => [z.name, JSON.stringify(z)], fromRow: fromData },
+  rights: {
+    table: 'access_rights',
+    idOf: (a: AccessRight) => a.id,
+    columns: ['member_id', 'zone_id', 'valid_from', 'valid_until', 'data'],
+    values: (a: AccessRight) => [a.memberId, a.zoneIds[0], a.validFrom, a.validTo, JSON.stringify(a)],
+    fromRow: fromData,
+  },
+  bookings: { table: 'rights_bookings', idOf: (b: Booking) => b.id, columns: ['member_id', 'zone_id', 'data'], values: (b: Booking) => [b.memberId, b.zoneId, JSON.stringify(b)], fromRow: fromData },
+  qrKeys: { table: 'rights_qr_keys', idOf: (k: QrKey) => k.keyId, columns: ['data'], values: (k: QrKey) => [JSON.stringify(k)], fromRow: fromData },
+};
+
+const mapping = <C extends Collection>(c: C): Mapping<RightsData[C][number]> => MAPPINGS[c] as Mapping<RightsData[C][number]>;
+
+/** A reference that does not resolve within the club after a change: member or zone. */
+export interface DanglingReference {
+  collection: Collection;
+  id: string;
+  missing: string;
+}
+
+/** Members' rights per club with a version per club (migrations 001 and 102). */
+export class RightsCatalog {
+  constructor(private readonly db: Database.Database) {}
+
+  version(clubId: string): number {
+    return (this.db.prepare('SELECT version FROM rights_versions WHERE club_id = ?').get(clubId) as { version: number } | undefined)?.version ?? 0;
+  }
+
+  /**
+   * Applies a change set as one new version. Call inside a transaction; it returns the
+   * references the change left dangling so the caller can roll back.
+   */
+  applyInTx(clubId: string, changes: RightsChanges, now: number): { baseVersion: number; version: number; dangling: DanglingReference[] } {
+    const baseVersion = this.version(clubId);
+    const version = baseVersion + 1;
+    this.db
+      .prepare('INSERT INTO rights_versions (club_id, version, updated_at) VALUES (?, ?, ?) ON CONFLICT(club_id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at')
+      .run(clubId, version, now);
+    for (const c of COLLECTIONS) {
+      const m = mapping(c);
+      const records = (changes.upserts[c] ?? []) as RightsData[typeof c][number][];
+      if (records.length > 0) {
+        const cols = m.columns.join(', ');
+        const marks = m.columns.map(() => '?').join(', ');
+        const sets = m.columns.map((col) => `${col} = excluded.${col}`).join(', ');
+        const up = this.db.prepare(
+          `INSERT INTO ${m.table} (club_id, id, version, deleted, ${cols}) VALUES (?, ?, ?, 0, ${marks})
+           ON CONFLICT(club_id, id) DO UPDATE SET version = excluded.version, deleted = 0, ${sets}`,
+        );
+        for (const r of records) up.run(clubId, m.idOf(r), version, ...m.values(r));
+      }
+      const del = this.db.prepare(`UPDATE ${m.table} SET deleted = 1, version = ? WHERE club_id = ? AND id = ? AND deleted = 0`);
+      for (const id of changes.deletes[c] ?? []) del.run(version, clubId, id);
+    }
+    return { baseVersion, version, dangling: this.danglingAt(clubId, version) };
+  }
+
+  /** References of rows written at `version` to members or zones that are not live. */
+  private danglingAt(clubId: string, version: number): DanglingReference[] {
+    const out: DanglingReference[] = [];
+    const liveMember = this.db.prepare('SELECT 1 FROM members WHERE club_id = ? AND id = ? AND deleted = 0');
+    const liveZone = this.db.prepare('SELECT 1 FROM zones WHERE club_id = ? AND id = ? AND deleted = 0');
+    for (const c of ['credentials', 'rights', 'bookings'] as const) {
+      for (const r of this.rows(c, clubId, version)) {
+        const rec = r as { id: string; memberId: string; zoneIds?: string[]; zoneId?: string };
+        if (!liveMember.get(clubId, rec.memberId)) out.push({ collection: c, id: rec.id, missing: `member ${rec.memberId}` });
+        for (const z of rec.zoneIds ?? (rec.zoneId ? [rec.zoneId] : [])) if (!liveZone.get(clubId, z)) out.push({ collection: c, id: rec.id, missing: `zone ${z}` });
+        if (out.length >= 20) return out;
+      }
+    }
+    return out;
+  }
+
+  private rows<C extends Collection>(c: C, clubId: string, exactVersion?: number): RightsData[C] {
+    const m = mapping(c);
+    const sql = `SELECT * FROM ${m.table} WHERE club_id = ? AND deleted = 0 ${exactVersion === undefined ? '' : 'AND version = ?'} ORDER BY id`;
+    const args = exactVersion === undefined ? [clubId] : [clubId, exactVersion];
+    return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => m.fromRow(r)) as RightsData[C];
+  }
+
+  /** Everything live for the club, and the version it is at; read in one transaction. */
+  snapshot(clubId: string): { version: number; data: RightsData } {
+    return this.db.transaction(() => {
+      const data = Object.fromEntries(COLLECTIONS.map((c) => [c, this.rows(c, clubId)])) as unknown as RightsData;
+      return { version: this.version(clubId), data };
+    })();
+  }
+}

@@ -1,0 +1,88 @@
+import { createHash, randomBytes } from 'node:crypto';
+import type Database from 'better-sqlite3';
+
+export const ROLES = ['viewer', 'technician', 'support', 'admin'] as const;
+export type Role = (typeof ROLES)[number];
+export const isRole = (s: string): s is Role => (ROLES as readonly string[]).includes(s);
+
+export interface ApiTokenRow {
+  id: string;
+  name: string;
+  role: Role;
+  createdAt: number;
+  expiresAt: number | null;
+  revokedAt: number | null;
+  lastUsedAt: number | null;
+}
+
+interface RawRow {
+  id: string;
+  name: string;
+  role: string;
+  created_at: number;
+  expires_at: number | null;
+  revoked_at: number | null;
+  last_used_at: number | null;
+}
+
+const toRow = (r: RawRow): ApiTokenRow => ({
+  id: r.id,
+  name: r.name,
+  role: r.role as Role,
+  createdAt: r.created_at,
+  expiresAt: r.expires_at,
+  revokedAt: r.revoked_at,
+  lastUsedAt: r.last_used_at,
+});
+
+/**
+ * Tokens are 32 random bytes; only their SHA-256 is stored. A fast hash is enough here
+ * (unlike passwords): the input has 256 bits of entropy, so there is nothing to brute-force,
+ * and lookup by hash keeps authentication one indexed read per request.
+ */
+export const hashApiToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
+
+/** API tokens (table api_tokens of migration 001). */
+export class TokenRegistry {
+  constructor(private readonly db: Database.Database) {}
+
+  /** Creates a token and returns it in clear, the only time it exists outside the caller. */
+  create(name: string, role: Role, now: number, expiresAt: number | null = null): { token: string; row: ApiTokenRow } {
+    const id = `tok_${randomBytes(6).toString('hex')}`;
+    const token = `rbx_${randomBytes(32).toString('base64url')}`;
+    this.db
+      .prepare('INSERT INTO api_tokens (id, name, token_hash, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
+      .run(id, name, hashApiToken(token), role, now, expiresAt);
+    return { token, row: this.get(id) as ApiTokenRow };
+  }
+
+  get(id: string): ApiTokenRow | undefined {
+    const r = this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as RawRow | undefined;
+    return r && toRow(r);
+  }
+
+  list(): ApiTokenRow[] {
+    return (this.db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all() as RawRow[]).map(toRow);
+  }
+
+  /** The live token matching `token`, or undefined (unknown, revoked or expired). */
+  authenticate(token: string, now: number): ApiTokenRow | undefined {
+    const r = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(hashApiToken(token)) as RawRow | undefined;
+    if (!r || r.revoked_at !== null || (r.expires_at !== null && r.expires_at <= now) || !isRole(r.role)) return undefined;
+    // Write last use at most once a minute: a busy dashboard must not turn reads into writes.
+    if (r.last_used_at === null || now - r.last_used_at > 60_000) this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, r.id);
+    return toRow(r);
+  }
+
+  revoke(id: string, now: number): boolean {
+    return this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes === 1;
+  }
+
+  countActiveAdmins(now: number): number {
+    return (
+      this.db
+        .prepare("SELECT COUNT(*) AS n FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)")
+        .get(now) as { n: number }
+    ).n;
+  }
+}

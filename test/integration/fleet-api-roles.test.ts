@@ -1,0 +1,135 @@
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { Role } from '../../fleet/store/token-registry.ts';
+import { enrollBox, ROLE_LIST, sha256Hex, startTestFleet, type Json, type TestFleet } from '../support/fleet-harness.ts';
+
+interface RouteCase {
+  /** Who may: V(iewer) T(echnician) S(upport) A(dmin), "-" for may not, or "public". */
+  may: string;
+  /** A request that succeeds for a permitted caller (fresh state made per call where needed). */
+  make: () => Promise<{ url: string; body?: unknown }>;
+  /** Audit action of a state-changing route. */
+  audit?: string;
+}
+
+const uid = () => randomBytes(4).toString('hex');
+
+describe('role checks on every route, audit rows for every state-changing call', () => {
+  let f: TestFleet;
+  let commandId = '';
+  const newPending = async (): Promise<string> => {
+    const code = (await f.call('admin', 'POST', '/v1/enrollment-codes', { clubId: 'club-m' })).body.code;
+    const r = await f.call(null, 'POST', '/v1/enrollments', { code, hardware: {}, agentVersion: '1', pollSecretHash: sha256Hex('poll-secret-0123456789') });
+    return r.body.enrollmentId;
+  };
+  const newBox = async (): Promise<string> => {
+    const id = `box-m-${uid()}`;
+    await f.call('admin', 'POST', '/v1/boxes', { id, clubId: 'club-m' });
+    return id;
+  };
+  const range = `from=0&to=${Date.now() + 86_400_000}`;
+
+  const ROUTES: Record<string, RouteCase> = {
+    'GET /v1/boxes': { may: 'VTSA', make: async () => ({ url: '/v1/boxes?clubId=club-m&status=active' }) },
+    'GET /v1/boxes/{boxId}': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1' }) },
+    'POST /v1/boxes': { may: '-T-A', audit: 'box.create', make: async () => ({ url: '/v1/boxes', body: { id: `box-n-${uid()}`, clubId: 'club-m' } }) },
+    'POST /v1/boxes/{boxId}/enrollment-code': { may: '-T-A', audit: 'box.enrollment-code', make: async () => ({ url: '/v1/boxes/box-m-1/enrollment-code', body: {} }) },
+    'PUT /v1/boxes/{boxId}/tags': { may: '-T-A', audit: 'box.tags', make: async () => ({ url: '/v1/boxes/box-m-1/tags', body: { tags: ['pilot'] } }) },
+    'POST /v1/boxes/{boxId}/revoke': { may: '-T-A', audit: 'box.revoke', make: async () => ({ url: `/v1/boxes/${await newBox()}/revoke`, body: {} }) },
+    'GET /v1/boxes/{boxId}/health': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1/health' }) },
+    'GET /v1/boxes/{boxId}/commands': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1/commands' }) },
+    'POST /v1/boxes/{boxId}/commands': { may: '-TSA', audit: 'command.send', make: async () => ({ url: '/v1/boxes/box-m-1/commands', body: { kind: 'open-lane', args: { laneId: 'l1', direction: 'in', reason: 'test' } } }) },
+    'GET /v1/commands/{commandId}': { may: 'VTSA', make: async () => ({ url: `/v1/commands/${commandId}` }) },
+    'POST /v1/enrollments': {
+      may: 'public',
+      audit: 'enrollment.present',
+      make: async () => ({ url: '/v1/enrollments', body: { code: (await f.call('admin', 'POST', '/v1/enrollment-codes', { clubId: 'club-m' })).body.code, hardware: {}, agentVersion: '1', pollSecretHash: sha256Hex('poll-secret-0123456789') } }),
+    },
+    'POST /v1/enrollments/{enrollmentId}/poll': { may: 'public', make: async () => ({ url: `/v1/enrollments/${await newPending()}/poll`, body: { pollSecret: 'poll-secret-0123456789' } }) },
+    'GET /v1/enrollments': { may: 'VTSA', make: async () => ({ url: '/v1/enrollments?status=pending' }) },
+    'GET /v1/enrollments/{enrollmentId}': { may: 'VTSA', make: async () => ({ url: `/v1/enrollments/${await newPending()}` }) },
+    'POST /v1/enrollments/{enrollmentId}/accept': { may: '-T-A', audit: 'enrollment.accept', make: async () => ({ url: `/v1/enrollments/${await newPending()}/accept`, body: {} }) },
+    'POST /v1/enrollments/{enrollmentId}/reject': { may: '-T-A', audit: 'enrollment.reject', make: async () => ({ url: `/v1/enrollments/${await newPending()}/reject`, body: {} }) },
+    'POST /v1/enrollment-codes': { may: '-T-A', audit: 'enrollment-code.create', make: async () => ({ url: '/v1/enrollment-codes', body: { clubId: 'club-m' } }) },
+    'GET /v1/events': { may: 'VTSA', make: async () => ({ url: '/v1/events?clubId=club-m' }) },
+    'GET /v1/alerts': { may: 'VTSA', make: async () => ({ url: '/v1/alerts?status=open' }) },
+    'GET /v1/passes': { may: '--SA', make: async () => ({ url: '/v1/passes?clubId=club-m' }) },
+    'GET /v1/passes/export': { may: '--SA', make: async () => ({ url: `/v1/passes/export?${range}&format=csv` }) },
+    'GET /v1/reports/card-sharing': { may: '--SA', make: async () => ({ url: `/v1/reports/card-sharing?${range}` }) },
+    'GET /v1/reports/entry-exit': { may: '--SA', make: async () => ({ url: `/v1/reports/entry-exit?${range}&clubId=club-m` }) },
+    'GET /v1/clubs': { may: 'VTSA', make: async () => ({ url: '/v1/clubs' }) },
+    'PUT /v1/clubs/{clubId}': { may: '---A', audit: 'club.upsert', make: async () => ({ url: `/v1/clubs/club-${uid()}`, body: { name: 'New', timezone: 'Europe/Paris' } }) },
+    'GET /v1/clubs/{clubId}/rights': { may: '--SA', make: async () => ({ url: '/v1/clubs/club-m/rights' }) },
+    'POST /v1/clubs/{clubId}/rights': { may: '---A', audit: 'rights.upsert', make: async () => ({ url: '/v1/clubs/club-m/rights', body: { upserts: { members: [{ id: `m-${uid()}`, displayName: 'X', subscriptionEnd: null, blockingAlerts: [] }] } } }) },
+    'GET /v1/tokens': { may: '---A', make: async () => ({ url: '/v1/tokens' }) },
+    'POST /v1/tokens': { may: '---A', audit: 'token.create', make: async () => ({ url: '/v1/tokens', body: { name: 'ci', role: 'viewer' } }) },
+    'POST /v1/tokens/{tokenId}/revoke': { may: '---A', audit: 'token.revoke', make: async () => ({ url: `/v1/tokens/${f.svc.api.ctx.tokens.create('tmp', 'viewer', f.clock.now()).row.id}/revoke`, body: {} }) },
+    'GET /v1/audit': { may: '--SA', make: async () => ({ url: '/v1/audit?limit=5' }) },
+  };
+
+  beforeAll(async () => {
+    // Many enrollment requests from one test client: the limiter is tested in fleet-enrollment.
+    f = await startTestFleet({ enrollmentRateLimit: { perKey: 100_000, total: 100_000, windowMs: 60_000 } });
+    await f.call('admin', 'PUT', '/v1/clubs/club-m', { name: 'M', timezone: 'Europe/Paris' });
+    await enrollBox(f, 'box-m-1', 'club-m');
+    commandId = (await f.call('admin', 'POST', '/v1/boxes/box-m-1/commands', { kind: 'run-diagnostics', args: {} })).body.id;
+  });
+  afterAll(async () => {
+    await f.close();
+  });
+
+  it('the table covers every route of the OpenAPI document, and every documented route has schemas', async () => {
+    const doc = (await f.call(null, 'GET', '/openapi.json')).body;
+    const documented: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths as Record<string, Record<string, Json>>)) {
+      for (const [method, op] of Object.entries(ops)) {
+        documented.push(`${method.toUpperCase()} ${path}`);
+        expect(Object.keys(op.responses).some((s) => /^2\d\d$/.test(s)), `${method} ${path} response schema`).toBe(true);
+        expect(op.responses['400'], `${method} ${path} error schema`).toBeDefined();
+        if (method === 'post' || method === 'put') expect(op.requestBody, `${method} ${path} body schema`).toBeDefined();
+      }
+    }
+    expect(documented.sort()).toEqual(Object.keys(ROUTES).sort());
+  });
+
+  const letter: Record<Role, string> = { viewer: 'V', technician: 'T', support: 'S', admin: 'A' };
+  for (const [route, c] of Object.entries(ROUTES)) {
+    it(`${route}: ${c.may}`, async () => {
+      const [method, path] = route.split(' ') as [string, string];
+      for (const role of ROLE_LIST) {
+        const req = await c.make();
+        const allowed = c.may === 'public' || c.may.includes(letter[role]);
+        const res = await f.call(role, method, req.url, req.body, { 'x-ticket': `T-${role}` });
+        if (!allowed) {
+          expect(res.status, `${role} on ${route}`).toBe(403);
+          expect(res.body.error.code).toBe('API_FORBIDDEN');
+        } else expect(res.status, `${role} on ${route}: ${JSON.stringify(res.body).slice(0, 300)}`).toBeLessThan(300);
+        if (c.audit && c.may !== 'public') {
+          const row = (await f.call('admin', 'GET', `/v1/audit?action=${c.audit}&ticket=T-${role}&limit=1`)).body.entries[0];
+          expect(row, `audit row of ${role} on ${route}`).toMatchObject({ actorRole: role, action: c.audit, ticket: `T-${role}`, detail: expect.objectContaining({ status: res.status }) });
+        }
+      }
+      if (c.may !== 'public') {
+        const anon = await f.call(null, method, (await c.make()).url, (await c.make()).body);
+        expect(anon.status, `no token on ${path}`).toBe(401);
+        expect(anon.body.error.code).toBe('API_UNAUTHENTICATED');
+      }
+    });
+  }
+
+  it('public state changes are audited with the client address', async () => {
+    const req = await ROUTES['POST /v1/enrollments']!.make();
+    const res = await f.call(null, 'POST', req.url, req.body);
+    const row = (await f.call('admin', 'GET', `/v1/audit?action=enrollment.present&target=${res.body.enrollmentId}`)).body.entries[0];
+    expect(row).toMatchObject({ actor: expect.stringMatching(/^public@/), actorRole: null, detail: expect.objectContaining({ status: 202 }) });
+  });
+
+  it('a revoked or unknown token is refused', async () => {
+    const { token, row } = f.svc.api.ctx.tokens.create('gone', 'admin', f.clock.now());
+    expect((await f.svc.api.inject({ method: 'GET', url: '/v1/boxes', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
+    await f.call('admin', 'POST', `/v1/tokens/${row.id}/revoke`, {});
+    expect((await f.svc.api.inject({ method: 'GET', url: '/v1/boxes', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);
+    expect((await f.svc.api.inject({ method: 'GET', url: '/v1/boxes', headers: { authorization: 'Bearer rbx_not-a-real-token-at-all' } })).statusCode).toBe(401);
+    expect((await f.svc.api.inject({ method: 'GET', url: '/v1/boxes', headers: { authorization: `Basic ${token}` } })).statusCode).toBe(401);
+  });
+});
