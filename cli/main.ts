@@ -1,0 +1,32 @@
+import { runBundleCommand } from './bundle/command.ts';
+
+/**
+ * `resabox <area> <command> [options]`. Each area registers one runner here; the support
+ * CLI adds `boxes`, etc. A runner returns the process exit code.
+ */
+const AREAS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
+  bundle: { summary: 'build, sign and publish agent releases (TUF repository)', run: runBundleCommand },
+};
+
+function usage(): string {
+  return ['usage: resabox <area> <command> [options]', '', 'areas:', ...Object.entries(AREAS).map(([k, v]) => `  ${k.padEnd(10)} ${v.summary}`), '', 'resabox <area> --help for its commands'].join('\n');
+}
+
+async function main(argv: string[]): Promise<number> {
+  const [area, ...rest] = argv;
+  if (!area || area === '--help' || area === '-h') {
+    console.log(usage());
+    return area ? 0 : 2;
+  }
+  const entry = AREAS[area];
+  if (!entry) {
+    console.error(`resabox: unknown area ${JSON.stringify(area)}\n\n${usage()}`);
+    return 2;
+  }
+  return entry.run(rest);
+}
+
+process.exitCode = await main(process.argv.slice(2)).catch((e: Error) => {
+  console.error(`resabox: ${e.message}`);
+  return 1;
+});
