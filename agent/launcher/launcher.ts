@@ -42,6 +42,7 @@ export class Launcher {
   private healthySince: number | null = null;
   private poll: TimerHandle | null = null;
   private busy = false;
+  private checking = false;
   private readonly p: ReturnType<typeof launcherPaths>;
   private readonly exited = new Set<() => void>();
 
@@ -120,6 +121,16 @@ export class Launcher {
   }
 
   private async checkTrial(): Promise<void> {
+    if (this.checking) return;
+    this.checking = true;
+    try {
+      await this.checkTrialOnce();
+    } finally {
+      this.checking = false;
+    }
+  }
+
+  private async checkTrialOnce(): Promise<void> {
     const trial = this.trial;
     if (!trial || this.busy || !this.child) return;
     const t = await readJson<TrialRecord>(this.p.trial);

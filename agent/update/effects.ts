@@ -162,26 +162,41 @@ async function rollbackFor(c: EffectContext): Promise<RollbackRecord | null> {
   return rb && rb.jobId === c.record.job.jobId ? rb : null;
 }
 
-async function restarting(c: EffectContext): Promise<UpdateEvent> {
-  if (c.box.runningVersion === c.record.job.version) return { type: 'booted-new' };
-  const rb = await rollbackFor(c);
-  if (rb) return { type: 'rolled-back', error: reasonOf(rb) };
-  if ((await currentVersion(c.root)) !== c.record.job.version) await switchCurrent(c.root, c.record.job.version);
-  c.requestRestart();
-  return new Promise<UpdateEvent>(() => undefined); // this process is on its way out
+function restarting(c: EffectContext): Promise<UpdateEvent> {
+  return pollAfterSwitch(c, async () => {
+    if (c.box.runningVersion === c.record.job.version) return { type: 'booted-new' };
+    const rb = await rollbackFor(c);
+    if (rb) return { type: 'rolled-back', error: reasonOf(rb) };
+    if ((await currentVersion(c.root)) !== c.record.job.version) await switchCurrent(c.root, c.record.job.version);
+    c.requestRestart();
+    return new Promise<UpdateEvent>(() => undefined); // this process is on its way out
+  });
 }
 
-async function trial(c: EffectContext): Promise<UpdateEvent> {
-  const p = paths(c);
+/** After the switch there is no `fail` way out: I/O errors are logged and the poll goes on. */
+async function pollAfterSwitch(c: EffectContext, step: () => Promise<UpdateEvent | null>): Promise<UpdateEvent> {
   for (;;) {
+    try {
+      const outcome = await step();
+      if (outcome) return outcome;
+    } catch (e) {
+      c.log.warn({ state: c.record.state, err: (e as Error).message }, 'update poll failed; retrying');
+    }
+    await new Promise<void>((resolve) => c.clock.setTimeout(resolve, c.pollMs ?? 1000));
+  }
+}
+
+function trial(c: EffectContext): Promise<UpdateEvent> {
+  const p = paths(c);
+  return pollAfterSwitch(c, async () => {
     const rb = await rollbackFor(c);
     if (rb) return { type: 'rolled-back', error: reasonOf(rb) };
     const t = await readJson<TrialRecord>(p.trial);
     if (c.record.abortRequested && t && t.verdict === 'pending') await writeJsonAtomic(p.trial, { ...t, verdict: 'abort' } satisfies TrialRecord);
     else if (t?.verdict === 'passed' && !c.record.abortRequested && c.box.runningVersion === c.record.job.version) return { type: 'trial-passed' };
     else if (!t && c.box.runningVersion !== c.record.job.version) return { type: 'rolled-back', error: updateError('UPDATE_INTERRUPTED', 'the previous release runs again without a rollback record') };
-    await new Promise<void>((resolve) => c.clock.setTimeout(resolve, c.pollMs ?? 1000));
-  }
+    return null;
+  });
 }
 
 /** Keeps the running release and the one before it; removes older ones and leftovers. */
@@ -197,7 +212,7 @@ async function rolledBack(c: EffectContext): Promise<void> {
   const error = c.record.error ?? updateError('UPDATE_INTERRUPTED');
   await c.publishEvent({
     v: 1,
-    eventId: `update-rb-${c.record.job.jobId}-${randomUUID().slice(0, 8)}`,
+    eventId: `update-rolled-back-${randomUUID()}`,
     ts: c.clock.now(),
     kind: 'update.rolled-back',
     severity: 'warning',

@@ -9,6 +9,7 @@ import { silentLogger } from '../../platform/log.ts';
 import { startRepoServer, type RepoServer } from '../../test/support/repo-server.ts';
 import { makeBundle, makeRepository, publishBundle, type TestRepository } from '../../test/support/update-fixtures.ts';
 import { installJob } from '../../test/support/box-root.ts';
+import { refreshTimestamp } from '../../cli/bundle/repository.ts';
 import { launcherPaths, type TrialRecord } from '../launcher/files.ts';
 import { currentVersion } from '../launcher/releases.ts';
 import { Updater, type UpdaterOptions } from './updater.ts';
@@ -121,13 +122,29 @@ describe('Updater', () => {
     await until('trial', () => fresh.statuses.at(-1)?.state === 'trial');
     await fresh.updater.offerJob({ ...job, action: 'abort' });
     const verdict = () => (JSON.parse(readFileSync(launcherPaths(root).trial, 'utf8')) as TrialRecord).verdict;
-    for (let i = 0; i < 100 && verdict() !== 'abort'; i++) await clock.advanceAsync(1000, 100);
+    for (let i = 0; i < 1000 && verdict() !== 'abort'; i++) {
+      clock.advance(1000);
+      await new Promise((res) => setTimeout(res, 10));
+    }
     expect(verdict()).toBe('abort');
     // Even a "passed" verdict racing in must not commit an aborted update.
     await writeFile(launcherPaths(root).trial, JSON.stringify({ ...(JSON.parse(await readFile(launcherPaths(root).trial, 'utf8')) as TrialRecord), verdict: 'passed' }));
-    await clock.advanceAsync(5000, 100);
+    for (let i = 0; i < 10; i++) {
+      clock.advance(1000);
+      await new Promise((res) => setTimeout(res, 20));
+    }
     expect(fresh.updater.state).toBe('trial');
     expect(fresh.statuses.map((s) => s.state)).not.toContain('committed');
+  });
+
+  it('reports a TUF refusal (frozen repository: expired timestamp) as failed with its code', async () => {
+    const name = await setUp();
+    await refreshTimestamp({ repo: r.repo, keys: r.keys, now: Date.now() - 3 * 86_400_000 });
+    const { updater, statuses } = makeUpdater(new ManualClock(Date.now()));
+    await updater.offerJob(installJob(server.url, '1.1.0', name));
+    await updater.settled();
+    expect(statuses.at(-1)).toMatchObject({ state: 'failed', error: { code: 'UPDATE_TUF_EXPIRED' } });
+    expect(await currentVersion(root)).toBe('1.0.0');
   });
 
   it('refuses an expired job with a coded status', async () => {

@@ -51,7 +51,7 @@ export class Updater {
   /** Resumes a persisted update, if one was under way. */
   async start(): Promise<void> {
     this.record = await loadRecord(this.statePath);
-    if (this.record && !this.record.finalized) this.loop = this.run(this.record.state);
+    if (this.record && !this.record.finalized) this.loop = this.guarded(this.record.state);
   }
 
   /** Resolves when the machine rests (idle, final state, or waiting for an install order). */
@@ -84,7 +84,12 @@ export class Updater {
       return;
     }
     this.record = { state: 'idle', job, fromVersion: this.o.box.runningVersion, target: null, error: null, abortRequested: false, enteredAt: this.o.clock.now() };
-    this.loop = this.run(nextState('idle', { type: 'job' }));
+    this.loop = this.guarded(nextState('idle', { type: 'job' }));
+  }
+
+  /** An unhandled transition is a bug: logged loudly, never an unhandled rejection. */
+  private guarded(first: MachineState): Promise<void> {
+    return this.run(first).catch((e: Error) => this.o.log.error({ err: e.message, state: this.record?.state }, 'update machine stopped'));
   }
 
   private async run(first: MachineState): Promise<void> {

@@ -1,13 +1,9 @@
-import { execFile } from 'node:child_process';
-import { access, mkdtemp, readdir, realpath, rm, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, join, relative, resolve, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { promisify } from 'node:util';
 import * as tar from 'tar';
 import { MANIFEST_FILE, parseManifest, type BundleManifest } from '../../agent/update/manifest.ts';
-
-const run = promisify(execFile);
 
 /** This checkout: the default source of a bundle. */
 export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
@@ -21,21 +17,54 @@ function shipped(path: string): boolean {
   return !/\.test\.ts$/.test(p) && !p.includes('node_modules/.bin/') && !p.endsWith('node_modules/.bin') && !p.includes('/.git/') && !p.endsWith('.part');
 }
 
-/** Top-level folders of the production dependencies (npm ls --omit=dev), relative to `root`. */
-export async function productionDependencyDirs(root: string): Promise<string[]> {
-  const { stdout } = await run('npm', ['ls', '--omit=dev', '--all', '--parseable'], { cwd: root, maxBuffer: 64 * 1024 * 1024 }).catch((e: { stdout?: string }) => ({ stdout: e.stdout ?? '' }));
-  const modules = await realpath(join(root, 'node_modules'));
-  const dirs = new Set<string>();
-  for (const line of stdout.split('\n')) {
-    const abs = line.trim();
-    if (!abs) continue;
-    const real = await realpath(abs).catch(() => abs);
-    if (!real.startsWith(modules + sep)) continue;
-    const parts = relative(modules, real).split(sep);
-    const top = parts[0]?.startsWith('@') ? parts.slice(0, 2) : parts.slice(0, 1);
-    dirs.add(['node_modules', ...top].join('/'));
+interface PackageJson {
+  dependencies?: Record<string, string>;
+  optionalDependencies?: Record<string, string>;
+}
+
+async function readPackage(dir: string): Promise<PackageJson | null> {
+  try {
+    return JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as PackageJson;
+  } catch {
+    return null;
   }
-  return [...dirs].sort();
+}
+
+/**
+ * Folders of the production dependencies (dependencies + optionalDependencies, followed
+ * transitively with Node's lookup: nested node_modules first, then the top level),
+ * relative to `root`. Only top-level folders are returned; nested ones ship inside them.
+ */
+export async function productionDependencyDirs(root: string): Promise<string[]> {
+  const found = new Set<string>();
+  const queue: { from: string; name: string }[] = [];
+  const enqueue = (from: string, pkg: PackageJson | null) => {
+    for (const name of Object.keys({ ...pkg?.dependencies, ...pkg?.optionalDependencies })) queue.push({ from, name });
+  };
+  enqueue(root, await readPackage(root));
+  for (let item = queue.shift(); item; item = queue.shift()) {
+    let dir = item.from;
+    let hit: string | null = null;
+    for (;;) {
+      const candidate = join(dir, 'node_modules', item.name);
+      if (await access(join(candidate, 'package.json')).then(() => true, () => false)) {
+        hit = candidate;
+        break;
+      }
+      if (dir === root || !dir.startsWith(root + sep)) break;
+      dir = dirname(dir);
+      while (basename(dir) === 'node_modules' || basename(dir).startsWith('@')) dir = dirname(dir);
+    }
+    if (!hit || found.has(hit)) continue; // an optional dependency may be absent
+    found.add(hit);
+    enqueue(hit, await readPackage(hit));
+  }
+  const tops = new Set<string>();
+  for (const abs of found) {
+    const parts = relative(root, abs).split(sep);
+    tops.add(parts.slice(0, parts[1]?.startsWith('@') ? 3 : 2).join('/'));
+  }
+  return [...tops].sort();
 }
 
 export interface CreateBundleOptions {
@@ -58,6 +87,7 @@ export async function createBundle(o: CreateBundleOptions): Promise<BundleManife
   const wanted = o.source ? (await readdir(source)).filter((n) => n !== MANIFEST_FILE && n !== '.git') : [...AGENT_RUNTIME, ...(await productionDependencyDirs(source))];
   const entries: string[] = [];
   for (const e of wanted) if (await access(join(source, e)).then(() => true, () => false)) entries.push(e);
+  if (!(await access(join(source, checked.entry)).then(() => true, () => false))) throw new Error(`entry ${checked.entry} not found in ${source}`);
   const staging = await mkdtemp(join(tmpdir(), 'resabox-bundle-'));
   try {
     await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(checked, null, 2)}\n`);

@@ -6,7 +6,7 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { resolveTarget } from '../../agent/update/trust.ts';
 import { startRepoServer, type RepoServer } from '../../test/support/repo-server.ts';
-import { REPO_ROOT } from './archive.ts';
+import { productionDependencyDirs, REPO_ROOT } from './archive.ts';
 import { runBundleCommand } from './command.ts';
 
 let base: string;
@@ -60,11 +60,18 @@ describe('resabox bundle', () => {
     expect(trusted.signed.roles.root.threshold).toBe(2);
   });
 
+  it('ships production dependencies only', async () => {
+    const dirs = await productionDependencyDirs(REPO_ROOT);
+    expect(dirs).toEqual(expect.arrayContaining(['node_modules/tuf-js', 'node_modules/@tufjs/models', 'node_modules/tar', 'node_modules/tsx', 'node_modules/pino']));
+    expect(dirs.filter((d) => /vitest|eslint|typescript|playwright|fast-check/.test(d))).toEqual([]);
+  });
+
   it('refuses bad input with a clear message and exit code', async () => {
     const errors = vi.spyOn(console, 'error').mockImplementation(() => undefined);
     expect(await runBundleCommand(['frobnicate'])).toBe(2);
     await expect(runBundleCommand(['create', '--out', join(base, 'x.tgz'), '--version', 'one', '--hardware', 'h', '--source', base])).rejects.toThrow(/semantic version/);
     await expect(runBundleCommand(['sign', '--repo', base])).rejects.toThrow(/--bundle is required/);
+    await expect(runBundleCommand(['create', '--out', join(base, 'y.tgz'), '--version', '1.0.0', '--hardware', 'h', '--source', base, '--entry', 'missing.js'])).rejects.toThrow(/entry missing.js not found/);
     errors.mockRestore();
   });
 });

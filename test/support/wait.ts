@@ -1,5 +1,5 @@
 /** Real-time polling for tests over real processes and ptys (no fake clock there). */
-export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 5000): Promise<void> {
+export async function waitFor(what: string, predicate: () => boolean, timeoutMs = 15_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (!predicate()) {
     if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
