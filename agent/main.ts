@@ -61,16 +61,25 @@ async function main(argv: string[]): Promise<number> {
     import('./transport/create.ts'),
   ]);
   const logger = createLogger('agent', { base: { box: config.box.id } });
-  const box = buildBox({ loaded: loaded.value, drivers: builtInDrivers(), createTransport: (transport) => createTransport(transport), clock: systemClock, logger });
+  // The totem sees each decision through a tap on the rules engine (agent/local-ui/totem-feed.ts).
+  const [{ decide }, { TotemFeed }, { startBoxLocalUi }] = await Promise.all([import('./access/index.ts'), import('./local-ui/totem-feed.ts'), import('./local-ui/box-local-ui.ts')]);
+  const totem = new TotemFeed();
+  const box = buildBox({ loaded: loaded.value, drivers: builtInDrivers(), createTransport: (transport) => createTransport(transport), clock: systemClock, logger, decide: totem.wrap(decide) });
   if (!box.ok) {
     for (const e of box.error) console.error(formatBoxError(e));
     return EXIT_RUNTIME;
   }
   await box.value.start();
+  // Access control never depends on the pages: a busy port is logged and the lanes run on.
+  const ui = await startBoxLocalUi({ box: box.value, loaded: loaded.value, totem, clock: systemClock, logger }).catch((e: unknown) => {
+    logger.error({ err: e, localUi: config.localUi }, 'local pages not started');
+    return undefined;
+  });
   await new Promise<void>((resolve) => {
     process.once('SIGTERM', resolve);
     process.once('SIGINT', resolve);
   });
+  await ui?.close();
   await box.value.stop();
   return EXIT_OK;
 }
