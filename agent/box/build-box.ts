@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/log.ts';
 import { err, ok, type Result } from '../../protocol/core/result.ts';
 import { decide, RightsStore } from '../access/index.ts';
 import type { LoadedConfig } from '../config/load.ts';
+import type { DeviceConfig } from '../config/schema.ts';
 import type { Device } from '../devices/device.ts';
 import type { Reader } from '../devices/reader.ts';
 import type { Turnstile } from '../devices/turnstile-port.ts';
@@ -13,7 +14,7 @@ import type { JournalAlert } from '../journal/storage-bound.ts';
 import { EmergencyState } from '../lanes/emergency.ts';
 import { Lane, type DecideFn } from '../lanes/lane.ts';
 import { LaneSet } from '../lanes/lane-set.ts';
-import { PassageMemory } from '../lanes/passage-memory.ts';
+import { PassageMemory, RETAIN_MS } from '../lanes/passage-memory.ts';
 import type { Transport, TransportConfig } from '../transport/transport.ts';
 import type { DriverContext, DriverRegistry } from './driver-registry.ts';
 import type { BoxError } from './errors.ts';
@@ -40,6 +41,11 @@ export interface Box {
 }
 
 const DEFAULT_DEBOUNCE_MS = 1500;
+
+/** The lane's safety net sits well above the turnstile's own passage window. */
+function passageGuardMs(turnstile: DeviceConfig | undefined): number {
+  return (turnstile?.kind === 'turnstile' ? turnstile.passageWindowMs : 25_000) + 5000;
+}
 
 /**
  * The composition root's work: stores in the data directory, one device per configured
@@ -103,6 +109,9 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
   }
 
   const memory = new PassageMemory(() => rights.view());
+  const zoneOfLane = new Map(config.lanes.map((l) => [l.id, l.zone]));
+  const replayed = memory.replay(journal.readSince(clock.now() - RETAIN_MS), (laneId) => zoneOfLane.get(laneId));
+  logger.info({ replayed }, 'lane memory rebuilt from the journal');
   const emergency = new EmergencyState();
   const lanes = config.lanes.map(
     (spec) =>
@@ -117,6 +126,7 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
         clock,
         logger: logger.child({ component: 'lane' }),
         debounceMs: config.lanePolicy?.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+        passageGuardMs: passageGuardMs(config.devices.find((d) => d.id === spec.turnstile)),
         onRecorded: (pass, decision) => {
           // A pack visit is used only by a confirmed entry, and only once it is journaled.
           if (pass.outcome !== 'passed' || !decision?.consumesVisit || decision.rightId === undefined) return;

@@ -64,8 +64,16 @@ describe('box configuration', () => {
     expect(codes((c) => (c.devices[1].id = 'reader-entry'))).toContain('CONFIG_DUPLICATE_ID devices[1].id');
     expect(codes((c) => (c.lanes[1].readers[0].reader = 'tripod-exit'))).toEqual(['CONFIG_BAD_REFERENCE lanes[1].readers[0].reader']);
     expect(codes((c) => (c.lanes[2].turnstile = 'tripod-exit'))).toEqual(['CONFIG_CONFLICT lanes[2].turnstile']);
-    expect(codes((c) => (c.devices[6].address = 2))).toEqual(['CONFIG_CONFLICT devices[6].address']);
-    expect(codes((c) => (c.devices[0].bus = 'modbus-bus'))).toContain('CONFIG_CONFLICT devices[4].bus');
+    expect(codes((c) => (c.devices[1] = { id: 'reader-exit', kind: 'osdp', bus: 'osdp-bus', address: 1 }))).toEqual(['CONFIG_CONFLICT devices[1].address']);
+    expect(codes((c) => (c.devices[6].bus = 'modbus-exit'))).toContain('CONFIG_CONFLICT devices[6].bus');
+    expect(
+      codes((c) => {
+        c.devices[5].pulseMs = 1500;
+        c.devices[5].passageWindowMs = 1500;
+      }),
+    ).toEqual(['CONFIG_INVALID devices[5].pulseMs']);
+    expect(codes((c) => (c.devices[5].inputs.ready = 0))).toEqual(['CONFIG_CONFLICT devices[5].inputs.ready']);
+    expect(codes((c) => (c.devices[0].bus = 'modbus-entry'))).toContain('CONFIG_CONFLICT devices[4].bus');
     expect(codes((c) => (c.devices[0].bus = 'nope'))).toEqual(['CONFIG_BAD_REFERENCE devices[0].bus']);
     expect(codes((c) => (c.lanes[0].readers[0].direction = 'out'))).toEqual(['CONFIG_INVALID lanes[0].readers[0].direction']);
     expect(codes((c) => (c.devices[1].transport = c.buses[0].transport))).toEqual(['CONFIG_CONFLICT devices[1].transport']);

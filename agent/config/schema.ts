@@ -67,20 +67,21 @@ const Turnstile = Type.Object(
   {
     id: Id,
     kind: Type.Literal('turnstile'),
+    /** The bus of the turnstile's own I/O module (the Modbus driver drives one module per bus). */
     bus: Id,
     /** Modbus RTU slave address of the I/O module. */
     address: Type.Integer({ minimum: 1, maximum: 247 }),
-    /** Relay outputs (coils, 0-based) wired to the controller's inputs. */
-    coils: Type.Object({ unlockIn: Coil, unlockOut: Coil, stop: Type.Optional(Coil) }, Strict),
-    /** Discrete inputs (0-based) wired to the controller's outputs. */
-    inputs: Type.Object({ passIn: Coil, passOut: Coil, fireAlarm: Type.Optional(Coil), ready: Type.Optional(Coil), alarm: Type.Optional(Coil) }, Strict),
+    /** Relay outputs (coils, 0-based) wired to the controller's unlock inputs. */
+    coils: Type.Object({ unlockIn: Coil, unlockOut: Coil }, Strict),
+    /** Discrete inputs (0-based) wired to the controller's outputs and to the normally-closed fire loop. */
+    inputs: Type.Object({ passIn: Coil, passOut: Coil, fireLoopClosed: Coil, ready: Coil, alarm: Coil }, Strict),
     mode: Type.Union([Type.Literal('pulse'), Type.Literal('potential')]),
     /** Pulse length on an unlock input (controllers want >= 100 ms). */
     pulseMs: Type.Integer({ minimum: 100, maximum: 2000 }),
-    /** How long a passage may take before it counts as not passed. */
+    /** How long a passage may take before it counts as not passed (a little longer than the controller's own window). */
     passageWindowMs: Type.Integer({ minimum: 1000, maximum: 60_000 }),
-    /** Input polling period. */
-    pollMs: Type.Optional(Type.Integer({ minimum: 5, maximum: 1000 })),
+    /** Input polling period; a 250 ms PASS pulse must span two reads. */
+    pollMs: Type.Optional(Type.Integer({ minimum: 5, maximum: 200 })),
   },
   Strict,
 );

@@ -42,12 +42,16 @@ export function checkSemantics(config: BoxConfig): ConfigError[] {
         errors.push(configError('CONFIG_CONFLICT', `${at}.bus`, `a bus carrying ${protocol} only (this one carries ${bus.protocol})`, describeValue(device.bus)));
       }
       bus.protocol = protocol;
+      if (protocol === 'modbus' && bus.addresses.size > 0) {
+        errors.push(configError('CONFIG_CONFLICT', `${at}.bus`, `a bus of its own (the turnstile driver drives one I/O module per bus; "${[...bus.addresses.values()][0]}" is on this one)`, describeValue(device.bus)));
+      }
       const other = bus.addresses.get(device.address);
       if (other) errors.push(configError('CONFIG_CONFLICT', `${at}.address`, `an address not already used by "${other}" on bus "${device.bus}"`, describeValue(device.address)));
       bus.addresses.set(device.address, device.id);
     } else {
       claimPort(device.transport, `device "${device.id}"`, `${at}.transport`);
     }
+    if (device.kind === 'turnstile') errors.push(...checkTurnstile(device, at));
   });
 
   const laneIds = new Set<string>();
@@ -80,6 +84,23 @@ export function checkSemantics(config: BoxConfig): ConfigError[] {
 
   if (config.printer !== undefined && devices.get(config.printer)?.kind !== 'printer') {
     errors.push(configError('CONFIG_BAD_REFERENCE', 'printer', 'the id of a device of kind "printer"', describeValue(config.printer)));
+  }
+  return errors;
+}
+
+/** What the Modbus turnstile driver would refuse at start, said at --check time instead. */
+function checkTurnstile(t: Extract<DeviceConfig, { kind: 'turnstile' }>, at: string): ConfigError[] {
+  const errors: ConfigError[] = [];
+  if (t.mode === 'pulse' && t.pulseMs >= t.passageWindowMs) {
+    errors.push(configError('CONFIG_INVALID', `${at}.pulseMs`, `less than passageWindowMs (${t.passageWindowMs}) in pulse mode`, describeValue(t.pulseMs)));
+  }
+  for (const [group, map] of [['coils', t.coils], ['inputs', t.inputs]] as const) {
+    const seen = new Map<number, string>();
+    for (const [name, address] of Object.entries(map)) {
+      const other = seen.get(address);
+      if (other) errors.push(configError('CONFIG_CONFLICT', `${at}.${group}.${name}`, `an address not already used by ${group}.${other}`, describeValue(address)));
+      seen.set(address, name);
+    }
   }
   return errors;
 }

@@ -99,6 +99,15 @@ describe('PassJournal', () => {
     expect(j.readAfter(0, 10)).toHaveLength(6);
   });
 
+  it('reads the rows at or after an outcome time, in seq order', async () => {
+    const j = journal();
+    await appendCommitted(j, 4);
+    expect(j.readSince(1002).map((p) => [p.seq, p.ts])).toEqual([
+      [3, 1002],
+      [4, 1003],
+    ]);
+  });
+
   it('refuses an ack beyond the last written sequence number', async () => {
     const j = journal();
     await appendCommitted(j, 2);

@@ -67,6 +67,7 @@ export class PassJournal {
   private readonly db: Database;
   private readonly insert: Statement<[number, string, string, string]>;
   private readonly selectAfter: Statement<[number, number], PassRow>;
+  private readonly selectSince: Statement<[number], PassRow>;
   private readonly commitGroup: (group: readonly PendingAppend[]) => number[];
   private readonly bound: StorageBound;
   private readonly windowMs: number;
@@ -93,6 +94,7 @@ export class PassJournal {
     }
     this.insert = this.db.prepare('INSERT INTO passes (ts, outcome, lane_id, body) VALUES (?, ?, ?, ?)');
     this.selectAfter = this.db.prepare('SELECT seq, body FROM passes WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.selectSince = this.db.prepare('SELECT seq, body FROM passes WHERE ts >= ? ORDER BY seq');
     this.commitGroup = this.db.transaction((group: readonly PendingAppend[]) =>
       group.map((p) => Number(this.insert.run(p.pass.ts, p.pass.outcome, p.pass.laneId, JSON.stringify(p.pass)).lastInsertRowid)),
     );
@@ -137,6 +139,11 @@ export class PassJournal {
   /** Every stored row after `afterSeq`, acknowledged or not (local history, tests). */
   readAfter(afterSeq: number, limit: number): Pass[] {
     return this.selectAfter.all(afterSeq, limit).map(toPass);
+  }
+
+  /** Every stored row whose outcome time is at or after `ts`, in seq order (start-up replay). */
+  readSince(ts: number): Pass[] {
+    return this.selectSince.all(ts).map(toPass);
   }
 
   /**

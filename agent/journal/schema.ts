@@ -18,6 +18,8 @@ CREATE TABLE passes (
   -- The contract's Pass as JSON, without seq (the row's key).
   body    TEXT NOT NULL
 );
+-- The lanes rebuild occupancy and anti-passback from the last hours of passes at start.
+CREATE INDEX passes_ts ON passes (ts);
 CREATE TABLE outbox (
   id        INTEGER PRIMARY KEY CHECK (id = 1),
   acked_seq INTEGER NOT NULL

@@ -202,6 +202,33 @@ describe('Lane', () => {
     expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'denied', reason: 'no-access-right', note: 'decide() failed: rights store gone' })]);
   });
 
+  it('ends the passage as not passed when the turnstile driver throws instead of answering', async () => {
+    const { reader, turnstile, journal, lane } = setup();
+    turnstile.open = () => {
+      throw new Error('driver bug');
+    };
+    reader.badge(MEMBER);
+    await tick();
+    expect(lane.phase).toBe('idle');
+    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'not-passed', note: 'turnstile refused (OUT_OF_SERVICE): turnstile open failed: driver bug' })]);
+  });
+
+  it('ends a passage the turnstile never answers once the guard expires, and drops the late answer', async () => {
+    const { reader, turnstile, journal, lane, clock } = setup();
+    reader.badge(MEMBER);
+    clock.advance(29_999);
+    await tick();
+    expect(lane.phase).toBe('passage');
+    clock.advance(1);
+    await tick();
+    expect(lane.phase).toBe('idle');
+    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'not-passed', note: 'turnstile refused (OUT_OF_SERVICE): no outcome from the turnstile within 30000 ms' })]);
+    turnstile.settle({ kind: 'passed', at: 1 });
+    await tick();
+    expect(journal.passes).toHaveLength(1);
+    expect(lane.phase).toBe('idle');
+  });
+
   it('logs one line per decision with the credential hash and latency, never the number', async () => {
     const capture = capturingLogger();
     const { reader } = setup({ logger: capture.logger });

@@ -41,6 +41,12 @@ export interface LaneDeps {
   /** Repeated reads of one credential within this window are dropped (see debounce.ts). */
   readonly debounceMs: number;
   /**
+   * Safety net: a passage with no outcome from the turnstile after this long ends as
+   * refused (a driver bug must not keep the lane busy for ever); a late outcome is dropped.
+   * Set it above the turnstile's own passage window. Default 30 s.
+   */
+  readonly passageGuardMs?: number;
+  /**
    * Called once each row of this lane is on disk, with the decision behind it (the
    * composition root records pack visits for confirmed passages).
    */
@@ -66,6 +72,8 @@ export class Lane {
   private decisionFacts: DecisionFacts | undefined;
   private unsubscribe: (() => void)[] = [];
   private readonly log: Logger;
+  /** Numbers the opens, so that only the outcome of the passage in flight is taken. */
+  private openCount = 0;
 
   constructor(private readonly deps: LaneDeps) {
     this.debouncer = new Debouncer(deps.debounceMs);
@@ -157,12 +165,26 @@ export class Lane {
       case 'decide':
         this.dispatch({ kind: 'verdict', verdict: this.verdictFor(effect.presentation.credential, effect.presentation.direction) });
         return;
-      case 'open':
-        this.deps.turnstile.open(effect.direction).then(
-          (outcome) => this.dispatch({ kind: 'outcome', outcome }),
-          (e: unknown) => this.dispatch({ kind: 'outcome', outcome: openFailure(e) }),
-        );
+      case 'open': {
+        // A driver that throws instead of rejecting must not leave the lane in 'passage' for ever.
+        let opened: Promise<PassageOutcome>;
+        try {
+          opened = this.deps.turnstile.open(effect.direction);
+        } catch (e) {
+          opened = Promise.reject(e);
+        }
+        const openId = ++this.openCount;
+        const settle = (outcome: PassageOutcome) => {
+          if (openId !== this.openCount || this.state.phase !== 'passage') return this.log.warn({ outcome }, 'late turnstile outcome dropped');
+          this.openCount++;
+          this.deps.clock.clearTimeout(guard);
+          this.dispatch({ kind: 'outcome', outcome });
+        };
+        const guardMs = this.deps.passageGuardMs ?? DEFAULT_PASSAGE_GUARD_MS;
+        const guard = this.deps.clock.setTimeout(() => settle({ kind: 'refused', code: 'OUT_OF_SERVICE', message: `no outcome from the turnstile within ${guardMs} ms` }), guardMs);
+        opened.then(settle, (e: unknown) => settle(openFailure(e)));
         return;
+      }
       case 'feedback':
         this.readers.get(effect.readerId)?.feedback(effect.signal).catch((e: unknown) => this.log.warn({ err: e }, 'reader feedback failed'));
         return;
@@ -226,6 +248,8 @@ export class Lane {
     this.pendingManual.delete(requestId);
   }
 }
+
+const DEFAULT_PASSAGE_GUARD_MS = 30_000;
 
 function openFailure(e: unknown): PassageOutcome {
   return { kind: 'refused', code: 'OUT_OF_SERVICE', message: `turnstile open failed: ${(e as Error)?.message ?? String(e)}` };

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision, RightsView } from '../access/index.ts';
+import type { Pass } from '../journal/pass-record.ts';
 import { PassageMemory } from './passage-memory.ts';
 
 const HOUR = 3600_000;
@@ -27,6 +28,21 @@ describe('PassageMemory', () => {
     memory.recordPassage('pool', 'in', 2);
     expect(memory.occupancyOf('pool')).toBe(1);
     expect(memory.state().lastPass.size).toBe(0);
+  });
+
+  it('replays confirmed passages of journal rows, not denials, walk-aways, manual or unknown lanes', () => {
+    const memory = new PassageMemory(() => ({ version: 1 }) as RightsView);
+    const row = (seq: number, outcome: Pass['outcome'], direction: Pass['direction'], laneId = 'entry', memberId: string | null = 'm1'): Pass => ({
+      seq, ts: seq * 1000, decidedAt: seq * 1000, laneId, direction, outcome, reason: 'granted', memberId, credential: { kind: 'badge', hash: 'ab12cd34' },
+      rightsVersion: 1, rightId: null, operator: null, note: null, latencyUs: null,
+    });
+    const replayed = memory.replay(
+      [row(1, 'passed', 'in'), row(2, 'denied', 'in'), row(3, 'not-passed', 'in'), row(4, 'manual', 'in', 'entry', null), row(5, 'forced', 'in', 'entry', null), row(6, 'passed', 'in', 'gone')],
+      (lane) => (lane === 'entry' ? 'gym' : undefined),
+    );
+    expect(replayed).toBe(2);
+    expect(memory.occupancyOf('gym')).toBe(2);
+    expect(memory.state().lastPass.get('gym')?.get('m1')).toEqual({ at: 1000, direction: 'in' });
   });
 
   it('forgets entries and QR nonces older than 48 hours', () => {

@@ -1,7 +1,8 @@
 import type { Decision, DecisionState, Direction, PassRecord, RightsView } from '../access/index.ts';
+import type { Pass } from '../journal/pass-record.ts';
 
 /** How long confirmed passes are remembered for anti-passback, re-entry delay and daily quotas. */
-const RETAIN_MS = 48 * 3600_000;
+export const RETAIN_MS = 48 * 3600_000;
 
 /**
  * What the lanes remember of confirmed passages, handed to decide() as its DecisionState:
@@ -53,6 +54,25 @@ export class PassageMemory {
       this.nonceUsedAt.set(decision.qrNonce, at);
     }
     this.forgetBefore(at - RETAIN_MS);
+  }
+
+  /**
+   * Rebuilds the memory from journal rows (in seq order) at start, so a restart does not
+   * reset occupancy, anti-passback or daily counts. Replayed: confirmed credential passages
+   * and forced passages. Not replayed: manual and emergency rows (their row does not say
+   * whether someone went through) and used QR nonces (not journaled).
+   */
+  replay(passes: readonly Pass[], zoneOfLane: (laneId: string) => string | undefined): number {
+    let replayed = 0;
+    for (const p of passes) {
+      const zone = zoneOfLane(p.laneId);
+      if (zone === undefined || (p.outcome !== 'passed' && p.outcome !== 'forced')) continue;
+      const decision: Decision | undefined =
+        p.outcome === 'passed' && p.memberId !== null ? { granted: true, reason: 'granted', message: '', memberId: p.memberId, rightsVersion: p.rightsVersion ?? 0 } : undefined;
+      this.recordPassage(zone, p.direction, p.ts, decision);
+      replayed++;
+    }
+    return replayed;
   }
 
   private memberMap<V>(byZone: Map<string, Map<string, V>>, zoneId: string): Map<string, V> {

@@ -10,7 +10,7 @@ import type { Reader } from '../../agent/devices/reader.ts';
 import { SimulatedOsdpBus } from '../../firmware-sim/osdp/bus.ts';
 import { SimulatedPd } from '../../firmware-sim/osdp/pd.ts';
 import { testDriverBox } from '../support/test-driver-box.ts';
-import { personAtTurnstile } from '../support/test-turnstile.ts';
+import { createTurnstileSim } from '../../firmware-sim/turnstile/index.ts';
 import { encodeEm4100Frame } from '../../protocol/em4100/frame.ts';
 import { shiftedClock } from '../support/shifted-clock.ts';
 import { percentiles } from './percentiles.ts';
@@ -21,12 +21,13 @@ import { percentiles } from './percentiles.ts';
  * first byte of its open command (a Modbus FC05 frame) to its transport. Everything in
  * between is the real agent: config loader, box composition, lane state machine, real
  * decide() over a real rights store of 1000 members, the pino decision line (to the null
- * device), the real SQLite journal committing the previous passes. The turnstile is the
- * byte-level test driver over a MockTransport (test/support/test-turnstile.ts), not the
- * Modbus driver; the reader is the real EM4100 driver fed one frame per badge, or the real
- * OSDP driver (secure channel on) polling the firmware-sim OSDP reader.
+ * device), the real SQLite journal committing the previous passes, the real Modbus
+ * turnstile driver (its unlock may wait behind an input poll on the bus) against the
+ * simulated I/O module and arm. The reader is the real EM4100 driver fed one frame per
+ * badge, or the real OSDP driver (secure channel on) polling the simulated reader. Links
+ * are MockTransports.
  */
-const PASSES = 3000;
+const PASSES = 400;
 const dir = mkdtempSync(join(tmpdir(), 'lane-bench-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
@@ -42,10 +43,10 @@ devices:
     bus: io
     address: 1
     coils: { unlockIn: 0, unlockOut: 1 }
-    inputs: { passIn: 0, passOut: 1 }
+    inputs: { passIn: 0, passOut: 1, fireLoopClosed: 2, ready: 3, alarm: 4 }
     mode: pulse
     pulseMs: 200
-    passageWindowMs: 5000
+    passageWindowMs: 1500
 lanes:
   - { id: entry, kind: entry, zone: gym, turnstile: tripod-entry, readers: [{ reader: reader-entry, direction: in }] }
 localUi: { port: 8080 }
@@ -70,6 +71,9 @@ interface Scenario {
   readonly ready?: (box: Box) => boolean;
 }
 
+/** An FC05 write-single-coil request switching a coil ON: the turnstile driver's unlock. */
+const isUnlockOn = (frame: Uint8Array) => frame[1] === 0x05 && frame[4] === 0xff && frame[5] === 0x00;
+
 async function measure(scenario: Scenario): Promise<void> {
   const home = join(dir, scenario.name);
   mkdirSync(join(home, 'data'), { recursive: true });
@@ -77,60 +81,69 @@ async function measure(scenario: Scenario): Promise<void> {
   const loaded = await loadConfigFile(join(home, 'box.yaml'));
   if (!loaded.ok) throw new Error(JSON.stringify(loaded.error));
   const clock = shiftedClock(Date.UTC(2026, 0, 5, 9, 0, 0));
-  const devices = testDriverBox(clock);
+  const devices = testDriverBox();
   const present = scenario.reader(devices, join(home, 'data'));
-  const logger = pino({ level: 'info' }, pino.destination({ dest: devNull, sync: true }));
-  // Subscribed before the driver (box.start() subscribes it): runs just before the driver's
-  // data callback, so the CPU time from here to the open is the lane path's own cost,
-  // whatever the scheduler does to the process meanwhile.
+  const arm = createTurnstileSim(devices.link('io'), clock, { windowMs: 1200, personDelayMs: [1, 2] });
+
+  // Start: the reader link's data event, subscribed before the driver's own (box.start()
+  // subscribes it), so it runs just before the driver stamps CredentialPresented.at.
+  // End: the turnstile driver handing its unlock request to the link.
   let cpuAtData: NodeJS.CpuUsage = process.cpuUsage();
   devices.transport(scenario.readerLink).on('data', () => (cpuAtData = process.cpuUsage()));
+  let presented: { at: number; cpu: NodeJS.CpuUsage } | undefined;
+  const latenciesUs: number[] = [];
+  const cpuUs: number[] = [];
+  const io = devices.transport('io');
+  const write = io.write.bind(io);
+  io.write = (frame: Uint8Array) => {
+    if (presented && isUnlockOn(frame)) {
+      const cpu = process.cpuUsage();
+      latenciesUs.push((clock.monotonic() - presented.at) * 1000);
+      cpuUs.push(cpu.user - presented.cpu.user + (cpu.system - presented.cpu.system));
+      presented = undefined;
+    }
+    return write(frame);
+  };
+
+  const logger = pino({ level: 'info' }, pino.destination({ dest: devNull, sync: true }));
   const built = buildBox({ loaded: loaded.value, drivers: devices.drivers, createTransport: devices.createTransport, clock, logger });
   if (!built.ok) throw new Error(JSON.stringify(built.error));
   const box = built.value;
   box.rights.applySnapshot(clubSnapshot(1000));
-  personAtTurnstile(devices.link('io'), () => true, 0);
   await box.start();
-  while (scenario.ready && !scenario.ready(box)) await new Promise((r) => setTimeout(r, 10));
+  const ready = () => box.devices.get('tripod-entry')?.status().state === 'online' && (!scenario.ready || scenario.ready(box));
+  while (!ready()) await new Promise((r) => setTimeout(r, 10));
 
-  const turnstile = devices.turnstiles.get('tripod-entry');
   const reader = box.devices.get('reader-entry') as Reader;
   const lane = box.lanes.lane('entry');
-  const latenciesUs: number[] = [];
-  const cpuUs: number[] = [];
-  // Registered after the lane's listener: by the time it runs, the lane has issued the open.
-  reader.onCredential((e) => {
-    if (!turnstile || turnstile.lastOpenWriteAt < e.at) return;
-    latenciesUs.push((turnstile.lastOpenWriteAt - e.at) * 1000);
-    const cpu = turnstile.lastOpenWriteCpu;
-    cpuUs.push(cpu.user - cpuAtData.user + (cpu.system - cpuAtData.system));
-  });
+  reader.onCredential((e) => (presented = { at: e.at, cpu: cpuAtData }));
   for (let i = 0; i < scenario.passes; i++) {
     present((2 * i) % 1000);
-    while (latenciesUs.length <= i || lane.phase !== 'idle') await new Promise<void>((r) => setImmediate(r));
+    while (latenciesUs.length <= i || lane.phase !== 'idle') await new Promise<void>((r) => setTimeout(r, 1));
   }
   const rows = box.journal.stats().lastSeq;
   await box.stop();
+  arm.dispose();
   const [p50, p99, max] = percentiles(latenciesUs, [50, 99, 100]).map((v) => v.toFixed(0));
   const [c50, c99, cmax] = percentiles(cpuUs, [50, 99, 100]).map((v) => v.toFixed(0));
   console.log(
-    `lane latency, ${scenario.name} (last reader byte -> first byte of turnstile open; real decide + journal + log line): ` +
+    `lane latency, ${scenario.name} -> Modbus turnstile driver (last reader byte -> first byte of the unlock request; real decide + journal + log line): ` +
       `${latenciesUs.length} grants, wall p50 ${p50} µs, p99 ${p99} µs, max ${max} µs; process CPU on the path p50 ${c50} µs, p99 ${c99} µs, max ${cmax} µs; ` +
       `${rows} journal rows; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
   );
 }
 
 describe('lane latency', () => {
-  it('real EM4100 driver, one 14-byte frame per badge -> Modbus FC05 test turnstile', async () => {
+  it('real EM4100 driver, one 14-byte frame per badge', async () => {
     await measure({ name: 'em4100', config: CONFIG, passes: PASSES, readerLink: 'reader-entry', reader: (devices) => (n) => devices.link('reader-entry').write(encodeEm4100Frame({ version: 0, tag: 100000 + n })) });
   });
 
-  it('real OSDP driver with secure channel against the simulated PD -> Modbus FC05 test turnstile', async () => {
+  it('real OSDP driver with secure channel against the simulated PD', async () => {
     const pd = new SimulatedPd({ address: 1, scbk: Uint8Array.from(Buffer.from(OSDP_KEY, 'hex')) });
     await measure({
       name: 'osdp-secure-channel',
       config: OSDP_CONFIG,
-      passes: 300,
+      passes: PASSES,
       readerLink: 'osdp-bus',
       reader: (devices, dataDir) => {
         mkdirSync(join(dataDir, 'keys'));
