@@ -105,7 +105,8 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
       store,
       clock,
       logger: logger.child({ component: 'ingest' }),
-      listener: { onState: (id) => alerts.evaluate(id), onHealth: (id) => alerts.evaluate(id), onEvent: (id) => alerts.evaluate(id) },
+      // Only printer events feed a rule; other events need no evaluation (the tick covers time).
+      listener: { onState: (id) => alerts.evaluate(id), onHealth: (id) => alerts.evaluate(id), onEvent: (id, e) => e.kind.startsWith('printer.') && alerts.evaluate(id) },
     });
     closers.push(() => ingest.stop());
     alerts.start();

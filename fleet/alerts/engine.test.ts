@@ -167,3 +167,16 @@ describe('alert rules', () => {
     expect(open()).toEqual([]);
   });
 });
+
+describe('alert tick over many boxes', () => {
+  it('evaluates every box, in slices that leave the event loop free in between', async () => {
+    // Created (never seen online) long enough ago to count as offline.
+    for (let i = 0; i < 450; i++) store.boxes.create({ id: `box-${i}`, status: 'active' }, clock.now() - 3 * MIN);
+    engine.tick();
+    expect(store.alerts.listOpen()).toHaveLength(200);
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => setImmediate(r));
+    expect(store.alerts.listOpen().filter((a) => a.rule === 'box-offline')).toHaveLength(450);
+  });
+});

@@ -4,6 +4,8 @@ import type { HealthMessage } from '../../protocol/mqtt/index.ts';
 import type { Alert, FleetStore } from '../store/repositories.ts';
 import { RULES, defaultThresholds, type AlertThresholds, type BoxSituation } from './rules.ts';
 
+const TICK_SLICE = 200;
+
 export interface AlertChange {
   readonly kind: 'opened' | 'resolved';
   readonly alert: Alert;
@@ -28,25 +30,41 @@ export interface AlertEngineOptions {
 export class AlertEngine {
   private readonly thresholds: AlertThresholds;
   private timer: TimerHandle | undefined;
+  private ticking = false;
+  private stopped = false;
 
   constructor(private readonly options: AlertEngineOptions) {
     this.thresholds = { ...defaultThresholds, ...options.thresholds };
   }
 
   start(): void {
+    this.stopped = false;
     this.timer ??= this.options.clock.setInterval(() => this.tick(), this.options.tickMs ?? 15_000);
   }
 
   stop(): void {
+    this.stopped = true;
     this.options.clock.clearInterval(this.timer);
     this.timer = undefined;
   }
 
-  /** Evaluates every box that is active or still has open alerts. */
+  /**
+   * Evaluates every box that is active or still has open alerts, in slices of
+   * TICK_SLICE boxes with the event loop free in between (thousands of boxes would
+   * otherwise hold ingestion up for seconds). A tick still running skips the next one.
+   */
   tick(): void {
+    if (this.ticking) return;
     const ids = new Set(this.options.store.boxes.list({ status: 'active' }).map((b) => b.id));
     for (const a of this.options.store.alerts.listOpen()) ids.add(a.boxId);
-    for (const id of ids) this.evaluate(id);
+    const queue = [...ids];
+    const slice = () => {
+      for (const id of queue.splice(0, TICK_SLICE)) this.evaluate(id);
+      if (queue.length > 0 && !this.stopped) setImmediate(slice);
+      else this.ticking = false;
+    };
+    this.ticking = true;
+    slice();
   }
 
   evaluate(boxId: string): void {
@@ -86,15 +104,9 @@ export class AlertEngine {
     if (!box) return undefined;
     const raw = store.boxes.lastHealth(boxId);
     const health = raw ? { message: raw as unknown as HealthMessage, receivedAt: Number(raw.receivedAt) } : null;
-    const printerConditions = new Map(store.events.latestPerSubject(boxId, 'printer.').map((e) => [e.subject, { kind: e.kind, at: e.at }]));
+    const printerConditions = new Map(store.events.latestPerSubject(boxId, 'printer').map((e) => [e.subject, { kind: e.kind, at: e.at }]));
     const clubRights = box.clubId ? (store.clubs.rightsVersion(box.clubId) ?? null) : null;
-    const now = clock.now();
-    // Raw samples only (resolution 0): the last reports, enough for the growth rule.
-    const backlogTrend = store.health
-      .series(boxId, 'journal.backlog', now - 3_600_000, now + 1)
-      .filter((p) => p.resolutionMs === 0)
-      .slice(-this.thresholds.passBacklogGrowingReports)
-      .map((p) => p.value);
-    return { now, box, health, devices: store.devices.listByBox(boxId), printerConditions, clubRights, backlogTrend };
+    const backlogTrend = store.health.recent(boxId, 'journal.backlog', this.thresholds.passBacklogGrowingReports);
+    return { now: clock.now(), box, health, devices: store.devices.listByBox(boxId), printerConditions, clubRights, backlogTrend };
   }
 }

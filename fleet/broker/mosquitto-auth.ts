@@ -41,6 +41,10 @@ export function renderMosquittoConf(opts: { passwordFile: string; aclFile: strin
     // A box cannot pick another box's client id and take over its session.
     'use_username_as_clientid true',
     `max_packet_size ${opts.maxPacketBytes}`,
+    // QoS 1 messages waiting for a slow subscriber (the fleet) are dropped beyond the queue
+    // limit (default 1000): events would be lost. Keep them (memory is the bound).
+    'max_queued_messages 0',
+    'max_inflight_messages 100',
     ...opts.listeners,
     '',
   ].join('\n');

@@ -32,7 +32,9 @@ export function createAedesBus(broker: Aedes, logger: Logger): FleetBus {
         deliver: (packet: AedesPublishPacket, cb: () => void) => {
           const payload = typeof packet.payload === 'string' ? Buffer.from(packet.payload) : Buffer.from(packet.payload);
           void serial.push({ topic: packet.topic, payload, retain: packet.retain });
-          cb();
+          // Later, not now: a synchronous cb makes the emitter deliver the next message
+          // inside this call, and a burst overflows the stack (aedes defers the same way).
+          setImmediate(cb);
         },
       };
       subscriptions.add(entry);

@@ -47,7 +47,7 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
   /** Runs a store write; a failure is logged and counted, and the message is not acknowledged. */
   const write = (topic: string, fn: () => void): boolean => {
     try {
-      fn();
+      store.transaction(fn);
       return true;
     } catch (e) {
       reject('INGEST_STORE_FAILED', `store write failed: ${(e as Error).message}`, topic);

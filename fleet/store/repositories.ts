@@ -100,6 +100,8 @@ export interface HealthRepository {
   /** Deletes averages older than `before`. */
   prune(before: number): { deleted: number };
   series(boxId: string, metric: string, from: number, to: number): HealthPoint[];
+  /** The last `count` raw values of a metric, oldest first. */
+  recent(boxId: string, metric: string, count: number): number[];
 }
 
 export interface BoxEvent {
@@ -115,8 +117,8 @@ export interface EventRepository {
   /** Returns false when (box, eventId) was already stored (a redelivery). */
   insert(boxId: string, event: BoxEvent, receivedAt: number): boolean;
   list(boxId: string, limit: number): (BoxEvent & { boxId: string; receivedAt: number })[];
-  /** The latest event per subject among kinds starting with `kindPrefix` (e.g. "printer."). */
-  latestPerSubject(boxId: string, kindPrefix: string): { subject: string; kind: string; at: number }[];
+  /** The latest event per subject of a kind family (the kind up to its first dot, e.g. "printer"). */
+  latestPerSubject(boxId: string, family: string): { subject: string; kind: string; at: number }[];
 }
 
 export interface PassRecord {
@@ -183,5 +185,7 @@ export interface FleetStore {
   readonly events: EventRepository;
   readonly passes: PassRepository;
   readonly alerts: AlertRepository;
+  /** Runs `fn` as one transaction (several writes of one message commit together, and faster). */
+  transaction<T>(fn: () => T): T;
   close(): void;
 }

@@ -22,6 +22,7 @@ export function openSqliteStore(path: string, options: { migrationsDir?: string 
     events: sqliteEvents(db),
     passes: sqlitePasses(db),
     alerts: sqliteAlerts(db),
+    transaction: <T>(fn: () => T): T => db.transaction(fn)(),
     close: () => db.close(),
   };
 }

@@ -33,6 +33,10 @@ export function sqliteHealth(db: SqliteDb): HealthRepository {
     prune(before) {
       return { deleted: db.prepare('DELETE FROM health_metrics WHERE resolution_ms > 0 AND at < ?').run(before).changes };
     },
+    recent(boxId, metric, count) {
+      const rows = db.prepare('SELECT value FROM health_metrics WHERE box_id = ? AND metric = ? AND resolution_ms = 0 ORDER BY at DESC LIMIT ?').all(boxId, metric, count) as { value: number }[];
+      return rows.map((r) => r.value).reverse();
+    },
     series(boxId, metric, from, to) {
       const rows = db
         .prepare('SELECT at, value, samples, resolution_ms FROM health_metrics WHERE box_id = ? AND metric = ? AND at >= ? AND at < ? ORDER BY at, resolution_ms DESC')
@@ -57,9 +61,20 @@ export function sqliteEvents(db: SqliteDb): EventRepository {
   const insert = db.prepare(
     'INSERT INTO events (box_id, event_id, at, kind, severity, subject, data, received_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT (box_id, event_id) DO NOTHING',
   );
+  // Ties on time go to the event inserted last (the box's order of sending).
+  const latest = db.prepare(
+    `INSERT INTO latest_events (box_id, family, subject, kind, at, event_id) VALUES (?, ?, ?, ?, ?, ?)
+     ON CONFLICT (box_id, family, subject) DO UPDATE SET kind = excluded.kind, at = excluded.at, event_id = excluded.event_id WHERE excluded.at >= latest_events.at`,
+  );
+  const insertOne = db.transaction((boxId: string, e: BoxEvent, receivedAt: number) => {
+    if (insert.run(boxId, e.eventId, e.at, e.kind, e.severity, e.subject, JSON.stringify(e.data), receivedAt).changes === 0) return false;
+    const dot = e.kind.indexOf('.');
+    if (e.subject !== null && dot > 0) latest.run(boxId, e.kind.slice(0, dot), e.subject, e.kind, e.at, e.eventId);
+    return true;
+  });
   return {
     insert(boxId, e: BoxEvent, receivedAt) {
-      return insert.run(boxId, e.eventId, e.at, e.kind, e.severity, e.subject, JSON.stringify(e.data), receivedAt).changes > 0;
+      return insertOne(boxId, e, receivedAt);
     },
     list(boxId, limit) {
       return (db.prepare('SELECT * FROM events WHERE box_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(boxId, limit) as EventRow[]).map((r) => ({
@@ -73,14 +88,8 @@ export function sqliteEvents(db: SqliteDb): EventRepository {
         receivedAt: r.received_at,
       }));
     },
-    latestPerSubject(boxId, kindPrefix) {
-      return db
-        .prepare(
-          `SELECT subject, kind, at FROM events e WHERE box_id = @boxId AND subject IS NOT NULL AND substr(kind, 1, length(@prefix)) = @prefix
-             AND id = (SELECT id FROM events x WHERE x.box_id = e.box_id AND x.subject = e.subject AND substr(x.kind, 1, length(@prefix)) = @prefix ORDER BY x.at DESC, x.id DESC LIMIT 1)
-           ORDER BY subject`,
-        )
-        .all({ boxId, prefix: kindPrefix }) as { subject: string; kind: string; at: number }[];
+    latestPerSubject(boxId, family) {
+      return db.prepare('SELECT subject, kind, at FROM latest_events WHERE box_id = ? AND family = ? ORDER BY subject').all(boxId, family) as { subject: string; kind: string; at: number }[];
     },
   };
 }

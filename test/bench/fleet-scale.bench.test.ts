@@ -89,8 +89,9 @@ class Sims {
     return this.last.reduce((a, l) => a + (l?.[k] ?? 0), 0);
   }
 
-  allConnected(total: number): boolean {
-    return this.last.length === this.children.length && this.last.every((l) => l && l.connectMs >= 0) && this.sum('connected') + this.sum('connectFailed') >= total;
+  /** Every simulator went through its whole list (a box may have dropped since: counted as not held). */
+  doneConnecting(): boolean {
+    return this.last.length === this.children.length && this.last.every((l) => l && l.connectMs >= 0);
   }
 
   async stop(): Promise<void> {
@@ -180,7 +181,7 @@ async function run(kind: 'embedded aedes' | 'Mosquitto', boxes: Box[], dir: stri
   const sims = new Sims(url, files);
   try {
     const t0 = Date.now();
-    while (!sims.allConnected(boxes.length)) {
+    while (!sims.doneConnecting()) {
       if (Date.now() - t0 > 600_000) throw new Error('boxes did not connect within 10 minutes');
       await sleep(500);
     }
@@ -275,5 +276,5 @@ describe('fleet at scale', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
-  });
+  }, 3_600_000);
 });

@@ -193,6 +193,17 @@ export function describeBrokerContract(kind: string, start: () => Promise<Broker
       expect(h.fleet.store.passes.count('box-passes')).toBe(4);
     });
 
+    it('stores every message of a burst (no loss, no crash under load)', async () => {
+      const c = await box('box-b');
+      const count = 3000;
+      await Promise.all(
+        Array.from({ length: count }, (_, i) =>
+          c.publishAsync(topicFor('events', 'box-b'), Buffer.from(encode('events', { ...VALID_MESSAGES.events, eventId: `burst-${i}` })), { qos: 1 }),
+        ),
+      );
+      await waitFor('every event stored', () => h.fleet.store.events.list('box-b', count + 10).length === count, 60_000);
+    }, 90_000);
+
     it('cuts a revoked box off at once and refuses it afterwards', async () => {
       const c = await box('box-revoked');
       await c.publishAsync(topicFor('state', 'box-revoked'), stateMessage('online'), { qos: 1, retain: true });
