@@ -85,13 +85,21 @@ export interface MismatchRow {
   unbalanced: { credential: string; memberId: string | null; entries: number; exits: number }[];
 }
 
+const dayFormats = new Map<string, Intl.DateTimeFormat | null>();
+
 /** Local calendar day (YYYY-MM-DD) of `at` in `timezone`; UTC when the zone is unknown. */
 export function localDay(at: number, timezone: string): string {
-  try {
-    return new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(at);
-  } catch {
-    return new Date(at).toISOString().slice(0, 10);
+  // Building a formatter costs far more than using one: one per zone, reused.
+  let format = dayFormats.get(timezone);
+  if (format === undefined) {
+    try {
+      format = new Intl.DateTimeFormat('en-CA', { timeZone: timezone, year: 'numeric', month: '2-digit', day: '2-digit' });
+    } catch {
+      format = null;
+    }
+    dayFormats.set(timezone, format);
   }
+  return format ? format.format(at) : new Date(at).toISOString().slice(0, 10);
 }
 
 export function findEntryExitMismatch(passes: readonly PassFact[], timezoneOf: (clubId: string) => string): MismatchRow[] {

@@ -37,33 +37,33 @@ describe('migrations', () => {
     again.db.close();
   });
 
-  it('applies every numbered file in numeric order, including 100+ ones added later', () => {
+  it('applies every numbered file in numeric order, including high-numbered ones added later', () => {
     const dir = migrationsCopy();
     const path = join(tempDir(), 'fleet.db');
     openDatabase(path, { migrationsDir: dir }).db.close();
-    writeFileSync(join(dir, '100-api-extra.sql'), 'CREATE TABLE api_extra (id INTEGER PRIMARY KEY);');
+    writeFileSync(join(dir, '900-api-extra.sql'), 'CREATE TABLE api_extra (id INTEGER PRIMARY KEY);');
     writeFileSync(join(dir, '020-core-extra.sql'), 'CREATE TABLE core_extra (id INTEGER PRIMARY KEY);');
     const { db, migrations } = openDatabase(path, { migrationsDir: dir });
-    expect(migrations.applied).toEqual([20, 100]);
-    expect(migrations.current).toBe(100);
+    expect(migrations.applied).toEqual([20, 900]);
+    expect(migrations.current).toBe(900);
     db.close();
   });
 
   it('refuses an applied migration whose file was edited', () => {
     const dir = migrationsCopy();
     const path = join(tempDir(), 'fleet.db');
-    writeFileSync(join(dir, '100-x.sql'), 'CREATE TABLE x (id INTEGER);');
+    writeFileSync(join(dir, '900-x.sql'), 'CREATE TABLE x (id INTEGER);');
     openDatabase(path, { migrationsDir: dir }).db.close();
-    writeFileSync(join(dir, '100-x.sql'), 'CREATE TABLE x (id INTEGER, y TEXT);');
+    writeFileSync(join(dir, '900-x.sql'), 'CREATE TABLE x (id INTEGER, y TEXT);');
     expect(() => openDatabase(path, { migrationsDir: dir })).toThrow(/STORE_MIGRATION_CHANGED/);
   });
 
   it('rolls back a failing migration and records nothing of it', () => {
     const dir = migrationsCopy();
     const path = join(tempDir(), 'fleet.db');
-    writeFileSync(join(dir, '100-bad.sql'), 'CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);');
+    writeFileSync(join(dir, '900-bad.sql'), 'CREATE TABLE half (id INTEGER); INSERT INTO nowhere VALUES (1);');
     expect(() => openDatabase(path, { migrationsDir: dir })).toThrow(/STORE_MIGRATION_FAILED/);
-    rmSync(join(dir, '100-bad.sql'));
+    rmSync(join(dir, '900-bad.sql'));
     const { db } = openDatabase(path, { migrationsDir: dir });
     expect(db.prepare("SELECT count(*) AS n FROM sqlite_master WHERE name = 'half'").get()).toEqual({ n: 0 });
     db.close();

@@ -1,6 +1,7 @@
 import type Database from 'better-sqlite3';
 import { parseJsonObject } from './json.ts';
 import { Where } from './where.ts';
+import type { PassFact } from '../reports/pass-anomalies.ts';
 export interface PassRow {
   boxId: string;
   clubId: string | null;
@@ -94,6 +95,18 @@ export class PassReports {
     const sql = `SELECT p.*, b.club_id, ${CREDENTIAL_KEY} AS credential_hash FROM passes p JOIN boxes b ON b.id = p.box_id ${w}
       ORDER BY p.at, p.box_id, p.seq LIMIT ?`;
     return (this.db.prepare(sql).all(...w.args, limit) as RawPass[]).map(toRow);
+  }
+
+  /**
+   * The columns the anomaly reports read, for a time range: one light query (no JSON
+   * parse of `data`, no row objects beyond the facts).
+   */
+  facts(clubId: string | undefined, from: number, to: number, limit: number): PassFact[] {
+    const w = new Where().add('b.club_id = ?', clubId).add('p.at >= ?', from).add('p.at < ?', to);
+    const sql = `SELECT p.box_id AS boxId, b.club_id AS clubId, p.at, p.lane, p.direction, p.granted, p.outcome, p.member_id AS memberId,
+      ${CREDENTIAL_KEY} AS credentialHash FROM passes p JOIN boxes b ON b.id = p.box_id ${w} ORDER BY p.at, p.box_id, p.seq LIMIT ?`;
+    const rows = this.db.prepare(sql).all(...w.args, limit) as (Omit<PassFact, 'granted'> & { granted: number })[];
+    return rows.map((r) => Object.assign(r, { granted: r.granted === 1 }) as unknown as PassFact);
   }
 
   count(): number {

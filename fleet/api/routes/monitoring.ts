@@ -62,7 +62,8 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     async (req) => {
       const { boxId } = req.params;
       if (!ctx.boxes.get(boxId)) throw apiError('BOX_NOT_FOUND');
-      const to = req.query.to ?? ctx.clock.now();
+      // `to` is exclusive: by default include a sample stored this very millisecond.
+      const to = req.query.to ?? ctx.clock.now() + 1;
       const from = req.query.from ?? to - DAY;
       return { boxId, points: ctx.history.health(boxId, req.query.metric, from, to, req.query.limit ?? 2_000) };
     },

@@ -65,12 +65,15 @@ const encodeCursor = (r: PassRow): string => Buffer.from(`${r.at}\n${r.boxId}\n$
 
 /** Passes: query, export (CSV/JSON), card-sharing and entry/exit mismatch reports. */
 export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  const readRange = (clubId: string | undefined, from: number, to: number): PassRow[] => {
+  const bounded = <T>(from: number, to: number, read: (limit: number) => T[]): T[] => {
     if (to <= from) throw apiError('API_VALIDATION_FAILED', 'querystring/to: must be after from');
-    const rows = ctx.passes.query({ clubId, from, to }, MAX_REPORT_ROWS + 1);
+    const rows = read(MAX_REPORT_ROWS + 1);
     if (rows.length > MAX_REPORT_ROWS) throw apiError('EXPORT_TOO_LARGE', undefined, { maxRows: MAX_REPORT_ROWS });
     return rows;
   };
+  const readRange = (clubId: string | undefined, boxId: string | undefined, from: number, to: number): PassRow[] =>
+    bounded(from, to, (limit) => ctx.passes.query({ clubId, boxId, from, to }, limit));
+  const readFacts = (clubId: string | undefined, from: number, to: number) => bounded(from, to, (limit) => ctx.passes.facts(clubId, from, to, limit));
 
   app.get(
     '/v1/passes',
@@ -105,7 +108,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
     },
     async (req, reply) => {
       const { clubId, boxId, from, to, format = 'csv' } = req.query;
-      const rows = readRange(clubId, from, to).filter((r) => boxId === undefined || r.boxId === boxId);
+      const rows = readRange(clubId, boxId, from, to);
       const name = `passes-${clubId ?? 'all'}-${new Date(from).toISOString().slice(0, 10)}`;
       if (format === 'json') {
         void reply.header('content-type', 'application/json; charset=utf-8').header('content-disposition', `attachment; filename="${name}.json"`);
@@ -149,7 +152,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
     async (req) => {
       const q = req.query;
       // Read all clubs when one is asked for: sharing across clubs is the point.
-      const rows = readRange(undefined, q.from, q.to);
+      const rows = readFacts(undefined, q.from, q.to);
       const findings = findCardSharing(rows, { minTravelMs: (q.minTravelMinutes ?? 30) * 60_000, maxVisitMs: (q.maxVisitMinutes ?? 240) * 60_000 });
       return { findings: q.clubId === undefined ? findings : findings.filter((f) => f.first.clubId === q.clubId || f.second.clubId === q.clubId) };
     },
@@ -180,7 +183,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
       },
     },
     async (req) => {
-      const rows = readRange(req.query.clubId, req.query.from, req.query.to);
+      const rows = readFacts(req.query.clubId, req.query.from, req.query.to);
       const zones = new Map<string, string>();
       const tz = (clubId: string): string => {
         let z = zones.get(clubId);
