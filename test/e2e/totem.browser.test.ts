@@ -7,26 +7,25 @@ import { decide } from '../../agent/access/index.ts';
 import { clubSnapshot } from '../../agent/access/rights-fixtures.ts';
 import { buildBox, type Box } from '../../agent/box/build-box.ts';
 import { loadConfigFile } from '../../agent/config/load.ts';
-import { EscposPrinter } from '../../agent/devices/printer/escpos-printer.ts';
 import { startBoxLocalUi } from '../../agent/local-ui/box-local-ui.ts';
 import type { LocalUi } from '../../agent/local-ui/local-ui.ts';
 import { TotemFeed } from '../../agent/local-ui/totem-feed.ts';
 import { Em4100ReaderSim } from '../../firmware-sim/em4100/em4100-sim.ts';
 import { EscposPrinterSim } from '../../firmware-sim/printer/printer-sim.ts';
 import { ticketLines } from '../../firmware-sim/printer/ticket.ts';
+import { createTurnstileSim } from '../../firmware-sim/turnstile/index.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { shiftedClock } from '../support/shifted-clock.ts';
 import { testDriverBox } from '../support/test-driver-box.ts';
-import { personAtTurnstile } from '../support/test-turnstile.ts';
 import { waitFor } from '../support/wait-for.ts';
 
 /**
  * The box's local pages in a real browser (headless Chromium through playwright-core)
  * against a running box built like agent/main.ts builds it: the real config loader,
- * composition root, EM4100 reader driver against the firmware-sim reader, rights store and
- * decide(), lanes, SQLite journal, ESC/POS printer driver against the firmware-sim
- * printer, and the local UI server on an ephemeral port. The turnstile is the byte-level
- * test turnstile (test/support/test-turnstile.ts) with a person walking through.
+ * composition root and driver registry, the EM4100 reader driver against the firmware-sim
+ * reader, the Modbus turnstile driver against the simulated I/O module and arm (a person
+ * walks through), rights store and decide(), lanes, SQLite journal, the ESC/POS printer
+ * driver against the firmware-sim printer, and the local UI server on an ephemeral port.
  */
 const CONFIG = `
 box: { id: club-e2e, name: "Club Lumière" }
@@ -41,7 +40,7 @@ devices:
     bus: io-entry
     address: 1
     coils: { unlockIn: 0, unlockOut: 1 }
-    inputs: { passIn: 0, passOut: 1 }
+    inputs: { passIn: 0, passOut: 1, fireLoopClosed: 2, ready: 3, alarm: 4 }
     mode: pulse
     pulseMs: 200
     passageWindowMs: 3000
@@ -60,8 +59,8 @@ const SUBSCRIPTION_END = Date.UTC(2026, 5, 30, 12, 0, 0);
 
 const dir = mkdtempSync(join(tmpdir(), 'totem-e2e-'));
 const clock = shiftedClock(Date.UTC(2026, 0, 5, 9, 0, 0)); // a Monday, 10:00 in Paris: the gym is open
-const devices = testDriverBox(clock);
-devices.drivers.register('printer', (config, ctx) => new EscposPrinter({ id: config.id, transport: ctx.transportFor(config.transport), clock: ctx.clock, logger: ctx.logger, layout: { columns: config.columns ?? 42 }, pollMs: 200 }));
+const devices = testDriverBox();
+const arm = createTurnstileSim(devices.link('io-entry'), clock, { windowMs: 2500, personDelayMs: [50, 100] });
 const reader = new Em4100ReaderSim(devices.link('reader-entry'), { clock });
 const printerSim = new EscposPrinterSim(devices.link('desk-printer'));
 const totem = new TotemFeed();
@@ -98,7 +97,6 @@ beforeAll(async () => {
   const snapshot = clubSnapshot(2);
   const named = { ...snapshot, data: { ...snapshot.data, members: snapshot.data.members.map((m) => (m.id === 'm0' ? { ...m, displayName: 'Camille Martin', subscriptionEnd: SUBSCRIPTION_END } : m)) } };
   expect(box.rights.applySnapshot(named).ok).toBe(true);
-  personAtTurnstile(devices.link('io-entry'), () => true, 50);
   await box.start();
   ui = await startBoxLocalUi({ box, loaded: loaded.value, totem, clock, logger: silentLogger, port: 0 });
   browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
@@ -109,6 +107,7 @@ afterAll(async () => {
   await ui?.close();
   await box?.stop();
   printerSim.detach();
+  arm.dispose();
   rmSync(dir, { recursive: true, force: true });
 });
 
