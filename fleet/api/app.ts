@@ -10,6 +10,9 @@ import type { BoxAccess } from '../broker/box-access.ts';
 import type { FleetBus } from '../bus/bus.ts';
 import { EnrollmentService } from '../enrollment/service.ts';
 import { RightsPublisher } from '../rights/rights-publisher.ts';
+import { ArtifactRepository } from '../rollouts/artifact-repository.ts';
+import { RolloutEngine } from '../rollouts/rollout-engine.ts';
+import { RolloutStore } from '../rollouts/rollout-store.ts';
 import { AuditTrail } from '../store/audit-trail.ts';
 import { BoxDirectory } from '../store/box-directory.ts';
 import { EnrollmentRequests } from '../store/enrollment-requests.ts';
@@ -47,6 +50,8 @@ export interface ApiDeps {
   trustProxy?: boolean | string;
   /** Serve HTTPS with this certificate and key. */
   https?: { cert: string | Buffer; key: string | Buffer };
+  /** The TUF repository directory, the URL boxes reach it at (read when a job is sent), the bundle upload cap (default 512 MiB). */
+  updates: { repositoryDir: string; repositoryUrl: () => string; maxArtifactBytes?: number; tickMs?: number };
 }
 
 export type FleetApi = ApiInstance & { ctx: ApiContext };
@@ -57,6 +62,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
   const history = new FleetHistory(deps.db);
   const passes = new PassReports(deps.db);
   const audit = new AuditTrail(deps.db);
+  const rolloutStore = new RolloutStore(deps.db);
   const ctx: ApiContext = {
     db: deps.db,
     clock: deps.clock,
@@ -85,6 +91,10 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
       // only bounds the load (a box polls every 10 s; several may share one NAT address).
       poll: new RateLimiter(deps.clock, { perKey: 120, total: 6000, windowMs: 60_000 }),
     },
+    repository: new ArtifactRepository(deps.updates.repositoryDir),
+    maxArtifactBytes: deps.updates.maxArtifactBytes ?? 512 * 1024 * 1024,
+    rolloutStore,
+    rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}) }),
   };
 
   const app = Fastify({

@@ -7,6 +7,9 @@ import type { Logger } from '../../platform/log.ts';
 import type { CommandCenter } from '../commands/command-center.ts';
 import type { EnrollmentService } from '../enrollment/service.ts';
 import type { RightsPublisher } from '../rights/rights-publisher.ts';
+import type { ArtifactRepository } from '../rollouts/artifact-repository.ts';
+import type { RolloutEngine } from '../rollouts/rollout-engine.ts';
+import type { RolloutStore } from '../rollouts/rollout-store.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
 import type { BoxDirectory } from '../store/box-directory.ts';
 import type { FleetHistory } from '../store/fleet-history.ts';
@@ -31,6 +34,11 @@ export interface ApiContext {
   metrics: ApiMetrics;
   /** Per client IP on the public enrollment routes: presenting a code, and polling. */
   limiters: { present: RateLimiter; poll: RateLimiter };
+  /** The TUF repository directory served to boxes, and the upload cap of a bundle. */
+  repository: ArtifactRepository;
+  maxArtifactBytes: number;
+  rolloutStore: RolloutStore;
+  rollouts: RolloutEngine;
 }
 
 /** The fastify instance type of the API: TypeBox type provider, pino logger. */

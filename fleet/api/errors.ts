@@ -30,6 +30,15 @@ export const API_ERRORS = {
   COMMAND_BOX_NOT_ACTIVE: { status: 409, message: 'commands go only to active (enrolled, not revoked) boxes' },
   RIGHTS_UNKNOWN_REFERENCE: { status: 400, message: 'a right references an unknown member or zone' },
   TOKEN_NOT_FOUND: { status: 404, message: 'no such API token' },
+  ARTIFACT_NAME_INVALID: { status: 400, message: 'an artifact or metadata name is one path segment of letters, digits and ._+-' },
+  ARTIFACT_TOO_LARGE: { status: 413, message: 'the artifact exceeds the upload size limit' },
+  ARTIFACT_NOT_FOUND: { status: 404, message: 'no such update artifact' },
+  RANGE_NOT_SATISFIABLE: { status: 416, message: 'the requested byte range starts past the end of the file' },
+  ROLLOUT_NOT_FOUND: { status: 404, message: 'no such rollout' },
+  ROLLOUT_STATE_CONFLICT: { status: 409, message: 'the rollout is not in a state that allows this' },
+  ROLLOUT_TARGET_EMPTY: { status: 400, message: 'the target matches no active box' },
+  ROLLOUT_TARGET_BUSY: { status: 409, message: 'some targeted boxes are still in another live rollout' },
+  ROLLOUT_WAVES_INVALID: { status: 400, message: 'the waves are invalid' },
   EXPORT_TOO_LARGE: { status: 400, message: 'the export exceeds the row limit, narrow the time range' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -19,6 +19,9 @@ export interface FleetServiceOptions {
   http?: { port: number; host: string; tls?: { cert: string | Buffer; key: string | Buffer }; trustProxy?: boolean | string };
   processMetrics?: boolean;
   enrollmentRateLimit?: RateLimitOptions;
+  /** The URL boxes fetch the TUF repository from; default `<API URL>/repository`. */
+  publicRepositoryUrl?: string;
+  maxArtifactBytes?: number;
 }
 
 export interface FleetService {
@@ -57,6 +60,8 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
   try {
     const mqttAddresses = fleet.broker?.addresses ?? {};
     const publicMqttUrl = o.publicMqttUrl ?? (o.externalBroker ? o.externalBroker.url : `mqtt://localhost:${mqttAddresses.tcp ?? 1883}`);
+    let httpUrl: string | null = null;
+    const repositoryUrl = () => o.publicRepositoryUrl ?? `${httpUrl ?? 'http://localhost:8080'}/repository`;
     const api = await buildApi({
       db: fleet.store.db,
       bus: fleet.bus,
@@ -68,13 +73,15 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
       enrollmentRateLimit: o.enrollmentRateLimit,
       https: o.http?.tls,
       trustProxy: o.http?.trustProxy,
+      updates: { repositoryDir: join(o.dataDir, 'repository'), repositoryUrl, ...(o.maxArtifactBytes ? { maxArtifactBytes: o.maxArtifactBytes } : {}) },
     });
     closers.push(() => api.close());
     await api.ctx.commands.start();
     closers.push(() => api.ctx.commands.stop());
     await api.ctx.rights.start();
     closers.push(() => api.ctx.rights.stop());
-    let httpUrl: string | null = null;
+    await api.ctx.rollouts.start();
+    closers.push(() => api.ctx.rollouts.stop());
     if (o.http) {
       await api.listen({ port: o.http.port, host: o.http.host });
       const addr = api.server.address();

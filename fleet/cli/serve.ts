@@ -22,7 +22,10 @@ export const SERVE_HELP = `Starts the fleet: SQLite store, MQTT broker (embedded
   --mosquitto-password-file F Mosquitto files the fleet rewrites on enrollment/revocation,
   --mosquitto-acl-file F      then signals Mosquitto (SIGHUP to the pid in --mosquitto-pid-file)
   --mosquitto-pid-file F
-  --public-mqtt-url URL       the broker URL handed to enrolled boxes (env RESABOX_FLEET_PUBLIC_MQTT_URL)`;
+  --public-mqtt-url URL       the broker URL handed to enrolled boxes (env RESABOX_FLEET_PUBLIC_MQTT_URL)
+  --public-repository-url URL the TUF repository URL put in update jobs (env RESABOX_FLEET_PUBLIC_REPOSITORY_URL,
+                              default <API URL>/repository); the repository lives in <data-dir>/repository
+  --max-artifact-mb N         largest bundle upload (env RESABOX_FLEET_MAX_ARTIFACT_MB, default 512)`;
 
 export function serveOptions(argv: string[]): FleetServiceOptions {
   const f = parseFlags(argv, {
@@ -41,7 +44,11 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     'mosquitto-acl-file': { type: 'string' },
     'mosquitto-pid-file': { type: 'string' },
     'public-mqtt-url': { type: 'string' },
+    'public-repository-url': { type: 'string' },
+    'max-artifact-mb': { type: 'string' },
   });
+  const maxArtifactMb = flagOrEnv(f['max-artifact-mb'], 'RESABOX_FLEET_MAX_ARTIFACT_MB');
+  if (maxArtifactMb !== undefined && !/^[1-9][0-9]{0,5}$/.test(maxArtifactMb)) throw new UsageError('--max-artifact-mb is a whole number of MiB');
   const certFile = flagOrEnv(f['tls-cert'], 'RESABOX_FLEET_TLS_CERT');
   const keyFile = flagOrEnv(f['tls-key'], 'RESABOX_FLEET_TLS_KEY');
   if ((certFile === undefined) !== (keyFile === undefined)) throw new UsageError('--tls-cert and --tls-key go together');
@@ -88,6 +95,8 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     mqttListen,
     externalBroker,
     publicMqttUrl: flagOrEnv(f['public-mqtt-url'], 'RESABOX_FLEET_PUBLIC_MQTT_URL'),
+    publicRepositoryUrl: flagOrEnv(f['public-repository-url'], 'RESABOX_FLEET_PUBLIC_REPOSITORY_URL'),
+    ...(maxArtifactMb !== undefined ? { maxArtifactBytes: Number(maxArtifactMb) * 1024 * 1024 } : {}),
     http: {
       host: flagOrEnv(f['http-host'], 'RESABOX_FLEET_HTTP_HOST', '0.0.0.0') as string,
       port: port(flagOrEnv(f['http-port'], 'RESABOX_FLEET_HTTP_PORT', '8080'), '--http-port') as number,

@@ -7,7 +7,7 @@ interface RouteCase {
   /** Who may: V(iewer) T(echnician) S(upport) A(dmin), "-" for may not, or "public". */
   may: string;
   /** A request that succeeds for a permitted caller (fresh state made per call where needed). */
-  make: () => Promise<{ url: string; body?: unknown }>;
+  make: () => Promise<{ url: string; body?: unknown; headers?: Record<string, string> }>;
   /** Audit action of a state-changing route. */
   audit?: string;
 }
@@ -28,6 +28,16 @@ describe('role checks on every route, audit rows for every state-changing call',
     return id;
   };
   const range = `from=0&to=${Date.now() + 86_400_000}`;
+  const octet = { 'content-type': 'application/octet-stream' };
+  const rolloutBody = { name: 'role test', version: '1.2.3', targetName: 'role-test.tar.gz', hardware: 'rbx-a1', target: { boxes: ['box-m-1'] } };
+  /** A fresh draft rollout over box-m-1 (earlier live ones cancelled, so box-m-1 is free), moved through `actions`. */
+  const draft = async (...actions: ('start' | 'pause')[]): Promise<string> => {
+    const engine = f.svc.api.ctx.rollouts;
+    for (const r of f.svc.api.ctx.rolloutStore.live()) if (r.state !== 'cancelled') await engine.act(r.id, 'cancel');
+    const id = engine.create({ ...rolloutBody, channel: 'stable', target: { boxes: ['box-m-1'], clubs: [], tags: [] }, canary: 0, percents: [100], successThresholdPct: 100, errorThresholdPct: 10, maxAttempts: 1, jobTimeoutMs: 60_000, prefetch: false, maintenance: { outsideOpeningHours: false, idleMinutes: null } }, 'test', null).id;
+    for (const a of actions) await engine.act(id, a);
+    return id;
+  };
 
   const ROUTES: Record<string, RouteCase> = {
     'GET /v1/boxes': { may: 'VTSA', make: async () => ({ url: '/v1/boxes?clubId=club-m&status=active' }) },
@@ -65,6 +75,20 @@ describe('role checks on every route, audit rows for every state-changing call',
     'POST /v1/tokens': { may: '---A', audit: 'token.create', make: async () => ({ url: '/v1/tokens', body: { name: 'ci', role: 'viewer' } }) },
     'POST /v1/tokens/{tokenId}/revoke': { may: '---A', audit: 'token.revoke', make: async () => ({ url: `/v1/tokens/${f.svc.api.ctx.tokens.create('tmp', 'viewer', f.clock.now()).row.id}/revoke`, body: {} }) },
     'GET /v1/audit': { may: '--SA', make: async () => ({ url: '/v1/audit?limit=5' }) },
+    'PUT /v1/updates/artifacts/{name}': { may: '--SA', audit: 'artifact.upload', make: async () => ({ url: `/v1/updates/artifacts/b-${uid()}.tar.gz`, body: Buffer.from('bundle'), headers: octet }) },
+    'PUT /v1/updates/metadata/{name}': { may: '--SA', audit: 'repository.metadata', make: async () => ({ url: '/v1/updates/metadata/timestamp.json', body: Buffer.from('{}'), headers: octet }) },
+    'GET /v1/updates/artifacts': { may: 'VTSA', make: async () => ({ url: '/v1/updates/artifacts' }) },
+    'GET /repository/metadata/{name}': { may: 'public', make: async () => ({ url: '/repository/metadata/timestamp.json' }) },
+    'GET /repository/targets/{name}': { may: 'public', make: async () => ({ url: '/repository/targets/role-test.tar.gz' }) },
+    'POST /v1/rollouts': { may: '--SA', audit: 'rollout.create', make: async () => ({ url: '/v1/rollouts', body: rolloutBody }) },
+    'GET /v1/rollouts': { may: 'VTSA', make: async () => ({ url: '/v1/rollouts?state=draft' }) },
+    'GET /v1/rollouts/{rolloutId}': { may: 'VTSA', make: async () => ({ url: `/v1/rollouts/${await draft()}` }) },
+    'GET /v1/rollouts/{rolloutId}/boxes': { may: 'VTSA', make: async () => ({ url: `/v1/rollouts/${await draft()}/boxes` }) },
+    'POST /v1/rollouts/{rolloutId}/start': { may: '--SA', audit: 'rollout.start', make: async () => ({ url: `/v1/rollouts/${await draft()}/start`, body: {} }) },
+    'POST /v1/rollouts/{rolloutId}/pause': { may: '--SA', audit: 'rollout.pause', make: async () => ({ url: `/v1/rollouts/${await draft('start')}/pause`, body: {} }) },
+    'POST /v1/rollouts/{rolloutId}/resume': { may: '--SA', audit: 'rollout.resume', make: async () => ({ url: `/v1/rollouts/${await draft('start', 'pause')}/resume`, body: {} }) },
+    'POST /v1/rollouts/{rolloutId}/cancel': { may: '--SA', audit: 'rollout.cancel', make: async () => ({ url: `/v1/rollouts/${await draft()}/cancel`, body: {} }) },
+    'GET /v1/boxes/{boxId}/updates': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1/updates' }) },
   };
 
   beforeAll(async () => {
@@ -73,6 +97,8 @@ describe('role checks on every route, audit rows for every state-changing call',
     await f.call('admin', 'PUT', '/v1/clubs/club-m', { name: 'M', timezone: 'Europe/Paris' });
     await enrollBox(f, 'box-m-1', 'club-m');
     commandId = (await f.call('admin', 'POST', '/v1/boxes/box-m-1/commands', { kind: 'run-diagnostics', args: {} })).body.id;
+    await f.call('admin', 'PUT', '/v1/updates/artifacts/role-test.tar.gz', Buffer.from('bundle'), octet);
+    await f.call('admin', 'PUT', '/v1/updates/metadata/timestamp.json', Buffer.from('{}'), octet);
   });
   afterAll(async () => {
     await f.close();
@@ -99,7 +125,7 @@ describe('role checks on every route, audit rows for every state-changing call',
       for (const role of ROLE_LIST) {
         const req = await c.make();
         const allowed = c.may === 'public' || c.may.includes(letter[role]);
-        const res = await f.call(role, method, req.url, req.body, { 'x-ticket': `T-${role}` });
+        const res = await f.call(role, method, req.url, req.body, { 'x-ticket': `T-${role}`, ...req.headers });
         if (!allowed) {
           expect(res.status, `${role} on ${route}`).toBe(403);
           expect(res.body.error.code).toBe('API_FORBIDDEN');
@@ -110,7 +136,8 @@ describe('role checks on every route, audit rows for every state-changing call',
         }
       }
       if (c.may !== 'public') {
-        const anon = await f.call(null, method, (await c.make()).url, (await c.make()).body);
+        const anonReq = await c.make();
+        const anon = await f.call(null, method, anonReq.url, anonReq.body, anonReq.headers);
         expect(anon.status, `no token on ${path}`).toBe(401);
         expect(anon.body.error.code).toBe('API_UNAUTHENTICATED');
       }

@@ -1,0 +1,260 @@
+import type Database from 'better-sqlite3';
+import type { CodedError } from '../../protocol/core/result.ts';
+import type { UpdateState } from '../../protocol/mqtt/index.ts';
+import type { BoxState, RolloutState } from './machine.ts';
+
+export interface RolloutTarget {
+  boxes: string[];
+  clubs: string[];
+  tags: string[];
+}
+
+export interface ArtifactRow {
+  targetName: string;
+  length: number;
+  sha256: string;
+  sha512: string;
+  uploadedBy: string;
+  ticket: string | null;
+  uploadedAt: number;
+}
+
+export interface RolloutRow {
+  id: string;
+  name: string;
+  state: RolloutState;
+  version: string;
+  targetName: string;
+  channel: string;
+  hardware: string;
+  target: RolloutTarget;
+  canary: number;
+  percents: number[];
+  currentWave: number;
+  successThresholdPct: number;
+  errorThresholdPct: number;
+  maxAttempts: number;
+  jobTimeoutMs: number;
+  prefetch: boolean;
+  maintenance: { outsideOpeningHours: boolean; idleMinutes: number | null };
+  haltReason: string | null;
+  createdBy: string;
+  ticket: string | null;
+  createdAt: number;
+  updatedAt: number;
+  startedAt: number | null;
+  finishedAt: number | null;
+}
+
+export interface RolloutBoxRow {
+  rolloutId: string;
+  boxId: string;
+  clubId: string | null;
+  wave: number;
+  state: BoxState;
+  attempts: number;
+  jobId: string | null;
+  updateState: UpdateState | null;
+  lastError: CodedError | null;
+  prefetched: boolean;
+  abortSent: boolean;
+  joinedLate: boolean;
+  lastChangeAt: number;
+}
+
+interface RawRollout {
+  id: string; name: string; state: RolloutState; version: string; target_name: string; channel: string; hardware: string; target: string;
+  canary: number; percents: string; current_wave: number; success_pct: number; error_pct: number; max_attempts: number; job_timeout_ms: number;
+  prefetch: number; outside_opening_hours: number; idle_minutes: number | null; halt_reason: string | null; created_by: string; ticket: string | null;
+  created_at: number; updated_at: number; started_at: number | null; finished_at: number | null;
+}
+
+interface RawBox {
+  rollout_id: string; box_id: string; club_id: string | null; wave: number; state: BoxState; attempts: number; job_id: string | null; update_state: UpdateState | null;
+  last_error: string | null; prefetched: number; abort_sent: number; joined_late: number; last_change_at: number;
+}
+
+const toRollout = (r: RawRollout): RolloutRow => ({
+  id: r.id,
+  name: r.name,
+  state: r.state,
+  version: r.version,
+  targetName: r.target_name,
+  channel: r.channel,
+  hardware: r.hardware,
+  target: JSON.parse(r.target) as RolloutTarget,
+  canary: r.canary,
+  percents: JSON.parse(r.percents) as number[],
+  currentWave: r.current_wave,
+  successThresholdPct: r.success_pct,
+  errorThresholdPct: r.error_pct,
+  maxAttempts: r.max_attempts,
+  jobTimeoutMs: r.job_timeout_ms,
+  prefetch: r.prefetch === 1,
+  maintenance: { outsideOpeningHours: r.outside_opening_hours === 1, idleMinutes: r.idle_minutes },
+  haltReason: r.halt_reason,
+  createdBy: r.created_by,
+  ticket: r.ticket,
+  createdAt: r.created_at,
+  updatedAt: r.updated_at,
+  startedAt: r.started_at,
+  finishedAt: r.finished_at,
+});
+
+const toBox = (r: RawBox): RolloutBoxRow => ({
+  rolloutId: r.rollout_id,
+  boxId: r.box_id,
+  clubId: r.club_id,
+  wave: r.wave,
+  state: r.state,
+  attempts: r.attempts,
+  jobId: r.job_id,
+  updateState: r.update_state,
+  lastError: r.last_error === null ? null : (JSON.parse(r.last_error) as CodedError),
+  prefetched: r.prefetched === 1,
+  abortSent: r.abort_sent === 1,
+  joinedLate: r.joined_late === 1,
+  lastChangeAt: r.last_change_at,
+});
+
+const SELECT_BOXES = 'SELECT rb.*, b.club_id FROM rollout_boxes rb JOIN boxes b ON b.id = rb.box_id';
+
+/** Artifacts, rollouts and their boxes in SQLite (migration 200). */
+export class RolloutStore {
+  constructor(readonly db: Database.Database) {}
+
+  insertArtifact(a: ArtifactRow): void {
+    this.db
+      .prepare(
+        `INSERT INTO update_artifacts (target_name, length, sha256, sha512, uploaded_by, ticket, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+         ON CONFLICT(target_name) DO UPDATE SET length = excluded.length, sha256 = excluded.sha256, sha512 = excluded.sha512,
+           uploaded_by = excluded.uploaded_by, ticket = excluded.ticket, uploaded_at = excluded.uploaded_at`,
+      )
+      .run(a.targetName, a.length, a.sha256, a.sha512, a.uploadedBy, a.ticket, a.uploadedAt);
+  }
+
+  getArtifact(name: string): ArtifactRow | undefined {
+    const r = this.db.prepare('SELECT * FROM update_artifacts WHERE target_name = ?').get(name) as
+      | { target_name: string; length: number; sha256: string; sha512: string; uploaded_by: string; ticket: string | null; uploaded_at: number }
+      | undefined;
+    return r && { targetName: r.target_name, length: r.length, sha256: r.sha256, sha512: r.sha512, uploadedBy: r.uploaded_by, ticket: r.ticket, uploadedAt: r.uploaded_at };
+  }
+
+  listArtifacts(): ArtifactRow[] {
+    return (this.db.prepare('SELECT target_name FROM update_artifacts ORDER BY uploaded_at DESC, rowid DESC').all() as { target_name: string }[]).map((r) => this.getArtifact(r.target_name) as ArtifactRow);
+  }
+
+  insertRollout(r: RolloutRow, boxes: readonly { boxId: string; wave: number }[]): void {
+    this.db.transaction(() => {
+      this.db
+        .prepare(
+          `INSERT INTO rollouts (id, name, state, version, target_name, channel, hardware, target, canary, percents, current_wave, success_pct, error_pct,
+             max_attempts, job_timeout_ms, prefetch, outside_opening_hours, idle_minutes, halt_reason, created_by, ticket, created_at, updated_at, started_at, finished_at)
+           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        )
+        .run(
+          r.id, r.name, r.state, r.version, r.targetName, r.channel, r.hardware, JSON.stringify(r.target), r.canary, JSON.stringify(r.percents), r.currentWave,
+          r.successThresholdPct, r.errorThresholdPct, r.maxAttempts, r.jobTimeoutMs, r.prefetch ? 1 : 0, r.maintenance.outsideOpeningHours ? 1 : 0,
+          r.maintenance.idleMinutes, r.haltReason, r.createdBy, r.ticket, r.createdAt, r.updatedAt, r.startedAt, r.finishedAt,
+        );
+      for (const b of boxes) this.addBox(r.id, b.boxId, b.wave, false, r.createdAt);
+    })();
+  }
+
+  addBox(rolloutId: string, boxId: string, wave: number, late: boolean, now: number): void {
+    this.db.prepare("INSERT OR IGNORE INTO rollout_boxes (rollout_id, box_id, wave, state, joined_late, last_change_at) VALUES (?, ?, ?, 'pending', ?, ?)").run(rolloutId, boxId, wave, late ? 1 : 0, now);
+  }
+
+  get(id: string): RolloutRow | undefined {
+    const r = this.db.prepare('SELECT * FROM rollouts WHERE id = ?').get(id) as RawRollout | undefined;
+    return r && toRollout(r);
+  }
+
+  list(state: RolloutState | undefined, limit: number): RolloutRow[] {
+    const rows = state === undefined
+      ? this.db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)
+      : this.db.prepare('SELECT * FROM rollouts WHERE state = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(state, limit);
+    return (rows as RawRollout[]).map(toRollout);
+  }
+
+  /** Rollouts the engine still drives: running or paused, or halted/cancelled with boxes still in flight (aborts, late answers). */
+  live(): RolloutRow[] {
+    return (
+      this.db
+        .prepare(
+          `SELECT * FROM rollouts r WHERE r.state IN ('running', 'paused')
+             OR (r.state IN ('halted', 'cancelled') AND EXISTS (SELECT 1 FROM rollout_boxes rb WHERE rb.rollout_id = r.id AND rb.state IN ('scheduled', 'in-progress')))
+           ORDER BY r.created_at`,
+        )
+        .all() as RawRollout[]
+    ).map(toRollout);
+  }
+
+  setState(id: string, state: RolloutState, now: number, extra: { haltReason?: string; currentWave?: number } = {}): void {
+    const finished = state === 'completed' || state === 'cancelled' ? now : null;
+    this.db
+      .prepare(
+        `UPDATE rollouts SET state = ?, updated_at = ?, halt_reason = COALESCE(?, halt_reason), current_wave = COALESCE(?, current_wave),
+           started_at = CASE WHEN ? = 'running' THEN COALESCE(started_at, ?) ELSE started_at END, finished_at = COALESCE(finished_at, ?) WHERE id = ?`,
+      )
+      .run(state, now, extra.haltReason ?? null, extra.currentWave ?? null, state, now, finished, id);
+  }
+
+  setCurrentWave(id: string, wave: number, now: number): void {
+    this.db.prepare('UPDATE rollouts SET current_wave = ?, updated_at = ? WHERE id = ?').run(wave, now, id);
+  }
+
+  boxes(rolloutId: string): RolloutBoxRow[] {
+    return (this.db.prepare(`${SELECT_BOXES} WHERE rb.rollout_id = ? ORDER BY rb.wave, rb.box_id`).all(rolloutId) as RawBox[]).map(toBox);
+  }
+
+  box(rolloutId: string, boxId: string): RolloutBoxRow | undefined {
+    const r = this.db.prepare(`${SELECT_BOXES} WHERE rb.rollout_id = ? AND rb.box_id = ?`).get(rolloutId, boxId) as RawBox | undefined;
+    return r && toBox(r);
+  }
+
+  /** Every rollout a box took part in, newest first. */
+  boxHistory(boxId: string, limit: number): RolloutBoxRow[] {
+    return (this.db.prepare(`${SELECT_BOXES} JOIN rollouts r ON r.id = rb.rollout_id WHERE rb.box_id = ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?`).all(boxId, limit) as RawBox[]).map(toBox);
+  }
+
+  updateBox(rolloutId: string, boxId: string, patch: Partial<Pick<RolloutBoxRow, 'state' | 'attempts' | 'jobId' | 'updateState' | 'lastError' | 'prefetched' | 'abortSent'>>, now: number): void {
+    const cols: string[] = ['last_change_at = ?'];
+    const args: unknown[] = [now];
+    const set = (col: string, v: unknown) => {
+      cols.push(`${col} = ?`);
+      args.push(v);
+    };
+    if (patch.state !== undefined) set('state', patch.state);
+    if (patch.attempts !== undefined) set('attempts', patch.attempts);
+    if (patch.jobId !== undefined) set('job_id', patch.jobId);
+    if (patch.updateState !== undefined) set('update_state', patch.updateState);
+    if (patch.lastError !== undefined) set('last_error', patch.lastError === null ? null : JSON.stringify(patch.lastError));
+    if (patch.prefetched !== undefined) set('prefetched', patch.prefetched ? 1 : 0);
+    if (patch.abortSent !== undefined) set('abort_sent', patch.abortSent ? 1 : 0);
+    this.db.prepare(`UPDATE rollout_boxes SET ${cols.join(', ')} WHERE rollout_id = ? AND box_id = ?`).run(...args, rolloutId, boxId);
+  }
+
+  /** Active boxes matching the target (any listed box, any box of a listed club, any box with a listed tag). */
+  resolveTarget(t: RolloutTarget): string[] {
+    const ids = new Set<string>();
+    const q = (sql: string, v: string) => (this.db.prepare(sql).all(v) as { id: string }[]).forEach((r) => ids.add(r.id));
+    for (const id of t.boxes) q("SELECT id FROM boxes WHERE id = ? AND status = 'active'", id);
+    for (const c of t.clubs) q("SELECT id FROM boxes WHERE club_id = ? AND status = 'active'", c);
+    for (const tag of t.tags) q("SELECT b.id FROM boxes b JOIN box_tags t ON t.box_id = b.id WHERE t.tag = ? AND b.status = 'active'", tag);
+    return [...ids].sort();
+  }
+
+  /** Boxes of the list that are unfinished in another running, paused or halted rollout. */
+  busyElsewhere(rolloutId: string, boxIds: readonly string[]): string[] {
+    const stmt = this.db.prepare(
+      `SELECT 1 FROM rollout_boxes rb JOIN rollouts r ON r.id = rb.rollout_id
+       WHERE rb.box_id = ? AND rb.rollout_id != ? AND r.state IN ('running', 'paused', 'halted') AND rb.state IN ('pending', 'scheduled', 'in-progress')`,
+    );
+    return boxIds.filter((id) => stmt.get(id, rolloutId) !== undefined);
+  }
+
+  boxStatus(boxId: string): string | undefined {
+    return (this.db.prepare('SELECT status FROM boxes WHERE id = ?').get(boxId) as { status: string } | undefined)?.status;
+  }
+}

@@ -1,0 +1,123 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrollBox, eventually, startTestFleet, type Json, type TestFleet } from '../support/fleet-harness.ts';
+import { startUpdateBox, type SimulatedUpdateBox } from '../support/update-box-sim.ts';
+
+const BOXES = 20;
+const FAILING = ['rb-sim-03', 'rb-sim-11', 'rb-sim-17'];
+const bundle = randomBytes(256 * 1024);
+const sha256 = createHash('sha256').update(bundle).digest('hex');
+const octet = { 'content-type': 'application/octet-stream' };
+
+/**
+ * 20 simulated boxes (real mqtt.js clients on the fleet's embedded broker, downloading the
+ * bundle from the fleet's HTTP repository with Range requests) take a rollout. Three fail
+ * every install: the rollout halts by itself at a 10 % error threshold. Fixed, the same
+ * boxes complete a new rollout wave by wave.
+ */
+describe('rollout over simulated boxes', () => {
+  let f: TestFleet;
+  const sims = new Map<string, SimulatedUpdateBox>();
+  const ids = Array.from({ length: BOXES }, (_, i) => `rb-sim-${String(i).padStart(2, '0')}`);
+
+  const rollout = async (id: string): Promise<Json> => (await f.call('viewer', 'GET', `/v1/rollouts/${id}`)).body;
+  const boxesOf = async (id: string): Promise<Json[]> => (await f.call('viewer', 'GET', `/v1/rollouts/${id}/boxes`)).body.boxes;
+  const until = (id: string, states: string[]) =>
+    eventually(async () => {
+      const r = await rollout(id);
+      return states.includes(r.state) ? r : undefined;
+    }, `rollout ${id} in ${states.join('/')}`, 12_000);
+
+  beforeAll(async () => {
+    f = await startTestFleet({ http: { port: 0, host: '127.0.0.1' }, enrollmentRateLimit: { perKey: 10_000, total: 10_000, windowMs: 60_000 } });
+    await f.call('admin', 'PUT', '/v1/clubs/club-sim', { name: 'Sim', timezone: 'Europe/Paris' });
+    for (const id of ids) {
+      const { password } = await enrollBox(f, id, 'club-sim');
+      sims.set(id, await startUpdateBox({ mqttUrl: f.mqttUrl, boxId: id, password, version: '1.0.0', script: FAILING.includes(id) ? 'fail' : 'commit', expectSha256: () => sha256 }));
+    }
+    await f.call('admin', 'PUT', '/v1/boxes/rb-sim-00/tags', { tags: ['sim'] });
+    const up = await f.call('support', 'PUT', '/v1/updates/artifacts/resabox-1.1.0-rbx-a1.tar.gz', bundle, octet);
+    expect(up.status).toBe(201);
+    expect(up.body.sha256).toBe(sha256);
+  }, 300_000);
+
+  afterAll(async () => {
+    for (const s of sims.values()) await s.close();
+    await f?.close();
+  });
+
+  const create = async (version: string, extra: Record<string, unknown> = {}) => {
+    const res = await f.call('support', 'POST', '/v1/rollouts', {
+      name: `sim ${version}`,
+      version,
+      targetName: 'resabox-1.1.0-rbx-a1.tar.gz',
+      hardware: 'rbx-a1',
+      target: { clubs: ['club-sim'] },
+      waves: { canary: 1, percents: [50, 100] },
+      errorThresholdPct: 10,
+      maxAttempts: 2,
+      ticket: 'SUP-42',
+      start: true,
+      ...extra,
+    });
+    expect(res.status, JSON.stringify(res.body)).toBe(201);
+    return res.body;
+  };
+
+  it('three failing boxes out of twenty halt the rollout at a 10 % error threshold', async () => {
+    // 85 %: a wave with one failure still opens the next one, so the halt comes from the error threshold alone.
+    const created = await create('1.1.0', { successThresholdPct: 85 });
+    const halted = await until(created.id, ['halted', 'completed']);
+    expect(halted.state).toBe('halted');
+    expect(halted.haltReason).toMatch(/error threshold exceeded: \d+ of \d+ boxes/);
+    const boxes = await boxesOf(created.id);
+    const failed = boxes.filter((b) => b.state === 'failed');
+    expect(failed.length).toBeGreaterThanOrEqual(1);
+    for (const b of failed) {
+      expect(FAILING).toContain(b.boxId);
+      // Each failing box was retried once before it counted as failed.
+      expect(b.attempts).toBe(2);
+      expect(b.lastError.code).toBe('UPDATE_INSTALL_FAILED');
+    }
+    // Nothing beyond the opened waves was touched.
+    for (const b of boxes.filter((x) => x.wave > halted.currentWave)) expect(b).toMatchObject({ state: 'pending', attempts: 0 });
+    expect(halted.progress.total.failed).toBe(failed.length);
+    const audit = (await f.call('admin', 'GET', `/v1/audit?action=rollout.halt&target=${created.id}`)).body.entries;
+    expect(audit[0]).toMatchObject({ actor: 'rollout-engine', ticket: 'SUP-42', detail: expect.objectContaining({ automatic: true }) });
+    // Boxes still on their way when it halted were told to abort; none is left in flight for long.
+    await eventually(async () => ((await boxesOf(created.id)).every((b) => !['scheduled', 'in-progress'].includes(b.state)) ? true : undefined), 'in-flight boxes settled', 12_000);
+    expect((await f.call('support', 'POST', `/v1/rollouts/${created.id}/cancel`, {})).body.state).toBe('cancelled');
+  }, 300_000);
+
+  it('with the failing boxes fixed, a new rollout completes wave by wave', async () => {
+    for (const id of FAILING) (sims.get(id) as SimulatedUpdateBox).script = 'commit';
+    const created = await create('1.1.1', { successThresholdPct: 100 });
+    const done = await until(created.id, ['completed', 'halted']);
+    expect(done.state).toBe('completed');
+    expect(done.progress.total.succeeded).toBe(BOXES);
+    expect(done.progress.waves.map((w: Json) => w.succeeded)).toEqual([1, 9, 10]);
+    const boxes = await boxesOf(created.id);
+    // Wave by wave: every box of a wave had its job before any box of the next wave got one.
+    const jobSeq = (boxId: string) => (sims.get(boxId) as SimulatedUpdateBox).jobs.find((j) => j.job.rolloutId === created.id && j.job.action === 'install')?.seq as number;
+    for (let w = 0; w < 2; w++) {
+      const lastOfWave = Math.max(...boxes.filter((b) => b.wave === w).map((b) => jobSeq(b.boxId)));
+      const firstOfNext = Math.min(...boxes.filter((b) => b.wave === w + 1).map((b) => jobSeq(b.boxId)));
+      expect(lastOfWave).toBeLessThan(firstOfNext);
+    }
+    for (const s of sims.values()) expect(s.version).toBe('1.1.1');
+    const job = (sims.get('rb-sim-05') as SimulatedUpdateBox).jobs.find((j) => j.job.rolloutId === created.id)?.job;
+    expect(job).toMatchObject({ action: 'install', version: '1.1.1', targetName: 'resabox-1.1.0-rbx-a1.tar.gz', downloadOnly: false, repositoryUrl: `${f.svc.httpUrl}/repository` });
+  }, 300_000);
+
+  it('a box that rolls back shows as rolled back with its reason and event', async () => {
+    (sims.get('rb-sim-00') as SimulatedUpdateBox).script = 'rollback';
+    const created = await create('1.1.2', { target: { tags: ['sim'] }, waves: { canary: 0, percents: [100] } });
+    expect((await until(created.id, ['halted', 'completed'])).state).toBe('halted');
+    const view = await eventually(async () => {
+      const v = (await f.call('viewer', 'GET', '/v1/boxes/rb-sim-00/updates')).body;
+      return v.rollbackEvents.length > 0 ? v : undefined;
+    }, 'rolled-back event stored', 12_000);
+    expect(view.rollouts[0]).toMatchObject({ rolloutId: created.id, state: 'rolled-back', updateState: 'rolled-back', lastError: { code: 'UPDATE_TRIAL_UNHEALTHY' } });
+    expect(view.rollbackEvents[0]).toMatchObject({ kind: 'update.rolled-back', boxId: 'rb-sim-00' });
+  }, 300_000);
+});
