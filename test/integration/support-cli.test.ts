@@ -1,4 +1,5 @@
 import { execFile } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { createServer, type AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
 import type { MqttClient } from 'mqtt';
@@ -125,6 +126,29 @@ describe('resabox support CLI', () => {
     expect(logs.out).toBe('{"msg":"box started"}\n{"msg":"decision"}');
     expect(received).toContainEqual({ kind: 'fetch-logs', args: { lines: 50 } });
     expect((await cli(['logs', 'fetch', BOX, '--lines', '0'])).code).toBe(2);
+  });
+
+  it('rollout create / pause / resume / list / show against the rollout routes', async () => {
+    const uploaded = await f.call('support', 'PUT', '/v1/updates/artifacts/resabox-1.2.1-rbx-a1.tar.gz', randomBytes(2048), { 'content-type': 'application/octet-stream' });
+    expect(uploaded.status).toBe(201);
+    const created = await cli(['rollout', 'create', '--json', '--name', 'fix 1.2.1', '--version', '1.2.1', '--artifact', 'resabox-1.2.1-rbx-a1.tar.gz', '--hardware', 'rbx-a1', '--club', 'club-cli', '--waves', '50,100', '--start', '--ticket', 'SUP-77']);
+    expect(created.err).toBe('');
+    expect(created.code).toBe(0);
+    const rollout = JSON.parse(created.out);
+    expect(rollout).toMatchObject({ name: 'fix 1.2.1', version: '1.2.1', state: 'running', percents: [50, 100], ticket: 'SUP-77', target: { clubs: ['club-cli'] } });
+    const paused = await cli(['rollout', 'pause', rollout.id]);
+    expect(paused.code).toBe(0);
+    expect(paused.out).toMatch(new RegExp(`${rollout.id}\\s+fix 1\\.2\\.1\\s+1\\.2\\.1\\s+paused`));
+    const again = await cli(['rollout', 'pause', rollout.id]);
+    expect(again.code).toBe(1);
+    expect(again.err).toMatch(/^[A-Z_]+ \(HTTP 409\): /);
+    expect((await cli(['rollout', 'resume', rollout.id])).out).toMatch(/\srunning\s/);
+    const listed = await cli(['rollout', 'list']);
+    expect(listed.out.split('\n')[0]).toMatch(/^ROLLOUT\s+NAME\s+VERSION\s+STATE/);
+    expect(listed.out).toContain(rollout.id);
+    expect((await cli(['rollout', 'show', rollout.id])).out).toMatch(/^target: .*"clubs":\["club-cli"\]/m);
+    expect((await cli(['rollout', 'create', '--name', 'x', '--version', '1.2.1', '--artifact', 'a', '--hardware', 'h'])).err).toBe('CLI_USAGE: a target is required: --box, --club or --tag');
+    expect((await cli(['rollout', 'create', '--name', 'x', '--version', '1.2.1', '--artifact', 'a', '--hardware', 'h', '--club', 'c', '--waves', '50,90'])).code).toBe(2);
   });
 
   it('a viewer token may read but not open a lane: API_FORBIDDEN', async () => {
