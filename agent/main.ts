@@ -79,6 +79,9 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${(e as { code?: string }).code ?? 'UPLINK_CREDENTIALS_INVALID'}: ${(e as Error).message}`);
     return EXIT_RUNTIME;
   }
+  // The totem sees each decision through a tap on the rules engine (agent/local-ui/totem-feed.ts).
+  const [{ decide }, { TotemFeed }, { startBoxLocalUi }] = await Promise.all([import('./access/index.ts'), import('./local-ui/totem-feed.ts'), import('./local-ui/box-local-ui.ts')]);
+  const totem = new TotemFeed();
   // The journal is built before the uplink that turns its alerts into events.
   const journalAlerts: { forward?: (alert: JournalAlert) => void } = {};
   const box = buildBox({
@@ -87,6 +90,7 @@ async function main(argv: string[]): Promise<number> {
     createTransport: (transport) => createTransport(transport),
     clock: systemClock,
     logger,
+    decide: totem.wrap(decide),
     onJournalAlert: (alert) => journalAlerts.forward?.(alert),
   });
   if (!box.ok) {
@@ -106,9 +110,15 @@ async function main(argv: string[]): Promise<number> {
   const link = createBoxUplink({ box: box.value, config, dataDir: loaded.value.dataDir, password: credentials.password, agentVersion: agentVersion(), clock: systemClock, logger, restartAgent: () => restartRequested() });
   journalAlerts.forward = (alert) => link.events.onJournalAlert(alert);
   await box.value.start();
+  // Access control never depends on the pages: a busy port is logged and the lanes run on.
+  const ui = await startBoxLocalUi({ box: box.value, loaded: loaded.value, totem, clock: systemClock, logger }).catch((e: unknown) => {
+    logger.error({ err: e, localUi: config.localUi }, 'local pages not started');
+    return undefined;
+  });
   link.start();
   await stopped;
   await link.stop();
+  await ui?.close();
   await box.value.stop();
   return restart ? EXIT_RESTART : EXIT_OK;
 }

@@ -1,4 +1,5 @@
 import { runBundleCommand } from './bundle/command.ts';
+import { SUPPORT_AREAS, supportRunner } from './support/index.ts';
 
 /**
  * `resabox <area> <command> [options]`. Each area registers one runner here; the support
@@ -6,6 +7,7 @@ import { runBundleCommand } from './bundle/command.ts';
  */
 const AREAS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
   bundle: { summary: 'build, sign and publish agent releases (TUF repository)', run: runBundleCommand },
+  ...Object.fromEntries(SUPPORT_AREAS.map((a) => [a.name, { summary: a.summary, run: supportRunner(a) }])),
 };
 
 function usage(): string {

@@ -125,7 +125,15 @@ export const BoxConfigSchema = Type.Object(
     lanes: Type.Array(Lane, { minItems: 1 }),
     /** Device id of the printer used for tickets and receipts. */
     printer: Type.Optional(Id),
-    localUi: Type.Object({ port: Port, host: Type.Optional(Type.String({ minLength: 1 })) }, Strict),
+    localUi: Type.Object(
+      {
+        port: Port,
+        host: Type.Optional(Type.String({ minLength: 1 })),
+        /** Where the front-desk PIN is (never inline): `file:<path>` (relative to dataDir) or `env:<VARIABLE>`. Without it the desk actions are refused. */
+        deskPinRef: Type.Optional(Type.String({ pattern: '^(file|env):.+$' })),
+      },
+      Strict,
+    ),
     offline: Type.Object(
       {
         /** Decisions use the last rights snapshot up to this age without contact with the fleet. */

@@ -1,0 +1,69 @@
+/**
+ * A small client of the fleet HTTP API for the support CLI. Every failure becomes a
+ * `CliFailure` with a stable code: the API's own coded error (`API_UNAUTHENTICATED`...)
+ * with its HTTP status, or `CLI_FLEET_UNREACHABLE` / `CLI_BAD_RESPONSE` when the fleet
+ * could not be reached or answered something that is not the API.
+ */
+export const EXIT = { ok: 0, apiError: 1, usage: 2, unreachable: 3, notCarriedOut: 4 } as const;
+export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
+
+export class CliFailure extends Error {
+  constructor(
+    readonly code: string,
+    message: string,
+    readonly exitCode: ExitCode,
+    readonly status?: number,
+  ) {
+    super(message);
+  }
+}
+
+export interface FleetConnection {
+  readonly url: string;
+  readonly token: string;
+  /** Per request; the fleet answers in milliseconds, a hung proxy must not hang the CLI. */
+  readonly timeoutMs?: number;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- API bodies are read field by field by each command
+export type ApiBody = any;
+
+export class FleetClient {
+  constructor(private readonly conn: FleetConnection) {}
+
+  get(path: string, query: Record<string, string | number | boolean | undefined> = {}): Promise<ApiBody> {
+    const params = new URLSearchParams();
+    for (const [k, v] of Object.entries(query)) if (v !== undefined) params.set(k, String(v));
+    const qs = params.toString();
+    return this.request('GET', qs ? `${path}?${qs}` : path);
+  }
+
+  post(path: string, body: unknown, ticket?: string): Promise<ApiBody> {
+    return this.request('POST', path, body, ticket);
+  }
+
+  private async request(method: string, path: string, body?: unknown, ticket?: string): Promise<ApiBody> {
+    const url = new URL(path.replace(/^\//, ''), this.conn.url.endsWith('/') ? this.conn.url : `${this.conn.url}/`);
+    const headers: Record<string, string> = { authorization: `Bearer ${this.conn.token}`, accept: 'application/json' };
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    if (ticket) headers['x-ticket'] = ticket;
+    let res: Response;
+    try {
+      res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(this.conn.timeoutMs ?? 30_000) });
+    } catch (e) {
+      const cause = (e as { cause?: { code?: string; message?: string } }).cause;
+      throw new CliFailure('CLI_FLEET_UNREACHABLE', `cannot reach the fleet at ${url.origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, EXIT.unreachable);
+    }
+    const text = await res.text();
+    let parsed: ApiBody;
+    try {
+      parsed = text.length > 0 ? JSON.parse(text) : null;
+    } catch {
+      throw new CliFailure('CLI_BAD_RESPONSE', `${method} ${url.pathname}: HTTP ${res.status} with a body that is not JSON (is ${url.origin} the fleet API?)`, EXIT.apiError, res.status);
+    }
+    if (res.ok) return parsed;
+    const error = parsed?.error;
+    if (error && typeof error.code === 'string') throw new CliFailure(error.code, String(error.message ?? ''), EXIT.apiError, res.status);
+    throw new CliFailure('CLI_BAD_RESPONSE', `${method} ${url.pathname}: HTTP ${res.status} without a coded error`, EXIT.apiError, res.status);
+  }
+}
