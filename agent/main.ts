@@ -59,7 +59,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // Loaded only to run a box: --help and --check stay quick and never touch drivers or SQLite.
-  const [{ systemClock }, { createLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createTransport }, { loadCredentials }, { createBoxUplink }, { agentVersion }] =
+  const [{ systemClock }, { createTeeLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createTransport }, { loadCredentials }, { createBoxUplink }, { agentVersion }, { LogRing }] =
     await Promise.all([
       import('../platform/clock.ts'),
       import('../platform/log.ts'),
@@ -70,8 +70,11 @@ async function main(argv: string[]): Promise<number> {
       import('./uplink/credentials.ts'),
       import('./uplink/box-uplink.ts'),
       import('./uplink/agent-version.ts'),
+      import('./uplink/log-ring.ts'),
     ]);
-  const logger = createLogger('agent', { base: { box: config.box.id } });
+  // Every line also goes to an in-memory ring the fleet reads with fetch-logs.
+  const logs = new LogRing();
+  const logger = createTeeLogger('agent', { base: { box: config.box.id } }, logs);
   let credentials: { password: string };
   try {
     credentials = await loadCredentials(resolve(dirname(loaded.value.file), config.fleet.credentialsFile), config.box.id);
@@ -107,7 +110,7 @@ async function main(argv: string[]): Promise<number> {
       resolve();
     };
   });
-  const link = createBoxUplink({ box: box.value, config, dataDir: loaded.value.dataDir, password: credentials.password, agentVersion: agentVersion(), clock: systemClock, logger, restartAgent: () => restartRequested() });
+  const link = createBoxUplink({ box: box.value, config, dataDir: loaded.value.dataDir, password: credentials.password, agentVersion: agentVersion(), clock: systemClock, logger, restartAgent: () => restartRequested(), logs });
   journalAlerts.forward = (alert) => link.events.onJournalAlert(alert);
   await box.value.start();
   // Access control never depends on the pages: a busy port is logged and the lanes run on.

@@ -5,6 +5,7 @@ import type { Box } from '../box/build-box.ts';
 import type { BoxConfig } from '../config/schema.ts';
 import type { CommandTarget } from './commands.ts';
 import { UplinkError } from './errors.ts';
+import type { LogRing } from './log-ring.ts';
 import { Uplink, type UplinkOptions } from './uplink.ts';
 
 export interface BoxUplinkOptions {
@@ -17,6 +18,8 @@ export interface BoxUplinkOptions {
   readonly logger: Logger;
   /** What a `restart-agent` command does once answered (main.ts: stop cleanly, exit for the supervisor). */
   readonly restartAgent: () => void;
+  /** The agent's recent log lines (its logger writes into it): without it fetch-logs is unsupported. */
+  readonly logs?: LogRing;
   readonly random?: () => number;
   readonly tuning?: Pick<UplinkOptions, 'healthIntervalMs' | 'outbox' | 'backoff'>;
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
@@ -45,6 +48,7 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
       devices: [...box.devices.values()].map((d) => d.status()),
       lanes: config.lanes.map((l) => ({ laneId: l.id, phase: box.lanes.lane(l.id).phase })),
     }),
+    ...(o.logs ? { fetchLogs: fetchLogsFrom(o.logs) } : {}),
   };
   const uplink = new Uplink({
     boxId: config.box.id,
@@ -64,4 +68,11 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
     ...o.tuning,
   });
   return uplink;
+}
+
+/** The command result is one MQTT message (256 KiB limit): the newest lines that fit in 200 KiB. */
+const FETCH_LOGS_MAX_CHARS = 200 * 1024;
+
+function fetchLogsFrom(ring: LogRing): (lines: number) => Promise<string[]> {
+  return (lines) => Promise.resolve(ring.tail(lines, FETCH_LOGS_MAX_CHARS));
 }

@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.ts';
-import { silentLogger } from '../../platform/log.ts';
+import { createTeeLogger, silentLogger } from '../../platform/log.ts';
 import { encode, type CommandMessage, type CommandResultMessage } from '../../protocol/mqtt/index.ts';
 import { CommandRunner, type CommandTarget } from './commands.ts';
+import { LogRing } from './log-ring.ts';
 
-function setup() {
+function setup(extra: Partial<CommandTarget> = {}) {
   const clock = new ManualClock();
   const results: CommandResultMessage[] = [];
   const opened: { laneId: string; operator: string; note: string }[] = [];
@@ -21,6 +22,7 @@ function setup() {
     restartDevice: async () => undefined,
     restartAgent: () => restarts++,
     diagnostics: () => ({ ok: true }),
+    ...extra,
   };
   const runner = new CommandRunner({ target, clock, logger: silentLogger, sendResult: (m) => results.push(m) });
   const open = (id: string, expiresIn = 30_000): CommandMessage => ({ v: 1, commandId: id, issuedAt: clock.now(), expiresAt: clock.now() + expiresIn, operator: 'alice@support', ticket: 'SUP-1', kind: 'open-lane', args: { laneId: 'entry', direction: 'in', reason: 'badge broken' } });
@@ -67,5 +69,25 @@ describe('CommandRunner', () => {
     const t = setup();
     await t.runner.onMessage(encode('command', { v: 1, commandId: 'cmd-5', issuedAt: t.clock.now(), expiresAt: t.clock.now() + 1000, operator: 'bob', ticket: null, kind: 'print-test-ticket', args: {} }));
     expect(t.results).toMatchObject([{ commandId: 'cmd-5', status: 'failed', error: { code: 'UPLINK_COMMAND_UNSUPPORTED' } }]);
+  });
+
+  it('answers fetch-logs with the last lines the agent logged, newest last', async () => {
+    const ring = new LogRing(100);
+    const agentLogger = createTeeLogger('agent', { level: 'silent', base: { box: 'box-1' } }, ring);
+    const t = setup({ fetchLogs: (lines) => Promise.resolve(ring.tail(lines)) });
+    for (let i = 1; i <= 5; i++) agentLogger.info({ i }, `line ${i}`);
+    agentLogger.debug('below the ring level');
+    await t.runner.onMessage(encode('command', { v: 1, commandId: 'cmd-6', issuedAt: t.clock.now(), expiresAt: t.clock.now() + 1000, operator: 'bob', ticket: null, kind: 'fetch-logs', args: { lines: 3 } }));
+    expect(t.results).toMatchObject([{ commandId: 'cmd-6', status: 'succeeded', error: null }]);
+    const lines = (t.results[0]?.output as { lines: string[] }).lines;
+    // The remote-command line itself is logged by the runner's own logger, not this one.
+    expect(lines.map((l) => (JSON.parse(l) as { msg: string; box: string; component: string }).msg)).toEqual(['line 3', 'line 4', 'line 5']);
+    expect(JSON.parse(lines[2] ?? '{}')).toMatchObject({ component: 'agent', box: 'box-1', i: 5 });
+  });
+
+  it('answers fetch-logs failed UPLINK_COMMAND_UNSUPPORTED when the agent keeps no log buffer', async () => {
+    const t = setup();
+    await t.runner.onMessage(encode('command', { v: 1, commandId: 'cmd-7', issuedAt: t.clock.now(), expiresAt: t.clock.now() + 1000, operator: 'bob', ticket: null, kind: 'fetch-logs', args: { lines: 3 } }));
+    expect(t.results).toMatchObject([{ commandId: 'cmd-7', status: 'failed', error: { code: 'UPLINK_COMMAND_UNSUPPORTED' } }]);
   });
 });
