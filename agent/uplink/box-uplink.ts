@@ -6,6 +6,7 @@ import type { BoxConfig } from '../config/schema.ts';
 import type { CommandTarget } from './commands.ts';
 import { UplinkError } from './errors.ts';
 import type { LogRing } from './log-ring.ts';
+import { testTicketPrinter } from './test-ticket.ts';
 import { Uplink, type UplinkOptions } from './uplink.ts';
 
 export interface BoxUplinkOptions {
@@ -48,6 +49,7 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
       devices: [...box.devices.values()].map((d) => d.status()),
       lanes: config.lanes.map((l) => ({ laneId: l.id, phase: box.lanes.lane(l.id).phase })),
     }),
+    printTestTicket: testTicketPrinter({ devices: box.devices, printerId: config.printer, clubName: config.box.name ?? config.box.id, clock: o.clock }),
     ...(o.logs ? { fetchLogs: fetchLogsFrom(o.logs) } : {}),
   };
   const uplink = new Uplink({

@@ -13,7 +13,8 @@ export interface CommandTarget {
   restartAgent(): void;
   diagnostics(): Record<string, unknown>;
   fetchLogs?(lines: number): Promise<string[]>;
-  printTestTicket?(): Promise<void>;
+  /** Queues a test ticket as print job `jobId`; resolves with the printer's device id once queued. */
+  printTestTicket?(jobId: string): Promise<{ printer: string }>;
 }
 
 export interface CommandRunnerOptions {
@@ -104,10 +105,12 @@ export class CommandRunner {
       case 'fetch-logs':
         if (!target.fetchLogs) throw new UplinkError('UPLINK_COMMAND_UNSUPPORTED', 'this agent keeps no log buffer to fetch');
         return ok('logs', { lines: await target.fetchLogs(command.args.lines) });
-      case 'print-test-ticket':
-        if (!target.printTestTicket) throw new UplinkError('UPLINK_COMMAND_UNSUPPORTED', 'no printer on this box');
-        await target.printTestTicket();
-        return ok('test ticket printed');
+      case 'print-test-ticket': {
+        if (!target.printTestTicket) throw new UplinkError('UPLINK_COMMAND_UNSUPPORTED', 'this agent has no printer binding');
+        const jobId = `test-${command.commandId}`;
+        const { printer } = await target.printTestTicket(jobId);
+        return ok(`test ticket queued on printer ${printer}`, { jobId, printer });
+      }
     }
   }
 

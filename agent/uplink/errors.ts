@@ -7,7 +7,8 @@ export type UplinkErrorCode =
   | 'UPLINK_COMMAND_EXPIRED'
   | 'UPLINK_COMMAND_UNSUPPORTED'
   | 'UPLINK_COMMAND_FAILED'
-  | 'UPLINK_LANE_BUSY';
+  | 'UPLINK_LANE_BUSY'
+  | 'UPLINK_NO_PRINTER';
 
 export class UplinkError extends Error {
   constructor(
