@@ -71,10 +71,12 @@ export class Updater {
       return;
     }
     if (busy) {
-      if (r.state === 'staged' && job.version === r.job.version && !job.downloadOnly && this.installSignal) {
+      // The install order may arrive before the staged effect waits for it (its status is
+      // still being published): the effect then finds a job that is no longer download-only.
+      if (r.state === 'staged' && job.version === r.job.version && !job.downloadOnly) {
         r.job = job;
         await saveRecord(this.statePath, r);
-        this.installSignal();
+        this.installSignal?.();
       } else if (r.job.jobId !== job.jobId) this.o.log.warn({ jobId: job.jobId, busyWith: r.job.jobId }, 'update job ignored: another update is under way');
       return;
     }
