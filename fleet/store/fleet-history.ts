@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
 import { parseJsonObject } from './json.ts';
 import { Where } from './where.ts';
+import type { Alert } from './repositories.ts';
+import { toAlert, type AlertTableRow } from './sqlite-alerts.ts';
 
 export interface HealthSample {
   metric: string;
@@ -20,20 +22,6 @@ export interface EventRow {
   subject: string | null;
   data: Record<string, unknown>;
   receivedAt: number;
-}
-
-export interface AlertRow {
-  id: number;
-  boxId: string;
-  rule: string;
-  subject: string;
-  severity: string;
-  status: string;
-  message: string;
-  detail: Record<string, unknown>;
-  openedAt: number;
-  updatedAt: number;
-  resolvedAt: number | null;
 }
 
 export interface EventFilter {
@@ -98,34 +86,10 @@ export class FleetHistory {
     }));
   }
 
-  alerts(f: AlertFilter): AlertRow[] {
+  alerts(f: AlertFilter): Alert[] {
     const w = new Where().add('a.box_id = ?', f.boxId).add('b.club_id = ?', f.clubId).add('a.status = ?', f.status).add('a.severity = ?', f.severity);
-    const rows = this.db.prepare(`SELECT a.* FROM alerts a JOIN boxes b ON b.id = a.box_id ${w} ORDER BY a.opened_at DESC, a.id DESC LIMIT ?`).all(...w.args, f.limit) as {
-      id: number;
-      box_id: string;
-      rule: string;
-      subject: string;
-      severity: string;
-      status: string;
-      message: string;
-      detail: string;
-      opened_at: number;
-      updated_at: number;
-      resolved_at: number | null;
-    }[];
-    return rows.map((r) => ({
-      id: r.id,
-      boxId: r.box_id,
-      rule: r.rule,
-      subject: r.subject,
-      severity: r.severity,
-      status: r.status,
-      message: r.message,
-      detail: parseJsonObject(r.detail),
-      openedAt: r.opened_at,
-      updatedAt: r.updated_at,
-      resolvedAt: r.resolved_at,
-    }));
+    const rows = this.db.prepare(`SELECT a.* FROM alerts a JOIN boxes b ON b.id = a.box_id ${w} ORDER BY a.opened_at DESC, a.id DESC LIMIT ?`).all(...w.args, f.limit) as AlertTableRow[];
+    return rows.map(toAlert);
   }
 
   countOpenAlerts(): number {

@@ -2,7 +2,8 @@ import type { SqliteDb } from './db.ts';
 import { parseJsonObject } from './json.ts';
 import type { Alert, AlertKey, AlertRepository, AlertSeverity } from './repositories.ts';
 
-interface AlertRow {
+/** An `alerts` table row as SQLite returns it. */
+export interface AlertTableRow {
   id: number;
   box_id: string;
   rule: string;
@@ -16,7 +17,7 @@ interface AlertRow {
   resolved_at: number | null;
 }
 
-const toAlert = (r: AlertRow): Alert => ({
+export const toAlert = (r: AlertTableRow): Alert => ({
   id: r.id,
   boxId: r.box_id,
   rule: r.rule,
@@ -36,15 +37,15 @@ export function sqliteAlerts(db: SqliteDb): AlertRepository {
   const refresh = db.prepare('UPDATE alerts SET severity = ?, message = ?, detail = ?, updated_at = ? WHERE id = ?');
   const resolve = db.prepare("UPDATE alerts SET status = 'resolved', resolved_at = ?, updated_at = ? WHERE id = ?");
   const byId = db.prepare('SELECT * FROM alerts WHERE id = ?');
-  const open = (k: AlertKey) => getOpen.get(k.boxId, k.rule, k.subject) as AlertRow | undefined;
+  const open = (k: AlertKey) => getOpen.get(k.boxId, k.rule, k.subject) as AlertTableRow | undefined;
   const raise = db.transaction((k: AlertKey, a: { severity: AlertSeverity; message: string; detail: Record<string, unknown> }, at: number) => {
     const existing = open(k);
     if (existing) {
       refresh.run(a.severity, a.message, JSON.stringify(a.detail), at, existing.id);
-      return { alert: toAlert(byId.get(existing.id) as AlertRow), opened: false };
+      return { alert: toAlert(byId.get(existing.id) as AlertTableRow), opened: false };
     }
     const id = insert.run(k.boxId, k.rule, k.subject, a.severity, a.message, JSON.stringify(a.detail), at, at).lastInsertRowid;
-    return { alert: toAlert(byId.get(id) as AlertRow), opened: true };
+    return { alert: toAlert(byId.get(id) as AlertTableRow), opened: true };
   });
   return {
     raise(key, alert, at) {
@@ -54,7 +55,7 @@ export function sqliteAlerts(db: SqliteDb): AlertRepository {
       const existing = open(key);
       if (!existing) return undefined;
       resolve.run(at, at, existing.id);
-      return toAlert(byId.get(existing.id) as AlertRow);
+      return toAlert(byId.get(existing.id) as AlertTableRow);
     },
     getOpen(key) {
       const r = open(key);
@@ -63,11 +64,11 @@ export function sqliteAlerts(db: SqliteDb): AlertRepository {
     listOpen(boxId) {
       const rows = (boxId === undefined
         ? db.prepare("SELECT * FROM alerts WHERE status = 'open' ORDER BY opened_at, id").all()
-        : db.prepare("SELECT * FROM alerts WHERE status = 'open' AND box_id = ? ORDER BY opened_at, id").all(boxId)) as AlertRow[];
+        : db.prepare("SELECT * FROM alerts WHERE status = 'open' AND box_id = ? ORDER BY opened_at, id").all(boxId)) as AlertTableRow[];
       return rows.map(toAlert);
     },
     history(boxId, limit) {
-      return (db.prepare('SELECT * FROM alerts WHERE box_id = ? ORDER BY opened_at DESC, id DESC LIMIT ?').all(boxId, limit) as AlertRow[]).map(toAlert);
+      return (db.prepare('SELECT * FROM alerts WHERE box_id = ? ORDER BY opened_at DESC, id DESC LIMIT ?').all(boxId, limit) as AlertTableRow[]).map(toAlert);
     },
   };
 }
