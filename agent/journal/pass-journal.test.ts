@@ -57,8 +57,8 @@ describe('PassJournal', () => {
     expect((await Promise.all(pending)).map((e) => e.seq)).toEqual([1, 2, 3, 4]);
   });
 
-  it('with a zero window, commits at the next turn of the event loop', async () => {
-    const j = journal({ groupWindowMs: 0 });
+  it('by default (window 0), commits at the next turn of the event loop without any timer', async () => {
+    const j = journal();
     const pending = [j.append(samplePass()), j.append(samplePass())];
     expect(j.stats().queued).toBe(2);
     expect((await Promise.all(pending)).map((e) => e.seq)).toEqual([1, 2]);
