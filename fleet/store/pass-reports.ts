@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { parseJsonObject } from './json.ts';
+import { passFromColumns, type PassColumns } from './sqlite-passes.ts';
 import { Where } from './where.ts';
 import type { PassFact } from '../reports/pass-anomalies.ts';
 export interface PassRow {
@@ -37,43 +37,12 @@ export interface PassFilter {
 /** The credential's truncated hash as the box sent it (fleet/ingest/mapping.ts keeps it in `data`). */
 const CREDENTIAL_KEY = "json_extract(p.data, '$.credentialHash')";
 
-interface RawPass {
-  box_id: string;
+interface RawPass extends PassColumns {
   club_id: string | null;
-  seq: number;
-  batch_id: string;
-  at: number;
-  lane: string;
-  direction: string | null;
-  granted: number;
-  reason: string;
-  outcome: string | null;
-  member_id: string | null;
-  credential_kind: string | null;
   credential_hash: string | null;
-  rights_version: number | null;
-  received_at: number;
-  data: string;
 }
 
-const toRow = (r: RawPass): PassRow => ({
-  boxId: r.box_id,
-  clubId: r.club_id,
-  seq: r.seq,
-  batchId: r.batch_id,
-  at: r.at,
-  lane: r.lane,
-  direction: r.direction,
-  granted: r.granted === 1,
-  reason: r.reason,
-  outcome: r.outcome,
-  memberId: r.member_id,
-  credentialKind: r.credential_kind,
-  credentialHash: r.credential_hash,
-  rightsVersion: r.rights_version,
-  receivedAt: r.received_at,
-  data: parseJsonObject(r.data),
-});
+const toRow = (r: RawPass): PassRow => ({ ...passFromColumns(r), clubId: r.club_id, credentialHash: r.credential_hash, receivedAt: r.received_at });
 
 /** Pass queries for the API: filtered pages, exports, and the rows the anomaly reports read. */
 export class PassReports {

@@ -2,7 +2,8 @@ import type { SqliteDb } from './db.ts';
 import { parseJsonObject } from './json.ts';
 import type { PassRecord, PassRepository } from './repositories.ts';
 
-interface PassRow {
+/** A `passes` row as SQLite returns it (pass-reports.ts adds joined columns to it). */
+export interface PassColumns {
   box_id: string;
   seq: number;
   batch_id: string;
@@ -15,7 +16,27 @@ interface PassRow {
   member_id: string | null;
   credential_kind: string | null;
   rights_version: number | null;
+  received_at: number;
   data: string;
+}
+
+/** The stored pass of a row, as the box sent it. */
+export function passFromColumns(r: PassColumns): PassRecord & { boxId: string } {
+  return {
+    boxId: r.box_id,
+    seq: r.seq,
+    batchId: r.batch_id,
+    at: r.at,
+    lane: r.lane,
+    direction: r.direction,
+    granted: r.granted === 1,
+    reason: r.reason,
+    outcome: r.outcome,
+    memberId: r.member_id,
+    credentialKind: r.credential_kind,
+    rightsVersion: r.rights_version,
+    data: parseJsonObject(r.data),
+  };
 }
 
 export function sqlitePasses(db: SqliteDb): PassRepository {
@@ -39,21 +60,7 @@ export function sqlitePasses(db: SqliteDb): PassRepository {
       return row.n;
     },
     list(boxId, afterSeq, limit) {
-      return (db.prepare('SELECT * FROM passes WHERE box_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(boxId, afterSeq, limit) as PassRow[]).map((r) => ({
-        boxId: r.box_id,
-        seq: r.seq,
-        batchId: r.batch_id,
-        at: r.at,
-        lane: r.lane,
-        direction: r.direction,
-        granted: r.granted === 1,
-        reason: r.reason,
-        outcome: r.outcome,
-        memberId: r.member_id,
-        credentialKind: r.credential_kind,
-        rightsVersion: r.rights_version,
-        data: parseJsonObject(r.data),
-      }));
+      return (db.prepare('SELECT * FROM passes WHERE box_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(boxId, afterSeq, limit) as PassColumns[]).map(passFromColumns);
     },
   };
 }
