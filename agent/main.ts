@@ -3,6 +3,7 @@ import { parseArgs } from 'node:util';
 import { formatConfigError } from './config/errors.ts';
 import { loadConfigFile } from './config/load.ts';
 import type { JournalAlert } from './journal/storage-bound.ts';
+import type { UpdateJobMessage } from '../protocol/mqtt/index.ts';
 
 /** Exit codes: documented in docs/agent.md and `--help`. */
 const EXIT_OK = 0;
@@ -18,6 +19,7 @@ const HELP = `resabox-agent: runs a RESABOX access-control box
 
 Usage:
   resabox-agent --config FILE           run the box described by FILE (YAML or JSON)
+  resabox-agent                         the same with FILE from RESABOX_CONFIG (how the launcher runs it)
   resabox-agent --config FILE --check   validate FILE, print every error, and exit
   resabox-agent --help                  show this help
 
@@ -26,9 +28,12 @@ Exit codes:
   1   the box could not start (missing driver, storage error, unreadable fleet credentials)
   2   invalid configuration (each error printed as: CODE at PATH: expected X, got Y)
   64  bad command line
-  75  stopped on a remote restart-agent command (the supervisor starts it again)
+  75  stopped on a remote restart-agent command or to switch to a new release
+      (the supervisor or the launcher starts it again)
 
-Environment: LOG_LEVEL (pino level, default info). Reference: docs/agent.md`;
+Environment: LOG_LEVEL (pino level, default info); RESABOX_CONFIG (FILE when --config is absent).
+Run by the launcher (RESABOX_ROOT, RESABOX_RELEASE_DIR set), it takes update jobs and
+reports its self-test to the launcher. Reference: docs/agent.md, docs/updates.md`;
 
 async function main(argv: string[]): Promise<number> {
   let values: { config?: string; check?: boolean; help?: boolean };
@@ -42,6 +47,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(HELP);
     return EXIT_OK;
   }
+  values.config ??= process.env.RESABOX_CONFIG || undefined;
   if (!values.config) {
     console.error(`--config FILE is required\n\n${HELP}`);
     return EXIT_USAGE;
@@ -59,7 +65,7 @@ async function main(argv: string[]): Promise<number> {
   }
 
   // Loaded only to run a box: --help and --check stay quick and never touch drivers or SQLite.
-  const [{ systemClock }, { createTeeLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createTransport }, { loadCredentials }, { createBoxUplink }, { agentVersion }, { LogRing }] =
+  const [{ systemClock }, { createTeeLogger }, { buildBox }, { builtInDrivers }, { formatBoxError }, { createTransport }, { loadCredentials }, { createBoxUplink }, { agentVersion }, { LogRing }, updates] =
     await Promise.all([
       import('../platform/clock.ts'),
       import('../platform/log.ts'),
@@ -71,7 +77,10 @@ async function main(argv: string[]): Promise<number> {
       import('./uplink/box-uplink.ts'),
       import('./uplink/agent-version.ts'),
       import('./uplink/log-ring.ts'),
+      import('./update/agent-updates.ts'),
     ]);
+  // Under the launcher the release's manifest names this agent's version and hardware.
+  const release = await updates.runningRelease(process.env);
   // Every line also goes to an in-memory ring the fleet reads with fetch-logs.
   const logs = new LogRing();
   const logger = createTeeLogger('agent', { base: { box: config.box.id } }, logs);
@@ -110,8 +119,16 @@ async function main(argv: string[]): Promise<number> {
       resolve();
     };
   });
-  const link = createBoxUplink({ box: box.value, config, dataDir: loaded.value.dataDir, password: credentials.password, agentVersion: agentVersion(), clock: systemClock, logger, restartAgent: () => restartRequested(), logs });
+  const version = release?.version ?? agentVersion();
+  const onUpdateJob: { take: (job: UpdateJobMessage) => void } = { take: () => undefined };
+  const link = createBoxUplink({ box: box.value, config, dataDir: loaded.value.dataDir, password: credentials.password, agentVersion: version, clock: systemClock, logger, restartAgent: () => restartRequested(), logs, onUpdateJob: (job) => onUpdateJob.take(job) });
   journalAlerts.forward = (alert) => link.events.onJournalAlert(alert);
+  const devices = () => [...box.value.devices.values()].map((d) => d.status());
+  const updater = release ? new updates.AgentUpdates({ release, uplink: link, journal: box.value.journal, devices, clock: systemClock, log: logger.child({ component: 'update' }), requestRestart: () => restartRequested() }) : null;
+  if (updater) {
+    await updater.start();
+    onUpdateJob.take = (job) => updater.offerJob(job);
+  } else onUpdateJob.take = (job) => updates.refuseUpdateJob(job, version, link, systemClock);
   await box.value.start();
   // Access control never depends on the pages: a busy port is logged and the lanes run on.
   const ui = await startBoxLocalUi({ box: box.value, loaded: loaded.value, totem, clock: systemClock, logger }).catch((e: unknown) => {
@@ -119,6 +136,8 @@ async function main(argv: string[]): Promise<number> {
     return undefined;
   });
   link.start();
+  // The launcher judges a release on trial by this report (agent/launcher/launcher.ts).
+  void updater?.selfTestAndReport().catch((e: unknown) => logger.error({ err: e }, 'self-test not reported'));
   await stopped;
   await link.stop();
   await ui?.close();
@@ -127,3 +146,6 @@ async function main(argv: string[]): Promise<number> {
 }
 
 process.exitCode = await main(process.argv.slice(2));
+// A restart (remote command, or a switch to a new release) must not wait for timers still
+// armed (a self-test poll, a reconnect): the launcher starts the next agent as soon as this one is gone.
+if (process.exitCode === EXIT_RESTART) process.exit(EXIT_RESTART);

@@ -108,6 +108,19 @@ describe('PassJournal', () => {
     ]);
   });
 
+  it('knows the time of its newest pass, also after a reopen, and proves it can still write', async () => {
+    const j = journal();
+    expect(j.lastPassAt()).toBeNull();
+    await appendCommitted(j, 3);
+    expect(j.lastPassAt()).toBe(1002);
+    j.checkWritable();
+    j.close();
+    const again = journal();
+    expect(again.lastPassAt()).toBe(1002);
+    again.close();
+    expect(() => again.checkWritable()).toThrow(expect.objectContaining({ code: 'JOURNAL_CLOSED' }));
+  });
+
   it('refuses an ack beyond the last written sequence number', async () => {
     const j = journal();
     await appendCommitted(j, 2);

@@ -162,6 +162,24 @@ export class PassJournal {
     this.bound.check(this.unsent(), this.pruneAcked);
   }
 
+  /** Outcome time of the newest stored pass, or null: the update machine's install window waits for idle lanes. */
+  lastPassAt(): number | null {
+    return (this.db.prepare('SELECT max(ts) AS ts FROM passes').get() as { ts: number | null }).ts;
+  }
+
+  /**
+   * The self-test's "journal writable": one real, fsync'd write that changes nothing (the
+   * outbox cursor rewritten with its own value). Throws a JournalError when it cannot commit.
+   */
+  checkWritable(): void {
+    if (this.closed) throw new JournalError('JOURNAL_CLOSED', 'the pass journal is closed');
+    try {
+      this.db.prepare('UPDATE outbox SET acked_seq = acked_seq WHERE id = 1').run();
+    } catch (e) {
+      throw new JournalError('JOURNAL_WRITE_FAILED', `the pass journal cannot be written: ${(e as Error).message}`, { cause: e });
+    }
+  }
+
   stats(): JournalStats {
     return { lastSeq: this.lastSeq_, ackedSeq: this.ackedSeq_, unsent: this.unsent(), rows: this.bound.rows, queued: this.queue.length };
   }

@@ -188,13 +188,16 @@ async function pollAfterSwitch(c: EffectContext, step: () => Promise<UpdateEvent
 
 function trial(c: EffectContext): Promise<UpdateEvent> {
   const p = paths(c);
+  const onNew = c.box.runningVersion === c.record.job.version;
   return pollAfterSwitch(c, async () => {
+    // The release being rolled back is about to be stopped: the previous release, started
+    // next, reports the rollback (its effect may otherwise race the launcher's SIGTERM and be lost).
     const rb = await rollbackFor(c);
-    if (rb) return { type: 'rolled-back', error: reasonOf(rb) };
+    if (rb) return onNew ? null : { type: 'rolled-back', error: reasonOf(rb) };
     const t = await readJson<TrialRecord>(p.trial);
     if (c.record.abortRequested && t && t.verdict === 'pending') await writeJsonAtomic(p.trial, { ...t, verdict: 'abort' } satisfies TrialRecord);
-    else if (t?.verdict === 'passed' && !c.record.abortRequested && c.box.runningVersion === c.record.job.version) return { type: 'trial-passed' };
-    else if (!t && c.box.runningVersion !== c.record.job.version) return { type: 'rolled-back', error: updateError('UPDATE_INTERRUPTED', 'the previous release runs again without a rollback record') };
+    else if (t?.verdict === 'passed' && !c.record.abortRequested && onNew) return { type: 'trial-passed' };
+    else if (!t && !onNew) return { type: 'rolled-back', error: updateError('UPDATE_INTERRUPTED', 'the previous release runs again without a rollback record') };
     return null;
   });
 }

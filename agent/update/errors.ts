@@ -25,6 +25,7 @@ export const UPDATE_ERRORS = {
   UPDATE_TRIAL_CRASH_LOOP: 'the new release crashed repeatedly during its trial',
   UPDATE_TRIAL_NO_HEALTH: 'the new release never reported healthy during its trial',
   UPDATE_TRIAL_SELF_TEST: 'the new release failed its self-test',
+  UPDATE_NO_LAUNCHER: 'this agent does not run under the launcher, so it cannot switch releases',
   UPDATE_INTERRUPTED: 'the box restarted in the middle of the update and could not resume it',
 } as const;
 

@@ -24,6 +24,7 @@ export interface BoxUplinkOptions {
   readonly random?: () => number;
   readonly tuning?: Pick<UplinkOptions, 'healthIntervalMs' | 'outbox' | 'backoff'>;
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
+  readonly onUpdateJob?: UplinkOptions['onUpdateJob'];
 }
 
 /** Binds the uplink to a built box: its journal, rights, devices, and lanes as command targets. */
@@ -67,6 +68,7 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
     commands,
     ...(o.random ? { random: o.random } : {}),
     ...(o.connect ? { connect: o.connect } : {}),
+    ...(o.onUpdateJob ? { onUpdateJob: o.onUpdateJob } : {}),
     ...o.tuning,
   });
   return uplink;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import { boxSubscriptions, decode, encode, parseTopic, topicFor, TOPICS, type HealthMessage, type MessageOf, type TopicKind } from '../../protocol/mqtt/index.ts';
+import { boxSubscriptions, decode, encode, parseTopic, topicFor, TOPICS, type EventMessage, type HealthMessage, type MessageOf, type TopicKind, type UpdateJobMessage, type UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
 import type { Device } from '../devices/device.ts';
 import { CommandRunner, type CommandTarget } from './commands.ts';
 import { FleetConnection } from './connection.ts';
@@ -31,9 +31,11 @@ export interface UplinkOptions {
   /** QoS 1 events and command results kept while offline (oldest dropped beyond it). */
   readonly maxQueued?: number;
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
+  /** Where `update/job` messages go (install and abort); the retained job comes again on every connect. */
+  readonly onUpdateJob?: (job: UpdateJobMessage) => void;
 }
 
-type UpKind = 'events' | 'commandResult';
+type UpKind = 'events' | 'commandResult' | 'updateStatus';
 
 /**
  * The box's link to the fleet: one MQTT session (connection.ts) carrying retained state
@@ -122,6 +124,16 @@ export class Uplink {
     }
   }
 
+  /** Sends an `update/status` now, or keeps it (in order) until the next connect. */
+  publishUpdateStatus(status: UpdateStatusMessage): void {
+    this.sendOrQueue('updateStatus', status);
+  }
+
+  /** Sends an event the uplink did not produce itself (update.rolled-back), queued while offline. */
+  publishEvent(event: EventMessage): void {
+    this.sendOrQueue('events', event);
+  }
+
   private onConnected(sessionPresent: boolean): void {
     this.connection.subscribe(boxSubscriptions(this.o.boxId));
     this.send('state', { v: 1, state: 'online', reason: 'connected', agentVersion: this.o.agentVersion, bootId: this.bootId, ts: this.o.clock.now() });
@@ -157,6 +169,13 @@ export class Uplink {
       case 'command':
         void this.runner.onMessage(payload);
         return;
+      case 'updateJob': {
+        // An empty retained payload is the fleet clearing the job: nothing to do.
+        if (payload.length === 0) return;
+        const job = this.decoded('updateJob', payload);
+        if (job) this.o.onUpdateJob?.(job);
+        return;
+      }
       default:
         this.o.logger.debug({ kind: parsed.value.kind }, 'message kind not handled by the uplink');
     }

@@ -1,0 +1,171 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { createServer, type AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import Database from 'better-sqlite3';
+import { REPO_ROOT } from '../../cli/bundle/archive.ts';
+import { Em4100ReaderSim } from '../../firmware-sim/em4100/em4100-sim.ts';
+import { listenTcpLink, type ClosableLink } from '../../firmware-sim/links.ts';
+import { EscposPrinterSim } from '../../firmware-sim/printer/printer-sim.ts';
+import { createTurnstileSim, type SimulatedTurnstile } from '../../firmware-sim/turnstile/index.ts';
+import { systemClock } from '../../platform/clock.ts';
+import type { TestFleet } from './fleet-harness.ts';
+import { makeBundle, publishBundle, type TestRepository } from './update-fixtures.ts';
+
+/**
+ * A box as it runs in a club: the real launcher process (agent/launcher/main.ts) over a
+ * box root, supervising the real agent (bin/resabox-agent.js -> agent/main.ts) whose
+ * reader, turnstile I/O module and printer are firmware-sim simulators on TCP links in
+ * this process. A release directory holds a manifest and an entry script that runs this
+ * checkout's bin/resabox-agent.js: releases differ by version, not by code, except that
+ * a "broken" release is built against box-broken.yaml (its turnstile at a Modbus address
+ * nothing answers), as a release with a bad driver would be.
+ */
+export interface LaunchedBox {
+  readonly root: string;
+  readonly boxId: string;
+  readonly printer: EscposPrinterSim;
+  /** Presents an EM4100 tag at the entry reader (and removes it). */
+  badge(tag: number): void;
+  /** Passes the box journaled (decisions), oldest first: [decidedAt, reason]. */
+  decisions(): { decidedAt: number; reason: string }[];
+  output(): string;
+  stop(): Promise<void>;
+}
+
+export interface ReleaseKind {
+  broken?: boolean;
+}
+
+/** The entry script of a release: the real agent, reading its configuration from RESABOX_CONFIG. */
+function entryScript(root: string, kind: ReleaseKind): string {
+  const config = kind.broken ? `process.env.RESABOX_CONFIG = ${JSON.stringify(join(root, 'etc', 'box-broken.yaml'))};\n` : '';
+  return `${config}await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bin', 'resabox-agent.js')).href)});\n`;
+}
+
+export async function freePort(): Promise<number> {
+  const s = createServer();
+  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
+  const port = (s.address() as AddressInfo).port;
+  await new Promise((r) => s.close(r));
+  return port;
+}
+
+const boxYaml = (o: { boxId: string; mqttUrl: string; reader: number; io: number; printer: number; ui: number; ioAddress: number }) => `
+box: { id: ${o.boxId}, name: "Club ${o.boxId}" }
+fleet: { url: "${o.mqttUrl}", credentialsFile: creds.json }
+dataDir: ../data
+buses:
+  - { id: io-entry, transport: { kind: tcp, host: 127.0.0.1, port: ${o.io} } }
+devices:
+  - { id: reader-entry, kind: em4100, transport: { kind: tcp, host: 127.0.0.1, port: ${o.reader} } }
+  - id: tripod-entry
+    kind: turnstile
+    bus: io-entry
+    address: ${o.ioAddress}
+    coils: { unlockIn: 0, unlockOut: 1 }
+    inputs: { passIn: 0, passOut: 1, fireLoopClosed: 2, ready: 3, alarm: 4 }
+    mode: pulse
+    pulseMs: 200
+    passageWindowMs: 1500
+  - { id: desk-printer, kind: printer, transport: { kind: tcp, host: 127.0.0.1, port: ${o.printer} } }
+lanes:
+  - { id: entry, kind: entry, zone: gym, turnstile: tripod-entry, readers: [{ reader: reader-entry, direction: in }] }
+printer: desk-printer
+localUi: { port: ${o.ui}, host: 127.0.0.1 }
+offline: { rightsMaxAgeHours: 72, whenRightsExpired: deny-all }
+lanePolicy: { debounceMs: 0 }
+`;
+
+async function writeRelease(root: string, version: string, kind: ReleaseKind = {}): Promise<void> {
+  const dir = join(root, 'releases', version);
+  await mkdir(dir, { recursive: true });
+  await writeFile(join(dir, 'manifest.json'), JSON.stringify({ name: 'resabox-agent', version, hardware: 'rbx-a1', channel: 'stable', minVersion: '0.0.0', entry: 'agent.mjs', createdAt: new Date().toISOString() }));
+  await writeFile(join(dir, 'agent.mjs'), entryScript(root, kind));
+}
+
+/** Signs a release of the real agent into the test repository and uploads it all into the fleet; returns the target name. */
+export async function publishAgentRelease(f: TestFleet, r: TestRepository, root: string, version: string, kind: ReleaseKind = {}): Promise<string> {
+  const name = await publishBundle(r, await makeBundle(r.base, { version, script: entryScript(root, kind) }), { version });
+  const octet = { 'content-type': 'application/octet-stream' };
+  const put = async (url: string, file: string) => {
+    const res = await f.call('support', 'PUT', url, readFileSync(file), octet);
+    if (res.status !== 201) throw new Error(`${url}: ${res.status} ${JSON.stringify(res.body)}`);
+  };
+  await put(`/v1/updates/artifacts/${name}`, join(r.repo, 'targets', name));
+  for (const file of readdirSync(join(r.repo, 'metadata'))) await put(`/v1/updates/metadata/${file}`, join(r.repo, 'metadata', file));
+  return name;
+}
+
+export interface LaunchOptions {
+  boxId: string;
+  password: string;
+  mqttUrl: string;
+  /** The shipped trust anchor (the repository's 1.root.json). */
+  anchor: string;
+  version: string;
+  trialS?: number;
+}
+
+export async function launchBox(o: LaunchOptions): Promise<LaunchedBox> {
+  const root = await mkdtemp(join(tmpdir(), 'resabox-launched-'));
+  const links: ClosableLink[] = [];
+  const readerLink = await listenTcpLink();
+  const ioLink = await listenTcpLink();
+  const printerLink = await listenTcpLink();
+  links.push(readerLink, ioLink, printerLink);
+  const reader = new Em4100ReaderSim(readerLink, { clock: systemClock });
+  const arm: SimulatedTurnstile = createTurnstileSim(ioLink, systemClock, { windowMs: 1200, personDelayMs: [20, 50] });
+  const printer = new EscposPrinterSim(printerLink);
+  const ports = { boxId: o.boxId, mqttUrl: o.mqttUrl, reader: readerLink.port, io: ioLink.port, printer: printerLink.port, ui: await freePort() };
+  await mkdir(join(root, 'etc'), { recursive: true });
+  await mkdir(join(root, 'data'), { recursive: true });
+  await mkdir(join(root, 'trust'), { recursive: true });
+  await writeFile(join(root, 'etc', 'box.yaml'), boxYaml({ ...ports, ioAddress: 1 }));
+  await writeFile(join(root, 'etc', 'box-broken.yaml'), boxYaml({ ...ports, ioAddress: 7 }));
+  await writeFile(join(root, 'etc', 'creds.json'), JSON.stringify({ password: o.password }), { mode: 0o600 });
+  await writeFile(join(root, 'trust', 'root.json'), readFileSync(o.anchor));
+  await writeRelease(root, o.version);
+  await symlink(join('releases', o.version), join(root, 'current'));
+  let output = '';
+  const launcher: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'agent', 'launcher', 'main.ts'), '--root', root, '--trial', String(o.trialS ?? 3), '--health-timeout', '60'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, RESABOX_CONFIG: join(root, 'etc', 'box.yaml'), LOG_LEVEL: process.env.RESABOX_TEST_LOG_LEVEL ?? 'warn' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  launcher.stdout?.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  launcher.stderr?.on('data', (d: Buffer) => (output += d.toString('utf8')));
+  const journalPath = join(root, 'data', 'journal.db');
+  return {
+    root,
+    boxId: o.boxId,
+    printer,
+    badge(tag) {
+      reader.present({ version: 0, tag });
+      reader.remove();
+    },
+    decisions() {
+      const db = new Database(journalPath, { readonly: true, fileMustExist: true });
+      try {
+        db.pragma('busy_timeout = 5000');
+        return (db.prepare('SELECT body FROM passes ORDER BY seq').pluck().all() as string[]).map((b) => JSON.parse(b) as { decidedAt: number; reason: string });
+      } finally {
+        db.close();
+      }
+    },
+    output: () => output,
+    async stop() {
+      if (launcher.exitCode === null && launcher.signalCode === null) {
+        const exited = new Promise((r) => launcher.once('exit', r));
+        launcher.kill('SIGTERM');
+        await exited;
+      }
+      arm.dispose();
+      await Promise.all(links.map((l) => l.close()));
+      await rm(root, { recursive: true, force: true });
+    },
+  };
+}
