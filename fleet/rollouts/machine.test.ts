@@ -13,6 +13,7 @@ const ALLOWED: [RolloutState, RolloutEvent, RolloutState][] = [
   ['paused', 'resume', 'running'],
   ['paused', 'cancel', 'cancelled'],
   ['paused', 'halt', 'halted'],
+  ['halted', 'resume', 'running'],
   ['halted', 'cancel', 'cancelled'],
 ];
 
@@ -28,13 +29,13 @@ describe('rollout state table', () => {
 });
 
 const EXPECTED_BOX: Record<BoxState, Record<BoxEvent, BoxOutcome>> = {
-  pending: { schedule: 'scheduled', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'skipped' },
-  scheduled: { schedule: 'bug', progress: 'in-progress', commit: 'succeeded', fail: 'retry', rollback: 'rolled-back', 'abort-ack': 'skipped', timeout: 'retry', skip: 'skipped' },
-  'in-progress': { schedule: 'bug', progress: 'in-progress', commit: 'succeeded', fail: 'retry', rollback: 'rolled-back', 'abort-ack': 'skipped', timeout: 'retry', skip: 'skipped' },
-  succeeded: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug' },
-  failed: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug' },
-  'rolled-back': { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug' },
-  skipped: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug' },
+  pending: { schedule: 'scheduled', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'skipped', resume: 'ignore' },
+  scheduled: { schedule: 'bug', progress: 'in-progress', commit: 'succeeded', fail: 'retry', rollback: 'rolled-back', 'abort-ack': 'skipped', timeout: 'retry', skip: 'skipped', resume: 'ignore' },
+  'in-progress': { schedule: 'bug', progress: 'in-progress', commit: 'succeeded', fail: 'retry', rollback: 'rolled-back', 'abort-ack': 'skipped', timeout: 'retry', skip: 'skipped', resume: 'ignore' },
+  succeeded: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'ignore' },
+  failed: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'pending' },
+  'rolled-back': { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'pending' },
+  skipped: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'pending' },
 };
 
 describe('box state table', () => {

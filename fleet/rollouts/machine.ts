@@ -20,7 +20,8 @@ export const ROLLOUT_TABLE: Record<RolloutState, Record<RolloutEvent, RolloutSta
   running:   { start: __, pause: 'paused', resume: __, cancel: 'cancelled', halt: 'halted', complete: 'completed' },
   // In-flight boxes keep reporting while paused, so the error threshold can still halt.
   paused:    { start: __, pause: __, resume: 'running', cancel: 'cancelled', halt: 'halted', complete: __ },
-  halted:    { start: __, pause: __, resume: __, cancel: 'cancelled', halt: __, complete: __ },
+  // Resumed once support fixed the failing boxes: they get another attempt (BOX_TABLE resume).
+  halted:    { start: __, pause: __, resume: 'running', cancel: 'cancelled', halt: __, complete: __ },
   completed: { start: __, pause: __, resume: __, cancel: __, halt: __, complete: __ },
   cancelled: { start: __, pause: __, resume: __, cancel: __, halt: __, complete: __ },
 };
@@ -38,8 +39,9 @@ export const isTerminal = (s: BoxState): boolean => TERMINAL_BOX_STATES.includes
  * schedule: the install job is published. progress/commit/fail/rollback/abort-ack: the box
  * reported an update state (see STATUS_EVENT). timeout: no report for the job timeout.
  * skip: the box left the rollout (revoked, or the rollout was cancelled before its turn).
+ * resume: a halted rollout is resumed; its failed, rolled-back and aborted boxes try again.
  */
-export const BOX_EVENTS = ['schedule', 'progress', 'commit', 'fail', 'rollback', 'abort-ack', 'timeout', 'skip'] as const;
+export const BOX_EVENTS = ['schedule', 'progress', 'commit', 'fail', 'rollback', 'abort-ack', 'timeout', 'skip', 'resume'] as const;
 export type BoxEvent = (typeof BOX_EVENTS)[number];
 
 /**
@@ -50,20 +52,22 @@ export type BoxEvent = (typeof BOX_EVENTS)[number];
 export type BoxOutcome = BoxState | 'retry' | 'ignore' | 'bug';
 
 const inFlight: Record<BoxEvent, BoxOutcome> = {
-  schedule: 'bug', progress: 'in-progress', commit: 'succeeded', fail: 'retry', rollback: 'rolled-back', 'abort-ack': 'skipped', timeout: 'retry', skip: 'skipped',
+  schedule: 'bug', progress: 'in-progress', commit: 'succeeded', fail: 'retry', rollback: 'rolled-back', 'abort-ack': 'skipped', timeout: 'retry', skip: 'skipped', resume: 'ignore',
 };
 const done: Record<BoxEvent, BoxOutcome> = {
-  schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug',
+  schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'ignore',
 };
+/** Failed, rolled back, or aborted by the halt: back to pending when the rollout resumes. */
+const retriedOnResume: Record<BoxEvent, BoxOutcome> = { ...done, resume: 'pending' };
 
 export const BOX_TABLE: Record<BoxState, Record<BoxEvent, BoxOutcome>> = {
-  pending: { schedule: 'scheduled', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'skipped' },
+  pending: { schedule: 'scheduled', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'skipped', resume: 'ignore' },
   scheduled: inFlight,
   'in-progress': inFlight,
   succeeded: done,
-  failed: done,
-  'rolled-back': done,
-  skipped: done,
+  failed: retriedOnResume,
+  'rolled-back': retriedOnResume,
+  skipped: retriedOnResume,
 };
 
 /** The box's update states (protocol/mqtt update/status) as box events. */

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import type { BoxState } from './machine.ts';
+import { stepBox, type BoxState } from './machine.ts';
 import { parseOpeningHours } from './opening-hours.ts';
-import { assignWaves, lateJoinerWave, plan, progressOf, waveCountOf, type PlanBox, type PlanClub, type PlanInput, type PlanRollout } from './planner.ts';
+import { assignWaves, lateJoinerWave, plan, progressOf, resumeHalted, waveCountOf, type PlanBox, type PlanClub, type PlanInput, type PlanRollout } from './planner.ts';
 
 const NOW = Date.UTC(2026, 0, 5, 22, 0); // Monday 23:00 in Paris: the club below is closed.
 const HOUR = 3600_000;
@@ -131,6 +131,31 @@ describe('planner: pause, resume, cancel, halt', () => {
     // The prefetched one waits in staged on the box: it is released too.
     expect(aborts(p)).toEqual(['i', 'pf', 's']);
     expect(p.rolloutEvent).toBeNull();
+  });
+
+  it('resuming a halted rollout retries its failed, rolled-back and aborted boxes; the error count restarts', () => {
+    const boxes = [
+      box('f', 1, 'failed', { attempts: 2 }),
+      box('r', 1, 'rolled-back', { attempts: 1 }),
+      box('ab', 1, 'skipped', { attempts: 1, updateState: 'aborted' }),
+      box('rev', 1, 'skipped', { attempts: 1, updateState: 'aborted', active: false }),
+      box('ok', 0, 'succeeded', { attempts: 1 }),
+      box('p', 2),
+    ];
+    const changes = resumeHalted(boxes, 2);
+    expect(changes).toEqual([
+      { boxId: 'f', event: 'resume', state: 'pending', attempts: 2 },
+      { boxId: 'r', event: 'resume', state: 'pending', attempts: 1 },
+      { boxId: 'ab', event: 'resume', state: 'pending', attempts: 1 },
+    ]);
+    const after = boxes.map((b) => ({ ...b, ...(changes.find((c) => c.boxId === b.boxId) ?? {}) }));
+    // Running again with the same 10 % threshold: nothing counts as failed, the retried boxes are scheduled (next attempt).
+    const p = run(rollout({ state: 'running', currentWave: 1, errorThresholdPct: 10, maxAttempts: 2 }), after);
+    expect(p.rolloutEvent).toBeNull();
+    expect(installs(p)).toEqual(['ab', 'f', 'r']);
+    expect(p.boxChanges.find((c) => c.boxId === 'f')).toMatchObject({ event: 'schedule', attempts: 3 });
+    // The budget is not renewed: the resumed box that fails again is failed for good.
+    expect(stepBox('in-progress', 'fail', 3, 2)).toEqual({ kind: 'to', state: 'failed', attempts: 3 });
   });
 
   it('halted: pending boxes stay pending (what never ran stays visible), unfinished ones are aborted', () => {

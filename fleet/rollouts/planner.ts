@@ -136,6 +136,25 @@ export function plan(input: PlanInput): Plan {
   return { rolloutEvent: complete ? 'complete' : null, currentWave: wave, boxChanges, jobs };
 }
 
+/**
+ * Resuming a halted rollout (support fixed the failing boxes): every box that failed, rolled
+ * back, or was aborted by the halt goes back to pending with its abort flag cleared, so the
+ * next planning round schedules it again (next attempt number). The error threshold then
+ * counts from zero for the resumed waves: only failures after the resume make it halt again.
+ * The retry budget is not renewed: a resumed box that fails once more is failed for good.
+ * A box skipped because it was revoked, or that never got a job, stays as it is.
+ */
+export function resumeHalted(boxes: readonly PlanBox[], maxAttempts: number): BoxChange[] {
+  const changes: BoxChange[] = [];
+  for (const b of boxes) {
+    const retried = FAILED.includes(b.state) || (b.state === 'skipped' && b.active && b.updateState === 'aborted');
+    if (!retried) continue;
+    const step = stepBox(b.state, 'resume', b.attempts, maxAttempts);
+    if (step.kind === 'to') changes.push({ boxId: b.boxId, event: 'resume', state: step.state, attempts: step.attempts });
+  }
+  return changes;
+}
+
 /** More than `pct` % of the (not skipped) boxes of the opened waves failed or rolled back. */
 export function exceedsErrorThreshold(boxes: readonly PlanBox[], currentWave: number, pct: number): boolean {
   const opened = boxes.filter((b) => b.wave <= currentWave && b.state !== 'skipped');

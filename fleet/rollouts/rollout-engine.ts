@@ -8,8 +8,8 @@ import type { AuditTrail } from '../store/audit-trail.ts';
 import type { BoxDirectory } from '../store/box-directory.ts';
 import { nextRolloutState, STATUS_EVENT, stepBox, type RolloutEvent } from './machine.ts';
 import { parseOpeningHours } from './opening-hours.ts';
-import { assignWaves, lateJoinerWave, plan, waveCountOf, type PlanBox, type PlanClub, type PlannedJob } from './planner.ts';
-import type { RolloutRow, RolloutStore, RolloutTarget } from './rollout-store.ts';
+import { assignWaves, lateJoinerWave, plan, resumeHalted, waveCountOf, type PlanBox, type PlanClub, type PlannedJob } from './planner.ts';
+import type { RolloutBoxRow, RolloutRow, RolloutStore, RolloutTarget } from './rollout-store.ts';
 
 export interface RolloutEngineDeps {
   store: RolloutStore;
@@ -103,7 +103,11 @@ export class RolloutEngine {
         const busy = this.d.store.busyElsewhere(id, this.d.store.boxes(id).map((b) => b.boxId));
         if (busy.length > 0) throw apiError('ROLLOUT_TARGET_BUSY', undefined, { boxes: busy.slice(0, 50) });
       }
-      this.d.store.setState(id, next, this.d.clock.now());
+      const now = this.d.clock.now();
+      if (action === 'resume' && r.state === 'halted') {
+        for (const c of resumeHalted(this.planBoxes(this.d.store.boxes(id)), r.maxAttempts)) this.d.store.updateBox(id, c.boxId, { state: c.state, attempts: c.attempts, abortSent: false }, now);
+      }
+      this.d.store.setState(id, next, now);
       await this.drive(id);
       return this.d.store.get(id) as RolloutRow;
     });
@@ -151,8 +155,7 @@ export class RolloutEngine {
       const club = this.d.boxes.getClub(row.clubId);
       if (club) clubs.set(row.clubId, { timezone: club.timezone, hours: parseOpeningHours(club.openingHours) });
     }
-    const planBoxes: PlanBox[] = rows.map((b) => ({ ...b, active: this.d.store.boxStatus(b.boxId) === 'active' }));
-    const p = plan({ now, rollout: { ...r, waveCount: waveCountOf(r) }, boxes: planBoxes, clubs });
+    const p = plan({ now, rollout: { ...r, waveCount: waveCountOf(r) }, boxes: this.planBoxes(rows), clubs });
     for (const c of p.boxChanges) this.d.store.updateBox(id, c.boxId, { state: c.state, attempts: c.attempts }, now);
     if (p.currentWave !== r.currentWave) {
       this.d.store.setCurrentWave(id, p.currentWave, now);
@@ -181,6 +184,10 @@ export class RolloutEngine {
     if (fresh.length === 0) return;
     const busy = new Set(this.d.store.busyElsewhere(r.id, fresh));
     for (const boxId of fresh) if (!busy.has(boxId)) this.d.store.addBox(r.id, boxId, lateJoinerWave(r), true, now);
+  }
+
+  private planBoxes(rows: readonly RolloutBoxRow[]): PlanBox[] {
+    return rows.map((b) => ({ ...b, active: this.d.store.boxStatus(b.boxId) === 'active' }));
   }
 
   /** Persists the job id (and for an install, the attempt) before the retained publish. */

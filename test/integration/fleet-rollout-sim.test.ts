@@ -12,15 +12,17 @@ const octet = { 'content-type': 'application/octet-stream' };
 /**
  * 20 simulated boxes (real mqtt.js clients on the fleet's embedded broker, downloading the
  * bundle from the fleet's HTTP repository with Range requests) take a rollout. Three fail
- * every install: the rollout halts by itself at a 10 % error threshold. Fixed, the same
- * boxes complete a new rollout wave by wave.
+ * every install: the rollout halts by itself at a 10 % error threshold. Fixed, support
+ * resumes the halted rollout, which then completes wave by wave.
  */
 describe('rollout over simulated boxes', () => {
   let f: TestFleet;
   const sims = new Map<string, SimulatedUpdateBox>();
   const ids = Array.from({ length: BOXES }, (_, i) => `rb-sim-${String(i).padStart(2, '0')}`);
+  let haltedId = '';
 
   const rollout = async (id: string): Promise<Json> => (await f.call('viewer', 'GET', `/v1/rollouts/${id}`)).body;
+  const auditRows = async (action: string, target: string): Promise<Json[]> => (await f.call('admin', 'GET', `/v1/audit?action=${action}&target=${target}`)).body.entries;
   const boxesOf = async (id: string): Promise<Json[]> => (await f.call('viewer', 'GET', `/v1/rollouts/${id}/boxes`)).body.boxes;
   const until = (id: string, states: string[]) =>
     eventually(async () => {
@@ -67,6 +69,7 @@ describe('rollout over simulated boxes', () => {
   it('three failing boxes out of twenty halt the rollout at a 10 % error threshold', async () => {
     // 85 %: a wave with one failure still opens the next one, so the halt comes from the error threshold alone.
     const created = await create('1.1.0', { successThresholdPct: 85 });
+    haltedId = created.id;
     const halted = await until(created.id, ['halted', 'completed']);
     expect(halted.state).toBe('halted');
     expect(halted.haltReason).toMatch(/error threshold exceeded: \d+ of \d+ boxes/);
@@ -82,36 +85,46 @@ describe('rollout over simulated boxes', () => {
     // Nothing beyond the opened waves was touched.
     for (const b of boxes.filter((x) => x.wave > halted.currentWave)) expect(b).toMatchObject({ state: 'pending', attempts: 0 });
     expect(halted.progress.total.failed).toBe(failed.length);
-    const audit = (await f.call('admin', 'GET', `/v1/audit?action=rollout.halt&target=${created.id}`)).body.entries;
-    expect(audit[0]).toMatchObject({ actor: 'rollout-engine', ticket: 'SUP-42', detail: expect.objectContaining({ automatic: true }) });
+    expect((await auditRows('rollout.halt', created.id))[0]).toMatchObject({ actor: 'rollout-engine', ticket: 'SUP-42', detail: expect.objectContaining({ automatic: true }) });
     // Boxes still on their way when it halted were told to abort; none is left in flight for long.
     await eventually(async () => ((await boxesOf(created.id)).every((b) => !['scheduled', 'in-progress'].includes(b.state)) ? true : undefined), 'in-flight boxes settled', 12_000);
-    expect((await f.call('support', 'POST', `/v1/rollouts/${created.id}/cancel`, {})).body.state).toBe('cancelled');
   }, 300_000);
 
-  it('with the failing boxes fixed, a new rollout completes wave by wave', async () => {
+  it('with the failing boxes fixed, support resumes the halted rollout and it completes wave by wave', async () => {
+    const halted = await rollout(haltedId);
+    expect(halted.state).toBe('halted');
+    const before = await boxesOf(haltedId);
+    // What the resume retries: the failed and rolled-back boxes, and those the halt aborted.
+    const retried = before.filter((b) => ['failed', 'rolled-back'].includes(b.state) || (b.state === 'skipped' && b.updateState === 'aborted'));
+    expect(retried.length).toBeGreaterThanOrEqual(1);
     for (const id of FAILING) (sims.get(id) as SimulatedUpdateBox).script = 'commit';
-    const created = await create('1.1.1', { successThresholdPct: 100 });
-    const done = await until(created.id, ['completed', 'halted']);
+    expect((await f.call('viewer', 'POST', `/v1/rollouts/${haltedId}/resume`, {})).body.error.code).toBe('API_FORBIDDEN');
+    const resumed = await f.call('support', 'POST', `/v1/rollouts/${haltedId}/resume`, { ticket: 'SUP-43' });
+    expect(resumed.status).toBe(200);
+    // The halt's error count restarts: the failures before the resume no longer count.
+    expect(resumed.body.state).toBe('running');
+    const done = await until(haltedId, ['completed', 'halted']);
     expect(done.state).toBe('completed');
     expect(done.progress.total.succeeded).toBe(BOXES);
     expect(done.progress.waves.map((w: Json) => w.succeeded)).toEqual([1, 9, 10]);
-    const boxes = await boxesOf(created.id);
-    // Wave by wave: every box of a wave had its job before any box of the next wave got one.
-    const jobSeq = (boxId: string) => (sims.get(boxId) as SimulatedUpdateBox).jobs.find((j) => j.job.rolloutId === created.id && j.job.action === 'install')?.seq as number;
-    for (let w = 0; w < 2; w++) {
+    const boxes = await boxesOf(haltedId);
+    for (const b of retried) expect(boxes.find((x) => x.boxId === b.boxId)).toMatchObject({ state: 'succeeded', attempts: b.attempts + 1 });
+    expect((await auditRows('rollout.resume', haltedId))[0]).toMatchObject({ actorRole: 'support', ticket: 'SUP-43' });
+    // Wave by wave from the halted wave on: every box of a wave had its first job before any box of the next wave got one.
+    const jobSeq = (boxId: string) => (sims.get(boxId) as SimulatedUpdateBox).jobs.find((j) => j.job.rolloutId === haltedId && j.job.action === 'install')?.seq as number;
+    for (let w = halted.currentWave; w < 2; w++) {
       const lastOfWave = Math.max(...boxes.filter((b) => b.wave === w).map((b) => jobSeq(b.boxId)));
       const firstOfNext = Math.min(...boxes.filter((b) => b.wave === w + 1).map((b) => jobSeq(b.boxId)));
       expect(lastOfWave).toBeLessThan(firstOfNext);
     }
-    for (const s of sims.values()) expect(s.version).toBe('1.1.1');
-    const job = (sims.get('rb-sim-05') as SimulatedUpdateBox).jobs.find((j) => j.job.rolloutId === created.id)?.job;
-    expect(job).toMatchObject({ action: 'install', version: '1.1.1', targetName: 'resabox-1.1.0-rbx-a1.tar.gz', downloadOnly: false, repositoryUrl: `${f.svc.httpUrl}/repository` });
+    for (const s of sims.values()) expect(s.version).toBe('1.1.0');
+    const job = (sims.get('rb-sim-05') as SimulatedUpdateBox).jobs.find((j) => j.job.rolloutId === haltedId)?.job;
+    expect(job).toMatchObject({ action: 'install', version: '1.1.0', targetName: 'resabox-1.1.0-rbx-a1.tar.gz', downloadOnly: false, repositoryUrl: `${f.svc.httpUrl}/repository` });
   }, 300_000);
 
   it('a box that rolls back shows as rolled back with its reason and event', async () => {
     (sims.get('rb-sim-00') as SimulatedUpdateBox).script = 'rollback';
-    const created = await create('1.1.2', { target: { tags: ['sim'] }, waves: { canary: 0, percents: [100] } });
+    const created = await create('1.1.1', { target: { tags: ['sim'] }, waves: { canary: 0, percents: [100] } });
     expect((await until(created.id, ['halted', 'completed'])).state).toBe('halted');
     const view = await eventually(async () => {
       const v = (await f.call('viewer', 'GET', '/v1/boxes/rb-sim-00/updates')).body;
