@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, symlink, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, writeFile } from 'node:fs/promises';
 import { createServer, type AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -12,8 +12,9 @@ import { listenTcpLink, type ClosableLink } from '../../firmware-sim/links.ts';
 import { EscposPrinterSim } from '../../firmware-sim/printer/printer-sim.ts';
 import { createTurnstileSim, type SimulatedTurnstile } from '../../firmware-sim/turnstile/index.ts';
 import { systemClock } from '../../platform/clock.ts';
-import type { TestFleet } from './fleet-harness.ts';
-import { makeBundle, publishBundle, type TestRepository } from './update-fixtures.ts';
+import { enrollBox, startTestFleet, type Json, type TestFleet } from './fleet-harness.ts';
+import { makeBundle, makeRepository, publishBundle, type TestRepository } from './update-fixtures.ts';
+import { until } from './uplink-e2e.ts';
 
 /**
  * A box as it runs in a club: the real launcher process (agent/launcher/main.ts) over a
@@ -168,4 +169,63 @@ export async function launchBox(o: LaunchOptions): Promise<LaunchedBox> {
       await rm(root, { recursive: true, force: true });
     },
   };
+}
+
+const CLOSED = Object.fromEntries(['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'].map((d) => [d, []]));
+
+export interface FleetAndBox {
+  f: TestFleet;
+  r: TestRepository;
+  box: LaunchedBox;
+  close(): Promise<void>;
+}
+
+/**
+ * A fleet (embedded broker, API, repository server over HTTP), a signed repository, and
+ * one enrolled box launched at 1.0.0 in a club that is closed (its maintenance window is
+ * open); resolves once the fleet sees the box online.
+ */
+export async function fleetWithLaunchedBox(boxId = 'box-upd'): Promise<FleetAndBox> {
+  const r = await makeRepository();
+  const f = await startTestFleet({ http: { port: 0, host: '127.0.0.1' } });
+  const closing: (() => Promise<unknown>)[] = [() => rm(r.base, { recursive: true, force: true }), () => f.close()];
+  const close = async () => {
+    for (const c of closing.reverse()) await c().catch(() => undefined);
+  };
+  try {
+    const club = await f.call('admin', 'PUT', '/v1/clubs/club-upd', { name: 'Update club', timezone: 'Europe/Paris', openingHours: CLOSED });
+    if (club.status !== 200) throw new Error(`club: ${JSON.stringify(club.body)}`);
+    const { password } = await enrollBox(f, boxId, 'club-upd');
+    const box = await launchBox({ boxId, password, mqttUrl: f.mqttUrl, anchor: r.anchor, version: '1.0.0' });
+    closing.push(() => box.stop());
+    const online = async () => ((b: Json) => (b.online === true && b.agentVersion === '1.0.0' ? true : undefined))((await f.call('viewer', 'GET', `/v1/boxes/${boxId}`)).body);
+    await until(online, 'the box online with 1.0.0', 90_000).catch((e: Error) => {
+      throw new Error(`${e.message}\n${box.output()}`);
+    });
+    return { f, r, box, close };
+  } catch (e) {
+    await close();
+    throw e;
+  }
+}
+
+/** Creates and starts a one-box rollout of `version` (canary wave only); returns its id. */
+export async function startRollout(f: TestFleet, boxId: string, targetName: string, version: string): Promise<string> {
+  const created = await f.call('support', 'POST', '/v1/rollouts', { name: `to ${version}`, version, targetName, hardware: 'rbx-a1', target: { boxes: [boxId] }, waves: { canary: 1, percents: [100] }, start: true });
+  if (created.status !== 201) throw new Error(`rollout: ${created.status} ${JSON.stringify(created.body)}`);
+  return created.body.id as string;
+}
+
+/** The box's row once it succeeded, failed or rolled back; on a timeout, the box's record and logs say why. */
+export async function boxFinished(f: TestFleet, rolloutId: string, box: LaunchedBox, timeoutMs = 240_000): Promise<Json> {
+  const row = async (): Promise<Json> => (await f.call('viewer', 'GET', `/v1/rollouts/${rolloutId}/boxes`)).body.boxes[0];
+  try {
+    return await until(async () => {
+      const b = await row();
+      return ['succeeded', 'failed', 'rolled-back'].includes(b.state) ? b : undefined;
+    }, 'the box finished its update', timeoutMs);
+  } catch (e) {
+    const record = await readFile(join(box.root, 'update', 'state.json'), 'utf8').catch(() => 'none');
+    throw new Error(`${(e as Error).message}; box row ${JSON.stringify(await row())}; update record ${record}\n${box.output()}`);
+  }
 }
