@@ -6,7 +6,7 @@ import { ManualClock } from '../../platform/clock.ts';
 import { encode, type UpdateJobMessage, type UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
 import { refuseUpdateJob, runningRelease, trustAnchorPath } from './agent-updates.ts';
 
-let dirs: string[] = [];
+const dirs: string[] = [];
 afterEach(async () => {
   for (const d of dirs.splice(0)) await rm(d, { recursive: true, force: true });
 });
