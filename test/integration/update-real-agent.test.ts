@@ -50,4 +50,15 @@ describe('a rollout to the real agent under the real launcher', { timeout: 300_0
     expect(history.rollbackEvents[0]).toMatchObject({ kind: 'update.rolled-back' });
     expect((await f.call('viewer', 'GET', `/v1/rollouts/${id}`)).body.state).toBe('halted');
   });
+
+  it('a cancel during the trial reaches the agent as an abort: the launcher rolls back, the fleet shows UPDATE_ABORTED', async () => {
+    env = await fleetWithLaunchedBox('box-upd', { trialS: 120 });
+    const { f, r, box } = env;
+    const id = await startRollout(f, box.boxId, await publishAgentRelease(f, r, box.root, '1.3.0'), '1.3.0');
+    const boxRow = async () => (await f.call('viewer', 'GET', `/v1/rollouts/${id}/boxes`)).body.boxes[0];
+    await until(async () => ((await boxRow()).updateState === 'trial' ? true : undefined), 'the new release on trial', 120_000);
+    expect((await f.call('support', 'POST', `/v1/rollouts/${id}/cancel`, {})).body.state).toBe('cancelled');
+    expect(await boxFinished(f, id, box)).toMatchObject({ state: 'rolled-back', updateState: 'rolled-back', lastError: { code: 'UPDATE_ABORTED' } });
+    expect(await currentVersion(box.root)).toBe('1.0.0');
+  });
 });

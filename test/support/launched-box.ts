@@ -185,7 +185,7 @@ export interface FleetAndBox {
  * one enrolled box launched at 1.0.0 in a club that is closed (its maintenance window is
  * open); resolves once the fleet sees the box online.
  */
-export async function fleetWithLaunchedBox(boxId = 'box-upd'): Promise<FleetAndBox> {
+export async function fleetWithLaunchedBox(boxId = 'box-upd', launch: Pick<LaunchOptions, 'trialS'> = {}): Promise<FleetAndBox> {
   const r = await makeRepository();
   const f = await startTestFleet({ http: { port: 0, host: '127.0.0.1' } });
   const closing: (() => Promise<unknown>)[] = [() => rm(r.base, { recursive: true, force: true }), () => f.close()];
@@ -196,7 +196,7 @@ export async function fleetWithLaunchedBox(boxId = 'box-upd'): Promise<FleetAndB
     const club = await f.call('admin', 'PUT', '/v1/clubs/club-upd', { name: 'Update club', timezone: 'Europe/Paris', openingHours: CLOSED });
     if (club.status !== 200) throw new Error(`club: ${JSON.stringify(club.body)}`);
     const { password } = await enrollBox(f, boxId, 'club-upd');
-    const box = await launchBox({ boxId, password, mqttUrl: f.mqttUrl, anchor: r.anchor, version: '1.0.0' });
+    const box = await launchBox({ boxId, password, mqttUrl: f.mqttUrl, anchor: r.anchor, version: '1.0.0', ...launch });
     closing.push(() => box.stop());
     const online = async () => ((b: Json) => (b.online === true && b.agentVersion === '1.0.0' ? true : undefined))((await f.call('viewer', 'GET', `/v1/boxes/${boxId}`)).body);
     await until(online, 'the box online with 1.0.0', 90_000).catch((e: Error) => {
