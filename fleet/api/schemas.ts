@@ -51,6 +51,7 @@ export const BoxDetail = Type.Object({
   devices: Type.Array(DeviceStatus),
   latestHealth: AnyJson,
   lastState: AnyJson,
+  reportedConfig: Nullable(Type.Object({ report: AnyJson, receivedAt: EpochMs }, { description: "the box's latest config/reported message and when it was received" })),
 });
 
 export const IssuedCode = Type.Object({

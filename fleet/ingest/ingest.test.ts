@@ -4,6 +4,7 @@ import { silentLogger } from '../../platform/log.ts';
 import { VALID_MESSAGES } from '../../protocol/mqtt/fixtures.ts';
 import { encode, topicFor, type MessageOf, type TopicKind } from '../../protocol/mqtt/index.ts';
 import { SerialHandler, topicMatches, type BusHandler, type FleetBus } from '../bus/bus.ts';
+import { BoxDirectory } from '../store/box-directory.ts';
 import { openSqliteStore, type SqliteFleetStore } from '../store/sqlite-store.ts';
 import { startIngest, type Ingest } from './ingest.ts';
 
@@ -117,5 +118,26 @@ describe('ingest', () => {
     store.boxes.setStatus('box-a', 'revoked', clock.now());
     await bus.deliver(topicFor('state', 'box-a'), msg('state', VALID_MESSAGES.state));
     expect(store.boxes.get('box-a')?.online).toBe(false);
+  });
+
+  it('keeps the latest config/reported of a box with the time it was received, shown in the box detail', async () => {
+    const directory = new BoxDirectory(store.db);
+    expect(directory.detail('box-a')?.reportedConfig).toBeNull();
+    await bus.deliver(topicFor('configReported', 'box-a'), msg('configReported', VALID_MESSAGES.configReported));
+    const firstAt = clock.now();
+    clock.advance(60_000);
+    const rejected = { v: 1 as const, version: 4, appliedAt: clock.now() - 10, status: 'rejected' as const, errors: [{ path: '/healthIntervalMs', message: 'must be >= 5000' }] };
+    expect(directory.detail('box-a')?.reportedConfig).toEqual({ report: VALID_MESSAGES.configReported, receivedAt: firstAt });
+    await bus.deliver(topicFor('configReported', 'box-a'), msg('configReported', rejected));
+    expect(directory.detail('box-a')?.reportedConfig).toEqual({ report: rejected, receivedAt: clock.now() });
+    expect(ingest.stats.accepted.configReported).toBe(2);
+  });
+
+  it('rejects an invalid config/reported with its code and keeps the previous one', async () => {
+    await bus.deliver(topicFor('configReported', 'box-a'), msg('configReported', VALID_MESSAGES.configReported));
+    await bus.deliver(topicFor('configReported', 'box-a'), JSON.stringify({ ...VALID_MESSAGES.configReported, status: 'maybe' }));
+    await bus.deliver(topicFor('configReported', 'box-a'), '{');
+    expect(ingest.stats.rejected).toEqual({ MQTT_PAYLOAD_INVALID: 1, MQTT_PAYLOAD_NOT_JSON: 1 });
+    expect(new BoxDirectory(store.db).detail('box-a')?.reportedConfig?.report).toEqual(VALID_MESSAGES.configReported);
   });
 });

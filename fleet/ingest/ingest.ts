@@ -18,7 +18,7 @@ export interface Ingest {
   stop(): Promise<void>;
 }
 
-const INGESTED = ['state', 'health', 'events', 'passes', 'rightsStatus'] as const satisfies readonly TopicKind[];
+const INGESTED = ['state', 'health', 'events', 'passes', 'rightsStatus', 'configReported'] as const satisfies readonly TopicKind[];
 
 /**
  * Box -> fleet messages into the store. Every payload is decoded with the contract's
@@ -96,6 +96,12 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
       if (!write(m.topic, () => store.boxes.recordRightsStatus(a.boxId, a.message.version, clock.now()))) return;
       count('rightsStatus');
       listener?.onState?.(a.boxId);
+    },
+    configReported(m) {
+      const a = accept('configReported', m);
+      if (!a) return;
+      if (!write(m.topic, () => store.boxes.recordConfigReported(a.boxId, a.message, clock.now()))) return;
+      count('configReported');
     },
     passes(m) {
       const a = accept('passes', m);

@@ -1,5 +1,6 @@
 /**
- * Reports over stored passes, pure: rows in, findings out (the API reads the rows).
+ * Reports over stored passes, pure: rows in, findings out (the API reads the rows, in
+ * bounded pages it feeds to a scan, yielding between pages so other requests are served).
  *
  * - Card sharing: one credential entering at two clubs faster than anyone can travel
  *   between them ("impossible-travel"), or entering again while its previous visit is
@@ -52,29 +53,43 @@ export const credentialKey = (p: PassFact): string | null => p.credentialHash ??
 
 const ref = (p: PassFact): PassRef => ({ boxId: p.boxId, clubId: p.clubId, lane: p.lane, at: p.at });
 
+/**
+ * Card sharing over passes fed in time order, page by page: the caller reads a bounded page
+ * from the store, adds it, and may yield to the event loop before the next one.
+ */
+export class CardSharingScan {
+  private readonly state = new Map<string, { last: PassFact; open: boolean }>();
+  readonly findings: SharingFinding[] = [];
+
+  constructor(private readonly opts: SharingOptions) {}
+
+  add(passes: readonly PassFact[]): void {
+    for (const p of passes) {
+      const key = credentialKey(p);
+      if (key === null) continue;
+      const s = this.state.get(key);
+      if (isExit(p)) {
+        if (s) s.open = false;
+        continue;
+      }
+      if (!isEntry(p)) continue;
+      if (s) {
+        const interval = p.at - s.last.at;
+        let kind: SharingFinding['kind'] | null = null;
+        if (s.last.clubId !== p.clubId && interval < this.opts.minTravelMs) kind = 'impossible-travel';
+        else if (s.open && interval < this.opts.maxVisitMs) kind = 'overlapping-entries';
+        if (kind) this.findings.push({ kind, credential: key, memberId: p.memberId ?? s.last.memberId, first: ref(s.last), second: ref(p), intervalMs: interval });
+      }
+      this.state.set(key, { last: p, open: true });
+    }
+  }
+}
+
 /** `passes` must be in time order. */
 export function findCardSharing(passes: readonly PassFact[], opts: SharingOptions): SharingFinding[] {
-  const state = new Map<string, { last: PassFact; open: boolean }>();
-  const out: SharingFinding[] = [];
-  for (const p of passes) {
-    const key = credentialKey(p);
-    if (key === null) continue;
-    const s = state.get(key);
-    if (isExit(p)) {
-      if (s) s.open = false;
-      continue;
-    }
-    if (!isEntry(p)) continue;
-    if (s) {
-      const interval = p.at - s.last.at;
-      let kind: SharingFinding['kind'] | null = null;
-      if (s.last.clubId !== p.clubId && interval < opts.minTravelMs) kind = 'impossible-travel';
-      else if (s.open && interval < opts.maxVisitMs) kind = 'overlapping-entries';
-      if (kind) out.push({ kind, credential: key, memberId: p.memberId ?? s.last.memberId, first: ref(s.last), second: ref(p), intervalMs: interval });
-    }
-    state.set(key, { last: p, open: true });
-  }
-  return out;
+  const scan = new CardSharingScan(opts);
+  scan.add(passes);
+  return scan.findings;
 }
 
 export interface MismatchRow {
@@ -102,32 +117,47 @@ export function localDay(at: number, timezone: string): string {
   return format ? format.format(at) : new Date(at).toISOString().slice(0, 10);
 }
 
-export function findEntryExitMismatch(passes: readonly PassFact[], timezoneOf: (clubId: string) => string): MismatchRow[] {
-  const days = new Map<string, { clubId: string; day: string; entries: number; exits: number; byCred: Map<string, { memberId: string | null; entries: number; exits: number }> }>();
-  for (const p of passes) {
-    if (p.clubId === null) continue;
-    const entry = isEntry(p);
-    if (!entry && !isExit(p)) continue;
-    const day = localDay(p.at, timezoneOf(p.clubId));
-    const k = `${p.clubId}\u0000${day}`;
-    let d = days.get(k);
-    if (!d) days.set(k, (d = { clubId: p.clubId, day, entries: 0, exits: 0, byCred: new Map() }));
-    if (entry) d.entries++;
-    else d.exits++;
-    const cred = credentialKey(p);
-    if (cred === null) continue;
-    let c = d.byCred.get(cred);
-    if (!c) d.byCred.set(cred, (c = { memberId: p.memberId, entries: 0, exits: 0 }));
-    if (entry) c.entries++;
-    else c.exits++;
+/** Entry/exit balance over passes fed page by page (any order). */
+export class EntryExitTally {
+  private readonly days = new Map<string, { clubId: string; day: string; entries: number; exits: number; byCred: Map<string, { memberId: string | null; entries: number; exits: number }> }>();
+
+  constructor(private readonly timezoneOf: (clubId: string) => string) {}
+
+  add(passes: readonly PassFact[]): void {
+    for (const p of passes) {
+      if (p.clubId === null) continue;
+      const entry = isEntry(p);
+      if (!entry && !isExit(p)) continue;
+      const day = localDay(p.at, this.timezoneOf(p.clubId));
+      const k = `${p.clubId}\u0000${day}`;
+      let d = this.days.get(k);
+      if (!d) this.days.set(k, (d = { clubId: p.clubId, day, entries: 0, exits: 0, byCred: new Map() }));
+      if (entry) d.entries++;
+      else d.exits++;
+      const cred = credentialKey(p);
+      if (cred === null) continue;
+      let c = d.byCred.get(cred);
+      if (!c) d.byCred.set(cred, (c = { memberId: p.memberId, entries: 0, exits: 0 }));
+      if (entry) c.entries++;
+      else c.exits++;
+    }
   }
-  return [...days.values()]
-    .map((d) => ({
-      clubId: d.clubId,
-      day: d.day,
-      entries: d.entries,
-      exits: d.exits,
-      unbalanced: [...d.byCred.entries()].filter(([, c]) => c.entries !== c.exits).map(([credential, c]) => ({ credential, ...c })),
-    }))
-    .sort((a, b) => (a.clubId === b.clubId ? a.day.localeCompare(b.day) : a.clubId.localeCompare(b.clubId)));
+
+  result(): MismatchRow[] {
+    return [...this.days.values()]
+      .map((d) => ({
+        clubId: d.clubId,
+        day: d.day,
+        entries: d.entries,
+        exits: d.exits,
+        unbalanced: [...d.byCred.entries()].filter(([, c]) => c.entries !== c.exits).map(([credential, c]) => ({ credential, ...c })),
+      }))
+      .sort((a, b) => (a.clubId === b.clubId ? a.day.localeCompare(b.day) : a.clubId.localeCompare(b.clubId)));
+  }
+}
+
+export function findEntryExitMismatch(passes: readonly PassFact[], timezoneOf: (clubId: string) => string): MismatchRow[] {
+  const tally = new EntryExitTally(timezoneOf);
+  tally.add(passes);
+  return tally.result();
 }

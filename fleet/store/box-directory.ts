@@ -29,6 +29,8 @@ export interface BoxDetail extends BoxSummary {
   devices: DeviceRow[];
   latestHealth: unknown;
   lastState: unknown;
+  /** The box's latest config/reported message, with when the fleet received it. */
+  reportedConfig: { report: unknown; receivedAt: number } | null;
 }
 
 export interface BoxFilter {
@@ -63,6 +65,8 @@ interface RawBox {
   revoked_at: number | null;
   last_health: string | null;
   last_state: string | null;
+  config_reported: string | null;
+  config_reported_at: number | null;
 }
 
 const parseJson = (s: string | null): unknown => (s === null ? null : (JSON.parse(s) as unknown));
@@ -121,7 +125,8 @@ export class BoxDirectory {
         updated_at: number;
       }[]
     ).map((d) => ({ deviceId: d.device_id, kind: d.kind, status: d.status, detail: parseJson(d.detail), statusSince: d.status_since, updatedAt: d.updated_at }));
-    return { ...toSummary(r), devices, latestHealth: parseJson(r.last_health), lastState: parseJson(r.last_state) };
+    const reportedConfig = r.config_reported === null ? null : { report: parseJson(r.config_reported), receivedAt: r.config_reported_at as number };
+    return { ...toSummary(r), devices, latestHealth: parseJson(r.last_health), lastState: parseJson(r.last_state), reportedConfig };
   }
 
   /** Creates a pending box (no credential yet). Returns false if the id is taken. */

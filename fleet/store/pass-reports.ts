@@ -42,7 +42,17 @@ interface RawPass extends PassColumns {
   credential_hash: string | null;
 }
 
+/** Keyset paging: rows strictly after (at, box, seq), in the reports' order. */
+function afterKey(w: Where, after: PassFilter['after']): void {
+  if (!after) return;
+  w.clauses.push('(p.at, p.box_id, p.seq) > (?, ?, ?)');
+  w.args.push(after.at, after.boxId, after.seq);
+}
+
 const toRow = (r: RawPass): PassRow => ({ ...passFromColumns(r), clubId: r.club_id, credentialHash: r.credential_hash, receivedAt: r.received_at });
+
+/** A report fact with its key, so the next page can start after it. */
+export type PassFactRow = PassFact & { seq: number };
 
 /** Pass queries for the API: filtered pages, exports, and the rows the anomaly reports read. */
 export class PassReports {
@@ -57,10 +67,7 @@ export class PassReports {
       .add('p.granted = ?', f.granted === undefined ? undefined : f.granted ? 1 : 0)
       .add('p.at >= ?', f.from)
       .add('p.at < ?', f.to);
-    if (f.after) {
-      w.clauses.push('(p.at, p.box_id, p.seq) > (?, ?, ?)');
-      w.args.push(f.after.at, f.after.boxId, f.after.seq);
-    }
+    afterKey(w, f.after);
     const sql = `SELECT p.*, b.club_id, ${CREDENTIAL_KEY} AS credential_hash FROM passes p JOIN boxes b ON b.id = p.box_id ${w}
       ORDER BY p.at, p.box_id, p.seq LIMIT ?`;
     return (this.db.prepare(sql).all(...w.args, limit) as RawPass[]).map(toRow);
@@ -70,12 +77,13 @@ export class PassReports {
    * The columns the anomaly reports read, for a time range: one light query (no JSON
    * parse of `data`, no row objects beyond the facts).
    */
-  facts(clubId: string | undefined, from: number, to: number, limit: number): PassFact[] {
+  facts(clubId: string | undefined, from: number, to: number, limit: number, after?: PassFilter['after']): PassFactRow[] {
     const w = new Where().add('b.club_id = ?', clubId).add('p.at >= ?', from).add('p.at < ?', to);
-    const sql = `SELECT p.box_id AS boxId, b.club_id AS clubId, p.at, p.lane, p.direction, p.granted, p.outcome, p.member_id AS memberId,
+    afterKey(w, after);
+    const sql = `SELECT p.box_id AS boxId, p.seq, b.club_id AS clubId, p.at, p.lane, p.direction, p.granted, p.outcome, p.member_id AS memberId,
       ${CREDENTIAL_KEY} AS credentialHash FROM passes p JOIN boxes b ON b.id = p.box_id ${w} ORDER BY p.at, p.box_id, p.seq LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...w.args, limit) as (Omit<PassFact, 'granted'> & { granted: number })[];
-    return rows.map((r) => Object.assign(r, { granted: r.granted === 1 }) as unknown as PassFact);
+    const rows = this.db.prepare(sql).all(...w.args, limit) as (Omit<PassFactRow, 'granted'> & { granted: number })[];
+    return rows.map((r) => Object.assign(r, { granted: r.granted === 1 }) as unknown as PassFactRow);
   }
 
   count(): number {

@@ -53,6 +53,8 @@ export interface BoxRepository {
   /** The object last given to recordHealth, or undefined. */
   lastHealth(id: string): Record<string, unknown> | undefined;
   recordRightsStatus(id: string, version: number, at: number): void;
+  /** Keeps the box's latest config/reported message and when it was received. */
+  recordConfigReported(id: string, report: Record<string, unknown>, at: number): void;
   touch(id: string, at: number): void;
 }
 

@@ -95,6 +95,9 @@ export function sqliteBoxes(db: SqliteDb): BoxRepository {
     recordRightsStatus(id, version, at) {
       db.prepare('UPDATE boxes SET rights_version = ?, rights_reported_at = ? WHERE id = ?').run(version, at, id);
     },
+    recordConfigReported(id, report, at) {
+      db.prepare('UPDATE boxes SET config_reported = ?, config_reported_at = ?, last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?').run(JSON.stringify(report), at, at, id);
+    },
     touch(id, at) {
       touch.run(at, id);
     },

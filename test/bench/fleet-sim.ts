@@ -1,13 +1,16 @@
 /**
  * Simulated boxes for the fleet-scale benchmark, run in a child process so that the
  * fleet's own CPU and memory are measured apart from the clients'. Reads its boxes from
- * a JSON file, connects them (bounded concurrency), then each box sends health every
+ * a JSON file, connects them (bounded concurrency; a refused or timed-out connect is retried
+ * after the agent's own full-jitter backoff, agent/uplink/backoff.ts, as a real box does,
+ * up to CONNECT_ATTEMPTS), then each box sends health every
  * HEALTH_MS and a pass batch of BATCH_SIZE every BATCH_MS, the next batch only after
  * the previous one was acknowledged (like the agent's outbox). Prints one JSON line of
  * counters per second on stdout.
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
+import { Backoff } from '../../agent/uplink/backoff.ts';
 import { VALID_MESSAGES } from '../../protocol/mqtt/fixtures.ts';
 import { encode, topicFor } from '../../protocol/mqtt/index.ts';
 
@@ -22,9 +25,13 @@ const healthMs = Number(env('HEALTH_MS', '30000'));
 const batchMs = Number(env('BATCH_MS', '10000'));
 const batchSize = Number(env('BATCH_SIZE', '10'));
 const concurrency = Number(env('CONNECT_CONCURRENCY', '100'));
+const attempts = Number(env('CONNECT_ATTEMPTS', '8'));
+const connectTimeoutMs = Number(env('CONNECT_TIMEOUT_MS', '30000'));
 
-const counters = { connected: 0, connectFailed: 0, healthSent: 0, batchesSent: 0, passesSent: 0, acks: 0, passesAcked: 0 };
+const counters = { connected: 0, connectFailed: 0, connectRetries: 0, healthSent: 0, batchesSent: 0, passesSent: 0, acks: 0, passesAcked: 0 };
 let latencies: number[] = [];
+/** Per box: from its first attempt to its CONNACK, retries included. */
+const boxConnectMs: number[] = [];
 const clients: MqttClient[] = [];
 const timers: NodeJS.Timeout[] = [];
 const started = Date.now();
@@ -73,24 +80,37 @@ function startTraffic(c: MqttClient, id: string): void {
   );
 }
 
+async function connectOne(b: { id: string; secret: string }): Promise<void> {
+  const backoff = new Backoff({ baseMs: 1000, capMs: 30_000, random: Math.random });
+  const t0 = Date.now();
+  for (let attempt = 1; ; attempt++) {
+    try {
+      const c = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: b.id, username: b.id, password: b.secret, reconnectPeriod: 0, connectTimeout: connectTimeoutMs, keepalive: 60 });
+      boxConnectMs.push(Date.now() - t0);
+      clients.push(c);
+      counters.connected++;
+      c.on('close', () => counters.connected--);
+      startTraffic(c, b.id);
+      return;
+    } catch {
+      if (attempt >= attempts) {
+        counters.connectFailed++;
+        return;
+      }
+      counters.connectRetries++;
+      await new Promise((r) => setTimeout(r, backoff.next()));
+    }
+  }
+}
+
 async function connectAll(): Promise<void> {
   let next = 0;
   const worker = async () => {
-    while (next < boxes.length) {
-      const b = boxes[next++] as { id: string; secret: string };
-      try {
-        const c = await mqtt.connectAsync(url, { protocolVersion: 4, clientId: b.id, username: b.id, password: b.secret, reconnectPeriod: 0, connectTimeout: 60_000, keepalive: 60 });
-        clients.push(c);
-        counters.connected++;
-        c.on('close', () => counters.connected--);
-        startTraffic(c, b.id);
-      } catch {
-        counters.connectFailed++;
-      }
-    }
+    while (next < boxes.length) await connectOne(boxes[next++] as { id: string; secret: string });
   };
   await Promise.all(Array.from({ length: concurrency }, worker));
   connectMs = Date.now() - started;
+  boxConnectMs.sort((a, b) => a - b);
 }
 
 function percentile(sorted: number[], p: number): number {
@@ -99,7 +119,7 @@ function percentile(sorted: number[], p: number): number {
 
 const report = setInterval(() => {
   const sorted = latencies.sort((a, b) => a - b);
-  process.stdout.write(`${JSON.stringify({ ...counters, connectMs, ackP50: percentile(sorted, 50), ackP99: percentile(sorted, 99), memRss: process.memoryUsage().rss })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...counters, connectMs, boxConnectP50: connectMs >= 0 ? percentile(boxConnectMs, 50) : -1, boxConnectP99: connectMs >= 0 ? percentile(boxConnectMs, 99) : -1, ackP50: percentile(sorted, 50), ackP99: percentile(sorted, 99), memRss: process.memoryUsage().rss })}\n`);
   latencies = [];
 }, 1000);
 

@@ -25,6 +25,7 @@ describe('monitoring routes over what the boxes report', () => {
     await publish(cb, topicFor('state', 'box-v-1'), encode('state', { ...VALID_MESSAGES.state, agentVersion: '1.3.0', ts: now }), true);
     await publish(ca, topicFor('health', 'box-w-1'), encode('health', { ...VALID_MESSAGES.health, ts: now, clockOffsetMs: 0 }));
     await publish(ca, topicFor('events', 'box-w-1'), encode('events', { ...VALID_MESSAGES.events, ts: now }));
+    await publish(ca, topicFor('configReported', 'box-w-1'), encode('configReported', { ...VALID_MESSAGES.configReported, appliedAt: now }), true);
   });
   afterAll(async () => {
     await Promise.all(clients.map((c) => c.endAsync(true)));
@@ -52,6 +53,9 @@ describe('monitoring routes over what the boxes report', () => {
       ['reader-entry', 'online'],
     ]);
     expect(detail.latestHealth).toMatchObject({ agentVersion: '1.4.2', journal: { lastSeq: 1200 } });
+    const reported = await eventually(async () => (await f.call('viewer', 'GET', '/v1/boxes/box-w-1')).body.reportedConfig ?? undefined, 'the reported config to be stored');
+    expect(reported).toEqual({ report: { ...VALID_MESSAGES.configReported, appliedAt: f.clock.now() }, receivedAt: f.clock.now() });
+    expect((await f.call('viewer', 'GET', '/v1/boxes/box-v-1')).body.reportedConfig).toBeNull();
     const history = await f.call('viewer', 'GET', '/v1/boxes/box-w-1/health');
     expect(history.body.points.length).toBeGreaterThan(0);
     expect(history.body.points.every((p: Json) => p.resolutionMs === 0)).toBe(true);

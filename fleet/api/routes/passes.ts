@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { findCardSharing, findEntryExitMismatch } from '../../reports/pass-anomalies.ts';
+import { CardSharingScan, EntryExitTally, type PassFact } from '../../reports/pass-anomalies.ts';
 import type { PassFilter, PassRow } from '../../store/pass-reports.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
@@ -39,6 +39,8 @@ const RangeQuery = { clubId: Type.Optional(ClubId), from: EpochMs, to: EpochMs }
 
 /** Rows a report or export reads at most: beyond, the caller narrows the range. */
 export const MAX_REPORT_ROWS = 200_000;
+/** Rows a report reads from the store between two turns of the event loop. */
+const REPORT_PAGE_ROWS = 5_000;
 
 const CSV_COLUMNS = ['at', 'clubId', 'boxId', 'seq', 'lane', 'direction', 'granted', 'outcome', 'reason', 'memberId', 'credentialKind', 'credentialHash', 'rightsVersion', 'batchId'] as const;
 
@@ -65,15 +67,36 @@ const encodeCursor = (r: PassRow): string => Buffer.from(`${r.at}\n${r.boxId}\n$
 
 /** Passes: query, export (CSV/JSON), card-sharing and entry/exit mismatch reports. */
 export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  const bounded = <T>(from: number, to: number, read: (limit: number) => T[]): T[] => {
+  const checkRange = (from: number, to: number): void => {
     if (to <= from) throw apiError('API_VALIDATION_FAILED', 'querystring/to: must be after from');
+  };
+  const bounded = <T>(from: number, to: number, read: (limit: number) => T[]): T[] => {
+    checkRange(from, to);
     const rows = read(MAX_REPORT_ROWS + 1);
     if (rows.length > MAX_REPORT_ROWS) throw apiError('EXPORT_TOO_LARGE', undefined, { maxRows: MAX_REPORT_ROWS });
     return rows;
   };
   const readRange = (clubId: string | undefined, boxId: string | undefined, from: number, to: number): PassRow[] =>
     bounded(from, to, (limit) => ctx.passes.query({ clubId, boxId, from, to }, limit));
-  const readFacts = (clubId: string | undefined, from: number, to: number) => bounded(from, to, (limit) => ctx.passes.facts(clubId, from, to, limit));
+  /**
+   * Feeds the range's facts to `add` in pages of REPORT_PAGE_ROWS, yielding to the event
+   * loop between pages so that a report over a large range does not stall other requests.
+   */
+  const scanFacts = async (clubId: string | undefined, from: number, to: number, add: (page: PassFact[]) => void): Promise<void> => {
+    checkRange(from, to);
+    let read = 0;
+    let after: PassFilter['after'];
+    for (;;) {
+      const page = ctx.passes.facts(clubId, from, to, REPORT_PAGE_ROWS, after);
+      read += page.length;
+      if (read > MAX_REPORT_ROWS) throw apiError('EXPORT_TOO_LARGE', undefined, { maxRows: MAX_REPORT_ROWS });
+      add(page);
+      const last = page[page.length - 1];
+      if (!last || page.length < REPORT_PAGE_ROWS) return;
+      after = { at: last.at, boxId: last.boxId, seq: last.seq };
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+  };
 
   app.get(
     '/v1/passes',
@@ -152,8 +175,9 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
     async (req) => {
       const q = req.query;
       // Read all clubs when one is asked for: sharing across clubs is the point.
-      const rows = readFacts(undefined, q.from, q.to);
-      const findings = findCardSharing(rows, { minTravelMs: (q.minTravelMinutes ?? 30) * 60_000, maxVisitMs: (q.maxVisitMinutes ?? 240) * 60_000 });
+      const scan = new CardSharingScan({ minTravelMs: (q.minTravelMinutes ?? 30) * 60_000, maxVisitMs: (q.maxVisitMinutes ?? 240) * 60_000 });
+      await scanFacts(undefined, q.from, q.to, (page) => scan.add(page));
+      const findings = scan.findings;
       return { findings: q.clubId === undefined ? findings : findings.filter((f) => f.first.clubId === q.clubId || f.second.clubId === q.clubId) };
     },
   );
@@ -183,14 +207,15 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
       },
     },
     async (req) => {
-      const rows = readFacts(req.query.clubId, req.query.from, req.query.to);
       const zones = new Map<string, string>();
       const tz = (clubId: string): string => {
         let z = zones.get(clubId);
         if (z === undefined) zones.set(clubId, (z = ctx.boxes.getClub(clubId)?.timezone ?? 'UTC'));
         return z;
       };
-      return { days: findEntryExitMismatch(rows, tz) };
+      const tally = new EntryExitTally(tz);
+      await scanFacts(req.query.clubId, req.query.from, req.query.to, (page) => tally.add(page));
+      return { days: tally.result() };
     },
   );
 };
