@@ -163,7 +163,7 @@ describe('Lane', () => {
     expect(turnstile.lockdown).toBe(false);
     expect(journal.passes.map((p) => [p.outcome, p.reason, p.operator])).toEqual([
       ['emergency', 'emergency', 'alice'],
-      ['denied', 'emergency', null],
+      ['denied', 'lockdown', null],
       ['manual', 'manual-open', 'bob'],
       ['emergency', 'emergency', 'alice'],
     ]);
@@ -199,7 +199,7 @@ describe('Lane', () => {
     reader.badge(MEMBER);
     await tick();
     expect(lane.phase).toBe('idle');
-    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'denied', reason: 'no-access-right', note: 'decide() failed: rights store gone' })]);
+    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'denied', reason: 'decision-fault', note: 'decide() failed: rights store gone' })]);
   });
 
   it('ends the passage as not passed when the turnstile driver throws instead of answering', async () => {

@@ -1,4 +1,4 @@
-import type { Decision, DecisionState, Direction, PassRecord, RightsView } from '../access/index.ts';
+import type { Decision, DecisionState, Direction, PassRecord, RightsExpiredPolicy, RightsView } from '../access/index.ts';
 import type { Pass } from '../journal/pass-record.ts';
 
 /** How long confirmed passes are remembered for anti-passback, re-entry delay and daily quotas. */
@@ -20,15 +20,21 @@ export class PassageMemory {
   private readonly usedQrNonces = new Set<string>();
   private readonly nonceUsedAt = new Map<string, number>();
 
-  constructor(private readonly rights: () => RightsView) {}
+  /** `rightsExpired`: the offline policy to apply now, undefined while the rights are fresh (RightsFreshness). */
+  constructor(
+    private readonly rights: () => RightsView,
+    private readonly rightsExpired: () => RightsExpiredPolicy | undefined = () => undefined,
+  ) {}
 
   state(): DecisionState {
+    const expired = this.rightsExpired();
     return {
       rights: this.rights(),
       occupancy: this.occupancy,
       lastPass: this.lastPass,
       recentEntries: this.recentEntries,
       usedQrNonces: this.usedQrNonces,
+      ...(expired === undefined ? {} : { rightsExpired: expired }),
     };
   }
 

@@ -31,6 +31,8 @@ export interface UplinkOptions {
   /** QoS 1 events and command results kept while offline (oldest dropped beyond it). */
   readonly maxQueued?: number;
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
+  /** The fleet session came up (true) or went down (false): the offline rights policy counts from it. */
+  readonly onFleetContact?: (connected: boolean) => void;
 }
 
 type UpKind = 'events' | 'commandResult';
@@ -127,11 +129,13 @@ export class Uplink {
     this.send('state', { v: 1, state: 'online', reason: 'connected', agentVersion: this.o.agentVersion, bootId: this.bootId, ts: this.o.clock.now() });
     for (const q of this.queued.splice(0)) this.send(q.kind, q.message);
     this.rightsSync.connected(sessionPresent);
+    this.o.onFleetContact?.(true);
     this.outbox.connected();
     void this.publishHealth();
   }
 
   private onDisconnected(): void {
+    this.o.onFleetContact?.(false);
     this.outbox.disconnected();
   }
 
