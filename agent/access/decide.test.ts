@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { REASON_CODES } from '../../protocol/access/reasons.ts';
+import { LANE_REASON_CODES, REASON_CODES } from '../../protocol/access/reasons.ts';
 import type { DecisionReasonCode } from '../../protocol/access/reasons.ts';
 import type { Credential } from '../devices/reader.ts';
 import { decide } from './decide.ts';
@@ -137,6 +137,10 @@ const ROWS: Row[] = [
   { name: 'DST autumn: 04:59 UTC is 05:59 CET, gym closed', credential: badge('1001'), now: Date.UTC(2026, 9, 25, 4, 59), expect: { granted: false, reason: 'zone-closed' } },
   { name: 'no right at all', credential: badge('1002'), expect: { granted: false, reason: 'no-access-right', memberId: 'm2', message: "Aucune autorisation d'accès" } },
   { name: 'right for another zone only', credential: badge('1005'), expect: { granted: false, reason: 'no-access-right' } },
+  { name: 'rights too old, deny-all: a valid member refused', credential: badge('1001'), state: { rightsExpired: 'deny-all' }, expect: { granted: false, reason: 'rights-expired', memberId: 'm1', message: 'Droits non synchronisés : accès refusé' } },
+  { name: 'rights too old, deny-all: an exit still granted', credential: badge('1001'), lane: { ...entryLane('gym'), direction: 'out' }, state: { rightsExpired: 'deny-all' }, expect: { granted: true, reason: 'granted', memberId: 'm1' } },
+  { name: 'rights too old, keep-known-members: a known member granted', credential: badge('1001'), state: { rightsExpired: 'keep-known-members' }, expect: { granted: true, reason: 'granted', memberId: 'm1' } },
+  { name: 'rights too old, keep-known-members: the rules still apply', credential: badge('1002'), state: { rightsExpired: 'keep-known-members' }, expect: { granted: false, reason: 'no-access-right', memberId: 'm2' } },
   { name: 'active blocking alert', credential: badge('1004'), expect: { granted: false, reason: 'blocking-alert', memberId: 'm4', message: 'Alerte bloquante' } },
   { name: 'blocking alert wins over a closed zone', credential: badge('1004'), now: paris(10, 3), expect: { granted: false, reason: 'blocking-alert' } },
   { name: 'signed QR token', credential: qrFor(KEY, 'qk-m1', NOW + MIN, 'nonce-A1b2C3'), expect: { granted: true, reason: 'granted', memberId: 'm1', qrNonce: 'nonce-A1b2C3' } },
@@ -203,7 +207,7 @@ describe('decide()', () => {
 
   it('covers every decision reason code', () => {
     const decided = new Set(ROWS.map((r) => run(r).reason));
-    const expected = REASON_CODES.filter((c) => !['manual-open', 'emergency', 'forced-passage'].includes(c));
+    const expected = REASON_CODES.filter((c) => !(LANE_REASON_CODES as readonly string[]).includes(c));
     expect([...decided].sort()).toEqual([...expected].sort());
   });
 

@@ -18,7 +18,8 @@ type Identified =
  * The access rules (docs/access-rules.md). Pure: no I/O, no clock; `now` is epoch ms and
  * `state` an immutable snapshot of rights and lane facts. The same inputs give the same
  * decision. Exits are always granted (nobody is ever kept inside); entries are checked in
- * this order, the first failing rule giving the reason: credential, blocking alert, zone
+ * this order, the first failing rule giving the reason: credential, expired rights
+ * (`state.rightsExpired` = deny-all), blocking alert, zone
  * opening, right (coverage, validity, visits and daily quota), booking window,
  * anti-passback, minimum re-entry interval, capacity. Malformed rights data fail closed.
  */
@@ -31,6 +32,7 @@ export function decide(credential: Credential, lane: LaneContext, now: number, s
   }
   if (!who.ok) return result(false, who.reason, version, who.memberId === undefined ? {} : { memberId: who.memberId });
   const memberId = who.memberId;
+  if (state.rightsExpired === 'deny-all') return result(false, 'rights-expired', version, { memberId });
   const deny = (reason: DecisionReasonCode): Decision => result(false, reason, version, { memberId });
 
   if (rights.member(memberId) === undefined) return deny('unknown-credential');

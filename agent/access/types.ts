@@ -63,7 +63,15 @@ export interface DecisionState {
   readonly recentEntries: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
   /** Nonces of signed QR tokens already used (kept at least until the token expiry). */
   readonly usedQrNonces: ReadonlySet<string>;
+  /**
+   * Set when the rights snapshot is older than the offline limit (`offline.rightsMaxAgeHours`
+   * without fleet contact): the policy to apply. `deny-all` refuses every entry with
+   * `rights-expired`; `keep-known-members` keeps deciding on the snapshot as it is.
+   */
+  readonly rightsExpired?: RightsExpiredPolicy;
 }
+
+export type RightsExpiredPolicy = 'deny-all' | 'keep-known-members';
 
 export interface Decision {
   readonly granted: boolean;

@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { err, ok, type Result } from '../../protocol/core/result.ts';
 import { decide, RightsStore } from '../access/index.ts';
+import { RightsFreshness } from '../access/freshness.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { DeviceConfig } from '../config/schema.ts';
 import type { Device } from '../devices/device.ts';
@@ -36,6 +37,8 @@ export interface Box {
   readonly rights: RightsStore;
   readonly lanes: LaneSet;
   readonly devices: ReadonlyMap<string, Device>;
+  /** The uplink's fleet session came up or went down (the offline rights policy counts from it). */
+  fleetContact(connected: boolean): void;
   start(): Promise<void>;
   stop(): Promise<void>;
 }
@@ -108,7 +111,16 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
     return err(errors);
   }
 
-  const memory = new PassageMemory(() => rights.view());
+  const freshness = new RightsFreshness({
+    clock,
+    maxAgeMs: config.offline.rightsMaxAgeHours * 3600_000,
+    policy: config.offline.whenRightsExpired,
+    appliedAt: () => rights.status().appliedAt,
+  });
+  const memory = new PassageMemory(
+    () => rights.view(),
+    () => freshness.expired(),
+  );
   const zoneOfLane = new Map(config.lanes.map((l) => [l.id, l.zone]));
   const replayed = memory.replay(journal.readSince(clock.now() - RETAIN_MS), (laneId) => zoneOfLane.get(laneId));
   logger.info({ replayed }, 'lane memory rebuilt from the journal');
@@ -143,6 +155,7 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
     rights,
     lanes: laneSet,
     devices,
+    fleetContact: (connected) => freshness.fleetContact(connected),
     async start() {
       laneSet.start();
       const started = await Promise.allSettled([...devices.values()].map((d) => d.start()));

@@ -102,7 +102,7 @@ describe('PassJournal', () => {
   it('reads the rows at or after an outcome time, in seq order', async () => {
     const j = journal();
     await appendCommitted(j, 4);
-    expect(j.readSince(1002).map((p) => [p.seq, p.ts])).toEqual([
+    expect(j.readSince(1002).map(({ pass }) => [pass.seq, pass.ts])).toEqual([
       [3, 1002],
       [4, 1003],
     ]);
@@ -119,6 +119,38 @@ describe('PassJournal', () => {
     expect(again.lastPassAt()).toBe(1002);
     again.close();
     expect(() => again.checkWritable()).toThrow(expect.objectContaining({ code: 'JOURNAL_CLOSED' }));
+  });
+
+  it('keeps the local facts of a row for the replay, never in what the uplink publishes', async () => {
+    const j = journal();
+    const pending = [j.append(samplePass({ ts: 1000 }), { qrNonce: 'nonce-1' }), j.append(samplePass({ ts: 1001, outcome: 'manual' }), { confirmed: true }), j.append(samplePass({ ts: 1002 }))];
+    clock.advance(5);
+    await Promise.all(pending);
+    j.close();
+    const reopened = journal();
+    expect(reopened.readSince(0).map((r) => r.local)).toEqual([{ qrNonce: 'nonce-1' }, { confirmed: true }, {}]);
+    expect(JSON.stringify(reopened.readUnsent(10))).not.toContain('nonce-1');
+  });
+
+  it('upgrades a version 1 file in place: its rows stay, new rows carry local facts', async () => {
+    const path = join(dir, 'journal.db');
+    const v1 = new BetterSqlite3(path);
+    v1.exec(`CREATE TABLE passes (seq INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, outcome TEXT NOT NULL, lane_id TEXT NOT NULL, body TEXT NOT NULL);
+      CREATE INDEX passes_ts ON passes (ts);
+      CREATE TABLE outbox (id INTEGER PRIMARY KEY CHECK (id = 1), acked_seq INTEGER NOT NULL);
+      INSERT INTO outbox (id, acked_seq) VALUES (1, 0);`);
+    const old = samplePass({ ts: 900 });
+    v1.prepare('INSERT INTO passes (ts, outcome, lane_id, body) VALUES (?, ?, ?, ?)').run(old.ts, old.outcome, old.laneId, JSON.stringify(old));
+    v1.pragma('user_version = 1');
+    v1.close();
+    const j = journal();
+    const added = j.append(samplePass({ ts: 901 }), { qrNonce: 'n2' });
+    clock.advance(5);
+    await added;
+    expect(j.readSince(0).map((r) => [r.pass.seq, r.pass.ts, r.local])).toEqual([
+      [1, 900, {}],
+      [2, 901, { qrNonce: 'n2' }],
+    ]);
   });
 
   it('refuses an ack beyond the last written sequence number', async () => {

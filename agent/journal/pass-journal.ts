@@ -2,7 +2,7 @@ import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { JournalError } from './errors.ts';
-import type { Pass, PassRecord } from './pass-record.ts';
+import type { LocalFacts, Pass, PassRecord, StoredPass } from './pass-record.ts';
 import { prepareJournalDatabase } from './schema.ts';
 import { StorageBound, type JournalAlert } from './storage-bound.ts';
 
@@ -40,6 +40,7 @@ export interface JournalStats {
 
 interface PendingAppend {
   readonly pass: PassRecord;
+  readonly local: LocalFacts | undefined;
   readonly resolve: (pass: Pass) => void;
   readonly reject: (error: JournalError) => void;
 }
@@ -51,6 +52,10 @@ function toPass(row: PassRow): Pass {
 interface PassRow {
   seq: number;
   body: string;
+}
+
+interface ReplayRow extends PassRow {
+  local: string | null;
 }
 
 /**
@@ -66,9 +71,9 @@ interface PassRow {
  */
 export class PassJournal {
   private readonly db: Database;
-  private readonly insert: Statement<[number, string, string, string]>;
+  private readonly insert: Statement<[number, string, string, string, string | null]>;
   private readonly selectAfter: Statement<[number, number], PassRow>;
-  private readonly selectSince: Statement<[number], PassRow>;
+  private readonly selectSince: Statement<[number], ReplayRow>;
   private readonly commitGroup: (group: readonly PendingAppend[]) => number[];
   private readonly bound: StorageBound;
   private readonly windowMs: number;
@@ -93,11 +98,11 @@ export class PassJournal {
       if (e instanceof JournalError) throw e;
       throw new JournalError('JOURNAL_OPEN_FAILED', `cannot open the pass journal ${options.path}: ${(e as Error).message}`, { cause: e });
     }
-    this.insert = this.db.prepare('INSERT INTO passes (ts, outcome, lane_id, body) VALUES (?, ?, ?, ?)');
+    this.insert = this.db.prepare('INSERT INTO passes (ts, outcome, lane_id, body, local) VALUES (?, ?, ?, ?, ?)');
     this.selectAfter = this.db.prepare('SELECT seq, body FROM passes WHERE seq > ? ORDER BY seq LIMIT ?');
-    this.selectSince = this.db.prepare('SELECT seq, body FROM passes WHERE ts >= ? ORDER BY seq');
+    this.selectSince = this.db.prepare('SELECT seq, body, local FROM passes WHERE ts >= ? ORDER BY seq');
     this.commitGroup = this.db.transaction((group: readonly PendingAppend[]) =>
-      group.map((p) => Number(this.insert.run(p.pass.ts, p.pass.outcome, p.pass.laneId, JSON.stringify(p.pass)).lastInsertRowid)),
+      group.map((p) => Number(this.insert.run(p.pass.ts, p.pass.outcome, p.pass.laneId, JSON.stringify(p.pass), p.local ? JSON.stringify(p.local) : null).lastInsertRowid)),
     );
     const seqRow = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'passes'").get() as { seq: number } | undefined;
     this.lastSeq_ = seqRow?.seq ?? 0;
@@ -114,11 +119,14 @@ export class PassJournal {
     this.bound.check(this.unsent(), this.pruneAcked);
   }
 
-  /** Queues a pass; resolves with it and its sequence number once it is committed to disk. */
-  append(pass: PassRecord): Promise<Pass> {
+  /**
+   * Queues a pass; resolves with it and its sequence number once it is committed to disk.
+   * `local` is stored with the row for the box's own replay and never published.
+   */
+  append(pass: PassRecord, local?: LocalFacts): Promise<Pass> {
     if (this.closed) return Promise.reject(new JournalError('JOURNAL_CLOSED', 'the pass journal is closed'));
     return new Promise((resolve, reject) => {
-      this.queue.push({ pass, resolve, reject });
+      this.queue.push({ pass, local, resolve, reject });
       // While a failed commit waits for its retry, new passes queue behind it.
       if (this.retrying) return;
       if (this.queue.length >= this.maxGroup) this.flushNow();
@@ -142,9 +150,9 @@ export class PassJournal {
     return this.selectAfter.all(afterSeq, limit).map(toPass);
   }
 
-  /** Every stored row whose outcome time is at or after `ts`, in seq order (start-up replay). */
-  readSince(ts: number): Pass[] {
-    return this.selectSince.all(ts).map(toPass);
+  /** Every stored row whose outcome time is at or after `ts`, in seq order, with its local facts (start-up replay). */
+  readSince(ts: number): StoredPass[] {
+    return this.selectSince.all(ts).map((row) => ({ pass: toPass(row), local: row.local === null ? {} : (JSON.parse(row.local) as LocalFacts) }));
   }
 
   /**

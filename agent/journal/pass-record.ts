@@ -9,3 +9,20 @@ export type { Pass };
 
 /** A pass before the journal gave it its sequence number (assigned by the commit). */
 export type PassRecord = Omit<Pass, 'seq'>;
+
+/**
+ * What a row keeps for the box alone, next to the contract's Pass: what the lanes need to
+ * rebuild their memory after a restart (agent/lanes/passage-memory.ts replay).
+ */
+export interface LocalFacts {
+  /** The nonce of the signed QR token a confirmed passage used (a replayed token stays refused). */
+  readonly qrNonce?: string;
+  /** Manual and emergency passages: the turnstile confirmed that someone went through. */
+  readonly confirmed?: boolean;
+}
+
+/** A stored row with its local facts (start-up replay). */
+export interface StoredPass {
+  readonly pass: Pass;
+  readonly local: LocalFacts;
+}

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { JournalError } from './errors.ts';
 
 /** Version of the on-disk layout, kept in PRAGMA user_version. */
-export const JOURNAL_SCHEMA_VERSION = 1;
+export const JOURNAL_SCHEMA_VERSION = 2;
 
 /**
  * `seq` is AUTOINCREMENT on purpose: plain INTEGER PRIMARY KEY reuses the highest rowid
@@ -28,6 +28,13 @@ INSERT INTO outbox (id, acked_seq) VALUES (1, 0);
 `;
 
 /**
+ * Facts the box needs after a restart that the contract's Pass does not carry (the fleet
+ * never sees them): the nonce of a used QR token, whether a manual or emergency passage
+ * was confirmed. JSON, NULL when there are none (see pass-record.ts LocalFacts).
+ */
+const MIGRATION_2 = `ALTER TABLE passes ADD COLUMN local TEXT;`;
+
+/**
  * WAL + synchronous=FULL: every commit fsyncs the WAL, so a committed pass survives a
  * power cut, and readers (the uplink) never block the writer.
  */
@@ -39,9 +46,10 @@ export function prepareJournalDatabase(db: Database): void {
   if (version > JOURNAL_SCHEMA_VERSION) {
     throw new JournalError('JOURNAL_SCHEMA_UNSUPPORTED', `journal schema version ${version} is newer than this agent (${JOURNAL_SCHEMA_VERSION})`);
   }
-  if (version === 0) {
+  if (version < JOURNAL_SCHEMA_VERSION) {
     db.transaction(() => {
-      db.exec(MIGRATION_1);
+      if (version < 1) db.exec(MIGRATION_1);
+      if (version < 2) db.exec(MIGRATION_2);
       db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
     })();
   }

@@ -149,6 +149,31 @@ describe('Lane', () => {
     expect(() => set.manualOpen('nope', 'alice', 'x')).toThrow(expect.objectContaining({ code: 'LANE_UNKNOWN' }));
   });
 
+  it('journals what a restart needs: the used QR nonce and the confirmed manual passage replay into a new memory', async () => {
+    const qrDecide: DecideFn = (credential, lane, now, state) =>
+      credential.kind === 'qr'
+        ? state.usedQrNonces.has(credential.payload)
+          ? { granted: false, reason: 'qr-replayed', message: 'used', memberId: 'm-qr', rightsVersion: 7 }
+          : { granted: true, reason: 'granted', message: 'ok', memberId: 'm-qr', qrNonce: credential.payload, rightsVersion: 7 }
+        : allowListDecide([])(credential, lane, now, state);
+    const { reader, turnstile, journal, set, clock } = setup({ decide: qrDecide });
+    reader.present({ kind: 'qr', payload: 'nonce-7' });
+    turnstile.settle({ kind: 'passed', at: clock.now() });
+    await tick();
+    const manual = set.manualOpen('entry-1', 'alice', 'pushchair');
+    turnstile.settle({ kind: 'passed', at: clock.now() });
+    await manual;
+    const notPassed = set.manualOpen('entry-1', 'alice', 'nobody came');
+    turnstile.settle({ kind: 'not-passed' });
+    await notPassed;
+
+    const rebuilt = new PassageMemory(() => ({ version: 7 }) as RightsView);
+    expect(rebuilt.replay(journal.stored(), () => 'club')).toBe(2);
+    expect(rebuilt.occupancyOf('club')).toBe(2);
+    const state = rebuilt.state();
+    expect(qrDecide({ kind: 'qr', payload: 'nonce-7' }, { laneId: 'entry-1', zoneId: 'club', kind: 'entry', direction: 'in' }, clock.now(), state)).toMatchObject({ granted: false, reason: 'qr-replayed' });
+  });
+
   it('lock-down refuses every credential and every manual open, and journals the switch', async () => {
     const { reader, turnstile, journal, set } = setup();
     set.setLockdown(true, 'alice');
@@ -163,7 +188,7 @@ describe('Lane', () => {
     expect(turnstile.lockdown).toBe(false);
     expect(journal.passes.map((p) => [p.outcome, p.reason, p.operator])).toEqual([
       ['emergency', 'emergency', 'alice'],
-      ['denied', 'emergency', null],
+      ['denied', 'lockdown', null],
       ['manual', 'manual-open', 'bob'],
       ['emergency', 'emergency', 'alice'],
     ]);
@@ -199,7 +224,7 @@ describe('Lane', () => {
     reader.badge(MEMBER);
     await tick();
     expect(lane.phase).toBe('idle');
-    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'denied', reason: 'no-access-right', note: 'decide() failed: rights store gone' })]);
+    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'denied', reason: 'decision-fault', note: 'decide() failed: rights store gone' })]);
   });
 
   it('ends the passage as not passed when the turnstile driver throws instead of answering', async () => {

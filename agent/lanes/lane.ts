@@ -3,7 +3,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Credential, CredentialPresented, Reader } from '../devices/reader.ts';
 import type { Direction, PassageOutcome, Turnstile, TurnstileEvent } from '../devices/turnstile-port.ts';
-import type { Pass, PassRecord } from '../journal/pass-record.ts';
+import type { LocalFacts, Pass, PassRecord } from '../journal/pass-record.ts';
 import { credentialHash } from './credential-hash.ts';
 import { Debouncer } from './debounce.ts';
 import type { EmergencyState } from './emergency.ts';
@@ -25,7 +25,8 @@ export type DecideFn = (credential: Credential, lane: LaneContext, now: number, 
 
 /** Where lane outcomes go: the pass journal (resolves once the row is on disk). */
 export interface PassSink {
-  append(pass: PassRecord): Promise<Pass>;
+  /** `local`: what the lanes need to rebuild their memory after a restart (never published). */
+  append(pass: PassRecord, local?: LocalFacts): Promise<Pass>;
 }
 
 export interface LaneDeps {
@@ -230,11 +231,11 @@ export class Lane {
     const confirmed = record.kind === 'forced' || (record.kind === 'passage' && record.outcome.kind === 'passed');
     if (confirmed) this.deps.memory.recordPassage(this.deps.spec.zone, record.direction, pass.ts, decision);
     const manualId = record.kind === 'passage' && record.origin.kind === 'manual' ? record.origin.request.requestId : undefined;
-    this.append(pass, decision, manualId);
+    this.append(pass, decision, manualId, localFacts(record, decision, confirmed));
   }
 
-  private append(pass: PassRecord, decision: Decision | undefined, manualId?: number): void {
-    this.deps.journal.append(pass).then(
+  private append(pass: PassRecord, decision: Decision | undefined, manualId?: number, local?: LocalFacts): void {
+    this.deps.journal.append(pass, local).then(
       (stored) => {
         this.deps.onRecorded?.(stored, decision);
         if (manualId !== undefined) this.settleManual(manualId, { kind: 'recorded', pass: stored });
@@ -250,6 +251,13 @@ export class Lane {
 }
 
 const DEFAULT_PASSAGE_GUARD_MS = 30_000;
+
+/** What the replay at start needs and the contract row does not say (PassageMemory.replay). */
+function localFacts(record: LaneRecord, decision: Decision | undefined, confirmed: boolean): LocalFacts | undefined {
+  if (record.kind !== 'passage') return undefined;
+  if (record.origin.kind !== 'credential') return { confirmed };
+  return confirmed && decision?.qrNonce !== undefined ? { qrNonce: decision.qrNonce } : undefined;
+}
 
 function openFailure(e: unknown): PassageOutcome {
   return { kind: 'refused', code: 'OUT_OF_SERVICE', message: `turnstile open failed: ${(e as Error)?.message ?? String(e)}` };

@@ -76,8 +76,7 @@ export function toPassRecord(record: LaneRecord, laneId: string, now: number, fa
         laneId,
         direction: record.presentation.direction,
         outcome: 'denied',
-        // A failing decide() has no code of its own in the catalog: refused as no right, the note says why.
-        reason: decision ? decision.reason : v.kind === 'locked' ? 'emergency' : 'no-access-right',
+        reason: decision ? decision.reason : v.kind === 'locked' ? 'lockdown' : 'decision-fault',
         memberId: decision?.memberId ?? null,
         credential: credentialOf(record.presentation),
         rightsVersion: decision?.rightsVersion ?? null,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Decision, RightsView } from '../access/index.ts';
-import type { Pass } from '../journal/pass-record.ts';
+import type { LocalFacts, Pass, StoredPass } from '../journal/pass-record.ts';
 import { PassageMemory } from './passage-memory.ts';
 
 const HOUR = 3600_000;
@@ -30,19 +30,47 @@ describe('PassageMemory', () => {
     expect(memory.state().lastPass.size).toBe(0);
   });
 
-  it('replays confirmed passages of journal rows, not denials, walk-aways, manual or unknown lanes', () => {
+  it('replays confirmed passages of journal rows, not denials, walk-aways, unconfirmed opens or unknown lanes', () => {
     const memory = new PassageMemory(() => ({ version: 1 }) as RightsView);
-    const row = (seq: number, outcome: Pass['outcome'], direction: Pass['direction'], laneId = 'entry', memberId: string | null = 'm1'): Pass => ({
-      seq, ts: seq * 1000, decidedAt: seq * 1000, laneId, direction, outcome, reason: 'granted', memberId, credential: { kind: 'badge', hash: 'ab12cd34' },
-      rightsVersion: 1, rightId: null, operator: null, note: null, latencyUs: null,
+    const row = (seq: number, outcome: Pass['outcome'], direction: Pass['direction'], laneId = 'entry', memberId: string | null = 'm1', local: LocalFacts = {}): StoredPass => ({
+      pass: {
+        seq, ts: seq * 1000, decidedAt: seq * 1000, laneId, direction, outcome, reason: 'granted', memberId, credential: { kind: 'badge', hash: 'ab12cd34' },
+        rightsVersion: 1, rightId: null, operator: null, note: null, latencyUs: null,
+      },
+      local,
     });
     const replayed = memory.replay(
-      [row(1, 'passed', 'in'), row(2, 'denied', 'in'), row(3, 'not-passed', 'in'), row(4, 'manual', 'in', 'entry', null), row(5, 'forced', 'in', 'entry', null), row(6, 'passed', 'in', 'gone')],
+      [
+        row(1, 'passed', 'in'),
+        row(2, 'denied', 'in'),
+        row(3, 'not-passed', 'in'),
+        row(4, 'manual', 'in', 'entry', null),
+        row(5, 'forced', 'in', 'entry', null),
+        row(6, 'passed', 'in', 'gone'),
+        row(7, 'manual', 'in', 'entry', null, { confirmed: false }),
+        row(8, 'emergency', 'in', 'entry', null),
+      ],
       (lane) => (lane === 'entry' ? 'gym' : undefined),
     );
     expect(replayed).toBe(2);
     expect(memory.occupancyOf('gym')).toBe(2);
     expect(memory.state().lastPass.get('gym')?.get('m1')).toEqual({ at: 1000, direction: 'in' });
+  });
+
+  it('replays confirmed manual and emergency passages into occupancy, and used QR nonces', () => {
+    const memory = new PassageMemory(() => ({ version: 1 }) as RightsView);
+    const row = (seq: number, outcome: Pass['outcome'], local: LocalFacts, memberId: string | null = null): StoredPass => ({
+      pass: {
+        seq, ts: seq * 1000, decidedAt: seq * 1000, laneId: 'entry', direction: 'in', outcome, reason: 'granted', memberId, credential: { kind: 'qr', hash: 'ab12cd34' },
+        rightsVersion: 1, rightId: null, operator: null, note: null, latencyUs: null,
+      },
+      local,
+    });
+    const replayed = memory.replay([row(1, 'manual', { confirmed: true }), row(2, 'emergency', { confirmed: true }), row(3, 'passed', { qrNonce: 'nonce-9' }, 'm1')], () => 'gym');
+    expect(replayed).toBe(3);
+    expect(memory.occupancyOf('gym')).toBe(3);
+    expect(memory.state().usedQrNonces.has('nonce-9')).toBe(true);
+    expect(memory.state().lastPass.get('gym')?.get('m1')).toEqual({ at: 3000, direction: 'in' });
   });
 
   it('forgets entries and QR nonces older than 48 hours', () => {

@@ -1,5 +1,5 @@
-import type { Decision, DecisionState, Direction, PassRecord, RightsView } from '../access/index.ts';
-import type { Pass } from '../journal/pass-record.ts';
+import type { Decision, DecisionState, Direction, PassRecord, RightsExpiredPolicy, RightsView } from '../access/index.ts';
+import type { StoredPass } from '../journal/pass-record.ts';
 
 /** How long confirmed passes are remembered for anti-passback, re-entry delay and daily quotas. */
 export const RETAIN_MS = 48 * 3600_000;
@@ -20,15 +20,21 @@ export class PassageMemory {
   private readonly usedQrNonces = new Set<string>();
   private readonly nonceUsedAt = new Map<string, number>();
 
-  constructor(private readonly rights: () => RightsView) {}
+  /** `rightsExpired`: the offline policy to apply now, undefined while the rights are fresh (RightsFreshness). */
+  constructor(
+    private readonly rights: () => RightsView,
+    private readonly rightsExpired: () => RightsExpiredPolicy | undefined = () => undefined,
+  ) {}
 
   state(): DecisionState {
+    const expired = this.rightsExpired();
     return {
       rights: this.rights(),
       occupancy: this.occupancy,
       lastPass: this.lastPass,
       recentEntries: this.recentEntries,
       usedQrNonces: this.usedQrNonces,
+      ...(expired === undefined ? {} : { rightsExpired: expired }),
     };
   }
 
@@ -58,17 +64,28 @@ export class PassageMemory {
 
   /**
    * Rebuilds the memory from journal rows (in seq order) at start, so a restart does not
-   * reset occupancy, anti-passback or daily counts. Replayed: confirmed credential passages
-   * and forced passages. Not replayed: manual and emergency rows (their row does not say
-   * whether someone went through) and used QR nonces (not journaled).
+   * reset occupancy, anti-passback, daily counts or used QR tokens. Replayed: confirmed
+   * credential passages (with the QR nonce their row keeps locally), forced passages, and
+   * manual and emergency passages the turnstile confirmed (their local `confirmed` fact;
+   * mode-switch rows and unconfirmed opens have none).
    */
-  replay(passes: readonly Pass[], zoneOfLane: (laneId: string) => string | undefined): number {
+  replay(rows: readonly StoredPass[], zoneOfLane: (laneId: string) => string | undefined): number {
     let replayed = 0;
-    for (const p of passes) {
+    for (const { pass: p, local } of rows) {
       const zone = zoneOfLane(p.laneId);
-      if (zone === undefined || (p.outcome !== 'passed' && p.outcome !== 'forced')) continue;
+      const confirmedOpen = (p.outcome === 'manual' || p.outcome === 'emergency') && local.confirmed === true;
+      if (zone === undefined || (p.outcome !== 'passed' && p.outcome !== 'forced' && !confirmedOpen)) continue;
       const decision: Decision | undefined =
-        p.outcome === 'passed' && p.memberId !== null ? { granted: true, reason: 'granted', message: '', memberId: p.memberId, rightsVersion: p.rightsVersion ?? 0 } : undefined;
+        p.outcome === 'passed' && (p.memberId !== null || local.qrNonce !== undefined)
+          ? {
+              granted: true,
+              reason: 'granted',
+              message: '',
+              rightsVersion: p.rightsVersion ?? 0,
+              ...(p.memberId === null ? {} : { memberId: p.memberId }),
+              ...(local.qrNonce === undefined ? {} : { qrNonce: local.qrNonce }),
+            }
+          : undefined;
       this.recordPassage(zone, p.direction, p.ts, decision);
       replayed++;
     }

@@ -66,6 +66,7 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
     devices: box.devices,
     lanes: () => config.lanes.map((l) => ({ laneId: l.id, state: box.lanes.lane(l.id).phase, occupancy: box.lanes.occupancy(l.zone) })),
     commands,
+    onFleetContact: (connected) => box.fleetContact(connected),
     ...(o.random ? { random: o.random } : {}),
     ...(o.connect ? { connect: o.connect } : {}),
     ...(o.onUpdateJob ? { onUpdateJob: o.onUpdateJob } : {}),

@@ -33,6 +33,8 @@ export interface UplinkOptions {
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
   /** Where `update/job` messages go (install and abort); the retained job comes again on every connect. */
   readonly onUpdateJob?: (job: UpdateJobMessage) => void;
+  /** The fleet session came up (true) or went down (false): the offline rights policy counts from it. */
+  readonly onFleetContact?: (connected: boolean) => void;
 }
 
 type UpKind = 'events' | 'commandResult' | 'updateStatus';
@@ -139,11 +141,13 @@ export class Uplink {
     this.send('state', { v: 1, state: 'online', reason: 'connected', agentVersion: this.o.agentVersion, bootId: this.bootId, ts: this.o.clock.now() });
     for (const q of this.queued.splice(0)) this.send(q.kind, q.message);
     this.rightsSync.connected(sessionPresent);
+    this.o.onFleetContact?.(true);
     this.outbox.connected();
     void this.publishHealth();
   }
 
   private onDisconnected(): void {
+    this.o.onFleetContact?.(false);
     this.outbox.disconnected();
   }
 

@@ -3,9 +3,10 @@
  * MQTT contract). A code is stable: it is journalled with every pass and reported to the
  * fleet, so never rename one; add new codes at the end.
  *
- * The first fourteen are outcomes of decide(); the last three are journal outcomes that no
- * rule decided (staff pressed "open", the fire input released the lane, the turnstile saw a
- * passage with no granted credential).
+ * decide() returns `granted` to `capacity-reached` and `rights-expired`. The others are
+ * journal outcomes that no rule decided: staff pressed "open", the fire input released the
+ * lane, the turnstile saw a passage with no granted credential, a credential refused during
+ * a lock-down, a credential refused because decide() itself failed.
  */
 export const REASON_CODES = [
   'granted',
@@ -25,12 +26,18 @@ export const REASON_CODES = [
   'manual-open',
   'emergency',
   'forced-passage',
+  'rights-expired',
+  'lockdown',
+  'decision-fault',
 ] as const;
 
 export type ReasonCode = (typeof REASON_CODES)[number];
 
+/** Codes the lane records without a decision of decide(). */
+export const LANE_REASON_CODES = ['manual-open', 'emergency', 'forced-passage', 'lockdown', 'decision-fault'] as const satisfies readonly ReasonCode[];
+
 /** The codes decide() can return (the rest are recorded by the lane, never decided). */
-export type DecisionReasonCode = Exclude<ReasonCode, 'manual-open' | 'emergency' | 'forced-passage'>;
+export type DecisionReasonCode = Exclude<ReasonCode, (typeof LANE_REASON_CODES)[number]>;
 
 /** Short French labels, shown on reader displays, the totem and the front-desk journal. */
 export const REASON_LABELS_FR: Readonly<Record<ReasonCode, string>> = {
@@ -51,6 +58,9 @@ export const REASON_LABELS_FR: Readonly<Record<ReasonCode, string>> = {
   'manual-open': 'Ouverture manuelle',
   emergency: "Ouverture d'urgence",
   'forced-passage': 'Passage forcé',
+  'rights-expired': 'Droits non synchronisés : accès refusé',
+  lockdown: 'Verrouillage : accès suspendu',
+  'decision-fault': 'Erreur de contrôle : accès refusé',
 };
 
 export function isReasonCode(value: unknown): value is ReasonCode {

@@ -7,10 +7,11 @@ import { clubSnapshot } from '../../agent/access/rights-fixtures.ts';
 import { buildBox, type Box } from '../../agent/box/build-box.ts';
 import { loadConfigFile } from '../../agent/config/load.ts';
 import type { Reader } from '../../agent/devices/reader.ts';
+import type { Turnstile } from '../../agent/devices/turnstile-port.ts';
 import { SimulatedOsdpBus } from '../../firmware-sim/osdp/bus.ts';
 import { SimulatedPd } from '../../firmware-sim/osdp/pd.ts';
 import { testDriverBox } from '../support/test-driver-box.ts';
-import { createTurnstileSim } from '../../firmware-sim/turnstile/index.ts';
+import { createTurnstileSim, seededRandom } from '../../firmware-sim/turnstile/index.ts';
 import { encodeEm4100Frame } from '../../protocol/em4100/frame.ts';
 import { shiftedClock } from '../support/shifted-clock.ts';
 import { percentiles } from './percentiles.ts';
@@ -69,6 +70,10 @@ interface Scenario {
   /** Wires the reader side; returns how to present the i-th member's credential. */
   readonly reader: (devices: ReturnType<typeof testDriverBox>, dataDir: string) => (i: number) => void;
   readonly ready?: (box: Box) => boolean;
+  /** What the turnstile bus is: the bare mock link, or a serial line the I/O module emulates. */
+  readonly line: string;
+  readonly lineBaud?: number;
+  readonly turnaroundMs?: number;
 }
 
 /** An FC05 write-single-coil request switching a coil ON: the turnstile driver's unlock. */
@@ -83,25 +88,39 @@ async function measure(scenario: Scenario): Promise<void> {
   const clock = shiftedClock(Date.UTC(2026, 0, 5, 9, 0, 0));
   const devices = testDriverBox();
   const present = scenario.reader(devices, join(home, 'data'));
-  const arm = createTurnstileSim(devices.link('io'), clock, { windowMs: 1200, personDelayMs: [1, 2] });
+  const arm = createTurnstileSim(devices.link('io'), clock, { windowMs: 1200, personDelayMs: [1, 2], ...(scenario.lineBaud ? { lineBaud: scenario.lineBaud } : {}) });
+  arm.module.faults.replyDelayMs = scenario.turnaroundMs ?? 0;
 
   // Start: the reader link's data event, subscribed before the driver's own (box.start()
   // subscribes it), so it runs just before the driver stamps CredentialPresented.at.
-  // End: the turnstile driver handing its unlock request to the link.
+  // End: the turnstile driver handing its unlock request to the link. In between, the
+  // lane's call of turnstile.open() splits the path in two: the agent's own work (reader
+  // decode, debounce, decide, lane machine) and the bus (the unlock waits for the request
+  // in flight, if any, to be answered: RS-485 is half duplex).
   let cpuAtData: NodeJS.CpuUsage = process.cpuUsage();
   devices.transport(scenario.readerLink).on('data', () => (cpuAtData = process.cpuUsage()));
-  let presented: { at: number; cpu: NodeJS.CpuUsage } | undefined;
-  const latenciesUs: number[] = [];
-  const cpuUs: number[] = [];
+  let presented: { at: number; cpu: NodeJS.CpuUsage; openAt?: number; inFlight?: boolean } | undefined;
+  const s = { total: [] as number[], toOpen: [] as number[], bus: [] as number[], inFlightWait: [] as number[], cpu: [] as number[] };
   const io = devices.transport('io');
+  let requestOutstanding = false;
+  let lastReplyAt = 0;
+  io.on('data', () => {
+    requestOutstanding = false;
+    lastReplyAt = clock.monotonic();
+  });
   const write = io.write.bind(io);
   io.write = (frame: Uint8Array) => {
-    if (presented && isUnlockOn(frame)) {
+    const now = clock.monotonic();
+    if (presented?.openAt !== undefined && isUnlockOn(frame)) {
       const cpu = process.cpuUsage();
-      latenciesUs.push((clock.monotonic() - presented.at) * 1000);
-      cpuUs.push(cpu.user - presented.cpu.user + (cpu.system - presented.cpu.system));
+      s.total.push((now - presented.at) * 1000);
+      s.toOpen.push((presented.openAt - presented.at) * 1000);
+      s.bus.push((now - presented.openAt) * 1000);
+      s.inFlightWait.push(presented.inFlight ? Math.max(0, lastReplyAt - presented.openAt) * 1000 : 0);
+      s.cpu.push(cpu.user - presented.cpu.user + (cpu.system - presented.cpu.system));
       presented = undefined;
     }
+    requestOutstanding = true;
     return write(frame);
   };
 
@@ -114,15 +133,26 @@ async function measure(scenario: Scenario): Promise<void> {
   // Subscribed before the lane's own listener (box.start()): the unlock may be written
   // synchronously from inside the lane's handling of this event.
   reader.onCredential((e) => (presented = { at: e.at, cpu: cpuAtData }));
+  const turnstile = box.devices.get('tripod-entry') as Turnstile;
+  const open = turnstile.open.bind(turnstile);
+  turnstile.open = (direction) => {
+    if (presented) Object.assign(presented, { openAt: clock.monotonic(), inFlight: requestOutstanding });
+    return open(direction);
+  };
   await box.start();
-  const ready = () => box.devices.get('tripod-entry')?.status().state === 'online' && (!scenario.ready || scenario.ready(box));
+  const ready = () => turnstile.status().state === 'online' && (!scenario.ready || scenario.ready(box));
   while (!ready()) await new Promise((r) => setTimeout(r, 10));
 
   const lane = box.lanes.lane('entry');
+  // People do not badge in step with the driver's poll cycle: each next badge comes a random
+  // 0-100 ms after the lane is free again (without it every badge would land on the relay-off
+  // write and the journal commit that the previous passage's end starts).
+  const random = seededRandom(7);
   for (let i = 0; i < scenario.passes; i++) {
+    await new Promise((r) => setTimeout(r, random() * 100));
     present((2 * i) % 1000);
     const deadline = Date.now() + 10_000;
-    while (latenciesUs.length <= i || lane.phase !== 'idle') {
+    while (s.total.length <= i || lane.phase !== 'idle') {
       if (Date.now() > deadline) throw new Error(`pass ${i}: no unlock or no outcome within 10 s`);
       await new Promise<void>((r) => setTimeout(r, 1));
     }
@@ -130,18 +160,31 @@ async function measure(scenario: Scenario): Promise<void> {
   const rows = box.journal.stats().lastSeq;
   await box.stop();
   arm.dispose();
-  const [p50, p99, max] = percentiles(latenciesUs, [50, 99, 100]).map((v) => v.toFixed(0));
-  const [c50, c99, cmax] = percentiles(cpuUs, [50, 99, 100]).map((v) => v.toFixed(0));
+  const fig = (xs: number[]) => {
+    const [p50, p99, max] = percentiles(xs, [50, 99, 100]).map((v) => v.toFixed(0));
+    return `p50 ${p50} µs, p99 ${p99} µs, max ${max} µs`;
+  };
+  const waited = s.inFlightWait.filter((w) => w > 0);
   console.log(
-    `lane latency, ${scenario.name} -> Modbus turnstile driver (last reader byte -> first byte of the unlock request; real decide + journal + log line): ` +
-      `${latenciesUs.length} grants, wall p50 ${p50} µs, p99 ${p99} µs, max ${max} µs; process CPU on the path p50 ${c50} µs, p99 ${c99} µs, max ${cmax} µs; ` +
-      `${rows} journal rows; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
+    `lane latency, ${scenario.name} -> Modbus turnstile driver (${scenario.line}): ${s.total.length} grants; ` +
+      `last reader byte -> first byte of the unlock request: wall ${fig(s.total)}; ` +
+      `of which reader byte -> turnstile.open() (decode, debounce, decide, lane): ${fig(s.toOpen)}; ` +
+      `open() -> unlock on the bus: ${fig(s.bus)}; ` +
+      `unlocks that found a request in flight: ${waited.length}/${s.total.length}, waiting for its reply ${waited.length ? fig(waited) : '-'}; ` +
+      `process CPU on the path ${fig(s.cpu)}; ${rows} journal rows; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
   );
 }
 
+const MOCK_LINE = 'mock link, no line timing: each crossing is one timer turn (>= 1 ms), so a transaction takes >= 2 ms';
+const em4100 = (devices: ReturnType<typeof testDriverBox>) => (n: number) => devices.link('reader-entry').write(encodeEm4100Frame({ version: 0, tag: 100000 + n }));
+
 describe('lane latency', () => {
   it('real EM4100 driver, one 14-byte frame per badge', async () => {
-    await measure({ name: 'em4100', config: CONFIG, passes: PASSES, readerLink: 'reader-entry', reader: (devices) => (n) => devices.link('reader-entry').write(encodeEm4100Frame({ version: 0, tag: 100000 + n })) });
+    await measure({ name: 'em4100', config: CONFIG, passes: PASSES, readerLink: 'reader-entry', reader: em4100, line: MOCK_LINE });
+  });
+
+  it('real EM4100 driver, turnstile bus emulated at 19200 baud with a 2 ms module turnaround', async () => {
+    await measure({ name: 'em4100-19200', config: CONFIG, passes: PASSES, readerLink: 'reader-entry', reader: em4100, line: 'emulated 19200 baud RS-485 line, 2 ms turnaround', lineBaud: 19200, turnaroundMs: 2 });
   });
 
   it('real OSDP driver with secure channel against the simulated PD', async () => {
@@ -151,6 +194,7 @@ describe('lane latency', () => {
       config: OSDP_CONFIG,
       passes: PASSES,
       readerLink: 'osdp-bus',
+      line: MOCK_LINE,
       reader: (devices, dataDir) => {
         mkdirSync(join(dataDir, 'keys'));
         writeFileSync(join(dataDir, 'keys', 'entry.scbk'), OSDP_KEY);
