@@ -30,10 +30,10 @@ export type AntiPassbackMode = Zone['antiPassback'];
 /**
  * An access right as stored. `visitsCountedUntil` (packs) is the instant up to which the
  * fleet counted passes into `visitsLeft`; visits consumed on this box after it are still
- * subtracted locally. The contract does not carry it (yet): the store sets it to the time
- * the record was applied (see docs/access-rules.md, "Pack visits").
+ * subtracted locally. When the fleet did not send it, the store sets it to the time the
+ * record was applied (see docs/access-rules.md, "Pack visits").
  */
-export type AccessRight = ContractAccessRight & { readonly visitsCountedUntil?: number };
+export type AccessRight = ContractAccessRight;
 
 /** ISO weekday: 1 = Monday ... 7 = Sunday. */
 export type IsoWeekday = 1 | 2 | 3 | 4 | 5 | 6 | 7;

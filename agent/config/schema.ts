@@ -136,7 +136,7 @@ export const BoxConfigSchema = Type.Object(
     ),
     offline: Type.Object(
       {
-        /** Decisions use the last rights snapshot up to this age without contact with the fleet. */
+        /** Decisions use the last rights snapshot up to this age without contact with the fleet (agent/access/freshness.ts). */
         rightsMaxAgeHours: Type.Integer({ minimum: 1, maximum: 24 * 90 }),
         /** After that: refuse everyone, or keep granting members known to the snapshot. */
         whenRightsExpired: Type.Union([Type.Literal('deny-all'), Type.Literal('keep-known-members')]),
@@ -149,6 +149,7 @@ export const BoxConfigSchema = Type.Object(
         {
           maxRows: Type.Integer({ minimum: 1000 }),
           backlogWarnRatio: Type.Optional(Type.Number({ exclusiveMinimum: 0, maximum: 1 })),
+          /** Group-commit window in ms; default 0 = commit at the next turn of the event loop (see agent/journal/pass-journal.ts). */
           groupWindowMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
         },
         Strict,

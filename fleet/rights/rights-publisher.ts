@@ -47,6 +47,18 @@ export function chunkSnapshot(data: RightsData, maxBytes: number): RightsData[] 
 }
 
 /**
+ * A pack's `visitsLeft` is what the club backend counted when it sent the upsert: unless it
+ * says up to when it counted (`visitsCountedUntil`), that instant is the upsert. Stored with
+ * the record, so deltas and later snapshots carry it; a box that applies the record days
+ * later (offline meanwhile) still subtracts the visits it recorded since.
+ */
+export function withVisitsCounted(upserts: Partial<RightsData>, now: number): Partial<RightsData> {
+  const rights = upserts.rights;
+  if (!rights?.some((r) => r.kind === 'pack' && r.visitsCountedUntil === undefined)) return upserts;
+  return { ...upserts, rights: rights.map((r) => (r.kind === 'pack' && r.visitsCountedUntil === undefined ? { ...r, visitsCountedUntil: now } : r)) };
+}
+
+/**
  * Per-club versioned rights: an upsert from the club backend becomes one new version and
  * its delta goes to every active box of the club on `rights`; a box that asks on
  * `rights/request` (startup, version gap) gets a full snapshot.
@@ -57,9 +69,10 @@ export class RightsPublisher {
 
   constructor(private readonly d: RightsPublisherDeps) {}
 
-  async apply(clubId: string, changes: RightsChanges): Promise<AppliedChange> {
+  async apply(clubId: string, requested: RightsChanges): Promise<AppliedChange> {
     if (!this.d.boxes.getClub(clubId)) throw apiError('CLUB_NOT_FOUND');
     const now = this.d.clock.now();
+    const changes: RightsChanges = { ...requested, upserts: withVisitsCounted(requested.upserts, now) };
     // The delta is built and validated against the contract before the commit: a change
     // that could not be sent to the boxes is not stored either.
     const { baseVersion, version, bytes } = this.d.db.transaction(() => {

@@ -105,4 +105,16 @@ describe('rights upsert -> versioned delta on the club boxes, snapshot on reques
     expect(bad.body.error.message).toMatch(/^body\/upserts\/members\/0/);
     expect((await f.call('admin', 'POST', '/v1/clubs/club-x/rights', { upserts: {} })).body.error.code).toBe('CLUB_NOT_FOUND');
   });
+
+  it('dates a pack count at the upsert when the backend does not say, and passes on a date it does say', async () => {
+    const pack = (id: string, extra: Json = {}) => ({ ...right(id, 'm-1'), kind: 'pack', visitsLeft: 10, ...extra });
+    const delta = nextMessage(boxA, rightsTopic('box-r-1'));
+    const r = await f.call('admin', 'POST', '/v1/clubs/club-r/rights', { upserts: { rights: [pack('r-p1'), pack('r-p2', { visitsCountedUntil: T + 5 })] } });
+    expect(r.status).toBe(200);
+    const d = asDecoded(await delta);
+    if (d.kind !== 'delta') throw new Error('not a delta');
+    expect(d.upserts.rights).toEqual([pack('r-p1', { visitsCountedUntil: d.generatedAt }), pack('r-p2', { visitsCountedUntil: T + 5 })]);
+    const stored = (await f.call('support', 'GET', '/v1/clubs/club-r/rights')).body.data.rights as Json[];
+    expect(stored.filter((x) => x['kind'] === 'pack')).toEqual(d.upserts.rights);
+  });
 });

@@ -71,6 +71,12 @@ export const AccessRight = Type.Object({
   /** Packs ("carnets"): visits left; null for subscriptions. */
   visitsLeft: Nullable(NonNegInt),
   maxEntriesPerDay: Nullable(Type.Integer({ minimum: 1 })),
+  /**
+   * Packs: the instant up to which passes were counted into `visitsLeft`; a box still
+   * subtracts the visits it recorded after it. Optional: without it a box takes the time it
+   * applied the record. The fleet fills it with the upsert time when the club backend does not send it.
+   */
+  visitsCountedUntil: Type.Optional(EpochMs),
 });
 export type AccessRight = Type.Static<typeof AccessRight>;
 
