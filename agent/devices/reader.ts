@@ -30,6 +30,11 @@ export type ReaderFeedback =
 export interface Reader extends Device {
   readonly kind: 'reader';
   onCredential(listener: (event: CredentialPresented) => void): () => void;
+  /**
+   * The first bytes of a frame arrived and the rest is still on the wire (a credential may
+   * follow within one frame time). Optional: readers that cannot tell ignore it.
+   */
+  onFrameStart?(listener: () => void): () => void;
   /** Resolves once the command was sent (or at once where the reader has no feedback). Never rejects. */
   feedback(signal: ReaderFeedback): Promise<void>;
 }

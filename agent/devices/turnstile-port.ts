@@ -22,5 +22,12 @@ export interface Turnstile extends Device {
   open(direction: Direction): Promise<PassageOutcome>;
   /** Lock-down: every open is refused until lifted (fire alarm still frees the turnstile). */
   setLockdown(on: boolean): void;
+  /**
+   * A reader frame is arriving, so an open may follow within `ms`: do not start a status
+   * poll before then (bounded by the driver, so noise cannot starve the inputs). On a half
+   * duplex bus this lets the unlock find the line free instead of waiting for a poll's reply.
+   * Opens and other commands are never held. Optional: drivers without polls ignore it.
+   */
+  holdPolls?(ms: number): void;
   onEvent(listener: (event: TurnstileEvent) => void): () => void;
 }

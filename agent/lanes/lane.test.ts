@@ -10,7 +10,7 @@ import { MemoryJournal } from '../../test/support/memory-journal.ts';
 import type { RightsView } from '../access/index.ts';
 import { credentialHash } from './credential-hash.ts';
 import { EmergencyState } from './emergency.ts';
-import { Lane, type DecideFn, type LaneSpec } from './lane.ts';
+import { FRAME_HOLD_MS, Lane, type DecideFn, type LaneSpec } from './lane.ts';
 import { LaneSet } from './lane-set.ts';
 import { PassageMemory } from './passage-memory.ts';
 
@@ -76,6 +76,16 @@ describe('Lane', () => {
     ]);
     expect(journal.passes[0]?.credential).toEqual({ kind: 'badge', hash: credentialHash({ kind: 'badge', number: MEMBER, raw: MEMBER, format: 'em4100' }) });
     expect(set.occupancy('club')).toBe(1);
+  });
+
+  it('holds the turnstile polls while a reader frame arrives, so the unlock finds the bus free', () => {
+    const { reader, exitReader, turnstile, lane } = setup();
+    reader.frameStart();
+    exitReader.frameStart();
+    expect(turnstile.holds).toEqual([FRAME_HOLD_MS, FRAME_HOLD_MS]);
+    lane.stop();
+    reader.frameStart();
+    expect(turnstile.holds).toHaveLength(2);
   });
 
   it('refuses an unknown badge: red, no open, a denied row with the reason', async () => {

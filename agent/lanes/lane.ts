@@ -57,6 +57,13 @@ export interface LaneDeps {
 export type ManualOpenResult = { readonly kind: 'recorded'; readonly pass: Pass } | { readonly kind: 'busy' };
 
 /**
+ * How long each chunk of a reader frame still arriving holds the turnstile's status polls:
+ * renewed at every chunk, it only has to bridge the gap to the next byte (~1 ms at 9600
+ * baud) and the decision, with margin. The driver bounds the total (MAX_POLL_HOLD_MS).
+ */
+export const FRAME_HOLD_MS = 10;
+
+/**
  * The lane controller: feeds reader and turnstile events to the lane state machine
  * (lane-machine.ts) one at a time and carries out the effects it returns.
  */
@@ -92,7 +99,12 @@ export class Lane {
   }
 
   start(): void {
-    for (const reader of this.readers.values()) this.unsubscribe.push(reader.onCredential((e) => this.onCredential(e)));
+    for (const reader of this.readers.values()) {
+      this.unsubscribe.push(reader.onCredential((e) => this.onCredential(e)));
+      // A frame on its way: keep the turnstile bus free for the unlock that may follow.
+      const held = reader.onFrameStart?.(() => this.deps.turnstile.holdPolls?.(FRAME_HOLD_MS));
+      if (held) this.unsubscribe.push(held);
+    }
     this.unsubscribe.push(this.deps.turnstile.onEvent((e) => this.onTurnstileEvent(e)));
   }
 

@@ -25,7 +25,9 @@ import { percentiles } from './percentiles.ts';
  * device), the real SQLite journal committing the previous passes, the real Modbus
  * turnstile driver (its unlock may wait behind an input poll on the bus) against the
  * simulated I/O module and arm. The reader is the real EM4100 driver fed one frame per
- * badge, or the real OSDP driver (secure channel on) polling the simulated reader. Links
+ * badge (byte by byte at the module's pace: from the frame's first bytes the lane holds the
+ * turnstile's status polls, so the unlock finds the bus free; or in one chunk, without that
+ * head start), or the real OSDP driver (secure channel on) polling the simulated reader. Links
  * are MockTransports.
  */
 const PASSES = 200;
@@ -176,15 +178,30 @@ async function measure(scenario: Scenario): Promise<void> {
 }
 
 const MOCK_LINE = 'mock link, no line timing: each crossing is one timer turn (>= 1 ms), so a transaction takes >= 2 ms';
-const em4100 = (devices: ReturnType<typeof testDriverBox>) => (n: number) => devices.link('reader-entry').write(encodeEm4100Frame({ version: 0, tag: 100000 + n }));
+const frameOf = (n: number) => encodeEm4100Frame({ version: 0, tag: 100000 + n });
+/** The module's own line, 9600 baud 8N1: a byte every ~1.04 ms, so a 14-byte frame takes ~15 ms (here: a byte per timer turn, >= 1 ms). */
+const em4100 = (devices: ReturnType<typeof testDriverBox>) => (n: number) =>
+  void (async () => {
+    for (const byte of frameOf(n)) {
+      devices.link('reader-entry').write(Uint8Array.of(byte));
+      await new Promise((r) => setTimeout(r, 1));
+    }
+  })();
+/** The whole frame in one chunk: no head start for the driver to hold the turnstile's polls (a worst case no serial reader produces). */
+const em4100OneChunk = (devices: ReturnType<typeof testDriverBox>) => (n: number) => devices.link('reader-entry').write(frameOf(n));
+const BUS_19200 = 'emulated 19200 baud RS-485 line, 2 ms turnaround';
 
 describe('lane latency', () => {
-  it('real EM4100 driver, one 14-byte frame per badge', async () => {
+  it('real EM4100 driver, its frame at the 9600 baud pace of the module', async () => {
     await measure({ name: 'em4100', config: CONFIG, passes: PASSES, readerLink: 'reader-entry', reader: em4100, line: MOCK_LINE });
   });
 
-  it('real EM4100 driver, turnstile bus emulated at 19200 baud with a 2 ms module turnaround', async () => {
-    await measure({ name: 'em4100-19200', config: CONFIG, passes: PASSES, readerLink: 'reader-entry', reader: em4100, line: 'emulated 19200 baud RS-485 line, 2 ms turnaround', lineBaud: 19200, turnaroundMs: 2 });
+  it('real EM4100 driver at 9600 baud, turnstile bus emulated at 19200 baud with a 2 ms module turnaround', async () => {
+    await measure({ name: 'em4100-19200', config: CONFIG, passes: PASSES, readerLink: 'reader-entry', reader: em4100, line: BUS_19200, lineBaud: 19200, turnaroundMs: 2 });
+  });
+
+  it('real EM4100 driver, each frame in one chunk (no head start)', async () => {
+    await measure({ name: 'em4100-one-chunk', config: CONFIG, passes: PASSES, readerLink: 'reader-entry', reader: em4100OneChunk, line: MOCK_LINE });
   });
 
   it('real OSDP driver with secure channel against the simulated PD', async () => {

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { ModbusTurnstile } from '../../agent/devices/turnstile/modbus-turnstile.ts';
+import { MAX_POLL_HOLD_MS, ModbusTurnstile } from '../../agent/devices/turnstile/modbus-turnstile.ts';
 import { turnstileConfig, type TurnstileConfig } from '../../agent/devices/turnstile/config.ts';
 import type { PassageOutcome, TurnstileEvent } from '../../agent/devices/turnstile-port.ts';
 import { createTurnstileSim, type SimulatedTurnstile } from '../../firmware-sim/turnstile/index.ts';
@@ -250,5 +250,46 @@ describe('turnstile driver against the simulated module (in memory, fake time)',
     for (let i = 0; i < 20; i++) r.sim.forcePassage(i % 2 ? 'in' : 'out');
     await r.clock.advanceAsync(4000, 2);
     expect(r.events.filter((e) => e.kind === 'forced-passage')).toHaveLength(20);
+  });
+
+  it('holdPolls keeps status polls off the bus for the hold, never holds an open, and never delays a poll past MAX_POLL_HOLD_MS', async () => {
+    const r = (current = await rig());
+    const sent: { at: number; fc: number }[] = [];
+    const write = r.transport.write.bind(r.transport);
+    r.transport.write = (bytes) => {
+      sent.push({ at: r.clock.monotonic(), fc: bytes[1] ?? -1 });
+      return write(bytes);
+    };
+    const polls = () => sent.filter((s) => s.fc === 0x02);
+    await r.clock.advanceAsync(200, 1);
+    expect(polls().length).toBeGreaterThanOrEqual(3);
+    // A hold taken just before the next poll is due: that poll waits for the end of the hold.
+    sent.length = 0;
+    while (polls().length === 0) await r.clock.advanceAsync(1, 1);
+    const interval = turnstileConfig({ id: 'x' }).pollIntervalMs;
+    await r.clock.advanceAsync(interval - 5, 1);
+    sent.length = 0;
+    r.driver.holdPolls(MAX_POLL_HOLD_MS);
+    await r.clock.advanceAsync(MAX_POLL_HOLD_MS - 2, 1);
+    expect(polls()).toEqual([]);
+    // The unlock goes at once although the hold is on.
+    r.driver.holdPolls(30);
+    void r.driver.open('in');
+    await r.clock.advanceAsync(1, 1);
+    expect(sent.map((s) => s.fc)).toEqual([0x05]);
+    // Once the hold ends, polling resumes.
+    await r.clock.advanceAsync(100, 1);
+    expect(polls().length).toBeGreaterThanOrEqual(1);
+    // A hold renewed without end (noise on a reader line) cannot starve the inputs.
+    sent.length = 0;
+    for (let t = 0; t < 1200; t += 5) {
+      r.driver.holdPolls(30);
+      await r.clock.advanceAsync(5, 1);
+    }
+    const at = polls().map((s) => s.at);
+    expect(at.length).toBeGreaterThanOrEqual(4);
+    for (let i = 1; i < at.length; i++) expect((at[i] as number) - (at[i - 1] as number)).toBeLessThanOrEqual(interval + MAX_POLL_HOLD_MS + 10);
+    // Nor the relay watchdog (its coil read waits for a poll without a hold, at most twice its interval).
+    expect(sent.filter((x) => x.fc === 0x01).length).toBeGreaterThanOrEqual(1);
   });
 });

@@ -26,6 +26,7 @@ abstract class FakeDevice<K extends 'reader' | 'turnstile'> {
 export class FakeReader extends FakeDevice<'reader'> implements Reader {
   readonly feedbacks: ReaderFeedback[] = [];
   private listeners = new Set<(e: CredentialPresented) => void>();
+  private frameStartListeners = new Set<() => void>();
 
   constructor(
     id: string,
@@ -39,8 +40,18 @@ export class FakeReader extends FakeDevice<'reader'> implements Reader {
     return () => this.listeners.delete(listener);
   }
 
+  onFrameStart(listener: () => void): () => void {
+    this.frameStartListeners.add(listener);
+    return () => this.frameStartListeners.delete(listener);
+  }
+
   async feedback(signal: ReaderFeedback): Promise<void> {
     this.feedbacks.push(signal);
+  }
+
+  /** The first bytes of a frame arrived (Reader.onFrameStart). */
+  frameStart(): void {
+    for (const l of [...this.frameStartListeners]) l();
   }
 
   present(credential: Credential): void {
@@ -59,6 +70,8 @@ export class FakeReader extends FakeDevice<'reader'> implements Reader {
  */
 export class FakeTurnstile extends FakeDevice<'turnstile'> implements Turnstile {
   readonly opens: Direction[] = [];
+  /** The `ms` of every holdPolls() call. */
+  readonly holds: number[] = [];
   lockdown = false;
   /** When set, every open settles by itself on the next macrotask with this outcome. */
   auto: (() => PassageOutcome) | undefined;
@@ -91,6 +104,10 @@ export class FakeTurnstile extends FakeDevice<'turnstile'> implements Turnstile 
 
   setLockdown(on: boolean): void {
     this.lockdown = on;
+  }
+
+  holdPolls(ms: number): void {
+    this.holds.push(ms);
   }
 
   onEvent(listener: (e: TurnstileEvent) => void): () => void {

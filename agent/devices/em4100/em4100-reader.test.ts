@@ -102,6 +102,24 @@ describe('Em4100Reader', () => {
     await reader.stop();
   });
 
+  it('says when a frame has started arriving (its first bytes, not its end, not a whole frame)', async () => {
+    const { transport, reader, credentials, run } = await setup();
+    let starts = 0;
+    reader.onFrameStart(() => starts++);
+    const frame = encodeEm4100Frame(CARD);
+    transport.device.write(frame.subarray(0, 5));
+    await run(5);
+    expect([starts, credentials.length]).toEqual([1, 0]);
+    transport.device.write(frame.subarray(5));
+    await run(5);
+    expect([starts, credentials.length]).toEqual([1, 1]);
+    // A frame that arrives whole gives no head start to announce.
+    transport.device.write(encodeEm4100Frame(OTHER));
+    await run(5);
+    expect([starts, credentials.length]).toEqual([1, 2]);
+    await reader.stop();
+  });
+
   it('delivers the same card again only after it left the field', async () => {
     const { sim, reader, credentials, run } = await setup();
     sim.present(CARD);

@@ -38,6 +38,9 @@ export class Em4100Reader extends ByteReader {
       // the version byte stays in `raw` only.
       this.deliver({ kind: 'badge', number: String(out.frame.tag), raw: out.frame.hex, format: 'em4100' }, at);
     }
+    // At 9600 baud a frame takes ~15 ms on the wire: telling the lane at its first bytes lets
+    // the turnstile bus be free by the time the last one arrives.
+    if (this.frames.buffered > 0) this.frameStarted();
   }
 
   protected linkUp(): void {

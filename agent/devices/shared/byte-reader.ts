@@ -35,6 +35,7 @@ export abstract class ByteReader implements Reader {
   private readonly keeper: LinkKeeper;
   private readonly transport: Transport;
   private readonly credentialListeners = new Set<(event: CredentialPresented) => void>();
+  private readonly frameStartListeners = new Set<() => void>();
   private readonly degradedAfter: number;
   private errorStreak = 0;
   private unsubscribeData: (() => void) | undefined;
@@ -89,6 +90,11 @@ export abstract class ByteReader implements Reader {
     return () => this.credentialListeners.delete(listener);
   }
 
+  onFrameStart(listener: () => void): () => void {
+    this.frameStartListeners.add(listener);
+    return () => this.frameStartListeners.delete(listener);
+  }
+
   feedback(_signal: ReaderFeedback): Promise<void> {
     return Promise.resolve();
   }
@@ -119,6 +125,11 @@ export abstract class ByteReader implements Reader {
 
   private move(event: ReaderStateEvent): void {
     this.tracker.setState(this.next(event));
+  }
+
+  /** Part of a frame is buffered and the rest is on its way (see Reader.onFrameStart). */
+  protected frameStarted(): void {
+    for (const l of [...this.frameStartListeners]) l();
   }
 
   protected deliver(credential: Credential, at: number): void {

@@ -10,6 +10,8 @@ import { nextPassage, type PassageEffect, type PassageEvent, type PassageState }
 import { StatusBoard } from './status-board.ts';
 
 const DIRECTIONS: readonly Direction[] = ['in', 'out'];
+/** The longest a hold (holdPolls) may delay a status poll past its due time: noise on a reader line cannot starve the inputs. */
+export const MAX_POLL_HOLD_MS = 30;
 
 interface Lane {
   state: PassageState;
@@ -48,6 +50,9 @@ export class ModbusTurnstile implements Turnstile {
   private readonly coilCount: number;
   private running = false;
   private pollTimer: TimerHandle | undefined;
+  /** Clock.monotonic() before which no status poll starts (holdPolls), and when the held poll was first due. */
+  private pollsHeldUntil = Number.NEGATIVE_INFINITY;
+  private heldPollDueAt: number | undefined;
   private lastInputs: boolean[] | undefined;
   private lastWatchdog = Number.NEGATIVE_INFINITY;
   private failures = 0;
@@ -81,6 +86,8 @@ export class ModbusTurnstile implements Turnstile {
     this.failures = 0;
     this.lastInputs = undefined;
     this.lastWatchdog = Number.NEGATIVE_INFINITY;
+    this.pollsHeldUntil = Number.NEGATIVE_INFINITY;
+    this.heldPollDueAt = undefined;
     this.publishStatus({ stopped: false });
     // Inputs first, so that a fire alarm already on keeps the relays held without a blip.
     await this.poll();
@@ -223,13 +230,29 @@ export class ModbusTurnstile implements Turnstile {
     }
   }
 
+  holdPolls(ms: number): void {
+    this.pollsHeldUntil = Math.max(this.pollsHeldUntil, this.deps.clock.monotonic() + Math.min(Math.max(ms, 0), MAX_POLL_HOLD_MS));
+  }
+
   private async poll(): Promise<void> {
     if (!this.running) return;
+    const now = this.deps.clock.monotonic();
+    this.heldPollDueAt ??= now;
+    const until = Math.min(this.pollsHeldUntil, this.heldPollDueAt + MAX_POLL_HOLD_MS);
+    if (until > now) {
+      this.pollTimer = this.deps.clock.setTimeout(() => void this.poll(), until - now);
+      return;
+    }
+    this.heldPollDueAt = undefined;
     try {
       await this.ensureOpen();
       const bits = await this.master.readDiscreteInputs(this.config.unit, this.inputBase, this.inputCount);
       this.onInputs(bits);
-      if (this.deps.clock.monotonic() - this.lastWatchdog >= this.config.watchdogIntervalMs) await this.watchdog();
+      // The watchdog's coil read is a second exchange: while a hold is on it waits for a later
+      // poll, but never beyond twice its interval.
+      const sinceWatchdog = this.deps.clock.monotonic() - this.lastWatchdog;
+      const held = this.deps.clock.monotonic() < this.pollsHeldUntil;
+      if (sinceWatchdog >= this.config.watchdogIntervalMs * (held ? 2 : 1)) await this.watchdog();
     } catch (e) {
       // A read cut short by stop() says nothing about the module.
       if (this.running) this.onPollFailed(e);
