@@ -223,6 +223,25 @@ describe('PassJournal', () => {
     expect(() => journal()).toThrow(expect.objectContaining({ code: 'JOURNAL_SCHEMA_UNSUPPORTED' }));
   });
 
+  it('opens the journal of a newer agent that says this layout can still read it (a rollback), and keeps its rows', async () => {
+    const j = journal();
+    await appendCommitted(j, 2);
+    j.close();
+    const db = new BetterSqlite3(join(dir, 'journal.db'));
+    db.exec('ALTER TABLE passes ADD COLUMN added_by_v3 TEXT');
+    db.pragma('user_version = 3');
+    db.close();
+    const older = journal();
+    expect(older.readSince(0).map((r) => r.pass.seq)).toEqual([1, 2]);
+    await appendCommitted(older, 1);
+    expect(older.readSince(0).map((r) => r.pass.seq)).toEqual([1, 2, 3]);
+    older.close();
+    const raised = new BetterSqlite3(join(dir, 'journal.db'));
+    raised.exec('UPDATE journal_meta SET min_reader = 3');
+    raised.close();
+    expect(() => journal()).toThrow(expect.objectContaining({ code: 'JOURNAL_SCHEMA_UNSUPPORTED' }));
+  });
+
   it('stores in WAL mode (readers never block the writer)', () => {
     journal().close();
     const db = new BetterSqlite3(join(dir, 'journal.db'));

@@ -5,6 +5,14 @@ import { JournalError } from './errors.ts';
 export const JOURNAL_SCHEMA_VERSION = 2;
 
 /**
+ * The oldest layout whose code can still use a file of this layout, kept in the file
+ * (journal_meta.min_reader). Additive changes (a new nullable column, a new index) keep it:
+ * a release rolled back after a newer one upgraded the file must still open its journal.
+ * Raise it only for a change older code would corrupt or misread.
+ */
+export const JOURNAL_MIN_READER = 1;
+
+/**
  * `seq` is AUTOINCREMENT on purpose: plain INTEGER PRIMARY KEY reuses the highest rowid
  * once that row is deleted, and a pass sequence number must never be reused, even after
  * pruning every acknowledged row. sqlite_sequence keeps the high-water mark on disk.
@@ -32,7 +40,12 @@ INSERT INTO outbox (id, acked_seq) VALUES (1, 0);
  * never sees them): the nonce of a used QR token, whether a manual or emergency passage
  * was confirmed. JSON, NULL when there are none (see pass-record.ts LocalFacts).
  */
-const MIGRATION_2 = `ALTER TABLE passes ADD COLUMN local TEXT;`;
+const MIGRATION_2 = `ALTER TABLE passes ADD COLUMN local TEXT;
+CREATE TABLE journal_meta (
+  id         INTEGER PRIMARY KEY CHECK (id = 1),
+  min_reader INTEGER NOT NULL
+);
+INSERT INTO journal_meta (id, min_reader) VALUES (1, ${JOURNAL_MIN_READER});`;
 
 /**
  * WAL + synchronous=FULL: every commit fsyncs the WAL, so a committed pass survives a
@@ -44,7 +57,10 @@ export function prepareJournalDatabase(db: Database): void {
   db.pragma('foreign_keys = ON');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > JOURNAL_SCHEMA_VERSION) {
-    throw new JournalError('JOURNAL_SCHEMA_UNSUPPORTED', `journal schema version ${version} is newer than this agent (${JOURNAL_SCHEMA_VERSION})`);
+    // A newer agent's file (a rollback): usable as is if that layout says this one can read it.
+    const minReader = readMinReader(db);
+    if (minReader !== undefined && minReader <= JOURNAL_SCHEMA_VERSION) return;
+    throw new JournalError('JOURNAL_SCHEMA_UNSUPPORTED', `journal schema version ${version} is newer than this agent (${JOURNAL_SCHEMA_VERSION}) and needs at least version ${minReader ?? version} to be read`);
   }
   if (version < JOURNAL_SCHEMA_VERSION) {
     db.transaction(() => {
@@ -53,4 +69,11 @@ export function prepareJournalDatabase(db: Database): void {
       db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
     })();
   }
+}
+
+function readMinReader(db: Database): number | undefined {
+  const table = db.prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journal_meta'").get();
+  if (!table) return undefined;
+  const row = db.prepare('SELECT min_reader FROM journal_meta WHERE id = 1').get() as { min_reader: number } | undefined;
+  return row?.min_reader;
 }
