@@ -37,7 +37,9 @@ describe('passes stored by ingest: query, export, card-sharing and entry/exit re
 
   beforeAll(async () => {
     f = await startTestFleet();
-    T = f.clock.now() - 6 * 3600_000;
+    // 10:00 UTC yesterday: the seeded hour sits inside one UTC day whatever the time of the run.
+    const DAY = 24 * 3600_000;
+    T = Math.floor(f.clock.now() / DAY) * DAY - DAY + 10 * 3600_000;
     await f.call('admin', 'PUT', '/v1/clubs/club-1', { name: 'One', timezone: 'UTC' });
     await f.call('admin', 'PUT', '/v1/clubs/club-2', { name: 'Two', timezone: 'UTC' });
     const a = await enrollBox(f, 'box-p-a', 'club-1');
