@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { JournalError } from './errors.ts';
 
 /** Version of the on-disk layout, kept in PRAGMA user_version. */
-export const JOURNAL_SCHEMA_VERSION = 2;
+export const JOURNAL_SCHEMA_VERSION = 3;
 
 /**
  * The oldest layout whose code can still use a file of this layout, kept in the file
@@ -48,6 +48,13 @@ CREATE TABLE journal_meta (
 INSERT INTO journal_meta (id, min_reader) VALUES (1, ${JOURNAL_MIN_READER});`;
 
 /**
+ * The decision's explanation (protocol/access/explanation.ts) as bounded JSON, NULL when the
+ * pass has none. Apart from the body so the start-up replay never parses it; published with
+ * the pass. Additive: a release that reads v2 ignores the column (min_reader stays 1).
+ */
+const MIGRATION_3 = 'ALTER TABLE passes ADD COLUMN explanation TEXT;';
+
+/**
  * WAL + synchronous=FULL: every commit fsyncs the WAL, so a committed pass survives a
  * power cut, and readers (the uplink) never block the writer.
  */
@@ -66,6 +73,7 @@ export function prepareJournalDatabase(db: Database): void {
     db.transaction(() => {
       if (version < 1) db.exec(MIGRATION_1);
       if (version < 2) db.exec(MIGRATION_2);
+      if (version < 3) db.exec(MIGRATION_3);
       db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
     })();
   }

@@ -71,8 +71,15 @@ export function verifyQrToken(
   if (!verifySafely(`${prefix}.${keyId}.${payload}`, key, sig)) return fail('QR_BAD_SIGNATURE', 'signature does not verify');
   const claims = parseClaims(payload);
   if (claims === undefined) return fail('QR_MALFORMED', 'payload is not {m, e, n}');
-  if (now >= claims.expiresAt) return fail('QR_EXPIRED', 'token expired');
+  if (now >= claims.expiresAt) return err({ code: 'QR_EXPIRED', message: 'token expired', detail: { expiresAt: claims.expiresAt } });
   return ok(claims);
+}
+
+/** The key id a token names, if the text is shaped like a token (for explanations; nothing is verified). */
+export function qrKeyIdOf(text: string): string | null {
+  if (!isQrToken(text) || text.length > MAX_TOKEN_LENGTH) return null;
+  const keyId = text.split('.')[1] ?? '';
+  return KEY_ID.test(keyId) ? keyId : null;
 }
 
 /** Imports a club public key (raw 32-byte Ed25519 in base64url) as sent in the rights. */
