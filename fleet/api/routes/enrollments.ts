@@ -20,7 +20,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
   app.post(
     '/v1/enrollments',
     {
-      config: { rateLimited: 'present', audit: 'enrollment.present' },
+      config: { permission: 'public', rateLimited: 'present', audit: 'enrollment.present' },
       schema: {
         tags: ['enrollment'],
         summary: 'A box presents its enrollment code (public, rate-limited, single-use)',
@@ -52,7 +52,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
   app.post(
     '/v1/enrollments/:enrollmentId/poll',
     {
-      config: { rateLimited: 'poll', audit: 'enrollment.deliver' },
+      config: { permission: 'public', rateLimited: 'poll', audit: 'enrollment.deliver' },
       schema: {
         tags: ['enrollment'],
         summary: 'The box polls its request with its secret; once accepted, the credentials come back exactly once',
