@@ -1,14 +1,16 @@
-import { MAX_LISTED } from '../../protocol/access/explanation.ts';
 import type { CredentialFacts, RightCandidate, RightStatus } from '../../protocol/access/explanation.ts';
-import { isQrToken, qrKeyIdOf, verifyQrToken } from '../../protocol/access/qr-token.ts';
+import { isQrToken, verifyQrToken } from '../../protocol/access/qr-token.ts';
+import { envelopeKeyIdOf } from '../../protocol/access/signed-envelope.ts';
+import { isTicketToken } from '../../protocol/access/ticket-token.ts';
 import { REASON_LABELS_FR } from '../../protocol/access/reasons.ts';
 import type { DecisionReasonCode } from '../../protocol/access/reasons.ts';
 import type { Credential } from '../devices/reader.ts';
-import { bookingFacts, listed, rightCandidate, Trace, zoneFacts } from './explain.ts';
+import { alertFacts, bookingFacts, listed, rightCandidate, Trace, zoneFacts } from './explain.ts';
 import { localTime } from './local-time.ts';
 import type { LocalTime } from './local-time.ts';
 import type { AccessRight, MemberCredential, Zone } from './model.ts';
 import { isZoneOpenAt } from './opening.ts';
+import { decideTicket } from './ticket-rules.ts';
 import type { Decision, DecisionState, LaneContext, RightsView } from './types.ts';
 
 const MINUTE = 60_000;
@@ -25,13 +27,15 @@ type Identified =
  * (`state.rightsExpired` = deny-all), blocking alert, zone
  * opening, right (coverage, validity, visits and daily quota), booking window,
  * anti-passback, minimum re-entry interval, capacity. Malformed rights data fail closed.
+ * A printed ticket (RBT1) follows its own rules (ticket-rules.ts).
  *
  * Every refusal carries its explanation (the rules evaluated with their facts); a grant
  * carries one when `state.explainGrant` is set (the lanes sample a share of grants).
  */
 export function decide(credential: Credential, lane: LaneContext, now: number, state: DecisionState): Decision {
   const trace = new Trace(now);
-  const decision = evaluate(credential, lane, now, state, trace);
+  const decision =
+    credential.kind === 'qr' && isTicketToken(credential.payload) ? decideTicket(credential.payload, lane, now, state, trace) : evaluate(credential, lane, now, state, trace);
   if (decision.granted && state.explainGrant !== true) return decision;
   return { ...decision, explanation: trace.build(decision.rightsVersion) };
 }
@@ -57,8 +61,8 @@ function evaluate(credential: Credential, lane: LaneContext, now: number, state:
   const member = rights.member(memberId);
   trace.add({ rule: 'member', outcome: member === undefined ? 'fail' : 'pass', facts: { memberId, known: member !== undefined, subscriptionEnd: trace.optionalInstant(member?.subscriptionEnd) } });
   if (member === undefined) return deny('unknown-credential');
-  const alerts = rights.alertsOf(memberId);
-  trace.add({ rule: 'blocking-alert', outcome: alerts.length > 0 ? 'fail' : 'pass', facts: { alerts: alerts.slice(0, MAX_LISTED).map((a) => ({ id: a.id, message: a.message })), more: Math.max(0, alerts.length - MAX_LISTED) } });
+  const alerts = rights.alertsOf(memberId).filter((a) => within(now, a.from, a.until));
+  trace.add({ rule: 'blocking-alert', outcome: alerts.length > 0 ? 'fail' : 'pass', facts: alertFacts(trace, alerts) });
   if (alerts.length > 0) return deny('blocking-alert');
   const local = zone === undefined ? undefined : localTime(now, zone.timezone);
   const open = zone !== undefined && local !== undefined && isZoneOpenAt(zone, local);
@@ -125,9 +129,10 @@ function identify(credential: Credential, rights: RightsView, now: number, usedN
     case 'qr': {
       const unread = (problem: NonNullable<CredentialFacts['qr']>['problem'], expiresAt: number | null): CredentialFacts => ({
         kind: 'qr', credentialId: null, validFrom: null, validTo: null,
-        qr: { keyId: qrKeyIdOf(credential.payload), expiresAt: trace.optionalInstant(expiresAt), problem },
+        qr: { keyId: envelopeKeyIdOf(credential.payload), expiresAt: trace.optionalInstant(expiresAt), problem },
       });
       if (!isQrToken(credential.payload)) return { ok: false, reason: 'qr-invalid', facts: unread('QR_NOT_A_TOKEN', null) };
+      // Members' tokens are checked with member keys only: a box's ticket key signs tickets, nothing else.
       const token = verifyQrToken(credential.payload, (keyId) => usableKey(rights, keyId, now), now);
       if (!token.ok) {
         const expiry = token.error.code === 'QR_EXPIRED' ? (token.error.detail as { expiresAt: number }).expiresAt : null;
@@ -135,7 +140,7 @@ function identify(credential: Credential, rights: RightsView, now: number, usedN
       }
       const found = stored('qr', rights.credential('qr-key', token.value.memberId), now, trace);
       const replayed = found.ok && usedNonces.has(token.value.nonce);
-      const facts: CredentialFacts = { ...found.facts, qr: { keyId: qrKeyIdOf(credential.payload), expiresAt: trace.instant(token.value.expiresAt), problem: replayed ? 'QR_REPLAYED' : null } };
+      const facts: CredentialFacts = { ...found.facts, qr: { keyId: envelopeKeyIdOf(credential.payload), expiresAt: trace.instant(token.value.expiresAt), problem: replayed ? 'QR_REPLAYED' : null } };
       if (!found.ok) return { ...found, facts };
       if (replayed) return { ok: false, reason: 'qr-replayed', memberId: found.memberId, facts };
       return { ok: true, memberId: found.memberId, qrNonce: token.value.nonce, facts };
@@ -145,7 +150,7 @@ function identify(credential: Credential, rights: RightsView, now: number, usedN
 
 function usableKey(rights: RightsView, keyId: string, now: number) {
   const club = rights.qrKey(keyId);
-  if (club === undefined || !within(now, club.record.validFrom, club.record.validTo)) return undefined;
+  if (club === undefined || (club.record.use ?? 'member') !== 'member' || !within(now, club.record.validFrom, club.record.validTo)) return undefined;
   return club.key;
 }
 

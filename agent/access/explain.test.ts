@@ -31,7 +31,7 @@ const RECORDS: RightsRecords = {
   members: [
     { ...member('m1'), subscriptionEnd: Date.UTC(2026, 11, 31, 23) },
     { ...member('m6'), subscriptionEnd: paris(10, 0) },
-    member('m4', [{ id: 'a1', message: 'Impayé' }]),
+    member('m4', [{ id: 'a1', message: 'Impayé' }, { id: 'a0', message: 'Certificat médical', until: paris(1, 0) }, { id: 'a2', message: 'Suspendu', from: paris(9, 0), until: paris(20, 0) }]),
     member('m9'),
     member('m20'),
   ],
@@ -123,8 +123,12 @@ describe('decision explanations', () => {
     expect(failing(run(badge('1009'))).facts).toMatchObject({ chosen: null, candidates: [{ id: 'r9', kind: 'pack', visitsLeft: 0, status: 'no-visits-left' }] });
   });
 
-  it('explain a blocking alert with its message', () => {
-    expect(failing(run(badge('1004')))).toEqual({ rule: 'blocking-alert', outcome: 'fail', facts: { alerts: [{ id: 'a1', message: 'Impayé' }], more: 0 } });
+  it('explain a blocking alert with its message and time bounds, naming only the alerts in force', () => {
+    expect(failing(run(badge('1004')))).toEqual({
+      rule: 'blocking-alert',
+      outcome: 'fail',
+      facts: { alerts: [{ id: 'a1', message: 'Impayé', from: null, until: null }, { id: 'a2', message: 'Suspendu', from: { at: paris(9, 0), local: '2026-06-09T00:00+02:00' }, until: { at: paris(20, 0), local: '2026-06-20T00:00+02:00' } }], more: 0 },
+    });
   });
 
   it('explain anti-passback, re-entry delay and capacity with the pass and counts behind them', () => {
@@ -173,7 +177,7 @@ describe('boundExplanation()', () => {
     tz: null,
     rules: [
       { rule: 'member', outcome: 'pass', facts: { memberId: 'x'.repeat(n), known: true, subscriptionEnd: null } },
-      { rule: 'blocking-alert', outcome: 'fail', facts: { alerts: [{ id: 'a', message: 'é'.repeat(n) }], more: 0 } },
+      { rule: 'blocking-alert', outcome: 'fail', facts: { alerts: [{ id: 'a', message: 'é'.repeat(n), from: null, until: null }], more: 0 } },
     ],
   });
 

@@ -1,8 +1,8 @@
 import { EXPLANATION_VERSION, MAX_LISTED } from '../../protocol/access/explanation.ts';
-import type { BookingWindowFacts, ExplainedInstant, Explanation, RightCandidate, RightStatus, RuleTrace, ZoneOpenFacts } from '../../protocol/access/explanation.ts';
+import type { BlockingAlertFacts, BookingWindowFacts, ExplainedInstant, Explanation, RightCandidate, RightStatus, RuleTrace, ZoneOpenFacts } from '../../protocol/access/explanation.ts';
 import { formatTimeOfDay, localIso } from './local-time.ts';
 import type { LocalTime } from './local-time.ts';
-import type { AccessRight, Booking, Zone } from './model.ts';
+import type { AccessRight, BlockingAlert, Booking, Zone } from './model.ts';
 import { nextOpening, openingWindows } from './opening.ts';
 
 const MINUTE = 60_000;
@@ -57,6 +57,14 @@ export function zoneFacts(trace: Trace, zoneId: string, zone: Zone | undefined, 
   if (zone === undefined || local === undefined) return { zoneId, zoneName: zone?.name ?? null, known: false, today: [], nextOpening: null };
   const today = openingWindows(zone, local).map((w) => `${formatTimeOfDay(w.from)}-${formatTimeOfDay(w.to)}`);
   return { zoneId, zoneName: zone.name, known: true, today, nextOpening: open ? null : trace.optionalInstant(nextOpening(zone, now)) };
+}
+
+/** The blocking-alert rule's facts: the alerts in force, at most MAX_LISTED. */
+export function alertFacts(trace: Trace, alerts: readonly BlockingAlert[]): BlockingAlertFacts {
+  return {
+    alerts: alerts.slice(0, MAX_LISTED).map((a) => ({ id: a.id, message: a.message, from: trace.optionalInstant(a.from), until: trace.optionalInstant(a.until) })),
+    more: Math.max(0, alerts.length - MAX_LISTED),
+  };
 }
 
 /** One covering right as the right rule saw it. */

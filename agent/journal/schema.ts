@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { JournalError } from './errors.ts';
 
 /** Version of the on-disk layout, kept in PRAGMA user_version. */
-export const JOURNAL_SCHEMA_VERSION = 3;
+export const JOURNAL_SCHEMA_VERSION = 4;
 
 /**
  * The oldest layout whose code can still use a file of this layout, kept in the file
@@ -48,11 +48,27 @@ CREATE TABLE journal_meta (
 INSERT INTO journal_meta (id, min_reader) VALUES (1, ${JOURNAL_MIN_READER});`;
 
 /**
+ * The front desk's needs: a member's last passes (an index on the member of the stored
+ * Pass, no new column) and the occupancy corrections, replayed at start with the passes.
+ * Additive: older agents read the file as before (min_reader unchanged).
+ */
+const MIGRATION_3 = `CREATE INDEX passes_member ON passes (json_extract(body, '$.memberId'), seq);
+CREATE TABLE occupancy_corrections (
+  id       INTEGER PRIMARY KEY,
+  ts       INTEGER NOT NULL,
+  zone_id  TEXT NOT NULL,
+  count    INTEGER NOT NULL,
+  operator TEXT NOT NULL,
+  reason   TEXT NOT NULL
+);
+CREATE INDEX occupancy_corrections_ts ON occupancy_corrections (ts);`;
+
+/**
  * The decision's explanation (protocol/access/explanation.ts) as bounded JSON, NULL when the
  * pass has none. Apart from the body so the start-up replay never parses it; published with
- * the pass. Additive: a release that reads v2 ignores the column (min_reader stays 1).
+ * the pass. Additive: a release that reads v3 or older ignores the column (min_reader stays 1).
  */
-const MIGRATION_3 = 'ALTER TABLE passes ADD COLUMN explanation TEXT;';
+const MIGRATION_4 = 'ALTER TABLE passes ADD COLUMN explanation TEXT;';
 
 /**
  * WAL + synchronous=FULL: every commit fsyncs the WAL, so a committed pass survives a
@@ -74,6 +90,7 @@ export function prepareJournalDatabase(db: Database): void {
       if (version < 1) db.exec(MIGRATION_1);
       if (version < 2) db.exec(MIGRATION_2);
       if (version < 3) db.exec(MIGRATION_3);
+      if (version < 4) db.exec(MIGRATION_4);
       db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
     })();
   }

@@ -50,11 +50,11 @@ export type CredentialFacts = {
   /** The credential's own validity window (null ends are open). */
   readonly validFrom: ExplainedInstant | null;
   readonly validTo: ExplainedInstant | null;
-  /** Signed QR tokens: the key id, the token's expiry, and what was wrong with it (null if nothing). */
+  /** Signed QR codes (member tokens, printed tickets): the key id, the expiry, and what was wrong (null if nothing). */
   readonly qr?: {
     readonly keyId: string | null;
     readonly expiresAt: ExplainedInstant | null;
-    readonly problem: QrTokenErrorCode | 'QR_NOT_A_TOKEN' | 'QR_REPLAYED' | null;
+    readonly problem: QrTokenErrorCode | 'QR_NOT_YET_VALID' | 'QR_NOT_A_TOKEN' | 'QR_REPLAYED' | null;
   };
 };
 
@@ -72,7 +72,8 @@ export type MemberFacts = {
 };
 
 export type BlockingAlertFacts = {
-  readonly alerts: readonly { readonly id: string; readonly message: string }[];
+  /** The alerts in force now, with their time bounds (null: open end). */
+  readonly alerts: readonly { readonly id: string; readonly message: string; readonly from: ExplainedInstant | null; readonly until: ExplainedInstant | null }[];
   readonly more: number;
 };
 
@@ -144,6 +145,16 @@ export type MinReentryFacts = {
   readonly allowedFrom: ExplainedInstant | null;
 };
 
+/** A printed ticket (day or guest pass) is its own right. */
+export type TicketFacts = {
+  readonly id: string;
+  readonly kind: 'day' | 'guest';
+  readonly zoneIds: readonly string[];
+  /** This box already let it in (`usedQrNonces`). */
+  readonly used: boolean;
+  readonly coversZone: boolean;
+};
+
 export type CapacityFacts = {
   readonly occupancy: number;
   readonly capacity: number;
@@ -153,6 +164,7 @@ interface FactsOf {
   readonly exit: Record<string, never>;
   readonly credential: CredentialFacts;
   readonly 'rights-fresh': RightsFreshFacts;
+  readonly ticket: TicketFacts;
   readonly member: MemberFacts;
   readonly 'blocking-alert': BlockingAlertFacts;
   readonly 'zone-open': ZoneOpenFacts;
@@ -163,8 +175,11 @@ interface FactsOf {
   readonly capacity: CapacityFacts;
 }
 
-/** The rules in the order decide() evaluates them (an exit has only `credential` and `exit`). */
-export const RULE_NAMES = ['credential', 'rights-fresh', 'member', 'blocking-alert', 'zone-open', 'right', 'booking-window', 'anti-passback', 'min-reentry', 'capacity', 'exit'] as const;
+/**
+ * The rules in the order decide() evaluates them (an exit has only `credential` and `exit`;
+ * a printed ticket has `ticket` instead of the member and right rules).
+ */
+export const RULE_NAMES = ['credential', 'rights-fresh', 'ticket', 'member', 'blocking-alert', 'zone-open', 'right', 'booking-window', 'anti-passback', 'min-reentry', 'capacity', 'exit'] as const;
 export type RuleName = (typeof RULE_NAMES)[number];
 
 /** One evaluated rule. `facts` is absent on `skip` and on rules whose facts were cut. */
