@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { UpdateFailure } from './errors.ts';
+import type { UpdateFailure } from './errors.ts';
 import { checkTargetFits } from './fit.ts';
 import type { VerifiedTarget } from './trust.ts';
 
