@@ -42,6 +42,15 @@ export async function connectExternalBus(options: ExternalBrokerOptions): Promis
   });
   client.on('error', (e) => log.warn({ err: e.message, code: 'BUS_CLIENT_ERROR' }, 'external broker client error'));
   client.on('offline', () => log.warn({ code: 'BUS_OFFLINE' }, 'external broker unreachable, reconnecting'));
+  const linkListeners = new Set<(up: boolean) => void>();
+  let up = true;
+  const setLink = (now: boolean) => {
+    if (now === up) return;
+    up = now;
+    for (const l of linkListeners) l(now);
+  };
+  client.on('close', () => setLink(false));
+  client.on('connect', () => setLink(true));
   return {
     async publish(topic, payload, opts) {
       await client.publishAsync(topic, payload, { qos: opts.qos, retain: opts.retain ?? false });
@@ -65,7 +74,11 @@ export async function connectExternalBus(options: ExternalBrokerOptions): Promis
         if (![...routes].some((r) => r.filter === filter)) await client.unsubscribeAsync(filter);
       };
     },
+    onLink(listener) {
+      linkListeners.add(listener);
+    },
     async close() {
+      linkListeners.clear();
       routes.clear();
       await client.endAsync();
     },
