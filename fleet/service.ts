@@ -103,20 +103,19 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
       const external = bus;
       closers.push(() => external.close());
     }
-    let alerts: AlertEngine | undefined;
     const embedded = broker;
-    const presence = new Presence({
+    // The engine asks presence whether boxes may still be reconnecting; presence tells it which boxes it marked offline.
+    const engine: AlertEngine = new AlertEngine({ store, clock, logger: logger.child({ component: 'alerts' }), presenceSettled: () => presence.settled(), ...(options.alerts ?? {}) });
+    const presence: Presence = new Presence({
       boxes: store.boxes,
       clock,
       logger: logger.child({ component: 'presence' }),
       ...(options.presenceGraceMs !== undefined ? { graceMs: options.presenceGraceMs } : {}),
       ...(embedded ? { connectedNow: () => embedded.connectedBoxIds() } : {}),
-      onOffline: (id) => alerts?.evaluate(id),
-      onSettled: () => alerts?.tick(),
+      onOffline: (id) => engine.evaluate(id),
+      onSettled: () => engine.tick(),
     });
     closers.push(() => presence.stop());
-    alerts = new AlertEngine({ store, clock, logger: logger.child({ component: 'alerts' }), presenceSettled: () => presence.settled(), ...(options.alerts ?? {}) });
-    const engine = alerts;
     // What the store says about who is online predates this start: reconcile before ingesting.
     await presence.linkUp();
     embedded?.onBoxGone((id) => void presence.disconnected(id));
