@@ -65,6 +65,9 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
             credentials: Type.Optional(
               Type.Object({ boxId: Type.String(), username: Type.String(), password: Type.String(), clientId: Type.String(), mqttUrl: Type.String() }),
             ),
+            trustRoot: Type.Optional(
+              Type.Record(Type.String(), Type.Unknown(), { description: "the update repository's root.json (TUF): store it as the box's trust anchor, <root>/trust/root.json" }),
+            ),
           }),
           ...errorResponses(404, 410, 429),
         },
@@ -72,9 +75,14 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     },
     async (req) => {
       const out = ctx.enrollment.poll(req.params.enrollmentId, req.body.pollSecret);
-      if (out.status !== 'delivered') req.auditSkip = true;
-      else req.auditDetail = { boxId: out.credentials.boxId };
-      return out;
+      if (out.status !== 'delivered') {
+        req.auditSkip = true;
+        return out;
+      }
+      req.auditDetail = { boxId: out.credentials.boxId };
+      // The trust anchor travels with the credentials, over the same authenticated answer.
+      const trustRoot = ctx.repository.trustRoot();
+      return trustRoot ? { ...out, trustRoot } : out;
     },
   );
 
