@@ -118,6 +118,11 @@ export class RightsCatalog {
     return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => m.fromRow(r)) as RightsData[C];
   }
 
+  /** The club's live QR keys (members' token keys and the boxes' ticket keys). */
+  async liveQrKeys(clubId: string): Promise<QrKey[]> {
+    return this.rows('qrKeys', clubId);
+  }
+
   /** Everything live for the club, and the version it is at; read in one transaction. */
   snapshot(clubId: string): { version: number; data: RightsData } {
     return this.db.transaction(() => {
