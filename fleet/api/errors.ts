@@ -40,6 +40,10 @@ export const API_ERRORS = {
   ROLLOUT_TARGET_BUSY: { status: 409, message: 'some targeted boxes are still in another live rollout' },
   ROLLOUT_WAVES_INVALID: { status: 400, message: 'the waves are invalid' },
   EXPORT_TOO_LARGE: { status: 400, message: 'the export exceeds the row limit, narrow the time range' },
+  BOX_OFFLINE: { status: 409, message: 'the box is offline: it cannot run this now' },
+  DOCTOR_NO_ANSWER: { status: 504, message: 'the box did not answer the doctor in time' },
+  MEMBER_NOT_FOUND: { status: 404, message: 'no such member in any club' },
+  TIME_RANGE_INVALID: { status: 400, message: 'the time range is empty, reversed or too long' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;
