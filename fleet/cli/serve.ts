@@ -25,7 +25,10 @@ export const SERVE_HELP = `Starts the fleet: SQLite store, MQTT broker (embedded
   --public-mqtt-url URL       the broker URL handed to enrolled boxes (env RESABOX_FLEET_PUBLIC_MQTT_URL)
   --public-repository-url URL the TUF repository URL put in update jobs (env RESABOX_FLEET_PUBLIC_REPOSITORY_URL,
                               default <API URL>/repository); the repository lives in <data-dir>/repository
-  --max-artifact-mb N         largest bundle upload (env RESABOX_FLEET_MAX_ARTIFACT_MB, default 512)`;
+  --max-artifact-mb N         largest bundle upload (env RESABOX_FLEET_MAX_ARTIFACT_MB, default 512)
+  --repository-keys DIR       the repository's online keys (snapshot.key.json, timestamp.key.json; env
+                              RESABOX_FLEET_REPOSITORY_KEYS): the fleet signs snapshot and timestamp and
+                              re-signs them before they expire; root and targets keys stay offline`;
 
 export function serveOptions(argv: string[]): FleetServiceOptions {
   const f = parseFlags(argv, {
@@ -46,7 +49,9 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     'public-mqtt-url': { type: 'string' },
     'public-repository-url': { type: 'string' },
     'max-artifact-mb': { type: 'string' },
+    'repository-keys': { type: 'string' },
   });
+  const repositoryKeysDir = flagOrEnv(f['repository-keys'], 'RESABOX_FLEET_REPOSITORY_KEYS');
   const maxArtifactMb = flagOrEnv(f['max-artifact-mb'], 'RESABOX_FLEET_MAX_ARTIFACT_MB');
   if (maxArtifactMb !== undefined && !/^[1-9][0-9]{0,5}$/.test(maxArtifactMb)) throw new UsageError('--max-artifact-mb is a whole number of MiB');
   const certFile = flagOrEnv(f['tls-cert'], 'RESABOX_FLEET_TLS_CERT');
@@ -97,6 +102,7 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     publicMqttUrl: flagOrEnv(f['public-mqtt-url'], 'RESABOX_FLEET_PUBLIC_MQTT_URL'),
     publicRepositoryUrl: flagOrEnv(f['public-repository-url'], 'RESABOX_FLEET_PUBLIC_REPOSITORY_URL'),
     ...(maxArtifactMb !== undefined ? { maxArtifactBytes: Number(maxArtifactMb) * 1024 * 1024 } : {}),
+    ...(repositoryKeysDir ? { repositoryKeysDir } : {}),
     http: {
       host: flagOrEnv(f['http-host'], 'RESABOX_FLEET_HTTP_HOST', '0.0.0.0') as string,
       port: port(flagOrEnv(f['http-port'], 'RESABOX_FLEET_HTTP_PORT', '8080'), '--http-port') as number,
