@@ -37,7 +37,7 @@ export class ArtifactUploads {
     private readonly repositoryRoot: string,
     private readonly maxBytes: number,
   ) {
-    this.dir = join(repositoryRoot, '.incoming', 'uploads');
+    this.dir = join(repositoryRoot, '.uploads');
     mkdirSync(this.dir, { recursive: true });
   }
 

@@ -6,7 +6,7 @@ import { actorOf } from '../auth.ts';
 import { ticketOf } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
-import { EpochMs, Nullable, errorResponses } from '../schemas.ts';
+import { EpochMs, Nullable, Ticket, errorResponses } from '../schemas.ts';
 
 const UploadParams = Type.Object({ uploadId: Type.String({ pattern: '^up-[0-9a-f]{32}$' }) });
 const UploadView = Type.Object({ uploadId: Type.String(), name: Type.String(), length: Type.Integer(), sha256: Type.String(), received: Type.Integer({ description: 'bytes the fleet holds: send the rest from there' }) });
@@ -85,6 +85,7 @@ export const releaseRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
         tags: ['updates'],
         summary: 'Check the uploaded bytes (length, sha256) and put the bundle into the repository targets',
         params: UploadParams,
+        body: Type.Optional(Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false })),
         response: {
           201: Type.Object({ targetName: Type.String(), length: Type.Integer(), sha256: Type.String(), sha512: Type.String(), uploadedBy: Type.String(), ticket: Nullable(Type.String()), uploadedAt: EpochMs }),
           ...errorResponses(404, 409),
