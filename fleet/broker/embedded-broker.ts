@@ -3,6 +3,7 @@ import type { Logger } from '../../platform/log.ts';
 import { TOPICS, TOPIC_KINDS } from '../../protocol/mqtt/index.ts';
 import { createAedesBus } from '../bus/aedes-bus.ts';
 import type { FleetBus } from '../bus/bus.ts';
+import { ConnectAdmission, DEFAULT_ADMISSION, type AdmissionOptions } from './admission.ts';
 import { BrokerAccessControl, type BoxCredentialLookup, type ServiceIdentity } from './access-control.ts';
 import { emptyBrokerCounters, type BrokerCounters } from './errors.ts';
 import { guarded, startListeners, type BoundAddresses, type ListenOptions } from './listeners.ts';
@@ -18,6 +19,8 @@ export interface EmbeddedBrokerOptions {
    * A larger publish costs the sender its connection.
    */
   readonly maxPayloadBytes?: number;
+  /** Box connections admitted per second (default DEFAULT_ADMISSION); false for none. */
+  readonly admission?: AdmissionOptions | false;
   readonly logger: Logger;
 }
 
@@ -45,7 +48,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const counters = emptyBrokerCounters();
   const log = options.logger;
-  const access = new BrokerAccessControl(options.boxes, options.service, maxPayloadBytes, counters, log);
+  const admission = options.admission === false ? undefined : new ConnectAdmission(options.admission ?? DEFAULT_ADMISSION, () => performance.now());
+  const access = new BrokerAccessControl(options.boxes, options.service, maxPayloadBytes, counters, log, admission);
   // Box ids are up to 63 characters and are the client ids.
   const aedes = await Aedes.createBroker({ ...access.hooks(), maxClientsIdLength: 64 });
   const gone = new Set<(boxId: string) => void>();
