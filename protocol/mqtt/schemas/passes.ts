@@ -1,6 +1,6 @@
 import Type from 'typebox';
 import { REASON_CODES } from '../../access/reasons.ts';
-import { Direction, EpochMs, Id, Nullable, NonNegInt, V } from './common.ts';
+import { Direction, EpochMs, Id, Nullable, NonNegInt, Seq, V } from './common.ts';
 
 export const PASS_OUTCOMES = ['passed', 'not-passed', 'denied', 'manual', 'emergency', 'forced'] as const;
 export type PassOutcome = (typeof PASS_OUTCOMES)[number];
@@ -10,7 +10,7 @@ export type PassOutcome = (typeof PASS_OUTCOMES)[number];
  * passes by (box, seq), so a pass sent twice is stored once.
  */
 export const Pass = Type.Object({
-  seq: Type.Integer({ minimum: 1 }),
+  seq: Seq,
   /** When the outcome was known (passage confirmed, timed out, refused). */
   ts: EpochMs,
   /** When the credential was decided (equal to ts for denials). */
@@ -53,8 +53,8 @@ export type PassBatch = Type.Static<typeof PassBatch>;
 export const PassAck = Type.Object({
   v: V,
   batchId: Id,
-  firstSeq: Type.Integer({ minimum: 1 }),
-  lastSeq: Type.Integer({ minimum: 1 }),
+  firstSeq: Seq,
+  lastSeq: Seq,
   /** Rows newly stored; `duplicates` were already there (a re-sent batch). */
   stored: NonNegInt,
   duplicates: NonNegInt,
