@@ -58,14 +58,22 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     if (boxId) for (const l of gone) l(boxId);
   });
   aedes.on('clientError', (client, e) => log.debug({ clientId: client.id, err: e.message }, 'client error'));
-  const listeners = await startListeners(options.listen, (stream) => {
-    const conn = guarded(stream, maxPayloadBytes + PACKET_OVERHEAD, (bytes) => {
-      counters.BROKER_PACKET_TOO_LARGE++;
-      log.warn({ code: 'BROKER_PACKET_TOO_LARGE', bytes }, 'connection cut: packet too large');
+  const closeAedes = () => new Promise<void>((resolve) => aedes.close(() => resolve()));
+  let listeners: Awaited<ReturnType<typeof startListeners>>;
+  try {
+    listeners = await startListeners(options.listen, (stream) => {
+      const conn = guarded(stream, maxPayloadBytes + PACKET_OVERHEAD, (bytes) => {
+        counters.BROKER_PACKET_TOO_LARGE++;
+        log.warn({ code: 'BROKER_PACKET_TOO_LARGE', bytes }, 'connection cut: packet too large');
+      });
+      conn.on('error', () => undefined);
+      aedes.handle(conn);
     });
-    conn.on('error', () => undefined);
-    aedes.handle(conn);
-  });
+  } catch (e) {
+    // aedes' own timers would keep the process alive after a failed start.
+    await closeAedes();
+    throw e;
+  }
   const bus = createAedesBus(aedes, log);
   return {
     aedes,
@@ -79,7 +87,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     async close() {
       await bus.close();
       await listeners.close();
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await closeAedes();
     },
   };
 }
