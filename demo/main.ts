@@ -46,7 +46,7 @@ const logger = createLogger('fleet', { level: env.LOG_LEVEL ?? 'warn' });
 const [updateKeys, release] = await Promise.all([ensureDemoUpdateKeys(dataDir, Date.now()), buildDemoRelease(dataDir)]);
 // The demo's broker stays on this machine, as docs/demo.md says (RESABOX_FLEET_MQTT_HOST to open it).
 const mqttHost = env.RESABOX_FLEET_MQTT_HOST ?? '127.0.0.1';
-const svc = await startFleetService({ dataDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqttPort, host: mqttHost } }, http: { host: '127.0.0.1', port: httpPort } }).catch((e: unknown) => {
+const svc = await startFleetService({ dataDir, repositoryKeysDir: updateKeys.fleetKeysDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqttPort, host: mqttHost } }, http: { host: '127.0.0.1', port: httpPort } }).catch((e: unknown) => {
   if (!(e instanceof ListenError)) throw e;
   console.error(listenFailureLine(e, false));
   process.exit(1);
