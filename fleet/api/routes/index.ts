@@ -7,11 +7,12 @@ import { commandRoutes } from './commands.ts';
 import { enrollmentRoutes } from './enrollments.ts';
 import { monitoringRoutes } from './monitoring.ts';
 import { passRoutes } from './passes.ts';
+import { releaseRoutes } from './releases.ts';
 import { rolloutRoutes } from './rollouts.ts';
 import { supportRoutes } from './support.ts';
 import { updateRepositoryRoutes } from './update-repository.ts';
 
 /** Every /v1 route of the fleet API. */
 export const registerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  for (const routes of [boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes, rolloutRoutes, updateRepositoryRoutes, supportRoutes]) await app.register(routes, { ctx });
+  for (const routes of [boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes, rolloutRoutes, releaseRoutes, updateRepositoryRoutes, supportRoutes]) await app.register(routes, { ctx });
 };
