@@ -18,6 +18,7 @@ import { ListenError } from '../fleet/broker/listeners.ts';
 import { startFleetService } from '../fleet/cli/fleet-service.ts';
 import { listenFailureLine } from '../fleet/cli/serve.ts';
 import { startActivity } from './activity.ts';
+import { startDemoControl, type DemoControl } from './control.ts';
 import { boxPaths, startClubBox, type ClubBox } from './club-box.ts';
 import { apiCaller, demoAdminToken, demoRoleTokens, enrollDemoBox, seedClub } from './fleet-setup.ts';
 import { socatAvailable, type LinkMode } from './links.ts';
@@ -30,6 +31,7 @@ const dataDir = resolve(env.RESABOX_DEMO_DATA_DIR ?? env.RESABOX_FLEET_DATA_DIR 
 const httpPort = Number(env.RESABOX_FLEET_HTTP_PORT ?? 8080);
 const mqttPort = Number(env.RESABOX_FLEET_MQTT_PORT ?? 1883);
 const activityMs = Number(env.RESABOX_DEMO_ACTIVITY_MS ?? 2500);
+const controlPort = Number(env.RESABOX_DEMO_CONTROL_PORT ?? 0);
 const trialS = Number(env.RESABOX_DEMO_TRIAL_S ?? 30);
 const healthTimeoutS = Number(env.RESABOX_DEMO_HEALTH_TIMEOUT_S ?? 40);
 const wanted = env.RESABOX_DEMO_LINKS ?? 'auto';
@@ -52,12 +54,14 @@ const svc = await startFleetService({ dataDir, repositoryKeysDir: updateKeys.fle
   process.exit(1);
 });
 const boxes: ClubBox[] = [];
+let control: DemoControl | undefined;
 let activity: { stop(): void } | undefined;
 let stopping: Promise<void> | undefined;
 
 const stopAll = (): Promise<void> =>
   (stopping ??= (async () => {
     activity?.stop();
+    await control?.close();
     await Promise.all(boxes.map((b) => b.stop().catch(() => undefined)));
     await svc.close();
   })());
@@ -96,6 +100,7 @@ try {
   }
   const boxesSpawned = elapsed();
   activity = startActivity(clubs, { clock: systemClock, everyMs: activityMs });
+  control = await startDemoControl(boxes, { port: controlPort }, systemClock);
   console.log(`RESABOX demo running: ${boxes.length} boxes in ${DEMO_CLUBS.length} clubs, each agent release ${release.version} under its launcher, device links over ${linkMode === 'pty' ? 'socat pty pairs' : 'TCP'}
   Dashboard:     ${svc.httpUrl}/ui/
   Admin token:   ${token}
@@ -105,6 +110,7 @@ try {
   MQTT broker:   ${mqttUrl}
   Release keys:  ${updateKeys.releaseKeysDir}   (root and targets; hardware model ${DEMO_HARDWARE})
   Data folder:   ${dataDir}
+  Demo control:  ${control.url}   (loopback: silence a printer, power a box off; docs/demo.md)
 Ctrl-C stops everything. (fleet up in ${fleetReady}, boxes enrolled and started in ${boxesSpawned}; they come online in a few seconds)`);
 } catch (e) {
   console.error(`demo failed to start: ${(e as Error).message}`);

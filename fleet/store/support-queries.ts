@@ -69,6 +69,8 @@ export interface SupportQueries {
   commandsBetween(boxId: string, from: number, to: number, limit: number): Promise<CommandInWindow[]>;
   auditOfBox(boxId: string, from: number, to: number, limit: number): Promise<BoxAuditRow[]>;
   rolloutsOfBox(boxId: string, from: number, to: number): Promise<RolloutBoxRow[]>;
+  /** The box's latest connection change (went online or offline) if it happened in the window. */
+  presenceChangeBetween(boxId: string, from: number, to: number): Promise<{ at: number; online: boolean } | undefined>;
   /** The box's latest config/reported message if it arrived in the window. */
   configReportedBetween(boxId: string, from: number, to: number): Promise<{ at: number; report: Record<string, unknown> } | undefined>;
 }
@@ -149,6 +151,11 @@ export class SqliteSupportQueries implements SupportQueries {
       )
       .all(boxId, from, to) as { rollout_id: string; version: string; state: string; update_state: string | null; last_error: string | null; last_change_at: number }[];
     return rows.map((r) => ({ rolloutId: r.rollout_id, version: r.version, state: r.state, updateState: r.update_state, lastError: r.last_error, at: r.last_change_at }));
+  }
+
+  async presenceChangeBetween(boxId: string, from: number, to: number): Promise<{ at: number; online: boolean } | undefined> {
+    const row = this.db.prepare('SELECT online, online_changed_at FROM boxes WHERE id = ? AND online_changed_at >= ? AND online_changed_at < ?').get(boxId, from, to) as { online: number; online_changed_at: number } | undefined;
+    return row === undefined ? undefined : { at: row.online_changed_at, online: row.online === 1 };
   }
 
   async configReportedBetween(boxId: string, from: number, to: number): Promise<{ at: number; report: Record<string, unknown> } | undefined> {

@@ -9,7 +9,7 @@ export interface Advice {
 type Rule = (check: DoctorCheck) => Advice;
 
 const device = (what: string): Rule => (c) => ({
-  cause: `The ${what} ${c.subject ?? ''} did not answer the box: it is switched off, unplugged, or its cable or adapter is loose or broken.`,
+  cause: `The ${what}${c.subject ? ` “${c.subject}”` : ''} did not answer the box: it is switched off, unplugged, or its cable or adapter is loose or broken.`,
   nextStep: `Ask the club to check that the ${what} is powered on and that its cable is firmly plugged in at both ends (and the USB adapter into the box), then run the doctor again. If it still does not answer, restart the device from Support actions, then replace the cable or the ${what}.`,
 });
 
@@ -17,7 +17,7 @@ const device = (what: string): Rule => (c) => ({
 const BY_CODE: Readonly<Record<string, Rule>> = {
   PRINTER_NO_REPLY: device('printer'),
   PRINTER_LINK_DOWN: (c) => ({
-    cause: `The box cannot open the line to the printer ${c.subject ?? ''}: the USB or serial adapter is unplugged or not recognised.`,
+    cause: `The box cannot open the line to the printer${c.subject ? ` “${c.subject}”` : ''}: the USB or serial adapter is unplugged or not recognised.`,
     nextStep: 'Ask the club to unplug and plug the printer cable back into the box, then run the doctor again; if it persists, restart the agent, then replace the adapter.',
   }),
   PRINTER_PAPER_END: () => ({ cause: 'The printer answers but its paper roll is empty.', nextStep: 'Ask the front desk to load a new roll; waiting tickets print by themselves.' }),
@@ -25,7 +25,7 @@ const BY_CODE: Readonly<Record<string, Rule>> = {
   PRINTER_HARDWARE_ERROR: () => ({ cause: 'The printer reports an error of its own (cutter jam, print head).', nextStep: 'Ask the club to open the cover, remove any jammed paper, close it and switch the printer off and on.' }),
   MODBUS_TIMEOUT: device('turnstile I/O module'),
   MODBUS_LINK_DOWN: (c) => ({
-    cause: `The box cannot open the RS-485 line of the turnstile ${c.subject ?? ''}: the USB adapter is unplugged or not recognised.`,
+    cause: `The box cannot open the RS-485 line of the turnstile${c.subject ? ` “${c.subject}”` : ''}: the USB adapter is unplugged or not recognised.`,
     nextStep: "Ask the club to check the turnstile's RS-485 adapter in the box, then run the doctor again; restart the agent if it stays down.",
   }),
   MODBUS_EXCEPTION: () => ({ cause: 'The turnstile module answers but refuses the request: wrong address or a module of another model.', nextStep: "Check the turnstile's Modbus address and model in the box configuration against the installed module." }),

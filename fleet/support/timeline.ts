@@ -51,12 +51,13 @@ export async function boxTimeline(d: TimelineDeps, boxId: string, from: number, 
     if (rows.length > PER_SOURCE) truncated.add(kind);
     return rows.slice(0, PER_SOURCE);
   };
-  const [alerts, commands, audit, rollouts, config] = await Promise.all([
+  const [alerts, commands, audit, rollouts, config, presence] = await Promise.all([
     d.queries.alertsBetween(boxId, from, to, PER_SOURCE + 1),
     d.queries.commandsBetween(boxId, from, to, PER_SOURCE + 1),
     d.queries.auditOfBox(boxId, from, to, PER_SOURCE + 1),
     d.queries.rolloutsOfBox(boxId, from, to),
     d.queries.configReportedBetween(boxId, from, to),
+    d.queries.presenceChangeBetween(boxId, from, to),
   ]);
   const entries: TimelineEntry[] = [];
   for (const p of cap('pass', d.passes.query({ boxId, from, to }, PER_SOURCE + 1))) {
@@ -65,7 +66,7 @@ export async function boxTimeline(d: TimelineDeps, boxId: string, from: number, 
       at: p.at,
       kind: 'pass',
       severity: p.granted || p.outcome === 'manual' ? 'info' : 'warning',
-      title: `${p.lane} ${p.direction ?? ''}${p.memberId ? ` ${p.memberId}` : ''}: ${passInWords(p.reason, explanation, typeof p.data.note === 'string' ? p.data.note : null)}`,
+      title: `lane ${p.lane} ${p.direction ?? ''}${p.memberId ? ` ${p.memberId}` : ''}: ${passInWords(p.reason, explanation, typeof p.data.note === 'string' ? p.data.note : null)}`,
       detail: { seq: p.seq, memberId: p.memberId, outcome: p.outcome, reason: p.reason, rule: refusingRule(explanation), rightsVersion: p.rightsVersion, explanation },
     });
   }
@@ -85,6 +86,7 @@ export async function boxTimeline(d: TimelineDeps, boxId: string, from: number, 
   for (const r of rollouts) {
     entries.push({ at: r.at, kind: 'update', severity: r.state === 'failed' || r.state === 'rolled-back' ? 'warning' : 'info', title: `rollout ${r.rolloutId} to ${r.version}: ${r.state}${r.updateState ? ` (${r.updateState})` : ''}`, detail: { ...r } });
   }
+  if (presence !== undefined) entries.push({ at: presence.at, kind: 'event', severity: presence.online ? 'info' : 'warning', title: presence.online ? 'box connected to the fleet' : 'box disconnected from the fleet (offline)', detail: { online: presence.online } });
   if (config !== undefined) entries.push({ at: config.at, kind: 'config', severity: config.report.status === 'rejected' ? 'warning' : 'info', title: `configuration reported: ${String(config.report.status ?? '')} version ${String(config.report.version ?? '')}`, detail: config.report });
   for (const a of cap('audit', audit)) {
     // Commands are on the timeline with their result already.

@@ -103,7 +103,7 @@ describe('support diagnosis API', () => {
     expect(commandsSeen.find((c) => c.kind === 'diagnose')?.args).toEqual({ fleetRightsVersion: expect.any(Number) });
     expect(r.body).toMatchObject({ status: 'succeeded', counts: { ok: 2, warn: 0, fail: 1 }, problem: 'printer: no answer within 3000 ms', ticket: 'SUP-19' });
     const printer = r.body.report.lines.find((l: Json) => l.kind === 'printer');
-    expect(printer.advice.cause).toMatch(/printer printer did not answer/);
+    expect(printer.advice.cause).toMatch(/printer “printer” did not answer/);
     expect(printer.advice.nextStep).toMatch(/powered on/);
     expect(r.body.report.lines.find((l: Json) => l.kind === 'reader').advice).toBeNull();
     expect((await f.call('viewer', 'GET', '/v1/boxes/box-s-1/doctor')).body.commandId).toBe(r.body.commandId);
@@ -126,7 +126,7 @@ describe('support diagnosis API', () => {
     expect(kinds).toContain('pass');
     expect(kinds).toContain('command');
     expect(t.body.entries.map((e: Json) => e.at)).toEqual([...t.body.entries.map((e: Json) => e.at)].sort((a, b) => a - b));
-    expect(t.body.entries.find((e: Json) => e.kind === 'pass').title).toMatch(/entry in m-ada: Refused: subscription r-ada ended on/);
+    expect(t.body.entries.find((e: Json) => e.kind === 'pass').title).toMatch(/lane entry in m-ada: Refused: subscription r-ada ended on/);
     expect((await f.call('support', 'GET', `/v1/boxes/box-s-1/timeline?from=${now}&to=${now - 1}`)).body.error.code).toBe('TIME_RANGE_INVALID');
     expect((await f.call('viewer', 'GET', `/v1/boxes/box-s-1/timeline?from=${now - DAY}&to=${now}`)).status).toBe(403);
   });
@@ -142,7 +142,7 @@ describe('support diagnosis API', () => {
     expect(files['README.txt']).toMatch(/ticket: SUP-19/);
     expect(files['logs.txt']).toMatch(/PRINTER_NO_REPLY/);
     expect(files['doctor.txt']).toMatch(/FAIL printer printer/);
-    expect(files['timeline.txt']).toMatch(/pass\s+warning\s+entry in m-ada: Refused: subscription r-ada ended on/);
+    expect(files['timeline.txt']).toMatch(/pass\s+warning\s+lane entry in m-ada: Refused: subscription r-ada ended on/);
     expect(JSON.parse(files['config.json'] ?? '{}').running.fleet).toEqual({ url: 'mqtt://***@fleet:1883', password: '***' });
     expect(files['config.json']).not.toContain('leaked-by-mistake');
     const audit = await f.call('admin', 'GET', '/v1/audit?action=ticket.bundle');
