@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 
 /** What the dashboard refetches when it changes. */
-export type LiveTopic = 'boxes' | 'passes' | 'events' | 'alerts' | 'commands' | 'audit' | 'health';
+export type LiveTopic = 'boxes' | 'passes' | 'events' | 'alerts' | 'commands' | 'audit' | 'health' | 'rollouts';
 
 const PROBES: Record<LiveTopic, string> = {
   // Cheap probes: rowid maxima are O(1); the small tables (boxes, alerts, commands) are scanned.
@@ -13,6 +13,8 @@ const PROBES: Record<LiveTopic, string> = {
   alerts: 'SELECT count(*) || \':\' || max(updated_at) AS v FROM alerts',
   commands: 'SELECT count(*) || \':\' || max(updated_at) AS v FROM commands',
   audit: 'SELECT max(id) AS v FROM audit_log',
+  // A rollout's state or any of its boxes' steps.
+  rollouts: "SELECT (SELECT count(*) || ':' || max(updated_at) FROM rollouts) || ':' || (SELECT max(last_change_at) FROM rollout_boxes) || ':' || (SELECT max(rowid) FROM update_artifacts) AS v",
 };
 
 type Listener = (topics: LiveTopic[]) => void;
