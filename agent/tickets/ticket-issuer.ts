@@ -76,7 +76,8 @@ export class TicketIssuer {
     const qrPayload = signTicketToken({ kind: r.kind, zoneIds: r.zoneIds, validFrom, validTo, nonce: id }, this.o.key.keyId, this.o.key.privateKey);
     book.record({ id, kind: r.kind, zoneIds: r.zoneIds, validFrom, validTo, issuedAt: now, holder: r.holder, memberId: r.memberId ?? null, operator: r.operator ?? null, jobId });
     try {
-      await printer.enqueue({ kind: 'day-pass', jobId, clubName: this.o.clubName(), holder: r.holder.slice(0, 40), validUntil: validTo, qrPayload });
+      // Printed as the last minute it is good for ("23:59"), not the first it is not ("00:00" the next day).
+      await printer.enqueue({ kind: 'day-pass', jobId, clubName: this.o.clubName(), holder: r.holder.slice(0, 40), validUntil: validTo - 60_000, qrPayload });
     } catch (e) {
       return err({ code: 'TICKET_PRINT_FAILED', detail: (e as Error).message });
     }

@@ -26,7 +26,7 @@ function forget() {
   $('open-clear').hidden = true;
 }
 
-export function setupActions(onPass) {
+export function setupActions(onPass, onMemberPass) {
   $('open-clear').addEventListener('click', forget);
   $('open').addEventListener('submit', async (e) => {
     e.preventDefault();
@@ -37,6 +37,7 @@ export function setupActions(onPass) {
     onPass(r.body.pass);
     $('open-reason').value = '';
     $('open-result').textContent = `Ouverture enregistrée${member ? ` pour ${member.name}` : ''} : ${r.body.pass.note || r.body.pass.outcome}.`;
+    if (member) onMemberPass(member.id);
     forget();
   });
   $('daypass').addEventListener('submit', async (e) => {

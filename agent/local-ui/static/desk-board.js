@@ -8,7 +8,7 @@ function passRow(p) {
   return el(
     'tr',
     { class: `tone-${p.tone}`, 'data-seq': String(p.seq) },
-    el('td', { text: time(p.ts) }),
+    el('td', { class: 'time', text: time(p.ts) }),
     el('td', { text: p.lane }),
     el('td', { text: result }),
     el('td', { text: p.who || '—' }),

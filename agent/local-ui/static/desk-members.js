@@ -32,7 +32,13 @@ function showCard(m) {
     el('ul', {}, ...(m.passes.length ? m.passes.map((p) => el('li', { text: `${dateTime(p.ts)} · ${p.lane} · ${[p.outcome, p.reason].filter(Boolean).join(' · ')}` })) : [el('li', { text: 'Aucun passage enregistré ici.' })])),
     el('div', { class: 'actions' }, enter),
   );
+  $('member').dataset.member = m.id;
   $('member').hidden = false;
+}
+
+/** Shows the member's card again (after a manual entry for them). */
+export function refreshMember(id) {
+  if (!$('member').hidden && $('member').dataset.member === id) void open(id);
 }
 
 async function open(id) {

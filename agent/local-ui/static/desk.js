@@ -2,7 +2,7 @@
 // opens, day passes, devices and live passes, all from the box (the fleet may be away).
 import { setupActions, openFor, setLanes } from './desk-actions.js';
 import { addPass, setDevice, setDevices, setPasses } from './desk-board.js';
-import { setupMembers } from './desk-members.js';
+import { refreshMember, setupMembers } from './desk-members.js';
 import { setFigures, setupCorrection, setZones } from './desk-today.js';
 import { $, call, errorText, stream } from './live.js';
 
@@ -67,7 +67,7 @@ $('logout').addEventListener('click', async () => {
 
 setupCorrection();
 setupMembers(openFor);
-setupActions(addPass);
+setupActions(addPass, refreshMember);
 const probe = await call('/api/desk/state');
 if (probe.ok) connect();
 else showConsole(false);
