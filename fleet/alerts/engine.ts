@@ -19,6 +19,8 @@ export interface AlertEngineOptions {
   /** Periodic evaluation of every box (time-based rules: offline for N, backlog age). */
   readonly tickMs?: number;
   readonly onChange?: (change: AlertChange) => void;
+  /** False while boxes may still be reconnecting after the fleet's broker link came up (default: always settled). */
+  readonly presenceSettled?: () => boolean;
 }
 
 /**
@@ -107,6 +109,7 @@ export class AlertEngine {
     const printerConditions = new Map(store.events.latestPerSubject(boxId, 'printer').map((e) => [e.subject, { kind: e.kind, at: e.at }]));
     const clubRights = box.clubId ? (store.clubs.rightsVersion(box.clubId) ?? null) : null;
     const backlogTrend = store.health.recent(boxId, 'journal.backlog', this.thresholds.passBacklogGrowingReports);
-    return { now: clock.now(), box, health, devices: store.devices.listByBox(boxId), printerConditions, clubRights, backlogTrend };
+    const presenceSettled = this.options.presenceSettled?.() ?? true;
+    return { now: clock.now(), box, health, devices: store.devices.listByBox(boxId), printerConditions, clubRights, backlogTrend, presenceSettled };
   }
 }
