@@ -104,6 +104,21 @@ describe('the club screens of the running demo', () => {
     await page.close();
   }, 180_000);
 
+  it('an expired member sees the end date of their subscription', async () => {
+    const page = await totem();
+    const expired = lyon.members.find((m) => m.expired)!;
+    const { data } = await demoApi<{ data: { rights: { memberId: string; validTo: number }[] } }>(demo, `/v1/clubs/${lyon.id}/rights`);
+    const ended = data.rights.find((r) => r.memberId === expired.id)!.validTo;
+    // validTo is exclusive: the subscription's last day is the one before that instant.
+    const lastDay = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric' }).format(ended - 1);
+    await badge('entry', expired.badge);
+    await page.locator('#refused').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.locator('#refusal-reason').textContent()).toBe('Abonnement hors période de validité');
+    expect(await page.locator('#refusal-advice').textContent()).toBe(`Votre abonnement a pris fin le ${lastDay} : renouvelez-le à l’accueil.`);
+    await checkPage(page, '4-totem-expired');
+    await page.close();
+  }, 120_000);
+
   it('a day pass printed at the totem opens the turnstile once and is refused the second time', async () => {
     const page = await totem();
     await badge('entry', member(4).badge);
@@ -120,7 +135,7 @@ describe('the club screens of the running demo', () => {
     await control(screens, 'POST', `/boxes/${BOX}/scan`, { text: qr });
     await page.getByText('Pass invité : bonne séance !').waitFor(WAIT);
     await waitForPass('the ticket entry, through the turnstile', (p) => p.lane === 'Entrée' && p.who === 'Ticket' && p.outcome === 'Passé');
-    await checkPage(page, '4-totem-ticket');
+    await checkPage(page, '5-totem-ticket');
 
     await control(screens, 'POST', `/boxes/${BOX}/scan`, { text: qr });
     await page.locator('#refusal-reason', { hasText: 'QR code déjà utilisé' }).waitFor(WAIT);
@@ -156,7 +171,7 @@ describe('the club screens of the running demo', () => {
     await page.locator('#member', { hasText: 'Présent (Club) depuis' }).waitFor(WAIT);
     await page.locator('#member li', { hasText: 'Ouverture manuelle' }).waitFor(WAIT);
     await page.locator('#figures', { hasText: 'Tickets imprimés : 0 entrée à la journée, 1 pass invité' }).waitFor(WAIT);
-    await checkPage(page, '5-desk-member');
+    await checkPage(page, '6-desk-member');
 
     await control(screens, 'POST', '/fleet/start');
     const manual = await waitForValue(
