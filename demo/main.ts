@@ -46,7 +46,8 @@ const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 mkdirSync(dataDir, { recursive: true });
 const logger = createLogger('fleet', { level: env.LOG_LEVEL ?? 'warn' });
 const [updateKeys, release] = await Promise.all([ensureDemoUpdateKeys(dataDir, Date.now()), buildDemoRelease(dataDir)]);
-const fleetService = (http: number, mqtt: number) => startFleetService({ dataDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqtt } }, http: { host: '127.0.0.1', port: http } });
+const fleetService = (http: number, mqtt: number) =>
+  startFleetService({ dataDir, repositoryKeysDir: updateKeys.fleetKeysDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqtt } }, http: { host: '127.0.0.1', port: http } });
 const svc = await fleetService(httpPort, mqttPort);
 const fleet = fleetSwitch(svc, () => fleetService(Number(new URL(svc.httpUrl ?? '').port), svc.mqttAddresses.tcp ?? mqttPort));
 const boxes: ClubBox[] = [];
