@@ -147,7 +147,7 @@ export async function startDemoControl(t: DemoControlTarget, port: number): Prom
     });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`the demo control surface cannot listen on 127.0.0.1:${port} (${e.code ?? e.message}): set RESABOX_DEMO_CONTROL_PORT to a free port`)));
     server.listen(port, '127.0.0.1', () => resolve());
   });
   return {

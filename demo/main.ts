@@ -14,7 +14,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { systemClock } from '../platform/clock.ts';
 import { createLogger } from '../platform/log.ts';
+import { ListenError } from '../fleet/broker/listeners.ts';
 import { startFleetService } from '../fleet/cli/fleet-service.ts';
+import { listenFailureLine } from '../fleet/cli/serve.ts';
 import { startActivity } from './activity.ts';
 import { boxPaths, ensureDemoDeskPin, startClubBox, type ClubBox } from './club-box.ts';
 import { fleetSwitch, startDemoControl } from './control.ts';
@@ -46,9 +48,15 @@ const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 mkdirSync(dataDir, { recursive: true });
 const logger = createLogger('fleet', { level: env.LOG_LEVEL ?? 'warn' });
 const [updateKeys, release] = await Promise.all([ensureDemoUpdateKeys(dataDir, Date.now()), buildDemoRelease(dataDir)]);
+// The demo's broker stays on this machine, as docs/demo.md says (RESABOX_FLEET_MQTT_HOST to open it).
+const mqttHost = env.RESABOX_FLEET_MQTT_HOST ?? '127.0.0.1';
 const fleetService = (http: number, mqtt: number) =>
-  startFleetService({ dataDir, repositoryKeysDir: updateKeys.fleetKeysDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqtt } }, http: { host: '127.0.0.1', port: http } });
-const svc = await fleetService(httpPort, mqttPort);
+  startFleetService({ dataDir, repositoryKeysDir: updateKeys.fleetKeysDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqtt, host: mqttHost } }, http: { host: '127.0.0.1', port: http } });
+const svc = await fleetService(httpPort, mqttPort).catch((e: unknown) => {
+  if (!(e instanceof ListenError)) throw e;
+  console.error(listenFailureLine(e, false));
+  process.exit(1);
+});
 const fleet = fleetSwitch(svc, () => fleetService(Number(new URL(svc.httpUrl ?? '').port), svc.mqttAddresses.tcp ?? mqttPort));
 const boxes: ClubBox[] = [];
 let activity: { stop(): void } | undefined;
