@@ -1,4 +1,4 @@
-/* global location */
+/* global location, FormData */
 import { api, ApiError } from './api.js';
 import { esc } from './html.js';
 import { main } from './shell.js';
