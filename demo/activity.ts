@@ -11,7 +11,7 @@ export interface ActivityOptions {
 }
 
 /** A member's visit as the simulators see it: a card held to the reader for a moment. */
-export function badge(reader: Em4100ReaderSim, tag: number, clock: Clock): void {
+function badge(reader: Em4100ReaderSim, tag: number, clock: Clock): void {
   reader.present({ version: 0, tag });
   clock.setTimeout(() => reader.remove(), 400);
 }

@@ -1,113 +1,186 @@
-import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
-import type { Clock } from '../platform/clock.ts';
-import { badge } from './activity.ts';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { renderTicket, ticketQrPayloads } from '../firmware-sim/printer/ticket.ts';
 import type { ClubBox } from './club-box.ts';
 
 /**
- * The demo's control surface: a small HTTP server on the loopback interface that changes
- * the simulated world while the demo runs, for demonstrations and end-to-end tests. It is
- * named in the demo's banner ("Demo control:") and in docs/demo.md.
- *
- *   GET  /boxes                   every box: power and printer state
- *   POST /boxes/{id}/printer      {"silent": true}   the printer simulator stops answering (false: answers again)
- *   POST /boxes/{id}/power        {"on": false}      the box is powered off: its launcher and agent stop (true: back on)
- *   POST /boxes/{id}/badge        {"lane": "entry", "tag": 10000111}   a card held to that lane's reader
- *
- * Errors answer `{"error": {"code", "message"}}`: DEMO_BOX_UNKNOWN (404), DEMO_BAD_REQUEST
- * (400), DEMO_NOT_FOUND (404). Extend it with a route per new control, keeping it additive.
+ * The demo's own control surface, on loopback only: what a person standing in the club would
+ * do (hold a badge to a reader, scan a QR code, take a ticket from the printer) and what a
+ * demo of failures needs (stop the fleet and start it again). JSON in and out, coded errors.
+ * Tests drive `npm start` through it; docs/demo.md lists the routes. Add a route to ROUTES.
  */
-export interface DemoControl {
-  readonly url: string;
-  close(): Promise<void>;
+export interface DemoControlTarget {
+  readonly boxes: () => readonly ClubBox[];
+  readonly fleet: { running(): boolean; stop(): Promise<void>; start(): Promise<void> };
 }
 
-interface BoxState {
-  readonly box: ClubBox;
-  printerSilent: boolean;
-  powered: boolean;
+type Json = Record<string, unknown>;
+type Reply = { status: number; body: unknown };
+interface Route {
+  readonly method: 'GET' | 'POST';
+  readonly path: RegExp;
+  readonly help: string;
+  handle(t: DemoControlTarget, params: string[], body: Json): Promise<Reply> | Reply;
 }
 
-class ControlError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-  ) {
-    super(message);
+const ok = (body: unknown = { ok: true }): Reply => ({ status: 200, body });
+const fail = (status: number, code: string, message: string): Reply => ({ status, body: { error: { code, message } } });
+const LANES = ['entry', 'exit', 'pmr'] as const;
+
+function boxOf(t: DemoControlTarget, id: string | undefined): ClubBox | Reply {
+  return t.boxes().find((b) => b.boxId === id) ?? fail(404, 'CONTROL_NO_BOX', `no box ${id ?? ''} in this demo (GET /boxes lists them)`);
+}
+const isReply = (x: ClubBox | Reply): x is Reply => 'status' in x;
+
+export const ROUTES: readonly Route[] = [
+  { method: 'GET', path: /^\/boxes$/, help: 'the boxes, their pages and their lanes', handle: (t) => ok({ boxes: t.boxes().map((b) => ({ id: b.boxId, pages: b.pages, lanes: LANES })) }) },
+  {
+    method: 'POST',
+    path: /^\/boxes\/([^/]+)\/badge$/,
+    help: '{lane: entry|exit|pmr, tag: number}: a badge held to that lane\'s reader for 400 ms',
+    handle(t, [id], body) {
+      const box = boxOf(t, id);
+      if (isReply(box)) return box;
+      const lane = body.lane as (typeof LANES)[number];
+      const tag = body.tag;
+      if (!LANES.includes(lane) || typeof tag !== 'number' || !Number.isInteger(tag) || tag < 0 || tag > 0xffffffff) return fail(400, 'CONTROL_BAD_REQUEST', 'expected {lane: entry|exit|pmr, tag: 0..4294967295}');
+      box.readers[lane].present({ version: 0, tag });
+      setTimeout(() => box.readers[lane].remove(), 400).unref();
+      return ok();
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/boxes\/([^/]+)\/scan$/,
+    help: '{text}: a QR code shown to the entry lane\'s scanner',
+    handle(t, [id], body) {
+      const box = boxOf(t, id);
+      if (isReply(box)) return box;
+      if (typeof body.text !== 'string' || body.text.length === 0 || body.text.length > 1000) return fail(400, 'CONTROL_BAD_REQUEST', 'expected {text: the QR code\'s text}');
+      try {
+        box.scanner.scan(body.text);
+      } catch (e) {
+        return fail(400, 'CONTROL_BAD_REQUEST', (e as Error).message);
+      }
+      return ok();
+    },
+  },
+  {
+    method: 'GET',
+    path: /^\/boxes\/([^/]+)\/tickets$/,
+    help: 'what the box\'s printer printed: each ticket\'s lines and QR codes',
+    handle(t, [id]) {
+      const box = boxOf(t, id);
+      if (isReply(box)) return box;
+      return ok({ tickets: box.printer.tickets.map((p) => ({ lines: renderTicket(p), qr: ticketQrPayloads(p) })) });
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/boxes\/([^/]+)\/printer$/,
+    help: '{silent: true|false}: the printer simulator stops answering (an unplugged printer), or answers again',
+    handle(t, [id], body) {
+      const box = boxOf(t, id);
+      if (isReply(box)) return box;
+      if (typeof body.silent !== 'boolean') return fail(400, 'CONTROL_BAD_REQUEST', 'expected {silent: true|false}');
+      box.printer.goSilent(body.silent);
+      return ok({ silent: body.silent });
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/boxes\/([^/]+)\/power$/,
+    help: '{on: true|false}: the box powered off (its launcher and agent stop, it goes offline) or on again',
+    async handle(t, [id], body) {
+      const box = boxOf(t, id);
+      if (isReply(box)) return box;
+      if (typeof body.on !== 'boolean') return fail(400, 'CONTROL_BAD_REQUEST', 'expected {on: true|false}');
+      if (body.on) box.launcher.start();
+      else await box.launcher.stop();
+      return ok({ on: body.on });
+    },
+  },
+  { method: 'GET', path: /^\/fleet$/, help: 'whether the fleet runs', handle: (t) => ok({ running: t.fleet.running() }) },
+  { method: 'POST', path: /^\/fleet\/stop$/, help: 'stops the fleet (API, dashboard, broker): the boxes carry on offline', handle: async (t) => (await t.fleet.stop(), ok({ running: false })) },
+  { method: 'POST', path: /^\/fleet\/start$/, help: 'starts the fleet again on the same ports and data', handle: async (t) => (await t.fleet.start(), ok({ running: true })) },
+];
+
+async function readBody(req: IncomingMessage): Promise<Json | undefined> {
+  let text = '';
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    text += chunk.toString();
+    if (text.length > 16_384) return undefined;
+  }
+  if (text === '') return {};
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Json) : undefined;
+  } catch {
+    return undefined;
   }
 }
 
-export async function startDemoControl(boxes: readonly ClubBox[], listen: { readonly port: number; readonly host?: string }, clock: Clock): Promise<DemoControl> {
-  const states = new Map<string, BoxState>(boxes.map((box) => [box.boxId, { box, printerSilent: false, powered: true }]));
-  const view = (s: BoxState) => ({ boxId: s.box.boxId, power: s.powered ? 'on' : 'off', printer: { silent: s.printerSilent } });
-  const stateOf = (id: string): BoxState => {
-    const s = states.get(id);
-    if (!s) throw new ControlError(404, 'DEMO_BOX_UNKNOWN', `no demo box ${JSON.stringify(id)} (boxes: ${[...states.keys()].join(', ')})`);
-    return s;
-  };
+const help = () => `RESABOX demo control (loopback only)\n${ROUTES.map((r) => `  ${r.method.padEnd(4)} ${r.path.source.replace(/^\^|\$$/g, '').replace(/\\\//g, '/').replace('([^/]+)', ':box')}  ${r.help}`).join('\n')}\n`;
 
-  const handle = async (req: IncomingMessage): Promise<unknown> => {
-    const path = new URL(req.url ?? '/', 'http://control').pathname.split('/').filter(Boolean).map(decodeURIComponent);
-    if (req.method === 'GET' && path.length === 1 && path[0] === 'boxes') return { boxes: [...states.values()].map(view) };
-    if (req.method === 'POST' && path.length === 3 && path[0] === 'boxes') {
-      const s = stateOf(path[1] as string);
-      const body = await readJson(req);
-      if (path[2] === 'printer') {
-        s.printerSilent = flag(body, 'silent');
-        s.box.printer.goSilent(s.printerSilent);
-        return view(s);
-      }
-      if (path[2] === 'badge') {
-        const { lane, tag } = (body ?? {}) as { lane?: unknown; tag?: unknown };
-        if ((lane !== 'entry' && lane !== 'exit') || typeof tag !== 'number' || !Number.isSafeInteger(tag) || tag < 0 || tag > 0xffffffff) throw new ControlError(400, 'DEMO_BAD_REQUEST', 'the body must be {"lane": "entry"|"exit", "tag": a 32-bit badge number}');
-        badge(s.box.readers[lane], tag, clock);
-        return { ...view(s), presented: { lane, tag } };
-      }
-      if (path[2] === 'power') {
-        const on = flag(body, 'on');
-        if (on && !s.powered) s.box.launcher.start();
-        if (!on && s.powered) await s.box.launcher.stop();
-        s.powered = on;
-        return view(s);
-      }
-    }
-    throw new ControlError(404, 'DEMO_NOT_FOUND', `no control ${req.method} ${req.url}`);
+async function serve(t: DemoControlTarget, req: IncomingMessage, res: ServerResponse): Promise<void> {
+  const path = new URL(req.url ?? '/', 'http://control').pathname;
+  const send = ({ status, body }: Reply) => {
+    res.writeHead(status, { 'content-type': 'application/json; charset=utf-8' });
+    res.end(JSON.stringify(body));
   };
+  if (req.method === 'GET' && path === '/') {
+    res.writeHead(200, { 'content-type': 'text/plain; charset=utf-8' });
+    return void res.end(help());
+  }
+  const matches = ROUTES.filter((r) => r.path.test(path));
+  const route = matches.find((r) => r.method === req.method);
+  if (!route) return send(matches.length > 0 ? fail(405, 'CONTROL_METHOD', `${req.method} not allowed on ${path}`) : fail(404, 'CONTROL_NOT_FOUND', `no route ${path} (GET / lists them)`));
+  const body = req.method === 'POST' ? await readBody(req) : {};
+  if (body === undefined) return send(fail(400, 'CONTROL_BAD_REQUEST', 'the body must be a JSON object'));
+  send(await route.handle(t, (route.path.exec(path) ?? []).slice(1), body));
+}
 
-  const server = createServer((req, res) => {
-    handle(req).then(
-      (body) => send(res, 200, body),
-      (e: unknown) => (e instanceof ControlError ? send(res, e.status, { error: { code: e.code, message: e.message } }) : send(res, 500, { error: { code: 'DEMO_INTERNAL', message: (e as Error).message } })),
-    );
+/**
+ * The fleet as the control surface stops and starts it: the first service, then new ones on
+ * the same ports and data folder. Calls are serialised: a start never races a stop.
+ */
+export function fleetSwitch(first: { close(): Promise<void> }, restart: () => Promise<{ close(): Promise<void> }>): DemoControlTarget['fleet'] {
+  let current: { close(): Promise<void> } | undefined = first;
+  let queue: Promise<unknown> = Promise.resolve();
+  const serial = (work: () => Promise<void>) => (queue = queue.then(work, work)) as Promise<void>;
+  return {
+    running: () => current !== undefined,
+    stop: () =>
+      serial(async () => {
+        const s = current;
+        current = undefined;
+        await s?.close();
+      }),
+    start: () =>
+      serial(async () => {
+        current ??= await restart();
+      }),
+  };
+}
+
+/** Listens on 127.0.0.1:`port` (0: a free port); resolves with its URL and a close(). */
+export async function startDemoControl(t: DemoControlTarget, port: number): Promise<{ url: string; close(): Promise<void> }> {
+  const server: Server = createServer((req, res) => {
+    serve(t, req, res).catch((e: unknown) => {
+      if (!res.headersSent) res.writeHead(500, { 'content-type': 'application/json; charset=utf-8' });
+      res.end(JSON.stringify({ error: { code: 'CONTROL_FAILED', message: (e as Error).message } }));
+    });
   });
   await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(listen.port, listen.host ?? '127.0.0.1', () => resolve());
+    server.once('error', (e: NodeJS.ErrnoException) => reject(new Error(`the demo control surface cannot listen on 127.0.0.1:${port} (${e.code ?? e.message}): set RESABOX_DEMO_CONTROL_PORT to a free port`)));
+    server.listen(port, '127.0.0.1', () => resolve());
   });
-  const address = server.address();
-  const port = typeof address === 'object' && address ? address.port : listen.port;
-  return { url: `http://${listen.host ?? '127.0.0.1'}:${port}`, close: () => new Promise<void>((resolve) => server.close(() => resolve())) };
-}
-
-function flag(body: unknown, name: string): boolean {
-  const v = (body as Record<string, unknown> | null)?.[name];
-  if (typeof v !== 'boolean') throw new ControlError(400, 'DEMO_BAD_REQUEST', `the body must be {"${name}": true|false}`);
-  return v;
-}
-
-async function readJson(req: IncomingMessage): Promise<unknown> {
-  let text = '';
-  for await (const chunk of req) {
-    text += String(chunk);
-    if (text.length > 10_000) throw new ControlError(400, 'DEMO_BAD_REQUEST', 'body too large');
-  }
-  try {
-    return text.length === 0 ? null : (JSON.parse(text) as unknown);
-  } catch {
-    throw new ControlError(400, 'DEMO_BAD_REQUEST', 'the body is not JSON');
-  }
-}
-
-function send(res: ServerResponse, status: number, body: unknown): void {
-  res.writeHead(status, { 'content-type': 'application/json' }).end(JSON.stringify(body));
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
 }
