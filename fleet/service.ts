@@ -89,7 +89,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
           activeBoxes: () => store.boxes.list({ status: 'active' }),
           reload: m.reload,
         });
-        sync.sync();
+        await sync.sync();
         // Mosquitto 2 drops, on reload, the clients whose credentials are gone.
         hooks = { credentialsChanged: () => sync.sync(), disconnectBox: () => undefined };
       } else {
@@ -106,7 +106,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
       clock,
       logger: logger.child({ component: 'ingest' }),
       // Only printer events feed a rule; other events need no evaluation (the tick covers time).
-      listener: { onState: (id) => alerts.evaluate(id), onHealth: (id) => alerts.evaluate(id), onEvent: (id, e) => e.kind.startsWith('printer.') && alerts.evaluate(id) },
+      listener: { onState: (id) => alerts.evaluate(id), onHealth: (id) => alerts.evaluate(id), onEvent: (id, e) => (e.kind.startsWith('printer.') ? alerts.evaluate(id) : undefined) },
     });
     closers.push(() => ingest.stop());
     alerts.start();

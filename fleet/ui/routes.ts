@@ -27,7 +27,7 @@ function loadFiles(): Map<string, { body: Buffer; type: string }> {
  */
 export const dashboardRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const files = loadFiles();
-  const live = new LiveChanges(ctx.db, ctx.clock);
+  const live = new LiveChanges(ctx.store.live, ctx.clock, ctx.logger);
   const streams = new Set<{ end(): void }>();
   // Open streams would keep the server from closing: end them first.
   app.addHook('preClose', async () => {

@@ -101,7 +101,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
   // Bundles arrive as a raw body, handed over as the stream: ArtifactRepository caps and hashes it.
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
 
-  const view = (r: RolloutRow) => ({ ...r, progress: progressOf(ctx.rolloutStore.boxes(r.id), waveCountOf(r)) });
+  const view = async (r: RolloutRow) => ({ ...r, progress: progressOf(await ctx.rolloutStore.boxes(r.id), waveCountOf(r)) });
   const declared = (h: string | undefined) => (h !== undefined && /^\d+$/.test(h) ? Number(h) : undefined);
 
   app.put(
@@ -121,7 +121,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/octet-stream') throw apiError('API_UNSUPPORTED_MEDIA_TYPE', 'send the bundle as application/octet-stream');
       const stored = await ctx.repository.receive('targets', req.params.name, req.body as Readable, ctx.maxArtifactBytes, declared(req.headers['content-length']));
       const row = { targetName: req.params.name, ...stored, uploadedBy: actorOf(req), ticket: ticketOf(req), uploadedAt: ctx.clock.now() };
-      ctx.rolloutStore.insertArtifact(row);
+      await ctx.rolloutStore.insertArtifact(row);
       req.auditDetail = { length: stored.length, sha256: stored.sha256 };
       return reply.status(201).send(row);
     },
@@ -151,7 +151,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
   app.get(
     '/v1/updates/artifacts',
     { config: { permission: 'fleet.read' }, schema: { tags: ['updates'], summary: 'Uploaded artifacts, newest first', response: { 200: Type.Object({ artifacts: Type.Array(ArtifactView) }), ...errorResponses() } } },
-    async () => ({ artifacts: ctx.rolloutStore.listArtifacts() }),
+    async () => ({ artifacts: await ctx.rolloutStore.listArtifacts() }),
   );
 
   app.post(
@@ -162,7 +162,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     },
     async (req, reply) => {
       const b = req.body;
-      const created = ctx.rollouts.create(
+      const created = await ctx.rollouts.create(
         {
           name: b.name,
           version: b.version,
@@ -185,7 +185,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       req.auditTarget = created.id;
       const r = b.start ? await ctx.rollouts.act(created.id, 'start') : created;
       req.auditDetail = { version: r.version, targetName: r.targetName, target: r.target, started: b.start === true };
-      return reply.status(201).send(view(r));
+      return reply.status(201).send(await view(r));
     },
   );
 
@@ -200,14 +200,14 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
         response: { 200: Type.Object({ rollouts: Type.Array(RolloutView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ rollouts: ctx.rolloutStore.list(req.query.state, req.query.limit ?? 50).map(view) }),
+    async (req) => ({ rollouts: await Promise.all((await ctx.rolloutStore.list(req.query.state, req.query.limit ?? 50)).map(view)) }),
   );
 
   app.get(
     '/v1/rollouts/:rolloutId',
     { config: { permission: 'fleet.read' }, schema: { tags: ['rollouts'], summary: 'A rollout and its progress (boxes per state, overall and per wave)', params: RolloutParams, response: { 200: RolloutView, ...errorResponses(404) } } },
     async (req) => {
-      const r = ctx.rolloutStore.get(req.params.rolloutId);
+      const r = await ctx.rolloutStore.get(req.params.rolloutId);
       if (!r) throw apiError('ROLLOUT_NOT_FOUND');
       return view(r);
     },
@@ -220,8 +220,8 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       schema: { tags: ['rollouts'], summary: 'Every box of a rollout: wave, state, attempts, the box update state, last error', params: RolloutParams, response: { 200: Type.Object({ boxes: Type.Array(RolloutBoxView) }), ...errorResponses(404) } },
     },
     async (req) => {
-      if (!ctx.rolloutStore.get(req.params.rolloutId)) throw apiError('ROLLOUT_NOT_FOUND');
-      return { boxes: ctx.rolloutStore.boxes(req.params.rolloutId) };
+      if (!(await ctx.rolloutStore.get(req.params.rolloutId))) throw apiError('ROLLOUT_NOT_FOUND');
+      return { boxes: await ctx.rolloutStore.boxes(req.params.rolloutId) };
     },
   );
 
@@ -258,14 +258,14 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       },
     },
     async (req) => {
-      const box = ctx.boxes.get(req.params.boxId);
+      const box = await ctx.boxes.get(req.params.boxId);
       if (!box) throw apiError('BOX_NOT_FOUND');
       const limit = req.query.limit ?? 20;
       return {
         boxId: box.id,
         agentVersion: box.agentVersion,
-        rollouts: ctx.rolloutStore.boxHistory(box.id, limit),
-        rollbackEvents: ctx.history.events({ boxId: box.id, kind: 'update.rolled-back', limit }),
+        rollouts: await ctx.rolloutStore.boxHistory(box.id, limit),
+        rollbackEvents: await ctx.history.events({ boxId: box.id, kind: 'update.rolled-back', limit }),
       };
     },
   );
