@@ -1,4 +1,5 @@
 import { runBundleCommand } from './bundle/command.ts';
+import { runReleaseCommand } from './release/command.ts';
 import { SUPPORT_AREAS, supportRunner } from './support/index.ts';
 
 /**
@@ -6,7 +7,8 @@ import { SUPPORT_AREAS, supportRunner } from './support/index.ts';
  * CLI adds `boxes`, etc. A runner returns the process exit code.
  */
 const AREAS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
-  bundle: { summary: 'build, sign and publish agent releases (TUF repository)', run: runBundleCommand },
+  release: { summary: 'build agent releases (compiled JavaScript) and publish them to the fleet', run: runReleaseCommand },
+  bundle: { summary: 'pack and sign bundles in a local TUF repository (offline keys)', run: runBundleCommand },
   ...Object.fromEntries(SUPPORT_AREAS.map((a) => [a.name, { summary: a.summary, run: supportRunner(a) }])),
 };
 

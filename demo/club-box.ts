@@ -1,41 +1,57 @@
-import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { cp, symlink } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { Clock } from '../platform/clock.ts';
-import type { Logger } from '../platform/log.ts';
 import { Em4100ReaderSim } from '../firmware-sim/em4100/em4100-sim.ts';
 import { EscposPrinterSim } from '../firmware-sim/printer/printer-sim.ts';
 import { createTurnstileSim, type SimulatedTurnstile } from '../firmware-sim/turnstile/index.ts';
-import { startInlineAgent } from './inline-agent.ts';
 import { openDemoLink, type DemoLink, type LinkMode } from './links.ts';
+import { Supervisor } from './supervisor.ts';
 
-const AGENT_MAIN = fileURLToPath(new URL('../agent/main.ts', import.meta.url));
-
-/** The simulated hardware of one box, and the agent process driving it. */
+/** The simulated hardware of one box, and the supervised launcher running its agent. */
 export interface ClubBox {
   readonly boxId: string;
+  /** The box's root (RESABOX_ROOT): releases/, current, launcher/, update/, trust/, etc/, data/. */
+  readonly root: string;
   readonly readers: { readonly entry: Em4100ReaderSim; readonly exit: Em4100ReaderSim };
   readonly turnstiles: { readonly entry: SimulatedTurnstile; readonly exit: SimulatedTurnstile };
   readonly printer: EscposPrinterSim;
   readonly links: readonly DemoLink[];
+  /** The launcher process under its supervisor (systemd's role): stop() and start() it to power the box down and up. */
+  readonly launcher: Supervisor;
   stop(): Promise<void>;
+}
+
+/** The release every demo box is installed with (a compiled build, demo/release.ts). */
+export interface InstalledRelease {
+  readonly dir: string;
+  readonly version: string;
+  /** The launcher built with it; in production it is installed once, apart from releases. */
+  readonly launcherFile: string;
 }
 
 export interface ClubBoxOptions {
   readonly boxId: string;
   readonly name: string;
-  readonly dir: string;
-  readonly credentialsFile: string;
+  readonly root: string;
   readonly mqttUrl: string;
   readonly linkMode: LinkMode;
   readonly clock: Clock;
   readonly seed: number;
-  /** inline: the agent composition in this process; process: `agent/main.ts` as a child process. */
-  readonly agentMode: 'inline' | 'process';
-  readonly logger: Logger;
+  readonly release: InstalledRelease;
+  /** The launcher's trial period and health deadline for a new release, in seconds. */
+  readonly trialS: number;
+  readonly healthTimeoutS: number;
+  /** The agent's and launcher's log level (pino), written to <root>/agent.log. */
+  readonly logLevel: string;
 }
+
+export const boxPaths = (root: string) => ({
+  config: join(root, 'etc', 'box.json'),
+  credentials: join(root, 'etc', 'fleet-credentials.json'),
+  log: join(root, 'agent.log'),
+});
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -50,29 +66,40 @@ async function freePort(): Promise<number> {
 }
 
 /**
+ * Installs the release as the box's first one, as a box leaves the factory:
+ * `releases/<version>` and `current` pointing at it. A box that already has a `current`
+ * (an earlier run, maybe updated since) keeps its releases.
+ */
+async function installFirstRelease(root: string, release: InstalledRelease): Promise<void> {
+  if (existsSync(join(root, 'current'))) return;
+  await cp(release.dir, join(root, 'releases', release.version), { recursive: true });
+  await symlink(join('releases', release.version), join(root, 'current'));
+}
+
+/**
  * One box of the demo: the firmware simulators (two EM4100 readers, two turnstile I/O modules
- * each on its Modbus line, an ESC/POS printer) behind real byte links, the agent's configuration
- * for them, and the agent running it: in this process, or `agent/main.ts` as a child process (logs in
- * <dir>/agent.log).
+ * each on its Modbus line, an ESC/POS printer) behind real byte links, the agent's
+ * configuration for them, and the box's software as in production: the launcher
+ * (releases side by side, trial, rollback) running the compiled agent of `current`, under a
+ * supervisor that restarts it (logs in <root>/agent.log).
  */
 export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
-  mkdirSync(o.dir, { recursive: true });
+  const p = boxPaths(o.root);
+  mkdirSync(join(o.root, 'etc'), { recursive: true });
   const links: DemoLink[] = [];
-  let agent: ChildProcess | undefined;
-  let inline: { stop(): Promise<void> } | undefined;
+  const launcher = new Supervisor({
+    command: process.execPath,
+    args: [o.release.launcherFile, '--root', o.root, '--trial', String(o.trialS), '--health-timeout', String(o.healthTimeoutS)],
+    env: { ...process.env, RESABOX_ROOT: o.root, RESABOX_CONFIG: p.config, LOG_LEVEL: o.logLevel },
+    logFile: p.log,
+    clock: o.clock,
+  });
   const stopAll = async (): Promise<void> => {
-    await inline?.stop().catch(() => undefined);
-    if (agent && agent.exitCode === null && agent.signalCode === null) {
-      const exited = new Promise<void>((r) => agent?.once('exit', () => r()));
-      agent.kill('SIGTERM');
-      const killer = setTimeout(() => agent?.kill('SIGKILL'), 8000);
-      await exited;
-      clearTimeout(killer);
-    }
+    await launcher.stop();
     for (const l of links.splice(0)) await l.stop().catch(() => undefined);
   };
   try {
-    const ptyDir = join(o.dir, 'pty');
+    const ptyDir = join(o.root, 'pty');
     const open = async (name: string, baud: number) => {
       const l = await openDemoLink(o.linkMode, ptyDir, name, baud);
       links.push(l);
@@ -103,8 +130,8 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
     });
     const config = {
       box: { id: o.boxId, name: o.name },
-      fleet: { url: o.mqttUrl, credentialsFile: o.credentialsFile },
-      dataDir: join(o.dir, 'data'),
+      fleet: { url: o.mqttUrl, credentialsFile: p.credentials },
+      dataDir: join(o.root, 'data'),
       buses: [
         { id: 'modbus-entry', transport: modbusEntry.transport },
         { id: 'modbus-exit', transport: modbusExit.transport },
@@ -125,20 +152,10 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
       offline: { rightsMaxAgeHours: 168, whenRightsExpired: 'keep-known-members' },
       lanePolicy: { debounceMs: 1500 },
     };
-    const configFile = join(o.dir, 'box.json');
-    writeFileSync(configFile, JSON.stringify(config, null, 2));
-    if (o.agentMode === 'inline') {
-      inline = await startInlineAgent(configFile, o.clock, o.logger.child({ box: o.boxId }));
-      return { boxId: o.boxId, readers, turnstiles, printer, links, stop: stopAll };
-    }
-    const log = createWriteStream(join(o.dir, 'agent.log'), { flags: 'a' });
-    agent = spawn(process.execPath, ['--import', 'tsx', AGENT_MAIN, '--config', configFile], {
-      stdio: ['ignore', 'pipe', 'pipe'],
-      env: { ...process.env, LOG_LEVEL: process.env.RESABOX_DEMO_AGENT_LOG_LEVEL ?? "info" },
-    });
-    agent.stdout?.pipe(log);
-    agent.stderr?.pipe(log);
-    return { boxId: o.boxId, readers, turnstiles, printer, links, stop: stopAll };
+    writeFileSync(p.config, JSON.stringify(config, null, 2));
+    await installFirstRelease(o.root, o.release);
+    launcher.start();
+    return { boxId: o.boxId, root: o.root, readers, turnstiles, printer, links, launcher, stop: stopAll };
   } catch (e) {
     await stopAll();
     throw e;

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { installTrustAnchor } from '../agent/update/trust-anchor.ts';
 import type { FleetApi } from '../fleet/api/app.ts';
 import type { DemoClub } from './topology.ts';
 
@@ -30,26 +31,39 @@ export async function demoRoleTokens(api: FleetApi, now: number): Promise<Record
 
 const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');
 
+/** What the demo's box side keeps from its enrollment. */
+export interface EnrolledFiles {
+  /** The MQTT credentials file (0600). */
+  readonly credentialsFile: string;
+  /** The box's root: the trust anchor goes to <root>/trust/root.json. */
+  readonly boxRoot: string;
+  readonly hardware: string;
+  readonly agentVersion: string;
+}
+
 /**
  * Enrolls a box the way a real one does (code, presentation with a poll-secret hash,
- * technician acceptance, poll that delivers the MQTT secret) and keeps the secret in the
- * box's credentials file. A box enrolled by an earlier run keeps its credentials.
+ * technician acceptance, poll that delivers the MQTT secret and the update repository's
+ * root) and keeps the secret in the box's credentials file and the root as its trust
+ * anchor. A box enrolled by an earlier run keeps its credentials.
  */
-export async function enrollDemoBox(call: ApiCall, boxId: string, name: string, clubId: string, credentialsFile: string): Promise<void> {
+export async function enrollDemoBox(call: ApiCall, boxId: string, name: string, clubId: string, files: EnrolledFiles): Promise<void> {
   const existing = await call('GET', `/v1/boxes/${boxId}`);
-  if (existing.status === 200 && existing.body.status === 'active' && existsSync(credentialsFile)) return;
+  if (existing.status === 200 && existing.body.status === 'active' && existsSync(files.credentialsFile)) return;
   const issued = existing.status === 200 ? await call('POST', `/v1/boxes/${boxId}/enrollment-code`, {}) : await call('POST', '/v1/boxes', { id: boxId, clubId, name, tags: ['demo'] });
   const code = (issued.body.enrollment as { code?: string } | undefined)?.code ?? (issued.body.code as string | undefined);
   if (!code) throw new Error(`enrollment code for ${boxId}: ${issued.status} ${JSON.stringify(issued.body)}`);
   const secret = randomBytes(32).toString('base64url');
-  const presented = await call('POST', '/v1/enrollments', { code, boxId, hardware: { model: 'resabox-demo' }, agentVersion: '0.1.0', pollSecretHash: sha256Hex(secret) });
+  const presented = await call('POST', '/v1/enrollments', { code, boxId, hardware: { model: files.hardware }, agentVersion: files.agentVersion, pollSecretHash: sha256Hex(secret) });
   if (presented.status !== 202) throw new Error(`enrollment of ${boxId}: ${presented.status} ${JSON.stringify(presented.body)}`);
   const id = presented.body.enrollmentId as string;
   await call('POST', `/v1/enrollments/${id}/accept`, {});
   const polled = await call('POST', `/v1/enrollments/${id}/poll`, { pollSecret: secret });
   const credentials = polled.body.credentials as { username: string; password: string } | undefined;
   if (!credentials) throw new Error(`credentials of ${boxId}: ${polled.status} ${JSON.stringify(polled.body)}`);
-  writeFileSync(credentialsFile, JSON.stringify({ username: credentials.username, password: credentials.password }), { mode: 0o600 });
+  if (!polled.body.trustRoot) throw new Error(`enrollment of ${boxId}: the fleet delivered no trust root (no update repository)`);
+  await installTrustAnchor(files.boxRoot, polled.body.trustRoot);
+  writeFileSync(files.credentialsFile, JSON.stringify({ username: credentials.username, password: credentials.password }), { mode: 0o600 });
 }
 
 const DAY = 86_400_000;

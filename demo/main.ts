@@ -1,11 +1,14 @@
 /**
  * `npm start`: a whole simulated RESABOX installation on this machine, with nothing to
  * configure. The fleet (embedded MQTT broker, SQLite in the data folder, HTTP API and the
- * dashboard under /ui), two clubs with three boxes, each box a real agent (the agent/main.ts
- * composition, in this process, or as child processes with RESABOX_DEMO_AGENTS=process) enrolled through the API and connected over MQTT, its devices being the
- * firmware simulators behind virtual serial lines (socat pty pairs; TCP links when socat is
- * missing or RESABOX_DEMO_LINKS=tcp). Members badge in and out, some are refused, printers
- * run low on paper. Ctrl-C stops everything. Reference: docs/demo.md.
+ * dashboard under /ui, the update repository with its keys), two clubs with three boxes.
+ * Each box runs as in production: this checkout compiled into a release, the launcher
+ * (trial, rollback) running its agent as a child process under a supervisor, enrolled
+ * through the API (credentials and the repository's trust root) and connected over MQTT;
+ * its devices are the firmware simulators, in this process, behind virtual serial lines
+ * (socat pty pairs; TCP links when socat is missing or RESABOX_DEMO_LINKS=tcp). Members
+ * badge in and out, some are refused, printers run low on paper. Ctrl-C stops everything.
+ * Reference: docs/demo.md.
  */
 import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
@@ -13,17 +16,20 @@ import { systemClock } from '../platform/clock.ts';
 import { createLogger } from '../platform/log.ts';
 import { startFleetService } from '../fleet/cli/fleet-service.ts';
 import { startActivity } from './activity.ts';
-import { startClubBox, type ClubBox } from './club-box.ts';
+import { boxPaths, startClubBox, type ClubBox } from './club-box.ts';
 import { apiCaller, demoAdminToken, demoRoleTokens, enrollDemoBox, seedClub } from './fleet-setup.ts';
 import { socatAvailable, type LinkMode } from './links.ts';
+import { buildDemoRelease, DEMO_HARDWARE } from './release.ts';
 import { DEMO_CLUBS } from './topology.ts';
+import { ensureDemoUpdateKeys } from './update-keys.ts';
 
 const env = process.env;
 const dataDir = resolve(env.RESABOX_DEMO_DATA_DIR ?? env.RESABOX_FLEET_DATA_DIR ?? './data');
 const httpPort = Number(env.RESABOX_FLEET_HTTP_PORT ?? 8080);
 const mqttPort = Number(env.RESABOX_FLEET_MQTT_PORT ?? 1883);
 const activityMs = Number(env.RESABOX_DEMO_ACTIVITY_MS ?? 2500);
-const agentMode = env.RESABOX_DEMO_AGENTS === 'process' ? 'process' : 'inline';
+const trialS = Number(env.RESABOX_DEMO_TRIAL_S ?? 30);
+const healthTimeoutS = Number(env.RESABOX_DEMO_HEALTH_TIMEOUT_S ?? 40);
 const wanted = env.RESABOX_DEMO_LINKS ?? 'auto';
 if (!['auto', 'pty', 'tcp'].includes(wanted)) {
   console.error(`RESABOX_DEMO_LINKS must be auto, pty or tcp (got ${wanted})`);
@@ -35,7 +41,7 @@ const t0 = performance.now();
 const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 mkdirSync(dataDir, { recursive: true });
 const logger = createLogger('fleet', { level: env.LOG_LEVEL ?? 'warn' });
-const agentLogger = createLogger('agent', { level: env.RESABOX_DEMO_AGENT_LOG_LEVEL ?? 'warn' });
+const [updateKeys, release] = await Promise.all([ensureDemoUpdateKeys(dataDir, Date.now()), buildDemoRelease(dataDir)]);
 const svc = await startFleetService({ dataDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqttPort } }, http: { host: '127.0.0.1', port: httpPort } });
 const boxes: ClubBox[] = [];
 let activity: { stop(): void } | undefined;
@@ -71,11 +77,10 @@ try {
     await seedClub(call, club, now);
     const started: ClubBox[] = [];
     for (const b of club.boxes) {
-      const dir = join(dataDir, 'boxes', b.id);
-      mkdirSync(dir, { recursive: true });
-      const credentialsFile = join(dir, 'fleet-credentials.json');
-      await enrollDemoBox(call, b.id, b.name, club.id, credentialsFile);
-      const box = await startClubBox({ boxId: b.id, name: b.name, dir, credentialsFile, mqttUrl, linkMode, clock: systemClock, seed: seed++, agentMode, logger: agentLogger });
+      const root = join(dataDir, 'boxes', b.id);
+      mkdirSync(join(root, 'etc'), { recursive: true });
+      await enrollDemoBox(call, b.id, b.name, club.id, { credentialsFile: boxPaths(root).credentials, boxRoot: root, hardware: DEMO_HARDWARE, agentVersion: release.version });
+      const box = await startClubBox({ boxId: b.id, name: b.name, root, mqttUrl, linkMode, clock: systemClock, seed: seed++, release, trialS, healthTimeoutS, logLevel: env.RESABOX_DEMO_AGENT_LOG_LEVEL ?? 'info' });
       boxes.push(box);
       started.push(box);
     }
@@ -83,13 +88,14 @@ try {
   }
   const boxesSpawned = elapsed();
   activity = startActivity(clubs, { clock: systemClock, everyMs: activityMs });
-  console.log(`RESABOX demo running: ${boxes.length} boxes in ${DEMO_CLUBS.length} clubs, agents ${agentMode === 'inline' ? 'in this process' : 'as child processes'}, device links over ${linkMode === 'pty' ? 'socat pty pairs' : 'TCP'}
+  console.log(`RESABOX demo running: ${boxes.length} boxes in ${DEMO_CLUBS.length} clubs, each agent release ${release.version} under its launcher, device links over ${linkMode === 'pty' ? 'socat pty pairs' : 'TCP'}
   Dashboard:     ${svc.httpUrl}/ui/
   Admin token:   ${token}
   Viewer token:  ${roles.viewer}
   Support token: ${roles.support}
   API:           ${svc.httpUrl}/v1   (docs: ${svc.httpUrl}/docs)
   MQTT broker:   ${mqttUrl}
+  Release keys:  ${updateKeys.releaseKeysDir}   (root and targets; hardware model ${DEMO_HARDWARE})
   Data folder:   ${dataDir}
 Ctrl-C stops everything. (fleet up in ${fleetReady}, boxes enrolled and started in ${boxesSpawned}; they come online in a few seconds)`);
 } catch (e) {

@@ -1,4 +1,5 @@
 import { isQrToken, verifyQrToken } from '../../protocol/access/qr-token.ts';
+import { isTicketToken } from '../../protocol/access/ticket-token.ts';
 import { REASON_LABELS_FR } from '../../protocol/access/reasons.ts';
 import type { DecisionReasonCode } from '../../protocol/access/reasons.ts';
 import type { Credential } from '../devices/reader.ts';
@@ -6,6 +7,7 @@ import { localTime } from './local-time.ts';
 import type { LocalTime } from './local-time.ts';
 import type { AccessRight, MemberCredential, Zone } from './model.ts';
 import { isZoneOpenAt } from './opening.ts';
+import { decideTicket } from './ticket-rules.ts';
 import type { Decision, DecisionState, LaneContext, RightsView } from './types.ts';
 
 const MINUTE = 60_000;
@@ -22,8 +24,10 @@ type Identified =
  * (`state.rightsExpired` = deny-all), blocking alert, zone
  * opening, right (coverage, validity, visits and daily quota), booking window,
  * anti-passback, minimum re-entry interval, capacity. Malformed rights data fail closed.
+ * A printed ticket (RBT1) follows its own rules (ticket-rules.ts).
  */
 export function decide(credential: Credential, lane: LaneContext, now: number, state: DecisionState): Decision {
+  if (credential.kind === 'qr' && isTicketToken(credential.payload)) return decideTicket(credential.payload, lane, now, state);
   const rights = state.rights;
   const version = rights.version;
   const who = identify(credential, rights, now, state.usedQrNonces);
@@ -36,7 +40,7 @@ export function decide(credential: Credential, lane: LaneContext, now: number, s
   const deny = (reason: DecisionReasonCode): Decision => result(false, reason, version, { memberId });
 
   if (rights.member(memberId) === undefined) return deny('unknown-credential');
-  if (rights.alertsOf(memberId).length > 0) return deny('blocking-alert');
+  if (rights.alertsOf(memberId).some((a) => within(now, a.from, a.until))) return deny('blocking-alert');
   const zone = rights.zone(lane.zoneId);
   const local = zone === undefined ? undefined : localTime(now, zone.timezone);
   if (zone === undefined || local === undefined || !isZoneOpenAt(zone, local)) return deny('zone-closed');
@@ -80,6 +84,7 @@ function identify(credential: Credential, rights: RightsView, now: number, usedN
       return stored(rights.credential('pin', credential.pin), now);
     case 'qr': {
       if (!isQrToken(credential.payload)) return { ok: false, reason: 'qr-invalid' };
+      // Members' tokens are checked with member keys only: a box's ticket key signs tickets, nothing else.
       const token = verifyQrToken(credential.payload, (keyId) => usableKey(rights, keyId, now), now);
       if (!token.ok) return { ok: false, reason: token.error.code === 'QR_EXPIRED' ? 'qr-expired' : 'qr-invalid' };
       const found = stored(rights.credential('qr-key', token.value.memberId), now);
@@ -92,7 +97,7 @@ function identify(credential: Credential, rights: RightsView, now: number, usedN
 
 function usableKey(rights: RightsView, keyId: string, now: number) {
   const club = rights.qrKey(keyId);
-  if (club === undefined || !within(now, club.record.validFrom, club.record.validTo)) return undefined;
+  if (club === undefined || (club.record.use ?? 'member') !== 'member' || !within(now, club.record.validFrom, club.record.validTo)) return undefined;
   return club.key;
 }
 

@@ -64,3 +64,47 @@ export function parseTimeOfDay(text: string | null | undefined): number | undefi
 export function previousWeekday(weekday: IsoWeekday): IsoWeekday {
   return (weekday === 1 ? 7 : weekday - 1) as IsoWeekday;
 }
+
+const MINUTE_MS = 60_000;
+/** Wall-clock shifts a day can have (daylight saving), tried when the plain arithmetic misses. */
+const SHIFTS_MIN = [0, 60, -60, 30, -30, 120, -120];
+
+/**
+ * The latest instant at or before `now` whose local wall clock in `timeZone` reads
+ * `minuteOfDay` (whole minute). On a day where that wall time does not exist (the hour a
+ * daylight-saving change skips), the instant the clock jumped past it. Undefined for an
+ * unknown zone.
+ */
+export function lastLocalMinute(now: number, timeZone: string, minuteOfDay: number): number | undefined {
+  const local = localTime(now, timeZone);
+  if (local === undefined) return undefined;
+  const back = (local.minutes - minuteOfDay + 1440) % 1440;
+  const guess = now - (now % MINUTE_MS) - back * MINUTE_MS;
+  for (const shift of SHIFTS_MIN) {
+    const at = guess + shift * MINUTE_MS;
+    if (at <= now && localTime(at, timeZone)?.minutes === minuteOfDay) return at;
+  }
+  return skippedTo(guess, timeZone, minuteOfDay);
+}
+
+/** The first minute from `from` whose wall clock is past `minuteOfDay`: where a skipped hour lands. */
+function skippedTo(from: number, timeZone: string, minuteOfDay: number): number {
+  const date = localTime(from, timeZone)?.date;
+  for (let at = from; at < from + 180 * MINUTE_MS; at += MINUTE_MS) {
+    const l = localTime(at, timeZone);
+    if (l !== undefined && (l.date !== date || l.minutes > minuteOfDay)) return at;
+  }
+  return from;
+}
+
+/** The next instant after `now` whose local wall clock reads `minuteOfDay` (see lastLocalMinute). */
+export function nextLocalMinute(now: number, timeZone: string, minuteOfDay: number): number | undefined {
+  const last = lastLocalMinute(now, timeZone, minuteOfDay);
+  if (last === undefined) return undefined;
+  const guess = last + 1440 * MINUTE_MS;
+  for (const shift of SHIFTS_MIN) {
+    const at = guess + shift * MINUTE_MS;
+    if (at > now && localTime(at, timeZone)?.minutes === minuteOfDay) return at;
+  }
+  return skippedTo(guess - 60 * MINUTE_MS, timeZone, minuteOfDay);
+}

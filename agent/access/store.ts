@@ -55,6 +55,7 @@ export class RightsStore {
   private localVisits = new Map<string, number[]>();
   private currentVersion = 0;
   private clubId: string | null = null;
+  private clubName_: string | null = null;
   private appliedAt: number | null = null;
   private active: TableSet = 'a';
   private staging: SnapshotStaging | undefined;
@@ -141,11 +142,12 @@ export class RightsStore {
     const dangling = staging.danglingReference();
     if (dangling !== undefined) return err(rightsError('RIGHTS_INVALID', dangling, { sqlite: 'SQLITE_CONSTRAINT_FOREIGNKEY' }));
     const flipped = this.guard(() =>
-      this.db.transaction(() => this.finishApply(staging.target, message.clubId, message.version, 'snapshot', null, now, staging.records)).immediate(),
+      this.db.transaction(() => this.finishApply(staging.target, message, 'snapshot', null, now, staging.records)).immediate(),
     );
     if (!flipped.ok) return flipped;
     this.active = staging.target;
     this.clubId = message.clubId;
+    this.clubName_ = message.clubName ?? this.clubName_;
     this.appliedAt = now;
     this.install(message.version, recordMaps(staging.maps), staging.index.build());
     return ok({ status: 'applied', version: message.version });
@@ -182,13 +184,14 @@ export class RightsStore {
               count++;
             }
           }
-          this.finishApply(set, message.clubId, message.version, 'delta', message.baseVersion, now, count);
+          this.finishApply(set, message, 'delta', message.baseVersion, now, count);
           return deletes;
         })
         .immediate(),
     );
     if (!written.ok) return written;
     const { maps, changes } = applyChanges(this.maps, written.value, upserts as Partial<RightsRecords>);
+    this.clubName_ = message.clubName ?? this.clubName_;
     this.appliedAt = now;
     this.install(message.version, maps, updateRightsIndex(this.index, maps, changes));
     return ok({ version: message.version });
@@ -197,6 +200,11 @@ export class RightsStore {
   /** What `rights/status` reports: the club, the version decided with, when it landed, how many members. */
   status(): RightsStatus {
     return { clubId: this.clubId, version: this.currentVersion, appliedAt: this.appliedAt, members: this.maps.members.size };
+  }
+
+  /** The club's display name as the fleet last sent it (the totem's header), or null. */
+  get clubName(): string | null {
+    return this.clubName_;
   }
 
   /**
@@ -231,12 +239,13 @@ export class RightsStore {
     return rightsError('RIGHTS_STALE_VERSION', `snapshot ${message.version} is older than current ${this.currentVersion}`);
   }
 
-  private finishApply(set: TableSet, clubId: string, version: number, kind: 'snapshot' | 'delta', base: number | null, now: number, count: number): void {
+  private finishApply(set: TableSet, message: { readonly clubId: string; readonly version: number; readonly clubName?: string }, kind: 'snapshot' | 'delta', base: number | null, now: number, count: number): void {
     const setMeta = this.db.prepare('INSERT INTO meta (key, value) VALUES (?, ?) ON CONFLICT(key) DO UPDATE SET value = excluded.value');
     setMeta.run('active', set);
-    setMeta.run('version', String(version));
-    setMeta.run('clubId', clubId);
-    this.db.prepare('INSERT INTO applied_versions (version, kind, base_version, applied_at, records) VALUES (?, ?, ?, ?, ?)').run(version, kind, base, now, count);
+    setMeta.run('version', String(message.version));
+    setMeta.run('clubId', message.clubId);
+    if (message.clubName !== undefined) setMeta.run('clubName', message.clubName);
+    this.db.prepare('INSERT INTO applied_versions (version, kind, base_version, applied_at, records) VALUES (?, ?, ?, ?, ?)').run(message.version, kind, base, now, count);
     this.db.prepare(pruneCountedVisitsSql(set)).run();
   }
 
@@ -265,6 +274,7 @@ export class RightsStore {
     const meta = new Map((this.db.prepare('SELECT key, value FROM meta').all() as { key: string; value: string }[]).map((r) => [r.key, r.value]));
     this.active = meta.get('active') === 'b' ? 'b' : 'a';
     this.clubId = meta.get('clubId') ?? null;
+    this.clubName_ = meta.get('clubName') ?? null;
     this.appliedAt = this.history(1)[0]?.appliedAt ?? null;
     const maps = emptyPlainMaps() as Record<RecordKind, Map<string, unknown>>;
     for (const kind of RECORD_KINDS) {

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { DecisionReasonCode } from '../../protocol/access/reasons.ts';
+import type { TicketKind } from '../../protocol/access/ticket-token.ts';
 import type { AccessRight, BlockingAlert, Booking, CredentialKind, Member, MemberCredential, QrKey, Zone } from './model.ts';
 
 /** A club QR public key, imported once per apply. */
@@ -61,8 +62,10 @@ export interface DecisionState {
    * at least the last 48 hours. decide() counts those of the current zone-local day.
    */
   readonly recentEntries: ReadonlyMap<string, ReadonlyMap<string, readonly number[]>>;
-  /** Nonces of signed QR tokens already used (kept at least until the token expiry). */
+  /** Nonces of signed QR tokens and ids of tickets already used (kept at least until the token expiry). */
   readonly usedQrNonces: ReadonlySet<string>;
+  /** This box's own ticket keys by key id: the tickets it printed are good before the fleet has published its key. */
+  readonly ownTicketKeys?: ReadonlyMap<string, KeyObject>;
   /**
    * Set when the rights snapshot is older than the offline limit (`offline.rightsMaxAgeHours`
    * without fleet contact): the policy to apply. `deny-all` refuses every entry with
@@ -81,8 +84,10 @@ export interface Decision {
   readonly memberId?: string;
   /** The right that granted the entry. */
   readonly rightId?: string;
-  /** The signed QR token nonce to record as used once the passage is confirmed. */
+  /** The signed QR token nonce (or ticket id) to record as used once the passage is confirmed. */
   readonly qrNonce?: string;
+  /** A printed ticket (day or guest pass) presented instead of a member's credential. */
+  readonly ticket?: { readonly id: string; readonly kind: TicketKind };
   /** True when the entry uses one visit of a pack: record it after the passage. */
   readonly consumesVisit?: boolean;
   /** Version of the rights snapshot this decision was made on. */

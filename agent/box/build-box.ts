@@ -8,6 +8,7 @@ import { RightsFreshness } from '../access/freshness.ts';
 import type { LoadedConfig } from '../config/load.ts';
 import type { DeviceConfig } from '../config/schema.ts';
 import type { Device } from '../devices/device.ts';
+import type { Printer } from '../devices/printer-port.ts';
 import type { Reader } from '../devices/reader.ts';
 import type { Turnstile } from '../devices/turnstile-port.ts';
 import { PassJournal } from '../journal/pass-journal.ts';
@@ -15,7 +16,11 @@ import type { JournalAlert } from '../journal/storage-bound.ts';
 import { EmergencyState } from '../lanes/emergency.ts';
 import { Lane, type DecideFn } from '../lanes/lane.ts';
 import { LaneSet } from '../lanes/lane-set.ts';
+import { occupancyPolicies } from '../lanes/occupancy.ts';
 import { PassageMemory, RETAIN_MS } from '../lanes/passage-memory.ts';
+import { TicketBook } from '../tickets/ticket-book.ts';
+import { TicketIssuer } from '../tickets/ticket-issuer.ts';
+import { loadOrCreateTicketKey, type TicketKey } from '../tickets/ticket-key.ts';
 import type { Transport, TransportConfig } from '../transport/transport.ts';
 import type { DriverContext, DriverRegistry } from './driver-registry.ts';
 import type { BoxError } from './errors.ts';
@@ -35,6 +40,10 @@ export interface BoxOptions {
 export interface Box {
   readonly journal: PassJournal;
   readonly rights: RightsStore;
+  /** Day and guest passes this box prints, signed with its own key (agent/tickets). */
+  readonly tickets: TicketIssuer;
+  /** The public half is announced to the fleet, which publishes it to the club's boxes. */
+  readonly ticketKey: TicketKey;
   readonly lanes: LaneSet;
   readonly devices: ReadonlyMap<string, Device>;
   /** The uplink's fleet session came up or went down (the offline rights policy counts from it). */
@@ -64,7 +73,9 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
     .map((d) => ({ code: 'BOX_NO_DRIVER', message: `device "${d.id}": no driver for kind "${d.kind}" in this agent (available: ${options.drivers.kinds().join(', ') || 'none'})` }));
   if (missing.length > 0) return err(missing);
   let journal: PassJournal | undefined;
-  let rights: RightsStore;
+  let rights: RightsStore | undefined;
+  let ticketBook: TicketBook;
+  let ticketKey: TicketKey;
   try {
     mkdirSync(dataDir, { recursive: true });
     journal = new PassJournal({
@@ -75,8 +86,11 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
       ...(options.onJournalAlert ? { onAlert: options.onJournalAlert } : {}),
     });
     rights = RightsStore.open(join(dataDir, 'rights.db'), { clock });
+    ticketKey = loadOrCreateTicketKey(dataDir);
+    ticketBook = new TicketBook(join(dataDir, 'tickets.db'), clock.now());
   } catch (e) {
     journal?.close();
+    rights?.close();
     return err([{ code: 'BOX_STORAGE_FAILED', message: `data directory ${dataDir}: ${(e as Error).message}` }]);
   }
 
@@ -108,21 +122,27 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
   if (errors.length > 0) {
     journal.close();
     rights.close();
+    ticketBook.close();
     return err(errors);
   }
+  const store = rights;
 
   const freshness = new RightsFreshness({
     clock,
     maxAgeMs: config.offline.rightsMaxAgeHours * 3600_000,
     policy: config.offline.whenRightsExpired,
-    appliedAt: () => rights.status().appliedAt,
+    appliedAt: () => store.status().appliedAt,
   });
+  const zoneTimeZone = (zoneId: string) => store.view().zone(zoneId)?.timezone;
   const memory = new PassageMemory(
-    () => rights.view(),
+    () => store.view(),
     () => freshness.expired(),
+    occupancyPolicies(config.occupancy, zoneTimeZone),
+    new Map([[ticketKey.keyId, ticketKey.publicKey]]),
   );
   const zoneOfLane = new Map(config.lanes.map((l) => [l.id, l.zone]));
-  const replayed = memory.replay(journal.readSince(clock.now() - RETAIN_MS), (laneId) => zoneOfLane.get(laneId));
+  const since = clock.now() - RETAIN_MS;
+  const replayed = memory.replay(journal.readSince(since), (laneId) => zoneOfLane.get(laneId), journal.history.correctionsSince(since));
   logger.info({ replayed }, 'lane memory rebuilt from the journal');
   const emergency = new EmergencyState();
   const lanes = config.lanes.map(
@@ -142,17 +162,29 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
         onRecorded: (pass, decision) => {
           // A pack visit is used only by a confirmed entry, and only once it is journaled.
           if (pass.outcome !== 'passed' || !decision?.consumesVisit || decision.rightId === undefined) return;
-          const recorded = rights.recordVisit(decision.rightId, `${config.box.id}:${pass.seq}`, pass.ts);
+          const recorded = store.recordVisit(decision.rightId, `${config.box.id}:${pass.seq}`, pass.ts);
           if (!recorded.ok) logger.error({ error: recorded.error, seq: pass.seq }, 'pack visit could not be recorded');
         },
       }),
   );
   const turnstiles = config.lanes.map((l) => devices.get(l.turnstile) as Turnstile);
-  const laneSet = new LaneSet({ lanes, turnstiles, emergency, memory, clock, logger });
+  const laneSet = new LaneSet({ lanes, turnstiles, emergency, memory, journal: journal.history, clock, logger });
+
+  const tickets = new TicketIssuer({
+    key: ticketKey,
+    book: ticketBook,
+    printer: config.printer === undefined ? undefined : (devices.get(config.printer) as Printer | undefined),
+    clock,
+    clubName: () => store.clubName ?? config.box.name ?? config.box.id,
+    timeZoneOf: zoneTimeZone,
+    guestPassesPerDay: config.localUi.totem?.guestPassesPerDay ?? 1,
+  });
 
   return ok({
     journal,
-    rights,
+    rights: store,
+    tickets,
+    ticketKey,
     lanes: laneSet,
     devices,
     fleetContact: (connected) => freshness.fleetContact(connected),
@@ -169,7 +201,8 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
       laneSet.stop();
       await Promise.allSettled([...devices.values()].map((d) => d.stop()));
       journal.close();
-      rights.close();
+      store.close();
+      ticketBook.close();
       logger.info({ box: config.box.id }, 'box stopped');
     },
   });

@@ -99,6 +99,8 @@ export const DeviceSchema = Type.Union([OsdpReader, Em4100Reader, HidWedgeReader
 const Lane = Type.Object(
   {
     id: Id,
+    /** What the box pages call the lane ("Entrée piscine"); default from its kind: Entrée, Sortie, Accès PMR. */
+    name: Type.Optional(Type.String({ minLength: 1, maxLength: 40 })),
     kind: Type.Union([Type.Literal('entry'), Type.Literal('exit'), Type.Literal('accessible')]),
     zone: Id,
     turnstile: Id,
@@ -131,8 +133,33 @@ export const BoxConfigSchema = Type.Object(
         host: Type.Optional(Type.String({ minLength: 1 })),
         /** Where the front-desk PIN is (never inline): `file:<path>` (relative to dataDir) or `env:<VARIABLE>`. Without it the desk actions are refused. */
         deskPinRef: Type.Optional(Type.String({ pattern: '^(file|env):.+$' })),
+        totem: Type.Optional(
+          Type.Object(
+            {
+              /** The lanes whose decisions the totem shows; default: the entry lanes of the zone of the first lane. */
+              lanes: Type.Optional(Type.Array(Id, { minItems: 1 })),
+              /** Guest passes a welcomed member may print per day at the totem (0: none). Default 1. */
+              guestPassesPerDay: Type.Optional(Type.Integer({ minimum: 0, maximum: 10 })),
+            },
+            Strict,
+          ),
+        ),
       },
       Strict,
+    ),
+    /** How people inside are counted (agent/lanes/occupancy.ts). */
+    occupancy: Type.Optional(
+      Type.Object(
+        {
+          /** A member or ticket not seen leaving is no longer counted after this. Default 240. */
+          maxStayMinutes: Type.Optional(Type.Integer({ minimum: 10, maximum: 1440 })),
+          /** An entry nobody can be named for (manual open, forced passage) counts this long. Default 120. */
+          anonymousExpiryMinutes: Type.Optional(Type.Integer({ minimum: 5, maximum: 1440 })),
+          /** Local time at which every figure starts again from zero. Default "04:00". */
+          resetAt: Type.Optional(Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$' })),
+        },
+        Strict,
+      ),
     ),
     offline: Type.Object(
       {

@@ -82,6 +82,9 @@ export function checkSemantics(config: BoxConfig): ConfigError[] {
     });
   });
 
+  (config.localUi.totem?.lanes ?? []).forEach((id, i) => {
+    if (!laneIds.has(id)) errors.push(configError('CONFIG_BAD_REFERENCE', `localUi.totem.lanes[${i}]`, `one of the lanes (${[...laneIds].join(', ')})`, describeValue(id)));
+  });
   if (config.printer !== undefined && devices.get(config.printer)?.kind !== 'printer') {
     errors.push(configError('CONFIG_BAD_REFERENCE', 'printer', 'the id of a device of kind "printer"', describeValue(config.printer)));
   }

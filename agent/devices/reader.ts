@@ -35,6 +35,9 @@ export interface Reader extends Device {
    * follow within one frame time). Optional: readers that cannot tell ignore it.
    */
   onFrameStart?(listener: () => void): () => void;
-  /** Resolves once the command was sent (or at once where the reader has no feedback). Never rejects. */
+  /**
+   * Resolves once the reader took the signal (or at once where the reader has no feedback).
+   * Rejects with a coded error when the signal could not be given (e.g. the reader is offline).
+   */
   feedback(signal: ReaderFeedback): Promise<void>;
 }

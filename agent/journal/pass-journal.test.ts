@@ -228,8 +228,8 @@ describe('PassJournal', () => {
     await appendCommitted(j, 2);
     j.close();
     const db = new BetterSqlite3(join(dir, 'journal.db'));
-    db.exec('ALTER TABLE passes ADD COLUMN added_by_v3 TEXT');
-    db.pragma('user_version = 3');
+    db.exec('ALTER TABLE passes ADD COLUMN added_by_v4 TEXT');
+    db.pragma('user_version = 4');
     db.close();
     const older = journal();
     expect(older.readSince(0).map((r) => r.pass.seq)).toEqual([1, 2]);
@@ -237,7 +237,7 @@ describe('PassJournal', () => {
     expect(older.readSince(0).map((r) => r.pass.seq)).toEqual([1, 2, 3]);
     older.close();
     const raised = new BetterSqlite3(join(dir, 'journal.db'));
-    raised.exec('UPDATE journal_meta SET min_reader = 3');
+    raised.exec('UPDATE journal_meta SET min_reader = 4');
     raised.close();
     expect(() => journal()).toThrow(expect.objectContaining({ code: 'JOURNAL_SCHEMA_UNSUPPORTED' }));
   });

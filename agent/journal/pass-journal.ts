@@ -2,6 +2,7 @@ import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { JournalError } from './errors.ts';
+import { JournalHistory } from './journal-history.ts';
 import type { LocalFacts, Pass, PassRecord, StoredPass } from './pass-record.ts';
 import { prepareJournalDatabase } from './schema.ts';
 import { StorageBound, type JournalAlert } from './storage-bound.ts';
@@ -71,6 +72,8 @@ interface ReplayRow extends PassRow {
  */
 export class PassJournal {
   private readonly db: Database;
+  /** The front desk's reads and the occupancy corrections (journal-history.ts). */
+  readonly history: JournalHistory;
   private readonly insert: Statement<[number, string, string, string, string | null]>;
   private readonly selectAfter: Statement<[number, number], PassRow>;
   private readonly selectSince: Statement<[number], ReplayRow>;
@@ -98,6 +101,7 @@ export class PassJournal {
       if (e instanceof JournalError) throw e;
       throw new JournalError('JOURNAL_OPEN_FAILED', `cannot open the pass journal ${options.path}: ${(e as Error).message}`, { cause: e });
     }
+    this.history = new JournalHistory(this.db);
     this.insert = this.db.prepare('INSERT INTO passes (ts, outcome, lane_id, body, local) VALUES (?, ?, ?, ?, ?)');
     this.selectAfter = this.db.prepare('SELECT seq, body FROM passes WHERE seq > ? ORDER BY seq LIMIT ?');
     this.selectSince = this.db.prepare('SELECT seq, body, local FROM passes WHERE ts >= ? ORDER BY seq');

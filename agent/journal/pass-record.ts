@@ -26,3 +26,16 @@ export interface StoredPass {
   readonly pass: Pass;
   readonly local: LocalFacts;
 }
+
+/**
+ * A front-desk correction of a zone's occupancy ("there are 12 people inside"), kept in the
+ * journal file beside the passes (never published: the fleet counts passes, not people) and
+ * replayed at start with them.
+ */
+export interface OccupancyCorrection {
+  readonly ts: number;
+  readonly zoneId: string;
+  readonly count: number;
+  readonly operator: string;
+  readonly reason: string;
+}

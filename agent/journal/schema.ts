@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { JournalError } from './errors.ts';
 
 /** Version of the on-disk layout, kept in PRAGMA user_version. */
-export const JOURNAL_SCHEMA_VERSION = 2;
+export const JOURNAL_SCHEMA_VERSION = 3;
 
 /**
  * The oldest layout whose code can still use a file of this layout, kept in the file
@@ -48,6 +48,22 @@ CREATE TABLE journal_meta (
 INSERT INTO journal_meta (id, min_reader) VALUES (1, ${JOURNAL_MIN_READER});`;
 
 /**
+ * The front desk's needs: a member's last passes (an index on the member of the stored
+ * Pass, no new column) and the occupancy corrections, replayed at start with the passes.
+ * Additive: older agents read the file as before (min_reader unchanged).
+ */
+const MIGRATION_3 = `CREATE INDEX passes_member ON passes (json_extract(body, '$.memberId'), seq);
+CREATE TABLE occupancy_corrections (
+  id       INTEGER PRIMARY KEY,
+  ts       INTEGER NOT NULL,
+  zone_id  TEXT NOT NULL,
+  count    INTEGER NOT NULL,
+  operator TEXT NOT NULL,
+  reason   TEXT NOT NULL
+);
+CREATE INDEX occupancy_corrections_ts ON occupancy_corrections (ts);`;
+
+/**
  * WAL + synchronous=FULL: every commit fsyncs the WAL, so a committed pass survives a
  * power cut, and readers (the uplink) never block the writer.
  */
@@ -66,6 +82,7 @@ export function prepareJournalDatabase(db: Database): void {
     db.transaction(() => {
       if (version < 1) db.exec(MIGRATION_1);
       if (version < 2) db.exec(MIGRATION_2);
+      if (version < 3) db.exec(MIGRATION_3);
       db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
     })();
   }

@@ -43,6 +43,8 @@ export interface ManualOpenRequest {
   readonly direction: Direction;
   /** Wall clock of the request. */
   readonly requestedAt: number;
+  /** The member staff let through (a forgotten badge), journaled with the pass. */
+  readonly memberId?: string;
 }
 
 /** Why the turnstile was opened: what the journal row says once the passage is over. */

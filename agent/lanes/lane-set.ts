@@ -1,6 +1,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Direction, Turnstile } from '../devices/turnstile-port.ts';
+import type { OccupancyCorrection } from '../journal/pass-record.ts';
 import type { EmergencyChange, EmergencyState } from './emergency.ts';
 import { LaneError } from './errors.ts';
 import type { Lane, ManualOpenResult } from './lane.ts';
@@ -11,6 +12,8 @@ export interface LaneSetDeps {
   readonly turnstiles: readonly Turnstile[];
   readonly emergency: EmergencyState;
   readonly memory: PassageMemory;
+  /** Where desk corrections of occupancy are kept (the journal file, journal-history.ts). */
+  readonly journal: { recordCorrection(c: OccupancyCorrection): void };
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -43,8 +46,8 @@ export class LaneSet {
     return lane;
   }
 
-  manualOpen(laneId: string, operator: string, reason: string, direction?: Direction): Promise<ManualOpenResult> {
-    return this.lane(laneId).manualOpen(operator, reason, direction);
+  manualOpen(laneId: string, operator: string, reason: string, direction?: Direction, memberId?: string): Promise<ManualOpenResult> {
+    return this.lane(laneId).manualOpen(operator, reason, direction, memberId);
   }
 
   setLockdown(on: boolean, operator: string): void {
@@ -55,8 +58,22 @@ export class LaneSet {
     this.deps.emergency.setFireAlarm('front-desk', on, operator);
   }
 
+  /** People counted inside the zone now (occupancy.ts). */
   occupancy(zoneId: string): number {
-    return this.deps.memory.occupancyOf(zoneId);
+    return this.deps.memory.occupancyOf(zoneId, this.deps.clock.now());
+  }
+
+  /** Since when the member is counted inside the zone, or undefined. */
+  insideSince(zoneId: string, memberId: string): number | undefined {
+    return this.deps.memory.insideSince(zoneId, memberId, this.deps.clock.now());
+  }
+
+  /** The desk's "there are `count` people inside": journaled first, then counted from. */
+  correctOccupancy(zoneId: string, count: number, operator: string, reason: string): void {
+    const correction = { ts: this.deps.clock.now(), zoneId, count, operator, reason };
+    this.deps.journal.recordCorrection(correction);
+    this.deps.memory.correctOccupancy(correction);
+    this.deps.logger.info(correction, 'occupancy corrected at the desk');
   }
 
   private onEmergency(change: EmergencyChange): void {

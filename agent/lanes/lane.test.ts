@@ -7,6 +7,7 @@ import { allowListDecide } from '../../test/support/fake-access.ts';
 import { FakeReader, FakeTurnstile } from '../../test/support/fake-devices.ts';
 import { capturingLogger } from '../../test/support/log-capture.ts';
 import { MemoryJournal } from '../../test/support/memory-journal.ts';
+import type { OccupancyCorrection } from '../journal/pass-record.ts';
 import type { RightsView } from '../access/index.ts';
 import { credentialHash } from './credential-hash.ts';
 import { EmergencyState } from './emergency.ts';
@@ -55,9 +56,10 @@ function setup(options: { spec?: Partial<LaneSpec>; decide?: DecideFn; logger?: 
     debounceMs: 1500,
   });
   journals.push(journal);
-  const set = new LaneSet({ lanes: [lane], turnstiles: [turnstile], emergency, memory, clock, logger: silentLogger });
+  const corrections: OccupancyCorrection[] = [];
+  const set = new LaneSet({ lanes: [lane], turnstiles: [turnstile], emergency, memory, journal: { recordCorrection: (c) => corrections.push(c) }, clock, logger: silentLogger });
   set.start();
-  return { clock, reader, exitReader, turnstile, journal, lane, set };
+  return { clock, reader, exitReader, turnstile, journal, lane, set, corrections };
 }
 
 describe('Lane', () => {
@@ -179,9 +181,35 @@ describe('Lane', () => {
 
     const rebuilt = new PassageMemory(() => ({ version: 7 }) as RightsView);
     expect(rebuilt.replay(journal.stored(), () => 'club')).toBe(2);
-    expect(rebuilt.occupancyOf('club')).toBe(2);
-    const state = rebuilt.state();
+    expect(rebuilt.occupancyOf('club', clock.now())).toBe(2);
+    const state = rebuilt.state(clock.now());
     expect(qrDecide({ kind: 'qr', payload: 'nonce-7' }, { laneId: 'entry-1', zoneId: 'club', kind: 'entry', direction: 'in' }, clock.now(), state)).toMatchObject({ granted: false, reason: 'qr-replayed' });
+  });
+
+  it('a manual open tied to a member journals the member and counts them once, with their badged entry', async () => {
+    const { reader, turnstile, journal, set, clock } = setup({ decide: allowListDecide([MEMBER]) });
+    reader.badge(MEMBER);
+    turnstile.settle({ kind: 'passed', at: clock.now() });
+    await tick();
+    const manual = set.manualOpen('entry-1', 'Léa', 'badge oublié', 'in', 'm-1');
+    turnstile.settle({ kind: 'passed', at: clock.now() });
+    const result = await manual;
+    expect(result.kind === 'recorded' && result.pass).toMatchObject({ outcome: 'manual', memberId: 'm-1', operator: 'Léa', reason: 'manual-open' });
+    expect(journal.passes.at(-1)?.memberId).toBe('m-1');
+    expect(set.insideSince('club', 'm-1')).toBe(clock.now());
+  });
+
+  it('a desk correction is journaled, then counted from', async () => {
+    const { turnstile, set, clock, corrections } = setup();
+    for (let i = 0; i < 3; i++) {
+      const open = set.manualOpen('entry-1', 'Léa', 'groupe scolaire', 'in');
+      turnstile.settle({ kind: 'passed', at: clock.now() });
+      await open;
+    }
+    expect(set.occupancy('club')).toBe(3);
+    set.correctOccupancy('club', 1, 'Léa', 'comptage de la salle');
+    expect(set.occupancy('club')).toBe(1);
+    expect(corrections).toEqual([{ ts: clock.now(), zoneId: 'club', count: 1, operator: 'Léa', reason: 'comptage de la salle' }]);
   });
 
   it('lock-down refuses every credential and every manual open, and journals the switch', async () => {
@@ -222,10 +250,10 @@ describe('Lane', () => {
   });
 
   it('journals a forced passage and counts it', async () => {
-    const { turnstile, journal, set } = setup();
-    turnstile.emit({ kind: 'forced-passage', direction: 'in', at: 42 });
+    const { turnstile, journal, set, clock } = setup();
+    turnstile.emit({ kind: 'forced-passage', direction: 'in', at: clock.now() - 42 });
     await tick();
-    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'forced', reason: 'forced-passage', ts: 42, direction: 'in' })]);
+    expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'forced', reason: 'forced-passage', ts: clock.now() - 42, direction: 'in' })]);
     expect(set.occupancy('club')).toBe(1);
   });
 

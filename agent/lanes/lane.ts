@@ -112,9 +112,12 @@ export class Lane {
     for (const u of this.unsubscribe.splice(0)) u();
   }
 
-  /** Front-desk open: journaled like any pass, with the operator and their reason. */
-  manualOpen(operator: string, reason: string, direction: Direction = this.defaultDirection()): Promise<ManualOpenResult> {
-    const request: ManualOpenRequest = { requestId: this.nextRequestId++, operator, reason, direction, requestedAt: this.deps.clock.now() };
+  /**
+   * Front-desk open: journaled like any pass, with the operator and their reason, and the
+   * member it lets through when staff named one.
+   */
+  manualOpen(operator: string, reason: string, direction: Direction = this.defaultDirection(), memberId?: string): Promise<ManualOpenResult> {
+    const request: ManualOpenRequest = { requestId: this.nextRequestId++, operator, reason, direction, requestedAt: this.deps.clock.now(), ...(memberId === undefined ? {} : { memberId }) };
     return new Promise((resolve) => {
       this.pendingManual.set(request.requestId, resolve);
       this.dispatch({ kind: 'manual-open', request });
@@ -227,7 +230,7 @@ export class Lane {
     const { spec, clock, memory } = this.deps;
     let decision: Decision;
     try {
-      decision = this.deps.decide(credential, { laneId: spec.id, zoneId: spec.zone, kind: spec.kind, direction }, clock.now(), memory.state());
+      decision = this.deps.decide(credential, { laneId: spec.id, zoneId: spec.zone, kind: spec.kind, direction }, clock.now(), memory.state(clock.now()));
     } catch (e) {
       this.log.error({ err: e }, 'decide() failed');
       return { kind: 'fault', message: `decide() failed: ${(e as Error)?.message ?? String(e)}` };
@@ -241,7 +244,8 @@ export class Lane {
     const pass = toPassRecord(record, this.deps.spec.id, this.deps.clock.now(), facts);
     const decision = record.kind === 'passage' && record.origin.kind === 'credential' ? record.origin.decision : undefined;
     const confirmed = record.kind === 'forced' || (record.kind === 'passage' && record.outcome.kind === 'passed');
-    if (confirmed) this.deps.memory.recordPassage(this.deps.spec.zone, record.direction, pass.ts, decision);
+    const manualMember = record.kind === 'passage' && record.origin.kind === 'manual' ? record.origin.request.memberId : undefined;
+    if (confirmed) this.deps.memory.recordPassage(this.deps.spec.zone, record.direction, pass.ts, decision, manualMember);
     const manualId = record.kind === 'passage' && record.origin.kind === 'manual' ? record.origin.request.requestId : undefined;
     this.append(pass, decision, manualId, localFacts(record, decision, confirmed));
   }

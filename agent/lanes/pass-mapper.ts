@@ -17,8 +17,8 @@ function cap(text: string | null, max: number): string | null {
   return text === null || text.length <= max ? text : `${text.slice(0, max - 1)}…`;
 }
 
-function credentialOf(p: Presentation): PassRecord['credential'] {
-  return { kind: p.credential.kind, hash: p.hash };
+function credentialOf(p: Presentation, ticket = false): PassRecord['credential'] {
+  return { kind: ticket ? 'ticket' : p.credential.kind, hash: p.hash };
 }
 
 function describeOutcome(outcome: PassageOutcome): string {
@@ -40,7 +40,7 @@ function passageFields(origin: PassageOrigin, outcome: PassageOutcome): Pick<Pas
         outcome: outcome.kind === 'passed' ? 'passed' : 'not-passed',
         reason: d.reason,
         memberId: d.memberId ?? null,
-        credential: credentialOf(origin.presentation),
+        credential: credentialOf(origin.presentation, d.ticket !== undefined),
         rightsVersion: d.rightsVersion,
         rightId: d.rightId ?? null,
         operator: null,
@@ -54,6 +54,7 @@ function passageFields(origin: PassageOrigin, outcome: PassageOutcome): Pick<Pas
         outcome: 'manual',
         reason: 'manual-open',
         ...NOBODY,
+        memberId: origin.request.memberId ?? null,
         credential: NO_CREDENTIAL,
         operator: cap(origin.request.operator, 120),
         note: cap(`${origin.request.reason} (${describeOutcome(outcome)})`, 500),
@@ -78,7 +79,7 @@ export function toPassRecord(record: LaneRecord, laneId: string, now: number, fa
         outcome: 'denied',
         reason: decision ? decision.reason : v.kind === 'locked' ? 'lockdown' : 'decision-fault',
         memberId: decision?.memberId ?? null,
-        credential: credentialOf(record.presentation),
+        credential: credentialOf(record.presentation, decision?.ticket !== undefined),
         rightsVersion: decision?.rightsVersion ?? null,
         rightId: null,
         operator: null,

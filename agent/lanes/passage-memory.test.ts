@@ -13,7 +13,7 @@ describe('PassageMemory', () => {
     memory.recordPassage('gym', 'in', 1000, decision('m1', 'n1'));
     memory.recordPassage('gym', 'out', 2000, decision('m1'));
     memory.recordPassage('gym', 'in', 3000, decision('m1'));
-    const state = memory.state();
+    const state = memory.state(3000);
     expect(state.rights).toBe(rights);
     expect(state.occupancy.get('gym')).toBe(1);
     expect(state.lastPass.get('gym')?.get('m1')).toEqual({ at: 3000, direction: 'in' });
@@ -24,10 +24,10 @@ describe('PassageMemory', () => {
   it('never counts below zero and counts passages without a decision (forced, manual)', () => {
     const memory = new PassageMemory(() => ({ version: 1 }) as RightsView);
     memory.recordPassage('pool', 'out', 1);
-    expect(memory.occupancyOf('pool')).toBe(0);
+    expect(memory.occupancyOf('pool', 1)).toBe(0);
     memory.recordPassage('pool', 'in', 2);
-    expect(memory.occupancyOf('pool')).toBe(1);
-    expect(memory.state().lastPass.size).toBe(0);
+    expect(memory.occupancyOf('pool', 2)).toBe(1);
+    expect(memory.state(2).lastPass.size).toBe(0);
   });
 
   it('replays confirmed passages of journal rows, not denials, walk-aways, unconfirmed opens or unknown lanes', () => {
@@ -53,8 +53,8 @@ describe('PassageMemory', () => {
       (lane) => (lane === 'entry' ? 'gym' : undefined),
     );
     expect(replayed).toBe(2);
-    expect(memory.occupancyOf('gym')).toBe(2);
-    expect(memory.state().lastPass.get('gym')?.get('m1')).toEqual({ at: 1000, direction: 'in' });
+    expect(memory.occupancyOf('gym', 9000)).toBe(2);
+    expect(memory.state(9000).lastPass.get('gym')?.get('m1')).toEqual({ at: 1000, direction: 'in' });
   });
 
   it('replays confirmed manual and emergency passages into occupancy, and used QR nonces', () => {
@@ -68,16 +68,16 @@ describe('PassageMemory', () => {
     });
     const replayed = memory.replay([row(1, 'manual', { confirmed: true }), row(2, 'emergency', { confirmed: true }), row(3, 'passed', { qrNonce: 'nonce-9' }, 'm1')], () => 'gym');
     expect(replayed).toBe(3);
-    expect(memory.occupancyOf('gym')).toBe(3);
-    expect(memory.state().usedQrNonces.has('nonce-9')).toBe(true);
-    expect(memory.state().lastPass.get('gym')?.get('m1')).toEqual({ at: 3000, direction: 'in' });
+    expect(memory.occupancyOf('gym', 3000)).toBe(3);
+    expect(memory.state(3000).usedQrNonces.has('nonce-9')).toBe(true);
+    expect(memory.state(3000).lastPass.get('gym')?.get('m1')).toEqual({ at: 3000, direction: 'in' });
   });
 
   it('forgets entries and QR nonces older than 48 hours', () => {
     const memory = new PassageMemory(() => ({ version: 1 }) as RightsView);
     memory.recordPassage('gym', 'in', 0, decision('m1', 'old'));
     memory.recordPassage('gym', 'in', 49 * HOUR, decision('m1', 'new'));
-    const state = memory.state();
+    const state = memory.state(49 * HOUR);
     expect(state.recentEntries.get('gym')?.get('m1')).toEqual([49 * HOUR]);
     expect([...state.usedQrNonces]).toEqual(['new']);
   });

@@ -1,20 +1,22 @@
+import type { KeyObject } from 'node:crypto';
 import type { Decision, DecisionState, Direction, PassRecord, RightsExpiredPolicy, RightsView } from '../access/index.ts';
-import type { StoredPass } from '../journal/pass-record.ts';
+import type { OccupancyCorrection, StoredPass } from '../journal/pass-record.ts';
+import { DEFAULT_OCCUPANCY, Occupancy, type OccupancyPolicy, type Person } from './occupancy.ts';
 
 /** How long confirmed passes are remembered for anti-passback, re-entry delay and daily quotas. */
 export const RETAIN_MS = 48 * 3600_000;
 
 /**
  * What the lanes remember of confirmed passages, handed to decide() as its DecisionState:
- * occupancy per zone (entries minus exits, never below zero), the last pass per member,
- * recent entries, used QR nonces. Only confirmed passages are recorded: a person who
+ * occupancy per zone (people inside, occupancy.ts), the last pass per member, recent
+ * entries, used QR nonces and ticket ids. Only confirmed passages are recorded: a person who
  * walked away keeps their visit and their anti-passback state.
  *
  * The maps are shared with decide() as read-only views (decide() is pure and never writes);
  * they change only between decisions, on the single event loop.
  */
 export class PassageMemory {
-  private readonly occupancy = new Map<string, number>();
+  private readonly occupancy: Occupancy;
   private readonly lastPass = new Map<string, Map<string, PassRecord>>();
   private readonly recentEntries = new Map<string, Map<string, number[]>>();
   private readonly usedQrNonces = new Set<string>();
@@ -24,36 +26,56 @@ export class PassageMemory {
   constructor(
     private readonly rights: () => RightsView,
     private readonly rightsExpired: () => RightsExpiredPolicy | undefined = () => undefined,
-  ) {}
+    occupancyPolicy: (zoneId: string) => OccupancyPolicy = () => ({ ...DEFAULT_OCCUPANCY, timeZone: 'UTC' }),
+    /** This box's own ticket keys: the tickets it prints are good before the fleet publishes the key. */
+    private readonly ownTicketKeys: ReadonlyMap<string, KeyObject> = new Map(),
+  ) {
+    this.occupancy = new Occupancy(occupancyPolicy);
+  }
 
-  state(): DecisionState {
+  /** The facts decide() takes at `now` (occupancy is counted at that instant). */
+  state(now: number): DecisionState {
     const expired = this.rightsExpired();
     return {
       rights: this.rights(),
-      occupancy: this.occupancy,
+      occupancy: this.occupancyAt(now),
       lastPass: this.lastPass,
       recentEntries: this.recentEntries,
       usedQrNonces: this.usedQrNonces,
+      ownTicketKeys: this.ownTicketKeys,
       ...(expired === undefined ? {} : { rightsExpired: expired }),
     };
   }
 
-  occupancyOf(zoneId: string): number {
-    return this.occupancy.get(zoneId) ?? 0;
+  occupancyOf(zoneId: string, now: number): number {
+    return this.occupancy.count(zoneId, now);
   }
 
-  /** A confirmed passage (any origin, forced ones included: a person went through). */
-  recordPassage(zoneId: string, direction: Direction, at: number, decision?: Decision): void {
-    const inside = this.occupancyOf(zoneId) + (direction === 'in' ? 1 : -1);
-    this.occupancy.set(zoneId, Math.max(0, inside));
-    if (!decision) return;
-    const memberId = decision.memberId;
-    if (memberId !== undefined) {
-      this.memberMap(this.lastPass, zoneId).set(memberId, { at, direction });
-      if (direction === 'in') {
-        const entries = this.memberMap(this.recentEntries, zoneId);
-        entries.set(memberId, [...(entries.get(memberId) ?? []).filter((t) => t > at - RETAIN_MS), at]);
-      }
+  /** When the member's counted stay in the zone began, if they are counted inside now. */
+  insideSince(zoneId: string, memberId: string, now: number): number | undefined {
+    return this.occupancy.memberEntry(zoneId, memberId, now);
+  }
+
+  /** A desk correction of the figure (journaled by the caller). */
+  correctOccupancy(c: OccupancyCorrection): void {
+    this.occupancy.correct(c.zoneId, c.ts, c.count);
+  }
+
+  /**
+   * A confirmed passage (any origin, forced ones included: a person went through). `member`
+   * names who staff let through on a manual open tied to a member.
+   */
+  recordPassage(zoneId: string, direction: Direction, at: number, decision?: Decision, member?: string): void {
+    const person: Person = decision?.memberId !== undefined ? { member: decision.memberId } : decision?.ticket !== undefined ? { ticket: decision.ticket.id } : member !== undefined ? { member } : undefined;
+    if (direction === 'in') this.occupancy.entry(zoneId, at, person);
+    else this.occupancy.exit(zoneId, at, person);
+    this.occupancy.prune(at);
+    const memberId = decision?.memberId ?? member;
+    if (memberId !== undefined) this.memberMap(this.lastPass, zoneId).set(memberId, { at, direction });
+    if (!decision) return this.forgetBefore(at - RETAIN_MS);
+    if (decision.memberId !== undefined && direction === 'in') {
+      const entries = this.memberMap(this.recentEntries, zoneId);
+      entries.set(decision.memberId, [...(entries.get(decision.memberId) ?? []).filter((t) => t > at - RETAIN_MS), at]);
     }
     if (decision.qrNonce !== undefined) {
       this.usedQrNonces.add(decision.qrNonce);
@@ -63,18 +85,25 @@ export class PassageMemory {
   }
 
   /**
-   * Rebuilds the memory from journal rows (in seq order) at start, so a restart does not
-   * reset occupancy, anti-passback, daily counts or used QR tokens. Replayed: confirmed
-   * credential passages (with the QR nonce their row keeps locally), forced passages, and
-   * manual and emergency passages the turnstile confirmed (their local `confirmed` fact;
-   * mode-switch rows and unconfirmed opens have none).
+   * Rebuilds the memory from journal rows (in seq order) and desk corrections at start, so a
+   * restart does not reset occupancy, anti-passback, daily counts or used QR tokens and
+   * tickets. Replayed: confirmed credential passages (with the QR nonce or ticket id their
+   * row keeps locally), forced passages, and manual and emergency passages the turnstile
+   * confirmed (their local `confirmed` fact; mode-switch rows and unconfirmed opens have
+   * none), each correction at its place in time.
    */
-  replay(rows: readonly StoredPass[], zoneOfLane: (laneId: string) => string | undefined): number {
+  replay(rows: readonly StoredPass[], zoneOfLane: (laneId: string) => string | undefined, corrections: readonly OccupancyCorrection[] = []): number {
     let replayed = 0;
+    let next = 0;
+    const correctUpTo = (ts: number) => {
+      for (; next < corrections.length && (corrections[next] as OccupancyCorrection).ts <= ts; next++) this.correctOccupancy(corrections[next] as OccupancyCorrection);
+    };
     for (const { pass: p, local } of rows) {
+      correctUpTo(p.ts);
       const zone = zoneOfLane(p.laneId);
       const confirmedOpen = (p.outcome === 'manual' || p.outcome === 'emergency') && local.confirmed === true;
       if (zone === undefined || (p.outcome !== 'passed' && p.outcome !== 'forced' && !confirmedOpen)) continue;
+      const ticket = p.credential.kind === 'ticket' && local.qrNonce !== undefined ? { ticket: { id: local.qrNonce, kind: 'day' as const } } : {};
       const decision: Decision | undefined =
         p.outcome === 'passed' && (p.memberId !== null || local.qrNonce !== undefined)
           ? {
@@ -84,12 +113,18 @@ export class PassageMemory {
               rightsVersion: p.rightsVersion ?? 0,
               ...(p.memberId === null ? {} : { memberId: p.memberId }),
               ...(local.qrNonce === undefined ? {} : { qrNonce: local.qrNonce }),
+              ...ticket,
             }
           : undefined;
-      this.recordPassage(zone, p.direction, p.ts, decision);
+      this.recordPassage(zone, p.direction, p.ts, decision, decision === undefined ? (p.memberId ?? undefined) : undefined);
       replayed++;
     }
+    correctUpTo(Number.POSITIVE_INFINITY);
     return replayed;
+  }
+
+  private occupancyAt(now: number): ReadonlyMap<string, number> {
+    return new Map(this.occupancy.zoneIds().map((z) => [z, this.occupancy.count(z, now)]));
   }
 
   private memberMap<V>(byZone: Map<string, Map<string, V>>, zoneId: string): Map<string, V> {

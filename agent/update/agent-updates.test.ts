@@ -4,7 +4,8 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.ts';
 import { encode, type UpdateJobMessage, type UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
-import { refuseUpdateJob, runningRelease, trustAnchorPath } from './agent-updates.ts';
+import { refuseUpdateJob, runningRelease } from './agent-updates.ts';
+import { trustAnchorPath } from './trust-anchor.ts';
 
 const dirs: string[] = [];
 afterEach(async () => {

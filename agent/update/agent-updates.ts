@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import type { EventMessage, UpdateJobMessage, UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
@@ -7,6 +6,7 @@ import { runSelfTest } from '../box/self-test.ts';
 import type { SelfTestResult } from '../launcher/files.ts';
 import { reportHealth } from '../launcher/health.ts';
 import { updateError } from './errors.ts';
+import { trustAnchorPath } from './trust-anchor.ts';
 import { readReleaseManifest } from './unpack.ts';
 import { Updater } from './updater.ts';
 import { isVersion } from './version.ts';
@@ -28,9 +28,6 @@ export async function runningRelease(env: NodeJS.ProcessEnv): Promise<RunningRel
   if (!manifest || (env.RESABOX_RELEASE_VERSION && env.RESABOX_RELEASE_VERSION !== manifest.version)) return null;
   return { root, dir, version: manifest.version, hardware: manifest.hardware };
 }
-
-/** The box's shipped TUF root (`metadata/1.root.json` of the repository), the first trust anchor. */
-export const trustAnchorPath = (root: string): string => join(root, 'trust', 'root.json');
 
 /** What the update wiring needs of the uplink: both sends queue while the broker is away. */
 export interface UpdateUplink {

@@ -67,6 +67,7 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
     lanes: () => config.lanes.map((l) => ({ laneId: l.id, state: box.lanes.lane(l.id).phase, occupancy: box.lanes.occupancy(l.zone) })),
     commands,
     onFleetContact: (connected) => box.fleetContact(connected),
+    ticketKey: { keyId: box.ticketKey.keyId, publicKey: box.ticketKey.publicRaw },
     ...(o.random ? { random: o.random } : {}),
     ...(o.connect ? { connect: o.connect } : {}),
     ...(o.onUpdateJob ? { onUpdateJob: o.onUpdateJob } : {}),

@@ -35,6 +35,8 @@ export interface UplinkOptions {
   readonly onUpdateJob?: (job: UpdateJobMessage) => void;
   /** The fleet session came up (true) or went down (false): the offline rights policy counts from it. */
   readonly onFleetContact?: (connected: boolean) => void;
+  /** The public half of the box's ticket key, announced in the `online` state (the fleet publishes it to the club). */
+  readonly ticketKey?: { readonly keyId: string; readonly publicKey: string };
 }
 
 type UpKind = 'events' | 'commandResult' | 'updateStatus';
@@ -138,7 +140,7 @@ export class Uplink {
 
   private onConnected(sessionPresent: boolean): void {
     this.connection.subscribe(boxSubscriptions(this.o.boxId));
-    this.send('state', { v: 1, state: 'online', reason: 'connected', agentVersion: this.o.agentVersion, bootId: this.bootId, ts: this.o.clock.now() });
+    this.send('state', { v: 1, state: 'online', reason: 'connected', agentVersion: this.o.agentVersion, bootId: this.bootId, ts: this.o.clock.now(), ...(this.o.ticketKey ? { ticketKey: this.o.ticketKey } : {}) });
     for (const q of this.queued.splice(0)) this.send(q.kind, q.message);
     this.rightsSync.connected(sessionPresent);
     this.o.onFleetContact?.(true);

@@ -1,15 +1,11 @@
-import { access, mkdtemp, readdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readdir, rm, symlink, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join, relative, resolve, sep } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join, resolve, sep } from 'node:path';
 import * as tar from 'tar';
 import { MANIFEST_FILE, parseManifest, type BundleManifest } from '../../agent/update/manifest.ts';
+import { buildRelease, treeSize } from '../release/build.ts';
 
-/** This checkout: the default source of a bundle. */
-export const REPO_ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-
-/** What the agent needs at run time; tests, docs, the fleet and the simulators stay out. */
-const AGENT_RUNTIME = ['protocol', 'platform', 'agent', 'bin/resabox-agent.js', 'package.json'];
+export { REPO_ROOT } from '../release/build.ts';
 
 /** Files never shipped, whatever the source. */
 function shipped(path: string): boolean {
@@ -17,95 +13,66 @@ function shipped(path: string): boolean {
   return !/\.test\.ts$/.test(p) && !p.includes('node_modules/.bin/') && !p.endsWith('node_modules/.bin') && !p.includes('/.git/') && !p.endsWith('.part');
 }
 
-interface PackageJson {
-  dependencies?: Record<string, string>;
-  optionalDependencies?: Record<string, string>;
-}
-
-async function readPackage(dir: string): Promise<PackageJson | null> {
-  try {
-    return JSON.parse(await readFile(join(dir, 'package.json'), 'utf8')) as PackageJson;
-  } catch {
-    return null;
-  }
-}
-
-/**
- * Folders of the production dependencies (dependencies + optionalDependencies, followed
- * transitively with Node's lookup: nested node_modules first, then the top level),
- * relative to `root`. Only top-level folders are returned; nested ones ship inside them.
- */
-export async function productionDependencyDirs(root: string): Promise<string[]> {
-  const found = new Set<string>();
-  const queue: { from: string; name: string }[] = [];
-  const enqueue = (from: string, pkg: PackageJson | null) => {
-    for (const name of Object.keys({ ...pkg?.dependencies, ...pkg?.optionalDependencies })) queue.push({ from, name });
-  };
-  enqueue(root, await readPackage(root));
-  for (let item = queue.shift(); item; item = queue.shift()) {
-    let dir = item.from;
-    let hit: string | null = null;
-    for (;;) {
-      const candidate = join(dir, 'node_modules', item.name);
-      if (await access(join(candidate, 'package.json')).then(() => true, () => false)) {
-        hit = candidate;
-        break;
-      }
-      if (dir === root || !dir.startsWith(root + sep)) break;
-      dir = dirname(dir);
-      while (basename(dir) === 'node_modules' || basename(dir).startsWith('@')) dir = dirname(dir);
-    }
-    if (!hit || found.has(hit)) continue; // an optional dependency may be absent
-    found.add(hit);
-    enqueue(hit, await readPackage(hit));
-  }
-  const tops = new Set<string>();
-  for (const abs of found) {
-    const parts = relative(root, abs).split(sep);
-    tops.add(parts.slice(0, parts[1]?.startsWith('@') ? 3 : 2).join('/'));
-  }
-  return [...tops].sort();
-}
+/** Progress of the packing: bytes of the release read so far, of `total`. */
+export type PackProgress = (done: number, total: number) => void;
 
 export interface CreateBundleOptions {
-  /** Directory whose content is the release; default: this checkout's agent runtime. */
+  /** Directory whose content is the release; default: this checkout, compiled (cli/release/build.ts). */
   source?: string;
   out: string;
-  manifest: Omit<BundleManifest, 'name' | 'createdAt'> & { createdAt?: string };
+  manifest: Omit<BundleManifest, 'name' | 'createdAt' | 'entry'> & { entry?: string; createdAt?: string };
+  onStep?: (step: string) => void;
+  onProgress?: PackProgress;
 }
 
 /**
- * Packs a release as one tar.gz: manifest.json plus the source tree. A staging folder
+ * Packs a release as one tar.gz: manifest.json plus the release tree. Without `source`,
+ * the release is this checkout compiled into a temporary folder first. A staging folder
  * holds the manifest and links to the source entries (followed), so the source is never
  * written to.
  */
 export async function createBundle(o: CreateBundleOptions): Promise<BundleManifest> {
-  const manifest = { name: 'resabox-agent' as const, createdAt: new Date().toISOString(), ...o.manifest };
-  const checked = parseManifest(manifest);
-  if (typeof checked === 'string') throw new Error(checked);
-  const source = o.source ? resolve(o.source) : REPO_ROOT;
-  const wanted = o.source ? (await readdir(source)).filter((n) => n !== MANIFEST_FILE && n !== '.git') : [...AGENT_RUNTIME, ...(await productionDependencyDirs(source))];
-  const entries: string[] = [];
-  for (const e of wanted) if (await access(join(source, e)).then(() => true, () => false)) entries.push(e);
-  if (!(await access(join(source, checked.entry)).then(() => true, () => false))) throw new Error(`entry ${checked.entry} not found in ${source}`);
-  const staging = await mkdtemp(join(tmpdir(), 'resabox-bundle-'));
+  const work = await mkdtemp(join(tmpdir(), 'resabox-bundle-'));
   try {
-    await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(checked, null, 2)}\n`);
-    const tops = new Set<string>();
-    for (const e of entries) {
-      const top = e.split('/')[0] as string;
-      if (e.includes('/') && top === 'node_modules') continue;
-      tops.add(top);
+    let source: string;
+    let checked: BundleManifest;
+    if (o.source) {
+      const m = parseManifest({ name: 'resabox-agent', createdAt: new Date().toISOString(), entry: 'agent.mjs', ...o.manifest });
+      if (typeof m === 'string') throw new Error(m);
+      source = resolve(o.source);
+      checked = m;
+      if (!(await access(join(source, checked.entry)).then(() => true, () => false))) throw new Error(`entry ${checked.entry} not found in ${source}`);
+    } else {
+      const built = await buildRelease({ ...o.manifest, out: join(work, 'release'), ...(o.onStep ? { onStep: o.onStep } : {}) });
+      source = built.dir;
+      checked = built.manifest;
     }
-    // Entries deeper than one level (bin/x.js, node_modules/a) are packed by path through
-    // a link to their top folder; whole top folders are packed by their link.
-    for (const top of tops) await symlink(join(source, top), join(staging, top));
-    const nodeModules = entries.filter((e) => e.startsWith('node_modules/'));
-    if (nodeModules.length > 0) await symlink(join(source, 'node_modules'), join(staging, 'node_modules'));
-    const list = [MANIFEST_FILE, ...entries];
-    await tar.c({ gzip: { level: 9 }, file: resolve(o.out), cwd: staging, portable: true, follow: true, noDirRecurse: false, filter: (p) => shipped(p) }, list);
+    const staging = join(work, 'staging');
+    await mkdir(staging, { recursive: true });
+    await writeFile(join(staging, MANIFEST_FILE), `${JSON.stringify(checked, null, 2)}\n`);
+    const entries = (await readdir(source)).filter((n) => n !== MANIFEST_FILE && n !== '.git');
+    for (const e of entries) await symlink(join(source, e), join(staging, e));
+    const total = (await treeSize(source)).bytes;
+    let done = 0;
+    o.onStep?.(`packing ${(total / 1e6).toFixed(1)} MB into ${o.out} (gzip)`);
+    await tar.c(
+      {
+        gzip: { level: 9 },
+        file: resolve(o.out),
+        cwd: staging,
+        portable: true,
+        follow: true,
+        filter: (p, stat) => {
+          if (!shipped(p)) return false;
+          if ('isFile' in stat && stat.isFile()) o.onProgress?.((done += stat.size), total);
+          return true;
+        },
+      },
+      [MANIFEST_FILE, ...entries],
+    );
     return checked;
   } finally {
-    await rm(staging, { recursive: true, force: true });
+    await rm(work, { recursive: true, force: true });
   }
 }
+

@@ -5,6 +5,7 @@ import { parseArgs } from 'node:util';
 import * as tar from 'tar';
 import { MANIFEST_FILE } from '../../agent/update/manifest.ts';
 import { readReleaseManifest } from '../../agent/update/unpack.ts';
+import { ProgressReporter, stderrSink } from '../release/progress.ts';
 import { createBundle } from './archive.ts';
 import { generateSigningKey, loadKeys, saveKey, type RoleName } from './keys.ts';
 import { addTarget, initRepository, refreshTimestamp, rotateRoot } from './repository.ts';
@@ -12,9 +13,11 @@ import { addTarget, initRepository, refreshTimestamp, rotateRoot } from './repos
 const HELP = `usage: resabox bundle <command> [options]
 
 commands:
-  create        pack a release: manifest.json + the agent runtime (or --source) as tar.gz
+  create        compile this checkout into a release (agent and launcher as JavaScript,
+                native modules for this machine) and pack it with manifest.json as
+                tar.gz; or pack a prepared release folder (--source)
       --out FILE --version V --hardware H [--channel stable] [--min-version 0.0.0]
-      [--source DIR] [--entry bin/resabox-agent.js]
+      [--source DIR] [--entry agent.mjs]
   sign          add a bundle to a TUF repository as a target and publish new
                 targets, snapshot and timestamp metadata
       --repo DIR --keys DIR --bundle FILE [--name TARGET_NAME]
@@ -37,7 +40,7 @@ const OPTIONS = {
   channel: { type: 'string', default: 'stable' },
   'min-version': { type: 'string', default: '0.0.0' },
   source: { type: 'string' },
-  entry: { type: 'string', default: 'bin/resabox-agent.js' },
+  entry: { type: 'string', default: 'agent.mjs' },
   repo: { type: 'string' },
   keys: { type: 'string' },
   'new-keys': { type: 'string' },
@@ -91,7 +94,15 @@ export async function runBundleCommand(args: string[]): Promise<number> {
   const now = Date.now();
   switch (command) {
     case 'create': {
-      const m = await createBundle({ source: v.source, out: need(v, 'out'), manifest: { version: need(v, 'version'), hardware: need(v, 'hardware'), channel: need(v, 'channel'), minVersion: need(v, 'min-version'), entry: need(v, 'entry') } });
+      const bar = new ProgressReporter('packing', stderrSink);
+      const m = await createBundle({
+        source: v.source,
+        out: need(v, 'out'),
+        manifest: { version: need(v, 'version'), hardware: need(v, 'hardware'), channel: need(v, 'channel'), minVersion: need(v, 'min-version'), entry: need(v, 'entry') },
+        onStep: (step) => console.log(step),
+        onProgress: (done, total) => bar.update(done, total),
+      });
+      bar.done();
       console.log(`wrote ${v.out}: resabox-agent ${m.version} for ${m.hardware} (${m.channel}), from ${m.minVersion}`);
       return 0;
     }

@@ -1,15 +1,44 @@
 import { randomBytes } from 'node:crypto';
 import { encodeWiegand, type WiegandFormat } from '../../protocol/access/wiegand.ts';
 import {
-  cpCryptogram, decodeCommand, deriveSessionKeys, encodePacket, encodeReply, initialRmac, NAK, pdCryptogram, sameBytes, SCBK_D, SCS, SecureSession,
+  cpCryptogram, decodeCommand, deriveSessionKeys, encodePacket, encodeReply, initialRmac, KEYPAD_KEY, NAK, pdCryptogram, sameBytes, SCBK_D, SCS, SecureSession,
   type DecodedPacket, type LedRecord, type OsdpCommand, type OsdpReply, type SessionKeys,
 } from '../../protocol/osdp/index.ts';
+
+/**
+ * How a reader behaves where readers in the field differ. The default follows OSDP v2.2;
+ * the other values are what some readers do, and the CP must cope with them too.
+ */
+export interface PdBehaviour {
+  /** How osdp_KEYPAD carries '*' and '#': 'spec' 0x7F and 0x0D, or 'ascii' 0x2A and 0x23. */
+  readonly keypad: 'spec' | 'ascii';
+  /** Asked for SCBK-D while it holds its own key: 'own-key' answers CCRYPT with that key (key byte 0x01), 'nak' refuses (NAK 6). */
+  readonly scbkdRequest: 'own-key' | 'nak';
+  /** Refuses every clear-text command but ID, CAP, CHLNG and SCRYPT with NAK 6 (a reader set to require the secure channel). */
+  readonly secureOnly: boolean;
+  /** osdp_BUSY carries sequence number 0 ('zero'), or the command's ('command'). */
+  readonly busySequence: 'zero' | 'command';
+}
+
+export const SPEC_BEHAVIOUR: PdBehaviour = { keypad: 'spec', scbkdRequest: 'own-key', secureOnly: false, busySequence: 'zero' };
+
+/** Named behaviours for the CLI and tests: the spec's, a reader that requires the secure channel, and one with every lenient habit seen in the field. */
+export const PD_PROFILES = {
+  spec: SPEC_BEHAVIOUR,
+  'secure-only': { ...SPEC_BEHAVIOUR, secureOnly: true },
+  lenient: { keypad: 'ascii', scbkdRequest: 'nak', secureOnly: false, busySequence: 'command' },
+} satisfies Record<string, PdBehaviour>;
+
+export type PdProfileName = keyof typeof PD_PROFILES;
 
 export interface SimulatedPdOptions {
   readonly address: number;
   /** The reader's own SCBK. Without one the reader is in install mode and accepts SCBK-D. */
   readonly scbk?: Uint8Array;
-  readonly vendor?: Uint8Array;
+  /** Default: the spec's (SPEC_BEHAVIOUR); fields given here override it. */
+  readonly behaviour?: Partial<PdBehaviour>;
+  /** IEEE OUI (sent least significant byte first). */
+  readonly vendorCode?: number;
   readonly model?: number;
   readonly version?: number;
   readonly serial?: number;
@@ -43,9 +72,10 @@ export class SimulatedPd {
   readonly buzzerLog: BuzzerCommand[] = [];
   readonly textLog: string[] = [];
   readonly commandLog: OsdpCommand['kind'][] = [];
+  readonly behaviour: PdBehaviour;
   private scbk: Uint8Array | undefined;
   private session: SecureSession | undefined;
-  private handshake: { keys: SessionKeys; cpRandom: Uint8Array; pdRandom: Uint8Array } | undefined;
+  private handshake: { keys: SessionKeys; cpRandom: Uint8Array; pdRandom: Uint8Array; keyByte: number } | undefined;
   private events: OsdpReply[] = [];
   private last: { sequence: number; reply: Uint8Array } | undefined;
   private silent = false;
@@ -58,6 +88,7 @@ export class SimulatedPd {
   constructor(private readonly options: SimulatedPdOptions) {
     this.address = options.address;
     this.scbk = options.scbk?.slice();
+    this.behaviour = { ...SPEC_BEHAVIOUR, ...options.behaviour };
   }
 
   get secureChannelActive(): boolean {
@@ -82,8 +113,10 @@ export class SimulatedPd {
     this.events.push({ kind: 'raw', reader: 0, format, bitCount, data: data.slice() });
   }
 
+  /** Types keys as a person would ('*' clears, '#' ends); they go out in the behaviour's encoding. */
   typePin(keys: string): void {
-    this.events.push({ kind: 'keypad', reader: 0, keys });
+    const wire = this.behaviour.keypad === 'spec' ? keys.replaceAll('*', String.fromCharCode(KEYPAD_KEY.STAR)).replaceAll('#', String.fromCharCode(KEYPAD_KEY.POUND)) : keys;
+    this.events.push({ kind: 'keypad', reader: 0, keys: wire });
   }
 
   /** Opens or closes the tamper switch; the change is reported (LSTATR) at the next POLL. */
@@ -129,7 +162,10 @@ export class SimulatedPd {
     const reply = this.answer(p);
     // BUSY goes out in clear and is not kept for a resend: the CP repeats the very same
     // command (same sequence, same MAC), so the MAC chain must not move.
-    if (reply.kind === 'busy') return this.deliver(encodePacket({ address: this.address, reply: true, sequence: p.sequence, useCrc: p.useCrc, ...encodeReply(reply) }, { mark: true }));
+    if (reply.kind === 'busy') {
+      const sequence = this.behaviour.busySequence === 'zero' ? 0 : p.sequence;
+      return this.deliver(encodePacket({ address: this.address, reply: true, sequence, useCrc: p.useCrc, ...encodeReply(reply) }, { mark: true }));
+    }
     const bytes = secured && this.session
       ? this.session.seal({ address: this.address, sequence: p.sequence, ...encodeReply(reply) })
       : encodePacket({ address: this.address, reply: true, sequence: p.sequence, useCrc: p.useCrc, ...this.handshakeBlock(reply), ...encodeReply(reply) }, { mark: true });
@@ -146,7 +182,7 @@ export class SimulatedPd {
   }
 
   private handshakeBlock(reply: OsdpReply): { securityBlock?: { type: number; data: Uint8Array } } {
-    if (reply.kind === 'ccrypt') return { securityBlock: { type: SCS.CCRYPT, data: Uint8Array.of(this.scbk ? 1 : 0) } };
+    if (reply.kind === 'ccrypt') return { securityBlock: { type: SCS.CCRYPT, data: Uint8Array.of(this.handshake?.keyByte ?? 1) } };
     if (reply.kind === 'rmac_i') return { securityBlock: { type: SCS.RMAC_I, data: Uint8Array.of(1) } };
     return {};
   }
@@ -170,13 +206,14 @@ export class SimulatedPd {
     if (!decoded.ok) return nak(decoded.error.code === 'OSDP_UNKNOWN_CODE' ? NAK.UNKNOWN_COMMAND : NAK.BAD_LENGTH);
     const command = decoded.value;
     this.commandLog.push(command.kind);
+    if (this.behaviour.secureOnly && !this.session && !HANDSHAKE_COMMANDS.has(command.kind)) return nak(NAK.SC_CONDITIONS);
     if (this.busyReplies > 0) {
       this.busyReplies--;
       return { kind: 'busy' };
     }
     switch (command.kind) {
       case 'poll': return this.events.shift() ?? { kind: 'ack' };
-      case 'id': return { kind: 'pdid', vendor: this.options.vendor ?? Uint8Array.of(0x0a, 0x00, 0x17), model: this.options.model ?? 1, version: this.options.version ?? 1, serial: this.options.serial ?? 1000 + this.address, firmware: this.options.firmware ?? '1.0.0' };
+      case 'id': return { kind: 'pdid', vendorCode: this.vendorCode, model: this.options.model ?? 1, version: this.options.version ?? 1, serial: this.options.serial ?? 1000 + this.address, firmware: this.options.firmware ?? '1.0.0' };
       case 'cap': return { kind: 'pdcap', capabilities: [{ fn: 4, compliance: 1, count: 1 }, { fn: 8, compliance: 1, count: 1 }, { fn: 9, compliance: 1, count: 0 }] };
       case 'lstat': return { kind: 'lstatr', tamper: this.tamper, power: this.powerFailure };
       case 'istat': return { kind: 'istatr', inputs: [false] };
@@ -195,13 +232,15 @@ export class SimulatedPd {
     }
   }
 
+  /** Answers CHLNG with the key asked for (0 SCBK-D, 1 SCBK) when it can; out of install mode, a request for SCBK-D gets its own key or a NAK. */
   private challenge(keySelector: number, cpRandom: Uint8Array): OsdpReply {
-    const key = keySelector === 0 ? (this.scbk ? undefined : SCBK_D) : this.scbk;
+    const own = this.scbk && (keySelector === 1 || this.behaviour.scbkdRequest === 'own-key') ? this.scbk : undefined;
+    const key = keySelector === 0 && !this.scbk ? SCBK_D : own;
     if (!key) return nak(NAK.SC_CONDITIONS);
     this.session = undefined;
     const pdRandom = this.options.random?.() ?? new Uint8Array(randomBytes(8));
     const keys = deriveSessionKeys(key, cpRandom);
-    this.handshake = { keys, cpRandom, pdRandom };
+    this.handshake = { keys, cpRandom, pdRandom, keyByte: key === SCBK_D ? 0 : 1 };
     return { kind: 'ccrypt', clientUid: this.clientUid(), pdRandom, pdCryptogram: pdCryptogram(keys, cpRandom, pdRandom) };
   }
 
@@ -227,12 +266,18 @@ export class SimulatedPd {
     return { kind: 'ack' };
   }
 
+  private get vendorCode(): number {
+    return this.options.vendorCode ?? 0x17000a;
+  }
+
   private clientUid(): Uint8Array {
     const serial = this.options.serial ?? 1000 + this.address;
-    const vendor = this.options.vendor ?? Uint8Array.of(0x0a, 0x00, 0x17);
-    return Uint8Array.of(vendor[0] ?? 0, vendor[1] ?? 0, this.options.model ?? 1, this.options.version ?? 1, serial & 0xff, (serial >> 8) & 0xff, (serial >> 16) & 0xff, (serial >>> 24) & 0xff);
+    return Uint8Array.of(this.vendorCode & 0xff, (this.vendorCode >> 8) & 0xff, this.options.model ?? 1, this.options.version ?? 1, serial & 0xff, (serial >> 8) & 0xff, (serial >> 16) & 0xff, (serial >>> 24) & 0xff);
   }
 }
+
+/** What a reader requiring the secure channel still answers in clear: discovery and the handshake. */
+const HANDSHAKE_COMMANDS = new Set<OsdpCommand['kind']>(['id', 'cap', 'chlng', 'scrypt']);
 
 function nak(reason: number): OsdpReply {
   return { kind: 'nak', reason, detail: new Uint8Array(0) };

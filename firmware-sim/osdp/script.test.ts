@@ -37,8 +37,9 @@ describe('simulated OSDP readers: bus and script', () => {
     const { bus, send } = rig();
     expect(runScriptLine(bus, 'card 1 12 3456')).toBe('ok');
     expect(send(1, 0x60)).toMatchObject({ kind: 'raw', bitCount: 26 });
-    runScriptLine(bus, 'pin 2 42#');
-    expect(send(2, 0x60)).toEqual({ kind: 'keypad', reader: 0, keys: '42#' });
+    runScriptLine(bus, 'pin 2 4*42#');
+    // OSDP v2.2 osdp_KEYPAD: '*' goes out as 0x7F and '#' as 0x0D.
+    expect(send(2, 0x60)).toEqual({ kind: 'keypad', reader: 0, keys: '4\x7f42\r' });
     runScriptLine(bus, 'tamper 2 on');
     expect(send(2, 0x60)).toEqual({ kind: 'lstatr', tamper: true, power: false });
     runScriptLine(bus, 'busy 1 1');

@@ -18,6 +18,7 @@ import type { ApiContext, ApiInstance } from './context.ts';
 import { installErrorHandler } from './error-handler.ts';
 import { ApiMetrics } from './metrics.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
+import { installRoutePolicy, type RegisteredRoute } from './route-policy.ts';
 import { registerRoutes } from './routes/index.ts';
 import { dashboardRoutes } from '../ui/routes.ts';
 import './fastify-types.ts';
@@ -46,7 +47,11 @@ export interface ApiDeps {
   updates: { repositoryDir: string; repositoryUrl: () => string; maxArtifactBytes?: number; tickMs?: number };
 }
 
-export type FleetApi = ApiInstance & { ctx: ApiContext };
+/** `routes`: every registered route with the permission it declared (route-policy.ts). */
+/** The OpenAPI viewer: public, like the document it shows. */
+const SWAGGER_UI_PREFIX = '/docs';
+
+export type FleetApi = ApiInstance & { ctx: ApiContext; routes: readonly RegisteredRoute[] };
 
 /** Builds the fleet HTTP API without listening: `serve` calls listen(), tests call inject(). */
 export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
@@ -98,6 +103,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
   app.decorateRequest('auditDetail', null);
   app.decorateRequest('auditSkip', false);
   installErrorHandler(app);
+  const routes = installRoutePolicy(app, [SWAGGER_UI_PREFIX]);
   // A POST without any body means "no options" (revoke, accept...): validated as {}.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
@@ -118,13 +124,13 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
       security: [{ bearer: [] }],
     },
   });
-  await app.register(swaggerUi, { routePrefix: '/docs' });
-  app.get('/openapi.json', { schema: { hide: true } }, async () => app.swagger());
-  app.get('/metrics', { schema: { hide: true } }, async (_request, reply) => {
+  await app.register(swaggerUi, { routePrefix: SWAGGER_UI_PREFIX });
+  app.get('/openapi.json', { config: { permission: 'public' }, schema: { hide: true } }, async () => app.swagger());
+  app.get('/metrics', { config: { permission: 'public' }, schema: { hide: true } }, async (_request, reply) => {
     void reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });
   await app.register(registerRoutes, { ctx });
   await app.register(dashboardRoutes, { ctx });
-  return Object.assign(app, { ctx });
+  return Object.assign(app, { ctx, routes });
 }

@@ -26,7 +26,7 @@ export function installAuditHook(app: ApiInstance, ctx: ApiContext): void {
     if (action === undefined || request.auditSkip) return payload;
     const p = request.principal;
     const status = reply.statusCode;
-    const isPublic = request.routeOptions.config.permission === undefined;
+    const isPublic = (request.routeOptions.config.permission ?? 'public') === 'public';
     if (!p && (!isPublic || status >= 400)) return payload;
     const params = request.params as Record<string, string> | undefined;
     await ctx.audit.append({

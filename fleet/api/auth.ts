@@ -7,7 +7,7 @@ const BEARER = /^Bearer ([A-Za-z0-9_-]{10,200})$/;
 /**
  * Authentication and role checks in onRequest, before the body is even parsed: an
  * unauthorised caller learns nothing about validation, and a viewer's "open lane" is
- * refused with 403 whatever its body. Public routes (no `permission`) pass through, the
+ * refused with 403 whatever its body. Public routes (`permission: 'public'`) pass through, the
  * rate-limited ones counted per client IP.
  */
 export function installAuth(app: ApiInstance, ctx: ApiContext): void {
@@ -19,7 +19,8 @@ export function installAuth(app: ApiInstance, ctx: ApiContext): void {
       throw apiError('API_RATE_LIMITED');
     }
     const permission = config.permission;
-    if (permission === undefined) return;
+    // undefined only outside any route (the not-found handler): route-policy.ts refuses such routes.
+    if (permission === undefined || permission === 'public') return;
     const m = BEARER.exec(request.headers.authorization ?? '');
     const token = m ? await ctx.tokens.authenticate(m[1] as string, ctx.clock.now()) : undefined;
     if (!token) {

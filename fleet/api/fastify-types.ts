@@ -10,8 +10,8 @@ export interface Principal {
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The permission a caller's role needs (roles.ts); absent = public route. */
-    permission?: Permission;
+    /** The permission a caller's role needs (roles.ts), or 'public'; a route without one is refused at registration (route-policy.ts). */
+    permission?: Permission | 'public';
     /** Audit action name written for this state-changing route (audit.ts). */
     audit?: string;
     /** Count requests against this enrollment rate limiter (public routes). */

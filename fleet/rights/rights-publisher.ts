@@ -1,6 +1,7 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import { decodeFromTopic, encode, fleetSubscription, TOPICS, topicFor, type RightsData, type RightsDeltaMessage, type RightsSnapshotMessage } from '../../protocol/mqtt/index.ts';
+import { TICKET_MAX_VALIDITY_MS } from '../../protocol/access/ticket-token.ts';
+import { decodeFromTopic, encode, fleetSubscription, TOPICS, topicFor, type MessageOf, type QrKey, type RightsData, type RightsDeltaMessage, type RightsSnapshotMessage } from '../../protocol/mqtt/index.ts';
 import type { BusMessage, FleetBus } from '../bus/bus.ts';
 import { apiError } from '../api/errors.ts';
 import type { FleetStore } from '../store/repositories.ts';
@@ -77,7 +78,7 @@ export class RightsPublisher {
       if (applied.dangling.length > 0) throw apiError('RIGHTS_UNKNOWN_REFERENCE', undefined, { dangling: applied.dangling });
       const upserts = { ...emptyData(), ...changes.upserts };
       const deletes = { members: [], credentials: [], zones: [], rights: [], bookings: [], qrKeys: [], ...changes.deletes };
-      const delta: RightsDeltaMessage = { v: 1, kind: 'delta', clubId, version: applied.version, baseVersion: applied.baseVersion, generatedAt: now, upserts, deletes };
+      const delta: RightsDeltaMessage = { v: 1, kind: 'delta', clubId, ...this.clubName(clubId), version: applied.version, baseVersion: applied.baseVersion, generatedAt: now, upserts, deletes };
       return { ...applied, bytes: encode('rights', delta) };
     });
     const boxIds = await this.d.store.directory.liveBoxIdsOfClub(clubId);
@@ -105,7 +106,7 @@ export class RightsPublisher {
     const parts = chunkSnapshot(data, SNAPSHOT_CHUNK_BYTES);
     const generatedAt = this.d.clock.now();
     for (let i = 0; i < parts.length; i++) {
-      const m: RightsSnapshotMessage = { v: 1, kind: 'snapshot', clubId: box.clubId, version, chunk: i, chunks: parts.length, generatedAt, data: parts[i] as RightsData };
+      const m: RightsSnapshotMessage = { v: 1, kind: 'snapshot', clubId: box.clubId, ...this.clubName(box.clubId), version, chunk: i, chunks: parts.length, generatedAt, data: parts[i] as RightsData };
       await this.d.bus.publish(topicFor('rights', boxId), Buffer.from(encode('rights', m)), { qos: 1, retain: false });
     }
     return version;
@@ -125,12 +126,53 @@ export class RightsPublisher {
     }
   }
 
+  /**
+   * A box's `state` naming its ticket key: the key joins the club's rights (`use: ticket`,
+   * `issuer`: the box), so every box of the club verifies the tickets it prints. A box that
+   * comes back with another key (its data folder was lost) keeps its old key valid one more
+   * ticket lifetime, for the tickets already printed. Never throws on what a box sends.
+   */
+  async onState({ topic, payload }: BusMessage): Promise<void> {
+    const decoded = decodeFromTopic(topic, payload);
+    if (!decoded.ok || decoded.value.kind !== 'state') return;
+    const { boxId } = decoded.value;
+    const key = (decoded.value.message as MessageOf<'state'>).ticketKey;
+    const box = this.d.boxes.get(boxId);
+    if (!key || !box || box.status !== 'active' || box.clubId === null) return;
+    try {
+      const keys = await this.d.catalog.liveQrKeys(box.clubId);
+      const same = keys.find((k) => k.keyId === key.keyId);
+      if (same && (same.publicKey !== key.publicKey || same.issuer !== boxId)) {
+        this.d.logger.warn({ boxId, keyId: key.keyId }, 'ticket key id already used by another key: not published');
+        return;
+      }
+      if (same) return;
+      const now = this.d.clock.now();
+      const retired = keys.filter((k) => k.use === 'ticket' && k.issuer === boxId && k.validTo === null).map((k) => ({ ...k, validTo: now + TICKET_MAX_VALIDITY_MS }));
+      const record: QrKey = { keyId: key.keyId, publicKey: key.publicKey, validFrom: null, validTo: null, use: 'ticket', issuer: boxId };
+      await this.apply(box.clubId, { upserts: { qrKeys: [...retired, record] }, deletes: {} });
+      this.d.logger.info({ boxId, keyId: key.keyId, retired: retired.length }, 'ticket key added to the club rights');
+    } catch (e) {
+      this.d.logger.error({ err: e, boxId }, 'ticket key not published');
+    }
+  }
+
   async start(): Promise<void> {
-    this.unsubscribe = await this.d.bus.subscribe(fleetSubscription('rightsRequest'), (m) => this.onRequest(m));
+    const requests = await this.d.bus.subscribe(fleetSubscription('rightsRequest'), (m) => this.onRequest(m));
+    const states = await this.d.bus.subscribe(fleetSubscription('state'), (m) => this.onState(m));
+    this.unsubscribe = async () => {
+      await requests();
+      await states();
+    };
   }
 
   async stop(): Promise<void> {
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
+  }
+
+  private clubName(clubId: string): { clubName?: string } {
+    const name = this.d.boxes.getClub(clubId)?.name;
+    return name ? { clubName: name.slice(0, 120) } : {};
   }
 }

@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, mkdirSync, statSync } from 'node:fs';
+import { createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { open, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
@@ -46,6 +46,21 @@ export class ArtifactRepository {
       return st.isFile() ? { path, size: st.size } : undefined;
     } catch {
       return undefined;
+    }
+  }
+
+  /**
+   * The repository's newest root (`metadata/root.json`), parsed: the trust anchor a box
+   * receives with its credentials at enrollment. null while the repository has none.
+   */
+  trustRoot(): Record<string, unknown> | null {
+    const file = this.locate('metadata', 'root.json');
+    if (!file) return null;
+    try {
+      const json: unknown = JSON.parse(readFileSync(file.path, 'utf8'));
+      return typeof json === 'object' && json !== null ? (json as Record<string, unknown>) : null;
+    } catch {
+      return null;
     }
   }
 

@@ -128,6 +128,11 @@ export class SqliteRightsCatalog implements RightsCatalog {
     return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => m.fromRow(r)) as RightsData[C];
   }
 
+  /** The club's live QR keys (members' token keys and the boxes' ticket keys). */
+  async liveQrKeys(clubId: string): Promise<QrKey[]> {
+    return this.rows('qrKeys', clubId);
+  }
+
   /** Everything live for the club, and the version it is at; read in one transaction. */
   async snapshot(clubId: string): Promise<{ version: number; data: RightsData }> {
     return this.db.transaction(() => {

@@ -1,24 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../api/context.ts';
 import { PERMISSIONS, roleMay, type Permission } from '../api/roles.ts';
 import { LiveChanges } from './live.ts';
+import { loadDashboardFiles } from './static-files.ts';
 
-const PUBLIC_DIR = fileURLToPath(new URL('./public/', import.meta.url));
-const TYPES: Record<string, string> = { '.html': 'text/html; charset=utf-8', '.css': 'text/css; charset=utf-8', '.js': 'text/javascript; charset=utf-8', '.svg': 'image/svg+xml' };
 const KEEPALIVE_MS = 15_000;
-
-/** The dashboard's files, read once at start: a fixed set, so no path from a request ever reaches the file system. */
-function loadFiles(): Map<string, { body: Buffer; type: string }> {
-  const files = new Map<string, { body: Buffer; type: string }>();
-  for (const name of readdirSync(PUBLIC_DIR)) {
-    const type = TYPES[extname(name)];
-    if (type) files.set(name, { body: readFileSync(join(PUBLIC_DIR, name)), type });
-  }
-  return files;
-}
+/** The dashboard loads nothing from elsewhere and may not be framed (clickjacking on support actions). */
+const SECURITY_HEADERS = {
+  'content-security-policy': "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+  'x-frame-options': 'DENY',
+  'x-content-type-options': 'nosniff',
+  'referrer-policy': 'no-referrer',
+};
 
 /**
  * The technical team's dashboard: static files under /ui/, plus the two API routes it needs
@@ -26,7 +19,7 @@ function loadFiles(): Map<string, { body: Buffer; type: string }> {
  * change notifications (Server-Sent Events over an authenticated fetch).
  */
 export const dashboardRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  const files = loadFiles();
+  const files = loadDashboardFiles();
   const live = new LiveChanges(ctx.store.live, ctx.clock, ctx.logger);
   const streams = new Set<{ end(): void }>();
   // Open streams would keep the server from closing: end them first.
@@ -35,16 +28,13 @@ export const dashboardRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = a
     live.stop();
   });
 
-  app.get('/', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/ui/'));
-  app.get('/ui', { schema: { hide: true } }, async (_req, reply) => reply.redirect('/ui/'));
-  app.get<{ Params: { file?: string } }>('/ui/:file', { schema: { hide: true } }, async (req, reply) => {
-    const f = files.get(req.params.file || 'index.html');
-    if (!f) return reply.status(404).type('text/plain').send('not found');
-    return reply.header('cache-control', 'no-cache').type(f.type).send(f.body);
-  });
-  app.get('/ui/', { schema: { hide: true } }, async (_req, reply) => {
-    const f = files.get('index.html');
-    return reply.header('cache-control', 'no-cache').type('text/html; charset=utf-8').send(f?.body ?? '');
+  const pub = { config: { permission: 'public' as const }, schema: { hide: true } };
+  app.get('/', pub, async (_req, reply) => reply.redirect('/ui/'));
+  app.get('/ui', pub, async (_req, reply) => reply.redirect('/ui/'));
+  app.get<{ Params: { '*': string } }>('/ui/*', pub, async (req, reply) => {
+    const f = files.get(req.params['*'] || 'index.html');
+    if (!f) return reply.status(404).headers(SECURITY_HEADERS).type('text/plain').send('not found');
+    return reply.header('cache-control', 'no-cache').headers(SECURITY_HEADERS).type(f.type).send(f.body);
   });
 
   app.get('/v1/me', { config: { permission: 'fleet.read' }, schema: { hide: true } }, async (req) => {

@@ -29,13 +29,17 @@ const COMMANDS: { name: string; code: number; hex: string; value: OsdpCommand }[
 const REPLIES: { name: string; code: number; hex: string; value: OsdpReply }[] = [
   { name: 'ACK', code: REPLY.ACK, hex: '', value: { kind: 'ack' } },
   { name: 'NAK unknown command', code: REPLY.NAK, hex: '03', value: { kind: 'nak', reason: 3, detail: new Uint8Array(0) } },
-  { name: 'PDID', code: REPLY.PDID, hex: '5c2605010278563412010203', value: { kind: 'pdid', vendor: fromHex('5c2605'), model: 1, version: 2, serial: 0x12345678, firmware: '1.2.3' } },
+  { name: 'PDID', code: REPLY.PDID, hex: '5c2605010278563412010203', value: { kind: 'pdid', vendorCode: 0x05265c, model: 1, version: 2, serial: 0x12345678, firmware: '1.2.3' } },
+  // The vendor code (IEEE OUI) travels least significant byte first: 0x00C0FFEE is EE FF C0.
+  { name: 'PDID vendor 0x00C0FFEE', code: REPLY.PDID, hex: 'eeffc0' + '0701' + 'e8030000' + '020a00', value: { kind: 'pdid', vendorCode: 0xc0ffee, model: 7, version: 1, serial: 1000, firmware: '2.10.0' } },
   { name: 'PDCAP', code: REPLY.PDCAP, hex: '040101' + '090100', value: { kind: 'pdcap', capabilities: [{ fn: 4, compliance: 1, count: 1 }, { fn: 9, compliance: 1, count: 0 }] } },
   { name: 'LSTATR tamper', code: REPLY.LSTATR, hex: '0100', value: { kind: 'lstatr', tamper: true, power: false } },
   { name: 'ISTATR', code: REPLY.ISTATR, hex: '0100', value: { kind: 'istatr', inputs: [true, false] } },
   { name: 'OSTATR', code: REPLY.OSTATR, hex: '01', value: { kind: 'ostatr', outputs: [true] } },
   { name: 'RAW Wiegand 26', code: REPLY.RAW, hex: '00011a00' + '0c8d5140', value: { kind: 'raw', reader: 0, format: 1, bitCount: 26, data: fromHex('0c8d5140') } },
   { name: 'KEYPAD 1234#', code: REPLY.KEYPAD, hex: '00053132333423', value: { kind: 'keypad', reader: 0, keys: '1234#' } },
+  // OSDP v2.2 osdp_KEYPAD: '*' is 0x7F and '#' is 0x0D.
+  { name: 'KEYPAD 12*90# (spec codes)', code: REPLY.KEYPAD, hex: '000631327f39300d', value: { kind: 'keypad', reader: 0, keys: '12\x7f90\r' } },
   { name: 'COM', code: REPLY.COM, hex: '0580250000', value: { kind: 'com', address: 5, baudRate: 9600 } },
   { name: 'CCRYPT', code: REPLY.CCRYPT, hex: '0011223344556677' + 'a0a1a2a3a4a5a6a7' + 'fde5d2f428ec16312471ea3c02bd7796', value: { kind: 'ccrypt', clientUid: fromHex('0011223344556677'), pdRandom: fromHex('a0a1a2a3a4a5a6a7'), pdCryptogram: fromHex('fde5d2f428ec16312471ea3c02bd7796') } },
   { name: 'RMAC_I', code: REPLY.RMAC_I, hex: 'b2a30057eb98ba2229ec1f875662b524', value: { kind: 'rmac_i', rmacI: fromHex('b2a30057eb98ba2229ec1f875662b524') } },

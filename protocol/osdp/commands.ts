@@ -18,6 +18,9 @@ export const NAK = {
   BAD_CHECK: 1, BAD_LENGTH: 2, UNKNOWN_COMMAND: 3, BAD_SEQUENCE: 4, SC_UNSUPPORTED: 5, SC_CONDITIONS: 6,
 } as const;
 
+/** How osdp_KEYPAD encodes the two non-digit keys (OSDP v2.2, osdp_KEYPAD): '*' as DEL, '#' as CR. */
+export const KEYPAD_KEY = { STAR: 0x7f, POUND: 0x0d } as const;
+
 /** LED colours of osdp_LED. */
 export const LED_COLOUR = { BLACK: 0, RED: 1, GREEN: 2, AMBER: 3, BLUE: 4 } as const;
 
@@ -69,7 +72,8 @@ export interface Capability {
 export type OsdpReply =
   | { readonly kind: 'ack' }
   | { readonly kind: 'nak'; readonly reason: number; readonly detail: Uint8Array }
-  | { readonly kind: 'pdid'; readonly vendor: Uint8Array; readonly model: number; readonly version: number; readonly serial: number; readonly firmware: string }
+  /** `vendorCode` is the IEEE OUI, sent least significant byte first (0x00C0FFEE is on the wire as EE FF C0). */
+  | { readonly kind: 'pdid'; readonly vendorCode: number; readonly model: number; readonly version: number; readonly serial: number; readonly firmware: string }
   | { readonly kind: 'pdcap'; readonly capabilities: readonly Capability[] }
   | { readonly kind: 'lstatr'; readonly tamper: boolean; readonly power: boolean }
   | { readonly kind: 'istatr'; readonly inputs: readonly boolean[] }
@@ -172,7 +176,7 @@ export function encodeReply(r: OsdpReply): { code: number; data: Uint8Array } {
     case 'nak': return { code: REPLY.NAK, data: Uint8Array.from([r.reason, ...r.detail]) };
     case 'pdid': {
       const fw = r.firmware.split('.').map((n) => Number(n) & 0xff);
-      return { code: REPLY.PDID, data: Uint8Array.from([...r.vendor.subarray(0, 3), r.model, r.version, ...le32(r.serial), fw[0] ?? 0, fw[1] ?? 0, fw[2] ?? 0]) };
+      return { code: REPLY.PDID, data: Uint8Array.from([...le32(r.vendorCode).slice(0, 3), r.model, r.version, ...le32(r.serial), fw[0] ?? 0, fw[1] ?? 0, fw[2] ?? 0]) };
     }
     case 'pdcap': return { code: REPLY.PDCAP, data: Uint8Array.from(r.capabilities.flatMap((c) => [c.fn, c.compliance, c.count])) };
     case 'lstatr': return { code: REPLY.LSTATR, data: Uint8Array.of(r.tamper ? 1 : 0, r.power ? 1 : 0) };
@@ -193,7 +197,7 @@ export function decodeReply(code: number, d: Uint8Array): DataResult<OsdpReply> 
     case REPLY.ACK: return exact('ACK', 0, () => ({ kind: 'ack' }));
     case REPLY.NAK: return d.length >= 1 ? ok({ kind: 'nak', reason: d[0] as number, detail: d.slice(1) }) : lengthError('NAK', 0, 'at least 1');
     case REPLY.PDID:
-      return exact('PDID', 12, () => ({ kind: 'pdid', vendor: d.slice(0, 3), model: d[3] as number, version: d[4] as number, serial: u32(d, 5), firmware: `${d[9]}.${d[10]}.${d[11]}` }));
+      return exact('PDID', 12, () => ({ kind: 'pdid', vendorCode: u16(d, 0) | ((d[2] as number) << 16), model: d[3] as number, version: d[4] as number, serial: u32(d, 5), firmware: `${d[9]}.${d[10]}.${d[11]}` }));
     case REPLY.PDCAP:
       if (d.length % 3 !== 0) return lengthError('PDCAP', d.length, 'a multiple of 3');
       return ok({ kind: 'pdcap', capabilities: chunks(d, 3).map((c) => ({ fn: c[0] as number, compliance: c[1] as number, count: c[2] as number })) });

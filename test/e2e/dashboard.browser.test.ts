@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { enrollDemoBox } from '../support/demo-box.ts';
 import { demoApi, startDemo, waitAllBoxesOnline, type DemoProcess } from '../support/demo-process.ts';
 
 const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/dashboard/', import.meta.url));
@@ -83,6 +84,71 @@ describe('dashboard in a browser against the running demo', () => {
     await page.screenshot({ path: join(ARTIFACTS, '3-audit.png'), fullPage: true });
   });
 
+  it('draws the health charts with a time axis and units (uPlot)', async () => {
+    await page.goto(`${demo.baseUrl}/ui/#/box/lyon-01`);
+    const chart = page.locator('#section-health .chart', { hasText: 'CPU usage' });
+    await chart.locator('canvas').waitFor(WAIT);
+    // uPlot draws its axes on the canvas: read what it drew from the chart instances the section keeps.
+    const axes = (metric: string) =>
+      page.evaluate(`(() => { const u = document.querySelector('#section-health .body').charts.get('${metric}'); return { time: u.scales.x.time, x: u.axes[0]._values, yLabel: u.axes[1].label, y: u.axes[1]._values }; })()`) as Promise<{ time: boolean; x: string[]; yLabel: string; y: string[] }>;
+    const cpu = await axes('cpu.usage_pct');
+    expect(cpu.time).toBe(true);
+    expect(cpu.x.length).toBeGreaterThan(1);
+    expect(cpu.x.join(' ')).toMatch(/\d{1,2}:\d{2}/);
+    expect(cpu.yLabel).toBe('%');
+    expect(cpu.y.length).toBeGreaterThan(1);
+    await expect(axes('memory.rss_bytes')).resolves.toMatchObject({ yLabel: 'MiB' });
+    await chart.locator('.u-over').hover({ position: { x: 5, y: 5 } });
+    await expect(chart.locator('.u-legend .u-series').nth(1).textContent()).resolves.toMatch(/\d %/);
+  });
+
+  it('fetches the box logs into a viewer with a level filter, search and download', async () => {
+    await page.locator('#fetch-logs').click();
+    await page.locator('#command-status', { hasText: 'fetch-logs: succeeded' }).waitFor(WAIT);
+    const rows = page.locator('#log-table tbody tr');
+    await rows.first().waitFor(WAIT);
+    const all = await rows.count();
+    expect(all).toBeGreaterThan(3);
+    // Readable lines: a level and a message, not JSON.
+    expect(await rows.first().locator('td').nth(1).textContent()).toMatch(/^(trace|debug|info|warn|error|fatal)$/);
+    expect(await page.locator('#log-table').textContent()).not.toContain('{"level"');
+    await page.locator('#log-search').fill('connected to the fleet');
+    await expect(page.locator('#log-count').textContent()).resolves.toMatch(/^\d+ of \d+ lines$/);
+    const found = await rows.count();
+    expect(found).toBeGreaterThan(0);
+    expect(found).toBeLessThan(all);
+    for (const t of await rows.allTextContents()) expect(t).toContain('connected to the fleet');
+    await page.locator('#log-search').fill('');
+    await page.locator('#log-level').selectOption('error');
+    expect(await rows.count()).toBeLessThan(all);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.locator('#log-download').click()]);
+    expect(download.suggestedFilename()).toBe('lyon-01-logs.txt');
+    await page.screenshot({ path: join(ARTIFACTS, '7-logs.png'), fullPage: true });
+  });
+
+  it('shows a box that vanished as offline: devices unknown, support actions disabled', async () => {
+    const box = await enrollDemoBox(demo, 'lyon-09', 'club-lyon');
+    await page.goto(`${demo.baseUrl}/ui/#/box/lyon-09`);
+    await page.locator('#box-status .pill.ok', { hasText: 'online' }).waitFor(WAIT);
+    await page.locator('#devices td', { hasText: 'reader-entry' }).waitFor(WAIT);
+    expect(await page.locator('#fetch-logs').isDisabled()).toBe(false);
+    await box.vanish();
+    // Live: the page redraws from the change stream, without a reload.
+    await page.locator('#box-status .pill.bad', { hasText: 'offline' }).waitFor(WAIT);
+    await page.locator('#offline-banner').waitFor(WAIT);
+    await expect(page.locator('#devices .pill', { hasText: 'unknown (box offline)' }).count()).resolves.toBe(2);
+    for (const id of ['open-lane', 'restart-device', 'print-test', 'fetch-logs']) expect(await page.locator(`#${id}`).isDisabled(), id).toBe(true);
+    await page.screenshot({ path: join(ARTIFACTS, '8-offline-box.png'), fullPage: true });
+  });
+
+  it('shows a real not-found page for an unknown box or address', async () => {
+    await page.goto(`${demo.baseUrl}/ui/#/box/no-such-box`);
+    await page.locator('#not-found', { hasText: 'There is no box “no-such-box”' }).waitFor(WAIT);
+    expect(await page.locator('#main').textContent()).not.toContain('HTTP 404');
+    await page.goto(`${demo.baseUrl}/ui/#/nowhere`);
+    await page.locator('#not-found', { hasText: '#/nowhere' }).waitFor(WAIT);
+  });
+
   it('shows passes per club with refusal reasons, and the alerts', async () => {
     await page.goto(`${demo.baseUrl}/ui/#/passes/club-lyon`);
     await page.locator('.stat', { hasText: 'passes in 24 h' }).waitFor(WAIT);
@@ -104,6 +170,14 @@ describe('dashboard in a browser against the running demo', () => {
     await tablet.locator('td', { hasText: 'turnstile-exit' }).waitFor(WAIT);
     expect(await tablet.locator('#open-lane').count()).toBe(0);
     await tablet.screenshot({ path: join(ARTIFACTS, '4-viewer-tablet.png'), fullPage: true });
+    // A refusal reads the catalog's message and code, not a bare "HTTP 403".
+    const refusal = await tablet.evaluate("import('/ui/api.js').then((m) => m.api('/v1/tokens').then(() => 'allowed', (e) => e.message))");
+    expect(refusal).toMatch(/lacks permission tokens\.manage \(API_FORBIDDEN\)/);
+    // Sign-out forgets the token in this browser and asks for one again.
+    await tablet.locator('#sign-out').click();
+    await tablet.locator('#signed-out').waitFor(WAIT);
+    expect(await tablet.locator('#login').evaluate((d) => (d as unknown as { open: boolean }).open)).toBe(true);
+    expect(await tablet.evaluate("localStorage.getItem('resabox.token')")).toBeNull();
     await viewer.close();
   });
 });

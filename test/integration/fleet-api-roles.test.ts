@@ -1,5 +1,8 @@
 import { randomBytes } from 'node:crypto';
+import Fastify from 'fastify';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { ApiInstance } from '../../fleet/api/context.ts';
+import { installRoutePolicy } from '../../fleet/api/route-policy.ts';
 import type { Role } from '../../fleet/store/token-registry.ts';
 import { enrollBox, ROLE_LIST, sha256Hex, startTestFleet, type Json, type TestFleet } from '../support/fleet-harness.ts';
 
@@ -89,7 +92,15 @@ describe('role checks on every route, audit rows for every state-changing call',
     'POST /v1/rollouts/{rolloutId}/resume': { may: '--SA', audit: 'rollout.resume', make: async () => ({ url: `/v1/rollouts/${await draft('start', 'pause')}/resume`, body: {} }) },
     'POST /v1/rollouts/{rolloutId}/cancel': { may: '--SA', audit: 'rollout.cancel', make: async () => ({ url: `/v1/rollouts/${await draft()}/cancel`, body: {} }) },
     'GET /v1/boxes/{boxId}/updates': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1/updates' }) },
+    'GET /v1/me': { may: 'VTSA', make: async () => ({ url: '/v1/me' }) },
   };
+  /** Registered but outside the matrix, with the reason. */
+  const LONG_LIVED = new Set(['GET /v1/stream']); // never answers a permitted caller; its 401 is checked below
+  /** In the matrix, left out of the OpenAPI document: the dashboard's own. */
+  const HIDDEN = ['GET /v1/me'];
+  const PUBLIC_PAGES = ['GET /', 'GET /ui', 'GET /ui/*', 'GET /openapi.json', 'GET /metrics'];
+  /** fastify's `/a/:b` as OpenAPI's `/a/{b}`. */
+  const openApiPath = (url: string) => url.replace(/:([A-Za-z]+)/g, '{$1}');
 
   beforeAll(async () => {
     // Many enrollment requests from one test client: the limiter is tested in fleet-enrollment.
@@ -115,7 +126,40 @@ describe('role checks on every route, audit rows for every state-changing call',
         if (method === 'post' || method === 'put') expect(op.requestBody, `${method} ${path} body schema`).toBeDefined();
       }
     }
-    expect(documented.sort()).toEqual(Object.keys(ROUTES).sort());
+    expect(documented.sort()).toEqual(Object.keys(ROUTES).filter((k) => !HIDDEN.includes(k)).sort());
+  });
+
+  it('every registered route declared a permission or public, and each is in the matrix or a known public page', () => {
+    const registered = f.svc.api.routes.filter((r) => r.method !== 'HEAD');
+    const docs = registered.filter((r) => r.url === '/docs' || r.url.startsWith('/docs/'));
+    expect(docs.length).toBeGreaterThan(0);
+    expect(docs.every((r) => r.permission === 'public')).toBe(true);
+    const rest = registered.filter((r) => !docs.includes(r)).map((r) => ({ key: `${r.method} ${openApiPath(r.url)}`, permission: r.permission }));
+    for (const r of rest) {
+      if (r.permission === 'public') expect([...PUBLIC_PAGES, ...Object.keys(ROUTES).filter((k) => ROUTES[k]!.may === 'public')], `public route ${r.key}`).toContain(r.key);
+      else expect(ROUTES[r.key] ?? LONG_LIVED.has(r.key), `route ${r.key} (${r.permission}) is not in the matrix`).toBeTruthy();
+    }
+    expect(rest.map((r) => r.key).sort()).toEqual([...Object.keys(ROUTES), ...PUBLIC_PAGES, ...LONG_LIVED].sort());
+  });
+
+  it('every non-public registered route refuses a caller without a token', async () => {
+    for (const r of f.svc.api.routes.filter((x) => x.permission !== 'public' && x.method !== 'HEAD')) {
+      const url = r.url.replace(/:[A-Za-z]+/g, 'x').replace('*', 'x');
+      const res = await f.call(null, r.method, url, r.method === 'GET' ? undefined : {});
+      expect(res.status, `${r.method} ${r.url}`).toBe(401);
+    }
+  });
+
+  it('a route without a permission is refused at registration', async () => {
+    const app = Fastify();
+    const routes = installRoutePolicy(app as unknown as ApiInstance, ['/docs']);
+    app.get('/v1/open', { config: { permission: 'public' } }, async () => 'x');
+    app.get('/docs/page', async () => 'x');
+    app.get('/v1/guarded', { config: { permission: 'fleet.read' } }, async () => 'x');
+    expect(() => app.get('/v1/hidden', async () => 'x')).toThrow(/GET \/v1\/hidden declares no permission/);
+    expect(() => app.get('/v1/typo', { config: { permission: 'fleet.reed' as never } }, async () => 'x')).toThrow(/declares no permission/);
+    expect(routes.filter((r) => r.method === 'GET').map((r) => `${r.url} ${r.permission}`)).toEqual(['/v1/open public', '/docs/page public', '/v1/guarded fleet.read']);
+    await app.close();
   });
 
   const letter: Record<Role, string> = { viewer: 'V', technician: 'T', support: 'S', admin: 'A' };

@@ -27,8 +27,22 @@ describe('fleet dashboard routes', () => {
     expect(index.body).toContain('<script type="module" src="/ui/app.js">');
     const js = await f.call(null, 'GET', '/ui/app.js');
     expect(js.headers['content-type']).toContain('text/javascript');
-    for (const path of ['/ui/..%2F..%2Fpackage.json', '/ui/routes.ts', '/ui/live.ts', '/ui/nope.js']) expect((await f.call(null, 'GET', path)).status).toBe(404);
+    for (const path of ['/ui/..%2F..%2Fpackage.json', '/ui/../../package.json', '/ui/box/..%2F..%2Froutes.ts', '/ui/routes.ts', '/ui/live.ts', '/ui/nope.js', '/ui/vendor/uPlot.cjs.js']) expect((await f.call(null, 'GET', path)).status, path).toBe(404);
+    // Section modules in a sub-folder, and the chart library from its package.
+    expect((await f.call(null, 'GET', '/ui/box/sections.js')).body).toContain('export const SECTIONS');
+    const uplot = await f.call(null, 'GET', '/ui/vendor/uPlot.esm.js');
+    expect(uplot.headers['content-type']).toContain('text/javascript');
+    expect(uplot.body).toContain('export { uPlot as default }');
     expect((await f.call(null, 'GET', '/')).headers.location).toBe('/ui/');
+  });
+
+  it('sends the browser security headers with every dashboard file (CSP, no framing, nosniff)', async () => {
+    for (const path of ['/ui/', '/ui/app.js', '/ui/box/view.js', '/ui/nope.js']) {
+      const res = await f.call(null, 'GET', path);
+      expect(res.headers['content-security-policy'], path).toMatch(/default-src 'self'.*frame-ancestors 'none'/);
+      expect(res.headers['x-frame-options'], path).toBe('DENY');
+      expect(res.headers['x-content-type-options'], path).toBe('nosniff');
+    }
   });
 
   it('tells each role who it is and what it may do', async () => {

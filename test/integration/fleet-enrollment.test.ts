@@ -1,5 +1,9 @@
 import { randomBytes } from 'node:crypto';
+import { copyFile, readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
 import mqtt from 'mqtt';
+import { installTrustAnchor, trustAnchorPath } from '../../agent/update/trust-anchor.ts';
+import { makeRepository } from '../support/update-fixtures.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBox, enrollBox, sha256Hex, startTestFleet, type TestFleet } from '../support/fleet-harness.ts';
 
@@ -50,6 +54,8 @@ describe('enrollment end to end: code -> pending -> accept -> MQTT with issued c
     const delivered = await f.call(null, 'POST', `/v1/enrollments/${enrollmentId}/poll`, { pollSecret: secret });
     expect(delivered.status).toBe(200);
     expect(delivered.body).toMatchObject({ status: 'delivered', credentials: { boxId: 'box-nord-1', username: 'box-nord-1', clientId: 'box-nord-1' } });
+    // No update repository yet: no trust root to hand over.
+    expect(delivered.body).not.toHaveProperty('trustRoot');
     const password: string = delivered.body.credentials.password;
     expect(password.length).toBeGreaterThanOrEqual(40);
     // Exactly once.
@@ -123,6 +129,26 @@ describe('enrollment end to end: code -> pending -> accept -> MQTT with issued c
     const again = await connectBox(f.mqttUrl, 'box-nord-3', second);
     expect(again.connected).toBe(true);
     await again.endAsync();
+  });
+
+  it('hands the update repository root over with the credentials: the box stores it as its trust anchor', async () => {
+    f.clock.advance(60_000);
+    const repo = await makeRepository();
+    try {
+      await copyFile(repo.anchor, join(f.svc.api.ctx.repository.root, 'metadata', 'root.json'));
+      const created = await f.call('technician', 'POST', '/v1/boxes', { id: 'box-nord-4', clubId: 'club-nord' });
+      const secret = randomBytes(24).toString('base64url');
+      const p = await f.call(null, 'POST', '/v1/enrollments', { code: created.body.enrollment.code, hardware: { model: 'rbx-a1' }, agentVersion: '1.0.0', pollSecretHash: sha256Hex(secret) });
+      await f.call('technician', 'POST', `/v1/enrollments/${p.body.enrollmentId}/accept`, {});
+      const delivered = await f.call(null, 'POST', `/v1/enrollments/${p.body.enrollmentId}/poll`, { pollSecret: secret });
+      expect(delivered.body.status).toBe('delivered');
+      expect(delivered.body.trustRoot).toEqual(JSON.parse(await readFile(repo.anchor, 'utf8')));
+      const boxRoot = join(repo.base, 'box');
+      expect(await installTrustAnchor(boxRoot, delivered.body.trustRoot)).toBe(true);
+      expect(JSON.parse(await readFile(trustAnchorPath(boxRoot), 'utf8')).signed._type).toBe('root');
+    } finally {
+      await rm(repo.base, { recursive: true, force: true });
+    }
   });
 
   it('refuses an expired code and rate-limits presentations per client', async () => {

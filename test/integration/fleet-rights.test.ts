@@ -117,4 +117,31 @@ describe('rights upsert -> versioned delta on the club boxes, snapshot on reques
     const stored = (await f.call('support', 'GET', '/v1/clubs/club-r/rights')).body.data.rights as Json[];
     expect(stored.filter((x) => x['kind'] === 'pack')).toEqual(d.upserts.rights);
   });
+
+  it("publishes a box's announced ticket key to its club as a ticket key, once; a new key retires the old one after a ticket's lifetime", async () => {
+    const key = (n: number) => ({ keyId: `tkey${n}`, publicKey: Buffer.alloc(32, n).toString('base64url') });
+    const online = (ticketKey: Json) => encode('state', { v: 1, state: 'online', reason: 'connected', agentVersion: '1.0.0', bootId: 'boot-1', ts: f.clock.now(), ticketKey } as never);
+    const delta = nextMessage(boxB, rightsTopic('box-r-2'), (m) => m.kind === 'delta');
+    await boxA.publishAsync(topicFor('state', 'box-r-1'), Buffer.from(online(key(1))), { qos: 1, retain: true });
+    const d = asDecoded(await delta);
+    if (d.kind !== 'delta') throw new Error('not a delta');
+    expect(d.clubName).toBe('R');
+    expect(d.upserts.qrKeys).toEqual([{ ...key(1), validFrom: null, validTo: null, use: 'ticket', issuer: 'box-r-1' }]);
+    // The same key again (every reconnect) changes nothing; another box may not claim it.
+    const before = (await f.call('support', 'GET', '/v1/clubs/club-r/rights')).body.version;
+    await boxA.publishAsync(topicFor('state', 'box-r-1'), Buffer.from(online(key(1))), { qos: 1, retain: true });
+    await boxB.publishAsync(topicFor('state', 'box-r-2'), Buffer.from(online({ ...key(1), publicKey: key(9).publicKey })), { qos: 1, retain: true });
+    const rotated = nextMessage(boxB, rightsTopic('box-r-2'), (m) => m.kind === 'delta');
+    await boxA.publishAsync(topicFor('state', 'box-r-1'), Buffer.from(online(key(2))), { qos: 1, retain: true });
+    const r = asDecoded(await rotated);
+    if (r.kind !== 'delta') throw new Error('not a delta');
+    expect(r.version).toBe(before + 1);
+    expect(r.upserts.qrKeys).toEqual([
+      { ...key(1), validFrom: null, validTo: r.generatedAt + 24 * 3600_000, use: 'ticket', issuer: 'box-r-1' },
+      { ...key(2), validFrom: null, validTo: null, use: 'ticket', issuer: 'box-r-1' },
+    ]);
+    const snap = nextMessage(boxB, rightsTopic('box-r-2'), (m) => m.kind === 'snapshot');
+    await boxB.publishAsync(topicFor('rightsRequest', 'box-r-2'), Buffer.from(encode('rightsRequest', { v: 1, haveVersion: 0, reason: 'gap', ts: f.clock.now() })), { qos: 1 });
+    expect(asDecoded(await snap)).toMatchObject({ kind: 'snapshot', clubName: 'R' });
+  });
 });

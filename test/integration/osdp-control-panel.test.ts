@@ -3,6 +3,7 @@ import { SimulatedOsdpBus } from '../../firmware-sim/osdp/bus.ts';
 import { SimulatedPd, type SimulatedPdOptions } from '../../firmware-sim/osdp/pd.ts';
 import { ManualClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
+import { capturingLogger } from '../support/log-capture.ts';
 import { encodeWiegand } from '../../protocol/access/wiegand.ts';
 import { fromHex, toHex } from '../../protocol/core/index.ts';
 import { MockTransport } from '../../agent/transport/mock.ts';
@@ -31,6 +32,7 @@ interface Rig {
   bus: SimulatedOsdpBus;
   credentials: CredentialPresented[];
   statuses: DeviceStatus[];
+  logs: Record<string, unknown>[];
   run(ms: number): Promise<void>;
 }
 
@@ -44,7 +46,8 @@ async function rig(readers: OsdpReaderConfig[], pds: SimulatedPdOptions[], noise
   const transport = new MockTransport('osdp');
   const bus = new SimulatedOsdpBus(noise ? noisy(transport.device, noise) : transport.device, pds.map((o) => new SimulatedPd(o)));
   let counter = 0;
-  const cp = new OsdpControlPanel({ transport, clock, logger: silentLogger, readers, timing, random: (n) => Uint8Array.from({ length: n }, () => (counter++ * 37) & 0xff) });
+  const { logger, lines: logs } = capturingLogger();
+  const cp = new OsdpControlPanel({ transport, clock, logger, readers, timing, random: (n) => Uint8Array.from({ length: n }, () => (counter++ * 37) & 0xff) });
   const credentials: CredentialPresented[] = [];
   const statuses: DeviceStatus[] = [];
   for (const r of cp.readers) {
@@ -59,7 +62,7 @@ async function rig(readers: OsdpReaderConfig[], pds: SimulatedPdOptions[], noise
     }
   };
   await cp.start();
-  const r = { transport, clock, cp, bus, credentials, statuses, run };
+  const r = { transport, clock, cp, bus, credentials, statuses, logs, run };
   rigs.push(r);
   return r;
 }
@@ -158,10 +161,10 @@ describe('OSDP control panel against simulated readers (MockTransport, fake time
     expect(r.bus.reader(1).secureChannelActive).toBe(true);
   });
 
-  it('reports a reader holding another key as degraded with OSDP_SC_BAD_CRYPTOGRAM', async () => {
+  it('reports a reader holding another key as key-mismatch (degraded) with OSDP_SC_KEY_MISMATCH', async () => {
     const r = await rig([{ id: 'in', address: 1, scbk: KEY_B }], [{ address: 1, scbk: KEY_A }]);
     await r.run(400);
-    expect(state(r, 'in')).toMatchObject({ state: 'degraded', lastError: { code: 'OSDP_SC_BAD_CRYPTOGRAM' }, detail: { secureChannel: false } });
+    expect(state(r, 'in')).toMatchObject({ state: 'degraded', lastError: { code: 'OSDP_SC_KEY_MISMATCH', message: expect.stringMatching(/its own key \(SCBK\), which is not the configured key/) }, detail: { condition: 'key-mismatch', secureChannel: false } });
   });
 
   it('rejects a Wiegand read with bad parity as an error, not a credential', async () => {
@@ -185,7 +188,8 @@ describe('OSDP control panel against simulated readers (MockTransport, fake time
     await r.run(1000);
     expect(r.credentials.map((c) => (c.credential.kind === 'badge' ? c.credential.number : '')).sort()).toEqual(Array.from({ length: 10 }, (_, i) => String(65536 + i)).sort());
     for (const id of ['in', 'out']) expect(state(r, id).detail).toMatchObject({ secureChannel: true });
-    expect(r.statuses.some((s) => s.lastError?.code === 'OSDP_BAD_CRC')).toBe(true);
+    // A corrupted reply is retried with the same bytes: logged, not a status change while the reader stays online.
+    expect(r.logs.some((l) => l.code === 'OSDP_BAD_CRC')).toBe(true);
     expect(r.bus.framingErrors.size).toBeGreaterThan(0);
   });
 
@@ -210,13 +214,16 @@ describe('OSDP control panel against simulated readers (MockTransport, fake time
     expect(r.transport.isOpen).toBe(false);
   });
 
-  it('falls back to the install key when the reader already holds it (box restarted before storing it)', async () => {
-    const r = await rig([{ id: 'in', address: 1, installKey: KEY_A }], [{ address: 1, scbk: KEY_A }], 0, { secureRetryMs: 300 });
-    await r.run(200);
-    expect(state(r, 'in')).toMatchObject({ state: 'degraded', lastError: { code: 'OSDP_NAK_6' } });
-    await r.run(600);
+  it('challenges again with the install key when a reader refuses SCBK-D (NAK 6) and holds it (box restarted before storing it)', async () => {
+    const r = await rig([{ id: 'in', address: 1, installKey: KEY_A }], [{ address: 1, scbk: KEY_A, behaviour: { scbkdRequest: 'nak' } }]);
+    const installed: string[] = [];
+    r.cp.onKeyInstalled((id, key) => installed.push(`${id}:${toHex(key)}`));
+    await r.run(300);
     expect(state(r, 'in')).toMatchObject({ state: 'online', detail: { secureChannel: true } });
+    expect(r.statuses.map((s) => s.state)).not.toContain('degraded');
+    expect(r.bus.reader(1).commandLog.filter((c) => c === 'chlng')).toHaveLength(2);
     expect(r.bus.reader(1).commandLog).not.toContain('keyset');
+    expect(installed).toEqual([`in:${toHex(KEY_A)}`]);
   });
 
   it('reports an open tamper switch as degraded and clears it when closed', async () => {

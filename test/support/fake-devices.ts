@@ -5,7 +5,7 @@ import type { Direction, PassageOutcome, Turnstile, TurnstileEvent } from '../..
 
 /**
  * In-memory stand-ins for the reader and turnstile drivers (used where the real drivers and
- * simulators are not merged yet). They honour the port contracts: feedback never rejects,
+ * simulators are not merged yet). They honour the port contracts: feedback resolves (a fake is always ready),
  * open() resolves with one outcome, lock-down refuses opens.
  */
 abstract class FakeDevice<K extends 'reader' | 'turnstile'> {

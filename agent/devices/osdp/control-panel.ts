@@ -2,46 +2,24 @@ import { randomBytes } from 'node:crypto';
 import type { Clock, TimerHandle } from '../../../platform/clock.ts';
 import type { Logger } from '../../../platform/log.ts';
 import { concatBytes } from '../../../protocol/core/index.ts';
-import { decodePacket, type DecodedPacket, type OsdpReply } from '../../../protocol/osdp/index.ts';
-import type { Transport } from '../../transport/transport.ts';
+import { decodePacket, REPLY, type DecodedPacket, type OsdpReply } from '../../../protocol/osdp/index.ts';
+import type { Transport, TransportErrorCode } from '../../transport/transport.ts';
 import type { ReaderFeedback } from '../reader.ts';
 import { credentialFromRaw, PinCollector } from './credentials.ts';
+import { OsdpReaderError, type OsdpReaderErrorCode } from './errors.ts';
 import { feedbackCommands } from './feedback.ts';
-import type { LinkEvent } from './link-phase.ts';
+import { isWaiting, type LinkEvent } from './link-phase.ts';
 import { OsdpReader, type OsdpBusPort } from './osdp-reader.ts';
 import { PdLink, type Exchange, type PdLinkConfig } from './pd-link.ts';
-import { readerDetail, readerState } from './reader-status.ts';
+import { ReaderStatusKeeper } from './status-keeper.ts';
+import { DEFAULT_OSDP_TIMING, type OsdpTiming } from './timing.ts';
 
 export interface OsdpReaderConfig extends PdLinkConfig {
   /** The reader's device id (DeviceStatus.deviceId, CredentialPresented.readerId). */
   readonly id: string;
 }
 
-export interface OsdpTiming {
-  /** How long to wait for a reply (OSDP: 200 ms). */
-  readonly replyTimeoutMs: number;
-  /** Pause between two polls of the same reader. */
-  readonly pollIntervalMs: number;
-  /** Consecutive exchanges without a valid reply before a reader is offline. */
-  readonly offlineAfter: number;
-  /** Consecutive failures (still below offlineAfter) that make a reader degraded. */
-  readonly degradedAfter: number;
-  /** How often an offline reader is probed. */
-  readonly offlineProbeMs: number;
-  /** Back-off before a failed secure channel set-up is tried again. */
-  readonly secureRetryMs: number;
-  /** Wait before resending a command the reader answered BUSY. */
-  readonly busyRetryMs: number;
-  /** Delay before reopening a lost transport. */
-  readonly reopenMs: number;
-  /** A half-typed PIN is forgotten after this long. */
-  readonly pinTimeoutMs: number;
-}
-
-export const DEFAULT_OSDP_TIMING: OsdpTiming = {
-  replyTimeoutMs: 200, pollIntervalMs: 50, offlineAfter: 8, degradedAfter: 3, offlineProbeMs: 1000,
-  secureRetryMs: 5000, busyRetryMs: 50, reopenMs: 1000, pinTimeoutMs: 10_000,
-};
+export { DEFAULT_OSDP_TIMING, type OsdpTiming } from './timing.ts';
 
 export interface OsdpControlPanelOptions {
   readonly transport: Transport;
@@ -58,9 +36,7 @@ interface Drop {
   readonly link: PdLink;
   readonly reader: OsdpReader;
   readonly pins: PinCollector;
-  everOnline: boolean;
-  tamper: boolean;
-  lastError?: { code: string; message: string; at: number };
+  readonly status: ReaderStatusKeeper;
 }
 
 /**
@@ -88,11 +64,13 @@ export class OsdpControlPanel implements OsdpBusPort {
     const random = options.random ?? ((n: number) => new Uint8Array(randomBytes(n)));
     const addresses = new Set<number>();
     this.drops = options.readers.map((config) => {
-      if (!Number.isInteger(config.address) || config.address < 0 || config.address > 0x7e || addresses.has(config.address)) throw new Error(`OSDP reader ${config.id}: address ${config.address} is invalid or used twice`);
-      for (const key of [config.scbk, config.installKey]) if (key && key.length !== 16) throw new Error(`OSDP reader ${config.id}: a secure channel key is 16 bytes, got ${key.length}`);
+      if (!Number.isInteger(config.address) || config.address < 0 || config.address > 0x7e || addresses.has(config.address)) throw new OsdpReaderError('OSDP_BAD_CONFIG', `OSDP reader ${config.id}: address ${config.address} is invalid or used twice`);
+      for (const key of [config.scbk, config.installKey]) if (key && key.length !== 16) throw new OsdpReaderError('OSDP_BAD_CONFIG', `OSDP reader ${config.id}: a secure channel key is 16 bytes, got ${key.length}`);
       addresses.add(config.address);
       const link = new PdLink(config, random, (key) => this.keyInstalled(config.id, key));
-      return { config, link, reader: new OsdpReader(config.id, this, options.clock.now()), pins: new PinCollector(this.timing.pinTimeoutMs), everOnline: false, tamper: false };
+      const reader = new OsdpReader(config.id, this, options.clock.now());
+      const status = new ReaderStatusKeeper(reader, config.address, options.clock, options.logger, this.timing.degradedAfter);
+      return { config, link, reader, pins: new PinCollector(this.timing.pinTimeoutMs), status };
     });
   }
 
@@ -103,7 +81,7 @@ export class OsdpControlPanel implements OsdpBusPort {
 
   reader(id: string): OsdpReader {
     const d = this.drops.find((x) => x.config.id === id);
-    if (!d) throw new Error(`no OSDP reader ${id}`);
+    if (!d) throw new OsdpReaderError('OSDP_UNKNOWN_READER', `no OSDP reader ${id}`);
     return d.reader;
   }
 
@@ -135,17 +113,25 @@ export class OsdpControlPanel implements OsdpBusPort {
     this.startedReaders.clear();
     this.running = false;
     this.clearTimers();
+    for (const d of this.drops) d.link.drain(new OsdpReaderError('OSDP_STOPPED', 'the OSDP bus was stopped'));
     for (const u of this.unsubscribe.splice(0)) u();
     await this.options.transport.close();
   }
 
+  /** Resolves once the reader acknowledged every command; rejects (OsdpReaderError) when it is offline, not ready, or refuses one. */
   feedback(readerId: string, signal: ReaderFeedback): Promise<void> {
     const d = this.drops.find((x) => x.config.id === readerId);
-    if (!d) return Promise.resolve();
-    const commands = feedbackCommands(signal);
-    const all = Promise.all(commands.map((c) => new Promise<void>((resolve) => d.link.enqueue(c, resolve)))).then(() => undefined);
+    if (!d) return Promise.reject(new OsdpReaderError('OSDP_UNKNOWN_READER', `no OSDP reader ${readerId}`));
+    if (!this.running) return Promise.reject(new OsdpReaderError('OSDP_STOPPED', 'the OSDP bus is not running'));
+    const sent: Promise<void>[] = [];
+    for (const command of feedbackCommands(signal)) {
+      let refused: OsdpReaderError | undefined;
+      sent.push(new Promise<void>((resolve, reject) => (refused = d.link.enqueue(command, (e) => (e ? reject(e) : resolve())))));
+      // The commands of one signal are queued together, so only the first can be refused here.
+      if (refused) return Promise.reject(refused);
+    }
     this.pump();
-    return all;
+    return Promise.all(sent).then(() => undefined);
   }
 
   private async open(): Promise<void> {
@@ -169,7 +155,7 @@ export class OsdpControlPanel implements OsdpBusPort {
     try {
       await this.options.transport.open();
     } catch (e) {
-      const code = (e as { code?: string }).code ?? 'TRANSPORT_OPEN_FAILED';
+      const code = (e as { code?: TransportErrorCode }).code ?? 'TRANSPORT_OPEN_FAILED';
       for (const d of this.drops) this.fail(d, code, (e as Error).message, undefined);
       this.reopenTimer = this.options.clock.setTimeout(() => void this.reopen(), this.timing.reopenMs);
       return;
@@ -182,13 +168,13 @@ export class OsdpControlPanel implements OsdpBusPort {
   private pump(): void {
     if (!this.running || this.inFlight || !this.options.transport.isOpen) return;
     const now = this.options.clock.monotonic();
-    for (const d of this.drops) if (d.link.phase === 'sc-failed' && d.link.dueAt <= now) this.transition(d, 'retry-due');
+    for (const d of this.drops) if (isWaiting(d.link.phase) && d.link.dueAt <= now) this.transition(d, 'retry-due');
     const n = this.drops.length;
     let chosen: Drop | undefined;
     for (let i = 0; i < n && !chosen; i++) {
       const d = this.drops[(this.cursor + i) % n] as Drop;
       const urgent = d.link.phase === 'online' && d.link.hasQueued();
-      if ((urgent || d.link.dueAt <= now) && d.link.phase !== 'sc-failed') {
+      if ((urgent || d.link.dueAt <= now) && !isWaiting(d.link.phase)) {
         chosen = d;
         this.cursor = (this.cursor + i + 1) % n;
       }
@@ -224,7 +210,7 @@ export class OsdpControlPanel implements OsdpBusPort {
       this.buffer = this.buffer.subarray(step.consumed);
       const f = this.inFlight;
       // A reply with another address or sequence is a stray (a late answer to an abandoned try).
-      if (f && step.frame.reply && step.frame.address === f.drop.config.address && step.frame.sequence === f.exchange.sequence) this.onReply(f.drop, f.exchange, step.frame);
+      if (f && step.frame.reply && step.frame.address === f.drop.config.address && (step.frame.sequence === f.exchange.sequence || isBusyNow(step.frame))) this.onReply(f.drop, f.exchange, step.frame);
     }
   }
 
@@ -235,10 +221,11 @@ export class OsdpControlPanel implements OsdpBusPort {
     if (outcome.kind === 'busy') {
       drop.link.dueAt = at + this.timing.busyRetryMs;
     } else {
-      if (outcome.error) this.recordError(drop, outcome.error.code, outcome.error.message);
+      // A refused feedback command rejects its feedback() call; it says nothing about the link.
+      if (outcome.error && !exchange.done) this.recordError(drop, outcome.error.code, outcome.error.message);
       this.transition(drop, outcome.event);
       if (outcome.reply) this.deliver(drop, outcome.reply, at);
-      drop.link.dueAt = drop.link.phase === 'online' ? at + this.timing.pollIntervalMs : drop.link.phase === 'sc-failed' ? at + this.timing.secureRetryMs : at;
+      drop.link.dueAt = drop.link.phase === 'online' ? at + this.timing.pollIntervalMs : isWaiting(drop.link.phase) ? at + this.timing.secureRetryMs : at;
     }
     this.publish(drop);
     this.pump();
@@ -250,16 +237,18 @@ export class OsdpControlPanel implements OsdpBusPort {
     this.noReply(f.drop, 'OSDP_NO_REPLY', `no reply from address ${f.drop.config.address} within ${this.timing.replyTimeoutMs} ms`);
   }
 
-  private onCorrupt(code: string, message: string): void {
+  private onCorrupt(code: OsdpReaderErrorCode, message: string): void {
     const f = this.inFlight;
     if (f) this.noReply(f.drop, code, message);
   }
 
-  private noReply(drop: Drop, code: string, message: string): void {
+  private noReply(drop: Drop, code: OsdpReaderErrorCode, message: string): void {
     this.endExchange();
     const now = this.options.clock.monotonic();
     const event = drop.link.onNoReply(this.timing.offlineAfter);
-    this.recordError(drop, code, message);
+    // A single failed try is retried with the same bytes and is no news; a streak is.
+    if (event || drop.link.failures >= this.timing.degradedAfter) this.recordError(drop, code, message);
+    else this.options.logger.debug({ reader: drop.config.id, code, failures: drop.link.failures }, message);
     if (event) this.transition(drop, event);
     drop.link.dueAt = drop.link.phase === 'offline' ? now + this.timing.offlineProbeMs : now;
     this.publish(drop);
@@ -269,11 +258,11 @@ export class OsdpControlPanel implements OsdpBusPort {
   private deliver(drop: Drop, reply: OsdpReply, at: number): void {
     if (reply.kind === 'raw') {
       const card = credentialFromRaw(reply);
+      drop.status.cardRead(card.ok ? undefined : card);
       if (card.ok) drop.reader.emitCredential({ readerId: drop.config.id, credential: card.credential, at });
-      else this.recordError(drop, card.code, card.message);
     } else if (reply.kind === 'lstatr') {
-      if (reply.tamper && !drop.tamper) this.recordError(drop, 'OSDP_TAMPER', 'the reader reports its tamper switch open');
-      drop.tamper = reply.tamper;
+      if (reply.tamper && !drop.status.tamper) this.recordError(drop, 'OSDP_TAMPER', 'the reader reports its tamper switch open');
+      drop.status.tamper = reply.tamper;
     } else if (reply.kind === 'keypad') {
       for (const pin of drop.pins.add(reply.keys, at)) drop.reader.emitCredential({ readerId: drop.config.id, credential: { kind: 'pin', pin }, at });
     }
@@ -281,27 +270,21 @@ export class OsdpControlPanel implements OsdpBusPort {
 
   private transition(drop: Drop, event: LinkEvent): void {
     const { from, to } = drop.link.apply(event);
-    if (from !== to) this.options.logger.info({ reader: drop.config.id, from, to, event }, 'OSDP reader link');
-    if (to === 'online') drop.everOnline = true;
+    if (from !== to) this.options.logger.debug({ reader: drop.config.id, from, to, event }, 'OSDP reader link');
   }
 
-  private fail(drop: Drop, code: string, message: string, event: LinkEvent | undefined): void {
+  private fail(drop: Drop, code: OsdpReaderErrorCode, message: string, event: LinkEvent | undefined): void {
     this.recordError(drop, code, message);
     if (event && drop.link.phase !== 'offline') this.transition(drop, event);
     this.publish(drop);
   }
 
-  private recordError(drop: Drop, code: string, message: string): void {
-    drop.lastError = { code, message, at: this.options.clock.now() };
+  private recordError(drop: Drop, code: OsdpReaderErrorCode, message: string): void {
+    drop.status.recordError(code, message);
   }
 
   private publish(drop: Drop): void {
-    const l = drop.link;
-    const snapshot = { address: drop.config.address, phase: l.phase, failures: l.failures, secureChannel: l.secureChannelActive, identity: l.identity, everOnline: drop.everOnline, tamper: drop.tamper };
-    drop.reader.updateStatus(
-      { state: readerState(snapshot, this.timing.degradedAfter), ...(drop.lastError ? { lastError: drop.lastError } : {}), detail: readerDetail(snapshot) },
-      this.options.clock.now(),
-    );
+    drop.status.publish(drop.link);
   }
 
   private keyInstalled(readerId: string, key: Uint8Array): void {
@@ -326,4 +309,9 @@ export class OsdpControlPanel implements OsdpBusPort {
     this.wakeTimer = undefined;
     this.reopenTimer = undefined;
   }
+}
+
+/** osdp_BUSY goes out with sequence number 0 whatever the command's (OSDP v2.2; libosdp's CP accepts it so). */
+function isBusyNow(p: DecodedPacket): boolean {
+  return p.sequence === 0 && p.code === REPLY.BUSY && p.securityBlock === undefined && p.data.length === 0;
 }

@@ -1,9 +1,13 @@
 import { decodeWiegand } from '../../../protocol/access/wiegand.ts';
 import { toHex } from '../../../protocol/core/index.ts';
-import type { OsdpReply } from '../../../protocol/osdp/index.ts';
+import { KEYPAD_KEY, type OsdpReply } from '../../../protocol/osdp/index.ts';
 import type { Credential } from '../reader.ts';
+import type { OsdpReaderErrorCode } from './errors.ts';
 
-export type CardResult = { readonly ok: true; readonly credential: Credential } | { readonly ok: false; readonly code: string; readonly message: string };
+export type CardResult = { readonly ok: true; readonly credential: Credential } | { readonly ok: false; readonly code: OsdpReaderErrorCode; readonly message: string };
+
+const STAR = String.fromCharCode(KEYPAD_KEY.STAR);
+const POUND = String.fromCharCode(KEYPAD_KEY.POUND);
 
 /**
  * Turns an osdp_RAW into a badge credential. 26 and 34 bits are Wiegand (parity checked,
@@ -24,8 +28,10 @@ export function credentialFromRaw(raw: Extract<OsdpReply, { kind: 'raw' }>): Car
 }
 
 /**
- * Collects keypad digits into a PIN: '#' or CR ends it, '*' clears, and keys older than
+ * Collects keypad digits into a PIN: '#' ends it and '*' clears it, and keys older than
  * `timeoutMs` are forgotten (a half-typed PIN must not prefix the next person's).
+ * OSDP v2.2 sends '*' as 0x7F and '#' as 0x0D; the ASCII '*' and '#' that some readers
+ * send instead are taken too, since no digit can be mistaken for either.
  */
 export class PinCollector {
   private digits = '';
@@ -39,10 +45,10 @@ export class PinCollector {
     this.lastAt = now;
     const pins: string[] = [];
     for (const k of keys) {
-      if (k === '#' || k === '\r') {
+      if (k === POUND || k === '#') {
         if (this.digits) pins.push(this.digits);
         this.digits = '';
-      } else if (k === '*') this.digits = '';
+      } else if (k === STAR || k === '*') this.digits = '';
       else if (k >= '0' && k <= '9' && this.digits.length < 16) this.digits += k;
     }
     return pins;

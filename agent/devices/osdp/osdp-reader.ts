@@ -52,19 +52,16 @@ export class OsdpReader implements Reader {
     return () => this.credentialListeners.delete(listener);
   }
 
-  async feedback(signal: ReaderFeedback): Promise<void> {
-    try {
-      await this.bus.feedback(this.id, signal);
-    } catch {
-      // Feedback is best effort and never rejects (Reader contract); the status carries the error.
-    }
+  /** Rejects with an OsdpReaderError when the reader is offline or not ready, or refuses a command. */
+  feedback(signal: ReaderFeedback): Promise<void> {
+    return this.bus.feedback(this.id, signal);
   }
 
-  /** Called by the control panel; emits only real changes. */
+  /** Called by the control panel; emits only real changes (a repeated error with the same code is none). */
   updateStatus(next: StatusFields, now: number): void {
     const state: DeviceState = next.state;
     const changed =
-      state !== this.current.state || JSON.stringify(next.detail) !== JSON.stringify(this.current.detail) || next.lastError?.at !== this.current.lastError?.at;
+      state !== this.current.state || JSON.stringify(next.detail) !== JSON.stringify(this.current.detail) || next.lastError?.code !== this.current.lastError?.code;
     if (!changed) return;
     this.current = {
       deviceId: this.id,

@@ -9,7 +9,7 @@ function reply(address: number, sequence: number, r: OsdpReply): DecodedPacket {
   return step.frame;
 }
 
-const PDID: OsdpReply = { kind: 'pdid', vendor: Uint8Array.of(1, 2, 3), model: 4, version: 5, serial: 6, firmware: '7.8.9' };
+const PDID: OsdpReply = { kind: 'pdid', vendorCode: 0x030201, model: 4, version: 5, serial: 6, firmware: '7.8.9' };
 
 function answer(link: PdLink, r: OsdpReply): Exchange {
   const x = link.nextExchange();
@@ -27,7 +27,7 @@ describe('PdLink (one reader, no secure channel)', () => {
     const seen: [string, number][] = [];
     const log = (x: Exchange) => seen.push([x.command.kind, x.sequence]);
     log(answer(link, PDID));
-    expect(link.identity).toEqual({ vendor: '010203', model: 4, serial: 6, firmware: '7.8.9' });
+    expect(link.identity).toEqual({ vendor: '030201', model: 4, serial: 6, firmware: '7.8.9' });
     log(answer(link, { kind: 'pdcap', capabilities: [] }));
     for (let i = 0; i < 4; i++) log(answer(link, { kind: 'ack' }));
     expect(seen).toEqual([['id', 0], ['cap', 1], ['poll', 2], ['poll', 3], ['poll', 1], ['poll', 2]]);
@@ -46,11 +46,11 @@ describe('PdLink (one reader, no secure channel)', () => {
     expect(link.nextExchange()).toMatchObject({ command: { kind: 'id' }, sequence: 0 });
   });
 
-  it('BUSY keeps the exchange pending; queued feedback resolves when answered, or at once when not online', () => {
+  it('BUSY keeps the exchange pending; queued feedback resolves when answered, and is refused with a code when not online', () => {
     const link = make();
     let early = false;
-    link.enqueue({ kind: 'poll' }, () => (early = true));
-    expect(early).toBe(true);
+    expect(link.enqueue({ kind: 'poll' }, () => (early = true))).toMatchObject({ code: 'OSDP_READER_NOT_READY' });
+    expect(early).toBe(false);
     answer(link, PDID);
     answer(link, { kind: 'pdcap', capabilities: [] });
     let done = false;

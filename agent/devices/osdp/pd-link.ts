@@ -1,8 +1,7 @@
-import {
-  cpCryptogram, decodeReply, deriveSessionKeys, encodeCommand, encodePacket, initialRmac, pdCryptogram, sameBytes, SCBK_D, SCS, SecureSession,
-  type DecodedPacket, type OsdpCommand, type OsdpReply, type SessionKeys,
-} from '../../../protocol/osdp/index.ts';
-import { nextPhase, type LinkEvent, type LinkPhase } from './link-phase.ts';
+import { decodeReply, encodeCommand, encodePacket, NAK, SCS, type DecodedPacket, type OsdpCommand, type OsdpReply, type SecureSession } from '../../../protocol/osdp/index.ts';
+import { nakCode, OsdpReaderError, type OsdpReaderErrorCode } from './errors.ts';
+import { isWaiting, nextPhase, type LinkEvent, type LinkPhase } from './link-phase.ts';
+import { checkCcrypt, checkRmacI, keySelector, scryptCryptogram, startHandshake, type Handshake } from './sc-setup.ts';
 
 export interface PdLinkConfig {
   readonly address: number;
@@ -15,23 +14,31 @@ export interface PdLinkConfig {
 }
 
 export interface Identity {
+  /** The IEEE OUI as six hex digits, most significant first (0x00C0FFEE is "c0ffee"). */
   readonly vendor: string;
   readonly model: number;
   readonly serial: number;
   readonly firmware: string;
 }
 
+/** Called once a queued command was answered (no error), refused, or dropped. */
+export type Done = (error?: OsdpReaderError) => void;
+
 /** One command on the wire: its exact bytes are kept so that a retry resends them unchanged. */
 export interface Exchange {
   readonly command: OsdpCommand;
   readonly sequence: number;
   readonly bytes: Uint8Array;
-  readonly done?: () => void;
+  /** Set for a queued (feedback) command. */
+  readonly done?: Done;
 }
+
+/** Why a secure channel set-up failed, as the reader status shows it. */
+export type SetupFailure = 'key-mismatch' | 'sc-unsupported';
 
 export type ExchangeOutcome =
   /** `reply` is absent when the answer could not be read (bad MAC, bad data). */
-  | { readonly kind: 'answered'; readonly reply?: OsdpReply; readonly event: LinkEvent; readonly error?: { code: string; message: string } }
+  | { readonly kind: 'answered'; readonly reply?: OsdpReply; readonly event: LinkEvent; readonly error?: { code: OsdpReaderErrorCode; message: string } }
   /** BUSY: resend the same bytes, no failure counted. */
   | { readonly kind: 'busy' };
 
@@ -47,11 +54,17 @@ export class PdLink {
   pending: Exchange | undefined;
   /** Monotonic ms before which this reader is not polled (poll interval, offline probes, back-off). */
   dueAt = 0;
+  /** A command was answered since the link entered the online phase (the reader takes clear or secured commands). */
+  confirmed = false;
+  /** Why the last secure channel set-up failed (meaningful in phase sc-failed). */
+  setupFailure: SetupFailure | undefined;
   private sequence = 0;
   private scbk: Uint8Array | undefined;
   private session: SecureSession | undefined;
-  private handshake: { keys: SessionKeys; cpRandom: Uint8Array; pdRandom?: Uint8Array; installing: boolean } | undefined;
-  private readonly queue: { command: OsdpCommand; done: () => void }[] = [];
+  private handshake: Handshake | undefined;
+  /** The reader turned out to hold the install key already: announce it once the channel is up. */
+  private adoptedInstallKey = false;
+  private readonly queue: { command: OsdpCommand; done: Done }[] = [];
 
   constructor(
     readonly config: PdLinkConfig,
@@ -73,10 +86,17 @@ export class PdLink {
     return this.config.secureChannel ?? (this.config.scbk !== undefined || this.config.installKey !== undefined);
   }
 
-  /** Queues a command for the online phase (LED, buzzer, text, output); `done` runs once it was answered or dropped. */
-  enqueue(command: OsdpCommand, done: () => void): void {
-    if (this.phase !== 'online') return done();
+  /** Queues a command for the online phase (LED, buzzer, text, output); returns the refusal when the reader cannot take it now. */
+  enqueue(command: OsdpCommand, done: Done): OsdpReaderError | undefined {
+    if (this.phase !== 'online') return this.unavailable();
     this.queue.push({ command, done });
+    return undefined;
+  }
+
+  /** Fails every queued and pending command with `error` (the bus stops). */
+  drain(error: OsdpReaderError): void {
+    this.dropPending(error);
+    for (const q of this.queue.splice(0)) q.done(error);
   }
 
   hasQueued(): boolean {
@@ -86,7 +106,7 @@ export class PdLink {
   /** Builds the next exchange for this reader (the pending one when a retry is due). */
   nextExchange(): Exchange | undefined {
     if (this.pending) return this.pending;
-    if (this.phase === 'sc-failed') return undefined;
+    if (isWaiting(this.phase)) return undefined;
     if (this.phase === 'identify' || this.phase === 'offline') this.reset();
     const queued = this.phase === 'online' ? this.queue.shift() : undefined;
     const command = queued?.command ?? this.phaseCommand();
@@ -98,14 +118,13 @@ export class PdLink {
   onReply(exchange: Exchange, p: DecodedPacket): ExchangeOutcome {
     let code = p.code;
     let data = p.data;
-    const block = p.securityBlock?.type;
     if (this.session) {
-      if (block === undefined) {
+      if (p.securityBlock === undefined) {
         // Only BUSY and NAK may come in clear on an established channel; a NAK means the reader lost it.
         const plain = decodeReply(p.code, p.data);
         if (plain.ok && plain.value.kind === 'busy') return { kind: 'busy' };
         if (plain.ok && plain.value.kind === 'nak') {
-          return this.finish(plain.value, 'sc-broken', `OSDP_NAK_${plain.value.reason}`, `reader refused ${exchange.command.kind} in clear (NAK ${plain.value.reason})`);
+          return this.finish(plain.value, 'sc-broken', nakCode(plain.value.reason), `reader refused ${exchange.command.kind} in clear (NAK ${plain.value.reason}): it lost the secure channel`);
         }
         return this.finish(undefined, 'sc-broken', 'OSDP_SC_NOT_ACTIVE', 'the reader answered in clear on a secure channel');
       }
@@ -117,7 +136,8 @@ export class PdLink {
     if (!decoded.ok) return this.finish(undefined, 'refused', decoded.error.code, decoded.error.message);
     const reply = decoded.value;
     if (reply.kind === 'busy') return { kind: 'busy' };
-    return this.interpret(exchange.command, reply);
+    const keyByte = p.securityBlock?.type === SCS.CCRYPT ? p.securityBlock.data[0] : undefined;
+    return this.interpret(exchange.command, reply, keyByte);
   }
 
   /** The pending exchange got no valid answer; it stays pending (a retry resends the same bytes) unless the reader is now offline. */
@@ -128,7 +148,7 @@ export class PdLink {
       return undefined;
     }
     if (this.failures >= offlineAfter) {
-      this.dropPending();
+      this.dropPending(this.offlineError());
       return 'offline';
     }
     return undefined;
@@ -138,33 +158,39 @@ export class PdLink {
   apply(event: LinkEvent): { from: LinkPhase; to: LinkPhase } {
     const from = this.phase;
     this.phase = nextPhase(from, event, { secure: this.secure, mustInstallKey: this.scbk === undefined && this.config.installKey !== undefined });
-    if (this.phase === 'offline' || this.phase === 'sc-failed' || this.phase === 'identify' || this.phase === 'challenge') {
+    if (this.phase !== 'online') this.confirmed = false;
+    else this.setupFailure = undefined;
+    if (this.phase === 'offline' || isWaiting(this.phase) || this.phase === 'identify' || this.phase === 'challenge') {
       this.session = undefined;
       this.handshake = undefined;
-      this.dropPending();
-      for (const q of this.queue.splice(0)) q.done();
+      const error = this.unavailable();
+      this.dropPending(error);
+      for (const q of this.queue.splice(0)) q.done(error);
     }
     return { from, to: this.phase };
   }
 
-  private interpret(command: OsdpCommand, reply: OsdpReply): ExchangeOutcome {
-    if (reply.kind === 'nak') {
-      // A reader that refuses SCBK-D may already hold the key we meant to install (the box
-      // restarted before it stored it): the next set-up tries that key.
-      if (command.kind === 'chlng' && this.handshake?.installing && this.config.installKey) this.scbk = this.config.installKey.slice();
-      const scRelated = reply.reason === 5 || reply.reason === 6;
-      const event: LinkEvent = scRelated && (this.session !== undefined || this.phase === 'install-key') ? 'sc-broken' : 'refused';
-      return this.finish(reply, event, `OSDP_NAK_${reply.reason}`, `reader refused ${command.kind} (NAK ${reply.reason})`);
-    }
+  private offlineError(): OsdpReaderError {
+    return new OsdpReaderError('OSDP_READER_OFFLINE', `reader at address ${this.address} is offline`);
+  }
+
+  private unavailable(): OsdpReaderError {
+    return this.phase === 'offline'
+      ? this.offlineError()
+      : new OsdpReaderError('OSDP_READER_NOT_READY', `reader at address ${this.address} is not ready for commands (${this.phase})`);
+  }
+
+  private interpret(command: OsdpCommand, reply: OsdpReply, keyByte: number | undefined): ExchangeOutcome {
+    if (reply.kind === 'nak') return this.refusal(command, reply);
     switch (command.kind) {
       case 'id':
-        if (reply.kind !== 'pdid') return this.finish(reply, 'refused');
-        this.identity = { vendor: Array.from(reply.vendor, (b) => b.toString(16).padStart(2, '0')).join(''), model: reply.model, serial: reply.serial, firmware: reply.firmware };
+        if (reply.kind !== 'pdid') return this.unexpected(command, reply);
+        this.identity = { vendor: reply.vendorCode.toString(16).padStart(6, '0'), model: reply.model, serial: reply.serial, firmware: reply.firmware };
         return this.finish(reply, 'ok');
-      case 'chlng': return this.checkChallenge(reply);
+      case 'chlng': return this.checkChallenge(reply, keyByte);
       case 'scrypt': return this.checkCrypt(reply);
       case 'keyset':
-        if (reply.kind !== 'ack' || !this.config.installKey) return this.finish(reply, 'refused');
+        if (reply.kind !== 'ack' || !this.config.installKey) return this.unexpected(command, reply);
         this.scbk = this.config.installKey.slice();
         this.onKeyInstalled(this.scbk.slice());
         return this.finish(reply, 'ok');
@@ -172,39 +198,75 @@ export class PdLink {
     }
   }
 
-  private checkChallenge(reply: OsdpReply): ExchangeOutcome {
-    const h = this.handshake;
-    if (reply.kind !== 'ccrypt' || !h) return this.finish(reply, 'refused');
-    if (!sameBytes(reply.pdCryptogram, pdCryptogram(h.keys, h.cpRandom, reply.pdRandom))) {
-      return this.finish(reply, 'sc-broken', 'OSDP_SC_BAD_CRYPTOGRAM', 'the reader does not hold the expected key');
+  private refusal(command: OsdpCommand, nak: Extract<OsdpReply, { kind: 'nak' }>): ExchangeOutcome {
+    const reason = nak.reason;
+    if (command.kind === 'chlng') {
+      if (reason === NAK.SC_UNSUPPORTED || reason === NAK.UNKNOWN_COMMAND) return this.setupFailed('sc-unsupported', nak, 'OSDP_SC_UNSUPPORTED', `the reader has no secure channel (NAK ${reason} to CHLNG), but a key is configured for it`);
+      // A reader that refuses SCBK-D may already hold the key we meant to install (the box
+      // restarted before it stored it): challenge again with that key.
+      if (this.handshake?.installing && this.config.installKey) {
+        this.scbk = this.config.installKey.slice();
+        this.adoptedInstallKey = true;
+        return this.finish(nak, 'retry-key');
+      }
+      return this.setupFailed('key-mismatch', nak, 'OSDP_SC_KEY_MISMATCH', `the reader refused a secure channel with ${this.handshake?.installing ? 'the default key SCBK-D' : 'the configured key'} (NAK ${reason})`);
     }
-    this.handshake = { ...h, pdRandom: reply.pdRandom };
+    if (reason === NAK.SC_CONDITIONS && this.phase === 'online' && !this.session && !this.secure) {
+      return this.finish(nak, 'sc-required', 'OSDP_SC_REQUIRED', `the reader requires the secure channel (NAK 6 to ${command.kind} in clear), and no key is configured for it`);
+    }
+    const scRelated = reason === NAK.SC_UNSUPPORTED || reason === NAK.SC_CONDITIONS;
+    const event: LinkEvent = scRelated && (this.session !== undefined || this.phase === 'install-key') ? 'sc-broken' : 'refused';
+    return this.finish(nak, event, nakCode(reason), `reader refused ${command.kind} (NAK ${reason})`);
+  }
+
+  private unexpected(command: OsdpCommand, reply: OsdpReply): ExchangeOutcome {
+    return this.finish(reply, 'refused', 'OSDP_UNEXPECTED_REPLY', `reader answered ${command.kind} with ${reply.kind}`);
+  }
+
+  private setupFailed(failure: SetupFailure, reply: OsdpReply | undefined, code: OsdpReaderErrorCode, message: string): ExchangeOutcome {
+    this.setupFailure = failure;
+    return this.finish(reply, 'refused', code, message);
+  }
+
+  private checkChallenge(reply: OsdpReply, keyByte: number | undefined): ExchangeOutcome {
+    const h = this.handshake;
+    if (reply.kind !== 'ccrypt' || !h) return this.setupFailed('sc-unsupported', reply, 'OSDP_UNEXPECTED_REPLY', `reader answered CHLNG with ${reply.kind}`);
+    const checked = checkCcrypt(h, reply, keyByte, this.config.installKey);
+    if (!checked.ok) return this.setupFailed('key-mismatch', reply, checked.code, checked.message);
+    this.handshake = checked.value.handshake;
+    if (checked.value.adopted && this.config.installKey) {
+      this.scbk = this.config.installKey.slice();
+      this.adoptedInstallKey = true;
+    }
     return this.finish(reply, 'ok');
   }
 
   private checkCrypt(reply: OsdpReply): ExchangeOutcome {
     const h = this.handshake;
-    if (reply.kind !== 'rmac_i' || !h?.pdRandom) return this.finish(reply, 'refused');
-    const expected = initialRmac(h.keys, cpCryptogram(h.keys, h.cpRandom, h.pdRandom));
-    if (!sameBytes(expected, reply.rmacI)) return this.finish(reply, 'sc-broken', 'OSDP_SC_BAD_CRYPTOGRAM', 'initial R-MAC mismatch');
-    this.session = new SecureSession(h.keys, expected, 'cp');
+    if (reply.kind !== 'rmac_i' || !h) return this.setupFailed('sc-unsupported', reply, 'OSDP_UNEXPECTED_REPLY', `reader answered SCRYPT with ${reply.kind}`);
+    const checked = checkRmacI(h, reply.rmacI);
+    if (!checked.ok) return this.setupFailed('key-mismatch', reply, checked.code, checked.message);
+    this.session = checked.value;
     this.handshake = undefined;
+    if (this.adoptedInstallKey && this.scbk) this.onKeyInstalled(this.scbk.slice());
+    this.adoptedInstallKey = false;
     return this.finish(reply, 'ok');
   }
 
-  private finish(reply: OsdpReply | undefined, event: LinkEvent, code?: string, message?: string): ExchangeOutcome {
+  private finish(reply: OsdpReply | undefined, event: LinkEvent, code?: OsdpReaderErrorCode, message?: string): ExchangeOutcome {
     const done = this.pending?.done;
     this.pending = undefined;
     this.failures = 0;
     this.sequence = this.sequence >= 3 ? 1 : this.sequence + 1;
-    done?.();
+    if (event === 'ok' && this.phase === 'online') this.confirmed = true;
+    done?.(code ? new OsdpReaderError(code, message ?? code) : undefined);
     return { kind: 'answered', event, ...(reply ? { reply } : {}), ...(code ? { error: { code, message: message ?? code } } : {}) };
   }
 
-  private dropPending(): void {
+  private dropPending(error?: OsdpReaderError): void {
     const done = this.pending?.done;
     this.pending = undefined;
-    done?.();
+    done?.(error ?? this.unavailable());
   }
 
   private reset(): void {
@@ -219,26 +281,23 @@ export class PdLink {
       case 'offline': return { kind: 'id' };
       case 'capabilities': return { kind: 'cap' };
       case 'challenge': {
-        const installing = this.scbk === undefined;
         const cpRandom = this.random(8);
-        this.handshake = { keys: deriveSessionKeys(this.scbk ?? SCBK_D, cpRandom), cpRandom, installing };
+        this.handshake = startHandshake(this.scbk, cpRandom);
         return { kind: 'chlng', cpRandom };
       }
-      case 'crypt': {
-        const h = this.handshake;
-        return { kind: 'scrypt', cpCryptogram: h?.pdRandom ? cpCryptogram(h.keys, h.cpRandom, h.pdRandom) : new Uint8Array(16) };
-      }
+      case 'crypt': return { kind: 'scrypt', cpCryptogram: scryptCryptogram(this.handshake) };
       case 'install-key': return { kind: 'keyset', keyType: 1, key: this.config.installKey ?? new Uint8Array(16) };
       case 'online':
-      case 'sc-failed': return { kind: 'poll' };
+      case 'sc-failed':
+      case 'sc-required': return { kind: 'poll' };
     }
   }
 
   private encode(command: OsdpCommand): Uint8Array {
     const { code, data } = encodeCommand(command);
     if (this.session) return this.session.seal({ address: this.address, sequence: this.sequence, code, data });
-    const selector = this.handshake?.installing ? 0 : 1;
-    const securityBlock = command.kind === 'chlng' ? { type: SCS.CHLNG, data: Uint8Array.of(selector) } : command.kind === 'scrypt' ? { type: SCS.SCRYPT, data: Uint8Array.of(selector) } : undefined;
+    const selector = Uint8Array.of(keySelector(this.handshake));
+    const securityBlock = command.kind === 'chlng' ? { type: SCS.CHLNG, data: selector } : command.kind === 'scrypt' ? { type: SCS.SCRYPT, data: selector } : undefined;
     return encodePacket({ address: this.address, reply: false, sequence: this.sequence, useCrc: true, ...(securityBlock ? { securityBlock } : {}), code, data }, { mark: true });
   }
 }

@@ -20,7 +20,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
   app.post(
     '/v1/enrollments',
     {
-      config: { rateLimited: 'present', audit: 'enrollment.present' },
+      config: { permission: 'public', rateLimited: 'present', audit: 'enrollment.present' },
       schema: {
         tags: ['enrollment'],
         summary: 'A box presents its enrollment code (public, rate-limited, single-use)',
@@ -52,7 +52,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
   app.post(
     '/v1/enrollments/:enrollmentId/poll',
     {
-      config: { rateLimited: 'poll', audit: 'enrollment.deliver' },
+      config: { permission: 'public', rateLimited: 'poll', audit: 'enrollment.deliver' },
       schema: {
         tags: ['enrollment'],
         summary: 'The box polls its request with its secret; once accepted, the credentials come back exactly once',
@@ -65,6 +65,9 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
             credentials: Type.Optional(
               Type.Object({ boxId: Type.String(), username: Type.String(), password: Type.String(), clientId: Type.String(), mqttUrl: Type.String() }),
             ),
+            trustRoot: Type.Optional(
+              Type.Record(Type.String(), Type.Unknown(), { description: "the update repository's root.json (TUF): store it as the box's trust anchor, <root>/trust/root.json" }),
+            ),
           }),
           ...errorResponses(404, 410, 429),
         },
@@ -72,9 +75,14 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     },
     async (req) => {
       const out = await ctx.enrollment.poll(req.params.enrollmentId, req.body.pollSecret);
-      if (out.status !== 'delivered') req.auditSkip = true;
-      else req.auditDetail = { boxId: out.credentials.boxId };
-      return out;
+      if (out.status !== 'delivered') {
+        req.auditSkip = true;
+        return out;
+      }
+      req.auditDetail = { boxId: out.credentials.boxId };
+      // The trust anchor travels with the credentials, over the same authenticated answer.
+      const trustRoot = ctx.repository.trustRoot();
+      return trustRoot ? { ...out, trustRoot } : out;
     },
   );
 

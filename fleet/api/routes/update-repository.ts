@@ -45,6 +45,6 @@ export const updateRepositoryRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext
     security: [],
     response: { 200: Type.Unknown({ description: 'the file' }), 206: Type.Unknown({ description: 'the requested range' }), ...errorResponses(404, 416) },
   });
-  app.get('/repository/metadata/:name', { schema: schema('TUF metadata (root, N.root, targets, snapshot, timestamp), public') }, serve('metadata'));
-  app.get('/repository/targets/:name', { schema: schema('An update bundle (TUF target), public, Range supported') }, serve('targets'));
+  app.get('/repository/metadata/:name', { config: { permission: 'public' }, schema: schema('TUF metadata (root, N.root, targets, snapshot, timestamp), public') }, serve('metadata'));
+  app.get('/repository/targets/:name', { config: { permission: 'public' }, schema: schema('An update bundle (TUF target), public, Range supported') }, serve('targets'));
 };

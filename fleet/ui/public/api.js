@@ -9,11 +9,14 @@ export const token = {
   clear: () => localStorage.removeItem(KEY),
 };
 
+/** A refused call: the fleet's catalog message and code (`{ error: { code, message } }`, docs/fleet-api.md). */
 export class ApiError extends Error {
   constructor(status, body) {
-    super(body?.message ?? `HTTP ${status}`);
+    const error = typeof body === 'object' && body !== null ? body.error : undefined;
+    super(error?.message ? `${error.message} (${error.code ?? `HTTP ${status}`})` : `HTTP ${status}`);
     this.status = status;
-    this.code = body?.code;
+    this.code = error?.code;
+    this.detail = error?.detail;
   }
 }
 

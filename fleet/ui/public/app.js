@@ -6,7 +6,8 @@ import { esc } from './html.js';
 import { main, setRefresh, state } from './shell.js';
 import { alertsView } from './view-alerts.js';
 import { auditView } from './view-audit.js';
-import { boxView } from './view-box.js';
+import { boxView } from './box/view.js';
+import { notFoundView } from './view-not-found.js';
 import { overview } from './view-overview.js';
 import { passesView } from './view-passes.js';
 import { rolloutsView } from './view-rollouts.js';
@@ -25,7 +26,8 @@ const ROUTES = {
 function route() {
   const [, name, arg] = location.hash.split('/').map(decodeURIComponent);
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === `#/${name ?? ''}`);
-  return (ROUTES[name] ?? overview)(arg);
+  if (!name) return overview();
+  return ROUTES[name] ? ROUTES[name](arg) : notFoundView(location.hash);
 }
 
 let rendering = Promise.resolve();
@@ -53,6 +55,20 @@ function signIn(message = '') {
   if (!dialog.open) dialog.showModal();
 }
 
+let stopLive = () => {};
+
+/** Forgets the token in this browser and stops the live stream; the token itself stays valid (revoke it with `resabox-fleet token revoke`). */
+function signOut() {
+  stopLive();
+  token.clear();
+  state.me = null;
+  document.getElementById('who').textContent = '';
+  document.getElementById('sign-out').hidden = true;
+  main.innerHTML = '<p class="muted" id="signed-out">Signed out.</p>';
+  signIn('');
+}
+
+let started = false;
 async function start() {
   try {
     state.me = await api('/v1/me');
@@ -60,16 +76,21 @@ async function start() {
     return signIn(token.get() ? 'That token was refused.' : '');
   }
   document.getElementById('who').textContent = `${state.me.name} (${state.me.role})`;
+  document.getElementById('sign-out').hidden = false;
   state.view = route();
-  window.addEventListener('hashchange', () => {
-    state.view = route();
-    void redraw();
-  });
+  if (!started) {
+    started = true;
+    window.addEventListener('hashchange', () => {
+      if (!state.me) return;
+      state.view = route();
+      void redraw();
+    });
+  }
   await redraw();
   void updateAlertCount();
   let pending = new Set();
   let timer;
-  liveChanges(
+  stopLive = liveChanges(
     (topics) => {
       for (const t of topics) pending.add(t);
       clearTimeout(timer);
@@ -89,6 +110,7 @@ async function start() {
   );
 }
 
+document.getElementById('sign-out').addEventListener('click', signOut);
 document.getElementById('login-form').addEventListener('submit', () => {
   token.set(document.getElementById('token').value.trim());
   void start();

@@ -22,7 +22,8 @@ export const Pass = Type.Object({
   reason: Type.Enum(REASON_CODES),
   memberId: Nullable(Type.String({ maxLength: 64 })),
   credential: Type.Object({
-    kind: Type.Union([Type.Literal('badge'), Type.Literal('pin'), Type.Literal('qr'), Type.Literal('none')]),
+    /** `qr`: a member's signed QR token; `ticket`: a printed ticket (day or guest pass, signed by a box). */
+    kind: Type.Union([Type.Literal('badge'), Type.Literal('pin'), Type.Literal('qr'), Type.Literal('ticket'), Type.Literal('none')]),
     /** Truncated SHA-256 of the canonical credential: never the badge number itself. */
     hash: Nullable(Type.String({ pattern: '^[0-9a-f]{8,64}$' })),
   }),

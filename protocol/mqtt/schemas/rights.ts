@@ -1,7 +1,12 @@
 import Type from 'typebox';
 import { EpochMs, Id, Nullable, NonNegInt, V } from './common.ts';
 
-/** The members' rights a box needs to decide offline (what the club backend pushes to the fleet). */
+/**
+ * The members' rights a box needs to decide offline (what the club backend pushes to the fleet).
+ * Validity windows are half-open everywhere: a `validFrom`/`validTo` (or `from`/`until`)
+ * pair holds while `validFrom <= now < validTo`; `validTo` is the first instant no longer
+ * valid. A null or absent end is open.
+ */
 
 const HHMM = Type.String({ pattern: '^([01][0-9]|2[0-3]):[0-5][0-9]$|^24:00$' });
 const DATE = Type.String({ pattern: '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' });
@@ -11,8 +16,15 @@ export const Member = Type.Object({
   displayName: Type.String({ maxLength: 120 }),
   /** Until when the member's main subscription runs (shown at the totem); null if none. */
   subscriptionEnd: Nullable(EpochMs),
-  /** Blocking alerts set by the club (unpaid, medical certificate...): any one refuses entry. */
-  blockingAlerts: Type.Array(Type.Object({ id: Id, message: Type.String({ maxLength: 200 }) }), { maxItems: 20 }),
+  /**
+   * Blocking alerts set by the club (unpaid, medical certificate...): any one in force refuses
+   * entry. `from`/`until` bound it in time (`from <= now < until`; absent or null: open end),
+   * so a suspension ends on its date even on a box that is offline that day.
+   */
+  blockingAlerts: Type.Array(
+    Type.Object({ id: Id, message: Type.String({ maxLength: 200 }), from: Type.Optional(Nullable(EpochMs)), until: Type.Optional(Nullable(EpochMs)) }),
+    { maxItems: 20 },
+  ),
 });
 export type Member = Type.Static<typeof Member>;
 
@@ -83,8 +95,22 @@ export type AccessRight = Type.Static<typeof AccessRight>;
 export const Booking = Type.Object({ id: Id, memberId: Id, zoneId: Id, startsAt: EpochMs, endsAt: EpochMs });
 export type Booking = Type.Static<typeof Booking>;
 
-/** Ed25519 public key that signs members' QR tokens (raw 32 bytes, base64url). */
-export const QrKey = Type.Object({ keyId: Id, publicKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }), validFrom: Nullable(EpochMs), validTo: Nullable(EpochMs) });
+/**
+ * An Ed25519 public key (raw 32 bytes, base64url) boxes verify signed QR codes with.
+ * `use` says which: `member` (the default when absent) signs members' QR tokens (RBX1, made by
+ * the club's backend or app); `ticket` signs printed tickets (RBT1: day and guest passes),
+ * and is the key of the box named by `issuer`, which alone holds the private half. A key
+ * verifies only codes of its own use.
+ */
+export const QR_KEY_USES = ['member', 'ticket'] as const;
+export const QrKey = Type.Object({
+  keyId: Id,
+  publicKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }),
+  validFrom: Nullable(EpochMs),
+  validTo: Nullable(EpochMs),
+  use: Type.Optional(Type.Enum(QR_KEY_USES)),
+  issuer: Type.Optional(Id),
+});
 export type QrKey = Type.Static<typeof QrKey>;
 
 const collections = {
@@ -117,6 +143,8 @@ export const RightsSnapshotMessage = Type.Object({
   kind: Type.Literal('snapshot'),
   clubId: Id,
   version: NonNegInt,
+  /** The club's display name (the totem's header); optional, absent from older fleets. */
+  clubName: Type.Optional(Type.String({ maxLength: 120 })),
   chunk: NonNegInt,
   chunks: Type.Integer({ minimum: 1, maximum: 10_000 }),
   generatedAt: EpochMs,
@@ -128,6 +156,7 @@ export const RightsDeltaMessage = Type.Object({
   clubId: Id,
   version: Type.Integer({ minimum: 1 }),
   baseVersion: NonNegInt,
+  clubName: Type.Optional(Type.String({ maxLength: 120 })),
   generatedAt: EpochMs,
   upserts: RightsData,
   deletes: RightsDeletes,

@@ -14,5 +14,11 @@ export const StateMessage = Type.Object({
   /** Changes at every agent start: tells a restart from a reconnect. */
   bootId: Id,
   ts: EpochMs,
+  /**
+   * The public half of the box's ticket signing key (Ed25519, raw 32 bytes base64url): the
+   * fleet adds it to the club's rights as a `qrKeys` record with `use: "ticket"` so every box
+   * of the club verifies the tickets this box prints. Optional: older agents print none.
+   */
+  ticketKey: Type.Optional(Type.Object({ keyId: Id, publicKey: Type.String({ pattern: '^[A-Za-z0-9_-]{43}$' }) })),
 });
 export type StateMessage = Type.Static<typeof StateMessage>;

@@ -1,0 +1,119 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Decision, RightsView } from '../access/index.ts';
+import { lastLocalMinute } from '../access/local-time.ts';
+import type { LocalFacts, StoredPass } from '../journal/pass-record.ts';
+import { samplePass } from '../../test/support/pass-fixtures.ts';
+import type { OccupancyPolicy } from './occupancy.ts';
+import { PassageMemory, RETAIN_MS } from './passage-memory.ts';
+
+const MIN = 60_000;
+const POLICY: OccupancyPolicy = { maxStayMs: 180 * MIN, anonymousExpiryMs: 60 * MIN, resetMinuteOfDay: 4 * 60, timeZone: 'Europe/Paris' };
+const MEMBERS = ['m1', 'm2', 'm3', 'm4'];
+/** Starting instants that cross the daily reset, midnight and both daylight-saving changes. */
+const STARTS = [Date.UTC(2026, 0, 5, 1, 0), Date.UTC(2026, 2, 28, 23, 30), Date.UTC(2026, 9, 24, 22, 0), Date.UTC(2026, 5, 10, 20, 0)];
+
+type Step =
+  | { kind: 'enter' | 'leave' | 'timeout'; member: string }
+  | { kind: 'manual-in' | 'manual-in-member' | 'manual-not-passed' | 'anonymous-out'; member: string }
+  | { kind: 'wait'; minutes: number }
+  | { kind: 'restart' };
+
+const step: fc.Arbitrary<Step> = fc.oneof(
+  fc.record({ kind: fc.constantFrom('enter' as const, 'enter' as const, 'leave' as const, 'timeout' as const), member: fc.constantFrom(...MEMBERS) }),
+  fc.record({ kind: fc.constantFrom('manual-in' as const, 'manual-in-member' as const, 'manual-not-passed' as const, 'anonymous-out' as const), member: fc.constantFrom(...MEMBERS) }),
+  fc.record({ kind: fc.constant('wait' as const), minutes: fc.integer({ min: 1, max: 150 }) }),
+  fc.constant({ kind: 'restart' as const }),
+);
+
+/**
+ * The reference, written independently of occupancy.ts: the members whose last confirmed
+ * passage is an entry within the maximum stay and after the last reset, and the anonymous
+ * entries still live (an upper bound: anonymous exits are not taken away here).
+ */
+class Reference {
+  readonly last = new Map<string, { dir: 'in' | 'out'; at: number }>();
+  readonly anonymous: number[] = [];
+  since(now: number, span: number): number {
+    return Math.max(now - span, (lastLocalMinute(now, POLICY.timeZone, POLICY.resetMinuteOfDay) ?? 0) - 1);
+  }
+  membersInside(now: number): string[] {
+    return [...this.last].filter(([, p]) => p.dir === 'in' && p.at > this.since(now, POLICY.maxStayMs)).map(([m]) => m);
+  }
+  liveAnonymous(now: number): number {
+    return this.anonymous.filter((t) => t > this.since(now, POLICY.anonymousExpiryMs)).length;
+  }
+}
+
+const granted = (memberId: string): Decision => ({ granted: true, reason: 'granted', message: '', memberId, rightsVersion: 1 });
+
+describe('occupancy counts people, not turnstile turns (property)', () => {
+  it('never exceeds the members inside plus the live anonymous entries, never goes below zero, counts a double entry once, survives restarts', () => {
+    fc.assert(
+      fc.property(fc.constantFrom(...STARTS), fc.array(step, { minLength: 1, maxLength: 60 }), (start, steps) => {
+        let now = start;
+        const rows: StoredPass[] = [];
+        const rights = () => ({ version: 1 }) as RightsView;
+        let memory = new PassageMemory(rights, undefined, () => POLICY);
+        const ref = new Reference();
+        const journal = (p: Parameters<typeof samplePass>[0], local: LocalFacts = {}) => rows.push({ pass: { seq: rows.length + 1, ...samplePass({ ts: now, decidedAt: now, ...p }) }, local });
+
+        for (const s of steps) {
+          const before = memory.occupancyOf('club', now);
+          switch (s.kind) {
+            case 'enter': {
+              const wasInside = ref.membersInside(now).includes(s.member);
+              memory.recordPassage('club', 'in', now, granted(s.member));
+              journal({ memberId: s.member, direction: 'in' });
+              ref.last.set(s.member, { dir: 'in', at: now });
+              // Entering again without a confirmed exit: still one person.
+              if (wasInside) expect(memory.occupancyOf('club', now)).toBe(before);
+              break;
+            }
+            case 'leave':
+              memory.recordPassage('club', 'out', now, granted(s.member));
+              journal({ memberId: s.member, direction: 'out' });
+              ref.last.set(s.member, { dir: 'out', at: now });
+              break;
+            case 'timeout': // granted, nobody went through: no passage is recorded
+              journal({ memberId: s.member, outcome: 'not-passed' });
+              break;
+            case 'manual-in':
+              memory.recordPassage('club', 'in', now);
+              journal({ outcome: 'manual', reason: 'manual-open', memberId: null, credential: { kind: 'none', hash: null } }, { confirmed: true });
+              ref.anonymous.push(now);
+              break;
+            case 'manual-in-member':
+              memory.recordPassage('club', 'in', now, undefined, s.member);
+              journal({ outcome: 'manual', reason: 'manual-open', memberId: s.member, credential: { kind: 'none', hash: null } }, { confirmed: true });
+              ref.last.set(s.member, { dir: 'in', at: now });
+              break;
+            case 'manual-not-passed':
+              journal({ outcome: 'manual', reason: 'manual-open', memberId: null, credential: { kind: 'none', hash: null } }, { confirmed: false });
+              break;
+            case 'anonymous-out':
+              memory.recordPassage('club', 'out', now);
+              journal({ outcome: 'forced', reason: 'forced-passage', memberId: null, direction: 'out', credential: { kind: 'none', hash: null } });
+              break;
+            case 'wait':
+              now += s.minutes * MIN;
+              break;
+            case 'restart': {
+              const figure = memory.occupancyOf('club', now);
+              memory = new PassageMemory(rights, undefined, () => POLICY);
+              memory.replay(rows.filter((r) => r.pass.ts >= now - RETAIN_MS), () => 'club');
+              expect(memory.occupancyOf('club', now)).toBe(figure);
+              break;
+            }
+          }
+          const count = memory.occupancyOf('club', now);
+          const members = ref.membersInside(now).length;
+          expect(count).toBeGreaterThanOrEqual(0);
+          expect(count).toBeGreaterThanOrEqual(members);
+          expect(count).toBeLessThanOrEqual(members + ref.liveAnonymous(now));
+        }
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
