@@ -68,7 +68,8 @@ export class RightsPublisher {
   constructor(private readonly d: RightsPublisherDeps) {}
 
   async apply(clubId: string, requested: RightsChanges): Promise<AppliedChange> {
-    if (!(await this.d.store.directory.getClub(clubId))) throw apiError('CLUB_NOT_FOUND');
+    const club = await this.d.store.directory.getClub(clubId);
+    if (!club) throw apiError('CLUB_NOT_FOUND');
     const now = this.d.clock.now();
     const changes: RightsChanges = { ...requested, upserts: withVisitsCounted(requested.upserts, now) };
     // The delta is built and validated against the contract before the commit: a change
@@ -78,7 +79,7 @@ export class RightsPublisher {
       if (applied.dangling.length > 0) throw apiError('RIGHTS_UNKNOWN_REFERENCE', undefined, { dangling: applied.dangling });
       const upserts = { ...emptyData(), ...changes.upserts };
       const deletes = { members: [], credentials: [], zones: [], rights: [], bookings: [], qrKeys: [], ...changes.deletes };
-      const delta: RightsDeltaMessage = { v: 1, kind: 'delta', clubId, ...this.clubName(clubId), version: applied.version, baseVersion: applied.baseVersion, generatedAt: now, upserts, deletes };
+      const delta: RightsDeltaMessage = { v: 1, kind: 'delta', clubId, ...clubNameOf(club.name), version: applied.version, baseVersion: applied.baseVersion, generatedAt: now, upserts, deletes };
       return { ...applied, bytes: encode('rights', delta) };
     });
     const boxIds = await this.d.store.directory.liveBoxIdsOfClub(clubId);
@@ -103,10 +104,11 @@ export class RightsPublisher {
     const box = await this.d.store.directory.get(boxId);
     if (!box || box.status !== 'active' || box.clubId === null) return 0;
     const { version, data } = await this.d.store.rights.snapshot(box.clubId);
+    const club = await this.d.store.directory.getClub(box.clubId);
     const parts = chunkSnapshot(data, SNAPSHOT_CHUNK_BYTES);
     const generatedAt = this.d.clock.now();
     for (let i = 0; i < parts.length; i++) {
-      const m: RightsSnapshotMessage = { v: 1, kind: 'snapshot', clubId: box.clubId, ...this.clubName(box.clubId), version, chunk: i, chunks: parts.length, generatedAt, data: parts[i] as RightsData };
+      const m: RightsSnapshotMessage = { v: 1, kind: 'snapshot', clubId: box.clubId, ...clubNameOf(club?.name), version, chunk: i, chunks: parts.length, generatedAt, data: parts[i] as RightsData };
       await this.d.bus.publish(topicFor('rights', boxId), Buffer.from(encode('rights', m)), { qos: 1, retain: false });
     }
     return version;
@@ -137,10 +139,10 @@ export class RightsPublisher {
     if (!decoded.ok || decoded.value.kind !== 'state') return;
     const { boxId } = decoded.value;
     const key = (decoded.value.message as MessageOf<'state'>).ticketKey;
-    const box = this.d.boxes.get(boxId);
+    const box = await this.d.store.directory.get(boxId);
     if (!key || !box || box.status !== 'active' || box.clubId === null) return;
     try {
-      const keys = await this.d.catalog.liveQrKeys(box.clubId);
+      const keys = await this.d.store.rights.liveQrKeys(box.clubId);
       const same = keys.find((k) => k.keyId === key.keyId);
       if (same && (same.publicKey !== key.publicKey || same.issuer !== boxId)) {
         this.d.logger.warn({ boxId, keyId: key.keyId }, 'ticket key id already used by another key: not published');
@@ -170,9 +172,9 @@ export class RightsPublisher {
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
+}
 
-  private clubName(clubId: string): { clubName?: string } {
-    const name = this.d.boxes.getClub(clubId)?.name;
-    return name ? { clubName: name.slice(0, 120) } : {};
-  }
+/** The club's name as the contract carries it (bounded), when it has one. */
+function clubNameOf(name: string | undefined): { clubName?: string } {
+  return name ? { clubName: name.slice(0, 120) } : {};
 }

@@ -62,6 +62,7 @@ export interface RightsCatalog {
   version(clubId: string): Promise<number>;
   applyInTx(clubId: string, changes: RightsChanges, now: number): Promise<{ baseVersion: number; version: number; dangling: DanglingReference[] }>;
   snapshot(clubId: string): Promise<{ version: number; data: RightsData }>;
+  liveQrKeys(clubId: string): Promise<QrKey[]>;
 }
 
 /** Members' rights per club with a version per club (migrations 001 and 102). */
