@@ -121,7 +121,7 @@ async function main(argv: string[]): Promise<number> {
   });
   const version = release?.version ?? agentVersion();
   const onUpdateJob: { take: (job: UpdateJobMessage) => void } = { take: () => undefined };
-  const link = createBoxUplink({ box: box.value, config, dataDir: loaded.value.dataDir, password: credentials.password, agentVersion: version, clock: systemClock, logger, restartAgent: () => restartRequested(), logs, onUpdateJob: (job) => onUpdateJob.take(job) });
+  const link = createBoxUplink({ box: box.value, config, dataDir: loaded.value.dataDir, password: credentials.password, agentVersion: version, ...(release ? { release: { hardware: release.hardware, previousVersion: release.previous } } : {}), clock: systemClock, logger, restartAgent: () => restartRequested(), logs, onUpdateJob: (job) => onUpdateJob.take(job) });
   journalAlerts.forward = (alert) => link.events.onJournalAlert(alert);
   const devices = () => [...box.value.devices.values()].map((d) => d.status());
   const updater = release ? new updates.AgentUpdates({ release, uplink: link, journal: box.value.journal, devices, clock: systemClock, log: logger.child({ component: 'update' }), requestRestart: () => restartRequested() }) : null;

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.ts';
 import { encode, type UpdateJobMessage, type UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
-import { refuseUpdateJob, runningRelease } from './agent-updates.ts';
+import { previousRelease, refuseUpdateJob, runningRelease } from './agent-updates.ts';
 import { trustAnchorPath } from './trust-anchor.ts';
 
 const dirs: string[] = [];
@@ -26,8 +26,22 @@ const job: UpdateJobMessage = { v: 1, jobId: 'ro-1.box-1.a1', rolloutId: 'ro-1',
 describe('agent update wiring', () => {
   it('takes version and hardware from the manifest of the release the launcher started', async () => {
     const { root, dir } = await releaseDir('1.0.3', 'rbx-b2');
-    expect(await runningRelease({ RESABOX_ROOT: root, RESABOX_RELEASE_DIR: dir, RESABOX_RELEASE_VERSION: '1.0.3' })).toEqual({ root, dir, version: '1.0.3', hardware: 'rbx-b2' });
+    expect(await runningRelease({ RESABOX_ROOT: root, RESABOX_RELEASE_DIR: dir, RESABOX_RELEASE_VERSION: '1.0.3' })).toEqual({ root, dir, version: '1.0.3', hardware: 'rbx-b2', previous: null });
     expect(trustAnchorPath(root)).toBe(join(root, 'trust', 'root.json'));
+  });
+
+  it('names the previous release: the one a commit came from, never the target of a rolled-back update', async () => {
+    const { root } = await releaseDir('1.2.0');
+    for (const v of ['1.0.0', '1.1.0', '1.3.0']) await mkdir(join(root, 'releases', v), { recursive: true });
+    const record = (state: string, version: string, fromVersion: string) => writeFile(join(root, 'update', 'state.json'), JSON.stringify({ state, job: { ...job, version }, fromVersion, target: null, error: null, abortRequested: false, enteredAt: 0, finalized: true }));
+    await mkdir(join(root, 'update'), { recursive: true });
+    await record('committed', '1.2.0', '1.0.0');
+    expect(await previousRelease(root, '1.2.0')).toBe('1.0.0');
+    await record('rolled-back', '1.3.0', '1.2.0');
+    expect(await previousRelease(root, '1.2.0')).toBe('1.1.0');
+    await rm(join(root, 'update', 'state.json'));
+    expect(await previousRelease(root, '1.2.0')).toBe('1.3.0');
+    expect(await previousRelease(join(root, 'elsewhere'), '1.0.0')).toBeNull();
   });
 
   it('is not under the launcher without its environment, or when the manifest disagrees or is missing', async () => {

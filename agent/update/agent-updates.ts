@@ -1,3 +1,5 @@
+import { readdir } from 'node:fs/promises';
+import { join } from 'node:path';
 import type { EventMessage, UpdateJobMessage, UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
@@ -9,7 +11,8 @@ import { updateError } from './errors.ts';
 import { trustAnchorPath } from './trust-anchor.ts';
 import { readReleaseManifest } from './unpack.ts';
 import { Updater } from './updater.ts';
-import { isVersion } from './version.ts';
+import { loadRecord } from './record.ts';
+import { compareVersions, isVersion } from './version.ts';
 
 /** The release this process runs, as the launcher started it (agent/launcher/launcher.ts sets the env). */
 export interface RunningRelease {
@@ -17,6 +20,8 @@ export interface RunningRelease {
   dir: string;
   version: string;
   hardware: string;
+  /** The release kept to roll back to (previousRelease()), null when there is none. */
+  previous: string | null;
 }
 
 /** null when the agent was not started by the launcher (no root, or no valid manifest in its release). */
@@ -26,7 +31,20 @@ export async function runningRelease(env: NodeJS.ProcessEnv): Promise<RunningRel
   if (!root || !dir) return null;
   const manifest = await readReleaseManifest(dir);
   if (!manifest || (env.RESABOX_RELEASE_VERSION && env.RESABOX_RELEASE_VERSION !== manifest.version)) return null;
-  return { root, dir, version: manifest.version, hardware: manifest.hardware };
+  return { root, dir, version: manifest.version, hardware: manifest.hardware, previous: await previousRelease(root, manifest.version) };
+}
+
+/**
+ * The release the box ran before the one it runs now, kept to roll back to: the one a
+ * committed update came from, else the newest other release on disk that is not the
+ * target of an update that failed or rolled back. null when there is none.
+ */
+export async function previousRelease(root: string, running: string): Promise<string | null> {
+  const record = await loadRecord(join(root, 'update', 'state.json'));
+  if (record?.state === 'committed' && record.job.version === running) return record.fromVersion;
+  const refused = record && record.job.version !== running && ['rolled-back', 'failed', 'aborted'].includes(record.state) ? record.job.version : null;
+  const others = (await readdir(join(root, 'releases')).catch(() => [] as string[])).filter((v) => v !== running && v !== refused && isVersion(v));
+  return others.sort(compareVersions).at(-1) ?? null;
 }
 
 /** What the update wiring needs of the uplink: both sends queue while the broker is away. */

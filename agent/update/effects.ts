@@ -11,7 +11,7 @@ import type { MachineState, UpdateEvent } from './machine.ts';
 import type { UpdateRecord } from './record.ts';
 import { repositoryUrls, resolveTarget, type VerifiedTarget } from './trust.ts';
 import { readReleaseManifest, releaseDir, unpackRelease } from './unpack.ts';
-import type { UpdaterOptions } from './updater.ts';
+import type { UpdaterOptions } from './options.ts';
 
 export interface EffectContext extends UpdaterOptions {
   record: UpdateRecord;

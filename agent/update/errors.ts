@@ -27,6 +27,7 @@ export const UPDATE_ERRORS = {
   UPDATE_TRIAL_SELF_TEST: 'the new release failed its self-test',
   UPDATE_NO_LAUNCHER: 'this agent does not run under the launcher, so it cannot switch releases',
   UPDATE_INTERRUPTED: 'the box restarted in the middle of the update and could not resume it',
+  UPDATE_STATE_LOOP: 'the update kept stopping at the same step (the agent crashed or restarted there every time): given up',
 } as const;
 
 export type UpdateErrorCode = keyof typeof UPDATE_ERRORS;

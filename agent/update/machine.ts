@@ -26,6 +26,11 @@ export type UpdateEventType = UpdateEvent['type'];
 export const FINAL_STATES: ReadonlySet<MachineState> = new Set(['committed', 'rolled-back', 'failed', 'aborted']);
 
 /**
+ * `fail` out of staged, restarting and trial comes only from the state-loop guard
+ * (updater.ts): their effects never fail (after the switch, errors are retried and the
+ * launcher decides). The failed state's clean-up puts `current` back on the running
+ * release if it pointed at the untried one.
+ *
  * States where an abort stops the update at once. From `installing` on, `current` may
  * already point at the new release, so an abort is recorded and becomes a rollback by
  * the launcher (the self-transitions below): an aborted update is never committed.
@@ -38,11 +43,11 @@ const TABLE: Record<MachineState, Partial<Record<UpdateEventType, MachineState>>
   'queued':         { accepted: 'downloading',      fail: 'failed',  abort: 'aborted' },
   'downloading':    { downloaded: 'verifying',      fail: 'failed',  abort: 'aborted' },
   'verifying':      { verified: 'staged',           fail: 'failed',  abort: 'aborted' },
-  'staged':         { 'install-now': 'waiting-window',               abort: 'aborted' },
+  'staged':         { 'install-now': 'waiting-window', fail: 'failed', abort: 'aborted' },
   'waiting-window': { 'window-open': 'installing',  fail: 'failed',  abort: 'aborted' },
   'installing':     { switched: 'restarting',       fail: 'failed',  abort: 'installing' },
-  'restarting':     { 'booted-new': 'trial',        'rolled-back': 'rolled-back', abort: 'restarting' },
-  'trial':          { 'trial-passed': 'committed',  'rolled-back': 'rolled-back', abort: 'trial' },
+  'restarting':     { 'booted-new': 'trial',        'rolled-back': 'rolled-back', fail: 'failed', abort: 'restarting' },
+  'trial':          { 'trial-passed': 'committed',  'rolled-back': 'rolled-back', fail: 'failed', abort: 'trial' },
   'committed':      { job: 'queued' },
   'rolled-back':    { job: 'queued' },
   'failed':         { job: 'queued' },

@@ -16,6 +16,8 @@ export interface UpdateRecord {
   enteredAt: number;
   /** The final state's clean-up (and rolled-back event) is done; nothing to resume. */
   finalized?: boolean;
+  /** Times each state was entered for this job, resumes after a crash included (the state-loop guard). */
+  entries?: Partial<Record<MachineState, number>>;
 }
 
 export async function loadRecord(path: string): Promise<UpdateRecord | null> {

@@ -147,6 +147,23 @@ describe('Updater', () => {
     expect(await currentVersion(root)).toBe('1.0.0');
   });
 
+  it('gives up on a state entered too often (a crash there every time) with UPDATE_STATE_LOOP, instead of running it again', async () => {
+    const name = await setUp();
+    const clock = new ManualClock(Date.now());
+    const job = installJob(server.url, '1.1.0', name);
+    await mkdir(join(root, 'update'), { recursive: true });
+    // What a box finds after it died in verifying three times in a row.
+    await writeFile(join(root, 'update', 'state.json'), JSON.stringify({ state: 'verifying', job, fromVersion: '1.0.0', target: null, error: null, abortRequested: false, enteredAt: clock.now(), entries: { queued: 1, downloading: 1, verifying: 3 } }));
+    const { updater, statuses } = makeUpdater(clock, { maxStateEntries: 3 });
+    await updater.start();
+    await updater.settled();
+    expect(statuses.map((s) => s.state)).toEqual(['failed']);
+    expect(statuses[0]?.error).toMatchObject({ code: 'UPDATE_STATE_LOOP', message: expect.stringContaining('verifying entered 4 times') });
+    const record = JSON.parse(await readFile(join(root, 'update', 'state.json'), 'utf8')) as { finalized: boolean; entries: Record<string, number> };
+    expect(record).toMatchObject({ finalized: true, entries: { verifying: 4, failed: 1 } });
+    expect(await currentVersion(root)).toBe('1.0.0');
+  });
+
   it('refuses an expired job with a coded status', async () => {
     const name = await setUp();
     const clock = new ManualClock(Date.now());

@@ -1,32 +1,16 @@
 import { join } from 'node:path';
-import type { EventMessage, UpdateJobMessage, UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
-import type { Clock } from '../../platform/clock.ts';
-import type { Logger } from '../../platform/log.ts';
+import type { UpdateJobMessage, UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
 import { updateError, UpdateFailure, type UpdateError } from './errors.ts';
 import { ABORTABLE, FINAL_STATES, handles, nextState, type MachineState, type UpdateEvent } from './machine.ts';
 import { loadRecord, saveRecord, type UpdateRecord } from './record.ts';
 import { runEffect, type EffectContext } from './effects.ts';
-import type { BoxIdentity } from './fit.ts';
+import type { UpdaterOptions } from './options.ts';
 
-export interface UpdaterOptions {
-  /** The box's root: releases/, current, launcher/, update/. */
-  root: string;
-  box: BoxIdentity;
-  /** root.json shipped with the box (TUF trust anchor). */
-  trustAnchor: string;
-  clock: Clock;
-  log: Logger;
-  /** Sends `update/status` (the uplink wires it to MQTT). */
-  publishStatus: (status: UpdateStatusMessage) => void | Promise<void>;
-  /** Sends an `events` message (update.rolled-back). */
-  publishEvent: (event: EventMessage) => void | Promise<void>;
-  /** Ends this agent so the launcher starts `current` (exit with RESTART_EXIT_CODE). */
-  requestRestart: () => void;
-  /** Time of the last served pass, for the install window's idle minutes. */
-  lastPassAt: () => number | null;
-  pollMs?: number;
-  downloadAttempts?: number;
-}
+export type { UpdaterOptions } from './options.ts';
+
+/** Entries of one state (a resume after a crash counts) before the machine gives up on it. */
+export const DEFAULT_MAX_STATE_ENTRIES = 10;
+
 
 /**
  * Runs the update machine: saves the record, reports the state, runs the state's effect,
@@ -102,15 +86,20 @@ export class Updater {
         r.state = state;
         r.finalized = false;
         r.enteredAt = this.o.clock.now();
+        r.entries = { ...r.entries, [state]: (r.entries?.[state] ?? 0) + 1 };
         await saveRecord(this.statePath, r);
-        await this.report(r, null);
+        const looping = (r.entries[state] ?? 0) > (this.o.maxStateEntries ?? DEFAULT_MAX_STATE_ENTRIES);
+        if (looping) this.o.log.error({ state, entries: r.entries[state] }, 'update state entered too often: giving up on it');
         if (FINAL_STATES.has(state)) {
-          await runEffect(state, this.context(r));
+          await this.report(r, null);
+          // A final state whose clean-up keeps killing the agent is left as it is.
+          if (!looping) await runEffect(state, this.context(r));
           r.finalized = true;
           await saveRecord(this.statePath, r);
           return;
         }
-        const event = await this.effect(state, r);
+        if (!looping) await this.report(r, null);
+        const event: UpdateEvent = looping ? { type: 'fail', error: updateError('UPDATE_STATE_LOOP', `${state} entered ${r.entries[state]} times`) } : await this.effect(state, r);
         if (event.type === 'fail' || event.type === 'rolled-back') r.error = event.error;
         if (event.type === 'abort' && !ABORTABLE.has(state)) r.abortRequested = true;
         if (event.type === 'abort' && ABORTABLE.has(state)) r.error = updateError('UPDATE_ABORTED');

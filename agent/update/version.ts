@@ -1,24 +1,16 @@
-/** Semantic versions as the update contract uses them (`1.4.2`, `1.5.0-rc.1`). */
+import semver from 'semver';
 
-const SEMVER = /^(\d+)\.(\d+)\.(\d+)(?:-([0-9A-Za-z.-]+))?(?:\+[0-9A-Za-z.-]+)?$/;
-
+/**
+ * Semantic versions as the update contract uses them (`1.4.2`, `1.5.0-rc.10`), by the
+ * semver package (SemVer 2.0.0): numeric pre-release identifiers compare as numbers, and
+ * leading zeros, a `v` prefix or loose forms are not versions.
+ */
 export function isVersion(v: unknown): v is string {
-  return typeof v === 'string' && v.length <= 64 && SEMVER.test(v);
+  return typeof v === 'string' && v.length <= 64 && semver.valid(v) === v.replace(/\+.*$/, '') && !/^[v=\s]/.test(v);
 }
 
-/** Negative, zero or positive like a sort comparator; a pre-release sorts before its release. */
+/** Negative, zero or positive like a sort comparator; a pre-release sorts before its release; build metadata is ignored. */
 export function compareVersions(a: string, b: string): number {
-  const ma = SEMVER.exec(a);
-  const mb = SEMVER.exec(b);
-  if (!ma || !mb) throw new Error(`not a version: ${ma ? b : a}`);
-  for (let i = 1; i <= 3; i++) {
-    const d = Number(ma[i]) - Number(mb[i]);
-    if (d !== 0) return Math.sign(d);
-  }
-  const pa = ma[4];
-  const pb = mb[4];
-  if (pa === pb) return 0;
-  if (pa === undefined) return 1;
-  if (pb === undefined) return -1;
-  return pa < pb ? -1 : 1;
+  for (const v of [a, b]) if (!isVersion(v)) throw new Error(`not a version: ${v}`);
+  return semver.compare(a, b);
 }

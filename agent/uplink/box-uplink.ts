@@ -15,6 +15,7 @@ export interface BoxUplinkOptions {
   readonly dataDir: string;
   readonly password: string;
   readonly agentVersion: string;
+  readonly release?: UplinkOptions['release'];
   readonly clock: Clock;
   readonly logger: Logger;
   /** What a `restart-agent` command does once answered (main.ts: stop cleanly, exit for the supervisor). */
@@ -58,6 +59,7 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
     url: config.fleet.url,
     password: o.password,
     agentVersion: o.agentVersion,
+    ...(o.release ? { release: o.release } : {}),
     dataDir: o.dataDir,
     clock: o.clock,
     logger: o.logger.child({ component: 'uplink' }),

@@ -16,6 +16,8 @@ export interface UplinkOptions {
   readonly url: string;
   readonly password: string;
   readonly agentVersion: string;
+  /** The running release's hardware model and the release kept before it (state message), under the launcher. */
+  readonly release?: { readonly hardware: string; readonly previousVersion: string | null };
   readonly dataDir: string;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -140,7 +142,7 @@ export class Uplink {
 
   private onConnected(sessionPresent: boolean): void {
     this.connection.subscribe(boxSubscriptions(this.o.boxId));
-    this.send('state', { v: 1, state: 'online', reason: 'connected', agentVersion: this.o.agentVersion, bootId: this.bootId, ts: this.o.clock.now(), ...(this.o.ticketKey ? { ticketKey: this.o.ticketKey } : {}) });
+    this.send('state', { v: 1, state: 'online', reason: 'connected', agentVersion: this.o.agentVersion, ...this.releaseFields(), bootId: this.bootId, ts: this.o.clock.now(), ...(this.o.ticketKey ? { ticketKey: this.o.ticketKey } : {}) });
     for (const q of this.queued.splice(0)) this.send(q.kind, q.message);
     this.rightsSync.connected(sessionPresent);
     this.o.onFleetContact?.(true);
@@ -206,6 +208,12 @@ export class Uplink {
   }
 
   private stateMessage(state: 'online' | 'offline', reason: 'connected' | 'shutdown' | 'last-will'): Uint8Array {
-    return encode('state', { v: 1, state, reason, agentVersion: this.o.agentVersion, bootId: this.bootId, ts: this.o.clock.now() });
+    return encode('state', { v: 1, state, reason, agentVersion: this.o.agentVersion, ...this.releaseFields(), bootId: this.bootId, ts: this.o.clock.now() });
   }
+
+  private releaseFields(): { hardware?: string; previousVersion?: string | null } {
+    const r = this.o.release;
+    return r ? { hardware: r.hardware, previousVersion: r.previousVersion } : {};
+  }
+
 }

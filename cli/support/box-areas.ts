@@ -21,8 +21,8 @@ export const boxesArea: SupportArea = {
         const body = await client.get('/v1/boxes', { clubId: values.club as string | undefined, tag: values.tag as string | undefined, status: values.status as string | undefined, online });
         print(body, () =>
           renderTable(
-            ['BOX', 'CLUB', 'STATUS', 'ONLINE', 'VERSION', 'LAST SEEN', 'TAGS'],
-            (body.boxes as ApiBody[]).map((b) => [b.id, text(b.clubId), b.status, b.online ? 'yes' : 'no', text(b.agentVersion), when(b.lastSeenAt), text(b.tags)]),
+            ['BOX', 'CLUB', 'STATUS', 'ONLINE', 'HARDWARE', 'RELEASE', 'PREVIOUS', 'LAST SEEN', 'TAGS'],
+            (body.boxes as ApiBody[]).map((b) => [b.id, text(b.clubId), b.status, b.online ? 'yes' : 'no', text(b.hardware), text(b.agentVersion), text(b.previousVersion), when(b.lastSeenAt), text(b.tags)]),
           ),
         );
         return EXIT.ok;
@@ -45,7 +45,9 @@ export const boxesArea: SupportArea = {
               ['club', text(b.clubId)],
               ['status', b.status],
               ['online', b.online ? 'yes' : 'no'],
-              ['agent version', text(b.agentVersion)],
+              ['hardware model', text(b.hardware)],
+              ['running release', text(b.agentVersion)],
+              ['previous release', text(b.previousVersion)],
               ['rights version', text(b.rightsVersion)],
               ['last seen', when(b.lastSeenAt)],
               ['tags', text(b.tags)],

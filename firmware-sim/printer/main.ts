@@ -8,7 +8,8 @@ import { renderTicket } from './ticket.ts';
  * The simulated receipt printer as a process: `--pty <path>` (a serial line, e.g. one end
  * of a socat pair) or `--tcp <port>` (raw port 9100 style; 0 picks a free port). Prints each
  * ticket to stdout; script it on stdin with: paper ok | paper near-end | paper end |
- * new roll | cover open | cover close | cutter error | cutter ok | silent on | silent off.
+ * new roll | cover open | cover close | cutter error | cutter ok | silent on | silent off |
+ * status (paper, cover, tickets, unknown and bad commands as JSON).
  */
 const { values } = parseArgs({ options: { pty: { type: 'string' }, tcp: { type: 'string' }, baud: { type: 'string', default: '9600' } } });
 
@@ -42,6 +43,7 @@ const SCRIPT: Record<string, () => void> = {
   'cutter ok': () => sim.setCutterError(false),
   'silent on': () => sim.goSilent(true),
   'silent off': () => sim.goSilent(false),
+  status: () => console.log(JSON.stringify(sim.status())),
 };
 
 createInterface({ input: process.stdin }).on('line', (line) => {

@@ -153,15 +153,26 @@ describe('EscposPrinterSim', () => {
     send(fromHex('07 1b 99 1d 56 07'));
     send(ticket('A'));
     expect(sim.decodeErrors).toEqual(['ESCPOS_CMD_BAD_CONTROL', 'ESCPOS_CMD_UNKNOWN', 'ESCPOS_CMD_BAD_PARAM']);
+    expect(sim.status()).toMatchObject({ unknownCommands: 1, badCommands: 2, tickets: 1 });
     expect(sim.tickets.map((t) => ticketLines(t)[0])).toEqual(['A']);
   });
 
   it('decodes text in the code page selected by ESC t, and notes a page it does not know', () => {
     const { link, send } = fakeLink();
     const sim = new EscposPrinterSim(link);
-    send(fromHex('1b40 1b7410 e9 0a 1b7413 82 0a 1b7400 82 0a 1d5601'));
-    expect(ticketLines(sim.tickets[0]!)).toEqual(['é', 'é', 'é']);
-    expect(sim.decodeErrors).toEqual(['SIM_UNKNOWN_CODE_PAGE_0']);
+    send(fromHex('1b40 1b7410 e9 0a 1b7413 82 0a 1b7400 82c4 0a 1b7402 82 0a 1d5601'));
+    expect(ticketLines(sim.tickets[0]!)).toEqual(['é', 'é', 'é─', 'é']);
+    expect(sim.decodeErrors).toEqual(['SIM_UNKNOWN_CODE_PAGE_2']);
+  });
+
+  it('ignores data while deselected (ESC = 0), and prints stored graphics (GS ( L) as a placeholder with their size', () => {
+    const { link, send } = fakeLink();
+    const sim = new EscposPrinterSim(link);
+    send(fromHex('1b40 1b3d00 4e4f 0a'));
+    expect(sim.status()).toMatchObject({ deselected: true });
+    send(fromHex('1b3d01 6f6b 0a 1d284c 0c00 3070 30 02 01 31 0800 0200 ffff 1d284c 0200 3032 1d5601'));
+    expect(renderTicket(sim.tickets[0]!)).toEqual(['ok', '[image 16x2 dots]']);
+    expect(sim.status()).toMatchObject({ deselected: false, discardedBytes: 3, unknownCommands: 0 });
   });
 
   it('random bytes in random chunks never throw or hang it', () => {

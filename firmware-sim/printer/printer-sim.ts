@@ -1,5 +1,4 @@
 import {
-  codePageFromNumber,
   decodeCommandStep,
   encodeAutomaticStatus,
   encodeErrorCause,
@@ -10,18 +9,33 @@ import {
   type EscposCommand,
 } from '../../protocol/escpos/index.ts';
 import type { SimLink } from '../link.ts';
-import { decodeText, defaultModes, type PrintedBarcode, type PrintedQr, type PrintedTicket, type PrintModes } from './ticket.ts';
+import { PaperRenderer, type PaperCommand } from './renderer.ts';
+import type { PrintedItem, PrintedTicket } from './ticket.ts';
 
 export type PaperLevel = 'ok' | 'near-end' | 'end';
 
-type Item = PrintedTicket['items'][number];
-
-const QR_EC = { 48: 'L', 49: 'M', 50: 'Q', 51: 'H' } as const;
+/** What the simulated printer reports about itself (the CLI's "status" step). */
+export interface PrinterSimStatus {
+  readonly paper: PaperLevel;
+  readonly coverOpen: boolean;
+  readonly offline: boolean;
+  /** ESC = 0 received: data is ignored until ESC = 1. */
+  readonly deselected: boolean;
+  readonly tickets: number;
+  /** Commands outside the ESC/POS set (ESCPOS_CMD_UNKNOWN), skipped by their first two bytes. */
+  readonly unknownCommands: number;
+  /** Known commands with a parameter out of range, and control bytes that start no command. */
+  readonly badCommands: number;
+  readonly discardedBytes: number;
+}
 
 /**
- * A simulated ESC/POS thermal printer on a SimLink. It parses the byte stream (garbage is
- * counted, never thrown), renders what would be printed, keeps paper and cover state and
- * answers DLE EOT 1-4, GS r 1 and automatic status back.
+ * A simulated ESC/POS thermal printer on a SimLink. It parses the byte stream as a printer
+ * does (every command of Epson's set is skipped whole by its length rule; commands outside
+ * it and garbage are counted, never thrown, never printed), renders what would be printed
+ * (renderer.ts: text in its styles, QR codes, barcodes, images as placeholders with their
+ * size), keeps paper and cover state and answers DLE EOT 1-4, GS r 1 and automatic
+ * status back.
  *
  * Like a real printer gone offline, while the paper is out or the cover is open it still
  * answers DLE EOT (real-time commands) but discards every other byte; a job interrupted
@@ -36,10 +50,9 @@ export class EscposPrinterSim {
   /** Bytes discarded because the printer was offline or silent. */
   discardedBytes = 0;
   private buf: Uint8Array = new Uint8Array(0);
-  private modes: PrintModes = defaultModes();
-  private lineBytes: number[] = [];
-  private items: Item[] = [];
-  private qrStore: { payload: string; moduleSize: number; errorCorrection: PrintedQr['errorCorrection'] } = { payload: '', moduleSize: 3, errorCorrection: 'L' };
+  private items: PrintedItem[] = [];
+  private readonly renderer: PaperRenderer;
+  private deselected = false;
   private paper: PaperLevel = 'ok';
   private coverOpen_ = false;
   private silent = false;
@@ -58,7 +71,22 @@ export class EscposPrinterSim {
     private readonly link: SimLink,
     private readonly options: { answersPaperSensor?: boolean } = {},
   ) {
+    this.renderer = new PaperRenderer({
+      print: (item) => this.printItem(item),
+      cut: (partial) => {
+        if (!this.offline) this.finishTicket(partial ? 'partial-cut' : 'full-cut');
+      },
+      note: (code) => this.decodeErrors.push(code),
+    });
     this.unsubscribe = link.onData((chunk) => this.receive(chunk));
+  }
+
+  status(): PrinterSimStatus {
+    const count = (codes: readonly string[]) => this.decodeErrors.filter((c) => codes.includes(c)).length;
+    return {
+      paper: this.paper, coverOpen: this.coverOpen_, offline: this.offline, deselected: this.deselected, tickets: this.tickets.length,
+      unknownCommands: count(['ESCPOS_CMD_UNKNOWN']), badCommands: count(['ESCPOS_CMD_BAD_PARAM', 'ESCPOS_CMD_BAD_CONTROL']), discardedBytes: this.discardedBytes,
+    };
   }
 
   detach(): void {
@@ -154,7 +182,8 @@ export class EscposPrinterSim {
       const raw = step.consumed;
       this.buf = this.buf.subarray(raw);
       if (step.frame.kind === 'realtime-status') this.answerRealtime(step.frame.n);
-      else if (this.offline) this.discardedBytes += raw;
+      else if (step.frame.kind === 'select-peripheral') this.deselected = !step.frame.enabled;
+      else if (this.offline || this.deselected) this.discardedBytes += raw;
       else this.execute(step.frame);
     }
   }
@@ -171,55 +200,6 @@ export class EscposPrinterSim {
 
   private execute(c: EscposCommand): void {
     switch (c.kind) {
-      case 'text':
-        for (const b of c.bytes) this.lineBytes.push(b);
-        return;
-      case 'line-feed':
-        return this.printLine();
-      case 'feed-lines':
-        if (this.lineBytes.length > 0) this.printLine();
-        for (let i = 0; i < c.n && !this.offline; i++) this.printLine();
-        return;
-      case 'carriage-return':
-      case 'ignored':
-      case 'realtime-status':
-        return;
-      case 'init':
-        // ESC @ clears the buffer: text not yet printed is dropped.
-        this.modes = defaultModes();
-        this.lineBytes = [];
-        return;
-      case 'bold':
-        this.modes.bold = c.on;
-        return;
-      case 'underline':
-        this.modes.underline = c.dots;
-        return;
-      case 'align':
-        this.modes.align = c.align;
-        return;
-      case 'size':
-        this.modes.width = c.width;
-        this.modes.height = c.height;
-        return;
-      case 'code-page': {
-        // A page the simulator does not know keeps the current one, and is noted.
-        const page = codePageFromNumber(c.n);
-        if (page) this.modes.codePage = page;
-        else this.decodeErrors.push(`SIM_UNKNOWN_CODE_PAGE_${c.n}`);
-        return;
-      }
-      case 'cut':
-        if (this.lineBytes.length > 0) this.printLine();
-        if (!this.offline) this.finishTicket(c.partial ? 'partial-cut' : 'full-cut');
-        return;
-      case 'qr':
-        return this.qr(c.fn, c.params);
-      case 'barcode': {
-        const text = decodeText(c.data, 'cp858');
-        const barcode: PrintedBarcode = { system: c.system, data: c.system === 73 ? text.replace(/^\{[ABC]/, '') : text };
-        return this.printItem({ kind: 'barcode', barcode });
-      }
       case 'paper-sensor-status':
         if ((c.n === 1 || c.n === 49) && this.options.answersPaperSensor !== false) this.link.write(Uint8Array.of(encodePaperSensor({ nearEnd: this.paper !== 'ok', end: false })));
         return;
@@ -227,23 +207,15 @@ export class EscposPrinterSim {
         this.asbMask = c.mask;
         if (c.mask !== 0) this.sendAsb();
         return;
+      case 'realtime-status':
+      case 'select-peripheral':
+        return;
+      default:
+        return this.renderer.execute(c satisfies PaperCommand);
     }
   }
 
-  private qr(fn: number, params: Uint8Array): void {
-    if (fn === 0x43 && params[0] !== undefined) this.qrStore.moduleSize = params[0];
-    else if (fn === 0x45 && params[0] !== undefined) this.qrStore.errorCorrection = QR_EC[params[0] as keyof typeof QR_EC] ?? this.qrStore.errorCorrection;
-    else if (fn === 0x50) this.qrStore.payload = new TextDecoder().decode(params.subarray(1));
-    else if (fn === 0x51) this.printItem({ kind: 'qr', qr: { ...this.qrStore } });
-  }
-
-  private printLine(): void {
-    const m = this.modes;
-    this.printItem({ kind: 'line', line: { text: decodeText(Uint8Array.from(this.lineBytes), m.codePage), align: m.align, bold: m.bold, underline: m.underline, width: m.width, height: m.height } });
-    this.lineBytes = [];
-  }
-
-  private printItem(item: Item): void {
+  private printItem(item: PrintedItem): void {
     if (this.offline) return;
     this.items.push(item);
     if (this.linesLeft !== undefined && --this.linesLeft <= 0) this.fireLineAction();
@@ -263,7 +235,7 @@ export class EscposPrinterSim {
   }
 
   private interruptTicket(): void {
-    this.lineBytes = [];
+    this.renderer.dropLine();
     if (this.items.length > 0) this.finishTicket('interrupted');
   }
 

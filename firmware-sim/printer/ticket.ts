@@ -8,6 +8,16 @@ export interface RenderedLine {
   readonly underline: 0 | 1 | 2;
   readonly width: number;
   readonly height: number;
+  /** White on black (GS B). */
+  readonly invert: boolean;
+}
+
+/** An image, printed as a placeholder with its size in dots (what it showed is not kept). */
+export interface PrintedImage {
+  /** raster: GS v 0; column: ESC * bands (consecutive bands of one width make one image); graphics: GS ( L / GS 8 L; downloaded: GS * then GS /. */
+  readonly source: 'raster' | 'column' | 'graphics' | 'downloaded';
+  readonly widthDots: number;
+  readonly heightDots: number;
 }
 
 export interface PrintedQr {
@@ -23,9 +33,15 @@ export interface PrintedBarcode {
   readonly data: string;
 }
 
+export type PrintedItem =
+  | { readonly kind: 'line'; readonly line: RenderedLine }
+  | { readonly kind: 'qr'; readonly qr: PrintedQr }
+  | { readonly kind: 'barcode'; readonly barcode: PrintedBarcode }
+  | { readonly kind: 'image'; readonly image: PrintedImage };
+
 /** One piece of paper: everything printed between two cuts, in order. */
 export interface PrintedTicket {
-  readonly items: readonly ({ readonly kind: 'line'; readonly line: RenderedLine } | { readonly kind: 'qr'; readonly qr: PrintedQr } | { readonly kind: 'barcode'; readonly barcode: PrintedBarcode })[];
+  readonly items: readonly PrintedItem[];
   /** How it left the printer: cut, or torn off when the roll ran out mid-ticket. */
   readonly end: 'partial-cut' | 'full-cut' | 'interrupted';
 }
@@ -39,9 +55,10 @@ export function renderTicket(t: PrintedTicket): string[] {
   return t.items.map((i) => {
     if (i.kind === 'qr') return `[qr ${i.qr.errorCorrection} ${i.qr.moduleSize}] ${i.qr.payload}`;
     if (i.kind === 'barcode') return `[barcode ${i.barcode.system}] ${i.barcode.data}`;
+    if (i.kind === 'image') return `[image ${i.image.widthDots}x${i.image.heightDots} dots]`;
     const l = i.line;
     if (l.text === '') return '';
-    const notes = [l.align !== 'left' ? l.align : '', l.bold ? 'bold' : '', l.underline ? `underline${l.underline}` : '', l.width > 1 || l.height > 1 ? `${l.width}x${l.height}` : ''].filter(Boolean);
+    const notes = [l.align !== 'left' ? l.align : '', l.bold ? 'bold' : '', l.underline ? `underline${l.underline}` : '', l.width > 1 || l.height > 1 ? `${l.width}x${l.height}` : '', l.invert ? 'invert' : ''].filter(Boolean);
     return notes.length ? `[${notes.join(' ')}] ${l.text}` : l.text;
   });
 }
@@ -53,9 +70,10 @@ export interface PrintModes {
   underline: 0 | 1 | 2;
   width: number;
   height: number;
+  invert: boolean;
   codePage: CodePage;
 }
 
-export const defaultModes = (): PrintModes => ({ align: 'left', bold: false, underline: 0, width: 1, height: 1, codePage: 'cp858' });
+export const defaultModes = (): PrintModes => ({ align: 'left', bold: false, underline: 0, width: 1, height: 1, invert: false, codePage: 'cp858' });
 
 export const decodeText = (bytes: Uint8Array, page: CodePage): string => Array.from(bytes, (b) => decodeByte(b, page)).join('');

@@ -30,6 +30,8 @@ export const BoxSummary = Type.Object({
   status: BoxStatus,
   tags: Type.Array(Type.String()),
   agentVersion: Nullable(Type.String()),
+  hardware: Nullable(Type.String({ description: "the hardware model the box's running release was built for (its state message)" })),
+  previousVersion: Nullable(Type.String({ description: 'the release the box keeps to roll back to' })),
   online: Type.Boolean(),
   lastSeenAt: Nullable(EpochMs),
   rightsVersion: Nullable(Type.Integer()),

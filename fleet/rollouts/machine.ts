@@ -74,7 +74,6 @@ export const BOX_TABLE: Record<BoxState, Record<BoxEvent, BoxOutcome>> = {
 export const STATUS_EVENT: Record<UpdateState, BoxEvent> = {
   queued: 'progress',
   downloading: 'progress',
-  downloaded: 'progress',
   verifying: 'progress',
   staged: 'progress',
   'waiting-window': 'progress',
@@ -91,7 +90,7 @@ export const STATUS_EVENT: Record<UpdateState, BoxEvent> = {
  * Box update states in which waiting is normal (for the maintenance window, or for the
  * operator's "install now" after a download-only job): the job timeout does not run.
  */
-export const PATIENT_UPDATE_STATES: readonly UpdateState[] = ['downloaded', 'staged', 'waiting-window'];
+export const PATIENT_UPDATE_STATES: readonly UpdateState[] = ['staged', 'waiting-window'];
 
 export type BoxStep = { kind: 'to'; state: BoxState; attempts: number } | { kind: 'ignore' } | { kind: 'bug' };
 

@@ -9,6 +9,9 @@ export interface BoxSummary {
   status: BoxStatus;
   tags: string[];
   agentVersion: string | null;
+  /** From the box's state message: the running release's hardware model, and the release kept before it. */
+  hardware: string | null;
+  previousVersion: string | null;
   online: boolean;
   lastSeenAt: number | null;
   rightsVersion: number | null;
@@ -71,6 +74,12 @@ interface RawBox {
 
 const parseJson = (s: string | null): unknown => (s === null ? null : (JSON.parse(s) as unknown));
 
+/** Hardware model and previous release, as the box's last state message gave them (absent from older agents). */
+function releaseOf(lastState: string | null): { hardware: string | null; previousVersion: string | null } {
+  const s = (lastState ? parseJson(lastState) : null) as { hardware?: unknown; previousVersion?: unknown } | null;
+  return { hardware: typeof s?.hardware === 'string' ? s.hardware : null, previousVersion: typeof s?.previousVersion === 'string' ? s.previousVersion : null };
+}
+
 const toSummary = (r: RawBox): BoxSummary => ({
   id: r.id,
   clubId: r.club_id,
@@ -78,6 +87,7 @@ const toSummary = (r: RawBox): BoxSummary => ({
   status: r.status,
   tags: r.tags ? r.tags.split('\u001f').sort() : [],
   agentVersion: r.agent_version,
+  ...releaseOf(r.last_state),
   online: r.online === 1,
   lastSeenAt: r.last_seen_at,
   rightsVersion: r.rights_version,

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 
 /** What the dashboard refetches when it changes. */
-export type LiveTopic = 'boxes' | 'passes' | 'events' | 'alerts' | 'commands' | 'audit' | 'health';
+export type LiveTopic = 'boxes' | 'passes' | 'events' | 'alerts' | 'commands' | 'audit' | 'health' | 'rollouts';
 
-export const LIVE_TOPICS: readonly LiveTopic[] = ['boxes', 'health', 'passes', 'events', 'alerts', 'commands', 'audit'];
+export const LIVE_TOPICS: readonly LiveTopic[] = ['boxes', 'health', 'passes', 'events', 'alerts', 'commands', 'audit', 'rollouts'];
 
 /** A cheap fingerprint per topic: when it differs from the last one read, that topic changed. */
 export interface LiveProbe {
@@ -19,6 +19,8 @@ const PROBES: Record<LiveTopic, string> = {
   alerts: 'SELECT count(*) || \':\' || max(updated_at) AS v FROM alerts',
   commands: 'SELECT count(*) || \':\' || max(updated_at) AS v FROM commands',
   audit: 'SELECT max(id) AS v FROM audit_log',
+  // A rollout's state or any of its boxes' steps.
+  rollouts: "SELECT (SELECT count(*) || ':' || max(updated_at) FROM rollouts) || ':' || (SELECT max(last_change_at) FROM rollout_boxes) || ':' || (SELECT max(rowid) FROM update_artifacts) AS v",
 };
 
 export class SqliteLiveProbe implements LiveProbe {

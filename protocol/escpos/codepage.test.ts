@@ -3,7 +3,7 @@ import fc from 'fast-check';
 import { toHex } from '../core/index.ts';
 import { codePageFromNumber, decodeByte, encodeText, type CodePage } from './codepage.ts';
 
-// Bytes from the IBM PC858 and Microsoft cp1252 tables (also Python's cp858/cp1252 codecs).
+// Bytes from the IBM PC858, PC437 and Microsoft cp1252 tables (also Python's cp858/cp437/cp1252 codecs).
 const FIXTURES: readonly { page: CodePage; text: string; hex: string }[] = [
   { page: 'cp858', text: 'é', hex: '82' },
   { page: 'cp858', text: 'è', hex: '8a' },
@@ -25,6 +25,10 @@ const FIXTURES: readonly { page: CodePage; text: string; hex: string }[] = [
   { page: 'cp1252', text: 'œ', hex: '9c' },
   { page: 'cp1252', text: 'Œ', hex: '8c' },
   { page: 'cp858', text: 'Entrée 12,50 €', hex: '456e747282652031322c353020d5' },
+  { page: 'cp437', text: 'é', hex: '82' },
+  { page: 'cp437', text: '─', hex: 'c4' },
+  { page: 'cp437', text: '£', hex: '9c' },
+  { page: 'cp437', text: '½', hex: 'ab' },
 ];
 
 describe('code pages', () => {
@@ -49,7 +53,8 @@ describe('code pages', () => {
   it('maps ESC t numbers to pages', () => {
     expect(codePageFromNumber(19)).toBe('cp858');
     expect(codePageFromNumber(16)).toBe('cp1252');
-    expect(codePageFromNumber(0)).toBeUndefined();
+    expect(codePageFromNumber(0)).toBe('cp437');
+    expect(codePageFromNumber(2)).toBeUndefined();
   });
 
   it('every byte 0x80-0xFF of a page round-trips through decode and encode', () => {

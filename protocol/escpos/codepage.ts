@@ -1,14 +1,25 @@
 /**
  * Single-byte code pages for French text on ESC/POS printers. Pure.
  *
- * Bytes 0x20-0x7E are ASCII in both pages; the tables below give the characters of
+ * Bytes 0x20-0x7E are ASCII in every page; the tables below give the characters of
  * 0x80-0xFF. Printers select a page with ESC t n; the numbers are Epson's
- * (PC858 = 19, WPC1252 = 16), which most ESC/POS clones follow.
+ * (PC437 = 0, PC858 = 19, WPC1252 = 16), which most ESC/POS clones follow.
  */
-export type CodePage = 'cp858' | 'cp1252';
+export type CodePage = 'cp858' | 'cp1252' | 'cp437';
 
 /** ESC t n value selecting each page. */
-export const CODE_PAGE_NUMBER: Readonly<Record<CodePage, number>> = { cp858: 19, cp1252: 16 };
+export const CODE_PAGE_NUMBER: Readonly<Record<CodePage, number>> = { cp858: 19, cp1252: 16, cp437: 0 };
+
+// PC437, page 0: the printers' power-on page, and what receipt tools select for box drawing.
+const CP437_HIGH =
+  '\u00c7\u00fc\u00e9\u00e2\u00e4\u00e0\u00e5\u00e7\u00ea\u00eb\u00e8\u00ef\u00ee\u00ec\u00c4\u00c5' +
+  '\u00c9\u00e6\u00c6\u00f4\u00f6\u00f2\u00fb\u00f9\u00ff\u00d6\u00dc\u00a2\u00a3\u00a5\u20a7\u0192' +
+  '\u00e1\u00ed\u00f3\u00fa\u00f1\u00d1\u00aa\u00ba\u00bf\u2310\u00ac\u00bd\u00bc\u00a1\u00ab\u00bb' +
+  '\u2591\u2592\u2593\u2502\u2524\u2561\u2562\u2556\u2555\u2563\u2551\u2557\u255d\u255c\u255b\u2510' +
+  '\u2514\u2534\u252c\u251c\u2500\u253c\u255e\u255f\u255a\u2554\u2569\u2566\u2560\u2550\u256c\u2567' +
+  '\u2568\u2564\u2565\u2559\u2558\u2552\u2553\u256b\u256a\u2518\u250c\u2588\u2584\u258c\u2590\u2580' +
+  '\u03b1\u00df\u0393\u03c0\u03a3\u03c3\u00b5\u03c4\u03a6\u0398\u03a9\u03b4\u221e\u03c6\u03b5\u2229' +
+  '\u2261\u00b1\u2265\u2264\u2320\u2321\u00f7\u2248\u00b0\u2219\u00b7\u221a\u207f\u00b2\u25a0\u00a0';
 
 // PC858 is PC850 with the euro sign at 0xD5 (PC850 had a dotless i there).
 const CP858_HIGH =
@@ -28,7 +39,7 @@ const CP1252_HIGH =
   '\ufffd\u2018\u2019\u201c\u201d\u2022\u2013\u2014\u02dc\u2122\u0161\u203a\u0153\ufffd\u017e\u0178' +
   Array.from({ length: 0x60 }, (_, i) => String.fromCharCode(0xa0 + i)).join('');
 
-const HIGH: Readonly<Record<CodePage, string>> = { cp858: CP858_HIGH, cp1252: CP1252_HIGH };
+const HIGH: Readonly<Record<CodePage, string>> = { cp858: CP858_HIGH, cp1252: CP1252_HIGH, cp437: CP437_HIGH };
 
 function buildEncodeMap(high: string): ReadonlyMap<string, number> {
   const map = new Map<string, number>();
@@ -42,6 +53,7 @@ function buildEncodeMap(high: string): ReadonlyMap<string, number> {
 const ENCODE: Readonly<Record<CodePage, ReadonlyMap<string, number>>> = {
   cp858: buildEncodeMap(CP858_HIGH),
   cp1252: buildEncodeMap(CP1252_HIGH),
+  cp437: buildEncodeMap(CP437_HIGH),
 };
 
 /** Typographic characters a ticket text may carry, printed as their plain ASCII look-alike. */
@@ -104,7 +116,5 @@ export function decodeByte(byte: number, page: CodePage): string {
 
 /** The page selected by ESC t n, or undefined for pages this code does not know. */
 export function codePageFromNumber(n: number): CodePage | undefined {
-  if (n === CODE_PAGE_NUMBER.cp858) return 'cp858';
-  if (n === CODE_PAGE_NUMBER.cp1252) return 'cp1252';
-  return undefined;
+  return (Object.keys(CODE_PAGE_NUMBER) as CodePage[]).find((page) => CODE_PAGE_NUMBER[page] === n);
 }

@@ -6,6 +6,7 @@ import { escposError, type EscposError } from './errors.ts';
 export const ESC = 0x1b;
 export const GS = 0x1d;
 export const DLE = 0x10;
+export const FS = 0x1c;
 export const EOT = 0x04;
 export const LF = 0x0a;
 

@@ -67,11 +67,17 @@ describe('resabox support CLI', () => {
     await f?.close();
   });
 
-  it('boxes list: a table by default, the API answer with --json', async () => {
-    const table = await cli(['boxes', 'list']);
+  it('boxes list: a table by default with hardware model, running and previous release; the API answer with --json', async () => {
+    // The box says what it runs in its state message (under the launcher: from the release manifest).
+    await box.publishAsync(topicFor('state', BOX), Buffer.from(encode('state', { v: 1, state: 'online', reason: 'connected', agentVersion: '1.4.0', hardware: 'rbx-a1', previousVersion: '1.3.2', bootId: 'boot-1', ts: f.clock.now() })), { qos: 1, retain: true });
+    let table = await cli(['boxes', 'list']);
+    for (let i = 0; i < 200 && !table.out.includes('rbx-a1'); i++) {
+      await new Promise((r) => setTimeout(r, 25));
+      table = await cli(['boxes', 'list']);
+    }
     expect(table.code).toBe(0);
-    expect(table.out.split('\n')[0]).toMatch(/^BOX\s+CLUB\s+STATUS\s+ONLINE/);
-    expect(table.out).toMatch(new RegExp(`${BOX}\\s+club-cli\\s+active\\s+(yes|no)\\s`));
+    expect(table.out.split('\n')[0]).toMatch(/^BOX\s+CLUB\s+STATUS\s+ONLINE\s+HARDWARE\s+RELEASE\s+PREVIOUS/);
+    expect(table.out).toMatch(new RegExp(`${BOX}\\s+club-cli\\s+active\\s+(yes|no)\\s+rbx-a1\\s+1\\.4\\.0\\s+1\\.3\\.2\\s`));
     const json = await cli(['boxes', 'list', '--json', '--club', 'club-cli']);
     expect(JSON.parse(json.out).boxes.map((b: { id: string }) => b.id)).toEqual([BOX]);
     const none = await cli(['boxes', 'list', '--club', 'elsewhere']);
@@ -82,6 +88,9 @@ describe('resabox support CLI', () => {
     const shown = await cli(['boxes', 'show', BOX]);
     expect(shown.code).toBe(0);
     expect(shown.out).toMatch(/box\s+box-cli-1/);
+    expect(shown.out).toMatch(/hardware model\s+rbx-a1/);
+    expect(shown.out).toMatch(/running release\s+1\.4\.0/);
+    expect(shown.out).toMatch(/previous release\s+1\.3\.2/);
     expect(shown.out).toContain('Devices:');
     const missing = await cli(['boxes', 'show', 'box-nope']);
     expect(missing.code).toBe(1);

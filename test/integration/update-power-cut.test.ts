@@ -21,12 +21,12 @@ afterEach(async () => {
   cleanup = [];
 });
 
-async function runKilledAt(killAt: string, newBehaviour: Behaviour) {
+async function runKilledAt(killAt: string, newBehaviour: Behaviour, env: Record<string, string> = {}) {
   const r = await makeRepository();
   const server = await startRepoServer(r.repo);
   const name = await publishFakeRelease(r, '1.1.0', newBehaviour, 2 * 1024 * 1024);
   const root = await makeBoxRoot(r, '1.0.0');
-  const launcher = new Launcher({ root, clock: systemClock, log: silentLogger, crashLoop: { crashes: 3, withinMs: 60_000 }, healthTimeoutMs: 30_000, trialMs: 1500, restartDelayMs: 200, pollMs: 100, env: { RESABOX_TEST_KILL_AT: killAt } });
+  const launcher = new Launcher({ root, clock: systemClock, log: silentLogger, crashLoop: { crashes: 3, withinMs: 60_000 }, healthTimeoutMs: 30_000, trialMs: 1500, restartDelayMs: 200, pollMs: 100, env: { RESABOX_TEST_KILL_AT: killAt, ...env } });
   cleanup.push(async () => launcher.stop(), async () => server.close(), async () => rm(r.base, { recursive: true, force: true }), async () => rm(root, { recursive: true, force: true }));
   await launcher.start();
   await sendJob(root, installJob(server.url, '1.1.0', name));
@@ -47,6 +47,15 @@ describe('SIGKILL at every state of the update machine', { timeout: 300_000 }, (
     expect(last.msg.state).toBe('committed');
     expect(await currentIsIntact(root)).toBe('1.1.0');
     expect(await readdir(join(root, 'releases'))).toEqual(expect.arrayContaining(['1.0.0', '1.1.0']));
+  });
+
+  it('killed at verifying every time: the state-loop guard fails the update (UPDATE_STATE_LOOP) and the box stays on its release', async () => {
+    const { root, last, killed } = await runKilledAt('verifying!', {}, { RESABOX_TEST_MAX_STATE_ENTRIES: '3' });
+    expect(killed).toBe(true);
+    expect((await readFile(join(root, 'test', 'killed-verifying!'), 'utf8')).trim().split('\n')).toHaveLength(3);
+    expect(last.msg).toMatchObject({ state: 'failed', error: { code: 'UPDATE_STATE_LOOP' } });
+    expect(await currentIsIntact(root)).toBe('1.0.0');
+    expect(await readdir(join(root, 'releases'))).toEqual(['1.0.0']);
   });
 
   it.each(['restarting', 'rolled-back'])('killed at %s of an update that crash-loops: rolled back on an intact old release, reason reported', async (killAt) => {

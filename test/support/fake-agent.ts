@@ -6,9 +6,10 @@
  *   published.jsonl  every `update/status` and `events` message it sends
  *   badges.log       "<version> <epoch ms>" per served badge, when serving badges
  * Its behaviour comes from `<release>/behaviour.json` (crash, failing self-test, ...)
- * and RESABOX_TEST_KILL_AT (SIGKILL itself once on entering a state).
+ * RESABOX_TEST_KILL_AT (SIGKILL itself once on entering a state, or every time with `state!`)
+ * and RESABOX_TEST_MAX_STATE_ENTRIES (the machine's state-loop bound).
  */
-import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { UpdateJobMessage } from '../../protocol/mqtt/index.ts';
 import { systemClock } from '../../platform/clock.ts';
@@ -35,14 +36,15 @@ function publish(topic: string, msg: unknown): void {
   appendFileSync(join(testDir, 'published.jsonl'), `${JSON.stringify({ topic, version, pid: process.pid, msg })}\n`);
 }
 
-/** `state` or `state@progress`: dies once, the first time that point is reached. */
+/** `state` or `state@progress`: dies once, the first time that point is reached; `state!`: every time. */
 function maybeDie(state: string, progress: number | null): void {
   if (!killAt) return;
-  const [want, at] = killAt.split('@');
+  const always = killAt.endsWith('!');
+  const [want, at] = killAt.replace(/!$/, '').split('@');
   if (want !== state || (at !== undefined && (progress === null || progress < Number(at)))) return;
   const marker = join(testDir, `killed-${killAt}`);
-  if (existsSync(marker)) return;
-  writeFileSync(marker, String(process.pid));
+  if (existsSync(marker) && !always) return;
+  appendFileSync(marker, `${process.pid}\n`);
   process.kill(process.pid, 'SIGKILL');
 }
 
@@ -65,6 +67,7 @@ if (behaviour.crash) {
     requestRestart: () => process.exit(RESTART_EXIT_CODE),
     lastPassAt: () => null,
     pollMs: 100,
+    ...(process.env.RESABOX_TEST_MAX_STATE_ENTRIES ? { maxStateEntries: Number(process.env.RESABOX_TEST_MAX_STATE_ENTRIES) } : {}),
   });
   await updater.start();
   let seen = '';

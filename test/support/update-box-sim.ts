@@ -66,7 +66,6 @@ export async function startUpdateBox(o: { mqttUrl: string; boxId: string; passwo
     await status(job, 'queued');
     await status(job, 'downloading', null, 0);
     if (!(await download(job))) return status(job, 'failed', { code: 'UPDATE_DOWNLOAD_FAILED', message: 'download or hash check failed' });
-    await status(job, 'downloaded');
     await status(job, 'verifying');
     await status(job, 'staged');
     if (job.downloadOnly) return;

@@ -26,6 +26,7 @@ export const overview = () => ({
         html += `<a class="card box-card" href="#/box/${encodeURIComponent(b.id)}" data-box="${esc(b.id)}">
           <strong>${esc(b.id)}</strong> ${b.status === 'active' ? pill(b.online ? 'online' : 'offline', b.online ? 'ok' : 'bad') : pill(b.status, 'warn')}
           <div class="muted">${esc(b.name)} · v${esc(b.agentVersion ?? '?')} · seen ${esc(ago(b.lastSeenAt))}</div>
+          <div class="muted release">${esc(b.hardware ?? 'hardware ?')} · release ${esc(b.agentVersion ?? '?')} · previous ${esc(b.previousVersion ?? 'none')}</div>
           <div>${open.length ? pill(`${open.length} alert${open.length > 1 ? 's' : ''}`, 'warn') : '<span class="muted">no open alert</span>'}</div>
         </a>`;
       }

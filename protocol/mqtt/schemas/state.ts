@@ -11,6 +11,10 @@ export const StateMessage = Type.Object({
   state: Type.Union([Type.Literal('online'), Type.Literal('offline')]),
   reason: Nullable(Type.Union([Type.Literal('connected'), Type.Literal('shutdown'), Type.Literal('last-will')])),
   agentVersion: Type.String({ maxLength: 64 }),
+  /** The hardware model the running release was built for (its manifest); absent from agents run without the launcher. */
+  hardware: Type.Optional(Type.String({ minLength: 1, maxLength: 64 })),
+  /** The release kept to roll back to (null: none), under the launcher. */
+  previousVersion: Type.Optional(Nullable(Type.String({ maxLength: 64 }))),
   /** Changes at every agent start: tells a restart from a reconnect. */
   bootId: Id,
   ts: EpochMs,

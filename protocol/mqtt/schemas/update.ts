@@ -27,10 +27,10 @@ export const UpdateJobMessage = Type.Object({
 });
 export type UpdateJobMessage = Type.Static<typeof UpdateJobMessage>;
 
+/** The box's update machine states (agent/update/machine.ts), each reported once entered. */
 export const UPDATE_STATES = [
   'queued',
   'downloading',
-  'downloaded',
   'verifying',
   'staged',
   'waiting-window',

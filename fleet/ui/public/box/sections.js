@@ -14,5 +14,6 @@ import { devicesSection } from './devices.js';
 import { eventsSection } from './events.js';
 import { healthSection } from './health.js';
 import { passesSection } from './passes.js';
+import { softwareSection } from './software.js';
 
-export const SECTIONS = [actionsSection, devicesSection, alertsSection, healthSection, passesSection, eventsSection, commandsSection];
+export const SECTIONS = [actionsSection, devicesSection, softwareSection, alertsSection, healthSection, passesSection, eventsSection, commandsSection];
