@@ -8,6 +8,7 @@ import { mosquittoHash } from './broker/credentials.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.ts';
 import type { ListenOptions } from './broker/listeners.ts';
 import { createMosquittoAuthSync } from './broker/mosquitto-auth.ts';
+import { Presence } from './broker/presence.ts';
 import type { FleetBus } from './bus/bus.ts';
 import { connectExternalBus } from './bus/mqtt-bus.ts';
 import { startHealthRetention, type HealthRetention } from './ingest/health-retention.ts';
@@ -43,6 +44,8 @@ export interface FleetOptions {
   readonly logger?: Logger;
   readonly alerts?: { thresholds?: Partial<AlertThresholds>; tickMs?: number; onChange?: (c: AlertChange) => void };
   readonly healthRetention?: HealthRetention;
+  /** How long a box has, after the fleet's broker link comes up, to show it is there (default 1.5 × the boxes' 30 s keepalive). */
+  readonly presenceGraceMs?: number;
 }
 
 /** The running fleet core; the API plugs its HTTP server in with these handles. */
@@ -54,6 +57,7 @@ export interface Fleet {
   readonly boxAccess: BoxAccess;
   readonly ingest: Ingest;
   readonly alerts: AlertEngine;
+  readonly presence: Presence;
   readonly clock: Clock;
   readonly logger: Logger;
   close(): Promise<void>;
@@ -99,21 +103,41 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
       const external = bus;
       closers.push(() => external.close());
     }
-    const alerts = new AlertEngine({ store, clock, logger: logger.child({ component: 'alerts' }), ...(options.alerts ?? {}) });
+    const embedded = broker;
+    // The engine asks presence whether boxes may still be reconnecting; presence tells it which boxes it marked offline.
+    const engine: AlertEngine = new AlertEngine({ store, clock, logger: logger.child({ component: 'alerts' }), presenceSettled: () => presence.settled(), ...(options.alerts ?? {}) });
+    const presence: Presence = new Presence({
+      boxes: store.boxes,
+      clock,
+      logger: logger.child({ component: 'presence' }),
+      ...(options.presenceGraceMs !== undefined ? { graceMs: options.presenceGraceMs } : {}),
+      ...(embedded ? { connectedNow: () => embedded.connectedBoxIds() } : {}),
+      onOffline: (id) => engine.evaluate(id),
+      onSettled: () => engine.tick(),
+    });
+    closers.push(() => presence.stop());
+    // What the store says about who is online predates this start: reconcile before ingesting.
+    await presence.linkUp();
+    embedded?.onBoxGone((id) => void presence.disconnected(id));
+    bus.onLink?.((up) => void (up ? presence.linkUp() : presence.linkDown()));
     const ingest = await startIngest({
       bus,
       store,
       clock,
       logger: logger.child({ component: 'ingest' }),
       // Only printer events feed a rule; other events need no evaluation (the tick covers time).
-      listener: { onState: (id) => alerts.evaluate(id), onHealth: (id) => alerts.evaluate(id), onEvent: (id, e) => (e.kind.startsWith('printer.') ? alerts.evaluate(id) : undefined) },
+      listener: {
+        onState: (id) => engine.evaluate(id),
+        onHealth: (id) => presence.heardFrom(id).then(() => engine.evaluate(id)),
+        onEvent: (id, e) => (e.kind.startsWith('printer.') ? engine.evaluate(id) : undefined),
+      },
     });
     closers.push(() => ingest.stop());
-    alerts.start();
-    closers.push(() => alerts.stop());
+    engine.start();
+    closers.push(() => engine.stop());
     const retention = startHealthRetention(store.health, clock, logger.child({ component: 'retention' }), options.healthRetention);
     closers.push(() => retention.stop());
-    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts, clock, logger, close: closeAll };
+    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts: engine, presence, clock, logger, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

@@ -1,6 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { boundExplanation, MAX_EXPLANATION_BYTES, RULE_NAMES } from '../../protocol/access/explanation.ts';
+import type { RuleName } from '../../protocol/access/explanation.ts';
 import { REASON_LABELS_FR } from '../../protocol/access/reasons.ts';
+import type { DecisionReasonCode } from '../../protocol/access/reasons.ts';
 import type { Credential } from '../devices/reader.ts';
 import { decide } from './decide.ts';
 import type { AccessRight, IsoWeekday, Member, RightsRecords, Zone } from './model.ts';
@@ -101,13 +104,15 @@ describe('decide() never throws', () => {
         perZoneMember(pass),
         perZoneMember(fc.array(instant, { maxLength: 3 })),
         fc.array(fc.string({ maxLength: 12 }), { maxLength: 2 }),
-        (recs, version, visits, cred, ln, now, occupancy, lastPass, recentEntries, nonces) => {
+        fc.boolean(),
+        (recs, version, visits, cred, ln, now, occupancy, lastPass, recentEntries, nonces, explainGrant) => {
           const state: DecisionState = {
             rights: rightsViewOf(version, recs, new Map(visits)),
             occupancy: new Map(occupancy),
             lastPass,
             recentEntries,
             usedQrNonces: new Set(nonces),
+            explainGrant,
           };
           checkDecision(decide(cred, ln, now, state), ln, version);
         },
@@ -137,7 +142,7 @@ describe('decide() never throws', () => {
         perZoneMember(fc.array(fc.oneof(instant, fc.integer({ min: now - 86_400_000, max: now })), { maxLength: 3 })),
         (z, rights, bookings, visits, occupancy, lastPass, recentEntries) => {
           const recs = { ...base, zones: [z], rights, bookings };
-          const state: DecisionState = { rights: rightsViewOf(3, recs, new Map(visits)), occupancy: new Map(occupancy), lastPass, recentEntries, usedQrNonces: new Set() };
+          const state: DecisionState = { rights: rightsViewOf(3, recs, new Map(visits)), occupancy: new Map(occupancy), lastPass, recentEntries, usedQrNonces: new Set(), explainGrant: true };
           const ln: LaneContext = { laneId: 'l', zoneId: 'gym', kind: 'entry', direction: 'in' };
           checkDecision(decide({ kind: 'badge', number: '1', raw: '1', format: 'em4100' }, ln, now, state), ln, 3);
         },
@@ -153,4 +158,44 @@ function checkDecision(d: Decision, ln: LaneContext, version: number): void {
   expect(d.rightsVersion).toBe(version);
   if (ln.direction === 'out') expect(d.granted).toBe(true);
   if (d.consumesVisit === true) expect(d.granted).toBe(true);
+  checkExplanation(d, version);
+}
+
+/** The rule whose failure gives each refusal reason. */
+const RULES_OF: Record<Exclude<DecisionReasonCode, 'granted'>, readonly RuleName[]> = {
+  'unknown-credential': ['credential', 'member'],
+  'qr-expired': ['credential'],
+  'qr-replayed': ['credential', 'ticket'],
+  'qr-invalid': ['credential'],
+  'outside-validity': ['credential', 'right'],
+  'rights-expired': ['rights-fresh'],
+  'blocking-alert': ['blocking-alert'],
+  'zone-closed': ['zone-open'],
+  'no-access-right': ['right', 'ticket'],
+  'quota-exhausted': ['right'],
+  'booking-window': ['booking-window'],
+  'anti-passback': ['anti-passback'],
+  'min-reentry-interval': ['min-reentry'],
+  'capacity-reached': ['capacity'],
+};
+
+/** Every refusal is explained: rules in order, the refusing one last and matching the reason, bounded once encoded. */
+function checkExplanation(d: Decision, version: number): void {
+  const e = d.explanation;
+  if (d.granted && e === undefined) return;
+  expect(e).toBeDefined();
+  if (e === undefined) return;
+  expect(e.rightsVersion).toBe(version);
+  const order = e.rules.map((r) => RULE_NAMES.indexOf(r.rule));
+  expect(order).toEqual([...order].sort((a, b) => a - b));
+  const failed = e.rules.filter((r) => r.outcome === 'fail');
+  if (d.granted) expect(failed).toEqual([]);
+  else {
+    expect(failed).toHaveLength(1);
+    expect(e.rules[e.rules.length - 1]).toBe(failed[0]);
+    expect(RULES_OF[d.reason as keyof typeof RULES_OF]).toContain(failed[0]?.rule);
+  }
+  const json = boundExplanation(e, 'EXPLANATION_TRUNCATED');
+  expect(Buffer.byteLength(json, 'utf8')).toBeLessThanOrEqual(MAX_EXPLANATION_BYTES);
+  expect(JSON.parse(json).rules.some((r: { outcome: string }) => r.outcome === 'fail')).toBe(!d.granted);
 }

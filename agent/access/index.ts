@@ -12,3 +12,4 @@ export { rightsViewOf } from './view.ts';
 export { emptyDecisionState } from './state.ts';
 export type { ReasonCode, DecisionReasonCode } from '../../protocol/access/reasons.ts';
 export { REASON_CODES, REASON_LABELS_FR } from '../../protocol/access/reasons.ts';
+export type { Explanation, RuleTrace, ExplainedInstant } from '../../protocol/access/explanation.ts';

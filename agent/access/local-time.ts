@@ -37,8 +37,25 @@ function formatterFor(timeZone: string): Intl.DateTimeFormat | null {
   return f;
 }
 
-/** The local date, weekday and minute of `epochMs` in `timeZone`; undefined for an unknown zone or bad instant. */
+/**
+ * The local date, weekday and minute of `epochMs` in `timeZone`; undefined for an unknown
+ * zone or bad instant. Intl is asked for the zone's UTC offset once per quarter hour (the
+ * offset is kept when it is the same at both ends of the quarter hour, which every
+ * daylight-saving change respects); the wall clock is then arithmetic, several times
+ * cheaper than formatting each instant.
+ */
 export function localTime(epochMs: number, timeZone: string): LocalTime | undefined {
+  if (!Number.isFinite(epochMs) || Math.abs(epochMs) > 8.64e15) return undefined;
+  const offset = offsetAt(epochMs, timeZone);
+  if (offset === undefined) return undefined;
+  const d = new Date(epochMs + offset * MINUTE);
+  if (Number.isNaN(d.getTime())) return undefined;
+  const date = `${String(d.getUTCFullYear()).padStart(4, '0')}-${pad(d.getUTCMonth() + 1)}-${pad(d.getUTCDate())}`;
+  return { date, weekday: (((d.getUTCDay() + 6) % 7) + 1) as IsoWeekday, minutes: d.getUTCHours() * 60 + d.getUTCMinutes() };
+}
+
+/** The same facts read from Intl for this very instant: the reference localTime() is checked against. */
+export function localTimeByIntl(epochMs: number, timeZone: string): LocalTime | undefined {
   if (!Number.isFinite(epochMs) || Math.abs(epochMs) > 8.64e15) return undefined;
   const f = formatterFor(timeZone);
   if (f === null) return undefined;
@@ -49,6 +66,109 @@ export function localTime(epochMs: number, timeZone: string): LocalTime | undefi
   const minute = Number(p.minute);
   if (weekday === undefined || !Number.isInteger(hour) || !Number.isInteger(minute) || p.year === undefined) return undefined;
   return { date: `${p.year}-${p.month}-${p.day}`, weekday, minutes: hour * 60 + minute };
+}
+
+const MINUTE = 60_000;
+const QUARTER_HOUR = 15 * MINUTE;
+/** Offsets known per time zone, by quarter hour since the epoch; each map is emptied past this size. */
+const MAX_KNOWN_QUARTERS = 4096;
+const knownOffsets = new Map<string, Map<number, number>>();
+
+/** The zone's offset (minutes ahead of UTC) at `epochMs`, from the quarter-hour memo when it is unambiguous. */
+function offsetAt(epochMs: number, timeZone: string): number | undefined {
+  const quarter = Math.floor(epochMs / QUARTER_HOUR);
+  const zone = knownOffsets.get(timeZone);
+  const known = zone?.get(quarter);
+  if (known !== undefined) return known;
+  const start = quarter * QUARTER_HOUR;
+  const first = exactOffset(start, timeZone);
+  if (first === undefined) return undefined;
+  // A change inside this quarter hour (none is known today): ask Intl for the instant itself.
+  if (exactOffset(start + QUARTER_HOUR - MINUTE, timeZone) !== first) return exactOffset(epochMs, timeZone);
+  if (zone === undefined) {
+    if (knownOffsets.size < 1000) knownOffsets.set(timeZone, new Map([[quarter, first]]));
+  } else {
+    if (zone.size >= MAX_KNOWN_QUARTERS) zone.clear();
+    zone.set(quarter, first);
+  }
+  return first;
+}
+
+function exactOffset(epochMs: number, timeZone: string): number | undefined {
+  const local = localTimeByIntl(epochMs, timeZone);
+  return local === undefined ? undefined : offsetMinutes(epochMs, local);
+}
+
+/** Epoch ms of a local wall-clock reading taken as if it were UTC (offset arithmetic). */
+function wallClockMs(date: string, minutes: number): number {
+  return Date.UTC(Number(date.slice(0, 4)), Number(date.slice(5, 7)) - 1, Number(date.slice(8, 10))) + minutes * MINUTE;
+}
+
+/** Minutes the zone's wall clock is ahead of UTC at `epochMs`. */
+function offsetMinutes(epochMs: number, local: LocalTime): number {
+  return Math.round((wallClockMs(local.date, local.minutes) - Math.floor(epochMs / MINUTE) * MINUTE) / MINUTE);
+}
+
+/**
+ * An instant as the zone's wall clock shows it, with the offset then in force:
+ * 'YYYY-MM-DDTHH:MM+02:00' (ISO 8601, to the minute). Undefined for an unknown zone or a bad instant.
+ */
+export function localIso(epochMs: number, timeZone: string): string | undefined {
+  const local = localTime(epochMs, timeZone);
+  if (local === undefined) return undefined;
+  const offset = offsetMinutes(epochMs, local);
+  const abs = Math.abs(offset);
+  return `${local.date}T${formatTimeOfDay(local.minutes)}${offset < 0 ? '-' : '+'}${pad(Math.floor(abs / 60))}:${pad(abs % 60)}`;
+}
+
+/**
+ * The instant a local date and minute of `timeZone` stands for. A reading skipped by a
+ * daylight-saving jump gives the instant of the jump (02:30 on the spring Sunday in Paris
+ * is 03:00 CEST, the first minute at or after it); a repeated one gives its first occurrence.
+ */
+export function instantOfLocal(date: string, minutes: number, timeZone: string): number | undefined {
+  const wall = wallClockMs(date, minutes);
+  const offsetAround = (at: number): number | undefined => {
+    const local = localTime(at, timeZone);
+    return local === undefined ? undefined : offsetMinutes(at, local);
+  };
+  const before = offsetAround(wall - 43_200_000);
+  const after = offsetAround(wall + 43_200_000);
+  if (before === undefined || after === undefined) return undefined;
+  for (const offset of before >= after ? [before, after] : [after, before]) {
+    const at = wall - offset * MINUTE;
+    const local = localTime(at, timeZone);
+    if (local !== undefined && local.date === date && local.minutes === minutes) return at;
+  }
+  // In a gap: the first minute whose reading is past the wanted one is the jump.
+  const readsPast = (at: number) => {
+    const local = localTime(at, timeZone);
+    return local !== undefined && wallClockMs(local.date, local.minutes) > wall;
+  };
+  let lo = wall - Math.max(before, after) * MINUTE;
+  let hi = wall - Math.min(before, after) * MINUTE;
+  if (!readsPast(hi)) return undefined;
+  while (hi - lo > MINUTE) {
+    const mid = lo + Math.floor((hi - lo) / 2 / MINUTE) * MINUTE;
+    if (readsPast(mid)) hi = mid;
+    else lo = mid;
+  }
+  return hi;
+}
+
+/** The local date `days` after `date` ('YYYY-MM-DD'), and its ISO weekday. */
+export function addDays(date: string, days: number): { readonly date: string; readonly weekday: IsoWeekday } {
+  const d = new Date(wallClockMs(date, 0) + days * 86_400_000);
+  return { date: d.toISOString().slice(0, 10), weekday: (((d.getUTCDay() + 6) % 7) + 1) as IsoWeekday };
+}
+
+/** Minutes since midnight to 'HH:MM' (1440 is '24:00'). */
+export function formatTimeOfDay(minutes: number): string {
+  return `${pad(Math.floor(minutes / 60))}:${pad(minutes % 60)}`;
+}
+
+function pad(n: number): string {
+  return n < 10 ? `0${n}` : String(n);
 }
 
 /** 'HH:MM' to minutes since midnight (0..1440, '24:00' allowed); undefined if malformed. */

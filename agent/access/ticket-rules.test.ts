@@ -39,6 +39,16 @@ describe('printed tickets at a lane', () => {
     expect(reasonOf(ticket(), entryLane(), state({ usedQrNonces: new Set(['ticket-0001']) }))).toBe('qr-replayed');
   });
 
+  it('explains a refused ticket: its window, its zones, whether it was used', () => {
+    const used = decide(ticket(), entryLane(), NOW, state({ usedQrNonces: new Set(['ticket-0001']) })).explanation;
+    expect(used?.rules.map((r) => `${r.rule}:${r.outcome}`)).toEqual(['credential:pass', 'rights-fresh:pass', 'ticket:fail']);
+    expect(used?.rules[2]).toEqual({ rule: 'ticket', outcome: 'fail', facts: { id: 'ticket-0001', kind: 'day', zoneIds: ['gym', 'full', 'shut'], used: true, coversZone: true } });
+    expect(used?.rules[0]).toMatchObject({ facts: { validTo: { at: NOW + 10 * HOUR, local: '2026-06-10T20:00+02:00' }, qr: { keyId: 'tbox1', problem: null } } });
+    const early = decide(ticket({ validFrom: NOW + HOUR, validTo: NOW + 2 * HOUR }), entryLane(), NOW, state()).explanation;
+    expect(early?.rules).toEqual([expect.objectContaining({ rule: 'credential', outcome: 'fail', facts: expect.objectContaining({ qr: { keyId: 'tbox1', expiresAt: null, problem: 'QR_NOT_YET_VALID' } }) })]);
+    expect(decide(ticket(), entryLane('shut'), NOW, state()).explanation?.rules.at(-1)).toMatchObject({ rule: 'zone-open', outcome: 'fail', facts: { today: [], nextOpening: null } });
+  });
+
   it('refuses it outside its validity, zones, the zone opening and capacity', () => {
     expect(reasonOf(ticket({ validFrom: NOW - 10 * HOUR, validTo: NOW }))).toBe('qr-expired');
     expect(reasonOf(ticket({ validFrom: NOW + HOUR, validTo: NOW + 2 * HOUR }))).toBe('outside-validity');

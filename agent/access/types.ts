@@ -1,4 +1,5 @@
 import type { KeyObject } from 'node:crypto';
+import type { Explanation } from '../../protocol/access/explanation.ts';
 import type { DecisionReasonCode } from '../../protocol/access/reasons.ts';
 import type { TicketKind } from '../../protocol/access/ticket-token.ts';
 import type { AccessRight, BlockingAlert, Booking, CredentialKind, Member, MemberCredential, QrKey, Zone } from './model.ts';
@@ -72,6 +73,11 @@ export interface DecisionState {
    * `rights-expired`; `keep-known-members` keeps deciding on the snapshot as it is.
    */
   readonly rightsExpired?: RightsExpiredPolicy;
+  /**
+   * Explain this decision even if it is a grant (refusals are always explained). The lanes
+   * set it for a sampled share of grants (agent/lanes/grant-sampler.ts).
+   */
+  readonly explainGrant?: boolean;
 }
 
 export type RightsExpiredPolicy = 'deny-all' | 'keep-known-members';
@@ -92,4 +98,6 @@ export interface Decision {
   readonly consumesVisit?: boolean;
   /** Version of the rights snapshot this decision was made on. */
   readonly rightsVersion: number;
+  /** The rules evaluated and their facts: on every refusal, and on grants when `explainGrant` asked. */
+  readonly explanation?: Explanation;
 }

@@ -14,6 +14,7 @@ import type { Turnstile } from '../devices/turnstile-port.ts';
 import { PassJournal } from '../journal/pass-journal.ts';
 import type { JournalAlert } from '../journal/storage-bound.ts';
 import { EmergencyState } from '../lanes/emergency.ts';
+import { GrantSampler } from '../lanes/grant-sampler.ts';
 import { Lane, type DecideFn } from '../lanes/lane.ts';
 import { LaneSet } from '../lanes/lane-set.ts';
 import { occupancyPolicies } from '../lanes/occupancy.ts';
@@ -53,6 +54,8 @@ export interface Box {
 }
 
 const DEFAULT_DEBOUNCE_MS = 1500;
+/** One grant in a hundred is journaled with its explanation: enough to see what a granting box holds, little to store. */
+const DEFAULT_EXPLAIN_GRANT_SHARE = 0.01;
 
 /** The lane's safety net sits well above the turnstile's own passage window. */
 function passageGuardMs(turnstile: DeviceConfig | undefined): number {
@@ -145,6 +148,7 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
   const replayed = memory.replay(journal.readSince(since), (laneId) => zoneOfLane.get(laneId), journal.history.correctionsSince(since));
   logger.info({ replayed }, 'lane memory rebuilt from the journal');
   const emergency = new EmergencyState();
+  const grantSampler = new GrantSampler(config.lanePolicy?.explainGrantShare ?? DEFAULT_EXPLAIN_GRANT_SHARE);
   const lanes = config.lanes.map(
     (spec) =>
       new Lane({
@@ -158,6 +162,7 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
         clock,
         logger: logger.child({ component: 'lane' }),
         debounceMs: config.lanePolicy?.debounceMs ?? DEFAULT_DEBOUNCE_MS,
+        grantSampler,
         passageGuardMs: passageGuardMs(config.devices.find((d) => d.id === spec.turnstile)),
         onRecorded: (pass, decision) => {
           // A pack visit is used only by a confirmed entry, and only once it is journaled.

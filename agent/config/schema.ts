@@ -170,7 +170,16 @@ export const BoxConfigSchema = Type.Object(
       },
       Strict,
     ),
-    lanePolicy: Type.Optional(Type.Object({ debounceMs: Type.Integer({ minimum: 0, maximum: 60_000 }) }, Strict)),
+    lanePolicy: Type.Optional(
+      Type.Object(
+        {
+          debounceMs: Type.Optional(Type.Integer({ minimum: 0, maximum: 60_000 })),
+          /** Share of grants journaled with their decision explanation (refusals always are); default 0.01. */
+          explainGrantShare: Type.Optional(Type.Number({ minimum: 0, maximum: 1 })),
+        },
+        Strict,
+      ),
+    ),
     journal: Type.Optional(
       Type.Object(
         {

@@ -6,8 +6,20 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { samplePass } from '../../test/support/pass-fixtures.ts';
+import { MAX_EXPLANATION_BYTES } from '../../protocol/access/explanation.ts';
+import type { Explanation } from '../../protocol/access/explanation.ts';
 import { PassJournal, type PassJournalOptions } from './pass-journal.ts';
 import type { JournalAlert } from './storage-bound.ts';
+
+function sampleExplanation(today: string): Explanation {
+  return {
+    v: 1,
+    rightsVersion: 7,
+    at: { at: 1000, local: '1970-01-01T01:00+01:00' },
+    tz: 'Europe/Paris',
+    rules: [{ rule: 'zone-open', outcome: 'fail', facts: { zoneId: 'gym', zoneName: 'Gym', known: true, today: [today], nextOpening: null } }],
+  };
+}
 
 let dir: string;
 let clock: ManualClock;
@@ -228,8 +240,8 @@ describe('PassJournal', () => {
     await appendCommitted(j, 2);
     j.close();
     const db = new BetterSqlite3(join(dir, 'journal.db'));
-    db.exec('ALTER TABLE passes ADD COLUMN added_by_v4 TEXT');
-    db.pragma('user_version = 4');
+    db.exec('ALTER TABLE passes ADD COLUMN added_by_v5 TEXT');
+    db.pragma('user_version = 5');
     db.close();
     const older = journal();
     expect(older.readSince(0).map((r) => r.pass.seq)).toEqual([1, 2]);
@@ -237,9 +249,57 @@ describe('PassJournal', () => {
     expect(older.readSince(0).map((r) => r.pass.seq)).toEqual([1, 2, 3]);
     older.close();
     const raised = new BetterSqlite3(join(dir, 'journal.db'));
-    raised.exec('UPDATE journal_meta SET min_reader = 4');
+    raised.exec('UPDATE journal_meta SET min_reader = 5');
     raised.close();
     expect(() => journal()).toThrow(expect.objectContaining({ code: 'JOURNAL_SCHEMA_UNSUPPORTED' }));
+  });
+
+  it('keeps a decision explanation in its own column: published with the pass, never read by the replay', async () => {
+    const j = journal();
+    const explained = samplePass({ outcome: 'denied', reason: 'zone-closed', explanation: sampleExplanation('06:00-23:00') });
+    const pending = [j.append(explained), j.append(samplePass({ ts: 2000 }))];
+    clock.advance(1);
+    await Promise.all(pending);
+    expect(j.readUnsent(10)).toEqual([{ seq: 1, ...explained }, { seq: 2, ...samplePass({ ts: 2000 }) }]);
+    expect(j.readSince(0)[0]?.pass).not.toHaveProperty('explanation');
+    const db = (j as unknown as { db: BetterSqlite3.Database }).db;
+    expect((db.prepare('SELECT body FROM passes WHERE seq = 1').get() as { body: string }).body).not.toContain('zone-open');
+  });
+
+  it('cuts an explanation over the contract bound, with its code', async () => {
+    const j = journal();
+    const huge = sampleExplanation('06:00-23:00'.repeat(300));
+    const appended = j.append(samplePass({ outcome: 'denied', reason: 'zone-closed', explanation: huge }));
+    clock.advance(1);
+    await appended;
+    const stored = j.readUnsent(1)[0]?.explanation;
+    expect(stored).toMatchObject({ truncated: 'EXPLANATION_TRUNCATED', rules: [{ rule: 'zone-open', outcome: 'fail' }] });
+    expect(Buffer.byteLength(JSON.stringify(stored))).toBeLessThanOrEqual(MAX_EXPLANATION_BYTES);
+  });
+
+  it('upgrades a version 2 file in place, still readable by a version 1 reader (min_reader stays 1)', async () => {
+    const path = join(dir, 'journal.db');
+    const v2 = new BetterSqlite3(path);
+    v2.exec(`CREATE TABLE passes (seq INTEGER PRIMARY KEY AUTOINCREMENT, ts INTEGER NOT NULL, outcome TEXT NOT NULL, lane_id TEXT NOT NULL, body TEXT NOT NULL, local TEXT);
+      CREATE INDEX passes_ts ON passes (ts);
+      CREATE TABLE outbox (id INTEGER PRIMARY KEY CHECK (id = 1), acked_seq INTEGER NOT NULL);
+      INSERT INTO outbox (id, acked_seq) VALUES (1, 0);
+      CREATE TABLE journal_meta (id INTEGER PRIMARY KEY CHECK (id = 1), min_reader INTEGER NOT NULL);
+      INSERT INTO journal_meta (id, min_reader) VALUES (1, 1);`);
+    const old = samplePass({ ts: 900 });
+    v2.prepare('INSERT INTO passes (ts, outcome, lane_id, body, local) VALUES (?, ?, ?, ?, ?)').run(old.ts, old.outcome, old.laneId, JSON.stringify(old), '{"qrNonce":"n1"}');
+    v2.pragma('user_version = 2');
+    v2.close();
+    const j = journal();
+    const added = j.append(samplePass({ ts: 901, outcome: 'denied', explanation: sampleExplanation('06:00-23:00') }));
+    clock.advance(1);
+    await added;
+    expect(j.readUnsent(10).map((p) => [p.seq, p.explanation?.rules[0]?.rule ?? null])).toEqual([[1, null], [2, 'zone-open']]);
+    expect(j.readSince(0)[0]?.local).toEqual({ qrNonce: 'n1' });
+    j.close();
+    const db = new BetterSqlite3(path);
+    expect([db.pragma('user_version', { simple: true }), (db.prepare('SELECT min_reader FROM journal_meta').get() as { min_reader: number }).min_reader]).toEqual([4, 1]);
+    db.close();
   });
 
   it('stores in WAL mode (readers never block the writer)', () => {

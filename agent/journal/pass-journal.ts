@@ -1,4 +1,5 @@
 import BetterSqlite3, { type Database, type Statement } from 'better-sqlite3';
+import { boundExplanation } from '../../protocol/access/explanation.ts';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { JournalError } from './errors.ts';
@@ -47,16 +48,24 @@ interface PendingAppend {
 }
 
 function toPass(row: PassRow): Pass {
-  return { seq: row.seq, ...(JSON.parse(row.body) as PassRecord) };
+  const pass: Pass = { seq: row.seq, ...(JSON.parse(row.body) as PassRecord) };
+  return row.explanation == null ? pass : { ...pass, explanation: JSON.parse(row.explanation) as Pass['explanation'] };
 }
 
 interface PassRow {
   seq: number;
   body: string;
+  explanation?: string | null;
 }
 
 interface ReplayRow extends PassRow {
   local: string | null;
+}
+
+/** The row's columns: the body without the explanation, which has its own (bounded) column. */
+function columnsOf(pass: PassRecord): { body: string; explanation: string | null } {
+  const { explanation, ...body } = pass;
+  return { body: JSON.stringify(body), explanation: explanation == null ? null : boundExplanation(explanation, 'EXPLANATION_TRUNCATED') };
 }
 
 /**
@@ -74,7 +83,7 @@ export class PassJournal {
   private readonly db: Database;
   /** The front desk's reads and the occupancy corrections (journal-history.ts). */
   readonly history: JournalHistory;
-  private readonly insert: Statement<[number, string, string, string, string | null]>;
+  private readonly insert: Statement<[number, string, string, string, string | null, string | null]>;
   private readonly selectAfter: Statement<[number, number], PassRow>;
   private readonly selectSince: Statement<[number], ReplayRow>;
   private readonly commitGroup: (group: readonly PendingAppend[]) => number[];
@@ -102,11 +111,14 @@ export class PassJournal {
       throw new JournalError('JOURNAL_OPEN_FAILED', `cannot open the pass journal ${options.path}: ${(e as Error).message}`, { cause: e });
     }
     this.history = new JournalHistory(this.db);
-    this.insert = this.db.prepare('INSERT INTO passes (ts, outcome, lane_id, body, local) VALUES (?, ?, ?, ?, ?)');
-    this.selectAfter = this.db.prepare('SELECT seq, body FROM passes WHERE seq > ? ORDER BY seq LIMIT ?');
+    this.insert = this.db.prepare('INSERT INTO passes (ts, outcome, lane_id, body, local, explanation) VALUES (?, ?, ?, ?, ?, ?)');
+    this.selectAfter = this.db.prepare('SELECT seq, body, explanation FROM passes WHERE seq > ? ORDER BY seq LIMIT ?');
     this.selectSince = this.db.prepare('SELECT seq, body, local FROM passes WHERE ts >= ? ORDER BY seq');
     this.commitGroup = this.db.transaction((group: readonly PendingAppend[]) =>
-      group.map((p) => Number(this.insert.run(p.pass.ts, p.pass.outcome, p.pass.laneId, JSON.stringify(p.pass), p.local ? JSON.stringify(p.local) : null).lastInsertRowid)),
+      group.map((p) => {
+        const { body, explanation } = columnsOf(p.pass);
+        return Number(this.insert.run(p.pass.ts, p.pass.outcome, p.pass.laneId, body, p.local ? JSON.stringify(p.local) : null, explanation).lastInsertRowid);
+      }),
     );
     const seqRow = this.db.prepare("SELECT seq FROM sqlite_sequence WHERE name = 'passes'").get() as { seq: number } | undefined;
     this.lastSeq_ = seqRow?.seq ?? 0;
@@ -154,7 +166,7 @@ export class PassJournal {
     return this.selectAfter.all(afterSeq, limit).map(toPass);
   }
 
-  /** Every stored row whose outcome time is at or after `ts`, in seq order, with its local facts (start-up replay). */
+  /** Every stored row whose outcome time is at or after `ts`, in seq order, with its local facts (start-up replay; explanations are not read). */
   readSince(ts: number): StoredPass[] {
     return this.selectSince.all(ts).map((row) => ({ pass: toPass(row), local: row.local === null ? {} : (JSON.parse(row.local) as LocalFacts) }));
   }

@@ -2,7 +2,7 @@ import type { Database } from 'better-sqlite3';
 import { JournalError } from './errors.ts';
 
 /** Version of the on-disk layout, kept in PRAGMA user_version. */
-export const JOURNAL_SCHEMA_VERSION = 3;
+export const JOURNAL_SCHEMA_VERSION = 4;
 
 /**
  * The oldest layout whose code can still use a file of this layout, kept in the file
@@ -64,6 +64,13 @@ CREATE TABLE occupancy_corrections (
 CREATE INDEX occupancy_corrections_ts ON occupancy_corrections (ts);`;
 
 /**
+ * The decision's explanation (protocol/access/explanation.ts) as bounded JSON, NULL when the
+ * pass has none. Apart from the body so the start-up replay never parses it; published with
+ * the pass. Additive: a release that reads v3 or older ignores the column (min_reader stays 1).
+ */
+const MIGRATION_4 = 'ALTER TABLE passes ADD COLUMN explanation TEXT;';
+
+/**
  * WAL + synchronous=FULL: every commit fsyncs the WAL, so a committed pass survives a
  * power cut, and readers (the uplink) never block the writer.
  */
@@ -83,6 +90,7 @@ export function prepareJournalDatabase(db: Database): void {
       if (version < 1) db.exec(MIGRATION_1);
       if (version < 2) db.exec(MIGRATION_2);
       if (version < 3) db.exec(MIGRATION_3);
+      if (version < 4) db.exec(MIGRATION_4);
       db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
     })();
   }

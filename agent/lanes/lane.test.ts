@@ -9,7 +9,10 @@ import { capturingLogger } from '../../test/support/log-capture.ts';
 import { MemoryJournal } from '../../test/support/memory-journal.ts';
 import type { OccupancyCorrection } from '../journal/pass-record.ts';
 import type { RightsView } from '../access/index.ts';
+import { decide, rightsViewOf } from '../access/index.ts';
+import { credential, everyDay, gymZone, member, subscription } from '../access/rights-fixtures.ts';
 import { credentialHash } from './credential-hash.ts';
+import { GrantSampler } from './grant-sampler.ts';
 import { EmergencyState } from './emergency.ts';
 import { FRAME_HOLD_MS, Lane, type DecideFn, type LaneSpec } from './lane.ts';
 import { LaneSet } from './lane-set.ts';
@@ -24,14 +27,14 @@ afterEach(() => {
 const tick = () => new Promise<void>((r) => setImmediate(r));
 const MEMBER = '0012345678';
 
-function setup(options: { spec?: Partial<LaneSpec>; decide?: DecideFn; logger?: ReturnType<typeof capturingLogger>['logger'] } = {}) {
+function setup(options: { spec?: Partial<LaneSpec>; decide?: DecideFn; logger?: ReturnType<typeof capturingLogger>['logger']; rights?: RightsView; grantSampler?: GrantSampler } = {}) {
   const clock = new ManualClock();
   const reader = new FakeReader('r1', clock);
   const exitReader = new FakeReader('r2', clock);
   const turnstile = new FakeTurnstile('t1');
   const journal = new MemoryJournal();
   const emergency = new EmergencyState();
-  const memory = new PassageMemory(() => ({ version: 7 }) as RightsView);
+  const memory = new PassageMemory(() => options.rights ?? ({ version: 7 } as RightsView));
   const spec: LaneSpec = {
     id: 'entry-1',
     kind: 'accessible',
@@ -54,6 +57,7 @@ function setup(options: { spec?: Partial<LaneSpec>; decide?: DecideFn; logger?: 
     clock,
     logger: options.logger ?? silentLogger,
     debounceMs: 1500,
+    ...(options.grantSampler ? { grantSampler: options.grantSampler } : {}),
   });
   journals.push(journal);
   const corrections: OccupancyCorrection[] = [];
@@ -98,6 +102,24 @@ describe('Lane', () => {
     expect(reader.feedbacks).toEqual([{ kind: 'denied', text: 'Badge inconnu' }]);
     expect(journal.passes).toEqual([expect.objectContaining({ outcome: 'denied', reason: 'unknown-credential', latencyUs: expect.any(Number) })]);
     expect(lane.phase).toBe('idle');
+  });
+
+  it('journals each refusal with its explanation, and the sampled share of grants with theirs', async () => {
+    const records = { members: [member('m1')], credentials: [credential('c1', 'm1', 'badge', MEMBER)], zones: [gymZone({ id: 'club', periods: everyDay('00:00', '24:00') })], rights: [subscription('r1', 'm1', ['club'], { validFrom: 0 })], bookings: [], qrKeys: [] };
+    const { reader, turnstile, journal, clock } = setup({ decide, rights: rightsViewOf(7, records), grantSampler: new GrantSampler(0.5), spec: { zone: 'club' } });
+    reader.badge('999');
+    for (let i = 0; i < 2; i++) {
+      clock.advance(2000);
+      reader.badge(MEMBER);
+      turnstile.settle({ kind: 'not-passed' });
+      await tick();
+    }
+    expect(journal.passes.map((p) => [p.reason, p.explanation?.rules.at(-1)?.rule ?? null, p.explanation?.rules.at(-1)?.outcome ?? null])).toEqual([
+      ['unknown-credential', 'credential', 'fail'],
+      ['granted', null, null],
+      ['granted', 'capacity', 'skip'],
+    ]);
+    expect(journal.passes[0]?.explanation).toMatchObject({ v: 1, rightsVersion: 7, tz: 'Europe/Paris' });
   });
 
   it('journals a walk-away as granted but not passed, and does not count it', async () => {

@@ -7,6 +7,7 @@ import type { LocalFacts, Pass, PassRecord } from '../journal/pass-record.ts';
 import { credentialHash } from './credential-hash.ts';
 import { Debouncer } from './debounce.ts';
 import type { EmergencyState } from './emergency.ts';
+import type { GrantSampler } from './grant-sampler.ts';
 import { INITIAL_LANE_STATE, transition, type LaneEffect, type LaneEvent, type LaneRecord, type LaneState, type ManualOpenRequest, type Verdict } from './lane-machine.ts';
 import { emergencySwitchRecord, toPassRecord, type DecisionFacts } from './pass-mapper.ts';
 import type { EmergencyChange } from './emergency.ts';
@@ -52,6 +53,8 @@ export interface LaneDeps {
    * composition root records pack visits for confirmed passages).
    */
   readonly onRecorded?: (pass: Pass, decision: Decision | undefined) => void;
+  /** Which grants carry their explanation (refusals always do); none without it. */
+  readonly grantSampler?: GrantSampler;
 }
 
 export type ManualOpenResult = { readonly kind: 'recorded'; readonly pass: Pass } | { readonly kind: 'busy' };
@@ -227,14 +230,17 @@ export class Lane {
     const mode = this.deps.emergency.mode();
     if (mode === 'fire-alarm') return { kind: 'free' };
     if (mode === 'lockdown') return { kind: 'locked' };
-    const { spec, clock, memory } = this.deps;
+    const { spec, clock, memory, grantSampler } = this.deps;
     let decision: Decision;
     try {
-      decision = this.deps.decide(credential, { laneId: spec.id, zoneId: spec.zone, kind: spec.kind, direction }, clock.now(), memory.state(clock.now()));
+      const now = clock.now();
+      const state = grantSampler?.armed() === true ? { ...memory.state(now), explainGrant: true } : memory.state(now);
+      decision = this.deps.decide(credential, { laneId: spec.id, zoneId: spec.zone, kind: spec.kind, direction }, now, state);
     } catch (e) {
       this.log.error({ err: e }, 'decide() failed');
       return { kind: 'fault', message: `decide() failed: ${(e as Error)?.message ?? String(e)}` };
     }
+    if (decision.granted) grantSampler?.granted();
     return decision.granted ? { kind: 'granted', decision } : { kind: 'denied', decision };
   }
 

@@ -32,7 +32,7 @@ function describeOutcome(outcome: PassageOutcome): string {
   }
 }
 
-function passageFields(origin: PassageOrigin, outcome: PassageOutcome): Pick<PassRecord, 'outcome' | 'reason' | 'memberId' | 'credential' | 'rightsVersion' | 'rightId' | 'operator' | 'note'> {
+function passageFields(origin: PassageOrigin, outcome: PassageOutcome): Pick<PassRecord, 'outcome' | 'reason' | 'memberId' | 'credential' | 'rightsVersion' | 'rightId' | 'operator' | 'note' | 'explanation'> {
   switch (origin.kind) {
     case 'credential': {
       const d = origin.decision;
@@ -45,6 +45,7 @@ function passageFields(origin: PassageOrigin, outcome: PassageOutcome): Pick<Pas
         rightId: d.rightId ?? null,
         operator: null,
         note: outcome.kind === 'refused' ? describeOutcome(outcome) : null,
+        ...(d.explanation === undefined ? {} : { explanation: d.explanation }),
       };
     }
     case 'emergency':
@@ -85,6 +86,7 @@ export function toPassRecord(record: LaneRecord, laneId: string, now: number, fa
         operator: null,
         note: v.kind === 'locked' ? 'lock-down: every open refused' : v.kind === 'fault' ? cap(v.message, 500) : null,
         latencyUs: facts?.latencyUs ?? null,
+        ...(decision?.explanation === undefined ? {} : { explanation: decision.explanation }),
       };
     }
     case 'passage': {

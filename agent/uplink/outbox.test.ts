@@ -10,8 +10,8 @@ const template = VALID_MESSAGES.passes.passes[0] as Pass;
 class MemoryJournal implements OutboxJournal {
   rows: Pass[] = [];
   acked = 0;
-  add(n: number): void {
-    for (let i = 0; i < n; i++) this.rows.push({ ...template, seq: this.rows.length + 1 });
+  add(n: number, extra: Partial<Pass> = {}): void {
+    for (let i = 0; i < n; i++) this.rows.push({ ...template, ...extra, seq: this.rows.length + 1 });
   }
   readUnsent(limit: number, afterSeq = this.acked): Pass[] {
     return this.rows.filter((p) => p.seq > Math.max(afterSeq, this.acked)).slice(0, limit);
@@ -72,6 +72,15 @@ describe('PassOutbox', () => {
     expect(t.journal.acked).toBe(45);
     expect(t.sent.map((b) => [b.first, b.last]).at(-1)).toEqual([41, 45]);
     t.outbox.stop();
+  });
+
+  it('halves a batch of explained passes until it fits the topic byte limit, in order and with nothing skipped', async () => {
+    const t = setup({ batchSize: 500, maxInFlight: 100 });
+    const explanation = { v: 1, rightsVersion: 7, at: { at: 0, local: null }, tz: null, rules: [{ rule: 'zone-open', outcome: 'fail' as const, facts: { today: ['x'.repeat(1800)] } }] };
+    t.journal.add(500, { explanation });
+    t.outbox.connected();
+    await turns(40);
+    expect(t.sent.map((b) => [b.first, b.last])).toEqual([[1, 125], [126, 313], [314, 500]]);
   });
 
   it('writes coalesced acks to the journal at most every ackFlushMs, and on stop', async () => {

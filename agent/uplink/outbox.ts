@@ -150,12 +150,25 @@ export class PassOutbox {
     this.pumping = undefined;
     if (!this.online || this.inFlight.length >= this.maxInFlight) return;
     const after = Math.max(this.sentSeq, this.fleetAcked);
-    const passes = this.o.journal.readUnsent(this.batchSize, after);
-    const first = passes[0];
-    const last = passes[passes.length - 1];
-    if (!first || !last) return;
+    let passes = this.o.journal.readUnsent(this.batchSize, after);
+    let payload: Uint8Array | undefined;
+    // Explained passes are larger (up to MAX_EXPLANATION_BYTES each): halve a batch until it fits the topic's byte limit.
+    for (;;) {
+      const first = passes[0];
+      const last = passes[passes.length - 1];
+      if (!first || !last) return;
+      try {
+        payload = encode('passes', { v: 1, batchId: `b-${first.seq}-${last.seq}`, passes });
+        break;
+      } catch (e) {
+        if ((e as { code?: string }).code !== 'MQTT_PAYLOAD_TOO_LARGE' || passes.length === 1) throw e;
+        passes = passes.slice(0, Math.ceil(passes.length / 2));
+      }
+    }
+    const first = passes[0] as Pass;
+    const last = passes[passes.length - 1] as Pass;
     const batchId = `b-${first.seq}-${last.seq}`;
-    if (!this.o.publish(encode('passes', { v: 1, batchId, passes }))) return;
+    if (!this.o.publish(payload)) return;
     this.inFlight.push({ batchId, firstSeq: first.seq, lastSeq: last.seq });
     this.sentSeq = last.seq;
     this.armAckTimer();

@@ -19,6 +19,8 @@ export interface AlertEngineOptions {
   /** Periodic evaluation of every box (time-based rules: offline for N, backlog age). */
   readonly tickMs?: number;
   readonly onChange?: (change: AlertChange) => void;
+  /** False while boxes may still be reconnecting after the fleet's broker link came up (default: always settled). */
+  readonly presenceSettled?: () => boolean;
 }
 
 /**
@@ -112,6 +114,7 @@ export class AlertEngine {
     const clubRights = box.clubId ? ((await store.clubs.rightsVersion(box.clubId)) ?? null) : null;
     const backlogTrend = await store.health.recent(boxId, 'journal.backlog', this.thresholds.passBacklogGrowingReports);
     const devices = await store.devices.listByBox(boxId);
-    return { now: clock.now(), box, health, devices, printerConditions, clubRights, backlogTrend };
+    const presenceSettled = this.options.presenceSettled?.() ?? true;
+    return { now: clock.now(), box, health, devices, printerConditions, clubRights, backlogTrend, presenceSettled };
   }
 }

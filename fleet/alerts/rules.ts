@@ -14,6 +14,8 @@ export interface BoxSituation {
   readonly clubRights: { readonly version: number; readonly updatedAt: number } | null;
   /** The box's recent pass backlog reports (raw health samples), oldest first. */
   readonly backlogTrend: readonly number[];
+  /** False just after the fleet's broker link came up, while boxes may still be reconnecting (broker/presence.ts). */
+  readonly presenceSettled: boolean;
 }
 
 export interface AlertThresholds {
@@ -70,6 +72,7 @@ const fresh = (s: BoxSituation): HealthMessage | null => (s.box.online && s.heal
 export const RULES: Readonly<Record<string, Rule>> = {
   'box-offline': (s, t) => {
     if (s.box.online || s.box.status !== 'active') return [];
+    if (!s.presenceSettled) return null;
     const since = s.box.onlineChangedAt ?? s.box.createdAt;
     return s.now - since >= t.boxOfflineAfterMs ? box('critical', 'box offline', { since }) : [];
   },

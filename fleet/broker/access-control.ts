@@ -77,12 +77,15 @@ export class BrokerAccessControl {
   }
 
   /** Called from aedes' clientDisconnect. */
-  forget(client: Client): void {
+  /** Returns the box id when this was the box's last connection. */
+  forget(client: Client): string | undefined {
     const id = this.identities.get(client);
-    if (id?.kind !== 'box') return;
+    if (id?.kind !== 'box') return undefined;
     const set = this.connected.get(id.boxId);
-    set?.delete(client);
-    if (set?.size === 0) this.connected.delete(id.boxId);
+    if (!set?.delete(client)) return undefined;
+    if (set.size > 0) return undefined;
+    this.connected.delete(id.boxId);
+    return id.boxId;
   }
 
   /** Closes every connection of the box now (its last will is published: it shows offline). */
@@ -95,6 +98,10 @@ export class BrokerAccessControl {
 
   connectedBoxes(): number {
     return this.connected.size;
+  }
+
+  connectedBoxIds(): ReadonlySet<string> {
+    return new Set(this.connected.keys());
   }
 
   private async authenticate(client: Client, username: string | undefined, secret: string | undefined): Promise<BrokerErrorCode | null> {

@@ -30,6 +30,10 @@ export interface EmbeddedBroker {
   /** Cuts every connection of the box at once (call after revoking it). Returns how many. */
   disconnectBox(boxId: string): number;
   connectedBoxes(): number;
+  /** The ids of the boxes connected now. */
+  connectedBoxIds(): ReadonlySet<string>;
+  /** Called with a box id when its last connection closes. */
+  onBoxGone(listener: (boxId: string) => void): void;
   close(): Promise<void>;
 }
 
@@ -44,7 +48,11 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const access = new BrokerAccessControl(options.boxes, options.service, maxPayloadBytes, counters, log);
   // Box ids are up to 63 characters and are the client ids.
   const aedes = await Aedes.createBroker({ ...access.hooks(), maxClientsIdLength: 64 });
-  aedes.on('clientDisconnect', (client) => access.forget(client));
+  const gone = new Set<(boxId: string) => void>();
+  aedes.on('clientDisconnect', (client) => {
+    const boxId = access.forget(client);
+    if (boxId) for (const l of gone) l(boxId);
+  });
   aedes.on('clientError', (client, e) => log.debug({ clientId: client.id, err: e.message }, 'client error'));
   const listeners = await startListeners(options.listen, (stream) => {
     const conn = guarded(stream, maxPayloadBytes + PACKET_OVERHEAD, (bytes) => {
@@ -62,6 +70,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     counters,
     disconnectBox: (boxId) => access.disconnectBox(boxId),
     connectedBoxes: () => access.connectedBoxes(),
+    connectedBoxIds: () => access.connectedBoxIds(),
+    onBoxGone: (listener) => void gone.add(listener),
     async close() {
       await bus.close();
       await listeners.close();

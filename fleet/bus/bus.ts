@@ -26,6 +26,8 @@ export interface FleetBus {
   publish(topic: string, payload: Buffer | string, options: PublishOptions): Promise<void>;
   /** Subscribes a filter (`+`/`#` allowed: this is the fleet's own identity). Resolves to an unsubscribe function. */
   subscribe(filter: string, handler: BusHandler): Promise<() => Promise<void>>;
+  /** A bus that can lose its broker (an external one) calls `listener(false)` when it does and `listener(true)` when it is back. */
+  onLink?(listener: (up: boolean) => void): void;
   close(): Promise<void>;
 }
 

@@ -1,6 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../../platform/log.ts';
-import { DEFAULT_MAX_PENDING, SerialHandler, topicMatches, type FleetBus } from './bus.ts';
+import { DEFAULT_MAX_PENDING, SerialHandler, topicMatches, type BusMessage, type FleetBus } from './bus.ts';
+import { FLEET_SUBSCRIPTION_QOS, fleetSessionOptions, MAX_EARLY_MESSAGES } from './fleet-session.ts';
 
 export interface ExternalBrokerOptions {
   /** mqtt://, mqtts://, ws:// or wss:// URL of the broker. */
@@ -8,11 +9,7 @@ export interface ExternalBrokerOptions {
   /** The fleet's service identity on that broker (full rights in its ACL). */
   readonly username: string;
   readonly password: string;
-  /**
-   * Client id; with Mosquitto's use_username_as_clientid the username is used instead.
-   * The session is persistent (clean = false) so QoS 1 messages sent while the fleet
-   * restarts wait in the broker.
-   */
+  /** Client id (default: the username); the session is persistent (fleet-session.ts). */
   readonly clientId?: string;
   readonly ca?: string | Buffer;
   readonly logger: Logger;
@@ -26,22 +23,43 @@ export interface ExternalBrokerOptions {
 export async function connectExternalBus(options: ExternalBrokerOptions): Promise<FleetBus> {
   const log = options.logger;
   const clientOptions: IClientOptions = {
-    protocolVersion: 4,
-    username: options.username,
-    password: options.password,
-    clientId: options.clientId ?? options.username,
-    clean: false,
-    reconnectPeriod: 1000,
-    connectTimeout: 10_000,
+    ...fleetSessionOptions(options),
     ...(options.ca ? { ca: options.ca } : {}),
   };
-  const client: MqttClient = await mqtt.connectAsync(options.url, clientOptions);
   const routes = new Set<{ filter: string; serial: SerialHandler }>();
-  client.on('message', (topic, payload, packet) => {
-    for (const r of routes) if (topicMatches(r.filter, topic)) void r.serial.push({ topic, payload, retain: packet.retain });
+  // A resumed session delivers what was queued for the fleet right after CONNACK, before
+  // ingest has subscribed its handlers: those messages wait here, in arrival order.
+  let early: BusMessage[] = [];
+  const route = (m: BusMessage) => {
+    let matched = false;
+    for (const r of routes) {
+      if (!topicMatches(r.filter, m.topic)) continue;
+      matched = true;
+      void r.serial.push(m);
+    }
+    if (matched) return;
+    if (early.length < MAX_EARLY_MESSAGES) early.push(m);
+    else log.warn({ topic: m.topic, code: 'BUS_OVERLOADED' }, 'message for no handler dropped');
+  };
+  const client: MqttClient = mqtt.connect(options.url, { ...clientOptions, manualConnect: true });
+  client.on('message', (topic, payload, packet) => route({ topic, payload, retain: packet.retain }));
+  await new Promise<void>((resolve, reject) => {
+    const fail = (e: Error) => (client.end(true), reject(e));
+    client.once('connect', () => (client.off('error', fail), resolve()));
+    client.once('error', fail);
+    client.connect();
   });
   client.on('error', (e) => log.warn({ err: e.message, code: 'BUS_CLIENT_ERROR' }, 'external broker client error'));
   client.on('offline', () => log.warn({ code: 'BUS_OFFLINE' }, 'external broker unreachable, reconnecting'));
+  const linkListeners = new Set<(up: boolean) => void>();
+  let up = true;
+  const setLink = (now: boolean) => {
+    if (now === up) return;
+    up = now;
+    for (const l of linkListeners) l(now);
+  };
+  client.on('close', () => setLink(false));
+  client.on('connect', () => setLink(true));
   return {
     async publish(topic, payload, opts) {
       await client.publishAsync(topic, payload, { qos: opts.qos, retain: opts.retain ?? false });
@@ -53,20 +71,31 @@ export async function connectExternalBus(options: ExternalBrokerOptions): Promis
         DEFAULT_MAX_PENDING,
         (m) => log.warn({ topic: m.topic, code: 'BUS_OVERLOADED' }, 'fleet behind: message dropped'),
       );
-      const route = { filter, serial };
-      routes.add(route);
-      const granted = await client.subscribeAsync(filter, { qos: 1 });
+      const entry = { filter, serial };
+      routes.add(entry);
+      const waiting = early.filter((m) => topicMatches(filter, m.topic));
+      if (waiting.length > 0) {
+        early = early.filter((m) => !topicMatches(filter, m.topic));
+        for (const m of waiting) void serial.push(m);
+      }
+      const granted = await client.subscribeAsync(filter, { qos: FLEET_SUBSCRIPTION_QOS });
       if (granted.some((g) => g.qos === 128)) {
-        routes.delete(route);
+        routes.delete(entry);
         throw Object.assign(new Error(`broker refused the fleet's subscription to ${filter}`), { code: 'BUS_SUBSCRIBE_REFUSED' });
       }
+      // Only the handler goes: the broker keeps the session's subscription, so what boxes
+      // publish while this fleet is stopped is queued for its return (fleet-session.ts).
       return async () => {
-        routes.delete(route);
-        if (![...routes].some((r) => r.filter === filter)) await client.unsubscribeAsync(filter);
+        routes.delete(entry);
       };
     },
+    onLink(listener) {
+      linkListeners.add(listener);
+    },
     async close() {
+      linkListeners.clear();
       routes.clear();
+      early = [];
       await client.endAsync();
     },
   };

@@ -22,6 +22,10 @@ export interface FleetServiceOptions {
   /** The URL boxes fetch the TUF repository from; default `<API URL>/repository`. */
   publicRepositoryUrl?: string;
   maxArtifactBytes?: number;
+  /** See FleetOptions.presenceGraceMs. */
+  presenceGraceMs?: number;
+  /** Offline this long opens "box offline" (default 2 min). */
+  boxOfflineAfterMs?: number;
 }
 
 export interface FleetService {
@@ -46,6 +50,8 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     broker: o.externalBroker ? { kind: 'external', ...o.externalBroker } : { kind: 'embedded', listen: o.mqttListen ?? { tcp: { port: 1883 } } },
     clock: o.clock,
     logger: o.logger,
+    ...(o.presenceGraceMs !== undefined ? { presenceGraceMs: o.presenceGraceMs } : {}),
+    ...(o.boxOfflineAfterMs !== undefined ? { alerts: { thresholds: { boxOfflineAfterMs: o.boxOfflineAfterMs } } } : {}),
   });
   const closers: (() => Promise<void> | void)[] = [() => fleet.close()];
   const closeAll = async () => {

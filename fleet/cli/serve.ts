@@ -25,7 +25,10 @@ export const SERVE_HELP = `Starts the fleet: SQLite store, MQTT broker (embedded
   --public-mqtt-url URL       the broker URL handed to enrolled boxes (env RESABOX_FLEET_PUBLIC_MQTT_URL)
   --public-repository-url URL the TUF repository URL put in update jobs (env RESABOX_FLEET_PUBLIC_REPOSITORY_URL,
                               default <API URL>/repository); the repository lives in <data-dir>/repository
-  --max-artifact-mb N         largest bundle upload (env RESABOX_FLEET_MAX_ARTIFACT_MB, default 512)`;
+  --max-artifact-mb N         largest bundle upload (env RESABOX_FLEET_MAX_ARTIFACT_MB, default 512)
+  --box-keepalive-s N         the boxes' MQTT keepalive (env RESABOX_FLEET_BOX_KEEPALIVE_S, default 30): after a
+                              restart, a box has 1.5 times this to show it is still there
+  --box-offline-alert-s N     open "box offline" after this long offline (env RESABOX_FLEET_BOX_OFFLINE_ALERT_S, default 120)`;
 
 export function serveOptions(argv: string[]): FleetServiceOptions {
   const f = parseFlags(argv, {
@@ -46,7 +49,16 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     'public-mqtt-url': { type: 'string' },
     'public-repository-url': { type: 'string' },
     'max-artifact-mb': { type: 'string' },
+    'box-keepalive-s': { type: 'string' },
+    'box-offline-alert-s': { type: 'string' },
   });
+  const seconds = (v: string | undefined, flag: string) => {
+    if (v === undefined) return undefined;
+    if (!/^[1-9][0-9]{0,5}$/.test(v)) throw new UsageError(`${flag} is a whole number of seconds`);
+    return Number(v) * 1000;
+  };
+  const keepaliveMs = seconds(flagOrEnv(f['box-keepalive-s'], 'RESABOX_FLEET_BOX_KEEPALIVE_S'), '--box-keepalive-s');
+  const offlineAlertMs = seconds(flagOrEnv(f['box-offline-alert-s'], 'RESABOX_FLEET_BOX_OFFLINE_ALERT_S'), '--box-offline-alert-s');
   const maxArtifactMb = flagOrEnv(f['max-artifact-mb'], 'RESABOX_FLEET_MAX_ARTIFACT_MB');
   if (maxArtifactMb !== undefined && !/^[1-9][0-9]{0,5}$/.test(maxArtifactMb)) throw new UsageError('--max-artifact-mb is a whole number of MiB');
   const certFile = flagOrEnv(f['tls-cert'], 'RESABOX_FLEET_TLS_CERT');
@@ -97,6 +109,8 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     publicMqttUrl: flagOrEnv(f['public-mqtt-url'], 'RESABOX_FLEET_PUBLIC_MQTT_URL'),
     publicRepositoryUrl: flagOrEnv(f['public-repository-url'], 'RESABOX_FLEET_PUBLIC_REPOSITORY_URL'),
     ...(maxArtifactMb !== undefined ? { maxArtifactBytes: Number(maxArtifactMb) * 1024 * 1024 } : {}),
+    ...(keepaliveMs !== undefined ? { presenceGraceMs: Math.round(1.5 * keepaliveMs) } : {}),
+    ...(offlineAlertMs !== undefined ? { boxOfflineAfterMs: offlineAlertMs } : {}),
     http: {
       host: flagOrEnv(f['http-host'], 'RESABOX_FLEET_HTTP_HOST', '0.0.0.0') as string,
       port: port(flagOrEnv(f['http-port'], 'RESABOX_FLEET_HTTP_PORT', '8080'), '--http-port') as number,

@@ -1,3 +1,4 @@
+import { boundExplanation } from '../../protocol/access/explanation.ts';
 import type { EventMessage, HealthMessage, Pass } from '../../protocol/mqtt/index.ts';
 import type { BoxEvent, DeviceStatus, PassRecord } from '../store/repositories.ts';
 
@@ -16,8 +17,21 @@ export function passRecord(batchId: string, p: Pass): PassRecord {
     memberId: p.memberId,
     credentialKind: p.credential.kind,
     rightsVersion: p.rightsVersion,
-    data: { decidedAt: p.decidedAt, credentialHash: p.credential.hash, rightId: p.rightId, operator: p.operator, note: p.note, latencyUs: p.latencyUs },
+    data: {
+      decidedAt: p.decidedAt,
+      credentialHash: p.credential.hash,
+      rightId: p.rightId,
+      operator: p.operator,
+      note: p.note,
+      latencyUs: p.latencyUs,
+      ...(p.explanation == null ? {} : { explanation: storedExplanation(p.explanation) }),
+    },
   };
+}
+
+/** A box cuts its explanations to the contract bound; one that arrives larger is cut here, marked EXPLANATION_TOO_LARGE. */
+function storedExplanation(explanation: NonNullable<Pass['explanation']>): unknown {
+  return JSON.parse(boundExplanation(explanation, 'EXPLANATION_TOO_LARGE')) as unknown;
 }
 
 export function boxEvent(e: EventMessage): BoxEvent {

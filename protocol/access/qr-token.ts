@@ -53,7 +53,7 @@ export function verifyQrToken(
   if (!opened.ok) return opened;
   const claims = parseClaims(opened.value.body);
   if (claims === undefined) return fail('QR_MALFORMED', 'payload is not {m, e, n}');
-  if (now >= claims.expiresAt) return fail('QR_EXPIRED', 'token expired');
+  if (now >= claims.expiresAt) return err({ code: 'QR_EXPIRED', message: 'token expired', detail: { expiresAt: claims.expiresAt } });
   return ok(claims);
 }
 

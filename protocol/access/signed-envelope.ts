@@ -50,6 +50,13 @@ export function openEnvelope(prefix: string, text: string, keyFor: (keyId: strin
   }
 }
 
+/** The key id a signed text names, if it is shaped like one (for explanations: nothing is verified). */
+export function envelopeKeyIdOf(text: string): string | null {
+  if (text.length > MAX_TOKEN_LENGTH) return null;
+  const parts = text.split('.');
+  return parts.length === 4 && KEY_ID.test(parts[1] as string) ? (parts[1] as string) : null;
+}
+
 function verifySafely(signed: string, key: KeyObject, sig: Buffer): boolean {
   try {
     return verify(null, Buffer.from(signed, 'ascii'), key, sig);

@@ -168,6 +168,20 @@ describe('rules between fields', () => {
     expect(codeOf('passes', bytes(batch))).toBe('MQTT_PAYLOAD_INVALID');
   });
 
+  it('refuses a pass explanation whose envelope breaks the contract, and reads unknown facts of a newer box', () => {
+    const withExplanation = (e: unknown) => {
+      const batch = clone(VALID_MESSAGES.passes);
+      (batch.passes[1] as { explanation: unknown }).explanation = e;
+      return bytes(batch);
+    };
+    const e = (VALID_MESSAGES.passes.passes[1] as { explanation: { rules: unknown[] } }).explanation;
+    expect(codeOf('passes', withExplanation({ ...e, rules: Array.from({ length: 17 }, () => e.rules[0]) }))).toBe('MQTT_PAYLOAD_INVALID');
+    expect(codeOf('passes', withExplanation({ ...e, rules: [{ rule: 'credential', outcome: 'maybe' }] }))).toBe('MQTT_PAYLOAD_INVALID');
+    expect(codeOf('passes', withExplanation({ ...e, truncated: 'WHATEVER' }))).toBe('MQTT_PAYLOAD_INVALID');
+    expect(codeOf('passes', withExplanation({ ...e, v: 2, rules: [{ rule: 'moon-phase', outcome: 'fail', facts: { phase: 'full' } }] }))).toBe('OK');
+    expect(codeOf('passes', withExplanation(null))).toBe('OK');
+  });
+
   it('refuses a pass carrying something that is not a hash as its credential', () => {
     const batch = clone(VALID_MESSAGES.passes);
     (batch.passes[0] as { credential: unknown }).credential = { kind: 'badge', hash: '0012345678 raw' };

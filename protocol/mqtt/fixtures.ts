@@ -33,7 +33,8 @@ export const VALID_MESSAGES: { [K in TopicKind]: MessageOf<K> } = {
     batchId: 'batch-1201-1202',
     passes: [
       { seq: 1201, ts: T0 + 2_100, decidedAt: T0, laneId: 'entry-1', direction: 'in', outcome: 'passed', reason: 'granted', memberId: 'm-1', credential: { kind: 'badge', hash: '9f86d081884c7d65' }, rightsVersion: 42, rightId: 'r-1', operator: null, note: null, latencyUs: 850 },
-      { seq: 1202, ts: T0 + 3_000, decidedAt: T0 + 3_000, laneId: 'entry-1', direction: 'in', outcome: 'denied', reason: 'unknown-credential', memberId: null, credential: { kind: 'badge', hash: '2c26b46b68ffc68f' }, rightsVersion: 42, rightId: null, operator: null, note: null, latencyUs: 610 },
+      { seq: 1202, ts: T0 + 3_000, decidedAt: T0 + 3_000, laneId: 'entry-1', direction: 'in', outcome: 'denied', reason: 'unknown-credential', memberId: null, credential: { kind: 'badge', hash: '2c26b46b68ffc68f' }, rightsVersion: 42, rightId: null, operator: null, note: null, latencyUs: 610,
+        explanation: { v: 1, rightsVersion: 42, at: { at: T0 + 3_000, local: '2026-01-05T09:00+01:00' }, tz: 'Europe/Paris', rules: [{ rule: 'credential', outcome: 'fail', facts: { kind: 'badge', credentialId: null, validFrom: null, validTo: null } }] } },
     ],
   },
   passAck: { v: 1, batchId: 'batch-1201-1202', firstSeq: 1201, lastSeq: 1202, stored: 2, duplicates: 0, ts: T0 + 3_100 },

@@ -2,7 +2,10 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { loadavg } from 'node:os';
 import { decide, emptyDecisionState, RightsStore } from '../../agent/access/index.ts';
+import type { DecisionState } from '../../agent/access/index.ts';
+import { boundExplanation } from '../../protocol/access/explanation.ts';
 import type { Credential } from '../../agent/devices/reader.ts';
 import { badge, clubKey, clubSnapshot, credential, deltaMessage, entryLane, member, qrFor } from '../../agent/access/rights-fixtures.ts';
 
@@ -76,20 +79,27 @@ describe(`decide() with ${MEMBERS} members`, () => {
     const tokens: Credential[] = [];
     for (let i = 0; i < 2000; i++) tokens.push(qrFor(key, `q${pick()}`, NOW + 60_000, `nonce-${String(i).padStart(6, '0')}`));
 
-    const run = (creds: Credential[]) => {
+    const sizes: number[] = [];
+    const run = (creds: Credential[], options: { now?: number; explainGrant?: boolean } = {}) => {
       const samples: number[] = [];
       const reasons = new Map<string, number>();
       for (const c of creds) {
         const start = performance.now();
-        const d = decide(c, entryLane(), NOW, emptyDecisionState(reopened.view()));
+        const state: DecisionState = options.explainGrant ? { ...emptyDecisionState(reopened.view()), explainGrant: true } : emptyDecisionState(reopened.view());
+        const d = decide(c, entryLane(), options.now ?? NOW, state);
         samples.push(performance.now() - start);
         reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
+        if (d.explanation) sizes.push(Buffer.byteLength(boundExplanation(d.explanation, 'EXPLANATION_TRUNCATED')));
       }
       return { samples, reasons };
     };
     run(plain.slice(0, 2000)); // warm-up (JIT, Intl formatter)
+    sizes.length = 0;
     const badges = run(plain);
     const qr = run(tokens);
+    const allExplained = run(plain, { explainGrant: true });
+    // 05:00 in Paris: the gym opens at 06:00, so every known badge is refused and its explanation looks up the next opening.
+    const closed = run(plain, { now: NOW - 5 * 3600_000 });
     reopened.close();
 
     console.log(`[bench] members: ${MEMBERS} (badge, PIN, QR key and 1 right each)`);
@@ -98,6 +108,10 @@ describe(`decide() with ${MEMBERS} members`, () => {
     );
     console.log(`[bench] view()+decide(), badges/PINs/unknown: ${percentiles(badges.samples)} ${JSON.stringify(Object.fromEntries(badges.reasons))}`);
     console.log(`[bench] view()+decide(), signed QR (Ed25519 verify): ${percentiles(qr.samples)} ${JSON.stringify(Object.fromEntries(qr.reasons))}`);
+    console.log(`[bench] view()+decide(), every grant explained too: ${percentiles(allExplained.samples)} ${JSON.stringify(Object.fromEntries(allExplained.reasons))}`);
+    console.log(`[bench] view()+decide(), zone closed (every decision refused, next opening looked up): ${percentiles(closed.samples)} ${JSON.stringify(Object.fromEntries(closed.reasons))}`);
+    const sorted = [...sizes].sort((a, b) => a - b);
+    console.log(`[bench] explanation size (bounded JSON, UTF-8 bytes) over ${sorted.length} explanations: p50 ${sorted[Math.floor(sorted.length / 2)]} B, max ${sorted.at(-1)} B; load average ${loadavg()[0]?.toFixed(1)}`);
     expect(badges.reasons.get('granted')).toBeGreaterThan(0);
     expect(qr.reasons.get('granted')).toBeGreaterThan(0);
   });

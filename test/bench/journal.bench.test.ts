@@ -5,6 +5,10 @@ import { afterAll, describe, it } from 'vitest';
 import { PassJournal } from '../../agent/journal/pass-journal.ts';
 import { systemClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
+import { decide, rightsViewOf } from '../../agent/access/index.ts';
+import type { Explanation } from '../../agent/access/index.ts';
+import { badge, credential, emptyData, entryLane, gymZone, member, subscription } from '../../agent/access/rights-fixtures.ts';
+import { emptyDecisionState } from '../../agent/access/state.ts';
 import { samplePass } from '../support/pass-fixtures.ts';
 import { percentiles } from './percentiles.ts';
 
@@ -26,6 +30,17 @@ interface Load {
   readonly groupMaxRows: number;
   /** 0 = commit at the next event-loop turn. */
   readonly windowMs: number;
+  /** Every pass carries this decision explanation (the worst case: every pass a refusal). */
+  readonly explanation?: Explanation;
+}
+
+/** A real refusal's explanation: a subscription that ended, in a club with opening hours. */
+function endedSubscriptionExplanation(): Explanation {
+  const now = Date.UTC(2026, 5, 10, 8);
+  const records = { ...emptyData(), members: [member('m1')], credentials: [credential('c1', 'm1', 'badge', '1001')], zones: [gymZone()], rights: [subscription('r1', 'm1', ['gym'], { validTo: now - 86_400_000 })] };
+  const explanation = decide(badge('1001'), entryLane(), now, emptyDecisionState(rightsViewOf(42, records))).explanation;
+  if (explanation === undefined) throw new Error('a refusal carries its explanation');
+  return explanation;
 }
 
 /**
@@ -42,7 +57,8 @@ async function run(load: Load): Promise<void> {
     const due = load.ratePerSecond === undefined ? sent + 1000 : Math.floor(((performance.now() - started) / 1000) * load.ratePerSecond);
     for (; sent < Math.min(due, load.total); sent++) {
       const t0 = performance.now();
-      pending.push(journal.append(samplePass({ ts: Date.now() })).then(() => latencies.push(performance.now() - t0)));
+      const pass = samplePass(load.explanation ? { ts: Date.now(), outcome: 'denied', reason: 'outside-validity', explanation: load.explanation } : { ts: Date.now() });
+      pending.push(journal.append(pass).then(() => latencies.push(performance.now() - t0)));
     }
     await tick();
   }
@@ -52,7 +68,7 @@ async function run(load: Load): Promise<void> {
   journal.close();
   const [p50, p99, max] = percentiles(latencies, [50, 99, 100]).map((v) => v.toFixed(2));
   console.log(
-    `journal ${load.name}: ${commits} durable appends in ${seconds.toFixed(2)} s = ${Math.round(load.total / seconds)} appends/s ` +
+    `journal ${load.name}${load.explanation ? ` (each with a ${JSON.stringify(load.explanation).length}-byte explanation)` : ''}: ${commits} durable appends in ${seconds.toFixed(2)} s = ${Math.round(load.total / seconds)} appends/s ` +
       `(group <= ${load.groupMaxRows} rows, window ${load.windowMs === 0 ? 'next loop turn' : `${load.windowMs} ms`}); append->commit ms p50 ${p50} p99 ${p99} max ${max}; load average ${loadavg()[0]?.toFixed(1)} on ${availableParallelism()} CPUs`,
   );
 }
@@ -67,4 +83,10 @@ describe('pass journal throughput (group commit, WAL, synchronous=FULL)', () => 
       await run({ name: `paced-20k-w${windowMs}`, total: 60_000, ratePerSecond: 20_000, groupMaxRows: 1024, windowMs });
     });
   }
+
+  it('explanations on: saturated and paced at 20,000 appends/s, every pass explained, window 0', async () => {
+    const explanation = endedSubscriptionExplanation();
+    await run({ name: 'saturated-w0-explained', total: 100_000, groupMaxRows: 1024, windowMs: 0, explanation });
+    await run({ name: 'paced-20k-w0-explained', total: 60_000, ratePerSecond: 20_000, groupMaxRows: 1024, windowMs: 0, explanation });
+  });
 });

@@ -1,9 +1,36 @@
 import Type from 'typebox';
+import { EXPLANATION_CUT_CODES } from '../../access/explanation.ts';
 import { REASON_CODES } from '../../access/reasons.ts';
 import { Direction, EpochMs, Id, Nullable, NonNegInt, V } from './common.ts';
 
 export const PASS_OUTCOMES = ['passed', 'not-passed', 'denied', 'manual', 'emergency', 'forced'] as const;
 export type PassOutcome = (typeof PASS_OUTCOMES)[number];
+
+const ExplainedInstant = Type.Object({ at: Type.Number(), local: Nullable(Type.String({ maxLength: 40 })) });
+
+/**
+ * Why a box decided as it did (protocol/access/explanation.ts, docs/mqtt-contract.md): the
+ * rules evaluated in order with their outcome and facts. The envelope is checked here; the
+ * facts of each rule are typed in protocol/access/explanation.ts and kept open here, so a
+ * newer box's facts stay readable. At most MAX_EXPLANATION_BYTES once encoded: a box cuts
+ * its own (`truncated`), and the fleet cuts one that arrives larger.
+ */
+export const ExplanationSchema = Type.Object({
+  v: Type.Integer({ minimum: 1 }),
+  rightsVersion: NonNegInt,
+  at: Nullable(ExplainedInstant),
+  tz: Nullable(Type.String({ maxLength: 64 })),
+  rules: Type.Array(
+    Type.Object({
+      rule: Type.String({ minLength: 1, maxLength: 32 }),
+      outcome: Type.Enum(['pass', 'fail', 'skip'] as const),
+      facts: Type.Optional(Type.Record(Type.String(), Type.Unknown())),
+    }),
+    { maxItems: 16 },
+  ),
+  truncated: Type.Optional(Type.Enum(EXPLANATION_CUT_CODES)),
+});
+export type ExplanationMessage = Type.Static<typeof ExplanationSchema>;
 
 /**
  * One journaled pass. `seq` is the box's monotonic journal sequence: the fleet stores
@@ -33,6 +60,8 @@ export const Pass = Type.Object({
   operator: Nullable(Type.String({ maxLength: 120 })),
   note: Nullable(Type.String({ maxLength: 500 })),
   latencyUs: Nullable(NonNegInt),
+  /** Every refusal and a sampled share of grants; absent on rows no rule decided (manual, emergency, forced). */
+  explanation: Type.Optional(Nullable(ExplanationSchema)),
 });
 export type Pass = Type.Static<typeof Pass>;
 
