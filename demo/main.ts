@@ -42,7 +42,7 @@ const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 mkdirSync(dataDir, { recursive: true });
 const logger = createLogger('fleet', { level: env.LOG_LEVEL ?? 'warn' });
 const [updateKeys, release] = await Promise.all([ensureDemoUpdateKeys(dataDir, Date.now()), buildDemoRelease(dataDir)]);
-const svc = await startFleetService({ dataDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqttPort } }, http: { host: '127.0.0.1', port: httpPort } });
+const svc = await startFleetService({ dataDir, repositoryKeysDir: updateKeys.fleetKeysDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqttPort } }, http: { host: '127.0.0.1', port: httpPort } });
 const boxes: ClubBox[] = [];
 let activity: { stop(): void } | undefined;
 let stopping: Promise<void> | undefined;

@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { generateSigningKey, loadKeys, saveKey } from '../cli/bundle/keys.ts';
-import { initRepository } from '../cli/bundle/repository.ts';
+import { generateSigningKey, loadKeys, saveKey } from '../fleet/rollouts/tuf-keys.ts';
+import { initRepository } from '../fleet/rollouts/tuf-repository.ts';
 
 export interface DemoUpdateKeys {
   /** Offline keys (root, targets): what the person who signs releases keeps; `release publish --keys`. */

@@ -39,6 +39,7 @@ export function builtInDrivers(): DriverRegistry {
         coils: config.coils,
         inputs: config.inputs,
         ...(config.pollMs === undefined ? {} : { pollIntervalMs: config.pollMs }),
+        ...(config.moduleWatchdog === undefined ? {} : { moduleWatchdog: config.moduleWatchdog }),
       });
       // The turnstile owns its bus's link (config rule: one I/O module per bus).
       return new ModbusTurnstile(settings, { transport: ctx.bus(config.bus, (transport) => transport), clock: ctx.clock, logger: ctx.logger });

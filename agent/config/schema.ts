@@ -82,6 +82,14 @@ const Turnstile = Type.Object(
     passageWindowMs: Type.Integer({ minimum: 1000, maximum: 60_000 }),
     /** Input polling period; a 250 ms PASS pulse must span two reads. */
     pollMs: Type.Optional(Type.Integer({ minimum: 5, maximum: 200 })),
+    /**
+     * The I/O module's communication watchdog (its outputs drop when the box stops talking):
+     * the holding register (0-based), the register's unit in ms, the timeout wanted. Required
+     * for potential mode. Which modules have one: docs/turnstile.md.
+     */
+    moduleWatchdog: Type.Optional(
+      Type.Object({ register: Coil, unitMs: Type.Integer({ minimum: 1, maximum: 60_000 }), timeoutMs: Type.Integer({ minimum: 100, maximum: 3_600_000 }) }, Strict),
+    ),
   },
   Strict,
 );

@@ -1,5 +1,6 @@
 import { configError, describeValue, type ConfigError } from './errors.ts';
 import type { BoxConfig, DeviceConfig } from './schema.ts';
+import { DEFAULT_POLL_INTERVAL_MS, watchdogFloorMs } from '../devices/turnstile/config.ts';
 
 const READER_KINDS: ReadonlySet<DeviceConfig['kind']> = new Set(['osdp', 'em4100', 'hid-wedge']);
 
@@ -96,6 +97,13 @@ function checkTurnstile(t: Extract<DeviceConfig, { kind: 'turnstile' }>, at: str
   const errors: ConfigError[] = [];
   if (t.mode === 'pulse' && t.pulseMs >= t.passageWindowMs) {
     errors.push(configError('CONFIG_INVALID', `${at}.pulseMs`, `less than passageWindowMs (${t.passageWindowMs}) in pulse mode`, describeValue(t.pulseMs)));
+  }
+  if (t.mode === 'potential' && !t.moduleWatchdog) {
+    errors.push(configError('CONFIG_INVALID', `${at}.mode`, 'pulse, or a moduleWatchdog (potential mode holds the relay on: a module that cannot drop it when the agent dies would leave the lane open)', describeValue(t.mode)));
+  }
+  const floor = watchdogFloorMs(t.pollMs ?? DEFAULT_POLL_INTERVAL_MS);
+  if (t.moduleWatchdog && t.moduleWatchdog.timeoutMs < floor) {
+    errors.push(configError('CONFIG_INVALID', `${at}.moduleWatchdog.timeoutMs`, `at least ${floor} ms (3 poll periods, at least 300 ms)`, describeValue(t.moduleWatchdog.timeoutMs)));
   }
   for (const [group, map] of [['coils', t.coils], ['inputs', t.inputs]] as const) {
     const seen = new Map<number, string>();

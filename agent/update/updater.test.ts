@@ -7,9 +7,9 @@ import { decode, encode } from '../../protocol/mqtt/index.ts';
 import { ManualClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { startRepoServer, type RepoServer } from '../../test/support/repo-server.ts';
-import { makeBundle, makeRepository, publishBundle, type TestRepository } from '../../test/support/update-fixtures.ts';
+import { makeBundle, makeRepository, publishBundle, refreshTimestamp, type TestRepository } from '../../test/support/update-fixtures.ts';
 import { installJob } from '../../test/support/box-root.ts';
-import { refreshTimestamp } from '../../cli/bundle/repository.ts';
+
 import { launcherPaths, type TrialRecord } from '../launcher/files.ts';
 import { currentVersion } from '../launcher/releases.ts';
 import { Updater, type UpdaterOptions } from './updater.ts';

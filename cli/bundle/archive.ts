@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve, sep } from 'node:path';
 import * as tar from 'tar';
 import { MANIFEST_FILE, parseManifest, type BundleManifest } from '../../agent/update/manifest.ts';
+import { readReleaseManifest } from '../../agent/update/unpack.ts';
 import { buildRelease, treeSize } from '../release/build.ts';
 
 export { REPO_ROOT } from '../release/build.ts';
@@ -76,3 +77,15 @@ export async function createBundle(o: CreateBundleOptions): Promise<BundleManife
   }
 }
 
+/** Reads manifest.json out of a bundle without unpacking the rest. */
+export async function bundleManifest(file: string): Promise<BundleManifest> {
+  const dir = await mkdtemp(join(tmpdir(), 'resabox-manifest-'));
+  try {
+    await tar.x({ file, cwd: dir, filter: (p) => p === MANIFEST_FILE || p === `./${MANIFEST_FILE}` });
+    const m = await readReleaseManifest(dir);
+    if (!m) throw new Error(`${file}: no valid ${MANIFEST_FILE} in the bundle`);
+    return m;
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}

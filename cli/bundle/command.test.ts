@@ -43,7 +43,11 @@ describe('resabox bundle', () => {
     await mkdir(src);
     await writeFile(join(src, 'agent.mjs'), 'console.log(1)\n');
     const bundle = join(base, 'b.tar.gz');
+    const said = vi.mocked(console.log);
+    said.mockClear();
     expect(await runBundleCommand(['create', '--source', src, '--out', bundle, '--version', '2.0.0', '--hardware', 'rbx-a1', '--min-version', '1.0.0', '--entry', 'agent.mjs'])).toBe(0);
+    // Not silent: what it packs, then what it wrote.
+    expect(said.mock.calls.map((c) => String(c[0]))).toEqual([expect.stringMatching(/^packing .* into .*b\.tar\.gz \(gzip\)$/), expect.stringMatching(/^wrote .*: resabox-agent 2\.0\.0 for rbx-a1/)]);
     expect(await runBundleCommand(['sign', '--repo', repo, '--keys', keys, '--bundle', bundle])).toBe(0);
     expect(await runBundleCommand(['timestamp', '--repo', repo, '--keys', keys])).toBe(0);
 

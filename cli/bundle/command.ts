@@ -1,14 +1,9 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { parseArgs } from 'node:util';
-import * as tar from 'tar';
-import { MANIFEST_FILE } from '../../agent/update/manifest.ts';
-import { readReleaseManifest } from '../../agent/update/unpack.ts';
 import { ProgressReporter, stderrSink } from '../release/progress.ts';
-import { createBundle } from './archive.ts';
-import { generateSigningKey, loadKeys, saveKey, type RoleName } from './keys.ts';
-import { addTarget, initRepository, refreshTimestamp, rotateRoot } from './repository.ts';
+import { bundleManifest, createBundle } from './archive.ts';
+import { generateSigningKey, loadKeys, saveKey, type RoleName } from '../../fleet/rollouts/tuf-keys.ts';
+import { addTarget, initRepository, refreshTimestamp, rotateRoot } from '../../fleet/rollouts/tuf-repository.ts';
 
 const HELP = `usage: resabox bundle <command> [options]
 
@@ -62,19 +57,6 @@ function count(v: Values, name: 'root-keys' | 'root-threshold'): number {
   const n = Number(v[name]);
   if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`--${name} must be an integer from 1 to 16`);
   return n;
-}
-
-/** Reads manifest.json out of a bundle without unpacking the rest. */
-async function bundleManifest(file: string) {
-  const dir = await mkdtemp(join(tmpdir(), 'resabox-manifest-'));
-  try {
-    await tar.x({ file, cwd: dir, filter: (p) => p === MANIFEST_FILE || p === `./${MANIFEST_FILE}` });
-    const m = await readReleaseManifest(dir);
-    if (!m) throw new Error(`${file}: no valid ${MANIFEST_FILE} in the bundle`);
-    return m;
-  } finally {
-    await rm(dir, { recursive: true, force: true });
-  }
 }
 
 async function generateKeys(dir: string, roles: readonly RoleName[], rootKeys: number): Promise<void> {

@@ -42,14 +42,31 @@ export class FleetClient {
     return this.request('POST', path, body, ticket);
   }
 
-  private async request(method: string, path: string, body?: unknown, ticket?: string): Promise<ApiBody> {
+  /** PUT of raw bytes (application/octet-stream): a bundle chunk, a metadata file. */
+  putBytes(path: string, bytes: Uint8Array, headers: Record<string, string> = {}, ticket?: string): Promise<ApiBody> {
+    return this.request('PUT', path, bytes, ticket, headers);
+  }
+
+  /** A public file of the fleet (the update repository's metadata), as bytes; null when it has none (404). */
+  async getBytes(path: string): Promise<Buffer | null> {
     const url = new URL(path.replace(/^\//, ''), this.conn.url.endsWith('/') ? this.conn.url : `${this.conn.url}/`);
-    const headers: Record<string, string> = { authorization: `Bearer ${this.conn.token}`, accept: 'application/json' };
-    if (body !== undefined) headers['content-type'] = 'application/json';
+    const res = await fetch(url, { signal: AbortSignal.timeout(this.conn.timeoutMs ?? 30_000) }).catch((e: unknown) => {
+      throw new CliFailure('CLI_FLEET_UNREACHABLE', `cannot reach the fleet at ${url.origin}: ${(e as Error).message}`, EXIT.unreachable);
+    });
+    if (res.status === 404) return null;
+    if (!res.ok) throw new CliFailure('CLI_BAD_RESPONSE', `GET ${url.pathname}: HTTP ${res.status}`, EXIT.apiError, res.status);
+    return Buffer.from(await res.arrayBuffer());
+  }
+
+  private async request(method: string, path: string, body?: unknown, ticket?: string, extra: Record<string, string> = {}): Promise<ApiBody> {
+    const url = new URL(path.replace(/^\//, ''), this.conn.url.endsWith('/') ? this.conn.url : `${this.conn.url}/`);
+    const headers: Record<string, string> = { authorization: `Bearer ${this.conn.token}`, accept: 'application/json', ...extra };
+    const raw = body instanceof Uint8Array;
+    if (body !== undefined) headers['content-type'] = raw ? 'application/octet-stream' : 'application/json';
     if (ticket) headers['x-ticket'] = ticket;
     let res: Response;
     try {
-      res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: JSON.stringify(body) }), signal: AbortSignal.timeout(this.conn.timeoutMs ?? 30_000) });
+      res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }), signal: AbortSignal.timeout(this.conn.timeoutMs ?? 30_000) });
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       throw new CliFailure('CLI_FLEET_UNREACHABLE', `cannot reach the fleet at ${url.origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, EXIT.unreachable);

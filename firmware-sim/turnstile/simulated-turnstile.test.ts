@@ -6,12 +6,12 @@ import type { SimLink } from '../link.ts';
 import { createTurnstileSim } from './index.ts';
 
 /** The simulator on a bare link: the test is the master, frame by frame, on fake time. */
-function setup(mode: 'pulse' | 'potential' = 'pulse') {
+function setup(mode: 'pulse' | 'potential' = 'pulse', watchdog?: null) {
   const clock = new ManualClock();
   const hostListeners = new Set<(c: Uint8Array) => void>();
   const replies: Uint8Array[] = [];
   const link: SimLink = { write: (d) => void replies.push(Uint8Array.from(d)), onData: (l) => (hostListeners.add(l), () => hostListeners.delete(l)) };
-  const sim = createTurnstileSim(link, clock, { mode, windowMs: 5000 });
+  const sim = createTurnstileSim(link, clock, { mode, windowMs: 5000, ...(watchdog === null ? { watchdog } : {}) });
   const send = (req: ModbusRequest, unit = 1) => {
     const e = encodeRequest(unit, req);
     if (!e.ok) throw new Error(e.error.message);
@@ -36,8 +36,48 @@ describe('simulated I/O module', () => {
     const { send } = setup();
     expect(send({ fn: 'read-coils', start: 7, quantity: 2 })).toMatchObject({ frame: { pdu: { fn: 'exception', functionCode: 1, exception: 2 } } });
     const { replies, sim } = setup();
-    sim.module['onData'](Uint8Array.of(0x01, 0x03, 0x00, 0x00, 0x00, 0x0a, 0xc5, 0xcd));
-    expect(toHex(replies[0] ?? new Uint8Array(), ' ')).toBe('01 83 01 80 f0');
+    sim.module['onData'](Uint8Array.of(0x01, 0x04, 0x00, 0x00, 0x00, 0x0a, 0x70, 0x0d));
+    expect(toHex(replies[0] ?? new Uint8Array(), ' ')).toBe('01 84 01 82 c0');
+    expect(send({ fn: 'read-holding-registers', start: 15, quantity: 2 })).toMatchObject({ frame: { pdu: { fn: 'exception', functionCode: 3, exception: 2 } } });
+  });
+
+  it('keeps holding registers (FC03, FC06, FC10)', () => {
+    const { send } = setup();
+    expect(send({ fn: 'write-multiple-registers', start: 2, values: [0x1234, 7] })).toMatchObject({ frame: { pdu: { fn: 'write-multiple-registers', start: 2, quantity: 2 } } });
+    expect(send({ fn: 'write-single-register', address: 5, value: 0xffff })).toMatchObject({ frame: { pdu: { fn: 'write-single-register', address: 5, value: 0xffff } } });
+    expect(send({ fn: 'read-holding-registers', start: 2, quantity: 4 })).toMatchObject({ frame: { pdu: { fn: 'read-holding-registers', values: [0x1234, 7, 0, 0xffff] } } });
+  });
+
+  it('communication watchdog (register 8, seconds): every relay drops once the master is quiet for the timeout, and each request restarts the count', () => {
+    const { send, coil, clock, sim } = setup();
+    const trips: number[] = [];
+    sim.module.onWatchdogTrip(() => trips.push(clock.monotonic()));
+    coil(0, true);
+    clock.advance(5000);
+    expect(sim.module.coil(0)).toBe(true);
+    send({ fn: 'write-single-register', address: 8, value: 2 });
+    expect(sim.module.watchdogMs).toBe(2000);
+    coil(1, true);
+    for (let i = 0; i < 5; i++) {
+      clock.advance(1500);
+      send({ fn: 'read-discrete-inputs', start: 0, quantity: 5 });
+    }
+    expect([sim.module.coil(0), sim.module.coil(1)]).toEqual([true, true]);
+    const quietFrom = clock.monotonic();
+    clock.advance(1999);
+    expect(sim.module.coil(0)).toBe(true);
+    clock.advance(1);
+    expect([sim.module.coil(0), sim.module.coil(1)]).toEqual([false, false]);
+    expect(trips).toEqual([quietFrom + 2000]);
+    send({ fn: 'write-single-register', address: 8, value: 0 });
+    coil(0, true);
+    clock.advance(60_000);
+    expect(sim.module.coil(0)).toBe(true);
+  });
+
+  it('a module without a watchdog has no holding registers: FC03 and FC06 get exception 2', () => {
+    const { send } = setup('pulse', null);
+    expect(send({ fn: 'write-single-register', address: 8, value: 1 })).toMatchObject({ frame: { pdu: { fn: 'exception', functionCode: 6, exception: 2 } } });
   });
 
   it('ignores other units, executes broadcasts without answering', () => {

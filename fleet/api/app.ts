@@ -10,7 +10,10 @@ import type { FleetBus } from '../bus/bus.ts';
 import { EnrollmentService } from '../enrollment/service.ts';
 import { RightsPublisher } from '../rights/rights-publisher.ts';
 import { ArtifactRepository } from '../rollouts/artifact-repository.ts';
+import { ArtifactUploads } from '../rollouts/artifact-uploads.ts';
+import { OnlineSigner } from '../rollouts/online-signer.ts';
 import { RolloutEngine } from '../rollouts/rollout-engine.ts';
+import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
 import type { FleetStore } from '../store/repositories.ts';
 import { installAuditHook } from './audit.ts';
 import { installAuth } from './auth.ts';
@@ -44,7 +47,7 @@ export interface ApiDeps {
   /** Serve HTTPS with this certificate and key. */
   https?: { cert: string | Buffer; key: string | Buffer };
   /** The TUF repository directory, the URL boxes reach it at (read when a job is sent), the bundle upload cap (default 512 MiB). */
-  updates: { repositoryDir: string; repositoryUrl: () => string; maxArtifactBytes?: number; tickMs?: number };
+  updates: { repositoryDir: string; repositoryUrl: () => string; maxArtifactBytes?: number; tickMs?: number; onlineKeys?: OnlineKeys };
 }
 
 /** `routes`: every registered route with the permission it declared (route-policy.ts). */
@@ -85,6 +88,8 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     },
     repository: new ArtifactRepository(deps.updates.repositoryDir),
     maxArtifactBytes: deps.updates.maxArtifactBytes ?? 512 * 1024 * 1024,
+    uploads: new ArtifactUploads(deps.updates.repositoryDir, deps.updates.maxArtifactBytes ?? 512 * 1024 * 1024),
+    signer: deps.updates.onlineKeys ? new OnlineSigner({ repo: deps.updates.repositoryDir, keys: deps.updates.onlineKeys, clock: deps.clock, logger: deps.logger.child({ component: 'repository' }) }) : null,
     rolloutStore,
     rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}) }),
   };

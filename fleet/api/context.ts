@@ -7,6 +7,8 @@ import type { CommandCenter } from '../commands/command-center.ts';
 import type { EnrollmentService } from '../enrollment/service.ts';
 import type { RightsPublisher } from '../rights/rights-publisher.ts';
 import type { ArtifactRepository } from '../rollouts/artifact-repository.ts';
+import type { ArtifactUploads } from '../rollouts/artifact-uploads.ts';
+import type { OnlineSigner } from '../rollouts/online-signer.ts';
 import type { RolloutEngine } from '../rollouts/rollout-engine.ts';
 import type { RolloutStore } from '../rollouts/rollout-store.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
@@ -37,6 +39,10 @@ export interface ApiContext {
   /** The TUF repository directory served to boxes, and the upload cap of a bundle. */
   repository: ArtifactRepository;
   maxArtifactBytes: number;
+  /** The online TUF roles (snapshot, timestamp), when the fleet holds their keys; else null. */
+  signer: OnlineSigner | null;
+  /** Resumable bundle uploads into the repository. */
+  uploads: ArtifactUploads;
   rolloutStore: RolloutStore;
   rollouts: RolloutEngine;
 }

@@ -39,6 +39,17 @@ export const API_ERRORS = {
   ROLLOUT_TARGET_EMPTY: { status: 400, message: 'the target matches no active box' },
   ROLLOUT_TARGET_BUSY: { status: 409, message: 'some targeted boxes are still in another live rollout' },
   ROLLOUT_WAVES_INVALID: { status: 400, message: 'the waves are invalid' },
+  REPOSITORY_METADATA_INVALID: { status: 400, message: 'the TUF metadata file is not valid, or has expired' },
+  REPOSITORY_SIGNATURE_INVALID: { status: 400, message: 'the TUF metadata is not signed by enough keys the repository root trusts for its role' },
+  REPOSITORY_VERSION_NOT_NEWER: { status: 409, message: 'the TUF metadata is not newer than the repository copy' },
+  REPOSITORY_TARGET_MISMATCH: { status: 409, message: 'the TUF metadata describes a target with other bytes than the uploaded file' },
+  REPOSITORY_ONLINE_KEY_MISMATCH: { status: 409, message: "the repository root does not list the fleet's online (snapshot, timestamp) keys" },
+  REPOSITORY_ONLINE_ROLE: { status: 409, message: 'the fleet signs snapshot.json and timestamp.json itself: upload targets.json (or a root) only' },
+  UPLOAD_NOT_FOUND: { status: 404, message: 'no such upload (declare it first: POST /v1/updates/uploads)' },
+  UPLOAD_OFFSET_MISMATCH: { status: 409, message: 'the chunk does not start where the fleet is: resume from the received bytes' },
+  UPLOAD_TOO_LONG: { status: 413, message: 'more bytes than the upload declared: the upload starts again from zero' },
+  UPLOAD_INCOMPLETE: { status: 409, message: 'the upload is not complete yet' },
+  UPLOAD_HASH_MISMATCH: { status: 400, message: 'the uploaded bytes do not match the declared sha256' },
   EXPORT_TOO_LARGE: { status: 400, message: 'the export exceeds the row limit, narrow the time range' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

@@ -5,6 +5,9 @@ import type { Logger } from '../../platform/log.ts';
 import { buildApi, type FleetApi } from '../api/app.ts';
 import type { RateLimitOptions } from '../api/rate-limit.ts';
 import type { BoundAddresses, ListenOptions } from '../broker/listeners.ts';
+import { RepositoryResignJob } from '../rollouts/resign-job.ts';
+import { loadKeys } from '../rollouts/tuf-keys.ts';
+import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
 import { createFleet, type Fleet, type FleetBrokerOptions } from '../service.ts';
 
 export interface FleetServiceOptions {
@@ -22,6 +25,15 @@ export interface FleetServiceOptions {
   /** The URL boxes fetch the TUF repository from; default `<API URL>/repository`. */
   publicRepositoryUrl?: string;
   maxArtifactBytes?: number;
+  /**
+   * A folder with the repository's online keys (snapshot.key.json, timestamp.key.json,
+   * as `resabox bundle keys init` writes them): the fleet then publishes a new
+   * snapshot and timestamp for each targets.json support uploads, and re-signs them before
+   * they expire (RepositoryResignJob). Without them, every metadata file is signed offline.
+   */
+  repositoryKeysDir?: string;
+  /** How often the re-signing job looks at the expiries (default hourly). */
+  resignEveryMs?: number;
   /** See FleetOptions.presenceGraceMs. */
   presenceGraceMs?: number;
   /** Offline this long opens "box offline" (default 2 min). */
@@ -43,8 +55,16 @@ export interface FleetService {
  * the API with its command-result and rights-request handlers, listening if asked.
  * Closed in reverse order.
  */
+/** The snapshot and timestamp keys of a key folder; both are needed. */
+async function onlineKeysIn(dir: string): Promise<OnlineKeys> {
+  const keys = await loadKeys(dir);
+  if (keys.snapshot.length === 0 || keys.timestamp.length === 0) throw new Error(`${dir}: the repository keys folder needs snapshot.key.json and timestamp.key.json`);
+  return { snapshot: keys.snapshot, timestamp: keys.timestamp };
+}
+
 export async function startFleetService(o: FleetServiceOptions): Promise<FleetService> {
   mkdirSync(o.dataDir, { recursive: true });
+  const onlineKeys = o.repositoryKeysDir ? await onlineKeysIn(o.repositoryKeysDir) : null;
   const fleet = await createFleet({
     databasePath: join(o.dataDir, 'fleet.db'),
     broker: o.externalBroker ? { kind: 'external', ...o.externalBroker } : { kind: 'embedded', listen: o.mqttListen ?? { tcp: { port: 1883 } } },
@@ -79,7 +99,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
       enrollmentRateLimit: o.enrollmentRateLimit,
       https: o.http?.tls,
       trustProxy: o.http?.trustProxy,
-      updates: { repositoryDir: join(o.dataDir, 'repository'), repositoryUrl, ...(o.maxArtifactBytes ? { maxArtifactBytes: o.maxArtifactBytes } : {}) },
+      updates: { repositoryDir: join(o.dataDir, 'repository'), repositoryUrl, ...(o.maxArtifactBytes ? { maxArtifactBytes: o.maxArtifactBytes } : {}), ...(onlineKeys ? { onlineKeys } : {}) },
     });
     closers.push(() => api.close());
     await api.ctx.commands.start();
@@ -88,6 +108,11 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     closers.push(() => api.ctx.rights.stop());
     await api.ctx.rollouts.start();
     closers.push(() => api.ctx.rollouts.stop());
+    if (api.ctx.signer) {
+      const resign = new RepositoryResignJob(api.ctx.signer, o.clock, o.logger.child({ component: 'repository' }), o.resignEveryMs);
+      resign.start();
+      closers.push(() => resign.stop());
+    }
     if (o.http) {
       await api.listen({ port: o.http.port, host: o.http.host });
       const addr = api.server.address();

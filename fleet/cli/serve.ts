@@ -28,7 +28,10 @@ export const SERVE_HELP = `Starts the fleet: SQLite store, MQTT broker (embedded
   --max-artifact-mb N         largest bundle upload (env RESABOX_FLEET_MAX_ARTIFACT_MB, default 512)
   --box-keepalive-s N         the boxes' MQTT keepalive (env RESABOX_FLEET_BOX_KEEPALIVE_S, default 30): after a
                               restart, a box has 1.5 times this to show it is still there
-  --box-offline-alert-s N     open "box offline" after this long offline (env RESABOX_FLEET_BOX_OFFLINE_ALERT_S, default 120)`;
+  --box-offline-alert-s N     open "box offline" after this long offline (env RESABOX_FLEET_BOX_OFFLINE_ALERT_S, default 120)
+  --repository-keys DIR       the repository's online keys (snapshot.key.json, timestamp.key.json; env
+                              RESABOX_FLEET_REPOSITORY_KEYS): the fleet signs snapshot and timestamp and
+                              re-signs them before they expire; root and targets keys stay offline`;
 
 export function serveOptions(argv: string[]): FleetServiceOptions {
   const f = parseFlags(argv, {
@@ -51,7 +54,9 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     'max-artifact-mb': { type: 'string' },
     'box-keepalive-s': { type: 'string' },
     'box-offline-alert-s': { type: 'string' },
+    'repository-keys': { type: 'string' },
   });
+  const repositoryKeysDir = flagOrEnv(f['repository-keys'], 'RESABOX_FLEET_REPOSITORY_KEYS');
   const seconds = (v: string | undefined, flag: string) => {
     if (v === undefined) return undefined;
     if (!/^[1-9][0-9]{0,5}$/.test(v)) throw new UsageError(`${flag} is a whole number of seconds`);
@@ -109,6 +114,7 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     publicMqttUrl: flagOrEnv(f['public-mqtt-url'], 'RESABOX_FLEET_PUBLIC_MQTT_URL'),
     publicRepositoryUrl: flagOrEnv(f['public-repository-url'], 'RESABOX_FLEET_PUBLIC_REPOSITORY_URL'),
     ...(maxArtifactMb !== undefined ? { maxArtifactBytes: Number(maxArtifactMb) * 1024 * 1024 } : {}),
+    ...(repositoryKeysDir ? { repositoryKeysDir } : {}),
     ...(keepaliveMs !== undefined ? { presenceGraceMs: Math.round(1.5 * keepaliveMs) } : {}),
     ...(offlineAlertMs !== undefined ? { boxOfflineAfterMs: offlineAlertMs } : {}),
     http: {

@@ -1,11 +1,12 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { open, rename, rm } from 'node:fs/promises';
+import { rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Readable } from 'node:stream';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { apiError } from '../api/errors.ts';
+import { syncFile } from './durable-file.ts';
 
 /** One path segment: no slash, no leading dot (so never ".." nor a hidden temp file). */
 const NAME = /^[A-Za-z0-9][A-Za-z0-9._+-]{0,199}$/;
@@ -112,14 +113,5 @@ export class ArtifactRepository {
       body.off('close', gone);
     }
     return { length, sha256: sha256.digest('hex'), sha512: sha512.digest('hex') };
-  }
-}
-
-async function syncFile(path: string): Promise<void> {
-  const fh = await open(path, 'r+');
-  try {
-    await fh.sync();
-  } finally {
-    await fh.close();
   }
 }

@@ -12,11 +12,17 @@ const request: fc.Arbitrary<ModbusRequest> = fc.oneof(
   fc.record({ fn: fc.constant('read-discrete-inputs' as const), start: fc.integer({ min: 0, max: 60000 }), quantity: fc.integer({ min: 1, max: 2000 }) }),
   fc.record({ fn: fc.constant('write-single-coil' as const), address: u16, value: fc.boolean() }),
   fc.record({ fn: fc.constant('write-multiple-coils' as const), start: fc.integer({ min: 0, max: 60000 }), values: fc.array(fc.boolean(), { minLength: 1, maxLength: 1968 }) }),
+  fc.record({ fn: fc.constant('read-holding-registers' as const), start: fc.integer({ min: 0, max: 60000 }), quantity: fc.integer({ min: 1, max: 125 }) }),
+  fc.record({ fn: fc.constant('write-single-register' as const), address: u16, value: u16 }),
+  fc.record({ fn: fc.constant('write-multiple-registers' as const), start: fc.integer({ min: 0, max: 60000 }), values: fc.array(u16, { minLength: 1, maxLength: 123 }) }),
 );
 const response: fc.Arbitrary<ModbusResponse> = fc.oneof(
   fc.integer({ min: 1, max: 250 }).chain((n) => fc.record({ fn: fc.constantFrom('read-coils' as const, 'read-discrete-inputs' as const), bits: fc.array(fc.boolean(), { minLength: n * 8, maxLength: n * 8 }) })),
   fc.record({ fn: fc.constant('write-single-coil' as const), address: u16, value: fc.boolean() }),
   fc.record({ fn: fc.constant('write-multiple-coils' as const), start: u16, quantity: fc.integer({ min: 1, max: 1968 }) }),
+  fc.record({ fn: fc.constant('read-holding-registers' as const), values: fc.array(u16, { minLength: 1, maxLength: 125 }) }),
+  fc.record({ fn: fc.constant('write-single-register' as const), address: u16, value: u16 }),
+  fc.record({ fn: fc.constant('write-multiple-registers' as const), start: u16, quantity: fc.integer({ min: 1, max: 123 }) }),
   fc.record({ fn: fc.constant('exception' as const), functionCode: fc.integer({ min: 1, max: 0x7f }), exception: fc.integer({ min: 0, max: 255 }) }),
 );
 

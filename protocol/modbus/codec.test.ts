@@ -44,7 +44,9 @@ describe('response fixtures', () => {
 
 describe('requests a server must answer with an exception', () => {
   const cases: [string, string, number, number][] = [
-    ['classic read holding registers (FC03, not implemented)', '01 03 00 00 00 0A C5 CD', 0x03, 0x01],
+    ['read input registers (FC04, not implemented)', '01 04 0000 000A 700D', 0x04, 0x01],
+    ['read holding registers, quantity 126', '01 03 0000 007E C5EA', 0x03, 0x03],
+    ['write registers, byte count not matching the quantity', '01 10 0000 0002 03 0001 02 15D7', 0x10, 0x03],
     ['report server id (FC11, 4-byte frame)', toHex(withCrc(fromHex('01 11'))), 0x11, 0x01],
     ['read coils, quantity 0', toHex(withCrc(fromHex('01 01 0000 0000'))), 0x01, 0x03],
     ['read inputs, quantity 2001', toHex(withCrc(fromHex('01 02 0000 07D1'))), 0x02, 0x03],
@@ -68,18 +70,21 @@ describe('error codes', () => {
 
   it('MODBUS_UNKNOWN_FUNCTION: a function code with no known length', () => {
     expect(decodeRequest(fromHex('01 41 00 00'))).toMatchObject({ kind: 'bad', code: 'MODBUS_UNKNOWN_FUNCTION', skip: 1 });
-    expect(decodeResponse(fromHex('01 03 02 00 00'))).toMatchObject({ kind: 'bad', code: 'MODBUS_UNKNOWN_FUNCTION', skip: 1 });
+    expect(decodeResponse(fromHex('01 04 02 00 00'))).toMatchObject({ kind: 'bad', code: 'MODBUS_UNKNOWN_FUNCTION', skip: 1 });
   });
 
   it('MODBUS_BAD_LENGTH: byte counts no frame carries', () => {
     expect(decodeResponse(fromHex('01 01 00'))).toMatchObject({ kind: 'bad', code: 'MODBUS_BAD_LENGTH', skip: 1 });
     expect(decodeResponse(fromHex('01 02 FB'))).toMatchObject({ kind: 'bad', code: 'MODBUS_BAD_LENGTH', skip: 1 });
     expect(decodeRequest(fromHex('01 0F 0000 0008 F7'))).toMatchObject({ kind: 'bad', code: 'MODBUS_BAD_LENGTH', skip: 1 });
+    expect(decodeResponse(fromHex('01 03 03'))).toMatchObject({ kind: 'bad', code: 'MODBUS_BAD_LENGTH', skip: 1 });
+    expect(decodeResponse(fromHex('01 03 FC'))).toMatchObject({ kind: 'bad', code: 'MODBUS_BAD_LENGTH', skip: 1 });
   });
 
   it('MODBUS_BAD_VALUE: a well-framed reply with an impossible value skips the whole frame', () => {
     expect(decodeResponse(withCrc(fromHex('01 05 0000 00FF')))).toMatchObject({ kind: 'bad', code: 'MODBUS_BAD_VALUE', skip: 8 });
     expect(decodeResponse(withCrc(fromHex('01 0F 0000 0000')))).toMatchObject({ kind: 'bad', code: 'MODBUS_BAD_VALUE', skip: 8 });
+    expect(decodeResponse(withCrc(fromHex('01 10 0000 0000')))).toMatchObject({ kind: 'bad', code: 'MODBUS_BAD_VALUE', skip: 8 });
   });
 
   it('MODBUS_BAD_ARGUMENT: encoding out-of-range values', () => {
@@ -91,6 +96,12 @@ describe('error codes', () => {
       encodeRequest(1, { fn: 'write-single-coil', address: 70000, value: true }),
       encodeRequest(1, { fn: 'write-multiple-coils', start: 0, values: [] }),
       encodeRequest(1, { fn: 'illegal', functionCode: 3, exception: 1, reason: 'x' }),
+      encodeRequest(0, { fn: 'read-holding-registers', start: 0, quantity: 1 }),
+      encodeRequest(1, { fn: 'read-holding-registers', start: 0, quantity: 126 }),
+      encodeRequest(1, { fn: 'write-single-register', address: 0, value: 0x10000 }),
+      encodeRequest(1, { fn: 'write-multiple-registers', start: 0, values: [] }),
+      encodeRequest(1, { fn: 'write-multiple-registers', start: 65535, values: [1, 2] }),
+      encodeResponse(1, { fn: 'read-holding-registers', values: [-1] }),
       encodeResponse(0, { fn: 'read-coils', bits: [true] }),
       encodeResponse(1, { fn: 'read-coils', bits: [] }),
       encodeResponse(1, { fn: 'exception', functionCode: 0x81, exception: 1 }),

@@ -6,7 +6,9 @@ import {
   ExceptionCode,
   FunctionCode,
   MAX_READ_BITS,
+  MAX_READ_REGISTERS,
   MAX_WRITE_COILS,
+  MAX_WRITE_REGISTERS,
   type ModbusCodecErrorCode,
   type ModbusRequest,
   type ModbusResponse,
@@ -66,8 +68,15 @@ function responseLength(b: Uint8Array): Length {
       const count = b[2] as number;
       return count < 1 || count > MAX_READ_BITS / 8 ? { bad: 'MODBUS_BAD_LENGTH', message: `byte count ${count} is outside 1-250` } : 5 + count;
     }
+    case FunctionCode.ReadHoldingRegisters: {
+      if (b.length < 3) return 'need-more';
+      const count = b[2] as number;
+      return count < 2 || count > MAX_READ_REGISTERS * 2 || count % 2 !== 0 ? { bad: 'MODBUS_BAD_LENGTH', message: `byte count ${count} is not an even number in 2-${MAX_READ_REGISTERS * 2}` } : 5 + count;
+    }
     case FunctionCode.WriteSingleCoil:
     case FunctionCode.WriteMultipleCoils:
+    case FunctionCode.WriteSingleRegister:
+    case FunctionCode.WriteMultipleRegisters:
       return 8;
     default:
       return { bad: 'MODBUS_UNKNOWN_FUNCTION', message: `function code 0x${fc.toString(16).padStart(2, '0')} is not a reply this master reads` };
@@ -112,6 +121,20 @@ function parseRequest(f: Uint8Array): ModbusRequest {
       if (count !== Math.ceil(quantity / 8)) return illegal(fc, ExceptionCode.IllegalDataValue, `byte count ${count} does not match quantity ${quantity}`);
       return { fn: 'write-multiple-coils', start, values: unpackBits(f.subarray(7, 7 + count), quantity) };
     }
+    case FunctionCode.ReadHoldingRegisters: {
+      const quantity = u16(f, 4);
+      if (quantity < 1 || quantity > MAX_READ_REGISTERS) return illegal(fc, ExceptionCode.IllegalDataValue, `quantity ${quantity} is outside 1-${MAX_READ_REGISTERS}`);
+      return { fn: 'read-holding-registers', start: u16(f, 2), quantity };
+    }
+    case FunctionCode.WriteSingleRegister:
+      return { fn: 'write-single-register', address: u16(f, 2), value: u16(f, 4) };
+    case FunctionCode.WriteMultipleRegisters: {
+      const quantity = u16(f, 4);
+      const count = f[6] as number;
+      if (quantity < 1 || quantity > MAX_WRITE_REGISTERS) return illegal(fc, ExceptionCode.IllegalDataValue, `quantity ${quantity} is outside 1-${MAX_WRITE_REGISTERS}`);
+      if (count !== quantity * 2) return illegal(fc, ExceptionCode.IllegalDataValue, `byte count ${count} does not match quantity ${quantity}`);
+      return { fn: 'write-multiple-registers', start: u16(f, 2), values: Array.from({ length: quantity }, (_, i) => u16(f, 7 + 2 * i)) };
+    }
     default:
       return illegal(fc, ExceptionCode.IllegalFunction, `function code 0x${fc.toString(16)} is not implemented`);
   }
@@ -130,6 +153,15 @@ function parseResponse(f: Uint8Array): ModbusResponse | { bad: ModbusCodecErrorC
       const value = u16(f, 4);
       if (value !== 0xff00 && value !== 0x0000) return { bad: 'MODBUS_BAD_VALUE', message: `coil value 0x${value.toString(16)} is neither FF00 nor 0000` };
       return { fn: 'write-single-coil', address: u16(f, 2), value: value === 0xff00 };
+    }
+    case FunctionCode.ReadHoldingRegisters:
+      return { fn: 'read-holding-registers', values: Array.from({ length: (f[2] as number) / 2 }, (_, i) => u16(f, 3 + 2 * i)) };
+    case FunctionCode.WriteSingleRegister:
+      return { fn: 'write-single-register', address: u16(f, 2), value: u16(f, 4) };
+    case FunctionCode.WriteMultipleRegisters: {
+      const quantity = u16(f, 4);
+      if (quantity < 1 || quantity > MAX_WRITE_REGISTERS) return { bad: 'MODBUS_BAD_VALUE', message: `quantity ${quantity} is outside 1-${MAX_WRITE_REGISTERS}` };
+      return { fn: 'write-multiple-registers', start: u16(f, 2), quantity };
     }
     default: {
       const quantity = u16(f, 4);

@@ -4,8 +4,10 @@ import { withCrc } from './crc.ts';
 import {
   EXCEPTION_FLAG,
   MAX_READ_BITS,
+  MAX_READ_REGISTERS,
   MAX_UNIT,
   MAX_WRITE_COILS,
+  MAX_WRITE_REGISTERS,
   functionCodeOf,
   type ModbusCodecError,
   type ModbusRequest,
@@ -50,6 +52,24 @@ export function encodeRequest(unit: number, req: ModbusRequest): Encoded {
       const packed = packBits(req.values);
       return frame(unit, functionCodeOf(req.fn), [...u16(req.start), ...u16(q), packed.length, ...packed]);
     }
+    case 'read-holding-registers':
+      if (unit === 0) return bad('a read cannot be broadcast (unit 0)');
+      if (!isU16(req.start)) return bad(`start ${req.start} is not a 16-bit address`);
+      if (!Number.isInteger(req.quantity) || req.quantity < 1 || req.quantity > MAX_READ_REGISTERS) return bad(`quantity ${req.quantity} is outside 1-${MAX_READ_REGISTERS}`);
+      if (!rangeFits(req.start, req.quantity)) return bad(`start ${req.start} + quantity ${req.quantity} passes address 65535`);
+      return frame(unit, functionCodeOf(req.fn), [...u16(req.start), ...u16(req.quantity)]);
+    case 'write-single-register':
+      if (!isU16(req.address)) return bad(`address ${req.address} is not a 16-bit address`);
+      if (!isU16(req.value)) return bad(`value ${req.value} is not a 16-bit register value`);
+      return frame(unit, functionCodeOf(req.fn), [...u16(req.address), ...u16(req.value)]);
+    case 'write-multiple-registers': {
+      const q = req.values.length;
+      if (!isU16(req.start)) return bad(`start ${req.start} is not a 16-bit address`);
+      if (q < 1 || q > MAX_WRITE_REGISTERS) return bad(`quantity ${q} is outside 1-${MAX_WRITE_REGISTERS}`);
+      if (!rangeFits(req.start, q)) return bad(`start ${req.start} + quantity ${q} passes address 65535`);
+      if (!req.values.every(isU16)) return bad('a register value is not a 16-bit value');
+      return frame(unit, functionCodeOf(req.fn), [...u16(req.start), ...u16(q), q * 2, ...req.values.flatMap(u16)]);
+    }
     case 'illegal':
       return bad('an illegal request is a decoding result and cannot be encoded');
   }
@@ -71,6 +91,17 @@ export function encodeResponse(unit: number, res: ModbusResponse): Encoded {
     case 'write-multiple-coils':
       if (!isU16(res.start)) return bad(`start ${res.start} is not a 16-bit address`);
       if (!Number.isInteger(res.quantity) || res.quantity < 1 || res.quantity > MAX_WRITE_COILS) return bad(`quantity ${res.quantity} is outside 1-${MAX_WRITE_COILS}`);
+      return frame(unit, functionCodeOf(res.fn), [...u16(res.start), ...u16(res.quantity)]);
+    case 'read-holding-registers':
+      if (res.values.length < 1 || res.values.length > MAX_READ_REGISTERS) return bad(`register count ${res.values.length} is outside 1-${MAX_READ_REGISTERS}`);
+      if (!res.values.every(isU16)) return bad('a register value is not a 16-bit value');
+      return frame(unit, functionCodeOf(res.fn), [res.values.length * 2, ...res.values.flatMap(u16)]);
+    case 'write-single-register':
+      if (!isU16(res.address) || !isU16(res.value)) return bad(`address ${res.address} or value ${res.value} is not 16-bit`);
+      return frame(unit, functionCodeOf(res.fn), [...u16(res.address), ...u16(res.value)]);
+    case 'write-multiple-registers':
+      if (!isU16(res.start)) return bad(`start ${res.start} is not a 16-bit address`);
+      if (!Number.isInteger(res.quantity) || res.quantity < 1 || res.quantity > MAX_WRITE_REGISTERS) return bad(`quantity ${res.quantity} is outside 1-${MAX_WRITE_REGISTERS}`);
       return frame(unit, functionCodeOf(res.fn), [...u16(res.start), ...u16(res.quantity)]);
     case 'exception':
       if (!Number.isInteger(res.functionCode) || res.functionCode < 1 || res.functionCode > 0x7f) return bad(`function code ${res.functionCode} is outside 1-127`);

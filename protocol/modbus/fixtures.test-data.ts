@@ -5,6 +5,10 @@ import type { ModbusRequest, ModbusResponse } from './types.ts';
  * examples of the Modbus Application Protocol specification, section 6, as complete RTU
  * frames (unit 0x11) in the widely used Simply Modbus walkthroughs; "01 05 0000 FF00 8C3A"
  * from many module manuals; exception frames cross-checked with pymodbus' computeCRC.
+ * Registers (FC03, FC06, FC10): the specification's own examples of section 6.3, 6.6 and
+ * 6.12 (registers 108-110 read as 022B 0000 0064; register 2 written with 0003; registers
+ * 2-3 written with 000A 0102) framed for unit 0x11, CRCs from pymodbus' computeCRC; the
+ * watchdog write is Wiren Board's "safe mode timeout" (holding register 8, seconds).
  */
 export interface RequestFixture {
   readonly name: string;
@@ -32,6 +36,10 @@ export const requestFixtures: readonly RequestFixture[] = [
   { name: 'module manual write coil 0 on', hex: '01 05 0000 FF00 8C3A', unit: 1, pdu: { fn: 'write-single-coil', address: 0, value: true } },
   { name: 'module manual write coil 0 off', hex: '01 05 0000 0000 CDCA', unit: 1, pdu: { fn: 'write-single-coil', address: 0, value: false } },
   { name: 'spec write 10 coils from 20', hex: '11 0F 0013 000A 02 CD01 BF0B', unit: 0x11, pdu: { fn: 'write-multiple-coils', start: 0x13, values: bitsOf('cd01', 10) } },
+  { name: 'spec read holding registers 108-110', hex: '11 03 006B 0003 7687', unit: 0x11, pdu: { fn: 'read-holding-registers', start: 0x6b, quantity: 3 } },
+  { name: 'spec write register 2 = 3', hex: '11 06 0001 0003 9A9B', unit: 0x11, pdu: { fn: 'write-single-register', address: 1, value: 3 } },
+  { name: 'spec write registers 2-3 = 000A 0102', hex: '11 10 0001 0002 04 000A 0102 C6F0', unit: 0x11, pdu: { fn: 'write-multiple-registers', start: 1, values: [0x000a, 0x0102] } },
+  { name: 'watchdog: holding register 8 = 1 s', hex: '01 06 0008 0001 C9C8', unit: 1, pdu: { fn: 'write-single-register', address: 8, value: 1 } },
 ];
 
 export const responseFixtures: readonly ResponseFixture[] = [
@@ -40,6 +48,11 @@ export const responseFixtures: readonly ResponseFixture[] = [
   { name: 'spec write coil echo', hex: '11 05 00AC FF00 4E8B', unit: 0x11, pdu: { fn: 'write-single-coil', address: 0xac, value: true } },
   { name: 'spec write coils reply', hex: '11 0F 0013 000A 2699', unit: 0x11, pdu: { fn: 'write-multiple-coils', start: 0x13, quantity: 10 } },
   { name: 'exception: unit 10 read coils illegal data address', hex: '0A 81 02 B053', unit: 10, pdu: { fn: 'exception', functionCode: 1, exception: 2 } },
+  { name: 'spec read holding registers reply', hex: '11 03 06 022B 0000 0064 C8BA', unit: 0x11, pdu: { fn: 'read-holding-registers', values: [0x022b, 0x0000, 0x0064] } },
+  { name: 'spec write register echo', hex: '11 06 0001 0003 9A9B', unit: 0x11, pdu: { fn: 'write-single-register', address: 1, value: 3 } },
+  { name: 'spec write registers reply', hex: '11 10 0001 0002 1298', unit: 0x11, pdu: { fn: 'write-multiple-registers', start: 1, quantity: 2 } },
+  { name: 'watchdog read back: register 8 holds 1', hex: '01 03 02 0001 7984', unit: 1, pdu: { fn: 'read-holding-registers', values: [1] } },
+  { name: 'exception: read holding register out of range', hex: '01 83 02 C0F1', unit: 1, pdu: { fn: 'exception', functionCode: 3, exception: 2 } },
 ];
 
 /** Every exception code of the specification, as a reply to read-inputs from unit 1 (CRCs from pymodbus). */

@@ -4,8 +4,11 @@ import type { CodedError } from '../core/index.ts';
 export const FunctionCode = {
   ReadCoils: 0x01,
   ReadDiscreteInputs: 0x02,
+  ReadHoldingRegisters: 0x03,
   WriteSingleCoil: 0x05,
+  WriteSingleRegister: 0x06,
   WriteMultipleCoils: 0x0f,
+  WriteMultipleRegisters: 0x10,
 } as const;
 
 /** Bit 7 of the function code marks an exception reply. */
@@ -37,9 +40,11 @@ export const EXCEPTION_NAMES: Readonly<Record<number, string>> = {
   0x0b: 'GATEWAY_TARGET_FAILED_TO_RESPOND',
 };
 
-/** Quantity limits of the specification: 2000 bits per read (250 data bytes), 1968 coils per FC0F. */
+/** Quantity limits of the specification: 2000 bits per read (250 data bytes), 1968 coils per FC0F, 125 registers per FC03, 123 per FC10. */
 export const MAX_READ_BITS = 2000;
 export const MAX_WRITE_COILS = 1968;
+export const MAX_READ_REGISTERS = 125;
+export const MAX_WRITE_REGISTERS = 123;
 /** Unit 0 is broadcast (requests only, never answered); 248-255 are reserved. */
 export const MAX_UNIT = 247;
 
@@ -48,6 +53,10 @@ export type ModbusRequest =
   | { readonly fn: 'read-discrete-inputs'; readonly start: number; readonly quantity: number }
   | { readonly fn: 'write-single-coil'; readonly address: number; readonly value: boolean }
   | { readonly fn: 'write-multiple-coils'; readonly start: number; readonly values: readonly boolean[] }
+  | { readonly fn: 'read-holding-registers'; readonly start: number; readonly quantity: number }
+  /** `value` is an unsigned 16-bit register value. */
+  | { readonly fn: 'write-single-register'; readonly address: number; readonly value: number }
+  | { readonly fn: 'write-multiple-registers'; readonly start: number; readonly values: readonly number[] }
   /**
    * A request framed with a valid CRC that a server must answer with `exception`:
    * a function this codec does not implement (ILLEGAL_FUNCTION) or a bad quantity/value
@@ -61,6 +70,9 @@ export type ModbusResponse =
   | { readonly fn: 'read-discrete-inputs'; readonly bits: readonly boolean[] }
   | { readonly fn: 'write-single-coil'; readonly address: number; readonly value: boolean }
   | { readonly fn: 'write-multiple-coils'; readonly start: number; readonly quantity: number }
+  | { readonly fn: 'read-holding-registers'; readonly values: readonly number[] }
+  | { readonly fn: 'write-single-register'; readonly address: number; readonly value: number }
+  | { readonly fn: 'write-multiple-registers'; readonly start: number; readonly quantity: number }
   /** `functionCode` without the exception flag; `exception` may be a code outside the specification's list. */
   | { readonly fn: 'exception'; readonly functionCode: number; readonly exception: number };
 
@@ -94,5 +106,11 @@ export function functionCodeOf(fn: Exclude<ModbusRequest['fn'], 'illegal'>): num
       return FunctionCode.WriteSingleCoil;
     case 'write-multiple-coils':
       return FunctionCode.WriteMultipleCoils;
+    case 'read-holding-registers':
+      return FunctionCode.ReadHoldingRegisters;
+    case 'write-single-register':
+      return FunctionCode.WriteSingleRegister;
+    case 'write-multiple-registers':
+      return FunctionCode.WriteMultipleRegisters;
   }
 }

@@ -3,7 +3,7 @@ import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect, it } from 'vitest';
-import { describeFile } from '../../cli/bundle/repository.ts';
+import { describeFile } from '../../fleet/rollouts/tuf-repository.ts';
 import { downloadWithResume, verifyDownload } from '../../agent/update/download.ts';
 import { startRepoServer } from '../support/repo-server.ts';
 

@@ -42,6 +42,13 @@ describe('role checks on every route, audit rows for every state-changing call',
     return id;
   };
 
+  /** A declared upload of the 6 bytes "bundle" (sent whole when `sent`); its id. */
+  const upload = async (sent: boolean): Promise<string> => {
+    const id = (await f.call('admin', 'POST', '/v1/updates/uploads', { name: `u-${uid()}.tar.gz`, length: 6, sha256: sha256Hex('bundle') })).body.uploadId as string;
+    if (sent) await f.call('admin', 'PUT', `/v1/updates/uploads/${id}`, Buffer.from('bundle'), { ...octet, 'content-range': 'bytes 0-5/6' });
+    return id;
+  };
+
   const ROUTES: Record<string, RouteCase> = {
     'GET /v1/boxes': { may: 'VTSA', make: async () => ({ url: '/v1/boxes?clubId=club-m&status=active' }) },
     'GET /v1/boxes/{boxId}': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1' }) },
@@ -81,6 +88,11 @@ describe('role checks on every route, audit rows for every state-changing call',
     'PUT /v1/updates/artifacts/{name}': { may: '--SA', audit: 'artifact.upload', make: async () => ({ url: `/v1/updates/artifacts/b-${uid()}.tar.gz`, body: Buffer.from('bundle'), headers: octet }) },
     'PUT /v1/updates/metadata/{name}': { may: '--SA', audit: 'repository.metadata', make: async () => ({ url: '/v1/updates/metadata/timestamp.json', body: Buffer.from('{}'), headers: octet }) },
     'GET /v1/updates/artifacts': { may: 'VTSA', make: async () => ({ url: '/v1/updates/artifacts' }) },
+    'POST /v1/updates/uploads': { may: '--SA', audit: 'artifact.upload-start', make: async () => ({ url: '/v1/updates/uploads', body: { name: `u-${uid()}.tar.gz`, length: 6, sha256: sha256Hex('bundle') } }) },
+    'PUT /v1/updates/uploads/{uploadId}': { may: '--SA', make: async () => ({ url: `/v1/updates/uploads/${await upload(false)}`, body: Buffer.from('bundle'), headers: { ...octet, 'content-range': 'bytes 0-5/6' } }) },
+    'POST /v1/updates/uploads/{uploadId}/complete': { may: '--SA', audit: 'artifact.upload', make: async () => ({ url: `/v1/updates/uploads/${await upload(true)}/complete`, body: {} }) },
+    'GET /v1/updates/releases': { may: 'VTSA', make: async () => ({ url: '/v1/updates/releases' }) },
+    'GET /v1/updates/hardware': { may: 'VTSA', make: async () => ({ url: '/v1/updates/hardware' }) },
     'GET /repository/metadata/{name}': { may: 'public', make: async () => ({ url: '/repository/metadata/timestamp.json' }) },
     'GET /repository/targets/{name}': { may: 'public', make: async () => ({ url: '/repository/targets/role-test.tar.gz' }) },
     'POST /v1/rollouts': { may: '--SA', audit: 'rollout.create', make: async () => ({ url: '/v1/rollouts', body: rolloutBody }) },

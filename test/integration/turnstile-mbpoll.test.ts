@@ -80,9 +80,26 @@ describe('simulated turnstile module against mbpoll over a pty', () => {
     expect(r.out.toLowerCase()).toContain('illegal data address');
   });
 
-  it('answers holding-register reads (FC03, not implemented) with exception 1 (illegal function)', async () => {
-    const r = await mbpoll(['-t', '4', '-r', '1', '-c', '1']);
-    expect(r.out.toLowerCase()).toContain('illegal function');
+  it('writes one holding register (FC06) and several (FC10), and reads them back (FC03)', async () => {
+    expect((await mbpoll(['-t', '4', '-r', '3'], ['4660'])).out).toContain('Written 1 references');
+    expect((await mbpoll(['-t', '4', '-r', '5'], ['7', '65535'])).out).toContain('Written 2 references');
+    expect([sim.module.register(2), sim.module.register(4), sim.module.register(5)]).toEqual([4660, 7, 65535]);
+    expect(values((await mbpoll(['-t', '4', '-r', '3', '-c', '4'])).out)).toEqual([4660, 0, 7, 65535]);
+    expect([0x03, 0x06, 0x10].map((fc) => sim.module.functionCounts.get(fc) ?? 0)).toEqual([1, 1, 1]);
+  });
+
+  it('answers a holding-register read past its 16 registers with exception 2', async () => {
+    expect((await mbpoll(['-t', '4', '-r', '16', '-c', '2'])).out.toLowerCase()).toContain('illegal data address');
+  });
+
+  it('models the communication watchdog: armed by the master (register 9 = 1 s), it drops the relays once the master stops talking', async () => {
+    await mbpoll(['-t', '4', '-r', '9'], ['1']);
+    await mbpoll(['-t', '0', '-r', '1'], ['1', '1']);
+    const quietFrom = Date.now();
+    expect([sim.module.coil(0), sim.module.coil(1)]).toEqual([true, true]);
+    await waitFor('the watchdog dropping the relays', () => !sim.module.coil(0) && !sim.module.coil(1));
+    expect(sim.module.stats.watchdogTrips).toBe(1);
+    expect(Date.now() - quietFrom).toBeGreaterThanOrEqual(900);
   });
 
   it('scripted exceptions reach the master', async () => {

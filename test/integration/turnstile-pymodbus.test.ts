@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { turnstileConfig, type TurnstileConfig } from '../../agent/devices/turnstile/config.ts';
+import { ModbusMaster } from '../../agent/devices/turnstile/modbus-master.ts';
 import { ModbusTurnstile } from '../../agent/devices/turnstile/modbus-turnstile.ts';
 import type { TurnstileEvent } from '../../agent/devices/turnstile-port.ts';
 import { SerialTransport } from '../../agent/transport/serial.ts';
@@ -90,8 +91,14 @@ describe('turnstile driver against pymodbus over a pty', () => {
     await waitFor('both coils off', () => server.coils.get(0) === false && server.coils.get(1) === false);
   });
 
+  it('arms the module watchdog in a holding register (FC06, read back with FC03) before potential mode opens', async () => {
+    await startDriver({ mode: 'potential', moduleWatchdog: { register: 8, unitMs: 1000, timeoutMs: 2500 } });
+    expect(await server.register(8)).toBe(3);
+    expect(driver?.status().detail).toMatchObject({ moduleWatchdog: 'armed', moduleWatchdogMs: 3000 });
+  });
+
   it('potential mode: the relay is held until the PASS, then released', async () => {
-    const d = await startDriver({ mode: 'potential' });
+    const d = await startDriver({ mode: 'potential', moduleWatchdog: { register: 8, unitMs: 1000, timeoutMs: 1000 } });
     const outcome = d.open('out');
     await waitFor('coil 1 on', () => server.coils.get(1) === true);
     await sleep(600);
@@ -110,5 +117,25 @@ describe('turnstile driver against pymodbus over a pty', () => {
     await waitFor('back in service', () => events.some((e) => e.kind === 'out-of-service' && !e.active));
     expect(d.status().state).toBe('online');
     expect(server.errors).toEqual([]);
+  });
+});
+
+describe('Modbus master registers against pymodbus over a pty (FC03, FC06, FC10)', () => {
+  it('writes and reads holding registers, and gets the exception of an out-of-range read', async () => {
+    await driver?.stop();
+    driver = undefined;
+    const transport = new SerialTransport({ path: pty.a, baudRate: 9600 });
+    await transport.open();
+    const master = new ModbusMaster(transport, { clock: systemClock, logger: silentLogger, timeoutMs: 300, retries: 1 });
+    try {
+      await master.writeMultipleRegisters(1, 2, [0x1234, 7]);
+      await master.writeSingleRegister(1, 5, 0xffff);
+      expect(await master.readHoldingRegisters(1, 2, 4)).toEqual([0x1234, 7, 0, 0xffff]);
+      expect([await server.register(2), await server.register(3), await server.register(5)]).toEqual([0x1234, 7, 0xffff]);
+      await expect(master.readHoldingRegisters(1, 15, 2)).rejects.toMatchObject({ code: 'MODBUS_EXCEPTION', detail: { exception: 2, functionCode: 3 } });
+    } finally {
+      master.dispose();
+      await transport.close();
+    }
   });
 });

@@ -107,8 +107,9 @@ describe('turnstile driver against the simulator over a pty', () => {
     await waitFor('alarm output over', () => r.driver.status().state === 'online');
   });
 
-  it('potential mode over the pty', async () => {
-    const r = await rig({ mode: 'potential' });
+  it('potential mode over the pty, with the module watchdog armed', async () => {
+    const r = await rig({ mode: 'potential', moduleWatchdog: { register: 8, unitMs: 1000, timeoutMs: 1000 } });
+    expect(r.sim.module.register(8)).toBe(1);
     r.sim.nextPerson('in', { kind: 'pass', afterMs: 600 });
     expect(await r.driver.open('in')).toMatchObject({ kind: 'passed' });
     await waitFor('relay off', () => !r.sim.module.coil(0));

@@ -5,13 +5,20 @@ import type { PassageOutcome, TurnstileEvent } from '../../agent/devices/turnsti
 import { createTurnstileSim, type SimulatedTurnstile } from '../../firmware-sim/turnstile/index.ts';
 import { ManualClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
+import { decodeRequest, RtuStream } from '../../protocol/modbus/index.ts';
 import { createMemoryLink } from '../support/memory-link.ts';
 
-/** The driver and the simulated module + turnstile, in memory, on one ManualClock. */
-async function rig(config: Partial<TurnstileConfig> = {}, beforeStart: (sim: SimulatedTurnstile) => void = () => undefined) {
+/** The simulated module's watchdog (SIM_WATCHDOG: register 8, in seconds), armed for 1 s. */
+const WATCHDOG = { register: 8, unitMs: 1000, timeoutMs: 1000 };
+
+/** The driver and the simulated module + turnstile, in memory, on one ManualClock. `requests` lists the function codes the module received, in order. */
+async function rig(config: Partial<TurnstileConfig> = {}, beforeStart: (sim: SimulatedTurnstile) => void = () => undefined, simWatchdog?: null) {
   const clock = new ManualClock();
   const link = createMemoryLink('turnstile');
-  const sim = createTurnstileSim(link.device, clock, { mode: config.mode ?? 'pulse' });
+  const sniffer = new RtuStream(decodeRequest);
+  const requests: number[] = [];
+  link.device.onData((chunk) => requests.push(...sniffer.push(chunk).frames.map((f) => (f.pdu.fn === 'illegal' ? f.pdu.functionCode : fcOf(f.pdu.fn)))));
+  const sim = createTurnstileSim(link.device, clock, { mode: config.mode ?? 'pulse', ...(simWatchdog === null ? { watchdog: null } : {}) });
   beforeStart(sim);
   const driver = new ModbusTurnstile(turnstileConfig({ id: 'lane-1', ...config }), { transport: link.transport, clock, logger: silentLogger });
   const events: TurnstileEvent[] = [];
@@ -19,8 +26,11 @@ async function rig(config: Partial<TurnstileConfig> = {}, beforeStart: (sim: Sim
   const started = driver.start();
   await clock.advanceAsync(10);
   await started;
-  return { clock, sim, driver, events, transport: link.transport };
+  return { clock, sim, driver, events, transport: link.transport, requests };
 }
+
+const FC: Record<string, number> = { 'read-coils': 1, 'read-discrete-inputs': 2, 'read-holding-registers': 3, 'write-single-coil': 5, 'write-single-register': 6, 'write-multiple-coils': 15, 'write-multiple-registers': 16 };
+const fcOf = (fn: string): number => FC[fn] ?? -1;
 
 /** Runs `open` to its outcome while time moves. */
 async function openAndWait(r: Awaited<ReturnType<typeof rig>>, direction: 'in' | 'out', maxMs = 8000): Promise<PassageOutcome | undefined> {
@@ -155,7 +165,7 @@ describe('turnstile driver against the simulated module (in memory, fake time)',
   });
 
   it('potential mode: the relay is held until the PASS, then released at once', async () => {
-    const r = (current = await rig({ mode: 'potential' }));
+    const r = (current = await rig({ mode: 'potential', moduleWatchdog: WATCHDOG }));
     r.sim.nextPerson('out', { kind: 'pass', afterMs: 1500 });
     let onAt = 0;
     let offAt = 0;
@@ -168,11 +178,64 @@ describe('turnstile driver against the simulated module (in memory, fake time)',
   });
 
   it('potential mode: nobody passes, the relay drops at the end of the window', async () => {
-    const r = (current = await rig({ mode: 'potential', windowMs: 3000 }));
+    const r = (current = await rig({ mode: 'potential', windowMs: 3000, moduleWatchdog: WATCHDOG }));
     r.sim.nextPerson('in', { kind: 'walk-away' });
     expect(await openAndWait(r, 'in')).toEqual({ kind: 'not-passed' });
     await r.clock.advanceAsync(50, 5);
     expect(r.sim.module.coil(0)).toBe(false);
+  });
+
+  it('starts by forcing every output off (FC0F), then arms the module watchdog (FC06, read back with FC03), before it reads the inputs', async () => {
+    const r = (current = await rig({ moduleWatchdog: WATCHDOG }, (sim) => sim.module['setCoil'](0, true)));
+    expect(r.requests.slice(0, 4)).toEqual([15, 6, 3, 2]);
+    expect(r.sim.module.coil(0)).toBe(false);
+    expect(r.sim.module.register(8)).toBe(1);
+    expect(r.driver.status()).toMatchObject({ state: 'online', detail: { moduleWatchdog: 'armed', moduleWatchdogMs: 1000 } });
+  });
+
+  it('the polls keep the armed watchdog fed; when they stop reaching the module (A/B pair cut), it drops the held relay within the timeout', async () => {
+    const r = (current = await rig({ mode: 'potential', windowMs: 20_000, maxRelayOnMs: 30_000, moduleWatchdog: WATCHDOG }));
+    r.sim.nextPerson('in', { kind: 'walk-away' });
+    void r.driver.open('in');
+    await r.clock.advanceAsync(5000, 10);
+    expect(r.sim.module.coil(0)).toBe(true);
+    expect(r.sim.module.stats.watchdogTrips).toBe(0);
+    r.sim.goSilent(true);
+    r.sim.module['detach']();
+    const cutAt = r.clock.monotonic();
+    let droppedAt: number | undefined;
+    r.sim.module.onCoilChange((a, on) => a === 0 && !on && (droppedAt ??= r.clock.monotonic()));
+    await r.clock.advanceAsync(1500, 10);
+    expect(droppedAt).toBeDefined();
+    expect(droppedAt! - cutAt).toBeLessThanOrEqual(1000);
+  });
+
+  it('refuses potential mode on a module whose watchdog cannot be armed: the lane stays shut', async () => {
+    const r = (current = await rig({ mode: 'potential', moduleWatchdog: WATCHDOG }, () => undefined, null));
+    expect(r.driver.status()).toMatchObject({ state: 'degraded', lastError: { code: 'TURNSTILE_WATCHDOG_UNARMED', message: expect.stringContaining('ILLEGAL_DATA_ADDRESS') }, detail: { moduleWatchdog: 'unarmed' } });
+    expect(await r.driver.open('in')).toMatchObject({ kind: 'refused', code: 'OUT_OF_SERVICE', message: expect.stringContaining('watchdog') });
+    expect(r.sim.module.coil(0)).toBe(false);
+  });
+
+  it('refuses a potential-mode configuration without a module watchdog', () => {
+    expect(() => turnstileConfig({ id: 'x', mode: 'potential' })).toThrow(/potential mode .* needs the I\/O module's communication watchdog/);
+    expect(() => turnstileConfig({ id: 'x', moduleWatchdog: { register: 8, unitMs: 1000, timeoutMs: 100 } })).toThrow(/below 300 ms/);
+    expect(turnstileConfig({ id: 'x' }).moduleWatchdog).toBeUndefined();
+  });
+
+  it('re-arms the watchdog of a module that lost it (power blip), at the next check', async () => {
+    const r = (current = await rig({ moduleWatchdog: WATCHDOG }));
+    r.sim.module['registers'][8] = 0;
+    await r.clock.advanceAsync(10_500, 10);
+    expect(r.sim.module.register(8)).toBe(1);
+    expect(r.driver.status().detail).toMatchObject({ moduleWatchdog: 'armed' });
+  });
+
+  it('pulse mode on a module without a watchdog works, and says so', async () => {
+    const r = (current = await rig({}, () => undefined, null));
+    expect(r.driver.status()).toMatchObject({ state: 'online', detail: { moduleWatchdog: 'none', moduleWatchdogMs: null } });
+    r.sim.nextPerson('in', { kind: 'pass', afterMs: 300 });
+    expect(await openAndWait(r, 'in')).toMatchObject({ kind: 'passed' });
   });
 
   it('a second open in the same direction while one is pending is refused as busy; the other direction works', async () => {

@@ -2,8 +2,8 @@ import { copyFile, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promis
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { Metadata, MetaFile, Snapshot, Targets, Timestamp } from '@tufjs/models';
-import { generateSigningKey } from '../../cli/bundle/keys.ts';
-import { expiresAfterDays, readTargets, rotateRoot, signMetadata, SPEC_VERSION, writeMetadata } from '../../cli/bundle/repository.ts';
+import { generateSigningKey } from '../../fleet/rollouts/tuf-keys.ts';
+import { expiresAfterDays, readTargets, rotateRoot, signMetadata, SPEC_VERSION, writeMetadata } from '../../fleet/rollouts/tuf-repository.ts';
 import { downloadWithResume, verifyDownload } from '../../agent/update/download.ts';
 import { UpdateFailure } from '../../agent/update/errors.ts';
 import { checkTargetFits } from '../../agent/update/fit.ts';

@@ -45,7 +45,9 @@ export async function startDemo(o: DemoStartOptions = {}): Promise<DemoProcess> 
   let out = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
   child.stderr?.on('data', (d: Buffer) => (out += d.toString()));
-  const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  // 'close', not 'exit': the output pipes are shared with the demo's own children (launchers,
+  // agents), and what they printed last must have been read before stop() returns.
+  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
   const pgid = child.pid as number;
   const groupAlive = (): boolean => {
     try {

@@ -12,6 +12,8 @@ export interface PymodbusServer {
   setInput(address: number, on: boolean): void;
   /** Stops answering (and answers again). */
   setSilent(silent: boolean): void;
+  /** A holding register of the server's datastore, as the server reads it now. */
+  register(address: number): Promise<number>;
   /** Resolves once every command sent before it has been applied. */
   sync(): Promise<void>;
   /** Current coil values as the server reported their changes. */
@@ -27,6 +29,7 @@ export async function startPymodbusServer(ttyPath: string, unit = 1): Promise<Py
   const coils = new Map<number, boolean>();
   const listeners = new Set<(address: number, on: boolean) => void>();
   const pongs: (() => void)[] = [];
+  const registerReads: ((value: number) => void)[] = [];
   const errors: string[] = [];
   let stderr = '';
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -37,6 +40,7 @@ export async function startPymodbusServer(ttyPath: string, unit = 1): Promise<Py
       const [kind, a, v] = line.split(' ');
       if (kind === 'ready') resolve();
       else if (kind === 'pong') pongs.shift()?.();
+      else if (kind === 'hr') registerReads.shift()?.(Number(v));
       else if (kind === 'coil') {
         coils.set(Number(a), v === '1');
         for (const l of [...listeners]) l(Number(a), v === '1');
@@ -51,6 +55,11 @@ export async function startPymodbusServer(ttyPath: string, unit = 1): Promise<Py
   return {
     setInput: (address, on) => send(`di ${address} ${on ? 1 : 0}`),
     setSilent: (silent) => send(`silent ${silent ? 1 : 0}`),
+    register: (address) =>
+      new Promise<number>((resolve) => {
+        registerReads.push(resolve);
+        send(`hr ${address}`);
+      }),
     sync: () =>
       new Promise<void>((resolve) => {
         pongs.push(resolve);

@@ -6,8 +6,8 @@ recommends; this loop does the byte I/O with the standard library and hands ever
 to pymodbus, which frames, checks the CRC, decodes, executes and encodes the reply.
 
 Usage: /usr/bin/python3 pymodbus_rtu_server.py <tty> [unit]
-stdin commands, one per line:  di <address> <0|1>   |   silent <0|1>   |   ping   |   quit
-stdout lines:                  ready   |   coil <address> <0|1>   |   pong   |   error <text>
+stdin commands, one per line:  di <address> <0|1>   |   hr <address>   |   silent <0|1>   |   ping   |   quit
+stdout lines:                  ready   |   coil <address> <0|1>   |   hr <address> <value>   |   pong   |   error <text>
 """
 import os
 import select
@@ -43,7 +43,8 @@ def main():
     fd = os.open(path, os.O_RDWR | os.O_NOCTTY)
     tty.setraw(fd)
     inputs = ModbusSequentialDataBlock(0, [0] * 16)
-    slave = ModbusSlaveContext(di=inputs, co=ReportingCoils(0, [0] * 16), hr=ModbusSequentialDataBlock(0, [0] * 16), ir=ModbusSequentialDataBlock(0, [0] * 16), zero_mode=True)
+    registers = ModbusSequentialDataBlock(0, [0] * 16)
+    slave = ModbusSlaveContext(di=inputs, co=ReportingCoils(0, [0] * 16), hr=registers, ir=ModbusSequentialDataBlock(0, [0] * 16), zero_mode=True)
     context = ModbusServerContext(slaves={unit: slave}, single=False)
     framer = ModbusRtuFramer(ServerDecoder())
     silent = False
@@ -81,6 +82,8 @@ def main():
                     return
                 if parts[0] == "di" and len(parts) == 3:
                     inputs.setValues(int(parts[1]), [int(parts[2])])
+                elif parts[0] == "hr" and len(parts) == 2:
+                    say(f"hr {parts[1]} {registers.getValues(int(parts[1]), 1)[0]}")
                 elif parts[0] == "ping":
                     say("pong")
                 elif parts[0] == "silent" and len(parts) == 2:

@@ -2,8 +2,11 @@ import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createBundle } from '../../cli/bundle/archive.ts';
-import { generateSigningKey, type RoleName, type SigningKey } from '../../cli/bundle/keys.ts';
-import { addTarget, initRepository, type TargetCustom } from '../../cli/bundle/repository.ts';
+import { generateSigningKey, type RoleName, type SigningKey } from '../../fleet/rollouts/tuf-keys.ts';
+import { addTarget, initRepository, type TargetCustom } from '../../fleet/rollouts/tuf-repository.ts';
+
+/** Re-exported for agent tests, which may not import fleet code themselves. */
+export { refreshTimestamp } from '../../fleet/rollouts/tuf-repository.ts';
 
 export type KeySet = Record<RoleName, SigningKey[]>;
 

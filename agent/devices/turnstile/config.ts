@@ -18,6 +18,21 @@ export interface InputMap {
   readonly alarm: number;
 }
 
+/**
+ * The I/O module's communication watchdog: the module drops its outputs to their safe state
+ * (off) when no valid request arrives for a set time, set in a holding register. Examples
+ * (HARDWARE.md): Wiren Board relay modules, register 8 in seconds; iSMA-B-MINI/MIX, 40141
+ * (register 140) in seconds; Westermo RM-115S, register 204 in units of 32 ms.
+ */
+export interface ModuleWatchdog {
+  /** Holding register (0-based) that holds the timeout. */
+  readonly register: number;
+  /** What one unit of the register is worth, in ms (1000 for seconds, 32 for Westermo). */
+  readonly unitMs: number;
+  /** The timeout wanted; the register gets ceil(timeoutMs / unitMs). */
+  readonly timeoutMs: number;
+}
+
 export interface TurnstileConfig {
   readonly id: string;
   /** Modbus address of the I/O module, 1-247. */
@@ -48,6 +63,24 @@ export interface TurnstileConfig {
   readonly maxRelayOnMs: number;
   /** During a fire alarm, also hold both unlock relays on (second path besides the controller's own fire input). */
   readonly fireAlarmHoldsUnlock: boolean;
+  /**
+   * The module's communication watchdog, armed at start and checked every
+   * WATCHDOG_CHECK_MS. Absent: the module has none. Potential mode needs it: a relay held
+   * on by an agent that died would leave the lane open.
+   */
+  readonly moduleWatchdog?: ModuleWatchdog;
+}
+
+export const DEFAULT_POLL_INTERVAL_MS = 40;
+
+/** The shortest module watchdog timeout: the polls feed it, so it must outlast a few of them, or a slow turn of the event loop drops a relay mid-passage. */
+export function watchdogFloorMs(pollIntervalMs: number): number {
+  return Math.max(3 * pollIntervalMs, 300);
+}
+
+/** The register value that sets `w` (the timeout rounded up to the register's unit). */
+export function watchdogRegisterValue(w: ModuleWatchdog): number {
+  return Math.ceil(w.timeoutMs / w.unitMs);
 }
 
 export const DEFAULT_COILS: CoilMap = { unlockIn: 0, unlockOut: 1 };
@@ -60,7 +93,7 @@ export function turnstileConfig(partial: Partial<TurnstileConfig> & { readonly i
     mode: 'pulse',
     pulseMs: 200,
     windowMs,
-    pollIntervalMs: 40,
+    pollIntervalMs: DEFAULT_POLL_INTERVAL_MS,
     coils: DEFAULT_COILS,
     inputs: DEFAULT_INPUTS,
     request: { timeoutMs: 80, retries: 1 },
@@ -89,5 +122,15 @@ export function turnstileConfig(partial: Partial<TurnstileConfig> & { readonly i
   if (!coils.every((a) => int(a, 0, 65535)) || new Set(coils).size !== coils.length) fail('coil addresses must be distinct 0-65535');
   if (!inputs.every((a) => int(a, 0, 65535)) || new Set(inputs).size !== inputs.length) fail('input addresses must be distinct 0-65535');
   if (Math.max(...inputs) - Math.min(...inputs) >= 2000) fail('inputs must lie within 2000 addresses (one read)');
+  const w = c.moduleWatchdog;
+  if (c.mode === 'potential' && !w) {
+    fail('potential mode holds the unlock relay on, so it needs the I/O module\'s communication watchdog (moduleWatchdog): without it a dead agent leaves the lane open. Use pulse mode through a hardware pulse timer on a module without one (docs/turnstile.md)');
+  }
+  if (w) {
+    if (!int(w.register, 0, 65535) || !int(w.unitMs, 1, 60000)) fail('moduleWatchdog register must be 0-65535 and unitMs 1-60000');
+    const floor = watchdogFloorMs(c.pollIntervalMs);
+    if (!Number.isInteger(w.timeoutMs) || w.timeoutMs < floor) fail(`moduleWatchdog timeoutMs ${w.timeoutMs} is below ${floor} ms (3 poll periods, at least 300 ms)`);
+    if (watchdogRegisterValue(w) > 0xffff) fail(`moduleWatchdog timeoutMs ${w.timeoutMs} does not fit the register in units of ${w.unitMs} ms`);
+  }
   return c;
 }

@@ -19,6 +19,8 @@ export type TurnstileErrorCode =
   | 'TURNSTILE_BAD_CONFIG'
   /** The watchdog found an unlock relay on that should be off and released it. */
   | 'TURNSTILE_RELAY_WATCHDOG'
+  /** The I/O module's communication watchdog could not be armed (refused, or read back with another value); potential mode refuses to open. */
+  | 'TURNSTILE_WATCHDOG_UNARMED'
   /** The passage state machine met an event its table does not allow: a bug, logged, never ignored. */
   | 'TURNSTILE_STATE_BUG';
 

@@ -38,6 +38,12 @@ const echo = (req: ModbusRequest): ModbusResponse => {
       return { fn: 'write-single-coil', address: req.address, value: req.value };
     case 'write-multiple-coils':
       return { fn: 'write-multiple-coils', start: req.start, quantity: req.values.length };
+    case 'read-holding-registers':
+      return { fn: 'read-holding-registers', values: Array.from({ length: req.quantity }, (_, i) => req.start + i) };
+    case 'write-single-register':
+      return { fn: 'write-single-register', address: req.address, value: req.value };
+    case 'write-multiple-registers':
+      return { fn: 'write-multiple-registers', start: req.start, quantity: req.values.length };
     case 'illegal':
       return { fn: 'exception', functionCode: req.functionCode, exception: req.exception };
   }

@@ -85,6 +85,20 @@ export class ModbusMaster {
     await this.execute(unit, { fn: 'write-multiple-coils', start, values }, priority);
   }
 
+  async readHoldingRegisters(unit: number, start: number, quantity: number, priority: Priority = 'poll'): Promise<number[]> {
+    const r = await this.execute(unit, { fn: 'read-holding-registers', start, quantity }, priority);
+    if (r.fn !== 'read-holding-registers') throw new TurnstileError('MODBUS_BAD_REPLY', `read-holding-registers was answered by ${r.fn}`);
+    return [...r.values];
+  }
+
+  async writeSingleRegister(unit: number, address: number, value: number, priority: Priority = 'command'): Promise<void> {
+    await this.execute(unit, { fn: 'write-single-register', address, value }, priority);
+  }
+
+  async writeMultipleRegisters(unit: number, start: number, values: readonly number[], priority: Priority = 'command'): Promise<void> {
+    await this.execute(unit, { fn: 'write-multiple-registers', start, values }, priority);
+  }
+
   get isDisposed(): boolean {
     return this.stopped;
   }
@@ -144,7 +158,7 @@ export class ModbusMaster {
       }
       if (job.unit === 0) {
         cancel();
-        return job.request.fn === 'write-single-coil' ? { fn: 'write-single-coil', address: job.request.address, value: job.request.value } : { fn: 'write-multiple-coils', start: 0, quantity: 0 };
+        return broadcastDone(job.request);
       }
       const outcome = await reply;
       if (outcome instanceof TurnstileError) {
@@ -214,5 +228,25 @@ function answers(request: Issued, pdu: ModbusResponse): boolean {
       return request.fn === 'write-single-coil' && request.address === pdu.address && request.value === pdu.value;
     case 'write-multiple-coils':
       return request.fn === 'write-multiple-coils' && request.start === pdu.start && request.values.length === pdu.quantity;
+    case 'read-holding-registers':
+      return request.fn === 'read-holding-registers' && pdu.values.length === request.quantity;
+    case 'write-single-register':
+      return request.fn === 'write-single-register' && request.address === pdu.address && request.value === pdu.value;
+    case 'write-multiple-registers':
+      return request.fn === 'write-multiple-registers' && request.start === pdu.start && request.values.length === pdu.quantity;
+  }
+}
+
+/** A broadcast (unit 0) is never answered: what its writes would have echoed. */
+function broadcastDone(request: Issued): ModbusResponse {
+  switch (request.fn) {
+    case 'write-single-coil':
+    case 'write-single-register':
+      return { ...request };
+    case 'write-multiple-coils':
+    case 'write-multiple-registers':
+      return { fn: request.fn, start: request.start, quantity: request.values.length };
+    default:
+      throw new TurnstileError('MODBUS_BAD_REQUEST', `${request.fn} cannot be broadcast`);
   }
 }

@@ -6,6 +6,7 @@ import type { Direction, PassageOutcome, Turnstile, TurnstileEvent } from '../tu
 import type { TurnstileConfig } from './config.ts';
 import { TurnstileError } from './errors.ts';
 import { ModbusMaster } from './modbus-master.ts';
+import { ModuleWatchdogKeeper } from './module-watchdog.ts';
 import { nextPassage, type PassageEffect, type PassageEvent, type PassageState } from './passage.ts';
 import { StatusBoard } from './status-board.ts';
 
@@ -42,6 +43,7 @@ export class ModbusTurnstile implements Turnstile {
   readonly id: string;
   private master: ModbusMaster;
   private readonly board: StatusBoard;
+  private readonly moduleWatchdog: ModuleWatchdogKeeper;
   private readonly lanes: Record<Direction, Lane>;
   private readonly eventListeners = new Set<(e: TurnstileEvent) => void>();
   private readonly inputBase: number;
@@ -68,6 +70,7 @@ export class ModbusTurnstile implements Turnstile {
     this.id = config.id;
     this.master = new ModbusMaster(deps.transport, { clock: deps.clock, logger: deps.logger, ...config.request });
     this.board = new StatusBoard(config.id, deps.clock);
+    this.moduleWatchdog = new ModuleWatchdogKeeper(config.moduleWatchdog, config.unit, deps.clock);
     const lane = (): Lane => ({ state: 'idle', caller: undefined, pulseTimer: undefined, windowTimer: undefined, wanted: false, wantedSince: 0, writesInFlight: 0 });
     this.lanes = { in: lane(), out: lane() };
     const inputs = Object.values(config.inputs);
@@ -89,10 +92,35 @@ export class ModbusTurnstile implements Turnstile {
     this.pollsHeldUntil = Number.NEGATIVE_INFINITY;
     this.heldPollDueAt = undefined;
     this.publishStatus({ stopped: false });
-    // Inputs first, so that a fire alarm already on keeps the relays held without a blip.
+    // Before anything else, every output off: a relay left on by a run that died must not
+    // keep a lane open. During a fire alarm this blips the held relays for a few ms, which
+    // the controller's own fire input covers.
+    await this.forceOutputsOff();
+    // Then the module's watchdog, so that from now on the relays drop if this process dies.
+    await this.armWatchdog(true);
     await this.poll();
-    // A relay left on by a previous run (crash, power cut) must not keep a lane open.
     if (!this.outOfService) await Promise.all(DIRECTIONS.map((d) => this.writeRelay(d)));
+  }
+
+  private async forceOutputsOff(): Promise<void> {
+    try {
+      await this.ensureOpen();
+      await this.master.writeMultipleCoils(this.config.unit, this.coilBase, new Array<boolean>(this.coilCount).fill(false));
+    } catch (e) {
+      this.recordError(e);
+    }
+  }
+
+  /** Arms (`write`) or checks the module's watchdog; a failure is recorded, and in potential mode it ends any passage. */
+  private async armWatchdog(write: boolean): Promise<void> {
+    try {
+      await this.moduleWatchdog.ensure(this.master, write);
+    } catch (e) {
+      this.recordError(e);
+      this.deps.logger.error({ code: 'TURNSTILE_WATCHDOG_UNARMED', err: (e as Error).message }, 'I/O module watchdog not armed');
+      if (this.config.mode === 'potential') for (const d of DIRECTIONS) this.dispatch(d, { type: 'abort' });
+    }
+    this.publishStatus();
   }
 
   async stop(): Promise<void> {
@@ -114,6 +142,9 @@ export class ModbusTurnstile implements Turnstile {
     if (this.fireAlarm) return refuse('FIRE_ALARM', 'the fire-alarm loop is open: the turnstile is free and takes no commands');
     if (!this.running || this.outOfService) return refuse('OUT_OF_SERVICE', `turnstile ${this.id} is out of service`);
     if (this.lockdown) return refuse('LOCKDOWN', `turnstile ${this.id} is in lock-down`);
+    if (this.config.mode === 'potential' && this.moduleWatchdog.state !== 'armed') {
+      return refuse('OUT_OF_SERVICE', `turnstile ${this.id}: potential mode needs the I/O module's watchdog armed, and it is not`);
+    }
     return new Promise((resolve) => this.dispatch(direction, { type: 'open' }, resolve));
   }
 
@@ -253,6 +284,7 @@ export class ModbusTurnstile implements Turnstile {
       const sinceWatchdog = this.deps.clock.monotonic() - this.lastWatchdog;
       const held = this.deps.clock.monotonic() < this.pollsHeldUntil;
       if (sinceWatchdog >= this.config.watchdogIntervalMs * (held ? 2 : 1)) await this.watchdog();
+      if (this.moduleWatchdog.due && !held) await this.armWatchdog(false);
     } catch (e) {
       // A read cut short by stop() says nothing about the module.
       if (this.running) this.onPollFailed(e);
@@ -284,6 +316,8 @@ export class ModbusTurnstile implements Turnstile {
     if (this.outOfService || this.failures < this.config.offlineAfterFailures) return;
     this.outOfService = true;
     this.lastInputs = undefined;
+    // The module may come back from a power cut with its watchdog off: checked before potential mode opens again.
+    this.moduleWatchdog.forget();
     const reason = e instanceof Error ? e.message : String(e);
     this.deps.logger.error({ failures: this.failures, reason }, 'turnstile module not answering: lane out of service');
     for (const d of DIRECTIONS) this.dispatch(d, { type: 'abort' });
@@ -345,7 +379,8 @@ export class ModbusTurnstile implements Turnstile {
     let state: DeviceState = 'online';
     if (!this.running || this.outOfService) state = 'offline';
     else if (this.lastInputs === undefined) state = 'starting';
-    else if (this.fireAlarm || ready === false || alarm === true) state = 'degraded';
-    this.board.update(state, { ...(io.stopped === undefined ? {} : { stopped: io.stopped }), mode: this.config.mode, fireAlarm: this.fireAlarm, lockdown: this.lockdown, ready, alarm, ...this.counters, requestTimeouts: this.master.stats.timeouts });
+    else if (this.fireAlarm || ready === false || alarm === true || this.moduleWatchdog.state === 'unarmed') state = 'degraded';
+    const watchdog = { moduleWatchdog: this.moduleWatchdog.state, moduleWatchdogMs: this.moduleWatchdog.timeoutMs };
+    this.board.update(state, { ...(io.stopped === undefined ? {} : { stopped: io.stopped }), mode: this.config.mode, fireAlarm: this.fireAlarm, lockdown: this.lockdown, ready, alarm, ...watchdog, ...this.counters, requestTimeouts: this.master.stats.timeouts });
   }
 }

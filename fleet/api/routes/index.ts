@@ -7,10 +7,11 @@ import { commandRoutes } from './commands.ts';
 import { enrollmentRoutes } from './enrollments.ts';
 import { monitoringRoutes } from './monitoring.ts';
 import { passRoutes } from './passes.ts';
+import { releaseRoutes } from './releases.ts';
 import { rolloutRoutes } from './rollouts.ts';
 import { updateRepositoryRoutes } from './update-repository.ts';
 
 /** Every /v1 route of the fleet API. */
 export const registerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  for (const routes of [boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes, rolloutRoutes, updateRepositoryRoutes]) await app.register(routes, { ctx });
+  for (const routes of [boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes, rolloutRoutes, releaseRoutes, updateRepositoryRoutes]) await app.register(routes, { ctx });
 };

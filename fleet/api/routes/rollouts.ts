@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
@@ -133,15 +134,27 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       config: { permission: 'updates.manage', audit: 'repository.metadata' },
       schema: {
         tags: ['updates'],
-        summary: 'Publish a TUF metadata file signed offline (root.json, N.root.json, targets.json, snapshot.json, timestamp.json)',
+        summary:
+          'Publish a TUF metadata file signed offline (root.json, N.root.json, targets.json; snapshot.json and timestamp.json too when the fleet holds no online keys). With online keys, a targets.json is verified and the fleet signs a new snapshot and timestamp',
         consumes: ['application/octet-stream'],
         params: Type.Object({ name: Type.String({ minLength: 1, maxLength: 40 }) }),
         body: RawBody,
-        response: { 201: Type.Object({ name: Type.String(), length: Type.Integer(), sha256: Type.String() }), ...errorResponses(413, 415) },
+        response: {
+          201: Type.Object({ name: Type.String(), length: Type.Integer(), sha256: Type.String(), published: Type.Optional(Type.Object({ targetsVersion: Type.Integer(), snapshotVersion: Type.Integer(), timestampVersion: Type.Integer(), signedBy: Type.Array(Type.String()) })) }),
+          ...errorResponses(409, 413, 415),
+        },
       },
     },
     async (req, reply) => {
       if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/octet-stream') throw apiError('API_UNSUPPORTED_MEDIA_TYPE', 'send the file as application/octet-stream');
+      if (ctx.signer && (req.params.name === 'snapshot.json' || req.params.name === 'timestamp.json')) throw apiError('REPOSITORY_ONLINE_ROLE');
+      if (ctx.signer && req.params.name === 'targets.json') {
+        const bytes = await readCapped(req.body as Readable, 1024 * 1024);
+        const published = await ctx.signer.acceptTargets(bytes);
+        const sha256 = createHash('sha256').update(bytes).digest('hex');
+        req.auditDetail = { length: bytes.length, sha256, ...published };
+        return reply.status(201).send({ name: req.params.name, length: bytes.length, sha256, published });
+      }
       const stored = await ctx.repository.receive('metadata', req.params.name, req.body as Readable, 1024 * 1024, declared(req.headers['content-length']));
       req.auditDetail = { length: stored.length, sha256: stored.sha256 };
       return reply.status(201).send({ name: req.params.name, length: stored.length, sha256: stored.sha256 });
@@ -270,3 +283,18 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     },
   );
 };
+
+/** A small raw body (a metadata file) into memory, refused past `maxBytes`. */
+async function readCapped(body: Readable, maxBytes: number): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let length = 0;
+  for await (const chunk of body) {
+    length += (chunk as Buffer).length;
+    if (length > maxBytes) {
+      body.resume();
+      throw apiError('ARTIFACT_TOO_LARGE', `the file exceeds ${maxBytes} bytes`, { maxBytes });
+    }
+    chunks.push(chunk as Buffer);
+  }
+  return Buffer.concat(chunks);
+}

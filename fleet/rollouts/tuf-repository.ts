@@ -3,8 +3,8 @@ import { createReadStream } from 'node:fs';
 import { copyFile, mkdir, readFile, rename, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Metadata, MetadataKind, MetaFile, Root, Snapshot, TargetFile, Targets, Timestamp } from '@tufjs/models';
-import { writeFileAtomic } from '../../agent/update/durable.ts';
-import { signerOf, tufKeyOf, type RoleName, type SigningKey } from './keys.ts';
+import { writeFileAtomic } from './durable-file.ts';
+import { signerOf, tufKeyOf, type RoleName, type SigningKey } from './tuf-keys.ts';
 
 /**
  * A TUF repository on disk, laid out as docs/updates.md says: `metadata/` (root.json,
@@ -65,7 +65,7 @@ export async function readTargets(repo: string): Promise<Metadata<Targets>> {
   return Metadata.fromJSON(MetadataKind.Targets, await readJson(join(metadataDir(repo), 'targets.json')) as never);
 }
 
-async function readVersion(repo: string, fileName: string): Promise<number> {
+export async function readVersion(repo: string, fileName: string): Promise<number> {
   const json = await readJson(join(metadataDir(repo), fileName));
   return ((json.signed as { version: number }).version as number) ?? 0;
 }
@@ -123,33 +123,56 @@ export async function initRepository(o: PublishOptions & { rootThreshold: number
 /** Writes targets.json as given, then a new snapshot and timestamp pointing at it. */
 export async function publishTargets(o: PublishOptions, targets: Targets): Promise<void> {
   await writeMetadata(o.repo, 'targets.json', signMetadata(targets, o.keys.targets));
+  await publishSnapshot(o, targets.version);
+}
+
+/** The keys of the online roles: what the fleet holds to re-sign on its own (docs/updates.md). */
+export type OnlineKeys = Pick<Record<RoleName, readonly SigningKey[]>, 'snapshot' | 'timestamp'>;
+
+export interface OnlinePublishOptions {
+  repo: string;
+  keys: OnlineKeys;
+  now: number;
+  expiryDays?: Partial<Record<RoleName, number>>;
+}
+
+const onlineDays = (o: OnlinePublishOptions, role: 'snapshot' | 'timestamp'): number => o.expiryDays?.[role] ?? DEFAULT_EXPIRY_DAYS[role];
+
+/** A new snapshot (version + 1) naming targets.json at `targetsVersion`, then a new timestamp over it. */
+export async function publishSnapshot(o: OnlinePublishOptions, targetsVersion: number): Promise<{ snapshotVersion: number; timestampVersion: number }> {
   const snapshotVersion = (await readVersion(o.repo, 'snapshot.json').catch(() => 0)) + 1;
   const snapshot = new Snapshot({
     version: snapshotVersion,
     specVersion: SPEC_VERSION,
-    expires: expiresAfterDays(o.now, days(o, 'snapshot')),
-    meta: { 'targets.json': new MetaFile({ version: targets.version }) },
+    expires: expiresAfterDays(o.now, onlineDays(o, 'snapshot')),
+    meta: { 'targets.json': new MetaFile({ version: targetsVersion }) },
   });
   const snapshotBytes = await writeMetadata(o.repo, 'snapshot.json', signMetadata(snapshot, o.keys.snapshot));
-  await writeTimestamp(o, snapshotVersion, snapshotBytes);
+  return { snapshotVersion, timestampVersion: await writeTimestamp(o, snapshotVersion, snapshotBytes) };
 }
 
-async function writeTimestamp(o: PublishOptions, snapshotVersion: number, snapshotBytes: Buffer): Promise<void> {
+async function writeTimestamp(o: OnlinePublishOptions, snapshotVersion: number, snapshotBytes: Buffer): Promise<number> {
   const version = (await readVersion(o.repo, 'timestamp.json').catch(() => 0)) + 1;
   const timestamp = new Timestamp({
     version,
     specVersion: SPEC_VERSION,
-    expires: expiresAfterDays(o.now, days(o, 'timestamp')),
+    expires: expiresAfterDays(o.now, onlineDays(o, 'timestamp')),
     snapshotMeta: new MetaFile({ version: snapshotVersion, length: snapshotBytes.length, hashes: { sha256: createHash('sha256').update(snapshotBytes).digest('hex') } }),
   });
   await writeMetadata(o.repo, 'timestamp.json', signMetadata(timestamp, o.keys.timestamp));
+  return version;
 }
 
 /** Re-signs the timestamp (new version, new expiry) over the current snapshot: the daily anti-freeze job. */
-export async function refreshTimestamp(o: PublishOptions): Promise<void> {
+export async function refreshTimestamp(o: OnlinePublishOptions): Promise<number> {
   const snapshotBytes = await readFile(join(metadataDir(o.repo), 'snapshot.json'));
   const snapshotVersion = (JSON.parse(snapshotBytes.toString('utf8')) as { signed: { version: number } }).signed.version;
-  await writeTimestamp(o, snapshotVersion, snapshotBytes);
+  return writeTimestamp(o, snapshotVersion, snapshotBytes);
+}
+
+/** Re-signs the snapshot (new version, new expiry) over the current targets.json, and the timestamp. */
+export async function refreshSnapshot(o: OnlinePublishOptions): Promise<{ snapshotVersion: number; timestampVersion: number }> {
+  return publishSnapshot(o, await readVersion(o.repo, 'targets.json'));
 }
 
 /** Length, sha256 and sha512 of a file, streamed. */
@@ -171,19 +194,27 @@ export interface TargetCustom {
 }
 
 /** Copies `file` to targets/<name> and publishes it as a target with its custom fields. */
+/** A target name the repository accepts: one plain file name. */
+export const TARGET_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/;
+
+/** The next version of targets.json: `current` plus (or with a replaced) `target`, a new expiry. */
+export function nextTargets(current: Targets, target: { name: string; length: number; hashes: Record<string, string>; custom: TargetCustom }, now: number, expiryDays = DEFAULT_EXPIRY_DAYS.targets): Targets {
+  if (!TARGET_NAME.test(target.name)) throw new Error(`target name ${JSON.stringify(target.name)} must be a plain file name`);
+  const file = new TargetFile({ path: target.name, length: target.length, hashes: target.hashes, unrecognizedFields: { custom: { ...target.custom } } });
+  return new Targets({ version: current.version + 1, specVersion: SPEC_VERSION, expires: expiresAfterDays(now, expiryDays), targets: { ...current.targets, [target.name]: file } });
+}
+
+/** Copies `file` to targets/<name> and publishes it as a target with its custom fields. */
 export async function addTarget(o: PublishOptions & { file: string; name: string; custom: TargetCustom }): Promise<TargetFile> {
-  if (!/^[A-Za-z0-9][A-Za-z0-9._-]{0,199}$/.test(o.name)) throw new Error(`target name ${JSON.stringify(o.name)} must be a plain file name`);
+  if (!TARGET_NAME.test(o.name)) throw new Error(`target name ${JSON.stringify(o.name)} must be a plain file name`);
   const dest = join(targetsDir(o.repo), o.name);
   await mkdir(targetsDir(o.repo), { recursive: true });
   const tmp = `${dest}.tmp`;
   await copyFile(o.file, tmp);
   await rename(tmp, dest);
-  const { length, hashes } = await describeFile(dest);
-  const target = new TargetFile({ path: o.name, length, hashes, unrecognizedFields: { custom: { ...o.custom } } });
-  const current = (await readTargets(o.repo)).signed;
-  const next = new Targets({ version: current.version + 1, specVersion: SPEC_VERSION, expires: expiresAfterDays(o.now, days(o, 'targets')), targets: { ...current.targets, [o.name]: target } });
+  const next = nextTargets((await readTargets(o.repo)).signed, { name: o.name, ...(await describeFile(dest)), custom: o.custom }, o.now, days(o, 'targets'));
   await publishTargets(o, next);
-  return target;
+  return next.targets[o.name] as TargetFile;
 }
 
 /**
