@@ -23,6 +23,9 @@ export interface SimulatedTurnstileOptions {
   readonly inputs: { readonly passIn: number; readonly passOut: number; readonly fireLoopClosed: number; readonly ready: number; readonly alarm: number };
 }
 
+/** Shortest time PASS stays low between two passages in one direction (a tripod arm turns in about half a second). */
+export const PASS_GAP_MS = 300;
+
 /** A small deterministic PRNG (mulberry32) so simulated crowds repeat from a seed. */
 export function seededRandom(seed: number): () => number {
   let a = seed >>> 0;
@@ -178,7 +181,10 @@ export class SimulatedTurnstile {
     const s = this.sides[direction];
     const now = this.options.clock.monotonic();
     const start = Math.max(now, s.passFreeAt);
-    s.passFreeAt = start + this.options.passPulseMs + 60;
+    // The arm needs a moment before the next person can push it round again: PASS stays low
+    // that long between two pulses. 60 ms used to be assumed here; a poll cycle slowed by a
+    // loaded machine (or a 9600-baud line) then read two pulses as one and missed a passage.
+    s.passFreeAt = start + this.options.passPulseMs + PASS_GAP_MS;
     const input = direction === 'in' ? this.options.inputs.passIn : this.options.inputs.passOut;
     this.after(start - now, () => {
       this.passages.push({ direction, kind, at: this.options.clock.monotonic() });

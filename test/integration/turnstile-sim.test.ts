@@ -311,7 +311,7 @@ describe('turnstile driver against the simulated module (in memory, fake time)',
   it('a PASS pulse is never missed with the default polling, even when people come fast', async () => {
     const r = (current = await rig());
     for (let i = 0; i < 20; i++) r.sim.forcePassage(i % 2 ? 'in' : 'out');
-    await r.clock.advanceAsync(4000, 2);
+    await r.clock.advanceAsync(7000, 2);
     expect(r.events.filter((e) => e.kind === 'forced-passage')).toHaveLength(20);
   });
 
