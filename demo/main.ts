@@ -14,7 +14,9 @@ import { mkdirSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { systemClock } from '../platform/clock.ts';
 import { createLogger } from '../platform/log.ts';
+import { ListenError } from '../fleet/broker/listeners.ts';
 import { startFleetService } from '../fleet/cli/fleet-service.ts';
+import { listenFailureLine } from '../fleet/cli/serve.ts';
 import { startActivity } from './activity.ts';
 import { boxPaths, startClubBox, type ClubBox } from './club-box.ts';
 import { apiCaller, demoAdminToken, demoRoleTokens, enrollDemoBox, seedClub } from './fleet-setup.ts';
@@ -42,7 +44,13 @@ const elapsed = () => `${((performance.now() - t0) / 1000).toFixed(1)} s`;
 mkdirSync(dataDir, { recursive: true });
 const logger = createLogger('fleet', { level: env.LOG_LEVEL ?? 'warn' });
 const [updateKeys, release] = await Promise.all([ensureDemoUpdateKeys(dataDir, Date.now()), buildDemoRelease(dataDir)]);
-const svc = await startFleetService({ dataDir, repositoryKeysDir: updateKeys.fleetKeysDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqttPort } }, http: { host: '127.0.0.1', port: httpPort } });
+// The demo's broker stays on this machine, as docs/demo.md says (RESABOX_FLEET_MQTT_HOST to open it).
+const mqttHost = env.RESABOX_FLEET_MQTT_HOST ?? '127.0.0.1';
+const svc = await startFleetService({ dataDir, repositoryKeysDir: updateKeys.fleetKeysDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqttPort, host: mqttHost } }, http: { host: '127.0.0.1', port: httpPort } }).catch((e: unknown) => {
+  if (!(e instanceof ListenError)) throw e;
+  console.error(listenFailureLine(e, false));
+  process.exit(1);
+});
 const boxes: ClubBox[] = [];
 let activity: { stop(): void } | undefined;
 let stopping: Promise<void> | undefined;

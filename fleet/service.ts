@@ -3,6 +3,7 @@ import { createLogger, type Logger } from '../platform/log.ts';
 import { AlertEngine, type AlertChange } from './alerts/engine.ts';
 import type { AlertThresholds } from './alerts/rules.ts';
 import type { ServiceIdentity } from './broker/access-control.ts';
+import type { AdmissionOptions } from './broker/admission.ts';
 import { createBoxAccess, type BoxAccess, type BrokerAccessHooks } from './broker/box-access.ts';
 import { mosquittoHash } from './broker/credentials.ts';
 import { startEmbeddedBroker, type EmbeddedBroker } from './broker/embedded-broker.ts';
@@ -21,6 +22,8 @@ export type FleetBrokerOptions =
       readonly listen: ListenOptions;
       readonly maxPayloadBytes?: number;
       readonly service?: ServiceIdentity;
+      /** Box connections admitted per second (broker/admission.ts). */
+      readonly admission?: AdmissionOptions | false;
     }
   | {
       readonly kind: 'external';
@@ -77,7 +80,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
     let hooks: BrokerAccessHooks;
     const b = options.broker;
     if (b.kind === 'embedded') {
-      broker = await startEmbeddedBroker({ boxes: store.boxes, listen: b.listen, logger: logger.child({ component: 'broker' }), ...(b.maxPayloadBytes ? { maxPayloadBytes: b.maxPayloadBytes } : {}), ...(b.service ? { service: b.service } : {}) });
+      broker = await startEmbeddedBroker({ boxes: store.boxes, listen: b.listen, logger: logger.child({ component: 'broker' }), ...(b.maxPayloadBytes ? { maxPayloadBytes: b.maxPayloadBytes } : {}), ...(b.service ? { service: b.service } : {}), ...(b.admission !== undefined ? { admission: b.admission } : {}) });
       const embedded = broker;
       closers.push(() => embedded.close());
       bus = broker.bus;

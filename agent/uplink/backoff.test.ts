@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff } from './backoff.ts';
+import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
 
 describe('Backoff (full jitter)', () => {
   it('draws each delay uniformly in [0, min(cap, base * 2^n)]', () => {
@@ -26,5 +26,17 @@ describe('Backoff (full jitter)', () => {
     for (const d of delays) perSecond[Math.floor(d / 1000)]! += 1;
     // Uniform over 10 s: about 1,000 per second, nowhere near all 10,000 in one second.
     for (const n of perSecond) expect(n).toBeLessThan(1300);
+  });
+});
+
+describe('DEFAULT_BACKOFF', () => {
+  it('retries first within half a second and never waits more than 20 s, so a box is back within seconds of its network', () => {
+    const b = new Backoff({ baseMs: DEFAULT_BACKOFF.baseMs, capMs: DEFAULT_BACKOFF.capMs, random: () => 0.999999 });
+    const delays = Array.from({ length: 12 }, () => b.next());
+    expect(delays[0]).toBeLessThan(500);
+    expect(Math.max(...delays)).toBeLessThan(20_000);
+    // Three minutes of outage: at most 20 s between two attempts, so the one after the restore comes within 20 s.
+    expect(DEFAULT_BACKOFF.capMs).toBeLessThanOrEqual(20_000);
+    expect(DEFAULT_BACKOFF.stableMs).toBeLessThanOrEqual(10_000);
   });
 });

@@ -3,7 +3,12 @@
  * [0, min(cap, base * 2^n)]. After a fleet restart, 10,000 boxes that lost their connection
  * at the same instant spread their reconnects over the whole window instead of arriving
  * together (and again together at each doubling, as plain exponential backoff would).
+ * The cap is kept low (DEFAULT_BACKOFF: 20 s) so that a box whose network returns delivers
+ * its backlog within seconds; the fleet's admission control (CONNACK 3 when busy) is what
+ * bounds a storm, not a long blind window on each box.
  */
+export const DEFAULT_BACKOFF = { baseMs: 500, capMs: 20_000, stableMs: 10_000 } as const;
+
 export interface BackoffOptions {
   readonly baseMs: number;
   readonly capMs: number;

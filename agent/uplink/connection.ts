@@ -1,7 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import { Backoff } from './backoff.ts';
+import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
 
 export interface ConnectionOptions {
   readonly url: string;
@@ -30,6 +30,8 @@ export interface ConnectionHandlers {
   onMessage(topic: string, payload: Buffer): void;
 }
 
+const SERVER_UNAVAILABLE = 3;
+
 /**
  * One MQTT 3.1.1 session with the fleet (clean: false, client id = box id, last will on
  * `state`). mqtt.js's own reconnect is disabled: every loss schedules a fresh client after
@@ -49,7 +51,7 @@ export class FleetConnection {
     private readonly options: ConnectionOptions,
     private readonly handlers: ConnectionHandlers,
   ) {
-    this.backoff = new Backoff({ baseMs: options.backoffBaseMs ?? 1000, capMs: options.backoffCapMs ?? 300_000, random: options.random });
+    this.backoff = new Backoff({ baseMs: options.backoffBaseMs ?? DEFAULT_BACKOFF.baseMs, capMs: options.backoffCapMs ?? DEFAULT_BACKOFF.capMs, random: options.random });
   }
 
   get connected(): boolean {
@@ -118,14 +120,18 @@ export class FleetConnection {
     client.on('message', (topic, payload) => {
       if (this.client === client) this.handlers.onMessage(topic, payload);
     });
-    client.on('error', (e) => o.logger.warn({ err: e }, 'fleet connection error'));
+    client.on('error', (e) => {
+      // CONNACK 3: the fleet is admitting connections at its rate; the backoff spreads the retry.
+      if ((e as { code?: unknown }).code === SERVER_UNAVAILABLE) o.logger.info({ code: 'UPLINK_FLEET_BUSY' }, 'fleet busy, retrying after backoff');
+      else o.logger.warn({ err: e }, 'fleet connection error');
+    });
     client.on('close', () => {
       if (closed || this.client !== client) return;
       closed = true;
       this.setDisconnected();
       client.end(true);
       if (this.stopped) return;
-      if (this.connectedAt !== undefined && o.clock.monotonic() - this.connectedAt >= (o.stableMs ?? 60_000)) this.backoff.reset();
+      if (this.connectedAt !== undefined && o.clock.monotonic() - this.connectedAt >= (o.stableMs ?? DEFAULT_BACKOFF.stableMs)) this.backoff.reset();
       this.connectedAt = undefined;
       const wait = this.backoff.next();
       o.logger.info({ retryInMs: wait, attempt: this.backoff.attempts }, 'fleet connection lost, reconnecting');

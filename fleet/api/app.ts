@@ -19,6 +19,7 @@ import { installAuditHook } from './audit.ts';
 import { installAuth } from './auth.ts';
 import type { ApiContext, ApiInstance } from './context.ts';
 import { installErrorHandler } from './error-handler.ts';
+import { apiError } from './errors.ts';
 import { ApiMetrics } from './metrics.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { installRoutePolicy, type RegisteredRoute } from './route-policy.ts';
@@ -112,6 +113,11 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
   // A POST without any body means "no options" (revoke, accept...): validated as {}.
   app.addHook('preValidation', async (request) => {
     if (request.body === undefined && (request.method === 'POST' || request.method === 'PUT')) request.body = {};
+  });
+  // A body in another charset would be read as UTF-8 and silently garbled: refused instead.
+  app.addHook('onRequest', async (request) => {
+    const charset = /;\s*charset\s*=\s*"?([^";\s]+)/i.exec(request.headers['content-type'] ?? '')?.[1]?.toLowerCase();
+    if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8') throw apiError('API_UNSUPPORTED_CHARSET', undefined, { charset });
   });
   installAuth(app, ctx);
   installAuditHook(app, ctx);

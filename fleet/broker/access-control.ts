@@ -3,6 +3,7 @@ import type { Logger } from '../../platform/log.ts';
 import { TOPICS, parseTopic } from '../../protocol/mqtt/index.ts';
 import type { BoxStatus } from '../store/repositories.ts';
 import { boxMayPublish, boxMaySubscribe } from './acl.ts';
+import type { ConnectAdmission } from './admission.ts';
 import { VerifiedSecretCache } from './credentials.ts';
 import type { BrokerCounters, BrokerErrorCode } from './errors.ts';
 
@@ -20,9 +21,8 @@ export interface ServiceIdentity {
 type Identity = { kind: 'box'; boxId: string } | { kind: 'service' };
 
 // aedes' return codes (its const enum cannot be imported under isolatedModules).
-const BAD_USERNAME_OR_PASSWORD = 4;
+const SERVER_UNAVAILABLE = 3;
 const NOT_AUTHORIZED = 5;
-const IDENTIFIER_REJECTED = 2;
 
 /**
  * authenticate / authorizePublish / authorizeSubscribe for aedes, and the registry of
@@ -41,6 +41,7 @@ export class BrokerAccessControl {
     private readonly maxPayloadBytes: number,
     private readonly counters: BrokerCounters,
     private readonly logger: Logger,
+    private readonly admission?: ConnectAdmission,
   ) {}
 
   hooks(): Pick<AedesOptions, 'authenticate' | 'authorizePublish' | 'authorizeSubscribe'> {
@@ -111,6 +112,7 @@ export class BrokerAccessControl {
       this.identities.set(client, { kind: 'service' });
       return null;
     }
+    if (this.admission && !this.admission.admit()) return this.refuse('BROKER_BUSY', client, username, 'debug');
     const box = await this.boxes.get(username);
     if (!box) return this.refuse('BROKER_AUTH_UNKNOWN_BOX', client, username);
     if (box.status !== 'active' || !box.credentialHash) return this.refuse('BROKER_AUTH_NOT_ACTIVE', client, username);
@@ -125,9 +127,10 @@ export class BrokerAccessControl {
     return null;
   }
 
-  private refuse(code: BrokerErrorCode, client: Client, username: string | undefined): BrokerErrorCode {
+  private refuse(code: BrokerErrorCode, client: Client, username: string | undefined, level: 'warn' | 'debug' = 'warn'): BrokerErrorCode {
     this.counters[code]++;
-    this.logger.warn({ code, username, clientId: client.id }, 'connection refused');
+    // A refusal for load is expected in a reconnect storm: counted, not logged line by line.
+    this.logger[level]({ code, username, clientId: client.id }, 'connection refused');
     return code;
   }
 
@@ -139,8 +142,12 @@ export class BrokerAccessControl {
   }
 }
 
+/**
+ * One answer for every refused credential, as Mosquitto gives: distinct codes would tell a
+ * stranger which box ids exist, are pending or revoked, or are active. The coded reason
+ * stays in the fleet's log and counters. A busy fleet says so (3, server unavailable), and
+ * a box backs off on it.
+ */
 function returnCodeOf(code: BrokerErrorCode): number {
-  if (code === 'BROKER_AUTH_NOT_ACTIVE') return NOT_AUTHORIZED;
-  if (code === 'BROKER_AUTH_CLIENT_ID') return IDENTIFIER_REJECTED;
-  return BAD_USERNAME_OR_PASSWORD;
+  return code === 'BROKER_BUSY' ? SERVER_UNAVAILABLE : NOT_AUTHORIZED;
 }

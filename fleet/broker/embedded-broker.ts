@@ -3,6 +3,7 @@ import type { Logger } from '../../platform/log.ts';
 import { TOPICS, TOPIC_KINDS } from '../../protocol/mqtt/index.ts';
 import { createAedesBus } from '../bus/aedes-bus.ts';
 import type { FleetBus } from '../bus/bus.ts';
+import { ConnectAdmission, DEFAULT_ADMISSION, type AdmissionOptions } from './admission.ts';
 import { BrokerAccessControl, type BoxCredentialLookup, type ServiceIdentity } from './access-control.ts';
 import { emptyBrokerCounters, type BrokerCounters } from './errors.ts';
 import { guarded, startListeners, type BoundAddresses, type ListenOptions } from './listeners.ts';
@@ -18,6 +19,8 @@ export interface EmbeddedBrokerOptions {
    * A larger publish costs the sender its connection.
    */
   readonly maxPayloadBytes?: number;
+  /** Box connections admitted per second (default DEFAULT_ADMISSION); false for none. */
+  readonly admission?: AdmissionOptions | false;
   readonly logger: Logger;
 }
 
@@ -45,7 +48,8 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const counters = emptyBrokerCounters();
   const log = options.logger;
-  const access = new BrokerAccessControl(options.boxes, options.service, maxPayloadBytes, counters, log);
+  const admission = options.admission === false ? undefined : new ConnectAdmission(options.admission ?? DEFAULT_ADMISSION, () => performance.now());
+  const access = new BrokerAccessControl(options.boxes, options.service, maxPayloadBytes, counters, log, admission);
   // Box ids are up to 63 characters and are the client ids.
   const aedes = await Aedes.createBroker({ ...access.hooks(), maxClientsIdLength: 64 });
   const gone = new Set<(boxId: string) => void>();
@@ -54,14 +58,22 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     if (boxId) for (const l of gone) l(boxId);
   });
   aedes.on('clientError', (client, e) => log.debug({ clientId: client.id, err: e.message }, 'client error'));
-  const listeners = await startListeners(options.listen, (stream) => {
-    const conn = guarded(stream, maxPayloadBytes + PACKET_OVERHEAD, (bytes) => {
-      counters.BROKER_PACKET_TOO_LARGE++;
-      log.warn({ code: 'BROKER_PACKET_TOO_LARGE', bytes }, 'connection cut: packet too large');
+  const closeAedes = () => new Promise<void>((resolve) => aedes.close(() => resolve()));
+  let listeners: Awaited<ReturnType<typeof startListeners>>;
+  try {
+    listeners = await startListeners(options.listen, (stream) => {
+      const conn = guarded(stream, maxPayloadBytes + PACKET_OVERHEAD, (bytes) => {
+        counters.BROKER_PACKET_TOO_LARGE++;
+        log.warn({ code: 'BROKER_PACKET_TOO_LARGE', bytes }, 'connection cut: packet too large');
+      });
+      conn.on('error', () => undefined);
+      aedes.handle(conn);
     });
-    conn.on('error', () => undefined);
-    aedes.handle(conn);
-  });
+  } catch (e) {
+    // aedes' own timers would keep the process alive after a failed start.
+    await closeAedes();
+    throw e;
+  }
   const bus = createAedesBus(aedes, log);
   return {
     aedes,
@@ -75,7 +87,7 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
     async close() {
       await bus.close();
       await listeners.close();
-      await new Promise<void>((resolve) => aedes.close(() => resolve()));
+      await closeAedes();
     },
   };
 }

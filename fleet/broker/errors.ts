@@ -7,7 +7,8 @@ export type BrokerErrorCode =
   | 'BROKER_ACL_PUBLISH_DENIED' // publish outside the box's own box->fleet topics
   | 'BROKER_ACL_SUBSCRIBE_DENIED' // subscribe outside the box's own fleet->box topics, or with a wildcard
   | 'BROKER_PAYLOAD_TOO_LARGE' // PUBLISH payload over the configured limit
-  | 'BROKER_PACKET_TOO_LARGE'; // MQTT packet header announced more than the limit: connection cut before buffering
+  | 'BROKER_PACKET_TOO_LARGE' // MQTT packet header announced more than the limit: connection cut before buffering
+  | 'BROKER_BUSY'; // over the connect rate (admission.ts): CONNACK 3, the box retries after its backoff
 
 export type BrokerCounters = Record<BrokerErrorCode, number>;
 
@@ -21,5 +22,6 @@ export function emptyBrokerCounters(): BrokerCounters {
     BROKER_ACL_SUBSCRIBE_DENIED: 0,
     BROKER_PAYLOAD_TOO_LARGE: 0,
     BROKER_PACKET_TOO_LARGE: 0,
+    BROKER_BUSY: 0,
   };
 }

@@ -22,6 +22,31 @@ export interface BoundAddresses {
 
 export type StreamHandler = (stream: Duplex) => void;
 
+/** Which listener of the fleet: the MQTT ones here, and the HTTP API (fleet-service.ts). */
+export type ListenerName = 'mqtt' | 'mqtts' | 'mqtt-ws' | 'http';
+
+/** A listener that could not open its port (taken, not allowed, no such address): the fleet cannot start. */
+export class ListenError extends Error {
+  readonly code = 'LISTEN_FAILED';
+  constructor(
+    readonly listener: ListenerName,
+    readonly port: number,
+    readonly host: string | undefined,
+    readonly reason: string,
+  ) {
+    super(`${listener} listener cannot open ${host ?? '0.0.0.0'}:${port}: ${reason}`);
+  }
+}
+
+/** The plain words for the errors listen() gives. */
+export function listenReason(e: unknown): string {
+  const code = (e as { code?: string }).code;
+  if (code === 'EADDRINUSE') return 'the port is already in use';
+  if (code === 'EACCES') return 'permission denied (ports below 1024 need privileges)';
+  if (code === 'EADDRNOTAVAIL') return 'no such address on this machine';
+  return (e as Error).message;
+}
+
 /**
  * Wraps a connection so that every MQTT packet goes through a PacketSizeGuard before
  * aedes' parser sees it; an oversized packet destroys the connection.
@@ -38,11 +63,12 @@ export function guarded(inner: Duplex, maxPacketBytes: number, onOversize: (byte
   return outer;
 }
 
-function listen(server: Server | HttpServer, port: number, host: string | undefined): Promise<number> {
+function listen(server: Server | HttpServer, name: ListenerName, port: number, host: string | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.once('error', reject);
+    const fail = (e: unknown) => reject(new ListenError(name, port, host, listenReason(e)));
+    server.once('error', fail);
     server.listen(port, host, () => {
-      server.off('error', reject);
+      server.off('error', fail);
       resolve((server.address() as AddressInfo).port);
     });
   });
@@ -65,20 +91,22 @@ export async function startListeners(options: ListenOptions, handle: StreamHandl
   try {
     if (options.tcp) {
       const server = createTcpServer(track);
-      addresses.tcp = await listen(server, options.tcp.port, options.tcp.host);
+      addresses.tcp = await listen(server, 'mqtt', options.tcp.port, options.tcp.host);
       closers.push(() => closeServer(server));
     }
     if (options.tls) {
       const { cert, key, ca } = options.tls;
       const server = createTlsServer({ cert, key, ...(ca ? { ca } : {}) }, track);
-      addresses.tls = await listen(server, options.tls.port, options.tls.host);
+      addresses.tls = await listen(server, 'mqtts', options.tls.port, options.tls.host);
       closers.push(() => closeServer(server));
     }
     if (options.ws) {
       const http = createHttpServer();
       const wss = new WebSocketServer({ server: http });
+      // ws re-emits the HTTP server's errors: listen() below reports a failed bind, the rest is per connection.
+      wss.on('error', () => undefined);
       wss.on('connection', (ws) => track(createWebSocketStream(ws)));
-      addresses.ws = await listen(http, options.ws.port, options.ws.host);
+      addresses.ws = await listen(http, 'mqtt-ws', options.ws.port, options.ws.host);
       closers.push(async () => {
         for (const c of wss.clients) c.terminate();
         await new Promise<void>((r) => wss.close(() => r()));

@@ -1,4 +1,4 @@
-import { renameSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { BOX_PUBLISH_SUFFIXES, BOX_SUBSCRIBE_SUFFIXES, TOPIC_ROOT } from './acl.ts';
 
 /**
@@ -52,9 +52,21 @@ export function renderMosquittoConf(opts: { passwordFile: string; aclFile: strin
   ].join('\n');
 }
 
+/**
+ * Temp file + rename, keeping the group and mode the operator gave the file. Mosquitto
+ * started as root drops to its own user before it reads these files (at start and on every
+ * reload): a file the fleet recreated as 0600 for itself would lock Mosquitto out and every
+ * box with it ("Not authorized"). docs/fleet-mqtt.md: make the file group `mosquitto`, 0640.
+ */
 function writeAtomically(path: string, text: string): void {
   const tmp = `${path}.${process.pid}.tmp`;
+  const before = existsSync(path) ? statSync(path) : undefined;
   writeFileSync(tmp, text, { mode: 0o600 });
+  if (before) {
+    // The group first, then the mode: the secret hashes are never readable by a group they were not meant for.
+    if (before.gid !== statSync(tmp).gid) chownSync(tmp, -1, before.gid);
+    chmodSync(tmp, before.mode & 0o640);
+  }
   renameSync(tmp, path);
 }
 

@@ -4,7 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { buildApi, type FleetApi } from '../api/app.ts';
 import type { RateLimitOptions } from '../api/rate-limit.ts';
-import type { BoundAddresses, ListenOptions } from '../broker/listeners.ts';
+import { ListenError, listenReason, type BoundAddresses, type ListenOptions } from '../broker/listeners.ts';
 import { RepositoryResignJob } from '../rollouts/resign-job.ts';
 import { loadKeys } from '../rollouts/tuf-keys.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
@@ -114,7 +114,9 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
       closers.push(() => resign.stop());
     }
     if (o.http) {
-      await api.listen({ port: o.http.port, host: o.http.host });
+      await api.listen({ port: o.http.port, host: o.http.host }).catch((e: unknown) => {
+        throw new ListenError('http', o.http?.port ?? 0, o.http?.host, listenReason(e));
+      });
       const addr = api.server.address();
       const port = typeof addr === 'object' && addr ? addr.port : o.http.port;
       httpUrl = `${o.http.tls ? 'https' : 'http'}://${o.http.host === '0.0.0.0' ? 'localhost' : o.http.host}:${port}`;

@@ -1,7 +1,8 @@
 import { pathToFileURL } from 'node:url';
 import { ADMIN_COMMANDS } from './admin-commands.ts';
 import { UsageError } from './args.ts';
-import { runUntilSignal, SERVE_HELP, SERVE_USAGE, serveOptions } from './serve.ts';
+import { ListenError } from '../broker/listeners.ts';
+import { listenFailureLine, runUntilSignal, SERVE_HELP, SERVE_USAGE, serveOptions } from './serve.ts';
 
 const TOP_HELP = `resabox-fleet: the RESABOX fleet service and its administration.
 
@@ -61,6 +62,10 @@ function failure(e: unknown, help: string, err: (line: string) => void): number 
   if (e instanceof UsageError) {
     err(`${e.message}\n\n${help}`);
     return 2;
+  }
+  if (e instanceof ListenError) {
+    err(listenFailureLine(e));
+    return 1;
   }
   err(`error: ${(e as Error).message}`);
   return 1;

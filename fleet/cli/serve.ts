@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { systemClock } from '../../platform/clock.ts';
 import { createLogger } from '../../platform/log.ts';
-import type { ListenOptions } from '../broker/listeners.ts';
+import type { ListenError, ListenerName, ListenOptions } from '../broker/listeners.ts';
 import { flagOrEnv, parseFlags, port, UsageError } from './args.ts';
 import { startFleetService, type FleetService, type FleetServiceOptions } from './fleet-service.ts';
 
@@ -11,6 +11,8 @@ export const SERVE_HELP = `Starts the fleet: SQLite store, MQTT broker (embedded
   --http-host HOST            API address (env RESABOX_FLEET_HTTP_HOST, default 0.0.0.0)
   --http-port N               API port (env RESABOX_FLEET_HTTP_PORT, default 8080)
   --mqtt-port N               embedded broker, MQTT over TCP (env RESABOX_FLEET_MQTT_PORT, default 1883)
+  --mqtt-host HOST            address of the embedded broker's listeners (env RESABOX_FLEET_MQTT_HOST, default 0.0.0.0;
+                              127.0.0.1 keeps it to this machine)
   --mqtts-port N              embedded broker, MQTT over TLS (env RESABOX_FLEET_MQTTS_PORT; needs the TLS files)
   --ws-port N                 embedded broker, MQTT over WebSocket (env RESABOX_FLEET_WS_PORT)
   --tls-cert FILE             PEM certificate: HTTPS for the API and MQTTS (env RESABOX_FLEET_TLS_CERT)
@@ -33,12 +35,27 @@ export const SERVE_HELP = `Starts the fleet: SQLite store, MQTT broker (embedded
                               RESABOX_FLEET_REPOSITORY_KEYS): the fleet signs snapshot and timestamp and
                               re-signs them before they expire; root and targets keys stay offline`;
 
+/** The option and the variable that set each listener's port, for the one-line failure message. */
+export const LISTENER_SETTINGS: Record<ListenerName, { what: string; flag: string; env: string }> = {
+  http: { what: 'HTTP API', flag: '--http-port', env: 'RESABOX_FLEET_HTTP_PORT' },
+  mqtt: { what: 'MQTT', flag: '--mqtt-port', env: 'RESABOX_FLEET_MQTT_PORT' },
+  mqtts: { what: 'MQTT over TLS', flag: '--mqtts-port', env: 'RESABOX_FLEET_MQTTS_PORT' },
+  'mqtt-ws': { what: 'MQTT over WebSocket', flag: '--ws-port', env: 'RESABOX_FLEET_WS_PORT' },
+};
+
+/** One line: which listener, which port, why, and what sets it (`withFlag`: the CLI has the option; the demo only the variable). */
+export function listenFailureLine(e: ListenError, withFlag = true): string {
+  const s = LISTENER_SETTINGS[e.listener];
+  return `error: ${e.code}: the ${s.what} port ${e.port} (${e.host ?? '0.0.0.0'}) cannot be opened: ${e.reason}; choose another with ${withFlag ? `${s.flag} or ` : ''}${s.env}`;
+}
+
 export function serveOptions(argv: string[]): FleetServiceOptions {
   const f = parseFlags(argv, {
     'data-dir': { type: 'string' },
     'http-host': { type: 'string' },
     'http-port': { type: 'string' },
     'mqtt-port': { type: 'string' },
+    'mqtt-host': { type: 'string' },
     'mqtts-port': { type: 'string' },
     'ws-port': { type: 'string' },
     'tls-cert': { type: 'string' },
@@ -73,10 +90,12 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
   const mqttsPort = port(flagOrEnv(f['mqtts-port'], 'RESABOX_FLEET_MQTTS_PORT'), '--mqtts-port');
   if (mqttsPort !== undefined && !tls) throw new UsageError('--mqtts-port needs --tls-cert and --tls-key');
   const wsPort = port(flagOrEnv(f['ws-port'], 'RESABOX_FLEET_WS_PORT'), '--ws-port');
+  const mqttHost = flagOrEnv(f['mqtt-host'], 'RESABOX_FLEET_MQTT_HOST');
+  const host = mqttHost === undefined ? {} : { host: mqttHost };
   const mqttListen: ListenOptions = {
-    tcp: { port: port(flagOrEnv(f['mqtt-port'], 'RESABOX_FLEET_MQTT_PORT', '1883'), '--mqtt-port') as number },
-    ...(mqttsPort !== undefined && tls ? { tls: { port: mqttsPort, cert: tls.cert, key: tls.key } } : {}),
-    ...(wsPort !== undefined ? { ws: { port: wsPort } } : {}),
+    tcp: { port: port(flagOrEnv(f['mqtt-port'], 'RESABOX_FLEET_MQTT_PORT', '1883'), '--mqtt-port') as number, ...host },
+    ...(mqttsPort !== undefined && tls ? { tls: { port: mqttsPort, cert: tls.cert, key: tls.key, ...host } } : {}),
+    ...(wsPort !== undefined ? { ws: { port: wsPort, ...host } } : {}),
   };
   const brokerUrl = flagOrEnv(f['broker-url'], 'RESABOX_FLEET_BROKER_URL');
   let externalBroker: FleetServiceOptions['externalBroker'];

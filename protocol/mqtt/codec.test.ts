@@ -136,6 +136,16 @@ describe('rules between fields', () => {
     expect(r.ok ? '' : r.error.message).toContain('/passes/1/seq');
   });
 
+  it('refuses a pass seq above 2^53 - 1, which JSON would round silently', () => {
+    const text = new TextDecoder().decode(bytes(VALID_MESSAGES.passes)).replace('"seq":1202', '"seq":9007199254740993');
+    const r = decode('passes', new TextEncoder().encode(text));
+    expect(r.ok ? 'OK' : r.error.code).toBe('MQTT_PAYLOAD_INVALID');
+    expect(r.ok ? '' : r.error.message).toContain('/passes/1/seq');
+    const max = clone(VALID_MESSAGES.passes);
+    (max.passes[1] as { seq: number }).seq = Number.MAX_SAFE_INTEGER;
+    expect(decode('passes', bytes(max)).ok).toBe(true);
+  });
+
   it('refuses an empty pass batch and one over the batch limit', () => {
     expect(codeOf('passes', bytes({ ...VALID_MESSAGES.passes, passes: [] }))).toBe('MQTT_PAYLOAD_INVALID');
     const one = VALID_MESSAGES.passes.passes[0] as MessageOf<'passes'>['passes'][number];

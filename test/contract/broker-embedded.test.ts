@@ -24,6 +24,27 @@ describeBrokerContract('embedded aedes', async () => {
   };
 });
 
+describe('embedded broker: admission control', () => {
+  it('refuses connections over the connect rate with CONNACK 3 (server unavailable), before checking the secret', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'resabox-fleet-'));
+    const fleet = await createFleet({ databasePath: join(dir, 'fleet.db'), broker: { kind: 'embedded', listen: { tcp: { port: 0, host: '127.0.0.1' } }, admission: { perSecond: 0.001, burst: 1 } }, logger: silentLogger });
+    try {
+      const secret = 'admission-secret-0123456789';
+      await fleet.store.boxes.create({ id: 'box-adm', status: 'active' }, Date.now());
+      await fleet.store.boxes.setCredential('box-adm', { credentialHash: await hashSecret(secret), brokerCredentialHash: 'x' });
+      const url = `mqtt://127.0.0.1:${fleet.broker?.addresses.tcp}`;
+      expect(await connectOutcome(url, 'box-adm', secret)).toBeNull();
+      expect(await connectOutcome(url, 'box-adm', secret)).toMatchObject({ code: 3 });
+      expect(await connectOutcome(url, 'box-nobody', 'x')).toMatchObject({ code: 3 });
+      expect(fleet.broker?.counters.BROKER_BUSY).toBe(2);
+      expect(fleet.broker?.counters.BROKER_AUTH_UNKNOWN_BOX).toBe(0);
+    } finally {
+      await fleet.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
+
 describe('embedded broker: listeners, limits and identities', () => {
   let dir: string;
   let fleet: Fleet;
@@ -82,7 +103,8 @@ describe('embedded broker: listeners, limits and identities', () => {
   });
 
   it('refuses a box whose client id is not its box id (it could take over another box session)', async () => {
-    expect(await connectOutcome(`mqtt://127.0.0.1:${addr().tcp}`, 'box-x', secret, 'box-other')).toBeInstanceOf(Error);
+    // CONNACK 5 like every refused credential: an "identifier rejected" would tell that box-x is active.
+    expect(await connectOutcome(`mqtt://127.0.0.1:${addr().tcp}`, 'box-x', secret, 'box-other')).toMatchObject({ code: 5 });
     expect(fleet.broker?.counters.BROKER_AUTH_CLIENT_ID).toBeGreaterThan(0);
   });
 

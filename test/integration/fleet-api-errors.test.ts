@@ -36,6 +36,26 @@ describe('coded errors: validation, parsing, size, unknown routes; nothing crash
     }
   });
 
+  it('refuses a JSON body in a charset other than UTF-8 instead of reading it as UTF-8', async () => {
+    const auth = { authorization: `Bearer ${f.tokens.admin}` };
+    const utf16 = Buffer.from(JSON.stringify({ name: 'Club É', timezone: 'Europe/Paris' }), 'utf16le');
+    const r = await f.svc.api.inject({ method: 'PUT', url: '/v1/clubs/club-cs', headers: { ...auth, 'content-type': 'application/json; charset=utf-16' }, payload: utf16 });
+    expect(r.statusCode).toBe(415);
+    expect(r.json().error).toMatchObject({ code: 'API_UNSUPPORTED_CHARSET', detail: { charset: 'utf-16' } });
+    expect((await f.call('admin', 'GET', '/v1/clubs')).body.clubs.some((c: { id: string }) => c.id === 'club-cs')).toBe(false);
+    const ok = await f.svc.api.inject({ method: 'POST', url: '/v1/tokens', headers: { ...auth, 'content-type': 'application/json; charset=UTF-8' }, payload: JSON.stringify({ name: 'Équipe', role: 'viewer' }) });
+    expect(ok.statusCode).toBe(201);
+    expect(ok.json().info.name).toBe('Équipe');
+  });
+
+  it('refuses a token that would be created already expired', async () => {
+    const past = await f.call('admin', 'POST', '/v1/tokens', { name: 'late', role: 'viewer', expiresAt: f.clock.now() - 1 });
+    expect(past.status).toBe(400);
+    expect(past.body.error.code).toBe('TOKEN_EXPIRY_PAST');
+    expect((await f.call('admin', 'POST', '/v1/tokens', { name: 'now', role: 'viewer', expiresAt: f.clock.now() })).body.error.code).toBe('TOKEN_EXPIRY_PAST');
+    expect((await f.call('admin', 'POST', '/v1/tokens', { name: 'later', role: 'viewer', expiresAt: f.clock.now() + 60_000 })).status).toBe(201);
+  });
+
   it('answers unreadable, wrongly typed, oversized bodies and unknown routes with their codes', async () => {
     const auth = { authorization: `Bearer ${f.tokens.admin}` };
     const inject = (o: InjectOptions) => f.svc.api.inject(o);

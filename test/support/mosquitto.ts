@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, connect } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
@@ -59,8 +59,16 @@ export async function startMosquitto(opts: Parameters<typeof startOnce>[0]): Pro
   }
 }
 
-async function startOnce(opts: { conf: (files: { passwordFile: string; aclFile: string; port: number }) => string; writeAuth: (passwordFile: string, aclFile: string) => void; binary?: string; maxOpenFiles?: number }): Promise<MosquittoProcess> {
+async function startOnce(opts: {
+  conf: (files: { passwordFile: string; aclFile: string; port: number }) => string;
+  writeAuth: (passwordFile: string, aclFile: string) => void;
+  binary?: string;
+  maxOpenFiles?: number;
+  /** As a packaged Mosquitto started by root runs: it drops to its own `mosquitto` user (the folder is made readable to it). */
+  asSystemService?: boolean;
+}): Promise<MosquittoProcess> {
   const dir = mkdtempSync(join(tmpdir(), 'resabox-mosquitto-'));
+  if (opts.asSystemService) chmodSync(dir, 0o755);
   const passwordFile = join(dir, 'passwd');
   const aclFile = join(dir, 'acl');
   opts.writeAuth(passwordFile, aclFile);
@@ -68,7 +76,7 @@ async function startOnce(opts: { conf: (files: { passwordFile: string; aclFile: 
   const confFile = join(dir, 'mosquitto.conf');
   // Started as root, Mosquitto would drop to the `mosquitto` user, which cannot read our
   // private temp dir: keep the current user.
-  writeFileSync(confFile, `user ${userInfo().username}\n${opts.conf({ passwordFile, aclFile, port })}`);
+  writeFileSync(confFile, `${opts.asSystemService ? '' : `user ${userInfo().username}\n`}${opts.conf({ passwordFile, aclFile, port })}`);
   const binary = opts.binary ?? '/usr/sbin/mosquitto';
   // For thousands of connections the broker needs more file descriptors than the default.
   const proc: ChildProcess = opts.maxOpenFiles

@@ -52,6 +52,8 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       },
     },
     async (req, reply) => {
+      // A token born expired would be printed once and never work.
+      if (req.body.expiresAt !== undefined && req.body.expiresAt <= ctx.clock.now()) throw apiError('TOKEN_EXPIRY_PAST', undefined, { expiresAt: req.body.expiresAt, now: ctx.clock.now() });
       const { token, row } = await ctx.tokens.create(req.body.name, req.body.role, ctx.clock.now(), req.body.expiresAt ?? null);
       req.auditTarget = row.id;
       req.auditDetail = { name: row.name, role: row.role };

@@ -1,7 +1,7 @@
 import Type from 'typebox';
 import { EXPLANATION_CUT_CODES } from '../../access/explanation.ts';
 import { REASON_CODES } from '../../access/reasons.ts';
-import { Direction, EpochMs, Id, Nullable, NonNegInt, V } from './common.ts';
+import { Direction, EpochMs, Id, Nullable, NonNegInt, Seq, V } from './common.ts';
 
 export const PASS_OUTCOMES = ['passed', 'not-passed', 'denied', 'manual', 'emergency', 'forced'] as const;
 export type PassOutcome = (typeof PASS_OUTCOMES)[number];
@@ -37,7 +37,7 @@ export type ExplanationMessage = Type.Static<typeof ExplanationSchema>;
  * passes by (box, seq), so a pass sent twice is stored once.
  */
 export const Pass = Type.Object({
-  seq: Type.Integer({ minimum: 1 }),
+  seq: Seq,
   /** When the outcome was known (passage confirmed, timed out, refused). */
   ts: EpochMs,
   /** When the credential was decided (equal to ts for denials). */
@@ -82,8 +82,8 @@ export type PassBatch = Type.Static<typeof PassBatch>;
 export const PassAck = Type.Object({
   v: V,
   batchId: Id,
-  firstSeq: Type.Integer({ minimum: 1 }),
-  lastSeq: Type.Integer({ minimum: 1 }),
+  firstSeq: Seq,
+  lastSeq: Seq,
   /** Rows newly stored; `duplicates` were already there (a re-sent batch). */
   stored: NonNegInt,
   duplicates: NonNegInt,
