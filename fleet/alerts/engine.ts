@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { HealthMessage } from '../../protocol/mqtt/index.ts';
-import type { Alert, FleetStore } from '../store/repositories.ts';
+import type { Alert, AlertKey, AlertSeverity, FleetStore } from '../store/repositories.ts';
 import { RULES, defaultThresholds, type AlertThresholds, type BoxSituation } from './rules.ts';
 
 const TICK_SLICE = 200;
@@ -71,6 +71,23 @@ export class AlertEngine {
     } finally {
       this.ticking = false;
     }
+  }
+
+  /**
+   * An alert another part of the fleet decides on (a halted rollout), on the same path as
+   * the rules' own: one open alert per key, announced through onChange (notifications).
+   * The rules' evaluation leaves it alone; resolveExternal closes it.
+   */
+  async raiseExternal(key: AlertKey, finding: { severity: AlertSeverity; message: string; detail: Record<string, unknown> }): Promise<Alert> {
+    const r = await this.options.store.alerts.raise(key, finding, this.options.clock.now());
+    if (r.opened) this.options.onChange?.({ kind: 'opened', alert: r.alert });
+    return r.alert;
+  }
+
+  async resolveExternal(key: AlertKey): Promise<Alert | undefined> {
+    const resolved = await this.options.store.alerts.resolve(key, this.options.clock.now());
+    if (resolved) this.options.onChange?.({ kind: 'resolved', alert: resolved });
+    return resolved;
   }
 
   async evaluate(boxId: string): Promise<void> {
