@@ -61,11 +61,11 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     },
     async (req) => {
       const { boxId } = req.params;
-      if (!ctx.boxes.get(boxId)) throw apiError('BOX_NOT_FOUND');
+      if (!(await ctx.boxes.get(boxId))) throw apiError('BOX_NOT_FOUND');
       // `to` is exclusive: by default include a sample stored this very millisecond.
       const to = req.query.to ?? ctx.clock.now() + 1;
       const from = req.query.from ?? to - DAY;
-      return { boxId, points: ctx.history.health(boxId, req.query.metric, from, to, req.query.limit ?? 2_000) };
+      return { boxId, points: await ctx.history.health(boxId, req.query.metric, from, to, req.query.limit ?? 2_000) };
     },
   );
 
@@ -88,7 +88,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
         response: { 200: Type.Object({ events: Type.Array(EventView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ events: ctx.history.events({ ...req.query, limit: req.query.limit ?? 200 }) }),
+    async (req) => ({ events: await ctx.history.events({ ...req.query, limit: req.query.limit ?? 200 }) }),
   );
 
   app.get(
@@ -108,6 +108,6 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
         response: { 200: Type.Object({ alerts: Type.Array(AlertView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ alerts: ctx.history.alerts({ ...req.query, limit: req.query.limit ?? 200 }) }),
+    async (req) => ({ alerts: await ctx.history.alerts({ ...req.query, limit: req.query.limit ?? 200 }) }),
   );
 };
