@@ -15,6 +15,7 @@ import { sqliteAlerts } from './sqlite-alerts.ts';
 import { sqliteBoxes, sqliteClubs, sqliteDevices } from './sqlite-boxes.ts';
 import { sqlitePasses } from './sqlite-passes.ts';
 import { sqliteEvents, sqliteHealth } from './sqlite-telemetry.ts';
+import { SqliteSupportQueries } from './support-queries.ts';
 import { SqliteTokenRegistry } from './token-registry.ts';
 
 export interface SqliteFleetStore extends FleetStore {
@@ -41,6 +42,7 @@ function sqliteRepositories(db: SqliteDb): FleetRepositories {
     tokens: new SqliteTokenRegistry(db),
     rollouts: new SqliteRolloutStore(db),
     live: new SqliteLiveProbe(db),
+    support: new SqliteSupportQueries(db),
   };
 }
 

@@ -43,12 +43,17 @@ const LOG_LINES = 2000;
  * carries what the fleet last had.
  */
 export async function createBundle(d: BundleDeps, boxId: string, from: number, to: number, operator: string, ticket: string | null): Promise<Bundle> {
-  const box = d.boxes.detail(boxId);
+  const box = await d.boxes.detail(boxId);
   if (!box) throw apiError('BOX_NOT_FOUND');
   checkWindow(from, to);
   const now = d.clock.now();
   const reachable = box.status === 'active' && box.online;
-  const [timeline, doctor, logs] = await Promise.all([d.timeline(boxId, from, to), doctorOf(d, boxId, reachable, operator, ticket), logsOf(d, boxId, reachable, from, to, operator, ticket)]);
+  const [timeline, doctor, logs, health] = await Promise.all([
+    d.timeline(boxId, from, to),
+    doctorOf(d, boxId, reachable, operator, ticket),
+    logsOf(d, boxId, reachable, from, to, operator, ticket),
+    d.history.health(boxId, undefined, from, to, 100_000),
+  ]);
   const config = doctor.view?.report?.config ?? null;
   const files: Record<string, string> = {
     'README.txt': readme(boxId, from, to, now, operator, ticket, reachable),
@@ -58,7 +63,7 @@ export async function createBundle(d: BundleDeps, boxId: string, from: number, t
     'timeline.txt': timeline.entries.map((e) => `${new Date(e.at).toISOString()}  ${e.kind.padEnd(7)} ${e.severity.padEnd(8)} ${e.title}`).join('\n') + '\n',
     'logs.txt': logs,
     'config.json': json(withoutSecrets(config === null ? { note: 'the running configuration comes from a doctor report; none was available', reportedConfig: box.reportedConfig } : { running: config, reportedConfig: box.reportedConfig })),
-    'health.csv': healthCsv(d.history.health(boxId, undefined, from, to, 100_000)),
+    'health.csv': healthCsv(health),
     'devices.json': json({ devices: box.devices, latestHealth: box.latestHealth }),
     'doctor.json': json(doctor.view ?? { note: doctor.note }),
     'doctor.txt': doctorText(doctor.view, doctor.note),
@@ -73,10 +78,10 @@ async function doctorOf(d: BundleDeps, boxId: string, reachable: boolean, operat
     try {
       return { view: await d.doctor.run(boxId, operator, ticket), note: 'run for this bundle' };
     } catch (e) {
-      return { view: d.doctor.latest(boxId), note: `the doctor could not run for this bundle: ${(e as Error).message}; the latest run is included` };
+      return { view: await d.doctor.latest(boxId), note: `the doctor could not run for this bundle: ${(e as Error).message}; the latest run is included` };
     }
   }
-  const latest = d.doctor.latest(boxId);
+  const latest = await d.doctor.latest(boxId);
   return { view: latest, note: latest ? 'the box is offline: its latest doctor run is included' : 'the box is offline and was never diagnosed' };
 }
 

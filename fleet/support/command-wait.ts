@@ -24,7 +24,7 @@ export async function sendAndWait(
   try {
     id = (await d.commands.send(boxId, request, waitMs, operator, ticket)).id;
     if (!early.has(id)) await answered;
-    return d.commands.get(id);
+    return await d.commands.get(id);
   } finally {
     stop();
     d.clock.clearTimeout(timer);

@@ -15,7 +15,7 @@ export const DOCTOR_ANSWER_MS = 20_000;
 export interface DoctorDeps {
   readonly commands: CommandCenter;
   readonly boxes: BoxDirectory;
-  readonly clubRightsVersion: (clubId: string) => number | null;
+  readonly clubRightsVersion: (clubId: string) => Promise<number | null>;
   readonly clock: Clock;
   readonly answerMs?: number;
 }
@@ -45,14 +45,14 @@ export class DoctorService {
   constructor(private readonly d: DoctorDeps) {}
 
   async run(boxId: string, operator: string, ticket: string | null): Promise<DoctorView> {
-    const box = this.d.boxes.get(boxId);
+    const box = await this.d.boxes.get(boxId);
     if (!box) throw apiError('BOX_NOT_FOUND');
     if (box.status === 'active' && !box.online) {
       const seen = box.lastSeenAt === null ? 'never seen' : `last seen ${new Date(box.lastSeenAt).toISOString()}`;
       throw apiError('BOX_OFFLINE', `box ${boxId} is offline (${seen}): the doctor needs it connected. Check the club's power and network; the timeline shows what it last reported.`);
     }
     const answerMs = this.d.answerMs ?? DOCTOR_ANSWER_MS;
-    const fleetRightsVersion = box.clubId === null ? null : this.d.clubRightsVersion(box.clubId);
+    const fleetRightsVersion = box.clubId === null ? null : await this.d.clubRightsVersion(box.clubId);
     const done = await sendAndWait(this.d, boxId, { kind: 'diagnose', args: { fleetRightsVersion } }, answerMs, operator, ticket);
     const view = viewOf(done);
     if (done.status === 'pending') throw apiError('DOCTOR_NO_ANSWER', `box ${boxId} did not answer the doctor within ${answerMs / 1000} s (command ${done.id}): it may have just gone offline`, { commandId: done.id });
@@ -60,9 +60,9 @@ export class DoctorService {
   }
 
   /** The latest doctor run of a box, answered or not; undefined if none. */
-  latest(boxId: string): DoctorView | undefined {
-    if (!this.d.boxes.get(boxId)) throw apiError('BOX_NOT_FOUND');
-    const last = this.d.commands.list({ boxId, limit: 200 }).find((c) => c.kind === 'diagnose');
+  async latest(boxId: string): Promise<DoctorView | undefined> {
+    if (!(await this.d.boxes.get(boxId))) throw apiError('BOX_NOT_FOUND');
+    const last = (await this.d.commands.list({ boxId, limit: 200 })).find((c) => c.kind === 'diagnose');
     return last === undefined ? undefined : viewOf(last);
   }
 }

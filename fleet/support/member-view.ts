@@ -7,8 +7,8 @@ import { passInWords, refusingRule } from './explain-words.ts';
 export interface MemberViewDeps {
   readonly queries: SupportQueries;
   readonly boxes: BoxDirectory;
-  readonly clubRightsVersion: (clubId: string) => number | null;
-  readonly clubName: (clubId: string) => string | null;
+  readonly clubRightsVersion: (clubId: string) => Promise<number | null>;
+  readonly clubName: (clubId: string) => Promise<string | null>;
   readonly now: () => number;
 }
 
@@ -76,11 +76,11 @@ export class MemberViews {
     const [records, passes] = await Promise.all([this.d.queries.memberRecords(memberId), this.d.queries.memberPasses(memberId, passLimit)]);
     if (records.length === 0 && passes.length === 0) throw apiError('MEMBER_NOT_FOUND', `no member ${memberId} in any club`);
     const now = this.d.now();
-    const clubs = records.map((r): MemberClubView => {
-      const fleetRightsVersion = this.d.clubRightsVersion(r.clubId);
+    const clubs = await Promise.all(records.map(async (r): Promise<MemberClubView> => {
+      const [fleetRightsVersion, clubName, boxes] = await Promise.all([this.d.clubRightsVersion(r.clubId), this.d.clubName(r.clubId), this.d.boxes.list({ clubId: r.clubId, status: 'active', limit: 1000, offset: 0 })]);
       return {
         clubId: r.clubId,
-        clubName: this.d.clubName(r.clubId),
+        clubName,
         fleetRightsVersion,
         displayName: r.member.displayName,
         subscriptionEnd: r.member.subscriptionEnd,
@@ -88,7 +88,7 @@ export class MemberViews {
         rights: r.rights.map((a) => ({ ...a, state: now < a.validFrom ? 'not-started' : now >= a.validTo ? 'ended' : 'active' })),
         bookings: r.bookings.map((b) => ({ id: b.id, zoneId: b.zoneId, startsAt: b.startsAt, endsAt: b.endsAt })),
         credentials: r.credentials,
-        boxes: this.d.boxes.list({ clubId: r.clubId, status: 'active', limit: 1000, offset: 0 }).map((b) => ({
+        boxes: boxes.map((b) => ({
           boxId: b.id,
           name: b.name,
           online: b.online,
@@ -96,7 +96,7 @@ export class MemberViews {
           behindBy: fleetRightsVersion === null || b.rightsVersion === null ? null : Math.max(0, fleetRightsVersion - b.rightsVersion),
         })),
       };
-    });
+    }));
     return {
       memberId,
       clubs,

@@ -28,7 +28,7 @@ export interface TimelineDeps {
   readonly passes: PassReports;
   readonly history: FleetHistory;
   readonly queries: SupportQueries;
-  readonly boxExists: (boxId: string) => boolean;
+  readonly boxExists: (boxId: string) => Promise<boolean>;
 }
 
 /** A window longer than this is refused: a bundle or a page that size would help no one. */
@@ -44,14 +44,16 @@ const DEVICE_FAMILIES = new Set(['device', 'printer', 'turnstile', 'reader', 'la
  * audited support actions, merged in time order.
  */
 export async function boxTimeline(d: TimelineDeps, boxId: string, from: number, to: number): Promise<Timeline> {
-  if (!d.boxExists(boxId)) throw apiError('BOX_NOT_FOUND');
+  if (!(await d.boxExists(boxId))) throw apiError('BOX_NOT_FOUND');
   checkWindow(from, to);
   const truncated = new Set<TimelineKind>();
   const cap = <T>(kind: TimelineKind, rows: T[]): T[] => {
     if (rows.length > PER_SOURCE) truncated.add(kind);
     return rows.slice(0, PER_SOURCE);
   };
-  const [alerts, commands, audit, rollouts, config, presence] = await Promise.all([
+  const [passes, events, alerts, commands, audit, rollouts, config, presence] = await Promise.all([
+    d.passes.query({ boxId, from, to }, PER_SOURCE + 1),
+    d.history.events({ boxId, from, to, limit: PER_SOURCE + 1 }),
     d.queries.alertsBetween(boxId, from, to, PER_SOURCE + 1),
     d.queries.commandsBetween(boxId, from, to, PER_SOURCE + 1),
     d.queries.auditOfBox(boxId, from, to, PER_SOURCE + 1),
@@ -60,7 +62,7 @@ export async function boxTimeline(d: TimelineDeps, boxId: string, from: number, 
     d.queries.presenceChangeBetween(boxId, from, to),
   ]);
   const entries: TimelineEntry[] = [];
-  for (const p of cap('pass', d.passes.query({ boxId, from, to }, PER_SOURCE + 1))) {
+  for (const p of cap('pass', passes)) {
     const explanation = p.data.explanation ?? null;
     entries.push({
       at: p.at,
@@ -70,7 +72,7 @@ export async function boxTimeline(d: TimelineDeps, boxId: string, from: number, 
       detail: { seq: p.seq, memberId: p.memberId, outcome: p.outcome, reason: p.reason, rule: refusingRule(explanation), rightsVersion: p.rightsVersion, explanation },
     });
   }
-  for (const e of cap('event', d.history.events({ boxId, from, to, limit: PER_SOURCE + 1 }))) {
+  for (const e of cap('event', events)) {
     const family = e.kind.split('.')[0] ?? '';
     const kind: TimelineKind = DEVICE_FAMILIES.has(family) ? 'device' : family === 'update' ? 'update' : 'event';
     const message = typeof e.data.message === 'string' ? e.data.message : '';

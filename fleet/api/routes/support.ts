@@ -1,7 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import { RightsCatalog } from '../../store/rights-catalog.ts';
-import { SqliteSupportQueries } from '../../store/support-queries.ts';
 import { createBundle } from '../../support/bundle.ts';
 import { DoctorService } from '../../support/doctor.ts';
 import { MemberViews } from '../../support/member-view.ts';
@@ -42,12 +40,11 @@ const DoctorViewSchema = Type.Object({
  * the box doctor, the incident timeline and the escalation bundle.
  */
 export const supportRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  const queries = new SqliteSupportQueries(ctx.db);
-  const catalog = new RightsCatalog(ctx.db);
-  const clubRightsVersion = (clubId: string) => (ctx.boxes.getClub(clubId) ? catalog.version(clubId) : null);
-  const members = new MemberViews({ queries, boxes: ctx.boxes, clubRightsVersion, clubName: (id) => ctx.boxes.getClub(id)?.name ?? null, now: () => ctx.clock.now() });
+  const queries = ctx.store.support;
+  const clubRightsVersion = async (clubId: string) => ((await ctx.boxes.getClub(clubId)) ? ctx.store.rights.version(clubId) : null);
+  const members = new MemberViews({ queries, boxes: ctx.boxes, clubRightsVersion, clubName: async (id) => (await ctx.boxes.getClub(id))?.name ?? null, now: () => ctx.clock.now() });
   const doctor = new DoctorService({ commands: ctx.commands, boxes: ctx.boxes, clubRightsVersion, clock: ctx.clock });
-  const timeline = (boxId: string, from: number, to: number) => boxTimeline({ passes: ctx.passes, history: ctx.history, queries, boxExists: (id) => ctx.boxes.get(id) !== undefined }, boxId, from, to);
+  const timeline = (boxId: string, from: number, to: number) => boxTimeline({ passes: ctx.passes, history: ctx.history, queries, boxExists: async (id) => (await ctx.boxes.get(id)) !== undefined }, boxId, from, to);
 
   app.get(
     '/v1/members',
@@ -103,7 +100,7 @@ export const supportRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       config: { permission: 'fleet.read' },
       schema: { tags: ['support'], summary: 'The latest doctor report of a box', params: BoxParams, response: { 200: Nullable(DoctorViewSchema), ...errorResponses(404) } },
     },
-    async (req) => doctor.latest(req.params.boxId) ?? null,
+    async (req) => (await doctor.latest(req.params.boxId)) ?? null,
   );
 
   app.get(
