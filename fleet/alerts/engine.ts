@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { HealthMessage } from '../../protocol/mqtt/index.ts';
-import type { Alert, FleetStore } from '../store/repositories.ts';
+import type { Alert, AlertKey, AlertSeverity, FleetStore } from '../store/repositories.ts';
 import { RULES, defaultThresholds, type AlertThresholds, type BoxSituation } from './rules.ts';
 
 const TICK_SLICE = 200;
@@ -67,6 +67,22 @@ export class AlertEngine {
     };
     this.ticking = true;
     slice();
+  }
+
+  /**
+   * Opens (or refreshes) an alert that no box rule computes, e.g. a rollout that halted, so
+   * that it is stored and notified like every other. Returns it and whether it is new.
+   */
+  raise(key: AlertKey, finding: { severity: AlertSeverity; message: string; detail?: Record<string, unknown> }): Alert {
+    const r = this.options.store.alerts.raise(key, { severity: finding.severity, message: finding.message, detail: finding.detail ?? {} }, this.options.clock.now());
+    if (r.opened) this.options.onChange?.({ kind: 'opened', alert: r.alert });
+    return r.alert;
+  }
+
+  /** Resolves an alert opened with raise(). */
+  resolve(key: AlertKey): void {
+    const resolved = this.options.store.alerts.resolve(key, this.options.clock.now());
+    if (resolved) this.options.onChange?.({ kind: 'resolved', alert: resolved });
   }
 
   evaluate(boxId: string): void {

@@ -16,6 +16,7 @@ import { OnlineSigner } from '../rollouts/online-signer.ts';
 import { RolloutEngine } from '../rollouts/rollout-engine.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
 import { RolloutStore } from '../rollouts/rollout-store.ts';
+import { AlertDesk } from '../store/alert-desk.ts';
 import { AuditTrail } from '../store/audit-trail.ts';
 import { BoxDirectory } from '../store/box-directory.ts';
 import { EnrollmentRequests } from '../store/enrollment-requests.ts';
@@ -81,6 +82,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     tokens: new TokenRegistry(deps.db),
     audit,
     history,
+    desk: new AlertDesk(deps.db),
     passes,
     enrollment: new EnrollmentService({
       db: deps.db,

@@ -8,7 +8,7 @@ import { ListenError, listenReason, type BoundAddresses, type ListenOptions } fr
 import { RepositoryResignJob } from '../rollouts/resign-job.ts';
 import { loadKeys } from '../rollouts/tuf-keys.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
-import { createFleet, type Fleet, type FleetBrokerOptions } from '../service.ts';
+import { createFleet, type Fleet, type FleetBrokerOptions, type FleetOptions } from '../service.ts';
 
 export interface FleetServiceOptions {
   dataDir: string;
@@ -34,6 +34,8 @@ export interface FleetServiceOptions {
   repositoryKeysDir?: string;
   /** How often the re-signing job looks at the expiries (default hourly). */
   resignEveryMs?: number;
+  /** See FleetOptions.notifications. */
+  notifications?: FleetOptions['notifications'];
   /** See FleetOptions.presenceGraceMs. */
   presenceGraceMs?: number;
   /** Offline this long opens "box offline" (default 2 min). */
@@ -71,6 +73,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     clock: o.clock,
     logger: o.logger,
     ...(o.presenceGraceMs !== undefined ? { presenceGraceMs: o.presenceGraceMs } : {}),
+    ...(o.notifications ? { notifications: o.notifications } : {}),
     ...(o.boxOfflineAfterMs !== undefined ? { alerts: { thresholds: { boxOfflineAfterMs: o.boxOfflineAfterMs } } } : {}),
   });
   const closers: (() => Promise<void> | void)[] = [() => fleet.close()];

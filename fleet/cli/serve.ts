@@ -136,6 +136,7 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     ...(repositoryKeysDir ? { repositoryKeysDir } : {}),
     ...(keepaliveMs !== undefined ? { presenceGraceMs: Math.round(1.5 * keepaliveMs) } : {}),
     ...(offlineAlertMs !== undefined ? { boxOfflineAfterMs: offlineAlertMs } : {}),
+    ...(smtpUrl !== undefined ? { notifications: { smtp: { url: smtpUrl, from: flagOrEnv(f['smtp-from'], 'RESABOX_FLEET_SMTP_FROM', 'resabox-fleet@localhost') as string } } } : {}),
     http: {
       host: flagOrEnv(f['http-host'], 'RESABOX_FLEET_HTTP_HOST', '0.0.0.0') as string,
       port: port(flagOrEnv(f['http-port'], 'RESABOX_FLEET_HTTP_PORT', '8080'), '--http-port') as number,

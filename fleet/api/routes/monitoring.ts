@@ -30,6 +30,10 @@ const AlertView = Type.Object({
   openedAt: EpochMs,
   updatedAt: EpochMs,
   resolvedAt: Nullable(EpochMs),
+  acknowledgedAt: Nullable(EpochMs),
+  acknowledgedBy: Nullable(Type.String()),
+  ackNote: Nullable(Type.String()),
+  assignee: Nullable(Type.String()),
 });
 
 const DAY = 24 * 3600_000;
@@ -108,6 +112,10 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
         response: { 200: Type.Object({ alerts: Type.Array(AlertView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ alerts: ctx.history.alerts({ ...req.query, limit: req.query.limit ?? 200 }) }),
+    async (req) => {
+      const alerts = ctx.history.alerts({ ...req.query, limit: req.query.limit ?? 200 });
+      const handling = await ctx.desk.handling(alerts.map((a) => a.id));
+      return { alerts: alerts.map((a) => ({ ...a, acknowledgedAt: null, acknowledgedBy: null, ackNote: null, assignee: null, ...handling.get(a.id) })) };
+    },
   );
 };
