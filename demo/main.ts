@@ -46,7 +46,17 @@ const logger = createLogger('fleet', { level: env.LOG_LEVEL ?? 'warn' });
 const [updateKeys, release] = await Promise.all([ensureDemoUpdateKeys(dataDir, Date.now()), buildDemoRelease(dataDir)]);
 // The demo's broker stays on this machine, as docs/demo.md says (RESABOX_FLEET_MQTT_HOST to open it).
 const mqttHost = env.RESABOX_FLEET_MQTT_HOST ?? '127.0.0.1';
-const svc = await startFleetService({ dataDir, repositoryKeysDir: updateKeys.fleetKeysDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqttPort, host: mqttHost } }, http: { host: '127.0.0.1', port: httpPort } }).catch((e: unknown) => {
+// Same variables as `resabox-fleet serve` (docs/fleet-api.md): how fast an absent box is shown and alerted.
+const keepaliveS = env.RESABOX_FLEET_BOX_KEEPALIVE_S ? Number(env.RESABOX_FLEET_BOX_KEEPALIVE_S) : undefined;
+const offlineAlertS = env.RESABOX_FLEET_BOX_OFFLINE_ALERT_S ? Number(env.RESABOX_FLEET_BOX_OFFLINE_ALERT_S) : undefined;
+const svc = await startFleetService({
+  dataDir,
+  repositoryKeysDir: updateKeys.fleetKeysDir,
+  clock: systemClock,
+  logger,
+  ...(keepaliveS ? { presenceGraceMs: keepaliveS * 1500 } : {}),
+  ...(offlineAlertS ? { boxOfflineAfterMs: offlineAlertS * 1000 } : {}),
+  mqttListen: { tcp: { port: mqttPort, host: mqttHost } }, http: { host: '127.0.0.1', port: httpPort } }).catch((e: unknown) => {
   if (!(e instanceof ListenError)) throw e;
   console.error(listenFailureLine(e, false));
   process.exit(1);

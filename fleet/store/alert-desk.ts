@@ -8,6 +8,8 @@ export type Channel = 'webhook' | 'email';
 export type DeliveryStatus = 'pending' | 'delivered' | 'failed';
 
 export interface AlertHandling {
+  /** The club of the alert's box. */
+  clubId: string | null;
   acknowledgedAt: number | null;
   acknowledgedBy: string | null;
   ackNote: string | null;
@@ -78,8 +80,8 @@ export class AlertDesk {
 
   async handling(ids: readonly number[]): Promise<Map<number, AlertHandling>> {
     if (ids.length === 0) return new Map();
-    const rows = this.db.prepare(`SELECT id, acknowledged_at, acknowledged_by, ack_note, assignee FROM alerts WHERE id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Record<string, unknown>[];
-    return new Map(rows.map((r) => [r.id as number, { acknowledgedAt: (r.acknowledged_at as number | null) ?? null, acknowledgedBy: (r.acknowledged_by as string | null) ?? null, ackNote: (r.ack_note as string | null) ?? null, assignee: (r.assignee as string | null) ?? null }]));
+    const rows = this.db.prepare(`SELECT a.id, a.acknowledged_at, a.acknowledged_by, a.ack_note, a.assignee, b.club_id FROM alerts a JOIN boxes b ON b.id = a.box_id WHERE a.id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Record<string, unknown>[];
+    return new Map(rows.map((r) => [r.id as number, { clubId: (r.club_id as string | null) ?? null, acknowledgedAt: (r.acknowledged_at as number | null) ?? null, acknowledgedBy: (r.acknowledged_by as string | null) ?? null, ackNote: (r.ack_note as string | null) ?? null, assignee: (r.assignee as string | null) ?? null }]));
   }
 
   /** The alert with its box's club, or undefined when there is no such alert. */

@@ -8,7 +8,7 @@ import { ClubId, EpochMs, Limit, Nullable, errorResponses } from '../schemas.ts'
 const AlertParams = Type.Object({ alertId: Type.Integer({ minimum: 1 }) });
 const Note = Type.String({ minLength: 1, maxLength: 500 });
 const Person = Type.String({ minLength: 1, maxLength: 80, description: 'who handles it: a name or an on-call alias' });
-const Handling = Type.Object({ alertId: Type.Integer(), acknowledgedAt: Nullable(EpochMs), acknowledgedBy: Nullable(Type.String()), ackNote: Nullable(Type.String()), assignee: Nullable(Type.String()) });
+const Handling = Type.Object({ alertId: Type.Integer(), clubId: Nullable(Type.String()), acknowledgedAt: Nullable(EpochMs), acknowledgedBy: Nullable(Type.String()), ackNote: Nullable(Type.String()), assignee: Nullable(Type.String()) });
 const SilenceView = Type.Object({ id: Type.Integer(), scope: Type.String(), target: Type.String(), until: EpochMs, note: Nullable(Type.String()), createdBy: Type.String(), createdAt: EpochMs });
 const SubscriptionView = Type.Object({ id: Type.String(), channel: Type.String(), target: Type.String(), signed: Type.Boolean(), role: Nullable(Type.String()), clubId: Nullable(Type.String()), createdAt: EpochMs });
 const DeliveryView = Type.Object({ id: Type.Integer(), alertId: Type.Integer(), subscriptionId: Type.String(), channel: Type.String(), target: Type.String(), status: Type.String(), attempts: Type.Integer(), nextAt: EpochMs, lastError: Nullable(Type.String()), createdAt: EpochMs, deliveredAt: Nullable(EpochMs) });
@@ -19,7 +19,7 @@ const EMAIL = '^[^\\s@]+@[^\\s@]+$';
 export const alertHandlingRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const handlingOf = async (alertId: number) => {
     const h = (await ctx.desk.handling([alertId])).get(alertId);
-    return { alertId, acknowledgedAt: h?.acknowledgedAt ?? null, acknowledgedBy: h?.acknowledgedBy ?? null, ackNote: h?.ackNote ?? null, assignee: h?.assignee ?? null };
+    return { alertId, clubId: h?.clubId ?? null, acknowledgedAt: h?.acknowledgedAt ?? null, acknowledgedBy: h?.acknowledgedBy ?? null, ackNote: h?.ackNote ?? null, assignee: h?.assignee ?? null };
   };
   const mustExist = async (alertId: number) => {
     if (!(await ctx.desk.alertWithClub(alertId))) throw apiError('ALERT_NOT_FOUND');

@@ -30,6 +30,7 @@ const AlertView = Type.Object({
   openedAt: EpochMs,
   updatedAt: EpochMs,
   resolvedAt: Nullable(EpochMs),
+  clubId: Nullable(Type.String()),
   acknowledgedAt: Nullable(EpochMs),
   acknowledgedBy: Nullable(Type.String()),
   ackNote: Nullable(Type.String()),
@@ -115,7 +116,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     async (req) => {
       const alerts = ctx.history.alerts({ ...req.query, limit: req.query.limit ?? 200 });
       const handling = await ctx.desk.handling(alerts.map((a) => a.id));
-      return { alerts: alerts.map((a) => ({ ...a, acknowledgedAt: null, acknowledgedBy: null, ackNote: null, assignee: null, ...handling.get(a.id) })) };
+      return { alerts: alerts.map((a) => ({ ...a, clubId: null, acknowledgedAt: null, acknowledgedBy: null, ackNote: null, assignee: null, ...handling.get(a.id) })) };
     },
   );
 };
