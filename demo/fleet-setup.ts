@@ -77,7 +77,8 @@ export async function seedClub(call: ApiCall, club: DemoClub, now: number): Prom
     name: 'Club',
     timezone: 'Europe/Paris',
     capacity: null,
-    periods: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, from: '00:00', to: '23:59' })),
+    // Open round the clock: '24:00' ends the day (with '23:59' the last minute of every day was closed).
+    periods: [1, 2, 3, 4, 5, 6, 7].map((weekday) => ({ weekday, from: '00:00', to: '24:00' })),
     exceptions: [],
     antiPassback: 'none',
     antiPassbackMinutes: null,

@@ -18,7 +18,8 @@ import { ListenError } from '../fleet/broker/listeners.ts';
 import { startFleetService } from '../fleet/cli/fleet-service.ts';
 import { listenFailureLine } from '../fleet/cli/serve.ts';
 import { startActivity } from './activity.ts';
-import { boxPaths, startClubBox, type ClubBox } from './club-box.ts';
+import { boxPaths, ensureDemoDeskPin, startClubBox, type ClubBox } from './club-box.ts';
+import { fleetSwitch, startDemoControl } from './control.ts';
 import { apiCaller, demoAdminToken, demoRoleTokens, enrollDemoBox, seedClub } from './fleet-setup.ts';
 import { socatAvailable, type LinkMode } from './links.ts';
 import { buildDemoRelease, DEMO_HARDWARE } from './release.ts';
@@ -30,6 +31,9 @@ const dataDir = resolve(env.RESABOX_DEMO_DATA_DIR ?? env.RESABOX_FLEET_DATA_DIR 
 const httpPort = Number(env.RESABOX_FLEET_HTTP_PORT ?? 8080);
 const mqttPort = Number(env.RESABOX_FLEET_MQTT_PORT ?? 1883);
 const activityMs = Number(env.RESABOX_DEMO_ACTIVITY_MS ?? 2500);
+// The box pages and the control surface sit next to the API: 8081, 8082, 8083 and 8089 by default.
+const pagesPort = Number(env.RESABOX_DEMO_PAGES_PORT ?? (httpPort === 0 ? 0 : httpPort + 1));
+const controlPort = Number(env.RESABOX_DEMO_CONTROL_PORT ?? (httpPort === 0 ? 0 : httpPort + 9));
 const trialS = Number(env.RESABOX_DEMO_TRIAL_S ?? 30);
 const healthTimeoutS = Number(env.RESABOX_DEMO_HEALTH_TIMEOUT_S ?? 40);
 const wanted = env.RESABOX_DEMO_LINKS ?? 'auto';
@@ -49,27 +53,34 @@ const mqttHost = env.RESABOX_FLEET_MQTT_HOST ?? '127.0.0.1';
 // Same variables as `resabox-fleet serve` (docs/fleet-api.md): how fast an absent box is shown and alerted.
 const keepaliveS = env.RESABOX_FLEET_BOX_KEEPALIVE_S ? Number(env.RESABOX_FLEET_BOX_KEEPALIVE_S) : undefined;
 const offlineAlertS = env.RESABOX_FLEET_BOX_OFFLINE_ALERT_S ? Number(env.RESABOX_FLEET_BOX_OFFLINE_ALERT_S) : undefined;
-const svc = await startFleetService({
-  dataDir,
-  repositoryKeysDir: updateKeys.fleetKeysDir,
-  clock: systemClock,
-  logger,
-  ...(keepaliveS ? { presenceGraceMs: keepaliveS * 1500 } : {}),
-  ...(offlineAlertS ? { boxOfflineAfterMs: offlineAlertS * 1000 } : {}),
-  mqttListen: { tcp: { port: mqttPort, host: mqttHost } }, http: { host: '127.0.0.1', port: httpPort } }).catch((e: unknown) => {
+const fleetService = (http: number, mqtt: number) =>
+  startFleetService({
+    dataDir,
+    repositoryKeysDir: updateKeys.fleetKeysDir,
+    clock: systemClock,
+    logger,
+    ...(keepaliveS ? { presenceGraceMs: keepaliveS * 1500 } : {}),
+    ...(offlineAlertS ? { boxOfflineAfterMs: offlineAlertS * 1000 } : {}),
+    mqttListen: { tcp: { port: mqtt, host: mqttHost } },
+    http: { host: '127.0.0.1', port: http },
+  });
+const svc = await fleetService(httpPort, mqttPort).catch((e: unknown) => {
   if (!(e instanceof ListenError)) throw e;
   console.error(listenFailureLine(e, false));
   process.exit(1);
 });
+const fleet = fleetSwitch(svc, () => fleetService(Number(new URL(svc.httpUrl ?? '').port), svc.mqttAddresses.tcp ?? mqttPort));
 const boxes: ClubBox[] = [];
 let activity: { stop(): void } | undefined;
+let control: { url: string; close(): Promise<void> } | undefined;
 let stopping: Promise<void> | undefined;
 
 const stopAll = (): Promise<void> =>
   (stopping ??= (async () => {
     activity?.stop();
+    await control?.close();
     await Promise.all(boxes.map((b) => b.stop().catch(() => undefined)));
-    await svc.close();
+    await fleet.stop();
   })());
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
@@ -89,7 +100,9 @@ try {
   const roles = demoRoleTokens(svc.api, now);
   const call = apiCaller(svc.api, token);
   const mqttUrl = `mqtt://127.0.0.1:${svc.mqttAddresses.tcp ?? mqttPort}`;
+  const deskPin = ensureDemoDeskPin(dataDir);
   const clubs = [];
+  const screens: string[] = [];
   let seed = 1;
   for (const club of DEMO_CLUBS) {
     await seedClub(call, club, now);
@@ -98,14 +111,30 @@ try {
       const root = join(dataDir, 'boxes', b.id);
       mkdirSync(join(root, 'etc'), { recursive: true });
       await enrollDemoBox(call, b.id, b.name, club.id, { credentialsFile: boxPaths(root).credentials, boxRoot: root, hardware: DEMO_HARDWARE, agentVersion: release.version });
-      const box = await startClubBox({ boxId: b.id, name: b.name, root, mqttUrl, linkMode, clock: systemClock, seed: seed++, release, trialS, healthTimeoutS, logLevel: env.RESABOX_DEMO_AGENT_LOG_LEVEL ?? 'info' });
+      const box = await startClubBox({
+        boxId: b.id,
+        name: b.name,
+        root,
+        mqttUrl,
+        linkMode,
+        clock: systemClock,
+        seed: seed++,
+        release,
+        trialS,
+        healthTimeoutS,
+        logLevel: env.RESABOX_DEMO_AGENT_LOG_LEVEL ?? 'info',
+        pagesPort: pagesPort === 0 ? 0 : pagesPort + boxes.length,
+        deskPinFile: deskPin.file,
+      });
+      screens.push(`    ${`${b.id} (${club.name}, ${b.name}):`.padEnd(44)} totem ${box.pages.totem}   desk ${box.pages.desk}`);
       boxes.push(box);
       started.push(box);
     }
     clubs.push({ members: club.members, boxes: started });
   }
   const boxesSpawned = elapsed();
-  activity = startActivity(clubs, { clock: systemClock, everyMs: activityMs });
+  if (activityMs > 0) activity = startActivity(clubs, { clock: systemClock, everyMs: activityMs });
+  control = await startDemoControl({ boxes: () => boxes, fleet }, controlPort);
   console.log(`RESABOX demo running: ${boxes.length} boxes in ${DEMO_CLUBS.length} clubs, each agent release ${release.version} under its launcher, device links over ${linkMode === 'pty' ? 'socat pty pairs' : 'TCP'}
   Dashboard:     ${svc.httpUrl}/ui/
   Admin token:   ${token}
@@ -115,6 +144,9 @@ try {
   MQTT broker:   ${mqttUrl}
   Release keys:  ${updateKeys.releaseKeysDir}   (root and targets; hardware model ${DEMO_HARDWARE})
   Data folder:   ${dataDir}
+  Club screens:  desk PIN ${deskPin.pin} (the same at every box)
+${screens.join('\n')}
+  Demo control:  ${control.url}   (badges, QR codes, printed tickets, fleet stop and start: GET ${control.url}/ lists them)
 Ctrl-C stops everything. (fleet up in ${fleetReady}, boxes enrolled and started in ${boxesSpawned}; they come online in a few seconds)`);
 } catch (e) {
   console.error(`demo failed to start: ${(e as Error).message}`);

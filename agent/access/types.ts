@@ -20,6 +20,8 @@ export interface RightsView {
   /** Looks up a stored credential by kind and value (badge numbers canonicalised). */
   credential(kind: CredentialKind, value: string): MemberCredential | undefined;
   member(memberId: string): Member | undefined;
+  /** Every member (the front desk's search by name; never used by decide()). */
+  members(): Iterable<Member>;
   zone(zoneId: string): Zone | undefined;
   rightsOf(memberId: string): readonly AccessRight[];
   /** Visits left on a pack right: the fleet's count minus visits consumed on this box since. */

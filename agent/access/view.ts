@@ -122,6 +122,7 @@ export function createRightsView(
     version,
     credential: (kind, value) => index.credentials.get(credentialKey(kind, value)),
     member: (id) => index.members.get(id),
+    members: () => index.members.values(),
     zone: (id) => index.zones.get(id),
     rightsOf: (memberId) => index.rightsByMember.get(memberId) ?? none,
     alertsOf: (memberId) => index.members.get(memberId)?.blockingAlerts ?? none,

@@ -3,8 +3,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join } from 'node:path';
 import type { Clock } from '../../platform/clock.ts';
 
-/** Coded refusals of the front-desk login (the page shows the message as it is). */
-export type DeskAuthError = { readonly code: 'DESK_PIN_NOT_CONFIGURED' | 'DESK_PIN_WRONG' | 'DESK_LOCKED_OUT'; readonly message: string; readonly retryAfterS?: number };
+/** Coded refusals of the front-desk login (their French messages are in errors.ts). */
+export type DeskAuthError = { readonly code: 'DESK_PIN_NOT_CONFIGURED' | 'DESK_PIN_WRONG' | 'DESK_LOCKED_OUT'; readonly retryAfterS?: number };
 
 /** Reads the PIN a `file:` / `env:` ref names (like the OSDP key refs); undefined when missing. */
 export function readDeskPin(ref: string | undefined, dataDir: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -42,10 +42,10 @@ export class DeskAuth {
   }
 
   login(pin: string, operator: string, address: string): { ok: true; token: string } | { ok: false; error: DeskAuthError } {
-    if (!this.pinHash) return { ok: false, error: { code: 'DESK_PIN_NOT_CONFIGURED', message: 'Aucun code PIN de bureau configuré sur ce boîtier (localUi.deskPinRef).' } };
+    if (!this.pinHash) return { ok: false, error: { code: 'DESK_PIN_NOT_CONFIGURED' } };
     const now = this.clock.now();
     const f = this.failures.get(address) ?? { count: 0, lockedUntil: 0 };
-    if (f.lockedUntil > now) return { ok: false, error: { code: 'DESK_LOCKED_OUT', message: 'Trop d’essais : réessayez dans une minute.', retryAfterS: Math.ceil((f.lockedUntil - now) / 1000) } };
+    if (f.lockedUntil > now) return { ok: false, error: { code: 'DESK_LOCKED_OUT', retryAfterS: Math.ceil((f.lockedUntil - now) / 1000) } };
     if (!timingSafeEqual(sha256(pin), this.pinHash)) {
       f.count += 1;
       if (f.count >= MAX_FAILURES) {
@@ -53,7 +53,7 @@ export class DeskAuth {
         f.lockedUntil = now + LOCKOUT_MS;
       }
       this.failures.set(address, f);
-      return { ok: false, error: { code: 'DESK_PIN_WRONG', message: 'Code PIN incorrect.' } };
+      return { ok: false, error: { code: 'DESK_PIN_WRONG' } };
     }
     this.failures.delete(address);
     const token = randomBytes(32).toString('base64url');

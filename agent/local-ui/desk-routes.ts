@@ -1,47 +1,38 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { RightsView } from '../access/index.ts';
-import { REASON_LABELS_FR } from '../access/index.ts';
-import type { Device, DeviceStatus } from '../devices/device.ts';
-import type { Pass } from '../journal/pass-record.ts';
-import type { LaneSet } from '../lanes/lane-set.ts';
+import type { Clock } from '../../platform/clock.ts';
 import type { DeskAuth } from './desk-auth.ts';
+import { DeskPresenter, type PageBox } from './desk-state.ts';
 import { cookie, readJson, sendError, sendJson, textField } from './http-util.ts';
+import { searchMembers } from './member-lookup.ts';
 import { SseChannel } from './sse.ts';
 
-export interface DeskBox {
-  readonly boxId: string;
-  readonly boxName: string;
-  readonly lanes: LaneSet;
-  readonly laneSpecs: readonly { readonly id: string; readonly zone: string; readonly kind: string }[];
-  readonly devices: ReadonlyMap<string, Device>;
-  readonly journal: { readAfter(afterSeq: number, limit: number): Pass[]; stats(): { readonly lastSeq: number } };
-  readonly rights: { view(): RightsView };
-}
-
 export const SESSION_COOKIE = 'resabox_desk';
-
-/** A journal row as the front desk shows it: the reason in words, the member's name. */
-export type DeskPass = Pass & { readonly label: string; readonly memberName: string | null };
+const SESSION_HEADER = `Path=/; HttpOnly; SameSite=Strict`;
 
 /**
- * The front desk: live passes (the journal, tailed while a screen is open), occupancy per
- * zone, device status, and the manual open. Everything needs a desk session.
+ * The front desk's API: live passes (the journal, tailed while a screen is open), occupancy
+ * and today's figures, device status, member lookup in the box's own rights, manual open
+ * (tied to a member or not), occupancy correction, day passes. Everything needs a desk
+ * session; every answer is French, ready to show.
  */
 export class DeskRoutes {
   private readonly channel = new SseChannel();
+  private readonly presenter: DeskPresenter;
   private lastSeq = 0;
   private readonly tail: NodeJS.Timeout;
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
-    private readonly box: DeskBox,
+    private readonly box: PageBox,
     private readonly auth: DeskAuth,
+    private readonly clock: Clock,
     tailMs = 300,
   ) {
+    this.presenter = new DeskPresenter(box);
     this.lastSeq = box.journal.stats().lastSeq;
     this.tail = setInterval(() => this.pollJournal(), tailMs);
     this.tail.unref();
-    for (const d of box.devices.values()) this.unsubscribe.push(d.onStatus((s) => this.channel.send('device', s)));
+    for (const d of box.devices.values()) this.unsubscribe.push(d.onStatus(() => this.channel.send('device', this.presenter.device(d))));
   }
 
   close(): void {
@@ -51,69 +42,102 @@ export class DeskRoutes {
   }
 
   /** Handles /api/desk/*; false when the path is not one of them. */
-  async handle(req: IncomingMessage, res: ServerResponse, path: string): Promise<boolean> {
-    if (path === '/api/desk/login' && req.method === 'POST') return this.login(req, res).then(() => true);
+  async handle(req: IncomingMessage, res: ServerResponse, url: URL): Promise<boolean> {
+    const path = url.pathname;
     if (!path.startsWith('/api/desk/')) return false;
+    const route = `${req.method} ${path}`;
+    if (route === 'POST /api/desk/login') return this.login(req, res).then(() => true);
     const token = cookie(req, SESSION_COOKIE);
     const operator = this.auth.operatorOf(token);
     if (!operator) {
-      sendError(res, 401, 'DESK_SESSION_REQUIRED', 'Connectez-vous avec le code PIN du bureau.');
+      sendError(res, 'DESK_SESSION_REQUIRED');
       return true;
     }
-    if (path === '/api/desk/state' && req.method === 'GET') sendJson(res, 200, this.state(operator));
-    else if (path === '/api/desk/events' && req.method === 'GET') this.channel.attach(res, [{ event: 'state', data: this.state(operator) }]);
-    else if (path === '/api/desk/open' && req.method === 'POST') await this.open(req, res, operator);
-    else if (path === '/api/desk/logout' && req.method === 'POST') {
+    const member = /^\/api\/desk\/members\/([^/]+)$/.exec(path);
+    if (route === 'GET /api/desk/state') sendJson(res, 200, this.presenter.state(operator, this.clock.now()));
+    else if (route === 'GET /api/desk/events') this.channel.attach(res, [{ event: 'state', data: this.presenter.state(operator, this.clock.now()) }]);
+    else if (route === 'GET /api/desk/members') this.search(res, url.searchParams.get('q') ?? '');
+    else if (req.method === 'GET' && member) this.memberCard(res, member[1] as string);
+    else if (route === 'POST /api/desk/open') await this.open(req, res, operator);
+    else if (route === 'POST /api/desk/occupancy') await this.correct(req, res, operator);
+    else if (route === 'POST /api/desk/day-pass') await this.dayPass(req, res, operator);
+    else if (route === 'POST /api/desk/logout') {
       this.auth.logout(token);
-      sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; Path=/; HttpOnly; SameSite=Strict; Max-Age=0` });
-    } else sendError(res, 404, 'UI_NOT_FOUND', `no ${req.method} ${path}`);
+      sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; ${SESSION_HEADER}; Max-Age=0` });
+    } else return false;
     return true;
   }
 
   private async login(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const body = await readJson(req);
-    if (!body.ok) return sendError(res, body.status, body.code, body.message);
+    if (!body.ok) return sendError(res, body.error);
     const pin = textField(body.value, 'pin', 64);
     const operator = textField(body.value, 'operator', 120);
-    if (!pin || !operator) return sendError(res, 400, 'UI_BAD_REQUEST', 'Indiquez votre nom et le code PIN.');
+    if (!pin || !operator) return sendError(res, 'DESK_LOGIN_INCOMPLETE');
     const result = this.auth.login(pin, operator, req.socket.remoteAddress ?? 'unknown');
-    if (!result.ok) {
-      const status = result.error.code === 'DESK_LOCKED_OUT' ? 429 : result.error.code === 'DESK_PIN_NOT_CONFIGURED' ? 503 : 401;
-      return sendError(res, status, result.error.code, result.error.message, result.error.retryAfterS ? { 'retry-after': String(result.error.retryAfterS) } : {});
+    if (!result.ok) return sendError(res, result.error.code, result.error.retryAfterS ? { 'retry-after': String(result.error.retryAfterS) } : {});
+    sendJson(res, 200, { operator }, { 'set-cookie': `${SESSION_COOKIE}=${result.token}; ${SESSION_HEADER}; Max-Age=${12 * 3600}` });
+  }
+
+  private search(res: ServerResponse, q: string): void {
+    if (q.trim().length < 2 || q.length > 120) return sendError(res, 'DESK_QUERY_INVALID');
+    sendJson(res, 200, { members: searchMembers(this.box.rights.view(), q) });
+  }
+
+  private memberCard(res: ServerResponse, encodedId: string): void {
+    let id: string;
+    try {
+      id = decodeURIComponent(encodedId);
+    } catch {
+      return sendError(res, 'DESK_MEMBER_UNKNOWN');
     }
-    sendJson(res, 200, { operator }, { 'set-cookie': `${SESSION_COOKIE}=${result.token}; Path=/; HttpOnly; SameSite=Strict; Max-Age=${12 * 3600}` });
+    const card = this.presenter.member(id, this.clock.now());
+    if (!card) return sendError(res, 'DESK_MEMBER_UNKNOWN');
+    sendJson(res, 200, card);
   }
 
   private async open(req: IncomingMessage, res: ServerResponse, operator: string): Promise<void> {
     const body = await readJson(req);
-    if (!body.ok) return sendError(res, body.status, body.code, body.message);
+    if (!body.ok) return sendError(res, body.error);
     const laneId = textField(body.value, 'laneId', 64);
     const reason = textField(body.value, 'reason', 200);
     const direction = body.value.direction ?? undefined;
-    if (!laneId || !this.box.laneSpecs.some((l) => l.id === laneId)) return sendError(res, 400, 'UI_BAD_REQUEST', 'Choisissez une voie de ce boîtier.');
-    if (!reason) return sendError(res, 400, 'UI_BAD_REQUEST', 'Indiquez la raison de l’ouverture (1 à 200 caractères).');
-    if (direction !== undefined && direction !== 'in' && direction !== 'out') return sendError(res, 400, 'UI_BAD_REQUEST', 'Sens : in ou out.');
-    const result = await this.box.lanes.manualOpen(laneId, operator, reason, direction);
-    if (result.kind === 'busy') return sendError(res, 409, 'DESK_LANE_BUSY', 'Un passage est en cours sur cette voie : réessayez dans un instant.');
+    const memberId = body.value.memberId ?? undefined;
+    if (!laneId || !this.box.laneSpecs.some((l) => l.id === laneId)) return sendError(res, 'DESK_LANE_UNKNOWN');
+    if (!reason) return sendError(res, 'DESK_REASON_REQUIRED');
+    if (direction !== undefined && direction !== 'in' && direction !== 'out') return sendError(res, 'DESK_DIRECTION_INVALID');
+    if (memberId !== undefined && (typeof memberId !== 'string' || this.box.rights.view().member(memberId) === undefined)) return sendError(res, 'DESK_MEMBER_UNKNOWN');
+    const result = await this.box.lanes.manualOpen(laneId, operator, reason, direction, memberId);
+    if (result.kind === 'busy') return sendError(res, 'DESK_LANE_BUSY');
     this.pollJournal();
-    sendJson(res, 200, { pass: this.present(result.pass) });
+    sendJson(res, 200, { pass: this.presenter.pass(result.pass) });
   }
 
-  private state(operator: string) {
-    const zones = [...new Set(this.box.laneSpecs.map((l) => l.zone))];
-    return {
-      operator,
-      box: { id: this.box.boxId, name: this.box.boxName },
-      lanes: this.box.laneSpecs.map((l) => ({ ...l, phase: this.box.lanes.lane(l.id).phase })),
-      occupancy: Object.fromEntries(zones.map((z) => [z, this.box.lanes.occupancy(z)])),
-      devices: [...this.box.devices.values()].map((d): DeviceStatus => d.status()),
-      passes: this.latest(50).map((p) => this.present(p)),
-    };
+  private async correct(req: IncomingMessage, res: ServerResponse, operator: string): Promise<void> {
+    const body = await readJson(req);
+    if (!body.ok) return sendError(res, body.error);
+    const zoneId = textField(body.value, 'zoneId', 64);
+    const reason = textField(body.value, 'reason', 200);
+    const count = body.value.count;
+    if (!zoneId || !this.presenter.isZone(zoneId)) return sendError(res, 'DESK_ZONE_UNKNOWN');
+    if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 10_000) return sendError(res, 'DESK_COUNT_INVALID');
+    if (!reason) return sendError(res, 'DESK_REASON_REQUIRED');
+    this.box.lanes.correctOccupancy(zoneId, count, operator, reason);
+    const zones = this.presenter.zones();
+    this.channel.send('zones', zones);
+    sendJson(res, 200, { zones });
   }
 
-  /** The newest `n` journal rows, newest first (seq has gaps only where rows were pruned). */
-  private latest(n: number): Pass[] {
-    return this.box.journal.readAfter(Math.max(0, this.box.journal.stats().lastSeq - n), n).reverse();
+  private async dayPass(req: IncomingMessage, res: ServerResponse, operator: string): Promise<void> {
+    const body = await readJson(req);
+    if (!body.ok) return sendError(res, body.error);
+    const zoneId = textField(body.value, 'zoneId', 64) ?? this.box.laneSpecs[0]?.zone;
+    if (!zoneId || !this.presenter.isZone(zoneId)) return sendError(res, 'DESK_ZONE_UNKNOWN');
+    const holder = textField(body.value, 'holder', 40) ?? 'Visiteur';
+    const printed = await this.box.tickets.issue({ kind: 'day', zoneIds: [zoneId], holder, operator });
+    if (!printed.ok) return sendError(res, printed.error.code);
+    this.channel.send('figures', this.presenter.figures(this.clock.now()));
+    sendJson(res, 202, { validTo: printed.value.validTo, state: printed.value.state });
   }
 
   private pollJournal(): void {
@@ -124,13 +148,8 @@ export class DeskRoutes {
     const rows = this.box.journal.readAfter(this.lastSeq, 200);
     if (rows.length === 0) return;
     this.lastSeq = rows.at(-1)?.seq ?? this.lastSeq;
-    for (const p of rows) this.channel.send('pass', this.present(p));
-    const zones = [...new Set(this.box.laneSpecs.map((l) => l.zone))];
-    this.channel.send('occupancy', Object.fromEntries(zones.map((z) => [z, this.box.lanes.occupancy(z)])));
-  }
-
-  private present(p: Pass): DeskPass {
-    const member = p.memberId ? this.box.rights.view().member(p.memberId) : undefined;
-    return { ...p, label: REASON_LABELS_FR[p.reason], memberName: member?.displayName ?? null };
+    for (const p of rows) this.channel.send('pass', this.presenter.pass(p));
+    this.channel.send('zones', this.presenter.zones());
+    this.channel.send('figures', this.presenter.figures(this.clock.now()));
   }
 }

@@ -1,4 +1,3 @@
-import { randomUUID } from 'node:crypto';
 import { readFileSync, readdirSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -6,20 +5,19 @@ import { extname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import type { Printer } from '../devices/printer-port.ts';
 import { DeskAuth } from './desk-auth.ts';
-import { DeskRoutes, type DeskBox } from './desk-routes.ts';
-import { readJson, sendError, sendJson } from './http-util.ts';
-import { SseChannel } from './sse.ts';
+import { DeskRoutes } from './desk-routes.ts';
+import type { PageBox } from './desk-state.ts';
+import { uiError } from './errors.ts';
+import { rawBadRequest, sendError } from './http-util.ts';
 import type { TotemFeed } from './totem-feed.ts';
+import { TotemRoutes } from './totem-routes.ts';
 
 export interface LocalUiOptions {
   readonly host: string;
   readonly port: number;
-  readonly box: DeskBox;
-  readonly totem: TotemFeed;
-  /** The box's receipt printer, when it has one (the totem's print button). */
-  readonly printer?: Printer;
+  readonly box: PageBox;
+  readonly totem: { readonly feed: TotemFeed; readonly lanes: ReadonlyMap<string, string>; readonly printer: boolean; readonly guestPasses: boolean };
   /** The front-desk PIN; undefined refuses every desk login. */
   readonly deskPin: string | undefined;
   readonly clock: Clock;
@@ -42,62 +40,60 @@ const SECURITY_HEADERS = {
   'x-content-type-options': 'nosniff',
   'referrer-policy': 'no-referrer',
 };
+const PAGES: Record<string, string> = { '/totem': 'totem.html', '/desk': 'desk.html' };
 
 /**
  * The box's own pages, served by the agent on the LAN (node:http, static files read once at
  * start, no build step): the totem (`/totem`) and the front desk (`/desk`), live through
- * Server-Sent Events. Nothing here calls the fleet: the pages keep working offline.
+ * Server-Sent Events. Nothing here calls the fleet: the pages keep working offline. Every
+ * request it cannot serve gets a coded 4xx with a French message (errors.ts).
  */
 export async function startLocalUi(o: LocalUiOptions): Promise<LocalUi> {
   const files = new Map(readdirSync(STATIC_DIR).map((name) => [name, readFileSync(join(STATIC_DIR, name))]));
-  const desk = new DeskRoutes(o.box, new DeskAuth(o.deskPin, o.clock));
-  const totemChannel = new SseChannel();
-  const printed = new Set<number>();
-  const unsubscribe = o.totem.onMessage((m) => totemChannel.send('presentation', m));
+  const desk = new DeskRoutes(o.box, new DeskAuth(o.deskPin, o.clock), o.clock);
+  const totem = new TotemRoutes({ ...o.totem, tickets: o.box.tickets, clubName: () => o.box.rights.clubName ?? o.box.boxName, clock: o.clock });
   const log = o.logger.child({ component: 'local-ui' });
 
   const serveFile = (res: ServerResponse, name: string) => {
     const body = files.get(name);
-    if (!body) return sendError(res, 404, 'UI_NOT_FOUND', `no page ${name}`);
+    if (!body) return sendError(res, 'UI_NOT_FOUND');
     res.writeHead(200, { 'content-type': TYPES[extname(name)] ?? 'application/octet-stream', 'cache-control': 'no-cache', ...SECURITY_HEADERS });
     res.end(body);
   };
 
-  const printTicket = async (req: IncomingMessage, res: ServerResponse) => {
-    const body = await readJson(req);
-    if (!body.ok) return sendError(res, body.status, body.code, body.message);
-    const id = body.value.presentationId;
-    const welcome = typeof id === 'number' ? o.totem.welcome(id, o.clock.now()) : undefined;
-    if (!welcome) return sendError(res, 404, 'TOTEM_NOTHING_TO_PRINT', 'Présentez votre badge avant d’imprimer un ticket.');
-    if (!o.printer) return sendError(res, 503, 'TOTEM_NO_PRINTER', 'Pas d’imprimante sur cette borne.');
-    if (printed.has(welcome.id)) return sendError(res, 409, 'TOTEM_ALREADY_PRINTED', 'Ticket déjà imprimé.');
-    printed.add(welcome.id);
-    const jobId = randomUUID();
-    await o.printer.enqueue({ kind: 'receipt', jobId, clubName: o.box.boxName, lines: [{ label: `Passage ${welcome.name}`.slice(0, 40), amountCents: 0 }], totalCents: 0, at: o.clock.now() });
-    sendJson(res, 202, { jobId, state: o.printer.jobState(jobId) ?? 'queued' });
-  };
-
   const route = async (req: IncomingMessage, res: ServerResponse) => {
-    const path = new URL(req.url ?? '/', 'http://box').pathname;
-    if (req.method === 'GET' && path === '/') {
+    let url: URL;
+    try {
+      url = new URL(req.url ?? '/', 'http://box');
+    } catch {
+      return sendError(res, 'UI_BAD_REQUEST');
+    }
+    const path = url.pathname;
+    // HEAD is a GET without its body (Node drops the body of a HEAD response itself).
+    const read = req.method === 'GET' || req.method === 'HEAD';
+    if (read && path === '/') {
       res.writeHead(302, { location: '/totem' });
       return res.end();
     }
-    if (req.method === 'GET' && path === '/totem') return serveFile(res, 'totem.html');
-    if (req.method === 'GET' && path === '/desk') return serveFile(res, 'desk.html');
-    if (req.method === 'GET' && path.startsWith('/static/')) return serveFile(res, path.slice('/static/'.length));
-    if (req.method === 'GET' && path === '/api/totem/events') return totemChannel.attach(res, [{ event: 'hello', data: { club: o.box.boxName, printer: o.printer !== undefined } }]);
-    if (req.method === 'POST' && path === '/api/totem/tickets') return printTicket(req, res);
-    if (await desk.handle(req, res, path)) return;
-    sendError(res, 404, 'UI_NOT_FOUND', `no ${req.method} ${path}`);
+    if (read && PAGES[path]) return serveFile(res, PAGES[path]);
+    if (read && path.startsWith('/static/')) return serveFile(res, path.slice('/static/'.length));
+    if (await totem.handle(req, res, url)) return;
+    if (await desk.handle(req, res, url)) return;
+    if (PAGES[path] || path.startsWith('/static/') || path.startsWith('/api/')) return sendError(res, knownPath(path) ? 'UI_METHOD_NOT_ALLOWED' : 'UI_NOT_FOUND');
+    sendError(res, 'UI_NOT_FOUND');
   };
 
   const server: Server = createServer((req, res) => {
     route(req, res).catch((e: unknown) => {
       log.error({ err: e, url: req.url }, 'local UI request failed');
-      if (!res.headersSent) sendError(res, 500, 'UI_INTERNAL', 'Erreur interne du boîtier.');
+      if (!res.headersSent) sendError(res, uiError('UI_INTERNAL'));
       else res.end();
     });
+  });
+  // A request Node cannot parse (a broken request line, headers too large): a French 400.
+  server.on('clientError', (_e, socket) => {
+    if (socket.writable) socket.end(rawBadRequest());
+    else socket.destroy();
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -109,11 +105,13 @@ export async function startLocalUi(o: LocalUiOptions): Promise<LocalUi> {
   return {
     url,
     async close() {
-      unsubscribe();
-      totemChannel.close();
+      totem.close();
       desk.close();
       server.closeAllConnections();
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
 }
+
+const API_PATHS = ['/totem', '/desk', '/api/totem/events', '/api/totem/guest-pass', '/api/desk/login', '/api/desk/logout', '/api/desk/state', '/api/desk/events', '/api/desk/members', '/api/desk/open', '/api/desk/occupancy', '/api/desk/day-pass'];
+const knownPath = (path: string) => API_PATHS.includes(path) || /^\/api\/desk\/members\/[^/]+$/.test(path);

@@ -19,7 +19,7 @@ describe('TotemFeed', () => {
     expect(decide(badge, lane, 1000, state)).toBe(decision);
     expect(seen).toEqual([]);
     await Promise.resolve();
-    expect(seen).toEqual([{ kind: 'welcome', id: 1, at: 1000, laneId: 'entry', name: 'Camille Martin', subscriptionEnd: 5000, memberId: 'm0' }]);
+    expect(seen).toEqual([{ kind: 'welcome', id: 1, at: 1000, laneId: 'entry', direction: 'in', name: 'Camille Martin', subscriptionEnd: 5000, memberId: 'm0' }]);
     expect(feed.welcome(1, 1000 + 5 * 60_000)).toMatchObject({ name: 'Camille Martin' });
     expect(feed.welcome(1, 1000 + 5 * 60_000 + 1)).toBeUndefined();
   });
@@ -30,7 +30,19 @@ describe('TotemFeed', () => {
     feed.onMessage((m) => seen.push(m));
     feed.wrap(() => ({ granted: false, reason: 'outside-validity', message: '', memberId: 'm0', rightsVersion: 1 }))(badge, lane, 7, state);
     await Promise.resolve();
-    expect(seen).toEqual([{ kind: 'refused', id: 1, at: 7, laneId: 'entry', reason: 'outside-validity', label: 'Abonnement hors période de validité' }]);
+    expect(seen).toEqual([{ kind: 'refused', id: 1, at: 7, laneId: 'entry', direction: 'in', reason: 'outside-validity', label: 'Abonnement hors période de validité', advice: 'Adressez-vous à l’accueil.' }]);
     expect(feed.welcome(1, 7)).toBeUndefined();
+  });
+
+  it('a ticket is welcomed without a name, and a blocking alert sends the member to the desk', async () => {
+    const feed = new TotemFeed();
+    const seen: TotemMessage[] = [];
+    feed.onMessage((m) => seen.push(m));
+    feed.wrap(() => ({ granted: true, reason: 'granted', message: '', ticket: { id: 'tk-1', kind: 'day' }, qrNonce: 'tk-1', rightsVersion: 1 }))(badge, lane, 9, state);
+    feed.wrap(() => ({ granted: false, reason: 'blocking-alert', message: '', memberId: 'm0', rightsVersion: 1 }))(badge, lane, 10, state);
+    await Promise.resolve();
+    expect(seen[0]).toMatchObject({ kind: 'welcome', name: '', memberId: '', ticket: 'day' });
+    expect(feed.welcome(1, 9)).toBeUndefined();
+    expect(seen[1]).toMatchObject({ kind: 'refused', label: 'Alerte bloquante', advice: 'Présentez-vous à l’accueil.' });
   });
 });

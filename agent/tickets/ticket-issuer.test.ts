@@ -67,7 +67,7 @@ describe('TicketIssuer', () => {
     const printed = await issuer().issue({ kind: 'day', zoneIds: ['club'], holder: 'Visiteur', operator: 'Léa' });
     expect(printed.ok).toBe(true);
     const job = printer.jobs[0];
-    expect(job).toMatchObject({ kind: 'day-pass', clubName: 'Lyon Part-Dieu', holder: 'Visiteur', validUntil: Date.UTC(2026, 0, 5, 23, 0) });
+    expect(job).toMatchObject({ kind: 'day-pass', clubName: 'Lyon Part-Dieu', holder: 'Visiteur', validUntil: Date.UTC(2026, 0, 5, 22, 59) });
     const qr = job?.kind === 'day-pass' ? job.qrPayload : '';
     const claims = verifyTicketToken(qr, (id) => (id === key.keyId ? key.publicKey : undefined), T);
     expect(claims).toMatchObject({ ok: true, value: { kind: 'day', zoneIds: ['club'], validTo: Date.UTC(2026, 0, 5, 23, 0) } });
@@ -78,7 +78,7 @@ describe('TicketIssuer', () => {
   it('a ticket printed late in the evening lasts two hours', async () => {
     clock.advance(Date.UTC(2026, 0, 5, 22, 30) - T); // 23:30 in Paris
     await issuer().issue({ kind: 'day', zoneIds: ['club'], holder: 'Visiteur' });
-    expect(printer.jobs[0]).toMatchObject({ validUntil: Date.UTC(2026, 0, 6, 0, 30) });
+    expect(printer.jobs[0]).toMatchObject({ validUntil: Date.UTC(2026, 0, 6, 0, 29) });
   });
 
   it('limits guest passes per member and per local day', async () => {

@@ -7,11 +7,11 @@ import type { Printer, PrintJobState } from '../devices/printer-port.ts';
 import type { TicketBook } from './ticket-book.ts';
 import type { TicketKey } from './ticket-key.ts';
 
-export type TicketErrorCode = 'TICKET_NO_PRINTER' | 'TICKET_GUEST_LIMIT' | 'TICKET_PRINT_FAILED';
-/** `message` is French: the pages show it as it is. */
+export type TicketErrorCode = 'TICKET_NO_PRINTER' | 'TICKET_GUESTS_DISABLED' | 'TICKET_GUEST_LIMIT' | 'TICKET_PRINT_FAILED';
+/** A coded refusal; the pages word it (agent/local-ui/errors.ts). */
 export interface TicketError {
   readonly code: TicketErrorCode;
-  readonly message: string;
+  readonly detail?: string;
 }
 
 export interface TicketRequest {
@@ -56,14 +56,18 @@ const MIN_VALIDITY_MS = 2 * 3600_000;
 export class TicketIssuer {
   constructor(private readonly o: TicketIssuerOptions) {}
 
+  /** Tickets printed at or after `since`, per kind (the desk's figures). */
+  countSince(since: number): Record<TicketKind, number> {
+    return this.o.book.countSince(since);
+  }
+
   async issue(r: TicketRequest): Promise<Result<Printed, TicketError>> {
     const { printer, clock, book } = this.o;
-    if (!printer) return err({ code: 'TICKET_NO_PRINTER', message: 'Pas d’imprimante à tickets sur ce boîtier.' });
+    if (!printer) return err({ code: 'TICKET_NO_PRINTER' });
+    if (r.memberId !== undefined && this.o.guestPassesPerDay === 0) return err({ code: 'TICKET_GUESTS_DISABLED' });
     const now = clock.now();
     const timeZone = this.o.timeZoneOf(r.zoneIds[0] ?? '') ?? Intl.DateTimeFormat().resolvedOptions().timeZone;
-    if (r.memberId !== undefined && book.countForMember(r.memberId, lastLocalMinute(now, timeZone, 0) ?? now - 86_400_000) >= this.o.guestPassesPerDay) {
-      return err({ code: 'TICKET_GUEST_LIMIT', message: this.o.guestPassesPerDay === 0 ? 'Les pass invités ne sont pas proposés ici : adressez-vous à l’accueil.' : 'Vous avez déjà imprimé vos pass invités du jour.' });
-    }
+    if (r.memberId !== undefined && book.countForMember(r.memberId, lastLocalMinute(now, timeZone, 0) ?? now - 86_400_000) >= this.o.guestPassesPerDay) return err({ code: 'TICKET_GUEST_LIMIT' });
     const validFrom = now - CLOCK_SLACK_MS;
     const endOfDay = nextLocalMinute(now, timeZone, 0) ?? now + 12 * 3600_000;
     const validTo = Math.min(Math.max(endOfDay, now + MIN_VALIDITY_MS), validFrom + TICKET_MAX_VALIDITY_MS);
@@ -72,9 +76,10 @@ export class TicketIssuer {
     const qrPayload = signTicketToken({ kind: r.kind, zoneIds: r.zoneIds, validFrom, validTo, nonce: id }, this.o.key.keyId, this.o.key.privateKey);
     book.record({ id, kind: r.kind, zoneIds: r.zoneIds, validFrom, validTo, issuedAt: now, holder: r.holder, memberId: r.memberId ?? null, operator: r.operator ?? null, jobId });
     try {
-      await printer.enqueue({ kind: 'day-pass', jobId, clubName: this.o.clubName(), holder: r.holder.slice(0, 40), validUntil: validTo, qrPayload });
-    } catch (_e) {
-      return err({ code: 'TICKET_PRINT_FAILED', message: 'L’imprimante n’a pas pris le ticket : réessayez ou adressez-vous à l’accueil.' });
+      // Printed as the last minute it is good for ("23:59"), not the first it is not ("00:00" the next day).
+      await printer.enqueue({ kind: 'day-pass', jobId, clubName: this.o.clubName(), holder: r.holder.slice(0, 40), validUntil: validTo - 60_000, qrPayload });
+    } catch (e) {
+      return err({ code: 'TICKET_PRINT_FAILED', detail: (e as Error).message });
     }
     return ok({ ticketId: id, jobId, validTo, state: printer.jobState(jobId) ?? 'queued' });
   }

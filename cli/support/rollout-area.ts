@@ -1,6 +1,7 @@
 import { integer, required, type SupportArea } from './command.ts';
 import { CliFailure, EXIT, type ApiBody } from './fleet-client.ts';
 import { renderTable, text, when } from './table.ts';
+import { watchCommand } from './rollout-watch.ts';
 
 const progress = (r: ApiBody) =>
   Object.entries((r.progress?.total ?? {}) as Record<string, number>)
@@ -8,7 +9,8 @@ const progress = (r: ApiBody) =>
     .map(([s, n]) => `${s}:${n}`)
     .join(' ') || '-';
 
-const rolloutRow = (r: ApiBody) => [r.id, r.name, r.version, r.state, `${r.currentWave}/${(r.percents as number[]).length}`, progress(r), when(r.updatedAt)];
+/** Waves are numbered from 1 as in the API and the dashboard (wave 1 is the canary when there is one). */
+const rolloutRow = (r: ApiBody) => [r.id, r.name, r.version, r.state, `${r.currentWave}/${r.waveCount}`, progress(r), when(r.updatedAt)];
 const ROLLOUT_HEADERS = ['ROLLOUT', 'NAME', 'VERSION', 'STATE', 'WAVE', 'BOXES', 'UPDATED'];
 
 function list(values: Record<string, unknown>, name: string): string[] | undefined {
@@ -25,7 +27,10 @@ function percents(raw: string | undefined): number[] | undefined {
   return parts;
 }
 
-const action = (name: 'start' | 'pause' | 'resume' | 'cancel', summary: string) => ({
+const BOX_HEADERS = ['BOX', 'WAVE', 'STATE', 'BOX STEP', 'ATTEMPTS', 'ERROR', 'LAST CHANGE'];
+const boxRow = (b: ApiBody) => [b.boxId, String(b.wave), b.state, text(b.updateState), String(b.attempts), b.lastError ? `${b.lastError.code}: ${b.lastError.message}` : '-', when(b.lastChangeAt)];
+
+const action = (name: 'start' | 'pause' | 'resume' | 'cancel' | 'retry-failed', summary: string) => ({
   name,
   summary,
   args: ['ROLLOUT_ID'],
@@ -57,16 +62,28 @@ export const rolloutArea: SupportArea = {
     },
     {
       name: 'show',
-      summary: 'one rollout and its progress',
+      summary: 'one rollout: its progress, the actions valid now, and every box with its state and error',
       args: ['ROLLOUT_ID'],
       options: {},
       optionHelp: [],
       async run({ client, args, print }) {
-        const r = await client.get(`/v1/rollouts/${encodeURIComponent(args[0] ?? '')}`);
-        print(r, () => `${renderTable(ROLLOUT_HEADERS, [rolloutRow(r)])}${r.haltReason ? `\nhalted: ${r.haltReason}` : ''}\ntarget: ${text(r.target)}`);
+        const id = encodeURIComponent(args[0] ?? '');
+        const r = await client.get(`/v1/rollouts/${id}`);
+        const { boxes } = await client.get(`/v1/rollouts/${id}/boxes`);
+        print({ ...r, boxes }, () =>
+          [
+            renderTable(ROLLOUT_HEADERS, [rolloutRow(r)]),
+            ...(r.haltReason ? [`halted: ${r.haltReason}`] : []),
+            `target: ${text(r.target)}`,
+            `actions: ${(r.validActions as string[]).join(', ') || 'none'}`,
+            '',
+            renderTable(BOX_HEADERS, (boxes as ApiBody[]).map(boxRow)),
+          ].join('\n'),
+        );
         return EXIT.ok;
       },
     },
+    watchCommand,
     {
       name: 'create',
       summary: 'create a rollout of an uploaded, signed artifact (a draft unless --start)',
@@ -129,5 +146,6 @@ export const rolloutArea: SupportArea = {
     action('pause', 'pause a running rollout (boxes already updating finish)'),
     action('resume', 'resume a paused rollout'),
     action('cancel', 'cancel a rollout (boxes not yet committed get an abort job)'),
+    action('retry-failed', 'retry only the boxes that failed or rolled back (one more attempt each)'),
   ],
 };

@@ -70,19 +70,20 @@ export class AlertEngine {
   }
 
   /**
-   * Opens (or refreshes) an alert that no box rule computes, e.g. a rollout that halted, so
-   * that it is stored and notified like every other. Returns it and whether it is new.
+   * An alert another part of the fleet decides on (a halted rollout), on the same path as
+   * the rules' own: one open alert per key, announced through onChange (notifications).
+   * The rules' evaluation leaves it alone; resolveExternal closes it.
    */
-  raise(key: AlertKey, finding: { severity: AlertSeverity; message: string; detail?: Record<string, unknown> }): Alert {
-    const r = this.options.store.alerts.raise(key, { severity: finding.severity, message: finding.message, detail: finding.detail ?? {} }, this.options.clock.now());
+  raiseExternal(key: AlertKey, finding: { severity: AlertSeverity; message: string; detail: Record<string, unknown> }): Alert {
+    const r = this.options.store.alerts.raise(key, finding, this.options.clock.now());
     if (r.opened) this.options.onChange?.({ kind: 'opened', alert: r.alert });
     return r.alert;
   }
 
-  /** Resolves an alert opened with raise(). */
-  resolve(key: AlertKey): void {
+  resolveExternal(key: AlertKey): Alert | undefined {
     const resolved = this.options.store.alerts.resolve(key, this.options.clock.now());
     if (resolved) this.options.onChange?.({ kind: 'resolved', alert: resolved });
+    return resolved;
   }
 
   evaluate(boxId: string): void {

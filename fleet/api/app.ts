@@ -13,7 +13,7 @@ import { RightsPublisher } from '../rights/rights-publisher.ts';
 import { ArtifactRepository } from '../rollouts/artifact-repository.ts';
 import { ArtifactUploads } from '../rollouts/artifact-uploads.ts';
 import { OnlineSigner } from '../rollouts/online-signer.ts';
-import { RolloutEngine } from '../rollouts/rollout-engine.ts';
+import { RolloutEngine, type RolloutNotices } from '../rollouts/rollout-engine.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
 import { RolloutStore } from '../rollouts/rollout-store.ts';
 import { AlertDesk } from '../store/alert-desk.ts';
@@ -58,7 +58,7 @@ export interface ApiDeps {
   /** Serve HTTPS with this certificate and key. */
   https?: { cert: string | Buffer; key: string | Buffer };
   /** The TUF repository directory, the URL boxes reach it at (read when a job is sent), the bundle upload cap (default 512 MiB). */
-  updates: { repositoryDir: string; repositoryUrl: () => string; maxArtifactBytes?: number; tickMs?: number; onlineKeys?: OnlineKeys };
+  updates: { repositoryDir: string; repositoryUrl: () => string; maxArtifactBytes?: number; tickMs?: number; onlineKeys?: OnlineKeys; notices?: RolloutNotices };
 }
 
 /** `routes`: every registered route with the permission it declared (route-policy.ts). */
@@ -108,7 +108,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     uploads: new ArtifactUploads(deps.updates.repositoryDir, deps.updates.maxArtifactBytes ?? 512 * 1024 * 1024),
     signer: deps.updates.onlineKeys ? new OnlineSigner({ repo: deps.updates.repositoryDir, keys: deps.updates.onlineKeys, clock: deps.clock, logger: deps.logger.child({ component: 'repository' }) }) : null,
     rolloutStore,
-    rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}) }),
+    rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}), ...(deps.updates.notices ? { notices: deps.updates.notices } : {}) }),
   };
 
   const app = Fastify({

@@ -5,6 +5,7 @@ import type { Logger } from '../../platform/log.ts';
 import { buildApi, type FleetApi } from '../api/app.ts';
 import type { RateLimitOptions } from '../api/rate-limit.ts';
 import { ListenError, listenReason, type BoundAddresses, type ListenOptions } from '../broker/listeners.ts';
+import { rolloutNotices } from '../rollouts/notices.ts';
 import { RepositoryResignJob } from '../rollouts/resign-job.ts';
 import { loadKeys } from '../rollouts/tuf-keys.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
@@ -102,7 +103,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
       enrollmentRateLimit: o.enrollmentRateLimit,
       https: o.http?.tls,
       trustProxy: o.http?.trustProxy,
-      updates: { repositoryDir: join(o.dataDir, 'repository'), repositoryUrl, ...(o.maxArtifactBytes ? { maxArtifactBytes: o.maxArtifactBytes } : {}), ...(onlineKeys ? { onlineKeys } : {}) },
+      updates: { repositoryDir: join(o.dataDir, 'repository'), repositoryUrl, ...(o.maxArtifactBytes ? { maxArtifactBytes: o.maxArtifactBytes } : {}), ...(onlineKeys ? { onlineKeys } : {}), notices: rolloutNotices({ alerts: fleet.alerts, openAlerts: fleet.store.alerts, events: fleet.store.events, clock: o.clock }) },
     });
     closers.push(() => api.close());
     await api.ctx.commands.start();

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { UPDATE_STATES } from '../../protocol/mqtt/index.ts';
-import { BOX_EVENTS, BOX_STATES, BOX_TABLE, nextRolloutState, ROLLOUT_EVENTS, ROLLOUT_STATES, STATUS_EVENT, stepBox, type BoxEvent, type BoxOutcome, type BoxState, type RolloutEvent, type RolloutState } from './machine.ts';
+import { BOX_EVENTS, BOX_STATES, BOX_TABLE, nextRolloutState, validActions, ROLLOUT_EVENTS, ROLLOUT_STATES, STATUS_EVENT, stepBox, type BoxEvent, type BoxOutcome, type BoxState, type RolloutEvent, type RolloutState } from './machine.ts';
 
 /** The expected rollout graph, written out pair by pair: anything not listed is refused. */
 const ALLOWED: [RolloutState, RolloutEvent, RolloutState][] = [
@@ -15,6 +15,10 @@ const ALLOWED: [RolloutState, RolloutEvent, RolloutState][] = [
   ['paused', 'halt', 'halted'],
   ['halted', 'resume', 'running'],
   ['halted', 'cancel', 'cancelled'],
+  ['running', 'retry-failed', 'running'],
+  ['paused', 'retry-failed', 'paused'],
+  ['halted', 'retry-failed', 'running'],
+  ['completed', 'retry-failed', 'running'],
 ];
 
 describe('rollout state table', () => {
@@ -28,14 +32,26 @@ describe('rollout state table', () => {
   }
 });
 
+describe('actions offered to support', () => {
+  it('follows the table, and offers retry-failed only with failed boxes', () => {
+    expect(validActions('draft', 0)).toEqual(['start', 'cancel']);
+    expect(validActions('running', 0)).toEqual(['pause', 'cancel']);
+    expect(validActions('running', 2)).toEqual(['pause', 'cancel', 'retry-failed']);
+    expect(validActions('halted', 1)).toEqual(['resume', 'cancel', 'retry-failed']);
+    expect(validActions('completed', 0)).toEqual([]);
+    expect(validActions('completed', 1)).toEqual(['retry-failed']);
+    expect(validActions('cancelled', 3)).toEqual([]);
+  });
+});
+
 const EXPECTED_BOX: Record<BoxState, Record<BoxEvent, BoxOutcome>> = {
-  pending: { schedule: 'scheduled', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'skipped', resume: 'ignore' },
-  scheduled: { schedule: 'bug', progress: 'in-progress', commit: 'succeeded', fail: 'retry', rollback: 'rolled-back', 'abort-ack': 'skipped', timeout: 'retry', skip: 'skipped', resume: 'ignore' },
-  'in-progress': { schedule: 'bug', progress: 'in-progress', commit: 'succeeded', fail: 'retry', rollback: 'rolled-back', 'abort-ack': 'skipped', timeout: 'retry', skip: 'skipped', resume: 'ignore' },
-  succeeded: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'ignore' },
-  failed: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'pending' },
-  'rolled-back': { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'pending' },
-  skipped: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'pending' },
+  pending: { schedule: 'scheduled', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'skipped', resume: 'ignore', retry: 'ignore' },
+  scheduled: { schedule: 'bug', progress: 'in-progress', commit: 'succeeded', fail: 'retry', rollback: 'rolled-back', 'abort-ack': 'skipped', timeout: 'retry', skip: 'skipped', resume: 'ignore', retry: 'ignore' },
+  'in-progress': { schedule: 'bug', progress: 'in-progress', commit: 'succeeded', fail: 'retry', rollback: 'rolled-back', 'abort-ack': 'skipped', timeout: 'retry', skip: 'skipped', resume: 'ignore', retry: 'ignore' },
+  succeeded: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'ignore', retry: 'ignore' },
+  failed: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'pending', retry: 'pending' },
+  'rolled-back': { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'pending', retry: 'pending' },
+  skipped: { schedule: 'bug', progress: 'ignore', commit: 'ignore', fail: 'ignore', rollback: 'ignore', 'abort-ack': 'ignore', timeout: 'bug', skip: 'bug', resume: 'pending', retry: 'ignore' },
 };
 
 describe('box state table', () => {

@@ -6,7 +6,7 @@ import { apiError } from '../api/errors.ts';
 import type { BusMessage, FleetBus } from '../bus/bus.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
 import type { BoxDirectory } from '../store/box-directory.ts';
-import { nextRolloutState, STATUS_EVENT, stepBox, type RolloutEvent } from './machine.ts';
+import { nextRolloutState, STATUS_EVENT, stepBox, type OperatorAction, type RolloutEvent } from './machine.ts';
 import { parseOpeningHours } from './opening-hours.ts';
 import { assignWaves, lateJoinerWave, plan, resumeHalted, waveCountOf, type PlanBox, type PlanClub, type PlannedJob } from './planner.ts';
 import type { RolloutBoxRow, RolloutRow, RolloutStore, RolloutTarget } from './rollout-store.ts';
@@ -23,6 +23,7 @@ export interface RolloutEngineDeps {
   tickMs?: number;
   /** A retained job not started by then is dropped by the box (default 7 days). */
   jobTtlMs?: number;
+  notices?: RolloutNotices;
 }
 
 export interface RolloutSpec {
@@ -42,7 +43,19 @@ export interface RolloutSpec {
   maintenance: { outsideOpeningHours: boolean; idleMinutes: number | null };
 }
 
-export type OperatorAction = Extract<RolloutEvent, 'start' | 'pause' | 'resume' | 'cancel'>;
+export type { OperatorAction } from './machine.ts';
+
+/**
+ * What the rest of the fleet hears of a rollout: a halt opens an alert (through the
+ * AlertEngine, so it is notified like any alert), a resume or cancel closes it, a
+ * completion leaves an event on every box that took the release (fleet/rollouts/notices.ts).
+ */
+export interface RolloutNotices {
+  halted(r: RolloutRow, reason: string, boxes: readonly RolloutBoxRow[]): Promise<void> | void;
+  completed(r: RolloutRow, boxes: readonly RolloutBoxRow[]): Promise<void> | void;
+  /** Support resumed, retried or cancelled: the halt is over. */
+  settled(r: RolloutRow): Promise<void> | void;
+}
 
 /**
  * Drives rollouts: keeps each rollout's boxes in the store, runs the pure planner on a
@@ -104,10 +117,17 @@ export class RolloutEngine {
         if (busy.length > 0) throw apiError('ROLLOUT_TARGET_BUSY', undefined, { boxes: busy.slice(0, 50) });
       }
       const now = this.d.clock.now();
+      if (action === 'retry-failed') {
+        // Only the boxes that failed or rolled back, one more attempt each (a new job id: a box never re-runs a job it finished).
+        const failed = (await this.d.store.boxes(id)).filter((b) => stepBox(b.state, 'retry', b.attempts, r.maxAttempts).kind === 'to');
+        if (failed.length === 0) throw apiError('ROLLOUT_STATE_CONFLICT', 'no box of this rollout failed or rolled back');
+        for (const b of failed) await this.d.store.updateBox(id, b.boxId, { state: 'pending', abortSent: false }, now);
+      }
       if (action === 'resume' && r.state === 'halted') {
         for (const c of resumeHalted(this.planBoxes(this.d.store.boxes(id)), r.maxAttempts)) this.d.store.updateBox(id, c.boxId, { state: c.state, attempts: c.attempts, abortSent: false }, now);
       }
       this.d.store.setState(id, next, now);
+      if (r.state === 'halted' && next !== 'halted') await this.d.notices?.settled({ ...r, state: next });
       await this.drive(id);
       return this.d.store.get(id) as RolloutRow;
     });
@@ -161,11 +181,11 @@ export class RolloutEngine {
       this.d.store.setCurrentWave(id, p.currentWave, now);
       this.d.logger.info({ rolloutId: id, wave: p.currentWave }, 'rollout wave opened');
     }
-    if (p.rolloutEvent) this.finish(r, p.rolloutEvent, now);
+    if (p.rolloutEvent) await this.finish(r, p.rolloutEvent, now);
     for (const job of p.jobs) await this.publish(r, job, now);
   }
 
-  private finish(r: RolloutRow, event: RolloutEvent, now: number): void {
+  private async finish(r: RolloutRow, event: RolloutEvent, now: number): Promise<void> {
     const next = nextRolloutState(r.state, event) as NonNullable<ReturnType<typeof nextRolloutState>>;
     let reason: string | undefined;
     if (event === 'halt') {
@@ -176,6 +196,15 @@ export class RolloutEngine {
     this.d.store.setState(r.id, next, now, reason ? { haltReason: reason } : {});
     this.d.audit.append({ at: now, actor: 'rollout-engine', actorRole: null, action: `rollout.${event}`, target: r.id, ticket: r.ticket, detail: { automatic: true, ...(reason ? { reason } : {}) }, sourceIp: null });
     this.d.logger[event === 'halt' ? 'warn' : 'info']({ rolloutId: r.id, reason }, `rollout ${next}`);
+    const boxes = await this.d.store.boxes(r.id);
+    const row = { ...r, state: next, haltReason: reason ?? r.haltReason };
+    // A notice that fails is logged: the rollout's own state is already stored.
+    try {
+      if (event === 'halt') await this.d.notices?.halted(row, reason as string, boxes);
+      if (event === 'complete') await this.d.notices?.completed(row, boxes);
+    } catch (e) {
+      this.d.logger.error({ err: e, rolloutId: r.id }, 'rollout notice failed');
+    }
   }
 
   private addLateJoiners(r: RolloutRow, now: number): void {

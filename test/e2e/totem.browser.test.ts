@@ -12,7 +12,7 @@ import type { LocalUi } from '../../agent/local-ui/local-ui.ts';
 import { TotemFeed } from '../../agent/local-ui/totem-feed.ts';
 import { Em4100ReaderSim } from '../../firmware-sim/em4100/em4100-sim.ts';
 import { EscposPrinterSim } from '../../firmware-sim/printer/printer-sim.ts';
-import { ticketLines } from '../../firmware-sim/printer/ticket.ts';
+import { ticketLines, ticketQrPayloads } from '../../firmware-sim/printer/ticket.ts';
 import { createTurnstileSim } from '../../firmware-sim/turnstile/index.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { shiftedClock } from '../support/shifted-clock.ts';
@@ -112,32 +112,35 @@ afterAll(async () => {
 });
 
 describe('the totem and the front desk in a browser', () => {
-  it('a known badge: welcome with the name and subscription end; the ticket prints', async () => {
+  it('a known badge: welcome with the name and subscription end; a guest pass prints with its signed QR', async () => {
     const page = await newPage();
     await page.goto(`${ui.url}/totem`);
-    await page.getByText('Bienvenue à Club Lumière').waitFor({ timeout: 30_000 });
+    await page.locator('#club', { hasText: 'Club Lumière' }).waitFor({ timeout: 30_000 });
     await badge(100000, () => box.journal.stats().lastSeq >= 1);
     await page.locator('#welcome').waitFor({ state: 'visible', timeout: 30_000 });
     expect(await page.locator('#member-name').textContent()).toBe('Camille Martin');
-    expect(await page.locator('#subscription').textContent()).toBe("Votre abonnement court jusqu'au 30 juin 2026.");
+    expect(await page.locator('#subscription').textContent()).toBe('Votre abonnement court jusqu’au 30 juin 2026.');
     await page.screenshot({ path: join(ARTIFACTS, 'totem-welcome.png') });
-    await page.getByRole('button', { name: 'Imprimer mon ticket' }).click();
-    await page.getByText('Ticket imprimé').waitFor({ timeout: 30_000 });
+    await page.getByRole('button', { name: 'Imprimer un pass invité pour la journée' }).click();
+    await page.getByText('Pass invité imprimé').waitFor({ timeout: 30_000 });
     await waitFor(() => printerSim.tickets.length === 1, 30_000, 'the ticket out of the simulated printer');
     const lines = ticketLines(printerSim.tickets[0]!);
     expect(lines).toContain('Club Lumière');
-    expect(lines.some((l) => l.includes('Passage Camille Martin'))).toBe(true);
+    expect(lines).toContain('ENTRÉE 1 JOUR');
+    expect(lines).toContain('Invité de Camille M.');
+    expect(ticketQrPayloads(printerSim.tickets[0]!)[0]).toMatch(/^RBT1\./);
     await page.close();
   }, 120_000);
 
   it('an unknown badge: the refusal in plain words', async () => {
     const page = await newPage();
     await page.goto(`${ui.url}/totem`);
-    await page.getByText('Bienvenue à Club Lumière').waitFor({ timeout: 30_000 });
+    await page.locator('#club', { hasText: 'Club Lumière' }).waitFor({ timeout: 30_000 });
     const before = box.journal.stats().lastSeq;
     await badge(424242, () => box.journal.stats().lastSeq > before);
     await page.locator('#refused').waitFor({ state: 'visible', timeout: 30_000 });
     expect(await page.locator('#refusal-reason').textContent()).toBe('Badge inconnu');
+    expect(await page.locator('#refusal-advice').textContent()).toBe('Ce badge n’est pas enregistré : présentez-vous à l’accueil.');
     expect(await page.locator('#welcome').isHidden()).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, 'totem-refused.png') });
     await page.close();
@@ -149,15 +152,15 @@ describe('the totem and the front desk in a browser', () => {
     await page.locator('#login').waitFor({ state: 'visible', timeout: 30_000 });
     await page.locator('#login-operator').fill('Léa (accueil)');
     await page.locator('#login-pin').fill('000000');
-    await page.getByRole('button', { name: 'Entrer' }).click();
+    await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.getByText('Code PIN incorrect.').waitFor({ timeout: 30_000 });
     await page.locator('#login-pin').fill(PIN);
-    await page.getByRole('button', { name: 'Entrer' }).click();
+    await page.getByRole('button', { name: 'Se connecter' }).click();
     await page.locator('#console').waitFor({ state: 'visible', timeout: 30_000 });
     // The two earlier passes are listed with the reason in words and the member's name.
     await page.locator('#passes tr', { hasText: 'Camille Martin' }).waitFor({ timeout: 30_000 });
     await page.locator('#passes tr', { hasText: 'Badge inconnu' }).waitFor({ timeout: 30_000 });
-    await page.locator('#devices tr', { hasText: 'desk-printer' }).waitFor({ timeout: 30_000 });
+    await page.locator('#devices tr', { hasText: 'Imprimante à tickets' }).waitFor({ timeout: 30_000 });
 
     // A pass made while the page is open arrives live.
     const before = box.journal.stats().lastSeq;
@@ -167,7 +170,7 @@ describe('the totem and the front desk in a browser', () => {
     await page.locator('#open-lane').selectOption('entry');
     await page.locator('#open-reason').fill('livraison');
     await page.getByRole('button', { name: 'Ouvrir' }).click();
-    await page.getByText('Ouverture journalisée').waitFor({ timeout: 30_000 });
+    await page.getByText('Ouverture enregistrée').waitFor({ timeout: 30_000 });
     const manual = box.journal.readAfter(0, 100).filter((p) => p.outcome === 'manual');
     expect(manual).toHaveLength(1);
     expect(manual[0]).toMatchObject({ laneId: 'entry', reason: 'manual-open', operator: 'Léa (accueil)' });

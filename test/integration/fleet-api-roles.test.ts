@@ -115,6 +115,15 @@ describe('role checks on every route, audit rows for every state-changing call',
     'POST /v1/rollouts/{rolloutId}/pause': { may: '--SA', audit: 'rollout.pause', make: async () => ({ url: `/v1/rollouts/${await draft('start')}/pause`, body: {} }) },
     'POST /v1/rollouts/{rolloutId}/resume': { may: '--SA', audit: 'rollout.resume', make: async () => ({ url: `/v1/rollouts/${await draft('start', 'pause')}/resume`, body: {} }) },
     'POST /v1/rollouts/{rolloutId}/cancel': { may: '--SA', audit: 'rollout.cancel', make: async () => ({ url: `/v1/rollouts/${await draft()}/cancel`, body: {} }) },
+    'POST /v1/rollouts/{rolloutId}/retry-failed': {
+      may: '--SA',
+      audit: 'rollout.retry-failed',
+      make: async () => {
+        const id = await draft('start');
+        await f.svc.api.ctx.rolloutStore.updateBox(id, 'box-m-1', { state: 'failed' }, f.clock.now());
+        return { url: `/v1/rollouts/${id}/retry-failed`, body: {} };
+      },
+    },
     'GET /v1/boxes/{boxId}/updates': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1/updates' }) },
     'GET /v1/me': { may: 'VTSA', make: async () => ({ url: '/v1/me' }) },
     'POST /v1/alerts/{alertId}/acknowledge': { may: '-TSA', audit: 'alert.acknowledge', make: async () => ({ url: `/v1/alerts/${alertId}/acknowledge`, body: { note: 'on it' } }) },

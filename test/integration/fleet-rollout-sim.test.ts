@@ -83,9 +83,16 @@ describe('rollout over simulated boxes', () => {
       expect(b.lastError.code).toBe('UPDATE_INSTALL_FAILED');
     }
     // Nothing beyond the opened waves was touched.
+    // Waves are numbered from 1 (wave 1: the canary), currentWave as the boxes' wave.
+    expect(boxes.filter((x) => x.wave === 1)).toHaveLength(1);
     for (const b of boxes.filter((x) => x.wave > halted.currentWave)) expect(b).toMatchObject({ state: 'pending', attempts: 0 });
     expect(halted.progress.total.failed).toBe(failed.length);
     expect((await auditRows('rollout.halt', created.id))[0]).toMatchObject({ actor: 'rollout-engine', ticket: 'SUP-42', detail: expect.objectContaining({ automatic: true }) });
+    // The halt opened an alert, filed under a box that failed, with its coded reason; support may resume, retry the failed boxes or cancel.
+    const alerts = (await f.call('viewer', 'GET', '/v1/alerts?status=open')).body.alerts.filter((a: Json) => a.rule === 'rollout-halted');
+    expect(alerts).toEqual([expect.objectContaining({ subject: created.id, severity: 'critical', message: expect.stringMatching(/^rollout "sim 1\.1\.0" to 1\.1\.0 halted: error threshold exceeded.*UPDATE_INSTALL_FAILED/) })]);
+    expect(FAILING).toContain(alerts[0].boxId);
+    expect(halted.validActions).toEqual(['resume', 'cancel', 'retry-failed']);
     // Boxes still on their way when it halted were told to abort; none is left in flight for long.
     await eventually(async () => ((await boxesOf(created.id)).every((b) => !['scheduled', 'in-progress'].includes(b.state)) ? true : undefined), 'in-flight boxes settled', 12_000);
   }, 300_000);
@@ -110,9 +117,14 @@ describe('rollout over simulated boxes', () => {
     const boxes = await boxesOf(haltedId);
     for (const b of retried) expect(boxes.find((x) => x.boxId === b.boxId)).toMatchObject({ state: 'succeeded', attempts: b.attempts + 1 });
     expect((await auditRows('rollout.resume', haltedId))[0]).toMatchObject({ actorRole: 'support', ticket: 'SUP-43' });
+    // The resume closed the halt's alert; the completion left an event on every box.
+    expect((await f.call('viewer', 'GET', '/v1/alerts?status=open')).body.alerts.filter((a: Json) => a.rule === 'rollout-halted')).toEqual([]);
+    const completed = (await f.call('viewer', 'GET', '/v1/events?kind=rollout.completed&limit=100')).body.events.filter((e: Json) => e.subject === haltedId);
+    expect(completed).toHaveLength(BOXES);
+    expect(done.validActions).toEqual([]);
     // Wave by wave, before the halt and after the resume: every box of a wave had its first job before any box of the next wave got one.
     const jobSeq = (boxId: string) => (sims.get(boxId) as SimulatedUpdateBox).jobs.find((j) => j.job.rolloutId === haltedId && j.job.action === 'install')?.seq as number;
-    for (let w = 0; w < 2; w++) {
+    for (let w = 1; w < 3; w++) {
       const lastOfWave = Math.max(...boxes.filter((b) => b.wave === w).map((b) => jobSeq(b.boxId)));
       const firstOfNext = Math.min(...boxes.filter((b) => b.wave === w + 1).map((b) => jobSeq(b.boxId)));
       expect(lastOfWave).toBeLessThan(firstOfNext);
@@ -132,5 +144,12 @@ describe('rollout over simulated boxes', () => {
     }, 'rolled-back event stored', 12_000);
     expect(view.rollouts[0]).toMatchObject({ rolloutId: created.id, state: 'rolled-back', updateState: 'rolled-back', lastError: { code: 'UPDATE_TRIAL_UNHEALTHY' } });
     expect(view.rollbackEvents[0]).toMatchObject({ kind: 'update.rolled-back', boxId: 'rb-sim-00' });
+    // Fixed: support retries the rolled-back box only (one more attempt, a new job); the rollout completes.
+    (sims.get('rb-sim-00') as SimulatedUpdateBox).script = 'commit';
+    const retried = await f.call('support', 'POST', `/v1/rollouts/${created.id}/retry-failed`, { ticket: 'SUP-44' });
+    expect(retried.body).toMatchObject({ state: 'running' });
+    expect((await until(created.id, ['completed', 'halted'])).state).toBe('completed');
+    expect((await boxesOf(created.id))[0]).toMatchObject({ boxId: 'rb-sim-00', state: 'succeeded', attempts: 2 });
+    expect((await f.call('support', 'POST', `/v1/rollouts/${created.id}/retry-failed`, {})).body.error.code).toBe('ROLLOUT_STATE_CONFLICT');
   }, 300_000);
 });

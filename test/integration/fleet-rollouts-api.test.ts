@@ -165,7 +165,7 @@ describe('rollouts API', () => {
       await f.call('admin', 'PUT', '/v1/boxes/box-late/tags', { tags: ['pilot'] });
       await f.svc.api.ctx.rollouts.tick();
       const late = (await f.call('viewer', 'GET', `/v1/rollouts/${r.id}/boxes`)).body.boxes.find((b: Json) => b.boxId === 'box-late');
-      expect(late).toMatchObject({ joinedLate: true, wave: 1, state: 'pending' });
+      expect(late).toMatchObject({ joinedLate: true, wave: 2, state: 'pending' });
     });
 
     it('a box update history is readable by every role, and unknown ids are coded 404s', async () => {

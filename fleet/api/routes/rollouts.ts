@@ -2,10 +2,9 @@ import { createHash } from 'node:crypto';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Readable } from 'node:stream';
 import Type from 'typebox';
-import { BOX_STATES, ROLLOUT_STATES } from '../../rollouts/machine.ts';
+import { BOX_STATES, OPERATOR_ACTIONS, ROLLOUT_STATES, validActions } from '../../rollouts/machine.ts';
 import { progressOf, waveCountOf } from '../../rollouts/planner.ts';
-import type { RolloutRow } from '../../rollouts/rollout-store.ts';
-import type { OperatorAction } from '../../rollouts/rollout-engine.ts';
+import type { RolloutBoxRow, RolloutRow } from '../../rollouts/rollout-store.ts';
 import { actorOf } from '../auth.ts';
 import { ticketOf } from '../audit.ts';
 import type { ApiContext } from '../context.ts';
@@ -64,7 +63,9 @@ export const RolloutView = Type.Object({
   target: AnyJson,
   canary: Type.Integer(),
   percents: Type.Array(Type.Number()),
-  currentWave: Type.Integer(),
+  currentWave: Type.Integer({ minimum: 1, description: 'the highest opened wave; waves are numbered from 1 (wave 1 is the canary when there is one), as the CLI and the dashboard show them' }),
+  waveCount: Type.Integer(),
+  validActions: Type.Array(Type.Enum(OPERATOR_ACTIONS), { description: 'what support may do now (POST /v1/rollouts/{id}/<action>)' }),
   successThresholdPct: Type.Number(),
   errorThresholdPct: Type.Number(),
   maxAttempts: Type.Integer(),
@@ -85,7 +86,7 @@ const RolloutBoxView = Type.Object({
   rolloutId: Type.String(),
   boxId: Type.String(),
   clubId: Nullable(Type.String()),
-  wave: Type.Integer(),
+  wave: Type.Integer({ minimum: 1, description: 'numbered from 1, as currentWave' }),
   state: Type.Enum(BOX_STATES),
   attempts: Type.Integer(),
   jobId: Nullable(Type.String()),
@@ -102,7 +103,13 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
   // Bundles arrive as a raw body, handed over as the stream: ArtifactRepository caps and hashes it.
   app.addContentTypeParser('application/octet-stream', (_req, payload, done) => done(null, payload));
 
-  const view = (r: RolloutRow) => ({ ...r, progress: progressOf(ctx.rolloutStore.boxes(r.id), waveCountOf(r)) });
+  const view = async (r: RolloutRow) => {
+    const boxes = await ctx.rolloutStore.boxes(r.id);
+    const failed = boxes.filter((b) => b.state === 'failed' || b.state === 'rolled-back').length;
+    return { ...r, currentWave: r.currentWave + 1, waveCount: waveCountOf(r), validActions: validActions(r.state, failed), progress: progressOf(boxes, waveCountOf(r)) };
+  };
+  /** The store numbers waves from 0; people (and the API) from 1. */
+  const boxView = (b: RolloutBoxRow) => ({ ...b, wave: b.wave + 1 });
   const declared = (h: string | undefined) => (h !== undefined && /^\d+$/.test(h) ? Number(h) : undefined);
 
   app.put(
@@ -198,7 +205,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       req.auditTarget = created.id;
       const r = b.start ? await ctx.rollouts.act(created.id, 'start') : created;
       req.auditDetail = { version: r.version, targetName: r.targetName, target: r.target, started: b.start === true };
-      return reply.status(201).send(view(r));
+      return reply.status(201).send(await view(r));
     },
   );
 
@@ -213,7 +220,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
         response: { 200: Type.Object({ rollouts: Type.Array(RolloutView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ rollouts: ctx.rolloutStore.list(req.query.state, req.query.limit ?? 50).map(view) }),
+    async (req) => ({ rollouts: await Promise.all((await ctx.rolloutStore.list(req.query.state, req.query.limit ?? 50)).map(view)) }),
   );
 
   app.get(
@@ -234,18 +241,21 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     },
     async (req) => {
       if (!ctx.rolloutStore.get(req.params.rolloutId)) throw apiError('ROLLOUT_NOT_FOUND');
-      return { boxes: ctx.rolloutStore.boxes(req.params.rolloutId) };
+      return { boxes: (await ctx.rolloutStore.boxes(req.params.rolloutId)).map(boxView) };
     },
   );
 
-  for (const action of ['start', 'pause', 'resume', 'cancel'] as const satisfies readonly OperatorAction[]) {
+  for (const action of OPERATOR_ACTIONS) {
     app.post(
       `/v1/rollouts/:rolloutId/${action}`,
       {
         config: { permission: 'updates.manage', audit: `rollout.${action}` },
         schema: {
           tags: ['rollouts'],
-          summary: `${action[0]?.toUpperCase()}${action.slice(1)} a rollout${action === 'cancel' ? ' (boxes not yet committed get an abort job)' : ''}`,
+          summary:
+            action === 'retry-failed'
+              ? 'Retry only the boxes that failed or rolled back (one more attempt each); a halted or completed rollout runs again'
+              : `${action[0]?.toUpperCase()}${action.slice(1)} a rollout${action === 'cancel' ? ' (boxes not yet committed get an abort job)' : ''}`,
           params: RolloutParams,
           body: Type.Optional(Type.Object({ ticket: Type.Optional(Ticket) }, { additionalProperties: false })),
           response: { 200: RolloutView, ...errorResponses(404, 409) },
@@ -277,7 +287,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       return {
         boxId: box.id,
         agentVersion: box.agentVersion,
-        rollouts: ctx.rolloutStore.boxHistory(box.id, limit),
+        rollouts: (await ctx.rolloutStore.boxHistory(box.id, limit)).map(boxView),
         rollbackEvents: ctx.history.events({ boxId: box.id, kind: 'update.rolled-back', limit }),
       };
     },

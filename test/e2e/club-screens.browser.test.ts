@@ -1,0 +1,188 @@
+import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_CLUBS, UNKNOWN_BADGES } from '../../demo/topology.ts';
+import { demoApi, startDemo, waitAllBoxesOnline, type DemoProcess } from '../support/demo-process.ts';
+import { control, demoScreens, type DemoScreens } from '../support/demo-screens.ts';
+import { foreignWordsOnPage, horizontalOverflow, seriousA11yViolations } from '../support/page-checks.ts';
+import { waitForValue } from '../support/wait-for.ts';
+
+const ARTIFACTS = fileURLToPath(new URL('../../test-artifacts/club-screens/', import.meta.url));
+const WAIT = { timeout: 60_000 };
+const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
+const TABLET = { width: 768, height: 1024 };
+const BOX = 'lyon-01';
+const lyon = DEMO_CLUBS.find((c) => c.id === 'club-lyon')!;
+const member = (n: number) => lyon.members[n - 1]!;
+/** Internal ids of the demo that must never show on a page. */
+const IDS = ['lyon-01', 'lyon-02', 'nantes-01', 'scanner-entry', 'club-lyon'];
+
+type DeskPass = { lane: string; outcome: string; reason: string; who: string; direction: string };
+
+/*
+ * The club's own screens on `npm start` (ephemeral ports, temp data, no random activity: the
+ * test is the only one at the readers): the totem of lyon-01 and its front desk, in Chromium
+ * at tablet size, driven through the demo's control surface (a badge at a reader, a QR code
+ * at the scanner, the printer's tickets, the fleet stopped and started).
+ */
+describe('the club screens of the running demo', () => {
+  let demo: DemoProcess;
+  let screens: DemoScreens;
+  let context: BrowserContext;
+  let profile: string;
+  let deskCookie = '';
+
+  /** Passes of lyon-01 as its desk API shows them, newest first. */
+  const deskPasses = async (): Promise<DeskPass[]> => {
+    const res = await fetch(`${screens.pages.get(BOX)!.desk.replace(/\/desk$/, '')}/api/desk/state`, { headers: { cookie: deskCookie } });
+    return ((await res.json()) as { passes: DeskPass[] }).passes;
+  };
+  const waitForPass = (what: string, match: (p: DeskPass) => boolean) => waitForValue(async () => (await deskPasses()).find(match), 60_000, what);
+  const badge = (lane: 'entry' | 'exit' | 'pmr', tag: number) => control(screens, 'POST', `/boxes/${BOX}/badge`, { lane, tag });
+  async function checkPage(page: Page, name: string): Promise<void> {
+    await page.screenshot({ path: join(ARTIFACTS, `${name}.png`), fullPage: true });
+    expect(await horizontalOverflow(page)).toBe(0);
+    expect(await seriousA11yViolations(page)).toEqual([]);
+    expect(await foreignWordsOnPage(page, IDS)).toEqual([]);
+  }
+  async function totem(): Promise<Page> {
+    const page = await context.newPage();
+    await page.goto(screens.pages.get(BOX)!.totem);
+    await page.locator('#club', { hasText: 'Lyon Part-Dieu' }).waitFor(WAIT);
+    return page;
+  }
+  const shown = (page: Page) => page.locator('body').getAttribute('data-shown').then(Number);
+
+  beforeAll(async () => {
+    mkdirSync(ARTIFACTS, { recursive: true });
+    demo = await startDemo({ env: { RESABOX_DEMO_ACTIVITY_MS: '0' } });
+    await waitAllBoxesOnline(demo, 3);
+    screens = demoScreens(demo);
+    expect([...screens.pages.keys()]).toEqual(['lyon-01', 'lyon-02', 'nantes-01']);
+    profile = mkdtempSync(join(tmpdir(), 'resabox-chromium-'));
+    // bypassCSP: the pages allow only their own scripts, and axe-core is injected.
+    context = await chromium.launchPersistentContext(profile, { executablePath: '/usr/bin/chromium', args: ARGS, viewport: TABLET, bypassCSP: true });
+    const login = await fetch(`${screens.pages.get(BOX)!.desk.replace(/\/desk$/, '')}/api/desk/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'Test', pin: screens.deskPin }) });
+    deskCookie = (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
+    expect(login.status).toBe(200);
+  }, 300_000);
+
+  afterAll(async () => {
+    await context?.close();
+    if (profile) rmSync(profile, { recursive: true, force: true });
+    if (demo) {
+      await demo.stop();
+      expect(demo.groupAlive()).toBe(false);
+    }
+  }, 120_000);
+
+  it('the totem welcomes on its entry lane and ignores an exit and another lane’s refusal', async () => {
+    const page = await totem();
+    await checkPage(page, '1-totem-idle');
+    await badge('entry', member(1).badge);
+    await page.locator('#welcome').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.locator('#member-name').textContent()).toBe(member(1).name);
+    expect(await page.locator('#subscription').textContent()).toMatch(/^Votre abonnement court jusqu’au \d{1,2} \S+ \d{4}\.$/);
+    await checkPage(page, '2-totem-welcome');
+    const before = await shown(page);
+
+    // Someone leaves, someone is refused at the accessible gate: both decided and journaled...
+    await badge('exit', member(2).badge);
+    await waitForPass('the exit at lyon-01', (p) => p.lane === 'Sortie' && p.who === member(2).name);
+    await badge('pmr', UNKNOWN_BADGES[0]!);
+    await waitForPass('the refusal at the accessible gate', (p) => p.lane === 'Accès PMR' && p.reason === 'Badge inconnu');
+    // ...then a refusal on the totem's own lane: it is the next thing the totem shows.
+    await badge('entry', UNKNOWN_BADGES[1]!);
+    await page.locator('#refused').waitFor({ state: 'visible', ...WAIT });
+    expect(await shown(page)).toBe(before + 1);
+    expect(await page.locator('#refusal-reason').textContent()).toBe('Badge inconnu');
+    expect(await page.locator('#refusal-advice').textContent()).toBe('Ce badge n’est pas enregistré : présentez-vous à l’accueil.');
+    await checkPage(page, '3-totem-refused');
+    await page.close();
+  }, 180_000);
+
+  it('an expired member sees the end date of their subscription', async () => {
+    const page = await totem();
+    const expired = lyon.members.find((m) => m.expired)!;
+    const { data } = await demoApi<{ data: { rights: { memberId: string; validTo: number }[] } }>(demo, `/v1/clubs/${lyon.id}/rights`);
+    const ended = data.rights.find((r) => r.memberId === expired.id)!.validTo;
+    // validTo is exclusive: the subscription's last day is the one before that instant.
+    const lastDay = new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', day: 'numeric', month: 'long', year: 'numeric' }).format(ended - 1);
+    await badge('entry', expired.badge);
+    await page.locator('#refused').waitFor({ state: 'visible', ...WAIT });
+    expect(await page.locator('#refusal-reason').textContent()).toBe('Abonnement hors période de validité');
+    expect(await page.locator('#refusal-advice').textContent()).toBe(`Votre abonnement a pris fin le ${lastDay} : renouvelez-le à l’accueil.`);
+    await checkPage(page, '4-totem-expired');
+    await page.close();
+  }, 120_000);
+
+  it('a day pass printed at the totem opens the turnstile once and is refused the second time', async () => {
+    const page = await totem();
+    await badge('entry', member(4).badge);
+    await page.locator('#member-name', { hasText: member(4).name }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Imprimer un pass invité pour la journée' }).click();
+    await page.getByText('Pass invité imprimé').waitFor(WAIT);
+    const printed = await waitForValue(async () => (await control<{ tickets: { lines: string[]; qr: string[] }[] }>(screens, 'GET', `/boxes/${BOX}/tickets`)).tickets.find((t) => t.lines.some((l) => l.includes('ENTRÉE 1 JOUR'))), 30_000, 'the day pass out of the printer');
+    expect(printed.lines.some((l) => l.includes(`Invité de ${member(4).name.split(' ')[0]}`))).toBe(true);
+    const qr = printed.qr[0] ?? '';
+    expect(qr).toMatch(/^RBT1\./);
+    // The member has walked through; the lane is free for their guest (a QR shown during a passage is ignored).
+    await waitForPass('the member through the turnstile', (p) => p.who === member(4).name && p.outcome === 'Passé');
+
+    await control(screens, 'POST', `/boxes/${BOX}/scan`, { text: qr });
+    await page.getByText('Pass invité : bonne séance !').waitFor(WAIT);
+    await waitForPass('the ticket entry, through the turnstile', (p) => p.lane === 'Entrée' && p.who === 'Ticket' && p.outcome === 'Passé');
+    await checkPage(page, '5-totem-ticket');
+
+    await control(screens, 'POST', `/boxes/${BOX}/scan`, { text: qr });
+    await page.locator('#refusal-reason', { hasText: 'QR code déjà utilisé' }).waitFor(WAIT);
+    await waitForPass('the second use refused', (p) => p.outcome === 'Refusé' && p.reason === 'QR code déjà utilisé');
+    expect((await deskPasses()).filter((p) => p.who === 'Ticket' && p.outcome === 'Passé')).toHaveLength(1);
+    await page.close();
+  }, 180_000);
+
+  it('the desk signs in with the demo PIN, finds a member with the fleet stopped, lets them in by hand; the pass reaches the fleet once it is back', async () => {
+    await control(screens, 'POST', '/fleet/stop');
+    expect(await fetch(`${demo.baseUrl}/v1/boxes`).then(() => 'up', () => 'down')).toBe('down');
+    const page = await context.newPage();
+    await page.goto(screens.pages.get(BOX)!.desk);
+    await page.locator('#login-operator').fill('Léa');
+    await page.locator('#login-pin').fill(screens.deskPin);
+    await page.getByRole('button', { name: 'Se connecter' }).click();
+    await page.locator('#console').waitFor({ state: 'visible', ...WAIT });
+    await page.locator('#title', { hasText: 'Accueil · Lyon Part-Dieu · Lyon accueil' }).waitFor(WAIT);
+
+    const emma = member(3);
+    await page.locator('#search-q').fill(emma.name.split(' ')[0]!);
+    await page.getByRole('button', { name: 'Rechercher' }).click();
+    await page.locator('#member h3', { hasText: emma.name }).waitFor(WAIT);
+    await page.locator('#member', { hasText: 'Abonnement (Club) : valide' }).waitFor(WAIT);
+    await page.getByRole('button', { name: 'Entrée manuelle pour ce membre' }).click();
+    await page.locator('#open-member', { hasText: `Pour ${emma.name}` }).waitFor(WAIT);
+    await page.locator('#open-lane').selectOption({ label: 'Entrée · Club' });
+    await page.locator('#open-reason').fill('badge oublié');
+    await page.getByRole('button', { name: 'Ouvrir' }).click();
+    await page.getByText(`Ouverture enregistrée pour ${emma.name}`).waitFor(WAIT);
+    await page.locator('#passes tr', { hasText: 'Ouverture manuelle' }).filter({ hasText: emma.name }).first().waitFor(WAIT);
+    // Her card now shows her inside and the pass, read from the box's own journal.
+    await page.locator('#member', { hasText: 'Présent (Club) depuis' }).waitFor(WAIT);
+    await page.locator('#member li', { hasText: 'Ouverture manuelle' }).waitFor(WAIT);
+    await page.locator('#figures', { hasText: 'Tickets imprimés : 0 entrée à la journée, 1 pass invité' }).waitFor(WAIT);
+    await checkPage(page, '6-desk-member');
+
+    await control(screens, 'POST', '/fleet/start');
+    const manual = await waitForValue(
+      async () => {
+        const { passes } = await demoApi<{ passes: { memberId: string | null; reason: string; lane: string; data?: { operator?: string } }[] }>(demo, `/v1/passes?boxId=${BOX}&limit=5000`).catch(() => ({ passes: [] }));
+        return passes.find((p) => p.memberId === emma.id && p.reason === 'manual-open');
+      },
+      180_000,
+      'the manual entry in the fleet',
+    );
+    expect(manual.lane).toBe('entry');
+    await page.close();
+  }, 300_000);
+});
