@@ -24,7 +24,7 @@ async function launchBrowser(profiles: string[], viewport: { width: number; heig
  * in with the printed token, sees the boxes online, opens a box, opens its entry lane
  * remotely and sees the resulting pass appear, without reloading.
  */
-describe('dashboard in a browser against the running demo', () => {
+describe('dashboard in a browser against the running demo', { timeout: 120_000 }, () => {
   let demo: DemoProcess;
   let context: BrowserContext;
   let page: Page;
