@@ -5,7 +5,7 @@ import { launcherPaths, type RollbackRecord, type TrialRecord } from '../launche
 import { currentVersion, switchCurrent } from '../launcher/releases.ts';
 import { downloadWithResume, verifyDownload } from './download.ts';
 import { readJson, writeJsonAtomic } from './durable.ts';
-import { updateError, UpdateFailure, type UpdateError, type UpdateErrorCode } from './errors.ts';
+import { UPDATE_ERRORS, updateError, UpdateFailure, type UpdateError, type UpdateErrorCode } from './errors.ts';
 import { checkTargetFits } from './fit.ts';
 import type { MachineState, UpdateEvent } from './machine.ts';
 import type { UpdateRecord } from './record.ts';
@@ -155,7 +155,8 @@ async function installing(c: EffectContext): Promise<UpdateEvent> {
   return { type: 'switched' };
 }
 
-const reasonOf = (rb: RollbackRecord): UpdateError => ({ code: rb.reason.code as UpdateErrorCode, message: rb.reason.message });
+/** The launcher's reason in plain words first (the catalog's text), its own detail after. */
+const reasonOf = (rb: RollbackRecord): UpdateError => (rb.reason.code in UPDATE_ERRORS ? updateError(rb.reason.code as UpdateErrorCode, rb.reason.message) : { code: rb.reason.code as UpdateErrorCode, message: rb.reason.message });
 
 async function rollbackFor(c: EffectContext): Promise<RollbackRecord | null> {
   const rb = await readJson<RollbackRecord>(paths(c).rollback);

@@ -10,6 +10,9 @@ import { boxView } from './box/view.js';
 import { notFoundView } from './view-not-found.js';
 import { overview } from './view-overview.js';
 import { passesView } from './view-passes.js';
+import { releasesView } from './view-releases.js';
+import { rolloutView } from './view-rollout.js';
+import { rolloutNewView } from './view-rollout-new.js';
 import { rolloutsView } from './view-rollouts.js';
 
 // ---- routing and live refresh ----
@@ -20,6 +23,9 @@ const ROUTES = {
   alerts: () => alertsView(),
   passes: (arg) => passesView(arg),
   rollouts: () => rolloutsView(),
+  rollout: (arg) => rolloutView(arg),
+  'rollout-new': (arg) => rolloutNewView(arg),
+  releases: () => releasesView(),
   audit: () => auditView(),
 };
 

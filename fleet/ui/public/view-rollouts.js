@@ -1,27 +1,31 @@
-import { api, ApiError } from './api.js';
-import { esc, pill } from './html.js';
-import { main, may, refresh, toast } from './shell.js';
+import { api } from './api.js';
+import { esc, fmtTime, table } from './html.js';
+import { main, may } from './shell.js';
+import { rolloutStatePill } from './update-states.js';
 
+const counts = (r) =>
+  Object.entries(r.progress.total)
+    .filter(([, n]) => n > 0)
+    .map(([s, n]) => `${esc(s)} ${esc(n)}`)
+    .join(', ');
+
+/** Every rollout, newest first: state, wave, boxes per state; a link to each. */
 export const rolloutsView = () => ({
-  topics: ['boxes', 'events', 'audit'],
+  topics: ['rollouts'],
   async render() {
-    let rollouts;
-    try {
-      ({ rollouts } = await api('/v1/rollouts?limit=50'));
-    } catch (e) {
-      if (e instanceof ApiError && e.status === 404) {
-        main.innerHTML = '<h1>Rollouts</h1><p class="muted">This fleet has no rollout service.</p>';
-        return;
-      }
-      throw e;
-    }
-    const manage = may('updates.manage');
-    main.innerHTML = `<h1>Rollouts</h1>${rollouts.length ? '' : '<p class="muted">No rollout yet.</p>'}${rollouts
-      .map((r) => `<div class="card"><h2>${esc(r.name)} → ${esc(r.version)} ${pill(r.state, r.state === 'halted' ? 'bad' : r.state === 'completed' ? 'ok' : 'warn')}</h2>
-        <p class="muted">wave ${esc(r.currentWave + 1)} of ${esc(r.percents.length)} · ${esc(r.haltReason ?? '')}</p>
-        <p>${Object.entries(r.progress.total).map(([k, v]) => `${esc(k)}: <b>${esc(v)}</b>`).join(' · ')}</p>
-        ${manage ? `<div class="actions"><button data-act="pause" data-id="${esc(r.id)}">Halt</button><button class="secondary" data-act="resume" data-id="${esc(r.id)}">Resume</button></div>` : ''}</div>`)
-      .join('')}`;
-    for (const b of main.querySelectorAll('button[data-act]')) b.addEventListener('click', () => api(`/v1/rollouts/${b.dataset.id}/${b.dataset.act}`, { method: 'POST', body: {} }).then(() => refresh(), (e) => toast(e.message)));
+    const { rollouts } = await api('/v1/rollouts?limit=100');
+    const rows = rollouts.map((r) => [
+      `<a href="#/rollout/${encodeURIComponent(r.id)}" data-rollout="${esc(r.id)}">${esc(r.name)}</a>`,
+      esc(r.version),
+      esc(r.hardware),
+      rolloutStatePill(r.state),
+      esc(`${r.currentWave} of ${r.waveCount}`),
+      counts(r),
+      esc(r.createdBy),
+      esc(fmtTime(r.updatedAt)),
+    ]);
+    main.innerHTML = `<h1>Rollouts</h1>
+      <div class="actions">${may('updates.manage') ? '<a class="button" href="#/rollout-new/" id="new-rollout">New rollout</a>' : ''}<a href="#/releases">Releases</a></div>
+      <div class="card">${table(['rollout', 'version', 'hardware', 'state', 'wave', 'boxes', 'created by', 'last change'], rows, 'rollouts')}</div>`;
   },
 });
