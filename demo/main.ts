@@ -96,8 +96,8 @@ for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
 const fleetReady = elapsed();
 try {
   const now = systemClock.now();
-  const token = demoAdminToken(svc.api, join(dataDir, 'demo-admin-token'), now);
-  const roles = demoRoleTokens(svc.api, now);
+  const token = await demoAdminToken(svc.api, join(dataDir, 'demo-admin-token'), now);
+  const roles = await demoRoleTokens(svc.api, now);
   const call = apiCaller(svc.api, token);
   const mqttUrl = `mqtt://127.0.0.1:${svc.mqttAddresses.tcp ?? mqttPort}`;
   const deskPin = ensureDemoDeskPin(dataDir);

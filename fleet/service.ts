@@ -102,7 +102,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
           activeBoxes: () => store.boxes.list({ status: 'active' }),
           reload: m.reload,
         });
-        sync.sync();
+        await sync.sync();
         // Mosquitto 2 drops, on reload, the clients whose credentials are gone.
         hooks = { credentialsChanged: () => sync.sync(), disconnectBox: () => undefined };
       } else {
@@ -153,8 +153,8 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
       // Only printer events feed a rule; other events need no evaluation (the tick covers time).
       listener: {
         onState: (id) => engine.evaluate(id),
-        onHealth: (id) => void presence.heardFrom(id).then(() => engine.evaluate(id)),
-        onEvent: (id, e) => e.kind.startsWith('printer.') && engine.evaluate(id),
+        onHealth: (id) => presence.heardFrom(id).then(() => engine.evaluate(id)),
+        onEvent: (id, e) => (e.kind.startsWith('printer.') ? engine.evaluate(id) : undefined),
       },
     });
     closers.push(() => ingest.stop());

@@ -93,7 +93,8 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     let httpUrl: string | null = null;
     const repositoryUrl = () => o.publicRepositoryUrl ?? `${httpUrl ?? 'http://localhost:8080'}/repository`;
     const api = await buildApi({
-      db: fleet.store.db,
+      store: fleet.store,
+      desk: fleet.desk,
       bus: fleet.bus,
       access: fleet.boxAccess,
       clock: o.clock,

@@ -36,7 +36,7 @@ describe('role checks on every route, audit rows for every state-changing call',
   const failedDelivery = async (): Promise<number> => {
     const desk = f.svc.api.ctx.desk;
     const sub = await newSubscription();
-    const { alert } = f.svc.fleet.store.alerts.raise({ boxId: 'box-m-1', rule: `test-${uid()}`, subject: '' }, { severity: 'warning', message: 'test', detail: {} }, f.clock.now());
+    const { alert } = await f.svc.fleet.store.alerts.raise({ boxId: 'box-m-1', rule: `test-${uid()}`, subject: '' }, { severity: 'warning', message: 'test', detail: {} }, f.clock.now());
     await desk.enqueue(alert.id, 'club-none', f.clock.now());
     const d = (await desk.deliveries({ alertId: alert.id, limit: 5 })).find((x) => x.subscriptionId === sub.id) as { id: number };
     await desk.attemptFailed(d.id, 'refused', null);
@@ -48,8 +48,8 @@ describe('role checks on every route, audit rows for every state-changing call',
   /** A fresh draft rollout over box-m-1 (earlier live ones cancelled, so box-m-1 is free), moved through `actions`. */
   const draft = async (...actions: ('start' | 'pause')[]): Promise<string> => {
     const engine = f.svc.api.ctx.rollouts;
-    for (const r of f.svc.api.ctx.rolloutStore.live()) if (r.state !== 'cancelled') await engine.act(r.id, 'cancel');
-    const id = engine.create({ ...rolloutBody, channel: 'stable', target: { boxes: ['box-m-1'], clubs: [], tags: [] }, canary: 0, percents: [100], successThresholdPct: 100, errorThresholdPct: 10, maxAttempts: 1, jobTimeoutMs: 60_000, prefetch: false, maintenance: { outsideOpeningHours: false, idleMinutes: null } }, 'test', null).id;
+    for (const r of await f.svc.api.ctx.rolloutStore.live()) if (r.state !== 'cancelled') await engine.act(r.id, 'cancel');
+    const { id } = await engine.create({ ...rolloutBody, channel: 'stable', target: { boxes: ['box-m-1'], clubs: [], tags: [] }, canary: 0, percents: [100], successThresholdPct: 100, errorThresholdPct: 10, maxAttempts: 1, jobTimeoutMs: 60_000, prefetch: false, maintenance: { outsideOpeningHours: false, idleMinutes: null } }, 'test', null);
     for (const a of actions) await engine.act(id, a);
     return id;
   };
@@ -95,7 +95,7 @@ describe('role checks on every route, audit rows for every state-changing call',
     'POST /v1/clubs/{clubId}/rights': { may: '---A', audit: 'rights.upsert', make: async () => ({ url: '/v1/clubs/club-m/rights', body: { upserts: { members: [{ id: `m-${uid()}`, displayName: 'X', subscriptionEnd: null, blockingAlerts: [] }] } } }) },
     'GET /v1/tokens': { may: '---A', make: async () => ({ url: '/v1/tokens' }) },
     'POST /v1/tokens': { may: '---A', audit: 'token.create', make: async () => ({ url: '/v1/tokens', body: { name: 'ci', role: 'viewer' } }) },
-    'POST /v1/tokens/{tokenId}/revoke': { may: '---A', audit: 'token.revoke', make: async () => ({ url: `/v1/tokens/${f.svc.api.ctx.tokens.create('tmp', 'viewer', f.clock.now()).row.id}/revoke`, body: {} }) },
+    'POST /v1/tokens/{tokenId}/revoke': { may: '---A', audit: 'token.revoke', make: async () => ({ url: `/v1/tokens/${(await f.svc.api.ctx.tokens.create('tmp', 'viewer', f.clock.now())).row.id}/revoke`, body: {} }) },
     'GET /v1/audit': { may: '--SA', make: async () => ({ url: '/v1/audit?limit=5' }) },
     'PUT /v1/updates/artifacts/{name}': { may: '--SA', audit: 'artifact.upload', make: async () => ({ url: `/v1/updates/artifacts/b-${uid()}.tar.gz`, body: Buffer.from('bundle'), headers: octet }) },
     'PUT /v1/updates/metadata/{name}': { may: '--SA', audit: 'repository.metadata', make: async () => ({ url: '/v1/updates/metadata/timestamp.json', body: Buffer.from('{}'), headers: octet }) },
@@ -151,7 +151,7 @@ describe('role checks on every route, audit rows for every state-changing call',
     await f.call('admin', 'PUT', '/v1/clubs/club-m', { name: 'M', timezone: 'Europe/Paris' });
     await enrollBox(f, 'box-m-1', 'club-m');
     commandId = (await f.call('admin', 'POST', '/v1/boxes/box-m-1/commands', { kind: 'run-diagnostics', args: {} })).body.id;
-    alertId = f.svc.fleet.store.alerts.raise({ boxId: 'box-m-1', rule: 'role-test', subject: '' }, { severity: 'warning', message: 'role test', detail: {} }, f.clock.now()).alert.id;
+    alertId = (await f.svc.fleet.store.alerts.raise({ boxId: 'box-m-1', rule: 'role-test', subject: '' }, { severity: 'warning', message: 'role test', detail: {} }, f.clock.now())).alert.id;
     await f.call('admin', 'PUT', '/v1/updates/artifacts/role-test.tar.gz', Buffer.from('bundle'), octet);
     await f.call('admin', 'PUT', '/v1/updates/metadata/timestamp.json', Buffer.from('{}'), octet);
   });
@@ -240,7 +240,7 @@ describe('role checks on every route, audit rows for every state-changing call',
   });
 
   it('a revoked or unknown token is refused', async () => {
-    const { token, row } = f.svc.api.ctx.tokens.create('gone', 'admin', f.clock.now());
+    const { token, row } = await f.svc.api.ctx.tokens.create('gone', 'admin', f.clock.now());
     expect((await f.svc.api.inject({ method: 'GET', url: '/v1/boxes', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(200);
     await f.call('admin', 'POST', `/v1/tokens/${row.id}/revoke`, {});
     expect((await f.svc.api.inject({ method: 'GET', url: '/v1/boxes', headers: { authorization: `Bearer ${token}` } })).statusCode).toBe(401);

@@ -79,12 +79,12 @@ describe('alert notifications: webhook and e-mail, one per alert', () => {
 
   it('an opened alert reaches the webhook once (signed, after a retry) and the club subscription by e-mail once', async () => {
     failNext = 1;
-    const alert = f.svc.fleet.alerts.raiseExternal({ boxId: 'box-n-1', rule: 'rollout-halted', subject: 'r-1' }, { severity: 'critical', message: 'rollout r-1 halted', detail: {} });
+    const alert = await f.svc.fleet.alerts.raiseExternal({ boxId: 'box-n-1', rule: 'rollout-halted', subject: 'r-1' }, { severity: 'critical', message: 'rollout r-1 halted', detail: {} });
     await notifier().flush();
     expect(hooks).toHaveLength(0);
     expect(mails).toHaveLength(1);
     // The same alert again (refreshed, not opened), more flushes, the retry time: one webhook call in all.
-    f.svc.fleet.alerts.raiseExternal({ boxId: 'box-n-1', rule: 'rollout-halted', subject: 'r-1' }, { severity: 'critical', message: 'rollout r-1 halted', detail: {} });
+    await f.svc.fleet.alerts.raiseExternal({ boxId: 'box-n-1', rule: 'rollout-halted', subject: 'r-1' }, { severity: 'critical', message: 'rollout r-1 halted', detail: {} });
     await pass(5_000);
     await pass(60_000);
     await notifier().opened(alert.id);
@@ -106,7 +106,7 @@ describe('alert notifications: webhook and e-mail, one per alert', () => {
 
   it('a club subscription hears only of its club; a silence stops notifications for its box, rule or club', async () => {
     const [h0, m0] = [hooks.length, mails.length];
-    f.svc.fleet.alerts.raiseExternal({ boxId: 'box-o-1', rule: 'printer', subject: 'p' }, { severity: 'warning', message: 'paper near end', detail: {} });
+    await f.svc.fleet.alerts.raiseExternal({ boxId: 'box-o-1', rule: 'printer', subject: 'p' }, { severity: 'warning', message: 'paper near end', detail: {} });
     await notifier().flush();
     expect([hooks.length - h0, mails.length - m0]).toEqual([1, 0]);
     for (const [scope, target, key] of [
@@ -116,20 +116,20 @@ describe('alert notifications: webhook and e-mail, one per alert', () => {
     ] as const) {
       const s = await f.call('technician', 'POST', '/v1/silences', { scope, target, minutes: 30, note: 'maintenance' });
       expect(s.status).toBe(201);
-      f.svc.fleet.alerts.raiseExternal(key, { severity: 'warning', message: `silenced ${scope}`, detail: {} });
+      await f.svc.fleet.alerts.raiseExternal(key, { severity: 'warning', message: `silenced ${scope}`, detail: {} });
       await pass(1000);
       expect([hooks.length - h0, mails.length - m0], scope).toEqual([1, 0]);
       await f.call('technician', 'POST', `/v1/silences/${s.body.id}/end`, {});
     }
     // Silences end: the next alert is heard again.
-    f.svc.fleet.alerts.raiseExternal({ boxId: 'box-n-1', rule: 'disk-full', subject: 'after' }, { severity: 'warning', message: 'disk', detail: {} });
+    await f.svc.fleet.alerts.raiseExternal({ boxId: 'box-n-1', rule: 'disk-full', subject: 'after' }, { severity: 'warning', message: 'disk', detail: {} });
     await notifier().flush();
     expect([hooks.length - h0, mails.length - m0]).toEqual([2, 1]);
   });
 
   it('a webhook that keeps failing is retried with backoff, then shown among the failed deliveries, and can be sent again', async () => {
     const sub = (await f.call('admin', 'POST', '/v1/notification-subscriptions', { channel: 'webhook', target: 'http://127.0.0.1:9/nobody', secret: SECRET, clubId: 'club-o' })).body;
-    const alert = f.svc.fleet.alerts.raiseExternal({ boxId: 'box-o-1', rule: 'disk-full', subject: 'd' }, { severity: 'critical', message: 'disk full', detail: {} });
+    const alert = await f.svc.fleet.alerts.raiseExternal({ boxId: 'box-o-1', rule: 'disk-full', subject: 'd' }, { severity: 'critical', message: 'disk full', detail: {} });
     await notifier().flush();
     const mine = async () => ((await f.call('viewer', 'GET', `/v1/notification-deliveries?alertId=${alert.id}`)).body.deliveries as { id: number; subscriptionId: string; status: string; attempts: number; lastError: string }[]).find((d) => d.subscriptionId === sub.id);
     expect(await mine()).toMatchObject({ status: 'pending', attempts: 1 });
@@ -148,7 +148,7 @@ describe('alert notifications: webhook and e-mail, one per alert', () => {
   });
 
   it('acknowledge with a note and assign show on the alert', async () => {
-    const alert = f.svc.fleet.alerts.raiseExternal({ boxId: 'box-n-1', rule: 'device-offline', subject: 'reader-entry' }, { severity: 'critical', message: 'reader offline', detail: {} });
+    const alert = await f.svc.fleet.alerts.raiseExternal({ boxId: 'box-n-1', rule: 'device-offline', subject: 'reader-entry' }, { severity: 'critical', message: 'reader offline', detail: {} });
     expect((await f.call('technician', 'POST', `/v1/alerts/${alert.id}/acknowledge`, { note: 'cable checked' })).status).toBe(200);
     expect((await f.call('technician', 'POST', `/v1/alerts/${alert.id}/assign`, { assignee: 'alice' })).status).toBe(200);
     const shown = ((await f.call('viewer', 'GET', '/v1/alerts?status=open&boxId=box-n-1')).body.alerts as { id: number }[]).find((a) => a.id === alert.id);

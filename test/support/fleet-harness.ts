@@ -31,7 +31,7 @@ export async function startTestFleet(options: Pick<FleetServiceOptions, 'enrollm
   const dir = mkdtempSync(join(tmpdir(), 'resabox-fleet-api-'));
   const clock = new ManualClock(Date.now());
   const svc = await startFleetService({ dataDir: dir, clock, logger: silentLogger, mqttListen: { tcp: { port: 0, host: '127.0.0.1' } }, ...options });
-  const tokens = Object.fromEntries(ROLE_LIST.map((r) => [r, svc.api.ctx.tokens.create(`${r}-user`, r, clock.now()).token])) as Record<Role, string>;
+  const tokens = Object.fromEntries(await Promise.all(ROLE_LIST.map(async (r) => [r, (await svc.api.ctx.tokens.create(`${r}-user`, r, clock.now())).token]))) as Record<Role, string>;
   return {
     svc,
     clock,
