@@ -110,3 +110,28 @@ describe('SQLite fleet store', () => {
     expect((await store.alerts.history('box-a', 10)).map((a) => a.status)).toEqual(['open', 'resolved']);
   });
 });
+
+describe('SQLite store transactions (one connection shared by async callers)', () => {
+  it('keeps a write made outside a transaction out of it: it waits, and survives the rollback', async () => {
+    // Another caller (its own async context) writes while the transaction is open, between two of its awaits.
+    let startOutside!: () => void;
+    const outside = new Promise<void>((resolve) => (startOutside = resolve)).then(() => store.boxes.setStatus('box-a', 'revoked', T0 + 2));
+    await expect(
+      store.transaction(async (tx) => {
+        await tx.boxes.setStatus('box-b', 'active', T0 + 1);
+        startOutside();
+        await new Promise((resolve) => setImmediate(resolve));
+        await tx.boxes.recordRightsStatus('box-b', 7, T0 + 3);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await outside;
+    expect((await store.boxes.get('box-b'))?.status).toBe('pending');
+    expect((await store.boxes.get('box-a'))?.status).toBe('revoked');
+  });
+
+  it('refuses, with its code, a transaction callback that uses the store instead of its tx repositories', async () => {
+    await expect(store.transaction(async () => store.boxes.get('box-a'))).rejects.toMatchObject({ code: 'STORE_OUTSIDE_TRANSACTION' });
+    expect((await store.boxes.get('box-a'))?.id).toBe('box-a');
+  });
+});
