@@ -36,6 +36,7 @@ const pagesPort = Number(env.RESABOX_DEMO_PAGES_PORT ?? (httpPort === 0 ? 0 : ht
 const controlPort = Number(env.RESABOX_DEMO_CONTROL_PORT ?? (httpPort === 0 ? 0 : httpPort + 9));
 const trialS = Number(env.RESABOX_DEMO_TRIAL_S ?? 30);
 const healthTimeoutS = Number(env.RESABOX_DEMO_HEALTH_TIMEOUT_S ?? 40);
+const configTrialS = Number(env.RESABOX_DEMO_CONFIG_TRIAL_S ?? 20);
 const wanted = env.RESABOX_DEMO_LINKS ?? 'auto';
 if (!['auto', 'pty', 'tcp'].includes(wanted)) {
   console.error(`RESABOX_DEMO_LINKS must be auto, pty or tcp (got ${wanted})`);
@@ -110,6 +111,7 @@ try {
         release,
         trialS,
         healthTimeoutS,
+        configTrialS,
         logLevel: env.RESABOX_DEMO_AGENT_LOG_LEVEL ?? 'info',
         pagesPort: pagesPort === 0 ? 0 : pagesPort + boxes.length,
         deskPinFile: deskPin.file,

@@ -2,7 +2,7 @@ import type Database from 'better-sqlite3';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 
 /** What the dashboard refetches when it changes. */
-export type LiveTopic = 'boxes' | 'passes' | 'events' | 'alerts' | 'commands' | 'audit' | 'health' | 'rollouts';
+export type LiveTopic = 'boxes' | 'passes' | 'events' | 'alerts' | 'commands' | 'audit' | 'health' | 'rollouts' | 'config';
 
 const PROBES: Record<LiveTopic, string> = {
   // Cheap probes: rowid maxima are O(1); the small tables (boxes, alerts, commands) are scanned.
@@ -14,6 +14,8 @@ const PROBES: Record<LiveTopic, string> = {
   commands: 'SELECT count(*) || \':\' || max(updated_at) AS v FROM commands',
   audit: 'SELECT max(id) AS v FROM audit_log',
   // A rollout's state or any of its boxes' steps.
+  // A box's config/reported, or a desired configuration set.
+  config: "SELECT (SELECT max(coalesce(config_reported_at, 0)) FROM boxes) || ':' || (SELECT count(*) || ':' || max(set_at) FROM config_desired) AS v",
   rollouts: "SELECT (SELECT count(*) || ':' || max(updated_at) FROM rollouts) || ':' || (SELECT max(last_change_at) FROM rollout_boxes) || ':' || (SELECT max(rowid) FROM update_artifacts) AS v",
 };
 

@@ -1,0 +1,44 @@
+import type Database from 'better-sqlite3';
+
+export interface DesiredConfig {
+  readonly boxId: string;
+  readonly version: number;
+  readonly config: Record<string, unknown>;
+  readonly setBy: string;
+  readonly ticket: string | null;
+  readonly setAt: number;
+}
+
+interface Raw {
+  box_id: string;
+  version: number;
+  config: string;
+  set_by: string;
+  ticket: string | null;
+  set_at: number;
+}
+
+const toRow = (r: Raw): DesiredConfig => ({ boxId: r.box_id, version: r.version, config: JSON.parse(r.config) as Record<string, unknown>, setBy: r.set_by, ticket: r.ticket, setAt: r.set_at });
+
+/** The desired configuration of each box (migration 300). Async, like every repository added now. */
+export class DesiredConfigs {
+  constructor(private readonly db: Database.Database) {}
+
+  async get(boxId: string): Promise<DesiredConfig | undefined> {
+    const r = this.db.prepare('SELECT * FROM config_desired WHERE box_id = ?').get(boxId) as Raw | undefined;
+    return r && toRow(r);
+  }
+
+  async put(c: DesiredConfig): Promise<void> {
+    this.db
+      .prepare(
+        `INSERT INTO config_desired (box_id, version, config, set_by, ticket, set_at) VALUES (?, ?, ?, ?, ?, ?)
+         ON CONFLICT(box_id) DO UPDATE SET version = excluded.version, config = excluded.config, set_by = excluded.set_by, ticket = excluded.ticket, set_at = excluded.set_at`,
+      )
+      .run(c.boxId, c.version, JSON.stringify(c.config), c.setBy, c.ticket, c.setAt);
+  }
+
+  async list(): Promise<DesiredConfig[]> {
+    return (this.db.prepare('SELECT * FROM config_desired ORDER BY box_id').all() as Raw[]).map(toRow);
+  }
+}
