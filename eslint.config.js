@@ -29,6 +29,17 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/agent/**', '**/firmware-sim/**'] }] },
   },
   {
+    // The fleet store is async: a store call not awaited is a write that may land after the
+    // answer (or never), and a Promise in a condition is always true. Typed rules, fleet only
+    // (they cost the type checker's time).
+    files: ['fleet/**/*.ts'],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+    },
+  },
+  {
     files: ['firmware-sim/**/*.ts'],
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/agent/**', '**/fleet/**'] }] },
   },

@@ -16,17 +16,17 @@ export function apiCaller(api: FleetApi, token: string) {
 export type ApiCall = ReturnType<typeof apiCaller>;
 
 /** The admin token kept in the data folder (0600) so that a restarted demo prints the same one. */
-export function demoAdminToken(api: FleetApi, file: string, now: number): string {
+export async function demoAdminToken(api: FleetApi, file: string, now: number): Promise<string> {
   const saved = existsSync(file) ? readFileSync(file, 'utf8').trim() : '';
-  if (saved && api.ctx.tokens.authenticate(saved, now)) return saved;
-  const token = api.ctx.tokens.create('demo-admin', 'admin', now).token;
+  if (saved && (await api.ctx.tokens.authenticate(saved, now))) return saved;
+  const token = (await api.ctx.tokens.create('demo-admin', 'admin', now)).token;
   writeFileSync(file, `${token}\n`, { mode: 0o600 });
   return token;
 }
 
 /** Extra tokens for the other roles, so the dashboard's role-dependent actions can be tried. */
-export function demoRoleTokens(api: FleetApi, now: number): Record<'viewer' | 'support', string> {
-  return { viewer: api.ctx.tokens.create('demo-viewer', 'viewer', now).token, support: api.ctx.tokens.create('demo-support', 'support', now).token };
+export async function demoRoleTokens(api: FleetApi, now: number): Promise<Record<'viewer' | 'support', string>> {
+  return { viewer: (await api.ctx.tokens.create('demo-viewer', 'viewer', now)).token, support: (await api.ctx.tokens.create('demo-support', 'support', now)).token };
 }
 
 const sha256Hex = (s: string) => createHash('sha256').update(s).digest('hex');

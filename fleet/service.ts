@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
 import { AlertEngine, type AlertChange } from './alerts/engine.ts';
+import { Notifier, type NotifierOptions } from './alerts/notify/notifier.ts';
+import { AlertDesk } from './store/alert-desk.ts';
 import type { AlertThresholds } from './alerts/rules.ts';
 import type { ServiceIdentity } from './broker/access-control.ts';
 import type { AdmissionOptions } from './broker/admission.ts';
@@ -47,6 +49,8 @@ export interface FleetOptions {
   readonly logger?: Logger;
   readonly alerts?: { thresholds?: Partial<AlertThresholds>; tickMs?: number; onChange?: (c: AlertChange) => void };
   readonly healthRetention?: HealthRetention;
+  /** Alert notifications: the SMTP server for e-mail subscriptions, retry pace. */
+  readonly notifications?: Omit<NotifierOptions, 'desk' | 'clock' | 'logger'>;
   /** How long a box has, after the fleet's broker link comes up, to show it is there (default 1.5 × the boxes' 30 s keepalive). */
   readonly presenceGraceMs?: number;
 }
@@ -61,6 +65,8 @@ export interface Fleet {
   readonly ingest: Ingest;
   readonly alerts: AlertEngine;
   readonly presence: Presence;
+  readonly desk: AlertDesk;
+  readonly notifier: Notifier;
   readonly clock: Clock;
   readonly logger: Logger;
   close(): Promise<void>;
@@ -96,7 +102,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
           activeBoxes: () => store.boxes.list({ status: 'active' }),
           reload: m.reload,
         });
-        sync.sync();
+        await sync.sync();
         // Mosquitto 2 drops, on reload, the clients whose credentials are gone.
         hooks = { credentialsChanged: () => sync.sync(), disconnectBox: () => undefined };
       } else {
@@ -108,7 +114,23 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
     }
     const embedded = broker;
     // The engine asks presence whether boxes may still be reconnecting; presence tells it which boxes it marked offline.
-    const engine: AlertEngine = new AlertEngine({ store, clock, logger: logger.child({ component: 'alerts' }), presenceSettled: () => presence.settled(), ...(options.alerts ?? {}) });
+    const desk = new AlertDesk(store.db);
+    const notifier = new Notifier({ desk, clock, logger: logger.child({ component: 'notify' }), ...(options.notifications ?? {}) });
+    const userOnChange = options.alerts?.onChange;
+    const engine: AlertEngine = new AlertEngine({
+      store,
+      clock,
+      logger: logger.child({ component: 'alerts' }),
+      presenceSettled: () => presence.settled(),
+      ...(options.alerts ?? {}),
+      // Every alert the engine opens (box rules, a halted rollout) is offered to the notifier.
+      onChange: (c) => {
+        notifier.onAlertChange(c);
+        userOnChange?.(c);
+      },
+    });
+    notifier.start();
+    closers.push(() => notifier.stop());
     const presence: Presence = new Presence({
       boxes: store.boxes,
       clock,
@@ -131,8 +153,8 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
       // Only printer events feed a rule; other events need no evaluation (the tick covers time).
       listener: {
         onState: (id) => engine.evaluate(id),
-        onHealth: (id) => void presence.heardFrom(id).then(() => engine.evaluate(id)),
-        onEvent: (id, e) => e.kind.startsWith('printer.') && engine.evaluate(id),
+        onHealth: (id) => presence.heardFrom(id).then(() => engine.evaluate(id)),
+        onEvent: (id, e) => (e.kind.startsWith('printer.') ? engine.evaluate(id) : undefined),
       },
     });
     closers.push(() => ingest.stop());
@@ -140,7 +162,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
     closers.push(() => engine.stop());
     const retention = startHealthRetention(store.health, clock, logger.child({ component: 'retention' }), options.healthRetention);
     closers.push(() => retention.stop());
-    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts: engine, presence, clock, logger, close: closeAll };
+    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts: engine, presence, desk, notifier, clock, logger, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

@@ -13,25 +13,25 @@ let store: SqliteFleetStore;
 let engine: AlertEngine;
 let changes: AlertChange[];
 
-beforeEach(() => {
+beforeEach(async () => {
   clock = new ManualClock();
   store = openSqliteStore(':memory:');
-  store.clubs.upsert({ id: 'club-1', name: 'Club', timezone: 'Europe/Paris', openingHours: {} }, clock.now());
-  store.boxes.create({ id: 'box-a', clubId: 'club-1', status: 'active' }, clock.now());
-  store.boxes.setOnline('box-a', true, clock.now());
+  await store.clubs.upsert({ id: 'club-1', name: 'Club', timezone: 'Europe/Paris', openingHours: {} }, clock.now());
+  await store.boxes.create({ id: 'box-a', clubId: 'club-1', status: 'active' }, clock.now());
+  await store.boxes.setOnline('box-a', true, clock.now());
   changes = [];
   engine = new AlertEngine({ store, clock, logger: silentLogger, tickMs: 15_000, onChange: (c) => changes.push(c) });
   engine.start();
 });
-afterEach(() => {
+afterEach(async () => {
   engine.stop();
-  store.close();
+  await store.close();
 });
 
 type Patch = { [K in keyof HealthMessage]?: HealthMessage[K] extends object ? Partial<HealthMessage[K]> | HealthMessage[K] : HealthMessage[K] };
 
 /** What ingest does with a health report, then the evaluation it triggers. */
-function health(patch: Patch = {}): void {
+async function health(patch: Patch = {}): Promise<void> {
   const base = VALID_MESSAGES.health;
   const h = {
     ...base,
@@ -42,32 +42,37 @@ function health(patch: Patch = {}): void {
     journal: { ...base.journal, ...(patch.journal ?? {}) },
     rights: { ...base.rights, ...(patch.rights ?? {}) },
   } as HealthMessage;
-  store.boxes.recordHealth('box-a', { ...h, receivedAt: clock.now() }, clock.now());
-  store.health.insert('box-a', clock.now(), healthMetrics(h));
-  store.devices.upsert('box-a', deviceStatuses(h), clock.now());
-  engine.evaluate('box-a');
+  await store.boxes.recordHealth('box-a', { ...h, receivedAt: clock.now() }, clock.now());
+  await store.health.insert('box-a', clock.now(), healthMetrics(h));
+  await store.devices.upsert('box-a', deviceStatuses(h), clock.now());
+  await engine.evaluate('box-a');
 }
 
-function event(kind: string, deviceId = 'printer'): void {
-  store.events.insert('box-a', { eventId: `e-${clock.now()}-${kind}`, at: clock.now(), kind, severity: 'warning', subject: deviceId, data: {} }, clock.now());
-  engine.evaluate('box-a');
+async function event(kind: string, deviceId = 'printer'): Promise<void> {
+  await store.events.insert('box-a', { eventId: `e-${clock.now()}-${kind}`, at: clock.now(), kind, severity: 'warning', subject: deviceId, data: {} }, clock.now());
+  await engine.evaluate('box-a');
 }
 
-function online(on: boolean): void {
-  store.boxes.setOnline('box-a', on, clock.now());
-  engine.evaluate('box-a');
+async function online(on: boolean): Promise<void> {
+  await store.boxes.setOnline('box-a', on, clock.now());
+  await engine.evaluate('box-a');
 }
 
-const open = () => store.alerts.listOpen('box-a').map((a) => `${a.rule}:${a.subject}:${a.severity}`);
+const open = async () => (await store.alerts.listOpen('box-a')).map((a) => `${a.rule}:${a.subject}:${a.severity}`);
 
 interface Scenario {
   name: string;
-  steps: (() => void)[];
+  steps: (() => unknown)[];
   /** Open alerts after each step. */
   expected: string[][];
 }
 
-const advance = (ms: number) => () => clock.advance(ms);
+/** Lets the alert tick that `advance` fired run to its end (the store answers within the turn). */
+const settle = () => new Promise((resolve) => setImmediate(resolve));
+const advance = (ms: number) => async () => {
+  clock.advance(ms);
+  await settle();
+};
 
 const scenarios: Scenario[] = [
   {
@@ -102,9 +107,10 @@ const scenarios: Scenario[] = [
   },
   {
     name: 'pass backlog growing at every report, then shrinking',
-    steps: [60, 80, 120, 200, 150].map((backlog) => () => {
+    steps: [60, 80, 120, 200, 150].map((backlog) => async () => {
       clock.advance(30_000);
-      health({ journal: { backlog, oldestUnsentTs: clock.now() - 60_000 } });
+      await settle();
+      await health({ journal: { backlog, oldestUnsentTs: clock.now() - 60_000 } });
     }),
     expected: [[], [], [], ['pass-backlog::warning'], []],
   },
@@ -142,41 +148,40 @@ const scenarios: Scenario[] = [
 ];
 
 describe('alert rules', () => {
-  it.each(scenarios)('$name', ({ steps, expected }) => {
-    steps.forEach((step, i) => {
-      step();
-      expect(open().sort(), `after step ${i}`).toEqual([...(expected[i] ?? [])].sort());
-    });
+  it.each(scenarios)('$name', async ({ steps, expected }) => {
+    for (const [i, step] of steps.entries()) {
+      await step();
+      expect((await open()).sort(), `after step ${i}`).toEqual([...(expected[i] ?? [])].sort());
+    }
   });
 
-  it('keeps history: an alert that resolves and comes back is a second row', () => {
-    event('printer.cover-open');
-    event('printer.ok');
-    clock.advance(MIN);
-    event('printer.cover-open');
-    expect(store.alerts.history('box-a', 10).map((a) => a.status)).toEqual(['open', 'resolved']);
+  it('keeps history: an alert that resolves and comes back is a second row', async () => {
+    await event('printer.cover-open');
+    await event('printer.ok');
+    await advance(MIN)();
+    await event('printer.cover-open');
+    expect((await store.alerts.history('box-a', 10)).map((a) => a.status)).toEqual(['open', 'resolved']);
     expect(changes.map((c) => c.kind)).toEqual(['opened', 'resolved', 'opened']);
   });
 
-  it('a revoked box is not reported offline', () => {
-    online(false);
-    clock.advance(3 * MIN);
-    expect(open()).toEqual(['box-offline::critical']);
-    store.boxes.setStatus('box-a', 'revoked', clock.now());
-    clock.advance(15_000);
-    expect(open()).toEqual([]);
+  it('a revoked box is not reported offline', async () => {
+    await online(false);
+    await advance(3 * MIN)();
+    expect(await open()).toEqual(['box-offline::critical']);
+    await store.boxes.setStatus('box-a', 'revoked', clock.now());
+    await advance(15_000)();
+    expect(await open()).toEqual([]);
   });
 });
 
 describe('alert tick over many boxes', () => {
   it('evaluates every box, in slices that leave the event loop free in between', async () => {
     // Created (never seen online) long enough ago to count as offline.
-    for (let i = 0; i < 450; i++) store.boxes.create({ id: `box-${i}`, status: 'active' }, clock.now() - 3 * MIN);
-    engine.tick();
-    expect(store.alerts.listOpen()).toHaveLength(200);
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
-    await new Promise((r) => setImmediate(r));
-    expect(store.alerts.listOpen().filter((a) => a.rule === 'box-offline')).toHaveLength(450);
+    for (let i = 0; i < 450; i++) await store.boxes.create({ id: `box-${i}`, status: 'active' }, clock.now() - 3 * MIN);
+    const ticking = engine.tick();
+    await settle();
+    expect(await store.alerts.listOpen()).toHaveLength(200);
+    await ticking;
+    expect((await store.alerts.listOpen()).filter((a) => a.rule === 'box-offline')).toHaveLength(450);
   });
 });

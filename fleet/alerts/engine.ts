@@ -41,7 +41,7 @@ export class AlertEngine {
 
   start(): void {
     this.stopped = false;
-    this.timer ??= this.options.clock.setInterval(() => this.tick(), this.options.tickMs ?? 15_000);
+    this.timer ??= this.options.clock.setInterval(() => void this.tick(), this.options.tickMs ?? 15_000);
   }
 
   stop(): void {
@@ -55,18 +55,22 @@ export class AlertEngine {
    * TICK_SLICE boxes with the event loop free in between (thousands of boxes would
    * otherwise hold ingestion up for seconds). A tick still running skips the next one.
    */
-  tick(): void {
+  async tick(): Promise<void> {
     if (this.ticking) return;
-    const ids = new Set(this.options.store.boxes.list({ status: 'active' }).map((b) => b.id));
-    for (const a of this.options.store.alerts.listOpen()) ids.add(a.boxId);
-    const queue = [...ids];
-    const slice = () => {
-      for (const id of queue.splice(0, TICK_SLICE)) this.evaluate(id);
-      if (queue.length > 0 && !this.stopped) setImmediate(slice);
-      else this.ticking = false;
-    };
     this.ticking = true;
-    slice();
+    try {
+      const ids = new Set((await this.options.store.boxes.list({ status: 'active' })).map((b) => b.id));
+      for (const a of await this.options.store.alerts.listOpen()) ids.add(a.boxId);
+      const queue = [...ids];
+      while (queue.length > 0 && !this.stopped) {
+        for (const id of queue.splice(0, TICK_SLICE)) await this.evaluate(id);
+        if (queue.length > 0) await new Promise((resolve) => setImmediate(resolve));
+      }
+    } catch (e) {
+      this.options.logger.error({ err: e, code: 'ALERTS_EVALUATION_FAILED' }, 'alert tick failed');
+    } finally {
+      this.ticking = false;
+    }
   }
 
   /**
@@ -74,59 +78,60 @@ export class AlertEngine {
    * the rules' own: one open alert per key, announced through onChange (notifications).
    * The rules' evaluation leaves it alone; resolveExternal closes it.
    */
-  raiseExternal(key: AlertKey, finding: { severity: AlertSeverity; message: string; detail: Record<string, unknown> }): Alert {
-    const r = this.options.store.alerts.raise(key, finding, this.options.clock.now());
+  async raiseExternal(key: AlertKey, finding: { severity: AlertSeverity; message: string; detail: Record<string, unknown> }): Promise<Alert> {
+    const r = await this.options.store.alerts.raise(key, finding, this.options.clock.now());
     if (r.opened) this.options.onChange?.({ kind: 'opened', alert: r.alert });
     return r.alert;
   }
 
-  resolveExternal(key: AlertKey): Alert | undefined {
-    const resolved = this.options.store.alerts.resolve(key, this.options.clock.now());
+  async resolveExternal(key: AlertKey): Promise<Alert | undefined> {
+    const resolved = await this.options.store.alerts.resolve(key, this.options.clock.now());
     if (resolved) this.options.onChange?.({ kind: 'resolved', alert: resolved });
     return resolved;
   }
 
-  evaluate(boxId: string): void {
+  async evaluate(boxId: string): Promise<void> {
     try {
-      this.evaluateUnsafe(boxId);
+      await this.evaluateUnsafe(boxId);
     } catch (e) {
       // An alerting bug must not stop ingestion; it is logged with its code.
       this.options.logger.error({ err: e, box: boxId, code: 'ALERTS_EVALUATION_FAILED' }, 'alert evaluation failed');
     }
   }
 
-  private evaluateUnsafe(boxId: string): void {
-    const s = this.situation(boxId);
+  private async evaluateUnsafe(boxId: string): Promise<void> {
+    const s = await this.situation(boxId);
     if (!s) return;
     const { store, onChange } = this.options;
-    const open = store.alerts.listOpen(boxId);
+    const open = await store.alerts.listOpen(boxId);
     for (const [rule, evaluate] of Object.entries(RULES)) {
       const findings = evaluate(s, this.thresholds);
       if (findings === null) continue;
       const holding = new Set<string>();
       for (const f of findings) {
         holding.add(f.subject);
-        const r = store.alerts.raise({ boxId, rule, subject: f.subject }, { severity: f.severity, message: f.message, detail: f.detail }, s.now);
+        const r = await store.alerts.raise({ boxId, rule, subject: f.subject }, { severity: f.severity, message: f.message, detail: f.detail }, s.now);
         if (r.opened) onChange?.({ kind: 'opened', alert: r.alert });
       }
       for (const a of open) {
         if (a.rule !== rule || holding.has(a.subject)) continue;
-        const resolved = store.alerts.resolve({ boxId, rule, subject: a.subject }, s.now);
+        const resolved = await store.alerts.resolve({ boxId, rule, subject: a.subject }, s.now);
         if (resolved) onChange?.({ kind: 'resolved', alert: resolved });
       }
     }
   }
 
-  private situation(boxId: string): BoxSituation | undefined {
+  private async situation(boxId: string): Promise<BoxSituation | undefined> {
     const { store, clock } = this.options;
-    const box = store.boxes.get(boxId);
+    const box = await store.boxes.get(boxId);
     if (!box) return undefined;
-    const raw = store.boxes.lastHealth(boxId);
+    const raw = await store.boxes.lastHealth(boxId);
     const health = raw ? { message: raw as unknown as HealthMessage, receivedAt: Number(raw.receivedAt) } : null;
-    const printerConditions = new Map(store.events.latestPerSubject(boxId, 'printer').map((e) => [e.subject, { kind: e.kind, at: e.at }]));
-    const clubRights = box.clubId ? (store.clubs.rightsVersion(box.clubId) ?? null) : null;
-    const backlogTrend = store.health.recent(boxId, 'journal.backlog', this.thresholds.passBacklogGrowingReports);
+    const printerConditions = new Map((await store.events.latestPerSubject(boxId, 'printer')).map((e) => [e.subject, { kind: e.kind, at: e.at }]));
+    const clubRights = box.clubId ? ((await store.clubs.rightsVersion(box.clubId)) ?? null) : null;
+    const backlogTrend = await store.health.recent(boxId, 'journal.backlog', this.thresholds.passBacklogGrowingReports);
+    const devices = await store.devices.listByBox(boxId);
     const presenceSettled = this.options.presenceSettled?.() ?? true;
-    return { now: clock.now(), box, health, devices: store.devices.listByBox(boxId), printerConditions, clubRights, backlogTrend, presenceSettled };
+    return { now: clock.now(), box, health, devices, printerConditions, clubRights, backlogTrend, presenceSettled };
   }
 }

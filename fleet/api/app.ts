@@ -2,12 +2,10 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { TypeBoxValidatorCompiler, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import Fastify, { type FastifyBaseLogger } from 'fastify';
-import type Database from 'better-sqlite3';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { CommandCenter } from '../commands/command-center.ts';
 import { ConfigService } from '../config/config-service.ts';
-import { DesiredConfigs } from '../store/desired-configs.ts';
 import type { BoxAccess } from '../broker/box-access.ts';
 import type { FleetBus } from '../bus/bus.ts';
 import { EnrollmentService } from '../enrollment/service.ts';
@@ -17,15 +15,8 @@ import { ArtifactUploads } from '../rollouts/artifact-uploads.ts';
 import { OnlineSigner } from '../rollouts/online-signer.ts';
 import { RolloutEngine, type RolloutNotices } from '../rollouts/rollout-engine.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
-import { RolloutStore } from '../rollouts/rollout-store.ts';
-import { AuditTrail } from '../store/audit-trail.ts';
-import { BoxDirectory } from '../store/box-directory.ts';
-import { EnrollmentRequests } from '../store/enrollment-requests.ts';
-import { FleetHistory } from '../store/fleet-history.ts';
-import { PassReports } from '../store/pass-reports.ts';
-import { RightsCatalog } from '../store/rights-catalog.ts';
-import { CommandLog } from '../store/command-log.ts';
-import { TokenRegistry } from '../store/token-registry.ts';
+import type { AlertDesk } from '../store/alert-desk.ts';
+import type { FleetStore } from '../store/repositories.ts';
 import { installAuditHook } from './audit.ts';
 import { installAuth } from './auth.ts';
 import type { ApiContext, ApiInstance } from './context.ts';
@@ -39,7 +30,9 @@ import { dashboardRoutes } from '../ui/routes.ts';
 import './fastify-types.ts';
 
 export interface ApiDeps {
-  db: Database.Database;
+  store: FleetStore;
+  /** Alert handling and notifications (SQLite; see fleet/store/alert-desk.ts). */
+  desk: AlertDesk;
   bus: FleetBus;
   access: BoxAccess;
   clock: Clock;
@@ -70,32 +63,28 @@ export type FleetApi = ApiInstance & { ctx: ApiContext; routes: readonly Registe
 
 /** Builds the fleet HTTP API without listening: `serve` calls listen(), tests call inject(). */
 export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
-  const boxes = new BoxDirectory(deps.db);
-  const history = new FleetHistory(deps.db);
-  const passes = new PassReports(deps.db);
-  const audit = new AuditTrail(deps.db);
-  const rolloutStore = new RolloutStore(deps.db);
+  const { store } = deps;
+  const { directory: boxes, history, passReports: passes, audit, rollouts: rolloutStore } = store;
   const ctx: ApiContext = {
-    db: deps.db,
+    store,
     clock: deps.clock,
     logger: deps.logger,
     boxes,
-    tokens: new TokenRegistry(deps.db),
+    tokens: store.tokens,
     audit,
     history,
+    desk: deps.desk,
     passes,
     enrollment: new EnrollmentService({
-      db: deps.db,
-      boxes,
-      requests: new EnrollmentRequests(deps.db),
+      store,
       clock: deps.clock,
       logger: deps.logger,
       access: deps.access,
       mqttUrl: deps.mqttUrl,
       codeTtlMs: deps.enrollmentCodeTtlMs ?? 24 * 3600_000,
     }),
-    commands: new CommandCenter({ log: new CommandLog(deps.db), boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger, defaultTtlMs: deps.commandDefaultTtlMs ?? 60_000 }),
-    rights: new RightsPublisher({ db: deps.db, catalog: new RightsCatalog(deps.db), boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger }),
+    commands: new CommandCenter({ log: store.commands, boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger, defaultTtlMs: deps.commandDefaultTtlMs ?? 60_000 }),
+    rights: new RightsPublisher({ store, bus: deps.bus, clock: deps.clock, logger: deps.logger }),
     metrics: new ApiMetrics({ boxesOnline: () => boxes.countOnline(), openAlerts: () => history.countOpenAlerts(), passesStored: () => passes.count() }, deps.processMetrics ?? false),
     limiters: {
       present: new RateLimiter(deps.clock, deps.enrollmentRateLimit ?? { perKey: 10, total: 120, windowMs: 60_000 }),
@@ -108,7 +97,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     uploads: new ArtifactUploads(deps.updates.repositoryDir, deps.updates.maxArtifactBytes ?? 512 * 1024 * 1024),
     signer: deps.updates.onlineKeys ? new OnlineSigner({ repo: deps.updates.repositoryDir, keys: deps.updates.onlineKeys, clock: deps.clock, logger: deps.logger.child({ component: 'repository' }) }) : null,
     rolloutStore,
-    config: new ConfigService({ store: new DesiredConfigs(deps.db), boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'config' }) }),
+    config: new ConfigService({ store: store.desiredConfigs, boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'config' }) }),
     rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}), ...(deps.updates.notices ? { notices: deps.updates.notices } : {}) }),
   };
 

@@ -29,7 +29,7 @@ export function installAuditHook(app: ApiInstance, ctx: ApiContext): void {
     const isPublic = (request.routeOptions.config.permission ?? 'public') === 'public';
     if (!p && (!isPublic || status >= 400)) return payload;
     const params = request.params as Record<string, string> | undefined;
-    ctx.audit.append({
+    await ctx.audit.append({
       at: ctx.clock.now(),
       actor: p ? actorOf(request) : `public@${request.ip}`,
       actorRole: p?.role ?? null,

@@ -22,7 +22,7 @@ export function installAuth(app: ApiInstance, ctx: ApiContext): void {
     // undefined only outside any route (the not-found handler): route-policy.ts refuses such routes.
     if (permission === undefined || permission === 'public') return;
     const m = BEARER.exec(request.headers.authorization ?? '');
-    const token = m ? ctx.tokens.authenticate(m[1] as string, ctx.clock.now()) : undefined;
+    const token = m ? await ctx.tokens.authenticate(m[1] as string, ctx.clock.now()) : undefined;
     if (!token) {
       void reply.header('www-authenticate', 'Bearer');
       throw apiError('API_UNAUTHENTICATED');

@@ -1,6 +1,5 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type Database from 'better-sqlite3';
 import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
@@ -16,20 +15,23 @@ import type { RolloutStore } from '../rollouts/rollout-store.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
 import type { BoxDirectory } from '../store/box-directory.ts';
 import type { FleetHistory } from '../store/fleet-history.ts';
+import type { AlertDesk } from '../store/alert-desk.ts';
 import type { PassReports } from '../store/pass-reports.ts';
+import type { FleetStore } from '../store/repositories.ts';
 import type { TokenRegistry } from '../store/token-registry.ts';
 import type { ApiMetrics } from './metrics.ts';
 import type { RateLimiter } from './rate-limit.ts';
 
 /** Everything a route handler may use; built once by buildApi(). */
 export interface ApiContext {
-  db: Database.Database;
+  store: FleetStore;
   clock: Clock;
   logger: Logger;
   boxes: BoxDirectory;
   tokens: TokenRegistry;
   audit: AuditTrail;
   history: FleetHistory;
+  desk: AlertDesk;
   passes: PassReports;
   enrollment: EnrollmentService;
   commands: CommandCenter;

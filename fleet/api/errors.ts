@@ -54,6 +54,10 @@ export const API_ERRORS = {
   UPLOAD_HASH_MISMATCH: { status: 400, message: 'the uploaded bytes do not match the declared sha256' },
   CONFIG_BOX_MISMATCH: { status: 400, message: "the configuration's box.id is not this box" },
   CONFIG_TICKET_REQUIRED: { status: 400, message: 'a configuration change needs a support ticket (X-Ticket header or ticket field)' },
+  ALERT_NOT_FOUND: { status: 404, message: 'no such alert' },
+  SILENCE_NOT_FOUND: { status: 404, message: 'no such active silence' },
+  SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'no such notification subscription' },
+  DELIVERY_NOT_FAILED: { status: 409, message: 'only a failed notification can be sent again' },
   EXPORT_TOO_LARGE: { status: 400, message: 'the export exceeds the row limit, narrow the time range' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

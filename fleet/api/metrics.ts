@@ -1,9 +1,9 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface MetricSources {
-  boxesOnline: () => number;
-  openAlerts: () => number;
-  passesStored: () => number;
+  boxesOnline: () => Promise<number>;
+  openAlerts: () => Promise<number>;
+  passesStored: () => Promise<number>;
 }
 
 /**
@@ -25,16 +25,16 @@ export class ApiMetrics {
       buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
       registers: [this.registry],
     });
-    new Gauge({ name: 'fleet_boxes_online', help: 'Active boxes with a live MQTT session', registers: [this.registry], collect() { this.set(sources.boxesOnline()); } });
-    new Gauge({ name: 'fleet_alerts_open', help: 'Alerts currently open', registers: [this.registry], collect() { this.set(sources.openAlerts()); } });
+    new Gauge({ name: 'fleet_boxes_online', help: 'Active boxes with a live MQTT session', registers: [this.registry], async collect() { this.set(await sources.boxesOnline()); } });
+    new Gauge({ name: 'fleet_alerts_open', help: 'Alerts currently open', registers: [this.registry], async collect() { this.set(await sources.openAlerts()); } });
     // A counter read from the store: ingest owns the rows, the count survives restarts.
     let seen = 0;
     new Counter({
       name: 'fleet_passes_ingested_total',
       help: 'Passes stored by ingest',
       registers: [this.registry],
-      collect() {
-        const n = sources.passesStored();
+      async collect() {
+        const n = await sources.passesStored();
         if (n > seen) this.inc(n - seen);
         seen = Math.max(seen, n);
       },

@@ -8,7 +8,7 @@ import { VerifiedSecretCache } from './credentials.ts';
 import type { BrokerCounters, BrokerErrorCode } from './errors.ts';
 
 export interface BoxCredentialLookup {
-  get(boxId: string): { status: BoxStatus; credentialHash: string | null } | undefined;
+  get(boxId: string): Promise<{ status: BoxStatus; credentialHash: string | null } | undefined>;
 }
 
 export interface ServiceIdentity {
@@ -113,12 +113,12 @@ export class BrokerAccessControl {
       return null;
     }
     if (this.admission && !this.admission.admit()) return this.refuse('BROKER_BUSY', client, username, 'debug');
-    const box = this.boxes.get(username);
+    const box = await this.boxes.get(username);
     if (!box) return this.refuse('BROKER_AUTH_UNKNOWN_BOX', client, username);
     if (box.status !== 'active' || !box.credentialHash) return this.refuse('BROKER_AUTH_NOT_ACTIVE', client, username);
     if (client.id !== username) return this.refuse('BROKER_AUTH_CLIENT_ID', client, username);
     if (!(await this.secrets.verify(secret, box.credentialHash))) return this.refuse('BROKER_AUTH_BAD_SECRET', client, username);
-    const now = this.boxes.get(username);
+    const now = await this.boxes.get(username);
     if (now?.status !== 'active' || now.credentialHash !== box.credentialHash) return this.refuse('BROKER_AUTH_NOT_ACTIVE', client, username);
     this.identities.set(client, { kind: 'box', boxId: username });
     let set = this.connected.get(username);

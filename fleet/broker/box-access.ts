@@ -11,38 +11,53 @@ export interface BoxAccess {
    * Issues a new MQTT secret for the box, stores only its hashes, makes the box active
    * and tells the broker. Returns the secret: the only time it exists in clear.
    */
-  issueSecret(boxId: string): string;
+  issueSecret(boxId: string): Promise<string>;
+  /**
+   * The store half of issueSecret, with the given repository (a transaction's): call
+   * secretIssued once that transaction has committed.
+   */
+  storeSecret(boxes: BoxRepository, boxId: string): Promise<string>;
+  /** The broker half of issueSecret. */
+  secretIssued(boxId: string): Promise<void>;
   /** Revokes the box and cuts its connections off at once. */
-  revoke(boxId: string): void;
+  revoke(boxId: string): Promise<void>;
 }
 
 /** How a broker learns about credential changes and cuts a box off. */
 export interface BrokerAccessHooks {
   /** The set of active boxes or their secrets changed (external broker: rewrite files + reload). */
-  credentialsChanged(): void;
+  credentialsChanged(): void | Promise<void>;
   /** Close the box's connections now. */
   disconnectBox(boxId: string): void;
 }
 
 export function createBoxAccess(boxes: BoxRepository, broker: BrokerAccessHooks, clock: Clock): BoxAccess {
-  return {
-    issueSecret(boxId) {
-      const box = boxes.get(boxId);
-      if (!box) throw Object.assign(new Error(`unknown box ${boxId}`), { code: 'BROKER_AUTH_UNKNOWN_BOX' });
-      const secret = generateBoxSecret();
-      boxes.setCredential(boxId, { credentialHash: hashSecret(secret), brokerCredentialHash: mosquittoHash(secret) });
-      boxes.setStatus(boxId, 'active', clock.now());
-      broker.credentialsChanged();
-      // A box re-enrolled while connected with its old secret must reconnect with the new one.
-      broker.disconnectBox(boxId);
+  const access: BoxAccess = {
+    async issueSecret(boxId) {
+      const secret = await access.storeSecret(boxes, boxId);
+      await access.secretIssued(boxId);
       return secret;
     },
-    revoke(boxId) {
-      boxes.setStatus(boxId, 'revoked', clock.now());
+    async storeSecret(repo, boxId) {
+      const box = await repo.get(boxId);
+      if (!box) throw Object.assign(new Error(`unknown box ${boxId}`), { code: 'BROKER_AUTH_UNKNOWN_BOX' });
+      const secret = generateBoxSecret();
+      await repo.setCredential(boxId, { credentialHash: hashSecret(secret), brokerCredentialHash: mosquittoHash(secret) });
+      await repo.setStatus(boxId, 'active', clock.now());
+      return secret;
+    },
+    async secretIssued(boxId) {
+      await broker.credentialsChanged();
+      // A box re-enrolled while connected with its old secret must reconnect with the new one.
+      broker.disconnectBox(boxId);
+    },
+    async revoke(boxId) {
+      await boxes.setStatus(boxId, 'revoked', clock.now());
       // Not left to the last will: Mosquitto drops a revoked client on reload without it.
-      boxes.setOnline(boxId, false, clock.now());
-      broker.credentialsChanged();
+      await boxes.setOnline(boxId, false, clock.now());
+      await broker.credentialsChanged();
       broker.disconnectBox(boxId);
     },
   };
+  return access;
 }

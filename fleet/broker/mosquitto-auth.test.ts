@@ -19,7 +19,7 @@ describe('Mosquitto auth files', () => {
     expect(() => renderPasswordFile([{ username: 'a:b', hash: '$7$x' }])).toThrow();
   });
 
-  it('lists only active boxes with a broker hash, rewrites both files and reloads', () => {
+  it('lists only active boxes with a broker hash, rewrites both files and reloads', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'resabox-mqauth-'));
     try {
       let reloads = 0;
@@ -27,13 +27,13 @@ describe('Mosquitto auth files', () => {
         passwordFile: join(dir, 'passwd'),
         aclFile: join(dir, 'acl'),
         service: { username: '_fleet', hash: '$7$101$s$h' },
-        activeBoxes: () => [
+        activeBoxes: async () => [
           { id: 'box-a', brokerCredentialHash: '$7$101$a$a' },
           { id: 'box-b', brokerCredentialHash: null },
         ],
         reload: () => reloads++,
       });
-      sync.sync();
+      await sync.sync();
       expect(readFileSync(join(dir, 'passwd'), 'utf8')).toBe('_fleet:$7$101$s$h\nbox-a:$7$101$a$a\n');
       expect(readFileSync(join(dir, 'acl'), 'utf8')).toBe(renderAclFile('_fleet'));
       expect(reloads).toBe(1);

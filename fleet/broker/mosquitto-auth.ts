@@ -72,20 +72,20 @@ function writeAtomically(path: string, text: string): void {
 
 export interface MosquittoAuthSync {
   /** Rewrites both files from the store's active boxes and signals Mosquitto to reload. */
-  sync(): void;
+  sync(): Promise<void>;
 }
 
 export function createMosquittoAuthSync(opts: {
   passwordFile: string;
   aclFile: string;
   service: MosquittoCredential;
-  activeBoxes: () => readonly { id: string; brokerCredentialHash: string | null }[];
+  activeBoxes: () => Promise<readonly { id: string; brokerCredentialHash: string | null }[]>;
   /** Sends SIGHUP to Mosquitto (e.g. process.kill(pid, 'SIGHUP') or `systemctl reload mosquitto`). */
   reload: () => void;
 }): MosquittoAuthSync {
   return {
-    sync() {
-      const boxes = opts.activeBoxes().flatMap((b) => (b.brokerCredentialHash ? [{ username: b.id, hash: b.brokerCredentialHash }] : []));
+    async sync() {
+      const boxes = (await opts.activeBoxes()).flatMap((b) => (b.brokerCredentialHash ? [{ username: b.id, hash: b.brokerCredentialHash }] : []));
       writeAtomically(opts.passwordFile, renderPasswordFile([opts.service, ...boxes]));
       writeAtomically(opts.aclFile, renderAclFile(opts.service.username));
       opts.reload();

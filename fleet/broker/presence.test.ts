@@ -11,12 +11,12 @@ let store: SqliteFleetStore;
 let offline: string[];
 
 /** Three active boxes the store believes online, last seen 10 s, 20 s and 30 s ago. */
-beforeEach(() => {
+beforeEach(async () => {
   clock = new ManualClock();
   store = openSqliteStore(':memory:');
   for (const [i, id] of ['box-a', 'box-b', 'box-c'].entries()) {
-    store.boxes.create({ id, status: 'active' }, clock.now());
-    store.boxes.setOnline(id, true, clock.now() - (i + 1) * 10_000);
+    await store.boxes.create({ id, status: 'active' }, clock.now());
+    await store.boxes.setOnline(id, true, clock.now() - (i + 1) * 10_000);
   }
   clock.advance(60_000);
   offline = [];
@@ -25,7 +25,7 @@ afterEach(() => store.close());
 
 /** Lets the grace check (async store calls) run to its end. */
 const turn = () => new Promise((r) => setImmediate(r));
-const online = () => store.boxes.list({ status: 'active' }).filter((b) => b.online).map((b) => b.id);
+const online = async () => (await store.boxes.list({ status: 'active' })).filter((b) => b.online).map((b) => b.id);
 const make = (connected?: string[]) =>
   new Presence({ boxes: store.boxes, clock, logger: silentLogger, graceMs: GRACE, ...(connected ? { connectedNow: () => new Set(connected) } : {}), onOffline: (id) => offline.push(id) });
 
@@ -33,15 +33,15 @@ describe('presence: what the fleet may claim about who is online', () => {
   it('embedded: at start, every box the broker does not hold is offline at once, since it was last seen', async () => {
     const p = make(['box-b']);
     await p.linkUp();
-    expect(online()).toEqual(['box-b']);
+    expect(await online()).toEqual(['box-b']);
     expect(offline.sort()).toEqual(['box-a', 'box-c']);
-    expect(store.boxes.get('box-a')?.onlineChangedAt).toBe(clock.now() - 60_000 - 10_000);
+    expect((await store.boxes.get('box-a'))?.onlineChangedAt).toBe(clock.now() - 60_000 - 10_000);
     expect(p.settled()).toBe(false);
     clock.advance(GRACE);
     await turn();
     expect(p.settled()).toBe(true);
     // Connected to the broker but silent (a test client): the broker's word is enough.
-    expect(online()).toEqual(['box-b']);
+    expect(await online()).toEqual(['box-b']);
     p.stop();
   });
 
@@ -49,7 +49,7 @@ describe('presence: what the fleet may claim about who is online', () => {
     const p = make([]);
     await p.linkUp();
     await p.heardFrom('box-a');
-    expect(online()).toEqual([]);
+    expect(await online()).toEqual([]);
     p.stop();
   });
 
@@ -57,16 +57,16 @@ describe('presence: what the fleet may claim about who is online', () => {
     const p = make();
     await p.linkUp();
     // The broker replays retained "online" states for a and b (b's outlived a broker restart).
-    store.boxes.setOnline('box-a', true, clock.now());
-    store.boxes.setOnline('box-b', true, clock.now());
+    await store.boxes.setOnline('box-a', true, clock.now());
+    await store.boxes.setOnline('box-b', true, clock.now());
     clock.advance(10_000);
     await p.heardFrom('box-a');
     // c was offline, but its live health proves it is connected now.
     await p.heardFrom('box-c');
-    expect(online()).toEqual(['box-a', 'box-b', 'box-c']);
+    expect(await online()).toEqual(['box-a', 'box-b', 'box-c']);
     clock.advance(GRACE);
     await turn();
-    expect(online()).toEqual(['box-a', 'box-c']);
+    expect(await online()).toEqual(['box-a', 'box-c']);
     expect(p.settled()).toBe(true);
     p.stop();
   });
@@ -76,13 +76,13 @@ describe('presence: what the fleet may claim about who is online', () => {
     await p.linkUp();
     await p.heardFrom('box-a');
     await p.linkDown();
-    expect(online()).toEqual([]);
+    expect(await online()).toEqual([]);
     expect(p.settled()).toBe(false);
     await p.heardFrom('box-a'); // nothing can arrive without a link; if it did, it is ignored
-    expect(online()).toEqual([]);
+    expect(await online()).toEqual([]);
     await p.linkUp();
     await p.heardFrom('box-a');
-    expect(online()).toEqual(['box-a']);
+    expect(await online()).toEqual(['box-a']);
     p.stop();
   });
 
@@ -90,13 +90,13 @@ describe('presence: what the fleet may claim about who is online', () => {
     const p = make([]);
     const engine = new AlertEngine({ store, clock, logger: silentLogger, tickMs: 1000, thresholds: { boxOfflineAfterMs: 30_000 }, presenceSettled: () => p.settled() });
     await p.linkUp();
-    for (const id of ['box-a', 'box-b', 'box-c']) engine.evaluate(id);
+    for (const id of ['box-a', 'box-b', 'box-c']) await engine.evaluate(id);
     // Offline since 70-90 s, above the threshold: still no alert while boxes may be reconnecting.
-    expect(store.alerts.listOpen()).toEqual([]);
+    expect(await store.alerts.listOpen()).toEqual([]);
     clock.advance(GRACE);
     await turn();
-    for (const id of ['box-a', 'box-b', 'box-c']) engine.evaluate(id);
-    expect(store.alerts.listOpen().map((a) => [a.boxId, a.rule]).sort()).toEqual([
+    for (const id of ['box-a', 'box-b', 'box-c']) await engine.evaluate(id);
+    expect((await store.alerts.listOpen()).map((a) => [a.boxId, a.rule]).sort()).toEqual([
       ['box-a', 'box-offline'],
       ['box-b', 'box-offline'],
       ['box-c', 'box-offline'],

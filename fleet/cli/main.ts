@@ -51,7 +51,7 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
     return 0;
   }
   try {
-    command.run(rest, out);
+    await command.run(rest, out);
     return 0;
   } catch (e) {
     return failure(e, help, err);

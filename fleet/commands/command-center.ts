@@ -42,7 +42,7 @@ export class CommandCenter {
   constructor(private readonly d: CommandCenterDeps) {}
 
   async send(boxId: string, request: CommandRequest, ttlMs: number | undefined, operator: string, ticket: string | null): Promise<ShownCommand> {
-    const box = this.d.boxes.get(boxId);
+    const box = await this.d.boxes.get(boxId);
     if (!box) throw apiError('BOX_NOT_FOUND');
     if (box.status !== 'active') throw apiError('COMMAND_BOX_NOT_ACTIVE');
     const now = this.d.clock.now();
@@ -51,10 +51,10 @@ export class CommandCenter {
     const message = { v: 1, commandId: id, issuedAt: now, expiresAt, operator: operator.slice(0, 120), ticket, ...request } as CommandMessage;
     // Encoding validates against the contract: an invalid command is refused before it is stored.
     const bytes = encode('command', message);
-    this.d.log.insert({ id, boxId, kind: request.kind, args: request.args as Record<string, unknown>, createdAt: now, expiresAt, operator, ticket });
+    await this.d.log.insert({ id, boxId, kind: request.kind, args: request.args as Record<string, unknown>, createdAt: now, expiresAt, operator, ticket });
     try {
       await this.d.bus.publish(topicFor('command', boxId), Buffer.from(bytes), { qos: 1, retain: false });
-      this.d.log.markSent(id, this.d.clock.now());
+      await this.d.log.markSent(id, this.d.clock.now());
     } catch (e) {
       // Stays pending and expires on its own; the operator sees it never went out.
       this.d.logger.warn({ err: e, commandId: id, boxId }, 'command publish failed');
@@ -62,14 +62,14 @@ export class CommandCenter {
     return this.get(id);
   }
 
-  get(id: string): ShownCommand {
-    const row = this.d.log.get(id);
+  async get(id: string): Promise<ShownCommand> {
+    const row = await this.d.log.get(id);
     if (!row) throw apiError('COMMAND_NOT_FOUND');
     return this.show(row);
   }
 
-  list(f: { boxId?: string; limit: number }): ShownCommand[] {
-    return this.d.log.list(f).map((r) => this.show(r));
+  async list(f: { boxId?: string; limit: number }): Promise<ShownCommand[]> {
+    return (await this.d.log.list(f)).map((r) => this.show(r));
   }
 
   private show(row: CommandRow): ShownCommand {
@@ -79,21 +79,23 @@ export class CommandCenter {
   }
 
   /** Handles one `commands/result` message; never throws on what a box sends. */
-  onResult({ topic, payload }: BusMessage): void {
+  async onResult({ topic, payload }: BusMessage): Promise<void> {
     const decoded = decodeFromTopic(topic, payload);
     if (!decoded.ok || decoded.value.kind !== 'commandResult') {
       this.d.logger.warn({ topic, error: decoded.ok ? 'wrong topic' : decoded.error }, 'command result refused');
       return;
     }
     const m = decoded.value.message as CommandResultMessage;
-    const stored = this.d.log.recordResult(m.commandId, decoded.value.boxId, m.status, m, this.d.clock.now());
+    const stored = await this.d.log.recordResult(m.commandId, decoded.value.boxId, m.status, m, this.d.clock.now());
     if (!stored) this.d.logger.warn({ boxId: decoded.value.boxId, commandId: m.commandId }, 'command result for an unknown or already answered command');
   }
 
   /** Subscribes to every box's `commands/result` and sweeps expiries every `sweepMs`. */
   async start(sweepMs = 5_000): Promise<void> {
     this.unsubscribe = await this.d.bus.subscribe(fleetSubscription('commandResult'), (m) => this.onResult(m));
-    this.sweeper = this.d.clock.setInterval(() => this.d.log.expireDue(this.d.clock.now()), sweepMs);
+    this.sweeper = this.d.clock.setInterval(() => {
+      this.d.log.expireDue(this.d.clock.now()).catch((e: unknown) => this.d.logger.error({ err: e }, 'command expiry sweep failed'));
+    }, sweepMs);
   }
 
   async stop(): Promise<void> {

@@ -4,11 +4,11 @@ import { encode, topicFor, type ConfigDesiredMessage } from '../../protocol/mqtt
 import { apiError } from '../api/errors.ts';
 import type { FleetBus } from '../bus/bus.ts';
 import type { BoxDirectory } from '../store/box-directory.ts';
-import type { DesiredConfig, DesiredConfigs } from '../store/desired-configs.ts';
+import type { DesiredConfig, DesiredConfigRepository } from '../store/desired-configs.ts';
 import { configDiff, type ConfigDifference } from './diff.ts';
 
 export interface ConfigServiceDeps {
-  store: DesiredConfigs;
+  store: DesiredConfigRepository;
   boxes: BoxDirectory;
   bus: FleetBus;
   clock: Clock;

@@ -16,21 +16,19 @@ export interface HealthRetention {
 export const defaultHealthRetention: HealthRetention = { rawMs: 48 * 3_600_000, bucketMs: 15 * 60_000, aggregateMs: 90 * 86_400_000, everyMs: 3_600_000 };
 
 /** One pass of the job: fold old raw samples (on bucket boundaries), prune old averages. */
-export function runHealthRetention(health: HealthRepository, now: number, r: HealthRetention): { folded: number; deleted: number } {
+export async function runHealthRetention(health: HealthRepository, now: number, r: HealthRetention): Promise<{ folded: number; deleted: number }> {
   const rawBefore = Math.floor((now - r.rawMs) / r.bucketMs) * r.bucketMs;
-  const { folded } = health.downsample(rawBefore, r.bucketMs);
-  const { deleted } = health.prune(now - r.aggregateMs);
+  const { folded } = await health.downsample(rawBefore, r.bucketMs);
+  const { deleted } = await health.prune(now - r.aggregateMs);
   return { folded, deleted };
 }
 
 export function startHealthRetention(health: HealthRepository, clock: Clock, logger: Logger, r: HealthRetention = defaultHealthRetention): { stop(): void } {
   const timer: TimerHandle = clock.setInterval(() => {
-    try {
-      const out = runHealthRetention(health, clock.now(), r);
-      if (out.folded || out.deleted) logger.info(out, 'health retention');
-    } catch (e) {
-      logger.error({ err: e, code: 'INGEST_STORE_FAILED' }, 'health retention failed');
-    }
+    runHealthRetention(health, clock.now(), r).then(
+      (out) => (out.folded || out.deleted) && logger.info(out, 'health retention'),
+      (e: unknown) => logger.error({ err: e, code: 'INGEST_STORE_FAILED' }, 'health retention failed'),
+    );
   }, r.everyMs);
   return { stop: () => clock.clearInterval(timer) };
 }

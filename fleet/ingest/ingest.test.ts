@@ -4,7 +4,6 @@ import { silentLogger } from '../../platform/log.ts';
 import { VALID_MESSAGES } from '../../protocol/mqtt/fixtures.ts';
 import { encode, topicFor, type MessageOf, type TopicKind } from '../../protocol/mqtt/index.ts';
 import { SerialHandler, topicMatches, type BusHandler, type FleetBus } from '../bus/bus.ts';
-import { BoxDirectory } from '../store/box-directory.ts';
 import { openSqliteStore, type SqliteFleetStore } from '../store/sqlite-store.ts';
 import { startIngest, type Ingest } from './ingest.ts';
 
@@ -40,38 +39,38 @@ const msg = <K extends TopicKind>(kind: K, m: MessageOf<K>) => Buffer.from(encod
 beforeEach(async () => {
   clock = new ManualClock();
   store = openSqliteStore(':memory:');
-  store.boxes.create({ id: 'box-a', status: 'active' }, clock.now());
+  await store.boxes.create({ id: 'box-a', status: 'active' }, clock.now());
   bus = memoryBus();
   ingest = await startIngest({ bus, store, clock, logger: silentLogger });
 });
 afterEach(async () => {
   await ingest.stop();
-  store.close();
+  await store.close();
 });
 
 describe('ingest', () => {
   it('marks a box online then offline from its state messages, keeping its agent version', async () => {
     await bus.deliver(topicFor('state', 'box-a'), msg('state', VALID_MESSAGES.state));
-    expect(store.boxes.get('box-a')).toMatchObject({ online: true, agentVersion: '1.4.2', onlineChangedAt: clock.now() });
+    expect(await store.boxes.get('box-a')).toMatchObject({ online: true, agentVersion: '1.4.2', onlineChangedAt: clock.now() });
     clock.advance(5000);
     await bus.deliver(topicFor('state', 'box-a'), msg('state', { ...VALID_MESSAGES.state, state: 'offline', reason: 'last-will' }));
-    expect(store.boxes.get('box-a')).toMatchObject({ online: false, onlineChangedAt: clock.now() });
+    expect(await store.boxes.get('box-a')).toMatchObject({ online: false, onlineChangedAt: clock.now() });
   });
 
   it('stores health metrics and device statuses', async () => {
     await bus.deliver(topicFor('health', 'box-a'), msg('health', VALID_MESSAGES.health));
-    expect(store.devices.listByBox('box-a').map((d) => [d.deviceId, d.status])).toEqual([
+    expect((await store.devices.listByBox('box-a')).map((d) => [d.deviceId, d.status])).toEqual([
       ['printer', 'degraded'],
       ['reader-entry', 'online'],
     ]);
-    expect(store.health.series('box-a', 'disk.free_pct', 0, clock.now() + 1)[0]?.value).toBeCloseTo(56.25);
+    expect((await store.health.series('box-a', 'disk.free_pct', 0, clock.now() + 1))[0]?.value).toBeCloseTo(56.25);
     expect(ingest.stats.accepted.health).toBe(1);
   });
 
   it('stores an event once however often it is delivered', async () => {
     await bus.deliver(topicFor('events', 'box-a'), msg('events', VALID_MESSAGES.events));
     await bus.deliver(topicFor('events', 'box-a'), msg('events', VALID_MESSAGES.events));
-    expect(store.events.list('box-a', 10)).toHaveLength(1);
+    expect(await store.events.list('box-a', 10)).toHaveLength(1);
   });
 
   it('acks a batch after storing it, with stored and duplicate counts', async () => {
@@ -81,7 +80,7 @@ describe('ingest', () => {
       [topicFor('passAck', 'box-a'), 2, 0],
       [topicFor('passAck', 'box-a'), 0, 2],
     ]);
-    expect(store.passes.list('box-a', 0, 10).map((p) => [p.seq, p.granted, p.reason, p.credentialKind])).toEqual([
+    expect((await store.passes.list('box-a', 0, 10)).map((p) => [p.seq, p.granted, p.reason, p.credentialKind])).toEqual([
       [1201, true, 'granted', 'badge'],
       [1202, false, 'unknown-credential', 'badge'],
     ]);
@@ -99,7 +98,7 @@ describe('ingest', () => {
     await bus.deliver(topic, payload);
     expect(ingest.stats.rejected).toEqual({ [code]: 1 });
     expect(bus.published).toEqual([]);
-    expect(store.passes.count()).toBe(0);
+    expect(await store.passes.count()).toBe(0);
   });
 
   it('does not ack a batch the store failed to write, and keeps going', async () => {
@@ -107,29 +106,29 @@ describe('ingest', () => {
     await bus.deliver(topicFor('passes', 'box-a'), msg('passes', VALID_MESSAGES.passes));
     expect(ingest.stats.rejected).toEqual({ INGEST_STORE_FAILED: 1 });
     expect(bus.published).toEqual([]);
-    expect(store.passes.count()).toBe(0);
+    expect(await store.passes.count()).toBe(0);
     store.db.exec('DROP TRIGGER fail_once');
     await bus.deliver(topicFor('passes', 'box-a'), msg('passes', VALID_MESSAGES.passes));
     expect(bus.published).toHaveLength(1);
-    expect(store.passes.count()).toBe(2);
+    expect(await store.passes.count()).toBe(2);
   });
 
   it('does not let a revoked box come back online from a replayed retained state', async () => {
-    store.boxes.setStatus('box-a', 'revoked', clock.now());
+    await store.boxes.setStatus('box-a', 'revoked', clock.now());
     await bus.deliver(topicFor('state', 'box-a'), msg('state', VALID_MESSAGES.state));
-    expect(store.boxes.get('box-a')?.online).toBe(false);
+    expect((await store.boxes.get('box-a'))?.online).toBe(false);
   });
 
   it('keeps the latest config/reported of a box with the time it was received, shown in the box detail', async () => {
-    const directory = new BoxDirectory(store.db);
-    expect(directory.detail('box-a')?.reportedConfig).toBeNull();
+    const directory = store.directory;
+    expect((await directory.detail('box-a'))?.reportedConfig).toBeNull();
     await bus.deliver(topicFor('configReported', 'box-a'), msg('configReported', VALID_MESSAGES.configReported));
     const firstAt = clock.now();
     clock.advance(60_000);
     const rejected = { v: 1 as const, version: 4, appliedAt: clock.now() - 10, status: 'rejected' as const, errors: [{ path: '/healthIntervalMs', message: 'must be >= 5000' }] };
-    expect(directory.detail('box-a')?.reportedConfig).toEqual({ report: VALID_MESSAGES.configReported, receivedAt: firstAt });
+    expect((await directory.detail('box-a'))?.reportedConfig).toEqual({ report: VALID_MESSAGES.configReported, receivedAt: firstAt });
     await bus.deliver(topicFor('configReported', 'box-a'), msg('configReported', rejected));
-    expect(directory.detail('box-a')?.reportedConfig).toEqual({ report: rejected, receivedAt: clock.now() });
+    expect((await directory.detail('box-a'))?.reportedConfig).toEqual({ report: rejected, receivedAt: clock.now() });
     expect(ingest.stats.accepted.configReported).toBe(2);
   });
 
@@ -138,6 +137,6 @@ describe('ingest', () => {
     await bus.deliver(topicFor('configReported', 'box-a'), JSON.stringify({ ...VALID_MESSAGES.configReported, status: 'maybe' }));
     await bus.deliver(topicFor('configReported', 'box-a'), '{');
     expect(ingest.stats.rejected).toEqual({ MQTT_PAYLOAD_INVALID: 1, MQTT_PAYLOAD_NOT_JSON: 1 });
-    expect(new BoxDirectory(store.db).detail('box-a')?.reportedConfig?.report).toEqual(VALID_MESSAGES.configReported);
+    expect((await store.directory.detail('box-a'))?.reportedConfig?.report).toEqual(VALID_MESSAGES.configReported);
   });
 });

@@ -2,15 +2,15 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { decode, encode, fleetSubscription, parseTopic, topicFor, type MessageOf, type TopicKind } from '../../protocol/mqtt/index.ts';
 import type { BusMessage, FleetBus } from '../bus/bus.ts';
-import type { FleetStore } from '../store/repositories.ts';
+import type { FleetRepositories, FleetStore } from '../store/repositories.ts';
 import { emptyIngestStats, type IngestErrorCode, type IngestStats } from './errors.ts';
 import { boxEvent, deviceStatuses, healthMetrics, passRecord } from './mapping.ts';
 
 /** What ingest tells the alert engine after each stored input. */
 export interface IngestListener {
-  onState?(boxId: string): void;
-  onHealth?(boxId: string, health: MessageOf<'health'>): void;
-  onEvent?(boxId: string, event: MessageOf<'events'>): void;
+  onState?(boxId: string): void | Promise<void>;
+  onHealth?(boxId: string, health: MessageOf<'health'>): void | Promise<void>;
+  onEvent?(boxId: string, event: MessageOf<'events'>): void | Promise<void>;
 }
 
 export interface Ingest {
@@ -35,19 +35,19 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
   };
 
   /** Decodes and resolves the box; undefined (after logging) when the message must be dropped. */
-  const accept = <K extends TopicKind>(kind: K, m: BusMessage): { boxId: string; message: MessageOf<K> } | undefined => {
+  const accept = async <K extends TopicKind>(kind: K, m: BusMessage): Promise<{ boxId: string; message: MessageOf<K> } | undefined> => {
     const topic = parseTopic(m.topic);
     if (!topic.ok) return void reject(topic.error.code, topic.error.message, m.topic);
     const decoded = decode(kind, m.payload);
     if (!decoded.ok) return void reject(decoded.error.code, decoded.error.message, m.topic, { box: topic.value.boxId, issues: decoded.error.issues });
-    if (!store.boxes.get(topic.value.boxId)) return void reject('INGEST_UNKNOWN_BOX', 'message from a box the store does not know', m.topic);
+    if (!(await store.boxes.get(topic.value.boxId))) return void reject('INGEST_UNKNOWN_BOX', 'message from a box the store does not know', m.topic);
     return { boxId: topic.value.boxId, message: decoded.value };
   };
 
   /** Runs a store write; a failure is logged and counted, and the message is not acknowledged. */
-  const write = (topic: string, fn: () => void): boolean => {
+  const write = async (topic: string, fn: (tx: FleetRepositories) => Promise<unknown>): Promise<boolean> => {
     try {
-      store.transaction(fn);
+      await store.transaction(fn);
       return true;
     } catch (e) {
       reject('INGEST_STORE_FAILED', `store write failed: ${(e as Error).message}`, topic);
@@ -57,58 +57,64 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
 
   const count = (kind: string) => (stats.accepted[kind] = (stats.accepted[kind] ?? 0) + 1);
 
-  const handlers: { [K in (typeof INGESTED)[number]]: (m: BusMessage) => Promise<void> | void } = {
-    state(m) {
-      const a = accept('state', m);
+  const handlers: { [K in (typeof INGESTED)[number]]: (m: BusMessage) => Promise<void> } = {
+    async state(m) {
+      const a = await accept('state', m);
       if (!a) return;
       const now = clock.now();
       // A revoked box's retained "online" (replayed by an external broker) must not revive it.
-      const online = a.message.state === 'online' && store.boxes.get(a.boxId)?.status !== 'revoked';
-      if (!write(m.topic, () => {
-        store.boxes.recordState(a.boxId, { agentVersion: a.message.agentVersion, raw: a.message }, now);
-        store.boxes.setOnline(a.boxId, online, now);
-      })) return;
+      const online = a.message.state === 'online' && (await store.boxes.get(a.boxId))?.status !== 'revoked';
+      if (
+        !(await write(m.topic, async (tx) => {
+          await tx.boxes.recordState(a.boxId, { agentVersion: a.message.agentVersion, raw: a.message }, now);
+          await tx.boxes.setOnline(a.boxId, online, now);
+        }))
+      )
+        return;
       count('state');
-      listener?.onState?.(a.boxId);
+      await listener?.onState?.(a.boxId);
     },
-    health(m) {
-      const a = accept('health', m);
+    async health(m) {
+      const a = await accept('health', m);
       if (!a) return;
       const now = clock.now();
-      if (!write(m.topic, () => {
-        store.health.insert(a.boxId, now, healthMetrics(a.message));
-        store.devices.upsert(a.boxId, deviceStatuses(a.message), now);
-        store.boxes.recordHealth(a.boxId, { ...a.message, receivedAt: now }, now);
-      })) return;
+      if (
+        !(await write(m.topic, async (tx) => {
+          await tx.health.insert(a.boxId, now, healthMetrics(a.message));
+          await tx.devices.upsert(a.boxId, deviceStatuses(a.message), now);
+          await tx.boxes.recordHealth(a.boxId, { ...a.message, receivedAt: now }, now);
+        }))
+      )
+        return;
       count('health');
-      listener?.onHealth?.(a.boxId, a.message);
+      await listener?.onHealth?.(a.boxId, a.message);
     },
-    events(m) {
-      const a = accept('events', m);
+    async events(m) {
+      const a = await accept('events', m);
       if (!a) return;
-      if (!write(m.topic, () => store.events.insert(a.boxId, boxEvent(a.message), clock.now()))) return;
+      if (!(await write(m.topic, (tx) => tx.events.insert(a.boxId, boxEvent(a.message), clock.now())))) return;
       count('events');
-      listener?.onEvent?.(a.boxId, a.message);
+      await listener?.onEvent?.(a.boxId, a.message);
     },
-    rightsStatus(m) {
-      const a = accept('rightsStatus', m);
+    async rightsStatus(m) {
+      const a = await accept('rightsStatus', m);
       if (!a) return;
-      if (!write(m.topic, () => store.boxes.recordRightsStatus(a.boxId, a.message.version, clock.now()))) return;
+      if (!(await write(m.topic, (tx) => tx.boxes.recordRightsStatus(a.boxId, a.message.version, clock.now())))) return;
       count('rightsStatus');
-      listener?.onState?.(a.boxId);
+      await listener?.onState?.(a.boxId);
     },
-    configReported(m) {
-      const a = accept('configReported', m);
+    async configReported(m) {
+      const a = await accept('configReported', m);
       if (!a) return;
-      if (!write(m.topic, () => store.boxes.recordConfigReported(a.boxId, a.message, clock.now()))) return;
+      if (!(await write(m.topic, (tx) => tx.boxes.recordConfigReported(a.boxId, a.message, clock.now())))) return;
       count('configReported');
     },
-    passes(m) {
-      const a = accept('passes', m);
+    async passes(m) {
+      const a = await accept('passes', m);
       if (!a) return;
       const batch = a.message;
       let result: { inserted: number; duplicates: number } | undefined;
-      if (!write(m.topic, () => (result = store.passes.insertBatch(a.boxId, batch.passes.map((p) => passRecord(batch.batchId, p)), clock.now())))) return;
+      if (!(await write(m.topic, async (tx) => (result = await tx.passes.insertBatch(a.boxId, batch.passes.map((p) => passRecord(batch.batchId, p)), clock.now()))))) return;
       const stored = result as { inserted: number; duplicates: number };
       stats.passesStored += stored.inserted;
       stats.passesDuplicate += stored.duplicates;

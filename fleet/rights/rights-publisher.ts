@@ -1,17 +1,14 @@
-import type Database from 'better-sqlite3';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { TICKET_MAX_VALIDITY_MS } from '../../protocol/access/ticket-token.ts';
 import { decodeFromTopic, encode, fleetSubscription, TOPICS, topicFor, type MessageOf, type QrKey, type RightsData, type RightsDeltaMessage, type RightsSnapshotMessage } from '../../protocol/mqtt/index.ts';
 import type { BusMessage, FleetBus } from '../bus/bus.ts';
 import { apiError } from '../api/errors.ts';
-import type { BoxDirectory } from '../store/box-directory.ts';
-import { COLLECTIONS, type RightsCatalog, type RightsChanges } from '../store/rights-catalog.ts';
+import type { FleetStore } from '../store/repositories.ts';
+import { COLLECTIONS, type RightsChanges } from '../store/rights-catalog.ts';
 
 export interface RightsPublisherDeps {
-  db: Database.Database;
-  catalog: RightsCatalog;
-  boxes: BoxDirectory;
+  store: FleetStore;
   bus: FleetBus;
   clock: Clock;
   logger: Logger;
@@ -71,20 +68,21 @@ export class RightsPublisher {
   constructor(private readonly d: RightsPublisherDeps) {}
 
   async apply(clubId: string, requested: RightsChanges): Promise<AppliedChange> {
-    if (!this.d.boxes.getClub(clubId)) throw apiError('CLUB_NOT_FOUND');
+    const club = await this.d.store.directory.getClub(clubId);
+    if (!club) throw apiError('CLUB_NOT_FOUND');
     const now = this.d.clock.now();
     const changes: RightsChanges = { ...requested, upserts: withVisitsCounted(requested.upserts, now) };
     // The delta is built and validated against the contract before the commit: a change
     // that could not be sent to the boxes is not stored either.
-    const { baseVersion, version, bytes } = this.d.db.transaction(() => {
-      const applied = this.d.catalog.applyInTx(clubId, changes, now);
+    const { baseVersion, version, bytes } = await this.d.store.transaction(async (tx) => {
+      const applied = await tx.rights.applyInTx(clubId, changes, now);
       if (applied.dangling.length > 0) throw apiError('RIGHTS_UNKNOWN_REFERENCE', undefined, { dangling: applied.dangling });
       const upserts = { ...emptyData(), ...changes.upserts };
       const deletes = { members: [], credentials: [], zones: [], rights: [], bookings: [], qrKeys: [], ...changes.deletes };
-      const delta: RightsDeltaMessage = { v: 1, kind: 'delta', clubId, ...this.clubName(clubId), version: applied.version, baseVersion: applied.baseVersion, generatedAt: now, upserts, deletes };
+      const delta: RightsDeltaMessage = { v: 1, kind: 'delta', clubId, ...clubNameOf(club.name), version: applied.version, baseVersion: applied.baseVersion, generatedAt: now, upserts, deletes };
       return { ...applied, bytes: encode('rights', delta) };
-    })();
-    const boxIds = this.d.boxes.liveBoxIdsOfClub(clubId);
+    });
+    const boxIds = await this.d.store.directory.liveBoxIdsOfClub(clubId);
     // Deltas of one club leave in version order (two concurrent upserts must not reach a box
     // as v2 then v1). A box that misses one sees the gap on the next and asks for a snapshot.
     const send = () => Promise.allSettled(boxIds.map((id) => this.d.bus.publish(topicFor('rights', id), Buffer.from(bytes), { qos: 1, retain: false })));
@@ -97,19 +95,20 @@ export class RightsPublisher {
     return { clubId, baseVersion, version, boxesNotified: boxIds.length - failed };
   }
 
-  snapshot(clubId: string): { version: number; data: RightsData } {
-    return this.d.catalog.snapshot(clubId);
+  snapshot(clubId: string): Promise<{ version: number; data: RightsData }> {
+    return this.d.store.rights.snapshot(clubId);
   }
 
   /** Publishes the club's full snapshot to one box, in as many chunks as needed. */
   async sendSnapshot(boxId: string): Promise<number> {
-    const box = this.d.boxes.get(boxId);
+    const box = await this.d.store.directory.get(boxId);
     if (!box || box.status !== 'active' || box.clubId === null) return 0;
-    const { version, data } = this.d.catalog.snapshot(box.clubId);
+    const { version, data } = await this.d.store.rights.snapshot(box.clubId);
+    const club = await this.d.store.directory.getClub(box.clubId);
     const parts = chunkSnapshot(data, SNAPSHOT_CHUNK_BYTES);
     const generatedAt = this.d.clock.now();
     for (let i = 0; i < parts.length; i++) {
-      const m: RightsSnapshotMessage = { v: 1, kind: 'snapshot', clubId: box.clubId, ...this.clubName(box.clubId), version, chunk: i, chunks: parts.length, generatedAt, data: parts[i] as RightsData };
+      const m: RightsSnapshotMessage = { v: 1, kind: 'snapshot', clubId: box.clubId, ...clubNameOf(club?.name), version, chunk: i, chunks: parts.length, generatedAt, data: parts[i] as RightsData };
       await this.d.bus.publish(topicFor('rights', boxId), Buffer.from(encode('rights', m)), { qos: 1, retain: false });
     }
     return version;
@@ -140,10 +139,10 @@ export class RightsPublisher {
     if (!decoded.ok || decoded.value.kind !== 'state') return;
     const { boxId } = decoded.value;
     const key = (decoded.value.message as MessageOf<'state'>).ticketKey;
-    const box = this.d.boxes.get(boxId);
+    const box = await this.d.store.directory.get(boxId);
     if (!key || !box || box.status !== 'active' || box.clubId === null) return;
     try {
-      const keys = await this.d.catalog.liveQrKeys(box.clubId);
+      const keys = await this.d.store.rights.liveQrKeys(box.clubId);
       const same = keys.find((k) => k.keyId === key.keyId);
       if (same && (same.publicKey !== key.publicKey || same.issuer !== boxId)) {
         this.d.logger.warn({ boxId, keyId: key.keyId }, 'ticket key id already used by another key: not published');
@@ -160,6 +159,19 @@ export class RightsPublisher {
     }
   }
 
+  /**
+   * A revoked box's ticket keys stop being trusted now (validTo = now): a stolen box must not
+   * print tickets the club's other boxes accept. Returns how many keys were retired.
+   */
+  async retireTicketKeys(boxId: string, clubId: string | null): Promise<number> {
+    if (clubId === null || !(await this.d.store.directory.getClub(clubId))) return 0;
+    const now = this.d.clock.now();
+    const keys = (await this.d.store.rights.liveQrKeys(clubId)).filter((k) => k.use === 'ticket' && k.issuer === boxId && (k.validTo === null || k.validTo > now));
+    if (keys.length === 0) return 0;
+    await this.apply(clubId, { upserts: { qrKeys: keys.map((k) => ({ ...k, validTo: now })) }, deletes: {} });
+    return keys.length;
+  }
+
   async start(): Promise<void> {
     const requests = await this.d.bus.subscribe(fleetSubscription('rightsRequest'), (m) => this.onRequest(m));
     const states = await this.d.bus.subscribe(fleetSubscription('state'), (m) => this.onState(m));
@@ -173,9 +185,9 @@ export class RightsPublisher {
     await this.unsubscribe?.();
     this.unsubscribe = undefined;
   }
+}
 
-  private clubName(clubId: string): { clubName?: string } {
-    const name = this.d.boxes.getClub(clubId)?.name;
-    return name ? { clubName: name.slice(0, 120) } : {};
-  }
+/** The club's name as the contract carries it (bounded), when it has one. */
+function clubNameOf(name: string | undefined): { clubName?: string } {
+  return name ? { clubName: name.slice(0, 120) } : {};
 }

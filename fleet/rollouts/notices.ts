@@ -24,23 +24,23 @@ function culprit(boxes: readonly RolloutBoxRow[]): RolloutBoxRow | undefined {
  */
 export function rolloutNotices(o: { alerts: AlertEngine; openAlerts: Pick<AlertRepository, 'listOpen'>; events: EventRepository; clock: Clock }): RolloutNotices {
   return {
-    halted(r, reason, boxes) {
+    async halted(r, reason, boxes) {
       const box = culprit(boxes) ?? boxes[0];
       if (!box) return;
       const why = box.lastError ? ` ${box.boxId}: ${box.lastError.code} ${box.lastError.message}` : '';
-      o.alerts.raiseExternal(
+      await o.alerts.raiseExternal(
         { boxId: box.boxId, rule: ROLLOUT_HALTED_RULE, subject: r.id },
         { severity: 'critical', message: `rollout "${r.name}" to ${r.version} halted: ${reason}.${why}`.slice(0, 500), detail: { rolloutId: r.id, version: r.version, reason, failedBoxes: boxes.filter((b) => FAILED.has(b.state)).map((b) => ({ boxId: b.boxId, wave: b.wave + 1, error: b.lastError })) } },
       );
     },
     async settled(r) {
-      for (const a of await o.openAlerts.listOpen()) if (a.rule === ROLLOUT_HALTED_RULE && a.subject === r.id) o.alerts.resolveExternal({ boxId: a.boxId, rule: a.rule, subject: a.subject });
+      for (const a of await o.openAlerts.listOpen()) if (a.rule === ROLLOUT_HALTED_RULE && a.subject === r.id) await o.alerts.resolveExternal({ boxId: a.boxId, rule: a.rule, subject: a.subject });
     },
-    completed(r, boxes) {
+    async completed(r, boxes) {
       const at = o.clock.now();
       for (const b of boxes) {
         if (b.state !== 'succeeded') continue;
-        o.events.insert(b.boxId, { eventId: `rollout-completed-${randomUUID()}`, at, kind: 'rollout.completed', severity: 'info', subject: r.id, data: { rolloutId: r.id, name: r.name, version: r.version, message: `rollout "${r.name}" completed: this box runs ${r.version}` } }, at);
+        await o.events.insert(b.boxId, { eventId: `rollout-completed-${randomUUID()}`, at, kind: 'rollout.completed', severity: 'info', subject: r.id, data: { rolloutId: r.id, name: r.name, version: r.version, message: `rollout "${r.name}" completed: this box runs ${r.version}` } }, at);
       }
     },
   };

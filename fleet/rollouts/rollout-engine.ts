@@ -84,36 +84,36 @@ export class RolloutEngine {
   /** Plans every live rollout once; also what the interval runs. */
   tick(): Promise<void> {
     return this.serial(async () => {
-      for (const r of this.d.store.live()) await this.drive(r.id);
+      for (const r of await this.d.store.live()) await this.drive(r.id);
     });
   }
 
   /** A new rollout in draft, its boxes already placed in waves. */
-  create(spec: RolloutSpec, actor: string, ticket: string | null): RolloutRow {
-    if (!this.d.store.getArtifact(spec.targetName)) throw apiError('ARTIFACT_NOT_FOUND', `no uploaded artifact named ${spec.targetName}`);
+  async create(spec: RolloutSpec, actor: string, ticket: string | null): Promise<RolloutRow> {
+    if (!(await this.d.store.getArtifact(spec.targetName))) throw apiError('ARTIFACT_NOT_FOUND', `no uploaded artifact named ${spec.targetName}`);
     const p = spec.percents;
     if (p.length === 0 || p[p.length - 1] !== 100 || p.some((x, i) => i > 0 && x <= (p[i - 1] as number))) {
       throw apiError('ROLLOUT_WAVES_INVALID', 'wave percentages must increase strictly and end at 100');
     }
-    const boxIds = this.d.store.resolveTarget(spec.target);
+    const boxIds = await this.d.store.resolveTarget(spec.target);
     if (boxIds.length === 0) throw apiError('ROLLOUT_TARGET_EMPTY');
     const now = this.d.clock.now();
     const id = `ro-${randomBytes(8).toString('hex')}`;
     const row: RolloutRow = { ...spec, id, state: 'draft', currentWave: 0, haltReason: null, createdBy: actor, ticket, createdAt: now, updatedAt: now, startedAt: null, finishedAt: null };
     const waves = assignWaves(id, boxIds, spec);
-    this.d.store.insertRollout(row, boxIds.map((boxId) => ({ boxId, wave: waves.get(boxId) as number })));
-    return this.d.store.get(id) as RolloutRow;
+    await this.d.store.insertRollout(row, boxIds.map((boxId) => ({ boxId, wave: waves.get(boxId) as number })));
+    return (await this.d.store.get(id)) as RolloutRow;
   }
 
   /** start, pause, resume or cancel, as the operator asks; refused when the table says so. */
   act(id: string, action: OperatorAction): Promise<RolloutRow> {
     return this.serial(async () => {
-      const r = this.d.store.get(id);
+      const r = await this.d.store.get(id);
       if (!r) throw apiError('ROLLOUT_NOT_FOUND');
       const next = nextRolloutState(r.state, action);
       if (next === null) throw apiError('ROLLOUT_STATE_CONFLICT', `a ${r.state} rollout cannot ${action}`);
       if (action === 'start') {
-        const busy = this.d.store.busyElsewhere(id, this.d.store.boxes(id).map((b) => b.boxId));
+        const busy = await this.d.store.busyElsewhere(id, (await this.d.store.boxes(id)).map((b) => b.boxId));
         if (busy.length > 0) throw apiError('ROLLOUT_TARGET_BUSY', undefined, { boxes: busy.slice(0, 50) });
       }
       const now = this.d.clock.now();
@@ -124,12 +124,12 @@ export class RolloutEngine {
         for (const b of failed) await this.d.store.updateBox(id, b.boxId, { state: 'pending', abortSent: false }, now);
       }
       if (action === 'resume' && r.state === 'halted') {
-        for (const c of resumeHalted(this.planBoxes(this.d.store.boxes(id)), r.maxAttempts)) this.d.store.updateBox(id, c.boxId, { state: c.state, attempts: c.attempts, abortSent: false }, now);
+        for (const c of resumeHalted(await this.planBoxes(await this.d.store.boxes(id)), r.maxAttempts)) await this.d.store.updateBox(id, c.boxId, { state: c.state, attempts: c.attempts, abortSent: false }, now);
       }
-      this.d.store.setState(id, next, now);
+      await this.d.store.setState(id, next, now);
       if (r.state === 'halted' && next !== 'halted') await this.d.notices?.settled({ ...r, state: next });
       await this.drive(id);
-      return this.d.store.get(id) as RolloutRow;
+      return (await this.d.store.get(id)) as RolloutRow;
     });
   }
 
@@ -147,38 +147,38 @@ export class RolloutEngine {
     }
     const boxId = decoded.value.boxId;
     const s = decoded.value.message as UpdateStatusMessage;
-    const row = this.d.store.box(s.rolloutId, boxId);
+    const row = await this.d.store.box(s.rolloutId, boxId);
     // A report of an older job (a previous attempt, a replaced prefetch) changes nothing,
     // except a commit: the box runs the new version whichever attempt got it there.
     const earlierAttemptCommitted = s.state === 'committed' && s.jobId.startsWith(`${s.rolloutId}.${boxId}.a`);
     if (!row || row.jobId === null || (s.jobId !== row.jobId && !earlierAttemptCommitted)) return;
-    const r = this.d.store.get(s.rolloutId) as RolloutRow;
+    const r = (await this.d.store.get(s.rolloutId)) as RolloutRow;
     const now = this.d.clock.now();
     const step = stepBox(row.state, STATUS_EVENT[s.state], row.attempts, r.maxAttempts);
     if (step.kind === 'bug') this.d.logger.error({ rolloutId: r.id, boxId, state: row.state, status: s.state }, 'rollout box table has no such transition');
     const error = s.error ?? (s.state === 'rolled-back' ? { code: 'UPDATE_ROLLED_BACK', message: 'the box rolled back' } : undefined);
-    this.d.store.updateBox(r.id, boxId, { updateState: s.state, ...(step.kind === 'to' ? { state: step.state, attempts: step.attempts } : {}), ...(error ? { lastError: error } : {}) }, now);
+    await this.d.store.updateBox(r.id, boxId, { updateState: s.state, ...(step.kind === 'to' ? { state: step.state, attempts: step.attempts } : {}), ...(error ? { lastError: error } : {}) }, now);
     if (step.kind === 'to' && step.state === 'pending') this.d.logger.info({ rolloutId: r.id, boxId, attempts: row.attempts }, 'update failed on the box, retrying');
     await this.drive(r.id);
   }
 
   /** One planning round for a rollout: late joiners, plan, persist, then publish. */
   private async drive(id: string): Promise<void> {
-    const r = this.d.store.get(id);
+    const r = await this.d.store.get(id);
     if (!r) return;
     const now = this.d.clock.now();
-    if (r.state === 'running' || r.state === 'paused') this.addLateJoiners(r, now);
-    const rows = this.d.store.boxes(id);
+    if (r.state === 'running' || r.state === 'paused') await this.addLateJoiners(r, now);
+    const rows = await this.d.store.boxes(id);
     const clubs = new Map<string, PlanClub>();
     for (const row of rows) {
       if (row.clubId === null || clubs.has(row.clubId)) continue;
-      const club = this.d.boxes.getClub(row.clubId);
+      const club = await this.d.boxes.getClub(row.clubId);
       if (club) clubs.set(row.clubId, { timezone: club.timezone, hours: parseOpeningHours(club.openingHours) });
     }
-    const p = plan({ now, rollout: { ...r, waveCount: waveCountOf(r) }, boxes: this.planBoxes(rows), clubs });
-    for (const c of p.boxChanges) this.d.store.updateBox(id, c.boxId, { state: c.state, attempts: c.attempts }, now);
+    const p = plan({ now, rollout: { ...r, waveCount: waveCountOf(r) }, boxes: await this.planBoxes(rows), clubs });
+    for (const c of p.boxChanges) await this.d.store.updateBox(id, c.boxId, { state: c.state, attempts: c.attempts }, now);
     if (p.currentWave !== r.currentWave) {
-      this.d.store.setCurrentWave(id, p.currentWave, now);
+      await this.d.store.setCurrentWave(id, p.currentWave, now);
       this.d.logger.info({ rolloutId: id, wave: p.currentWave }, 'rollout wave opened');
     }
     if (p.rolloutEvent) await this.finish(r, p.rolloutEvent, now);
@@ -189,12 +189,12 @@ export class RolloutEngine {
     const next = nextRolloutState(r.state, event) as NonNullable<ReturnType<typeof nextRolloutState>>;
     let reason: string | undefined;
     if (event === 'halt') {
-      const opened = this.d.store.boxes(r.id).filter((b) => b.wave <= r.currentWave && b.state !== 'skipped');
+      const opened = (await this.d.store.boxes(r.id)).filter((b) => b.wave <= r.currentWave && b.state !== 'skipped');
       const failed = opened.filter((b) => b.state === 'failed' || b.state === 'rolled-back').length;
       reason = `error threshold exceeded: ${failed} of ${opened.length} boxes of the opened waves failed or rolled back (limit ${r.errorThresholdPct} %)`;
     }
-    this.d.store.setState(r.id, next, now, reason ? { haltReason: reason } : {});
-    this.d.audit.append({ at: now, actor: 'rollout-engine', actorRole: null, action: `rollout.${event}`, target: r.id, ticket: r.ticket, detail: { automatic: true, ...(reason ? { reason } : {}) }, sourceIp: null });
+    await this.d.store.setState(r.id, next, now, reason ? { haltReason: reason } : {});
+    await this.d.audit.append({ at: now, actor: 'rollout-engine', actorRole: null, action: `rollout.${event}`, target: r.id, ticket: r.ticket, detail: { automatic: true, ...(reason ? { reason } : {}) }, sourceIp: null });
     this.d.logger[event === 'halt' ? 'warn' : 'info']({ rolloutId: r.id, reason }, `rollout ${next}`);
     const boxes = await this.d.store.boxes(r.id);
     const row = { ...r, state: next, haltReason: reason ?? r.haltReason };
@@ -207,21 +207,23 @@ export class RolloutEngine {
     }
   }
 
-  private addLateJoiners(r: RolloutRow, now: number): void {
-    const known = new Set(this.d.store.boxes(r.id).map((b) => b.boxId));
-    const fresh = this.d.store.resolveTarget(r.target).filter((b) => !known.has(b));
+  private async addLateJoiners(r: RolloutRow, now: number): Promise<void> {
+    const known = new Set((await this.d.store.boxes(r.id)).map((b) => b.boxId));
+    const fresh = (await this.d.store.resolveTarget(r.target)).filter((b) => !known.has(b));
     if (fresh.length === 0) return;
-    const busy = new Set(this.d.store.busyElsewhere(r.id, fresh));
-    for (const boxId of fresh) if (!busy.has(boxId)) this.d.store.addBox(r.id, boxId, lateJoinerWave(r), true, now);
+    const busy = new Set(await this.d.store.busyElsewhere(r.id, fresh));
+    for (const boxId of fresh) if (!busy.has(boxId)) await this.d.store.addBox(r.id, boxId, lateJoinerWave(r), true, now);
   }
 
-  private planBoxes(rows: readonly RolloutBoxRow[]): PlanBox[] {
-    return rows.map((b) => ({ ...b, active: this.d.store.boxStatus(b.boxId) === 'active' }));
+  private async planBoxes(rows: readonly RolloutBoxRow[]): Promise<PlanBox[]> {
+    const out: PlanBox[] = [];
+    for (const b of rows) out.push({ ...b, active: (await this.d.store.boxStatus(b.boxId)) === 'active' });
+    return out;
   }
 
   /** Persists the job id (and for an install, the attempt) before the retained publish. */
   private async publish(r: RolloutRow, job: PlannedJob, now: number): Promise<void> {
-    const row = this.d.store.box(r.id, job.boxId);
+    const row = await this.d.store.box(r.id, job.boxId);
     if (!row) return;
     let jobId: string;
     let message: UpdateJobMessage;
@@ -230,11 +232,11 @@ export class RolloutEngine {
       // The box aborts only the job it is running: same jobId (agent/update/updater.ts).
       jobId = row.jobId ?? `${r.id}.${row.boxId}.a${row.attempts}`;
       message = { ...base, jobId, action: 'abort', downloadOnly: false, installWindow: null };
-      this.d.store.updateBox(r.id, job.boxId, { abortSent: true }, now);
+      await this.d.store.updateBox(r.id, job.boxId, { abortSent: true }, now);
     } else {
       jobId = job.downloadOnly ? `${r.id}.${row.boxId}.p` : `${r.id}.${row.boxId}.a${row.attempts}`;
       message = { ...base, jobId, action: 'install', downloadOnly: job.downloadOnly, installWindow: job.installWindow };
-      this.d.store.updateBox(r.id, job.boxId, { jobId, updateState: null, ...(job.downloadOnly ? { prefetched: true } : {}) }, now);
+      await this.d.store.updateBox(r.id, job.boxId, { jobId, updateState: null, ...(job.downloadOnly ? { prefetched: true } : {}) }, now);
     }
     try {
       await this.d.bus.publish(topicFor('updateJob', job.boxId), Buffer.from(encode('updateJob', message)), { qos: 1, retain: true });

@@ -119,11 +119,31 @@ const toBox = (r: RawBox): RolloutBoxRow => ({
 
 const SELECT_BOXES = 'SELECT rb.*, b.club_id FROM rollout_boxes rb JOIN boxes b ON b.id = rb.box_id';
 
+export interface RolloutStore {
+  insertArtifact(a: ArtifactRow): Promise<void>;
+  getArtifact(name: string): Promise<ArtifactRow | undefined>;
+  listArtifacts(): Promise<ArtifactRow[]>;
+  insertRollout(r: RolloutRow, boxes: readonly { boxId: string; wave: number }[]): Promise<void>;
+  addBox(rolloutId: string, boxId: string, wave: number, late: boolean, now: number): Promise<void>;
+  get(id: string): Promise<RolloutRow | undefined>;
+  list(state: RolloutState | undefined, limit: number): Promise<RolloutRow[]>;
+  live(): Promise<RolloutRow[]>;
+  setState(id: string, state: RolloutState, now: number, extra?: { haltReason?: string; currentWave?: number }): Promise<void>;
+  setCurrentWave(id: string, wave: number, now: number): Promise<void>;
+  boxes(rolloutId: string): Promise<RolloutBoxRow[]>;
+  box(rolloutId: string, boxId: string): Promise<RolloutBoxRow | undefined>;
+  boxHistory(boxId: string, limit: number): Promise<RolloutBoxRow[]>;
+  updateBox(rolloutId: string, boxId: string, patch: Partial<Pick<RolloutBoxRow, 'state' | 'attempts' | 'jobId' | 'updateState' | 'lastError' | 'prefetched' | 'abortSent'>>, now: number): Promise<void>;
+  resolveTarget(t: RolloutTarget): Promise<string[]>;
+  busyElsewhere(rolloutId: string, boxIds: readonly string[]): Promise<string[]>;
+  boxStatus(boxId: string): Promise<string | undefined>;
+}
+
 /** Artifacts, rollouts and their boxes in SQLite (migration 200). */
-export class RolloutStore {
+export class SqliteRolloutStore implements RolloutStore {
   constructor(readonly db: Database.Database) {}
 
-  insertArtifact(a: ArtifactRow): void {
+  async insertArtifact(a: ArtifactRow): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO update_artifacts (target_name, length, sha256, sha512, uploaded_by, ticket, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
@@ -133,18 +153,22 @@ export class RolloutStore {
       .run(a.targetName, a.length, a.sha256, a.sha512, a.uploadedBy, a.ticket, a.uploadedAt);
   }
 
-  getArtifact(name: string): ArtifactRow | undefined {
+  async getArtifact(name: string): Promise<ArtifactRow | undefined> {
+    return this.artifact(name);
+  }
+
+  private artifact(name: string): ArtifactRow | undefined {
     const r = this.db.prepare('SELECT * FROM update_artifacts WHERE target_name = ?').get(name) as
       | { target_name: string; length: number; sha256: string; sha512: string; uploaded_by: string; ticket: string | null; uploaded_at: number }
       | undefined;
     return r && { targetName: r.target_name, length: r.length, sha256: r.sha256, sha512: r.sha512, uploadedBy: r.uploaded_by, ticket: r.ticket, uploadedAt: r.uploaded_at };
   }
 
-  listArtifacts(): ArtifactRow[] {
-    return (this.db.prepare('SELECT target_name FROM update_artifacts ORDER BY uploaded_at DESC, rowid DESC').all() as { target_name: string }[]).map((r) => this.getArtifact(r.target_name) as ArtifactRow);
+  async listArtifacts(): Promise<ArtifactRow[]> {
+    return (this.db.prepare('SELECT target_name FROM update_artifacts ORDER BY uploaded_at DESC, rowid DESC').all() as { target_name: string }[]).map((r) => this.artifact(r.target_name) as ArtifactRow);
   }
 
-  insertRollout(r: RolloutRow, boxes: readonly { boxId: string; wave: number }[]): void {
+  async insertRollout(r: RolloutRow, boxes: readonly { boxId: string; wave: number }[]): Promise<void> {
     this.db.transaction(() => {
       this.db
         .prepare(
@@ -157,20 +181,24 @@ export class RolloutStore {
           r.successThresholdPct, r.errorThresholdPct, r.maxAttempts, r.jobTimeoutMs, r.prefetch ? 1 : 0, r.maintenance.outsideOpeningHours ? 1 : 0,
           r.maintenance.idleMinutes, r.haltReason, r.createdBy, r.ticket, r.createdAt, r.updatedAt, r.startedAt, r.finishedAt,
         );
-      for (const b of boxes) this.addBox(r.id, b.boxId, b.wave, false, r.createdAt);
+      for (const b of boxes) this.insertBox(r.id, b.boxId, b.wave, false, r.createdAt);
     })();
   }
 
-  addBox(rolloutId: string, boxId: string, wave: number, late: boolean, now: number): void {
+  async addBox(rolloutId: string, boxId: string, wave: number, late: boolean, now: number): Promise<void> {
+    this.insertBox(rolloutId, boxId, wave, late, now);
+  }
+
+  private insertBox(rolloutId: string, boxId: string, wave: number, late: boolean, now: number): void {
     this.db.prepare("INSERT OR IGNORE INTO rollout_boxes (rollout_id, box_id, wave, state, joined_late, last_change_at) VALUES (?, ?, ?, 'pending', ?, ?)").run(rolloutId, boxId, wave, late ? 1 : 0, now);
   }
 
-  get(id: string): RolloutRow | undefined {
+  async get(id: string): Promise<RolloutRow | undefined> {
     const r = this.db.prepare('SELECT * FROM rollouts WHERE id = ?').get(id) as RawRollout | undefined;
     return r && toRollout(r);
   }
 
-  list(state: RolloutState | undefined, limit: number): RolloutRow[] {
+  async list(state: RolloutState | undefined, limit: number): Promise<RolloutRow[]> {
     const rows = state === undefined
       ? this.db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)
       : this.db.prepare('SELECT * FROM rollouts WHERE state = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(state, limit);
@@ -178,7 +206,7 @@ export class RolloutStore {
   }
 
   /** Rollouts the engine still drives: running or paused, or halted/cancelled with boxes still in flight (aborts, late answers). */
-  live(): RolloutRow[] {
+  async live(): Promise<RolloutRow[]> {
     return (
       this.db
         .prepare(
@@ -190,7 +218,7 @@ export class RolloutStore {
     ).map(toRollout);
   }
 
-  setState(id: string, state: RolloutState, now: number, extra: { haltReason?: string; currentWave?: number } = {}): void {
+  async setState(id: string, state: RolloutState, now: number, extra: { haltReason?: string; currentWave?: number } = {}): Promise<void> {
     const finished = state === 'completed' || state === 'cancelled' ? now : null;
     this.db
       .prepare(
@@ -200,25 +228,25 @@ export class RolloutStore {
       .run(state, now, extra.haltReason ?? null, extra.currentWave ?? null, state, now, finished, id);
   }
 
-  setCurrentWave(id: string, wave: number, now: number): void {
+  async setCurrentWave(id: string, wave: number, now: number): Promise<void> {
     this.db.prepare('UPDATE rollouts SET current_wave = ?, updated_at = ? WHERE id = ?').run(wave, now, id);
   }
 
-  boxes(rolloutId: string): RolloutBoxRow[] {
+  async boxes(rolloutId: string): Promise<RolloutBoxRow[]> {
     return (this.db.prepare(`${SELECT_BOXES} WHERE rb.rollout_id = ? ORDER BY rb.wave, rb.box_id`).all(rolloutId) as RawBox[]).map(toBox);
   }
 
-  box(rolloutId: string, boxId: string): RolloutBoxRow | undefined {
+  async box(rolloutId: string, boxId: string): Promise<RolloutBoxRow | undefined> {
     const r = this.db.prepare(`${SELECT_BOXES} WHERE rb.rollout_id = ? AND rb.box_id = ?`).get(rolloutId, boxId) as RawBox | undefined;
     return r && toBox(r);
   }
 
   /** Every rollout a box took part in, newest first. */
-  boxHistory(boxId: string, limit: number): RolloutBoxRow[] {
+  async boxHistory(boxId: string, limit: number): Promise<RolloutBoxRow[]> {
     return (this.db.prepare(`${SELECT_BOXES} JOIN rollouts r ON r.id = rb.rollout_id WHERE rb.box_id = ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?`).all(boxId, limit) as RawBox[]).map(toBox);
   }
 
-  updateBox(rolloutId: string, boxId: string, patch: Partial<Pick<RolloutBoxRow, 'state' | 'attempts' | 'jobId' | 'updateState' | 'lastError' | 'prefetched' | 'abortSent'>>, now: number): void {
+  async updateBox(rolloutId: string, boxId: string, patch: Partial<Pick<RolloutBoxRow, 'state' | 'attempts' | 'jobId' | 'updateState' | 'lastError' | 'prefetched' | 'abortSent'>>, now: number): Promise<void> {
     const cols: string[] = ['last_change_at = ?'];
     const args: unknown[] = [now];
     const set = (col: string, v: unknown) => {
@@ -236,7 +264,7 @@ export class RolloutStore {
   }
 
   /** Active boxes matching the target (any listed box, any box of a listed club, any box with a listed tag). */
-  resolveTarget(t: RolloutTarget): string[] {
+  async resolveTarget(t: RolloutTarget): Promise<string[]> {
     const ids = new Set<string>();
     const q = (sql: string, v: string) => (this.db.prepare(sql).all(v) as { id: string }[]).forEach((r) => ids.add(r.id));
     for (const id of t.boxes) q("SELECT id FROM boxes WHERE id = ? AND status = 'active'", id);
@@ -246,7 +274,7 @@ export class RolloutStore {
   }
 
   /** Boxes of the list that are unfinished in another running, paused or halted rollout. */
-  busyElsewhere(rolloutId: string, boxIds: readonly string[]): string[] {
+  async busyElsewhere(rolloutId: string, boxIds: readonly string[]): Promise<string[]> {
     const stmt = this.db.prepare(
       `SELECT 1 FROM rollout_boxes rb JOIN rollouts r ON r.id = rb.rollout_id
        WHERE rb.box_id = ? AND rb.rollout_id != ? AND r.state IN ('running', 'paused', 'halted') AND rb.state IN ('pending', 'scheduled', 'in-progress')`,
@@ -254,7 +282,7 @@ export class RolloutStore {
     return boxIds.filter((id) => stmt.get(id, rolloutId) !== undefined);
   }
 
-  boxStatus(boxId: string): string | undefined {
+  async boxStatus(boxId: string): Promise<string | undefined> {
     return (this.db.prepare('SELECT status FROM boxes WHERE id = ?').get(boxId) as { status: string } | undefined)?.status;
   }
 }

@@ -45,11 +45,16 @@ interface RawRow {
   source_ip: string | null;
 }
 
+export interface AuditTrail {
+  append(r: AuditRecord): Promise<number>;
+  query(q: AuditQuery): Promise<AuditEntry[]>;
+}
+
 /** The append-only audit log of state-changing API calls (audit_log, migrations 001 + 101). */
-export class AuditTrail {
+export class SqliteAuditTrail implements AuditTrail {
   constructor(private readonly db: Database.Database) {}
 
-  append(r: AuditRecord): number {
+  async append(r: AuditRecord): Promise<number> {
     return Number(
       this.db
         .prepare('INSERT INTO audit_log (at, actor, actor_role, action, target, ticket, detail, source_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
@@ -57,7 +62,7 @@ export class AuditTrail {
     );
   }
 
-  query(q: AuditQuery): AuditEntry[] {
+  async query(q: AuditQuery): Promise<AuditEntry[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     for (const [col, v] of [

@@ -97,11 +97,26 @@ const toSummary = (r: RawBox): BoxSummary => ({
 
 const SELECT_BOX = `SELECT b.*, (SELECT group_concat(tag, char(31)) FROM box_tags t WHERE t.box_id = b.id) AS tags FROM boxes b`;
 
+export interface BoxDirectory {
+  list(f: BoxFilter): Promise<BoxSummary[]>;
+  get(id: string): Promise<BoxSummary | undefined>;
+  detail(id: string): Promise<BoxDetail | undefined>;
+  createPending(id: string, clubId: string, name: string, tags: readonly string[], now: number): Promise<boolean>;
+  setTags(id: string, tags: readonly string[]): Promise<void>;
+  revoke(id: string, now: number): Promise<boolean>;
+  deleteIfPending(id: string): Promise<void>;
+  liveBoxIdsOfClub(clubId: string): Promise<string[]>;
+  countOnline(): Promise<number>;
+  upsertClub(c: { id: string; name: string; timezone: string; openingHours: unknown }, now: number): Promise<void>;
+  getClub(id: string): Promise<ClubRow | undefined>;
+  listClubs(): Promise<ClubRow[]>;
+}
+
 /** Boxes and clubs as the API reads and manages them (tables of migration 001). */
-export class BoxDirectory {
+export class SqliteBoxDirectory implements BoxDirectory {
   constructor(private readonly db: Database.Database) {}
 
-  list(f: BoxFilter): BoxSummary[] {
+  async list(f: BoxFilter): Promise<BoxSummary[]> {
     const where: string[] = [];
     const args: unknown[] = [];
     const add = (clause: string, value: unknown): void => {
@@ -117,12 +132,12 @@ export class BoxDirectory {
     return (this.db.prepare(sql).all(...args, f.limit, f.offset) as RawBox[]).map(toSummary);
   }
 
-  get(id: string): BoxSummary | undefined {
+  async get(id: string): Promise<BoxSummary | undefined> {
     const r = this.db.prepare(`${SELECT_BOX} WHERE b.id = ?`).get(id) as RawBox | undefined;
     return r && toSummary(r);
   }
 
-  detail(id: string): BoxDetail | undefined {
+  async detail(id: string): Promise<BoxDetail | undefined> {
     const r = this.db.prepare(`${SELECT_BOX} WHERE b.id = ?`).get(id) as RawBox | undefined;
     if (!r) return undefined;
     const devices = (
@@ -140,7 +155,7 @@ export class BoxDirectory {
   }
 
   /** Creates a pending box (no credential yet). Returns false if the id is taken. */
-  createPending(id: string, clubId: string, name: string, tags: readonly string[], now: number): boolean {
+  async createPending(id: string, clubId: string, name: string, tags: readonly string[], now: number): Promise<boolean> {
     return this.db.transaction(() => {
       if (this.db.prepare('SELECT 1 FROM boxes WHERE id = ?').get(id)) return false;
       this.db.prepare("INSERT INTO boxes (id, club_id, name, status, created_at) VALUES (?, ?, ?, 'pending', ?)").run(id, clubId, name, now);
@@ -149,7 +164,7 @@ export class BoxDirectory {
     })();
   }
 
-  setTags(id: string, tags: readonly string[]): void {
+  async setTags(id: string, tags: readonly string[]): Promise<void> {
     this.db.transaction(() => this.replaceTagsInTx(id, tags))();
   }
 
@@ -160,27 +175,27 @@ export class BoxDirectory {
   }
 
   /** Marks the box revoked and forgets its credential, so broker auth refuses it from now on. */
-  revoke(id: string, now: number): boolean {
+  async revoke(id: string, now: number): Promise<boolean> {
     return (
       this.db.prepare("UPDATE boxes SET status = 'revoked', credential_hash = NULL, broker_credential_hash = NULL, revoked_at = ? WHERE id = ? AND status != 'revoked'").run(now, id)
         .changes === 1
     );
   }
 
-  deleteIfPending(id: string): void {
+  async deleteIfPending(id: string): Promise<void> {
     this.db.prepare("DELETE FROM boxes WHERE id = ? AND status = 'pending'").run(id);
   }
 
   /** Ids of the boxes of a club that may receive messages (not revoked). */
-  liveBoxIdsOfClub(clubId: string): string[] {
+  async liveBoxIdsOfClub(clubId: string): Promise<string[]> {
     return (this.db.prepare("SELECT id FROM boxes WHERE club_id = ? AND status = 'active' ORDER BY id").all(clubId) as { id: string }[]).map((r) => r.id);
   }
 
-  countOnline(): number {
+  async countOnline(): Promise<number> {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM boxes WHERE online = 1 AND status = 'active'").get() as { n: number }).n;
   }
 
-  upsertClub(c: { id: string; name: string; timezone: string; openingHours: unknown }, now: number): void {
+  async upsertClub(c: { id: string; name: string; timezone: string; openingHours: unknown }, now: number): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO clubs (id, name, timezone, opening_hours, created_at) VALUES (?, ?, ?, ?, ?)
@@ -189,14 +204,18 @@ export class BoxDirectory {
       .run(c.id, c.name, c.timezone, JSON.stringify(c.openingHours ?? {}), now);
   }
 
-  getClub(id: string): ClubRow | undefined {
+  async getClub(id: string): Promise<ClubRow | undefined> {
+    return this.club(id);
+  }
+
+  private club(id: string): ClubRow | undefined {
     const r = this.db.prepare('SELECT * FROM clubs WHERE id = ?').get(id) as
       | { id: string; name: string; timezone: string; opening_hours: string; created_at: number }
       | undefined;
     return r && { id: r.id, name: r.name, timezone: r.timezone, openingHours: parseJson(r.opening_hours), createdAt: r.created_at };
   }
 
-  listClubs(): ClubRow[] {
-    return (this.db.prepare('SELECT id FROM clubs ORDER BY id').all() as { id: string }[]).map((r) => this.getClub(r.id) as ClubRow);
+  async listClubs(): Promise<ClubRow[]> {
+    return (this.db.prepare('SELECT id FROM clubs ORDER BY id').all() as { id: string }[]).map((r) => this.club(r.id) as ClubRow);
   }
 }

@@ -46,11 +46,20 @@ const toRow = (r: RawRow): CommandRow => ({
   updatedAt: r.updated_at,
 });
 
+export interface CommandLog {
+  insert(c: Omit<CommandRow, 'status' | 'result' | 'updatedAt'>): Promise<void>;
+  get(id: string): Promise<CommandRow | undefined>;
+  list(f: { boxId?: string; status?: CommandStatus; limit: number }): Promise<CommandRow[]>;
+  markSent(id: string, now: number): Promise<void>;
+  recordResult(id: string, boxId: string, status: Exclude<CommandStatus, 'pending' | 'sent'>, result: unknown, now: number): Promise<boolean>;
+  expireDue(now: number): Promise<number>;
+}
+
 /** Remote commands and their results (commands table of migration 001). */
-export class CommandLog {
+export class SqliteCommandLog implements CommandLog {
   constructor(private readonly db: Database.Database) {}
 
-  insert(c: Omit<CommandRow, 'status' | 'result' | 'updatedAt'>): void {
+  async insert(c: Omit<CommandRow, 'status' | 'result' | 'updatedAt'>): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO commands (id, box_id, kind, args, created_at, expires_at, operator, ticket, status, updated_at)
@@ -59,17 +68,17 @@ export class CommandLog {
       .run(c.id, c.boxId, c.kind, JSON.stringify(c.args), c.createdAt, c.expiresAt, c.operator, c.ticket, c.createdAt);
   }
 
-  get(id: string): CommandRow | undefined {
+  async get(id: string): Promise<CommandRow | undefined> {
     const r = this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as RawRow | undefined;
     return r && toRow(r);
   }
 
-  list(f: { boxId?: string; status?: CommandStatus; limit: number }): CommandRow[] {
+  async list(f: { boxId?: string; status?: CommandStatus; limit: number }): Promise<CommandRow[]> {
     const w = new Where().add('box_id = ?', f.boxId).add('status = ?', f.status);
     return (this.db.prepare(`SELECT * FROM commands ${w} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...w.args, f.limit) as RawRow[]).map(toRow);
   }
 
-  markSent(id: string, now: number): void {
+  async markSent(id: string, now: number): Promise<void> {
     this.db.prepare("UPDATE commands SET status = 'sent', updated_at = ? WHERE id = ? AND status = 'pending'").run(now, id);
   }
 
@@ -77,7 +86,7 @@ export class CommandLog {
    * Records the box's answer. A result overrides an expiry the fleet inferred (the box
    * ran it in time, the answer was late), never an earlier answer of the box.
    */
-  recordResult(id: string, boxId: string, status: Exclude<CommandStatus, 'pending' | 'sent'>, result: unknown, now: number): boolean {
+  async recordResult(id: string, boxId: string, status: Exclude<CommandStatus, 'pending' | 'sent'>, result: unknown, now: number): Promise<boolean> {
     return (
       this.db
         .prepare("UPDATE commands SET status = ?, result = ?, updated_at = ? WHERE id = ? AND box_id = ? AND result IS NULL AND status IN ('pending', 'sent', 'expired')")
@@ -86,7 +95,7 @@ export class CommandLog {
   }
 
   /** Unanswered commands past their expiry become expired; returns how many. */
-  expireDue(now: number): number {
+  async expireDue(now: number): Promise<number> {
     return this.db.prepare("UPDATE commands SET status = 'expired', updated_at = ? WHERE status IN ('pending', 'sent') AND expires_at <= ?").run(now, now).changes;
   }
 }

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { SqliteDb } from './db.ts';
 
 export interface DesiredConfig {
   readonly boxId: string;
@@ -20,9 +20,16 @@ interface Raw {
 
 const toRow = (r: Raw): DesiredConfig => ({ boxId: r.box_id, version: r.version, config: JSON.parse(r.config) as Record<string, unknown>, setBy: r.set_by, ticket: r.ticket, setAt: r.set_at });
 
-/** The desired configuration of each box (migration 300). Async, like every repository added now. */
-export class DesiredConfigs {
-  constructor(private readonly db: Database.Database) {}
+/** The desired configuration of each box (migration 300). */
+export interface DesiredConfigRepository {
+  get(boxId: string): Promise<DesiredConfig | undefined>;
+  /** Replaces the box's desired configuration. */
+  put(c: DesiredConfig): Promise<void>;
+  list(): Promise<DesiredConfig[]>;
+}
+
+export class SqliteDesiredConfigs implements DesiredConfigRepository {
+  constructor(private readonly db: SqliteDb) {}
 
   async get(boxId: string): Promise<DesiredConfig | undefined> {
     const r = this.db.prepare('SELECT * FROM config_desired WHERE box_id = ?').get(boxId) as Raw | undefined;

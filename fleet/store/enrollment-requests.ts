@@ -53,18 +53,29 @@ const toRequest = (r: RawRequest): EnrollmentRequest => ({
   deliveredAt: r.delivered_at,
 });
 
+export interface EnrollmentRequests {
+  addBoxCode(codeHash: string, boxId: string, createdBy: string, now: number, expiresAt: number): Promise<void>;
+  addClubCode(codeHash: string, clubId: string, tags: readonly string[], createdBy: string, now: number, expiresAt: number): Promise<void>;
+  redeemCode(codeHash: string, now: number): Promise<RedeemedCode | undefined>;
+  insert(r: Omit<EnrollmentRequest, 'status' | 'decidedAt' | 'decidedBy' | 'deliveredAt'>): Promise<void>;
+  get(id: string): Promise<EnrollmentRequest | undefined>;
+  list(status: EnrollmentStatus | undefined, limit: number): Promise<EnrollmentRequest[]>;
+  decide(id: string, outcome: 'accepted' | 'rejected', by: string, now: number): Promise<boolean>;
+  markDelivered(id: string, now: number): Promise<boolean>;
+}
+
 /**
  * Enrollment codes (hashed) and enrollment requests: enrollment_codes of migration 001
  * (codes bound to a pre-created box) and the tables of migration 100.
  */
-export class EnrollmentRequests {
+export class SqliteEnrollmentRequests implements EnrollmentRequests {
   constructor(private readonly db: Database.Database) {}
 
-  addBoxCode(codeHash: string, boxId: string, createdBy: string, now: number, expiresAt: number): void {
+  async addBoxCode(codeHash: string, boxId: string, createdBy: string, now: number, expiresAt: number): Promise<void> {
     this.db.prepare('INSERT INTO enrollment_codes (code_hash, box_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(codeHash, boxId, createdBy, now, expiresAt);
   }
 
-  addClubCode(codeHash: string, clubId: string, tags: readonly string[], createdBy: string, now: number, expiresAt: number): void {
+  async addClubCode(codeHash: string, clubId: string, tags: readonly string[], createdBy: string, now: number, expiresAt: number): Promise<void> {
     this.db
       .prepare('INSERT INTO club_enrollment_codes (code_hash, club_id, tags, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(codeHash, clubId, JSON.stringify(tags), createdBy, now, expiresAt);
@@ -75,7 +86,7 @@ export class EnrollmentRequests {
    * or expired. Call inside a transaction together with the request insert, so that a code
    * is consumed exactly when a request exists for it.
    */
-  redeemCode(codeHash: string, now: number): RedeemedCode | undefined {
+  async redeemCode(codeHash: string, now: number): Promise<RedeemedCode | undefined> {
     const boxCode = this.db
       .prepare(
         `SELECT c.box_id, b.club_id FROM enrollment_codes c JOIN boxes b ON b.id = c.box_id
@@ -94,7 +105,7 @@ export class EnrollmentRequests {
     return { kind: 'club', clubId: clubCode.club_id, tags: JSON.parse(clubCode.tags) as string[] };
   }
 
-  insert(r: Omit<EnrollmentRequest, 'status' | 'decidedAt' | 'decidedBy' | 'deliveredAt'>): void {
+  async insert(r: Omit<EnrollmentRequest, 'status' | 'decidedAt' | 'decidedBy' | 'deliveredAt'>): Promise<void> {
     this.db
       .prepare(
         `INSERT INTO enrollment_requests (id, box_id, club_id, code_kind, hardware, agent_version, poll_secret_hash, status, source_ip, created_at)
@@ -103,12 +114,12 @@ export class EnrollmentRequests {
       .run(r.id, r.boxId, r.clubId, r.codeKind, JSON.stringify(r.hardware ?? {}), r.agentVersion, r.pollSecretHash, r.sourceIp, r.createdAt);
   }
 
-  get(id: string): EnrollmentRequest | undefined {
+  async get(id: string): Promise<EnrollmentRequest | undefined> {
     const r = this.db.prepare('SELECT * FROM enrollment_requests WHERE id = ?').get(id) as RawRequest | undefined;
     return r && toRequest(r);
   }
 
-  list(status: EnrollmentStatus | undefined, limit: number): EnrollmentRequest[] {
+  async list(status: EnrollmentStatus | undefined, limit: number): Promise<EnrollmentRequest[]> {
     const rows =
       status === undefined
         ? this.db.prepare('SELECT * FROM enrollment_requests ORDER BY created_at DESC, id LIMIT ?').all(limit)
@@ -117,7 +128,7 @@ export class EnrollmentRequests {
   }
 
   /** pending -> accepted|rejected; false when the request was not pending. */
-  decide(id: string, outcome: 'accepted' | 'rejected', by: string, now: number): boolean {
+  async decide(id: string, outcome: 'accepted' | 'rejected', by: string, now: number): Promise<boolean> {
     return (
       this.db
         .prepare("UPDATE enrollment_requests SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'pending'")
@@ -126,7 +137,7 @@ export class EnrollmentRequests {
   }
 
   /** accepted -> delivered, at most once; false when another poll won the race or it is not accepted. */
-  markDelivered(id: string, now: number): boolean {
+  async markDelivered(id: string, now: number): Promise<boolean> {
     return this.db.prepare("UPDATE enrollment_requests SET status = 'delivered', delivered_at = ? WHERE id = ? AND status = 'accepted'").run(now, id).changes === 1;
   }
 }

@@ -5,7 +5,8 @@ export type StoreErrorCode =
   | 'STORE_MIGRATION_NAME' // a file in the migrations folder is not named NNN-name.sql
   | 'STORE_MIGRATION_DUPLICATE' // two files share one version number
   | 'STORE_MIGRATION_CHANGED' // an applied migration's file no longer matches its checksum
-  | 'STORE_MIGRATION_FAILED'; // a migration's SQL failed; its transaction was rolled back
+  | 'STORE_MIGRATION_FAILED' // a migration's SQL failed; its transaction was rolled back
+  | 'STORE_OUTSIDE_TRANSACTION'; // a transaction's callback called the store instead of its own repositories
 
 export class StoreError extends Error implements CodedError<StoreErrorCode> {
   constructor(

@@ -42,11 +42,18 @@ export interface AlertFilter {
   limit: number;
 }
 
+export interface FleetHistory {
+  health(boxId: string, metric: string | undefined, from: number, to: number, limit: number): Promise<HealthSample[]>;
+  events(f: EventFilter): Promise<EventRow[]>;
+  alerts(f: AlertFilter): Promise<Alert[]>;
+  countOpenAlerts(): Promise<number>;
+}
+
 /** The API's read queries over what ingest and alerts wrote (health, events, alerts). */
-export class FleetHistory {
+export class SqliteFleetHistory implements FleetHistory {
   constructor(private readonly db: Database.Database) {}
 
-  health(boxId: string, metric: string | undefined, from: number, to: number, limit: number): HealthSample[] {
+  async health(boxId: string, metric: string | undefined, from: number, to: number, limit: number): Promise<HealthSample[]> {
     const w = new Where().add('box_id = ?', boxId).add('metric = ?', metric).add('at >= ?', from).add('at < ?', to);
     const rows = this.db
       .prepare(`SELECT metric, at, value, samples, resolution_ms FROM health_metrics ${w} ORDER BY at, metric, resolution_ms DESC LIMIT ?`)
@@ -54,7 +61,7 @@ export class FleetHistory {
     return rows.map((r) => ({ metric: r.metric, at: r.at, value: r.value, samples: r.samples, resolutionMs: r.resolution_ms }));
   }
 
-  events(f: EventFilter): EventRow[] {
+  async events(f: EventFilter): Promise<EventRow[]> {
     const w = new Where()
       .add('e.box_id = ?', f.boxId)
       .add('b.club_id = ?', f.clubId)
@@ -86,13 +93,13 @@ export class FleetHistory {
     }));
   }
 
-  alerts(f: AlertFilter): Alert[] {
+  async alerts(f: AlertFilter): Promise<Alert[]> {
     const w = new Where().add('a.box_id = ?', f.boxId).add('b.club_id = ?', f.clubId).add('a.status = ?', f.status).add('a.severity = ?', f.severity);
     const rows = this.db.prepare(`SELECT a.* FROM alerts a JOIN boxes b ON b.id = a.box_id ${w} ORDER BY a.opened_at DESC, a.id DESC LIMIT ?`).all(...w.args, f.limit) as AlertTableRow[];
     return rows.map(toAlert);
   }
 
-  countOpenAlerts(): number {
+  async countOpenAlerts(): Promise<number> {
     return (this.db.prepare("SELECT COUNT(*) AS n FROM alerts WHERE status = 'open'").get() as { n: number }).n;
   }
 }

@@ -54,11 +54,17 @@ const toRow = (r: RawPass): PassRow => ({ ...passFromColumns(r), clubId: r.club_
 /** A report fact with its key, so the next page can start after it. */
 export type PassFactRow = PassFact & { seq: number };
 
+export interface PassReports {
+  query(f: PassFilter, limit: number): Promise<PassRow[]>;
+  facts(clubId: string | undefined, from: number, to: number, limit: number, after?: PassFilter['after']): Promise<PassFactRow[]>;
+  count(): Promise<number>;
+}
+
 /** Pass queries for the API: filtered pages, exports, and the rows the anomaly reports read. */
-export class PassReports {
+export class SqlitePassReports implements PassReports {
   constructor(private readonly db: Database.Database) {}
 
-  query(f: PassFilter, limit: number): PassRow[] {
+  async query(f: PassFilter, limit: number): Promise<PassRow[]> {
     const w = new Where()
       .add('b.club_id = ?', f.clubId)
       .add('p.box_id = ?', f.boxId)
@@ -77,7 +83,7 @@ export class PassReports {
    * The columns the anomaly reports read, for a time range: one light query (no JSON
    * parse of `data`, no row objects beyond the facts).
    */
-  facts(clubId: string | undefined, from: number, to: number, limit: number, after?: PassFilter['after']): PassFactRow[] {
+  async facts(clubId: string | undefined, from: number, to: number, limit: number, after?: PassFilter['after']): Promise<PassFactRow[]> {
     const w = new Where().add('b.club_id = ?', clubId).add('p.at >= ?', from).add('p.at < ?', to);
     afterKey(w, after);
     const sql = `SELECT p.box_id AS boxId, p.seq, b.club_id AS clubId, p.at, p.lane, p.direction, p.granted, p.outcome, p.member_id AS memberId,
@@ -86,7 +92,7 @@ export class PassReports {
     return rows.map((r) => Object.assign(r, { granted: r.granted === 1 }) as unknown as PassFactRow);
   }
 
-  count(): number {
+  async count(): Promise<number> {
     return (this.db.prepare('SELECT COUNT(*) AS n FROM passes').get() as { n: number }).n;
   }
 }

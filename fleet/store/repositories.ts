@@ -1,8 +1,19 @@
 /**
  * The store seen from the rest of the fleet: narrow repositories, no SQL outside
- * fleet/store. Only SQLite implements them today; a PostgreSQL implementation would
- * implement the same interfaces (and run the same tests).
+ * fleet/store. Every method returns a Promise, so that a networked engine (PostgreSQL)
+ * implements the same interfaces as the embedded SQLite one and runs the same tests.
  */
+import type { RolloutStore } from '../rollouts/rollout-store.ts';
+import type { DesiredConfigRepository } from './desired-configs.ts';
+import type { AuditTrail } from './audit-trail.ts';
+import type { BoxDirectory } from './box-directory.ts';
+import type { CommandLog } from './command-log.ts';
+import type { EnrollmentRequests } from './enrollment-requests.ts';
+import type { FleetHistory } from './fleet-history.ts';
+import type { LiveProbe } from './live-probe.ts';
+import type { PassReports } from './pass-reports.ts';
+import type { RightsCatalog } from './rights-catalog.ts';
+import type { TokenRegistry } from './token-registry.ts';
 
 export type BoxStatus = 'pending' | 'active' | 'revoked';
 export type AlertSeverity = 'info' | 'warning' | 'critical';
@@ -41,29 +52,29 @@ export interface NewBox {
 }
 
 export interface BoxRepository {
-  create(box: NewBox, at: number): Box;
-  get(id: string): Box | undefined;
-  list(filter?: { status?: BoxStatus; clubId?: string; tag?: string }): Box[];
-  setStatus(id: string, status: BoxStatus, at: number): void;
-  setCredential(id: string, hashes: { credentialHash: string; brokerCredentialHash: string }): void;
+  create(box: NewBox, at: number): Promise<Box>;
+  get(id: string): Promise<Box | undefined>;
+  list(filter?: { status?: BoxStatus; clubId?: string; tag?: string }): Promise<Box[]>;
+  setStatus(id: string, status: BoxStatus, at: number): Promise<void>;
+  setCredential(id: string, hashes: { credentialHash: string; brokerCredentialHash: string }): Promise<void>;
   /** Returns true when the online flag changed (the "since" time moves only then). */
-  setOnline(id: string, online: boolean, at: number): boolean;
-  recordState(id: string, state: { agentVersion: string | null; raw: unknown }, at: number): void;
-  recordHealth(id: string, raw: Record<string, unknown>, at: number): void;
+  setOnline(id: string, online: boolean, at: number): Promise<boolean>;
+  recordState(id: string, state: { agentVersion: string | null; raw: unknown }, at: number): Promise<void>;
+  recordHealth(id: string, raw: Record<string, unknown>, at: number): Promise<void>;
   /** The object last given to recordHealth, or undefined. */
-  lastHealth(id: string): Record<string, unknown> | undefined;
-  recordRightsStatus(id: string, version: number, at: number): void;
+  lastHealth(id: string): Promise<Record<string, unknown> | undefined>;
+  recordRightsStatus(id: string, version: number, at: number): Promise<void>;
   /** Keeps the box's latest config/reported message and when it was received. */
-  recordConfigReported(id: string, report: Record<string, unknown>, at: number): void;
-  touch(id: string, at: number): void;
+  recordConfigReported(id: string, report: Record<string, unknown>, at: number): Promise<void>;
+  touch(id: string, at: number): Promise<void>;
 }
 
 export interface ClubRepository {
-  upsert(club: Club, at: number): void;
-  get(id: string): Club | undefined;
-  list(): Club[];
+  upsert(club: Club, at: number): Promise<void>;
+  get(id: string): Promise<Club | undefined>;
+  list(): Promise<Club[]>;
   /** The club's current rights version (bumped by every rights change), if any. */
-  rightsVersion(clubId: string): { version: number; updatedAt: number } | undefined;
+  rightsVersion(clubId: string): Promise<{ version: number; updatedAt: number } | undefined>;
 }
 
 export interface DeviceStatus {
@@ -81,8 +92,8 @@ export interface StoredDevice extends DeviceStatus {
 
 export interface DeviceRepository {
   /** Stores the latest status of each listed device; `statusSince` moves only on change. */
-  upsert(boxId: string, devices: readonly DeviceStatus[], at: number): void;
-  listByBox(boxId: string): StoredDevice[];
+  upsert(boxId: string, devices: readonly DeviceStatus[], at: number): Promise<void>;
+  listByBox(boxId: string): Promise<StoredDevice[]>;
 }
 
 export interface HealthPoint {
@@ -93,17 +104,17 @@ export interface HealthPoint {
 }
 
 export interface HealthRepository {
-  insert(boxId: string, at: number, metrics: Readonly<Record<string, number>>): void;
+  insert(boxId: string, at: number, metrics: Readonly<Record<string, number>>): Promise<void>;
   /**
    * Folds raw samples older than `before` into `bucketMs` averages (merged with any
    * average already stored for the bucket) and deletes the raw rows, in one transaction.
    */
-  downsample(before: number, bucketMs: number): { folded: number };
+  downsample(before: number, bucketMs: number): Promise<{ folded: number }>;
   /** Deletes averages older than `before`. */
-  prune(before: number): { deleted: number };
-  series(boxId: string, metric: string, from: number, to: number): HealthPoint[];
+  prune(before: number): Promise<{ deleted: number }>;
+  series(boxId: string, metric: string, from: number, to: number): Promise<HealthPoint[]>;
   /** The last `count` raw values of a metric, oldest first. */
-  recent(boxId: string, metric: string, count: number): number[];
+  recent(boxId: string, metric: string, count: number): Promise<number[]>;
 }
 
 export interface BoxEvent {
@@ -117,10 +128,10 @@ export interface BoxEvent {
 
 export interface EventRepository {
   /** Returns false when (box, eventId) was already stored (a redelivery). */
-  insert(boxId: string, event: BoxEvent, receivedAt: number): boolean;
-  list(boxId: string, limit: number): (BoxEvent & { boxId: string; receivedAt: number })[];
+  insert(boxId: string, event: BoxEvent, receivedAt: number): Promise<boolean>;
+  list(boxId: string, limit: number): Promise<(BoxEvent & { boxId: string; receivedAt: number })[]>;
   /** The latest event per subject of a kind family (the kind up to its first dot, e.g. "printer"). */
-  latestPerSubject(boxId: string, family: string): { subject: string; kind: string; at: number }[];
+  latestPerSubject(boxId: string, family: string): Promise<{ subject: string; kind: string; at: number }[]>;
 }
 
 export interface PassRecord {
@@ -144,9 +155,9 @@ export interface PassRepository {
    * Stores a batch in ONE transaction, idempotently by (box, seq). When it returns, the
    * batch is committed: only then may the fleet acknowledge it.
    */
-  insertBatch(boxId: string, passes: readonly PassRecord[], receivedAt: number): { inserted: number; duplicates: number };
-  count(boxId?: string): number;
-  list(boxId: string, afterSeq: number, limit: number): (PassRecord & { boxId: string })[];
+  insertBatch(boxId: string, passes: readonly PassRecord[], receivedAt: number): Promise<{ inserted: number; duplicates: number }>;
+  count(boxId?: string): Promise<number>;
+  list(boxId: string, afterSeq: number, limit: number): Promise<(PassRecord & { boxId: string })[]>;
 }
 
 export interface Alert {
@@ -171,15 +182,16 @@ export interface AlertKey {
 
 export interface AlertRepository {
   /** Opens the alert, or refreshes the one already open for the key. Returns it and whether it is new. */
-  raise(key: AlertKey, alert: { severity: AlertSeverity; message: string; detail: Record<string, unknown> }, at: number): { alert: Alert; opened: boolean };
+  raise(key: AlertKey, alert: { severity: AlertSeverity; message: string; detail: Record<string, unknown> }, at: number): Promise<{ alert: Alert; opened: boolean }>;
   /** Resolves the open alert of the key, if any. Returns it. */
-  resolve(key: AlertKey, at: number): Alert | undefined;
-  getOpen(key: AlertKey): Alert | undefined;
-  listOpen(boxId?: string): Alert[];
-  history(boxId: string, limit: number): Alert[];
+  resolve(key: AlertKey, at: number): Promise<Alert | undefined>;
+  getOpen(key: AlertKey): Promise<Alert | undefined>;
+  listOpen(boxId?: string): Promise<Alert[]>;
+  history(boxId: string, limit: number): Promise<Alert[]>;
 }
 
-export interface FleetStore {
+/** Every repository of the store; inside a transaction, the ones bound to it. */
+export interface FleetRepositories {
   readonly clubs: ClubRepository;
   readonly boxes: BoxRepository;
   readonly devices: DeviceRepository;
@@ -187,7 +199,28 @@ export interface FleetStore {
   readonly events: EventRepository;
   readonly passes: PassRepository;
   readonly alerts: AlertRepository;
-  /** Runs `fn` as one transaction (several writes of one message commit together, and faster). */
-  transaction<T>(fn: () => T): T;
-  close(): void;
+  /** The API's reads and writes over the same tables. */
+  readonly directory: BoxDirectory;
+  readonly history: FleetHistory;
+  readonly passReports: PassReports;
+  readonly audit: AuditTrail;
+  readonly commands: CommandLog;
+  readonly enrollments: EnrollmentRequests;
+  readonly rights: RightsCatalog;
+  readonly tokens: TokenRegistry;
+  readonly rollouts: RolloutStore;
+  /** Remote configuration: what each box should run. */
+  readonly desiredConfigs: DesiredConfigRepository;
+  /** What changed since the last look, for the dashboards' live updates. */
+  readonly live: LiveProbe;
+}
+
+export interface FleetStore extends FleetRepositories {
+  /**
+   * Runs `fn` as one transaction: it commits when the promise resolves, rolls back when it
+   * rejects. `fn` must use only the repositories it is given (`tx`), never the store's own:
+   * on PostgreSQL those are other connections, on SQLite they wait for the transaction.
+   */
+  transaction<T>(fn: (tx: FleetRepositories) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
 }

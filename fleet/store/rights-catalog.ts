@@ -58,11 +58,22 @@ export interface DanglingReference {
   missing: string;
 }
 
+export interface RightsCatalog {
+  version(clubId: string): Promise<number>;
+  applyInTx(clubId: string, changes: RightsChanges, now: number): Promise<{ baseVersion: number; version: number; dangling: DanglingReference[] }>;
+  snapshot(clubId: string): Promise<{ version: number; data: RightsData }>;
+  liveQrKeys(clubId: string): Promise<QrKey[]>;
+}
+
 /** Members' rights per club with a version per club (migrations 001 and 102). */
-export class RightsCatalog {
+export class SqliteRightsCatalog implements RightsCatalog {
   constructor(private readonly db: Database.Database) {}
 
-  version(clubId: string): number {
+  async version(clubId: string): Promise<number> {
+    return this.current(clubId);
+  }
+
+  private current(clubId: string): number {
     return (this.db.prepare('SELECT version FROM rights_versions WHERE club_id = ?').get(clubId) as { version: number } | undefined)?.version ?? 0;
   }
 
@@ -70,8 +81,8 @@ export class RightsCatalog {
    * Applies a change set as one new version. Call inside a transaction; it returns the
    * references the change left dangling so the caller can roll back.
    */
-  applyInTx(clubId: string, changes: RightsChanges, now: number): { baseVersion: number; version: number; dangling: DanglingReference[] } {
-    const baseVersion = this.version(clubId);
+  async applyInTx(clubId: string, changes: RightsChanges, now: number): Promise<{ baseVersion: number; version: number; dangling: DanglingReference[] }> {
+    const baseVersion = this.current(clubId);
     const version = baseVersion + 1;
     this.db
       .prepare('INSERT INTO rights_versions (club_id, version, updated_at) VALUES (?, ?, ?) ON CONFLICT(club_id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at')
@@ -124,10 +135,10 @@ export class RightsCatalog {
   }
 
   /** Everything live for the club, and the version it is at; read in one transaction. */
-  snapshot(clubId: string): { version: number; data: RightsData } {
+  async snapshot(clubId: string): Promise<{ version: number; data: RightsData }> {
     return this.db.transaction(() => {
       const data = Object.fromEntries(COLLECTIONS.map((c) => [c, this.rows(c, clubId)])) as unknown as RightsData;
-      return { version: this.version(clubId), data };
+      return { version: this.current(clubId), data };
     })();
   }
 }

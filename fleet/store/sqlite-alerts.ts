@@ -48,26 +48,26 @@ export function sqliteAlerts(db: SqliteDb): AlertRepository {
     return { alert: toAlert(byId.get(id) as AlertTableRow), opened: true };
   });
   return {
-    raise(key, alert, at) {
+    async raise(key, alert, at) {
       return raise(key, alert, at);
     },
-    resolve(key, at) {
+    async resolve(key, at) {
       const existing = open(key);
       if (!existing) return undefined;
       resolve.run(at, at, existing.id);
       return toAlert(byId.get(existing.id) as AlertTableRow);
     },
-    getOpen(key) {
+    async getOpen(key) {
       const r = open(key);
       return r ? toAlert(r) : undefined;
     },
-    listOpen(boxId) {
+    async listOpen(boxId) {
       const rows = (boxId === undefined
         ? db.prepare("SELECT * FROM alerts WHERE status = 'open' ORDER BY opened_at, id").all()
         : db.prepare("SELECT * FROM alerts WHERE status = 'open' AND box_id = ? ORDER BY opened_at, id").all(boxId)) as AlertTableRow[];
       return rows.map(toAlert);
     },
-    history(boxId, limit) {
+    async history(boxId, limit) {
       return (db.prepare('SELECT * FROM alerts WHERE box_id = ? ORDER BY opened_at DESC, id DESC LIMIT ?').all(boxId, limit) as AlertTableRow[]).map(toAlert);
     },
   };

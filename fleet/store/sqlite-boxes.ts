@@ -51,15 +51,15 @@ export function sqliteBoxes(db: SqliteDb): BoxRepository {
     for (const tag of box.tags ?? []) insertTag.run(box.id, tag);
   });
   return {
-    create(box, at) {
+    async create(box, at) {
       create(box, at);
       return toBox(getOne.get(box.id) as BoxRow);
     },
-    get(id) {
+    async get(id) {
       const r = getOne.get(id) as BoxRow | undefined;
       return r ? toBox(r) : undefined;
     },
-    list(filter = {}) {
+    async list(filter = {}) {
       const where: string[] = [];
       const args: unknown[] = [];
       const add = (clause: string, arg: unknown) => {
@@ -72,33 +72,33 @@ export function sqliteBoxes(db: SqliteDb): BoxRepository {
       const sql = `${BOX_SELECT}${where.length ? ` WHERE ${where.join(' AND ')}` : ''} ORDER BY b.id`;
       return (db.prepare(sql).all(...args) as BoxRow[]).map(toBox);
     },
-    setStatus(id, status, at) {
+    async setStatus(id, status, at) {
       db.prepare('UPDATE boxes SET status = ?, revoked_at = CASE WHEN ? = \'revoked\' THEN ? ELSE revoked_at END WHERE id = ?').run(status, status, at, id);
     },
-    setCredential(id, hashes) {
+    async setCredential(id, hashes) {
       db.prepare('UPDATE boxes SET credential_hash = ?, broker_credential_hash = ? WHERE id = ?').run(hashes.credentialHash, hashes.brokerCredentialHash, id);
     },
-    setOnline(id, online, at) {
+    async setOnline(id, online, at) {
       const flag = online ? 1 : 0;
       return setOnline.run(flag, at, at, id, flag).changes > 0;
     },
-    recordState(id, state, at) {
+    async recordState(id, state, at) {
       db.prepare('UPDATE boxes SET agent_version = coalesce(?, agent_version), last_state = ?, last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?').run(state.agentVersion, JSON.stringify(state.raw), at, id);
     },
-    recordHealth(id, raw, at) {
+    async recordHealth(id, raw, at) {
       db.prepare('UPDATE boxes SET last_health = ?, last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?').run(JSON.stringify(raw), at, id);
     },
-    lastHealth(id) {
+    async lastHealth(id) {
       const r = db.prepare('SELECT last_health FROM boxes WHERE id = ?').get(id) as { last_health: string | null } | undefined;
       return r?.last_health ? parseJsonObject(r.last_health) : undefined;
     },
-    recordRightsStatus(id, version, at) {
+    async recordRightsStatus(id, version, at) {
       db.prepare('UPDATE boxes SET rights_version = ?, rights_reported_at = ? WHERE id = ?').run(version, at, id);
     },
-    recordConfigReported(id, report, at) {
+    async recordConfigReported(id, report, at) {
       db.prepare('UPDATE boxes SET config_reported = ?, config_reported_at = ?, last_seen_at = max(coalesce(last_seen_at, 0), ?) WHERE id = ?').run(JSON.stringify(report), at, at, id);
     },
-    touch(id, at) {
+    async touch(id, at) {
       touch.run(at, id);
     },
   };
@@ -115,20 +115,20 @@ const toClub = (r: ClubRow): Club => ({ id: r.id, name: r.name, timezone: r.time
 
 export function sqliteClubs(db: SqliteDb): ClubRepository {
   return {
-    upsert(club, at) {
+    async upsert(club, at) {
       db.prepare(
         `INSERT INTO clubs (id, name, timezone, opening_hours, created_at) VALUES (?, ?, ?, ?, ?)
          ON CONFLICT (id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone, opening_hours = excluded.opening_hours`,
       ).run(club.id, club.name, club.timezone, JSON.stringify(club.openingHours), at);
     },
-    get(id) {
+    async get(id) {
       const r = db.prepare('SELECT * FROM clubs WHERE id = ?').get(id) as ClubRow | undefined;
       return r ? toClub(r) : undefined;
     },
-    list() {
+    async list() {
       return (db.prepare('SELECT * FROM clubs ORDER BY id').all() as ClubRow[]).map(toClub);
     },
-    rightsVersion(clubId) {
+    async rightsVersion(clubId) {
       const r = db.prepare('SELECT version, updated_at FROM rights_versions WHERE club_id = ?').get(clubId) as { version: number; updated_at: number } | undefined;
       return r ? { version: r.version, updatedAt: r.updated_at } : undefined;
     },
@@ -156,10 +156,10 @@ export function sqliteDevices(db: SqliteDb): DeviceRepository {
     for (const d of devices) upsertOne.run(boxId, d.deviceId, d.kind, d.status, JSON.stringify(d.detail), at, at);
   });
   return {
-    upsert(boxId, devices, at) {
+    async upsert(boxId, devices, at) {
       upsertAll(boxId, devices, at);
     },
-    listByBox(boxId) {
+    async listByBox(boxId) {
       return (db.prepare('SELECT * FROM devices WHERE box_id = ? ORDER BY device_id').all(boxId) as DeviceRow[]).map(
         (r): StoredDevice => ({ boxId: r.box_id, deviceId: r.device_id, kind: r.kind, status: r.status, detail: parseJsonObject(r.detail), statusSince: r.status_since, updatedAt: r.updated_at }),
       );

@@ -52,14 +52,14 @@ export function sqlitePasses(db: SqliteDb): PassRepository {
     return { inserted, duplicates: passes.length - inserted };
   });
   return {
-    insertBatch(boxId, passes, receivedAt) {
+    async insertBatch(boxId, passes, receivedAt) {
       return insertBatch(boxId, passes, receivedAt);
     },
-    count(boxId) {
+    async count(boxId) {
       const row = (boxId === undefined ? db.prepare('SELECT count(*) AS n FROM passes').get() : db.prepare('SELECT count(*) AS n FROM passes WHERE box_id = ?').get(boxId)) as { n: number };
       return row.n;
     },
-    list(boxId, afterSeq, limit) {
+    async list(boxId, afterSeq, limit) {
       return (db.prepare('SELECT * FROM passes WHERE box_id = ? AND seq > ? ORDER BY seq LIMIT ?').all(boxId, afterSeq, limit) as PassColumns[]).map(passFromColumns);
     },
   };

@@ -24,20 +24,20 @@ export function sqliteHealth(db: SqliteDb): HealthRepository {
     return { folded: dropRaw.run(before).changes };
   });
   return {
-    insert(boxId, at, metrics) {
+    async insert(boxId, at, metrics) {
       insertAll(boxId, at, metrics);
     },
-    downsample(before, bucketMs) {
+    async downsample(before, bucketMs) {
       return downsample(before, bucketMs);
     },
-    prune(before) {
+    async prune(before) {
       return { deleted: db.prepare('DELETE FROM health_metrics WHERE resolution_ms > 0 AND at < ?').run(before).changes };
     },
-    recent(boxId, metric, count) {
+    async recent(boxId, metric, count) {
       const rows = db.prepare('SELECT value FROM health_metrics WHERE box_id = ? AND metric = ? AND resolution_ms = 0 ORDER BY at DESC LIMIT ?').all(boxId, metric, count) as { value: number }[];
       return rows.map((r) => r.value).reverse();
     },
-    series(boxId, metric, from, to) {
+    async series(boxId, metric, from, to) {
       const rows = db
         .prepare('SELECT at, value, samples, resolution_ms FROM health_metrics WHERE box_id = ? AND metric = ? AND at >= ? AND at < ? ORDER BY at, resolution_ms DESC')
         .all(boxId, metric, from, to) as { at: number; value: number; samples: number; resolution_ms: number }[];
@@ -73,10 +73,10 @@ export function sqliteEvents(db: SqliteDb): EventRepository {
     return true;
   });
   return {
-    insert(boxId, e: BoxEvent, receivedAt) {
+    async insert(boxId, e: BoxEvent, receivedAt) {
       return insertOne(boxId, e, receivedAt);
     },
-    list(boxId, limit) {
+    async list(boxId, limit) {
       return (db.prepare('SELECT * FROM events WHERE box_id = ? ORDER BY at DESC, id DESC LIMIT ?').all(boxId, limit) as EventRow[]).map((r) => ({
         boxId: r.box_id,
         eventId: r.event_id,
@@ -88,7 +88,7 @@ export function sqliteEvents(db: SqliteDb): EventRepository {
         receivedAt: r.received_at,
       }));
     },
-    latestPerSubject(boxId, family) {
+    async latestPerSubject(boxId, family) {
       return db.prepare('SELECT subject, kind, at FROM latest_events WHERE box_id = ? AND family = ? ORDER BY subject').all(boxId, family) as { subject: string; kind: string; at: number }[];
     },
   };

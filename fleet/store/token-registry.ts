@@ -42,31 +42,40 @@ const toRow = (r: RawRow): ApiTokenRow => ({
  */
 export const hashApiToken = (token: string): string => createHash('sha256').update(token, 'utf8').digest('hex');
 
+export interface TokenRegistry {
+  create(name: string, role: Role, now: number, expiresAt?: number | null): Promise<{ token: string; row: ApiTokenRow }>;
+  get(id: string): Promise<ApiTokenRow | undefined>;
+  list(): Promise<ApiTokenRow[]>;
+  authenticate(token: string, now: number): Promise<ApiTokenRow | undefined>;
+  revoke(id: string, now: number): Promise<boolean>;
+  countActiveAdmins(now: number): Promise<number>;
+}
+
 /** API tokens (table api_tokens of migration 001). */
-export class TokenRegistry {
+export class SqliteTokenRegistry implements TokenRegistry {
   constructor(private readonly db: Database.Database) {}
 
   /** Creates a token and returns it in clear, the only time it exists outside the caller. */
-  create(name: string, role: Role, now: number, expiresAt: number | null = null): { token: string; row: ApiTokenRow } {
+  async create(name: string, role: Role, now: number, expiresAt: number | null = null): Promise<{ token: string; row: ApiTokenRow }> {
     const id = `tok_${randomBytes(6).toString('hex')}`;
     const token = `rbx_${randomBytes(32).toString('base64url')}`;
     this.db
       .prepare('INSERT INTO api_tokens (id, name, token_hash, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
       .run(id, name, hashApiToken(token), role, now, expiresAt);
-    return { token, row: this.get(id) as ApiTokenRow };
+    return { token, row: (await this.get(id)) as ApiTokenRow };
   }
 
-  get(id: string): ApiTokenRow | undefined {
+  async get(id: string): Promise<ApiTokenRow | undefined> {
     const r = this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as RawRow | undefined;
     return r && toRow(r);
   }
 
-  list(): ApiTokenRow[] {
+  async list(): Promise<ApiTokenRow[]> {
     return (this.db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all() as RawRow[]).map(toRow);
   }
 
   /** The live token matching `token`, or undefined (unknown, revoked or expired). */
-  authenticate(token: string, now: number): ApiTokenRow | undefined {
+  async authenticate(token: string, now: number): Promise<ApiTokenRow | undefined> {
     const r = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(hashApiToken(token)) as RawRow | undefined;
     if (!r || r.revoked_at !== null || (r.expires_at !== null && r.expires_at <= now) || !isRole(r.role)) return undefined;
     // Write last use at most once a minute: a busy dashboard must not turn reads into writes.
@@ -74,11 +83,11 @@ export class TokenRegistry {
     return toRow(r);
   }
 
-  revoke(id: string, now: number): boolean {
+  async revoke(id: string, now: number): Promise<boolean> {
     return this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes === 1;
   }
 
-  countActiveAdmins(now: number): number {
+  async countActiveAdmins(now: number): Promise<number> {
     return (
       this.db
         .prepare("SELECT COUNT(*) AS n FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)")

@@ -20,7 +20,7 @@ const SECURITY_HEADERS = {
  */
 export const dashboardRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   const files = loadDashboardFiles();
-  const live = new LiveChanges(ctx.db, ctx.clock);
+  const live = new LiveChanges(ctx.store.live, ctx.clock, ctx.logger);
   const streams = new Set<{ end(): void }>();
   // Open streams would keep the server from closing: end them first.
   app.addHook('preClose', async () => {

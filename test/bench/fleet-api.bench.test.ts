@@ -15,11 +15,11 @@ const PASSES_PER_BOX = 500;
 beforeAll(async () => {
   f = await startTestFleet();
   const ctx = f.svc.api.ctx;
-  for (let c = 0; c < CLUBS; c++) ctx.boxes.upsertClub({ id: `club-${c}`, name: `Club ${c}`, timezone: 'Europe/Paris', openingHours: {} }, f.clock.now());
+  for (let c = 0; c < CLUBS; c++) await ctx.boxes.upsertClub({ id: `club-${c}`, name: `Club ${c}`, timezone: 'Europe/Paris', openingHours: {} }, f.clock.now());
   const t0 = f.clock.now() - 7 * 86_400_000;
   for (let b = 0; b < BOXES; b++) {
     const id = `box-${b}`;
-    ctx.boxes.createPending(id, `club-${b % CLUBS}`, '', ['bench'], t0);
+    await ctx.boxes.createPending(id, `club-${b % CLUBS}`, '', ['bench'], t0);
     const passes: PassRecord[] = [];
     for (let s = 1; s <= PASSES_PER_BOX; s++) {
       const member = (b * 7919 + s * 104_729) % 5000;
@@ -38,7 +38,7 @@ beforeAll(async () => {
         data: { credentialHash: member.toString(16).padStart(8, '0') },
       });
     }
-    f.svc.fleet.store.passes.insertBatch(id, passes, t0);
+    await f.svc.fleet.store.passes.insertBatch(id, passes, t0);
   }
 });
 afterAll(async () => {

@@ -155,13 +155,13 @@ async function run(kind: 'embedded aedes' | 'Mosquitto', boxes: Box[], dir: stri
   const db = join(dir, `${kind === 'Mosquitto' ? 'mosquitto' : 'embedded'}.db`);
   const seed = openSqliteStore(db);
   const now = Date.now();
-  seed.db.transaction(() => {
+  await seed.transaction(async (tx) => {
     for (const b of boxes) {
-      seed.boxes.create({ id: b.id, status: 'active' }, now);
-      seed.boxes.setCredential(b.id, { credentialHash: b.hash, brokerCredentialHash: b.brokerHash });
+      await tx.boxes.create({ id: b.id, status: 'active' }, now);
+      await tx.boxes.setCredential(b.id, { credentialHash: b.hash, brokerCredentialHash: b.brokerHash });
     }
-  })();
-  seed.close();
+  });
+  await seed.close();
 
   let mosquitto: MosquittoProcess | undefined;
   let fleet: Fleet;

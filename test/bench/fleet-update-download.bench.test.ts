@@ -54,7 +54,7 @@ describe('update bundle download from the fleet artifact server', () => {
     try {
       const bundle = randomBytes(MB * 1024 * 1024);
       const sha256 = createHash('sha256').update(bundle).digest('hex');
-      const token = svc.api.ctx.tokens.create('bench', 'admin', Date.now()).token;
+      const token = (await svc.api.ctx.tokens.create('bench', 'admin', Date.now())).token;
       const t0 = performance.now();
       const up = await upload(`${svc.httpUrl}/v1/updates/artifacts/resabox-9.9.9-bench.tar.gz`, token, bundle);
       const uploadMs = performance.now() - t0;

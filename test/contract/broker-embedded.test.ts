@@ -30,8 +30,8 @@ describe('embedded broker: admission control', () => {
     const fleet = await createFleet({ databasePath: join(dir, 'fleet.db'), broker: { kind: 'embedded', listen: { tcp: { port: 0, host: '127.0.0.1' } }, admission: { perSecond: 0.001, burst: 1 } }, logger: silentLogger });
     try {
       const secret = 'admission-secret-0123456789';
-      fleet.store.boxes.create({ id: 'box-adm', status: 'active' }, Date.now());
-      fleet.store.boxes.setCredential('box-adm', { credentialHash: await hashSecret(secret), brokerCredentialHash: 'x' });
+      await fleet.store.boxes.create({ id: 'box-adm', status: 'active' }, Date.now());
+      await fleet.store.boxes.setCredential('box-adm', { credentialHash: await hashSecret(secret), brokerCredentialHash: 'x' });
       const url = `mqtt://127.0.0.1:${fleet.broker?.addresses.tcp}`;
       expect(await connectOutcome(url, 'box-adm', secret)).toBeNull();
       expect(await connectOutcome(url, 'box-adm', secret)).toMatchObject({ code: 3 });
@@ -68,8 +68,8 @@ describe('embedded broker: listeners, limits and identities', () => {
       },
       logger: silentLogger,
     });
-    fleet.store.boxes.create({ id: 'box-x' }, Date.now());
-    secret = fleet.boxAccess.issueSecret('box-x');
+    await fleet.store.boxes.create({ id: 'box-x' }, Date.now());
+    secret = await fleet.boxAccess.issueSecret('box-x');
   });
   afterAll(async () => {
     await fleet?.close();
@@ -89,7 +89,7 @@ describe('embedded broker: listeners, limits and identities', () => {
   it('accepts a box over WebSocket and ingests from it', async () => {
     const c = await mqtt.connectAsync(`ws://127.0.0.1:${addr().ws}/mqtt`, { protocolVersion: 4, clientId: 'box-x', username: 'box-x', password: secret, reconnectPeriod: 0 });
     await c.publishAsync(topicFor('events', 'box-x'), Buffer.from(encode('events', { ...VALID_MESSAGES.events, eventId: 'ws-1' })), { qos: 1 });
-    await waitFor('the event', () => fleet.store.events.list('box-x', 10).some((e) => e.eventId === 'ws-1'));
+    await waitFor('the event', async () => (await fleet.store.events.list('box-x', 10)).some((e) => e.eventId === 'ws-1'));
     await c.endAsync();
   });
 
@@ -118,7 +118,7 @@ describe('embedded broker: listeners, limits and identities', () => {
     c.publish(topicFor('events', 'box-x'), Buffer.alloc(bytes, 0x20), { qos: 1 });
     await gone;
     expect(fleet.broker?.counters[code]).toBe(before + 1);
-    expect(fleet.store.events.list('box-x', 10).every((e) => e.eventId === 'ws-1')).toBe(true);
+    expect((await fleet.store.events.list('box-x', 10)).every((e) => e.eventId === 'ws-1')).toBe(true);
     c.end(true);
   });
 

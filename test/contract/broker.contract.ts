@@ -52,10 +52,10 @@ export async function connectOutcome(url: string, boxId: string, secret: string,
   }
 }
 
-export async function waitFor<T>(what: string, probe: () => T | undefined | false, deadlineMs = 10_000): Promise<T> {
+export async function waitFor<T>(what: string, probe: () => T | undefined | false | Promise<T | undefined | false>, deadlineMs = 10_000): Promise<T> {
   const until = Date.now() + deadlineMs;
   for (;;) {
-    const v = probe();
+    const v = await probe();
     if (v !== undefined && v !== false) return v;
     if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 20));
@@ -82,12 +82,12 @@ export function describeBrokerContract(kind: string, start: () => Promise<Broker
     beforeAll(async () => {
       h = await start();
       const now = Date.now();
-      h.fleet.store.clubs.upsert({ id: 'club-1', name: 'Club', timezone: 'Europe/Paris', openingHours: {} }, now);
+      await h.fleet.store.clubs.upsert({ id: 'club-1', name: 'Club', timezone: 'Europe/Paris', openingHours: {} }, now);
       for (const id of ['box-a', 'box-b', 'box-will', 'box-revoked', 'box-passes']) {
-        h.fleet.store.boxes.create({ id, clubId: 'club-1' }, now);
-        secrets.set(id, h.fleet.boxAccess.issueSecret(id));
+        await h.fleet.store.boxes.create({ id, clubId: 'club-1' }, now);
+        secrets.set(id, await h.fleet.boxAccess.issueSecret(id));
       }
-      h.fleet.store.boxes.create({ id: 'box-pending', clubId: 'club-1' }, now);
+      await h.fleet.store.boxes.create({ id: 'box-pending', clubId: 'club-1' }, now);
       // Wait until the broker accepts enrolled boxes (an external broker reloads asynchronously).
       (await box('box-a')).end(true);
     });
@@ -124,7 +124,7 @@ export function describeBrokerContract(kind: string, start: () => Promise<Broker
       await h.fleet.bus.publish(topicFor('command', 'box-b'), 'sentinel', { qos: 1 });
       await waitFor('the sentinel', () => seen.includes('sentinel'));
       expect(seen).toEqual(['sentinel']);
-      expect(h.fleet.store.boxes.get('box-b')?.online).toBe(false);
+      expect((await h.fleet.store.boxes.get('box-b'))?.online).toBe(false);
       await unsubscribe();
     });
 
@@ -158,16 +158,17 @@ export function describeBrokerContract(kind: string, start: () => Promise<Broker
     it('marks a box online from its state, then offline from its last will when it dies', async () => {
       const c = await box('box-will');
       await c.publishAsync(topicFor('state', 'box-will'), stateMessage('online'), { qos: 1, retain: true });
-      await waitFor('online', () => h.fleet.store.boxes.get('box-will')?.online);
+      await waitFor('online', async () => (await h.fleet.store.boxes.get('box-will'))?.online);
       // Kill the socket without DISCONNECT: the broker must publish the will.
       c.stream.destroy();
-      await waitFor('offline from the last will', () => h.fleet.store.boxes.get('box-will')?.online === false);
-      expect(JSON.parse(JSON.stringify(h.fleet.store.boxes.get('box-will')))).toMatchObject({ online: false, agentVersion: '1.0.0' });
+      await waitFor('offline from the last will', async () => (await h.fleet.store.boxes.get('box-will'))?.online === false);
+      expect(JSON.parse(JSON.stringify(await h.fleet.store.boxes.get('box-will')))).toMatchObject({ online: false, agentVersion: '1.0.0' });
     });
 
     it('stores a pass batch once when it is sent twice, and acks each only after commit', async () => {
       const c = await box('box-passes');
-      const acks: { ack: MessageOf<'passAck'>; storedAtAck: number }[] = [];
+      // The count is read when the ack arrives (the promise holds it), and awaited at the end.
+      const acks: { ack: MessageOf<'passAck'>; storedAtAck: Promise<number> }[] = [];
       c.on('message', (_t, p) => acks.push({ ack: JSON.parse(p.toString()) as MessageOf<'passAck'>, storedAtAck: h.fleet.store.passes.count('box-passes') }));
       await c.subscribeAsync(topicFor('passAck', 'box-passes'), { qos: 1 });
       const batch = Buffer.from(encode('passes', VALID_MESSAGES.passes));
@@ -175,11 +176,11 @@ export function describeBrokerContract(kind: string, start: () => Promise<Broker
       await waitFor('first ack', () => acks.length === 1);
       await c.publishAsync(topicFor('passes', 'box-passes'), batch, { qos: 1 });
       await waitFor('second ack', () => acks.length === 2);
-      expect(acks.map((a) => [a.ack.firstSeq, a.ack.lastSeq, a.ack.stored, a.ack.duplicates, a.storedAtAck])).toEqual([
+      expect(await Promise.all(acks.map(async (a) => [a.ack.firstSeq, a.ack.lastSeq, a.ack.stored, a.ack.duplicates, await a.storedAtAck]))).toEqual([
         [1201, 1202, 2, 0, 2],
         [1201, 1202, 0, 2, 2],
       ]);
-      expect(h.fleet.store.passes.count('box-passes')).toBe(2);
+      expect(await h.fleet.store.passes.count('box-passes')).toBe(2);
     });
 
     it('rejects a malformed batch with a coded error, acks nothing, and keeps ingesting', async () => {
@@ -196,7 +197,7 @@ export function describeBrokerContract(kind: string, start: () => Promise<Broker
       expect(acks).toEqual(['b-good']);
       expect(h.fleet.ingest.stats.rejected.MQTT_PAYLOAD_NOT_JSON).toBe((before.MQTT_PAYLOAD_NOT_JSON ?? 0) + 1);
       expect(h.fleet.ingest.stats.rejected.MQTT_PAYLOAD_INVALID).toBe((before.MQTT_PAYLOAD_INVALID ?? 0) + 1);
-      expect(h.fleet.store.passes.count('box-passes')).toBe(4);
+      expect(await h.fleet.store.passes.count('box-passes')).toBe(4);
     });
 
     it('stores every message of a burst (no loss, no crash under load)', async () => {
@@ -207,18 +208,18 @@ export function describeBrokerContract(kind: string, start: () => Promise<Broker
           c.publishAsync(topicFor('events', 'box-b'), Buffer.from(encode('events', { ...VALID_MESSAGES.events, eventId: `burst-${i}` })), { qos: 1 }),
         ),
       );
-      await waitFor('every event stored', () => h.fleet.store.events.list('box-b', count + 10).length === count, 60_000);
+      await waitFor('every event stored', async () => (await h.fleet.store.events.list('box-b', count + 10)).length === count, 60_000);
     }, 90_000);
 
     it('cuts a revoked box off at once and refuses it afterwards', async () => {
       const c = await box('box-revoked');
       await c.publishAsync(topicFor('state', 'box-revoked'), stateMessage('online'), { qos: 1, retain: true });
-      await waitFor('online', () => h.fleet.store.boxes.get('box-revoked')?.online);
+      await waitFor('online', async () => (await h.fleet.store.boxes.get('box-revoked'))?.online);
       const gone = closed(c);
-      h.fleet.boxAccess.revoke('box-revoked');
+      await h.fleet.boxAccess.revoke('box-revoked');
       await gone;
       expect(c.connected).toBe(false);
-      expect(h.fleet.store.boxes.get('box-revoked')?.online).toBe(false);
+      expect((await h.fleet.store.boxes.get('box-revoked'))?.online).toBe(false);
       expect(await connectOutcome(h.url, 'box-revoked', secrets.get('box-revoked') as string)).toBeInstanceOf(Error);
     });
   });

@@ -5,7 +5,6 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../fleet/cli/main.ts';
 import { openSqliteStore } from '../../fleet/store/sqlite-store.ts';
-import { TokenRegistry } from '../../fleet/store/token-registry.ts';
 
 const dirs: string[] = [];
 const tempDir = () => {
@@ -55,13 +54,13 @@ describe('resabox-fleet CLI', () => {
 
     const store = openSqliteStore(join(dir, 'fleet.db'));
     try {
-      expect(new TokenRegistry(store.db).authenticate(token, Date.now())).toMatchObject({ name: 'alice', role: 'support' });
+      expect(await store.tokens.authenticate(token, Date.now())).toMatchObject({ name: 'alice', role: 'support' });
       expect(JSON.stringify(store.db.prepare('SELECT * FROM api_tokens').all())).not.toContain(token);
-      expect(store.boxes.get('box-cli-1')).toMatchObject({ status: 'pending', clubId: 'club-1', tags: ['a', 'b'] });
+      expect(await store.boxes.get('box-cli-1')).toMatchObject({ status: 'pending', clubId: 'club-1', tags: ['a', 'b'] });
       const actions = (store.db.prepare('SELECT action FROM audit_log ORDER BY id').all() as { action: string }[]).map((r) => r.action);
       expect(actions).toEqual(['token.create', 'club.upsert', 'box.create', 'enrollment-code.create']);
     } finally {
-      store.close();
+      await store.close();
     }
   });
 

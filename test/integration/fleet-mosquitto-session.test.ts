@@ -75,7 +75,7 @@ describe('persistent fleet session on Mosquitto', () => {
   });
 
   it('stores and acknowledges every batch sent while the fleet was down, in seq order per box, without any box reconnecting', async () => {
-    const { token } = svc.api.ctx.tokens.create('test', 'admin', Date.now());
+    const { token } = await svc.api.ctx.tokens.create('test', 'admin', Date.now());
     const call = (method: string, url: string, payload?: object, auth = true) => svc.api.inject({ method: method as 'GET', url, headers: auth ? { authorization: `Bearer ${token}` } : {}, ...(payload ? { payload } : {}) });
     await call('PUT', '/v1/clubs/club-s', { name: 'S', timezone: 'Europe/Paris' });
     const senders: ReturnType<typeof sender>[] = [];

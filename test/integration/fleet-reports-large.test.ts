@@ -37,8 +37,8 @@ describe('card-sharing and entry/exit reports over a large data set', () => {
     await f.call('admin', 'PUT', '/v1/clubs/club-1', { name: 'One', timezone: 'UTC' });
     await f.call('admin', 'PUT', '/v1/clubs/club-2', { name: 'Two', timezone: 'UTC' });
     const store = f.svc.fleet.store;
-    store.boxes.create({ id: 'box-1', clubId: 'club-1', status: 'active' }, f.clock.now());
-    store.boxes.create({ id: 'box-2', clubId: 'club-2', status: 'active' }, f.clock.now());
+    await store.boxes.create({ id: 'box-1', clubId: 'club-1', status: 'active' }, f.clock.now());
+    await store.boxes.create({ id: 'box-2', clubId: 'club-2', status: 'active' }, f.clock.now());
     const one: PassRecord[] = [];
     for (let d = 0; d < DAYS; d++) {
       for (let m = 0; m < MEMBERS; m++) {
@@ -52,11 +52,11 @@ describe('card-sharing and entry/exit reports over a large data set', () => {
     }
     // Planted: member 7's card enters club 2 five minutes after club 1 on day 3.
     const lent = rec(1, T0 + 3 * DAY + 7 * 20_000 + 5 * MIN, 'in', 7);
-    store.db.transaction(() => {
-      for (let i = 0; i < one.length; i += 1000) store.passes.insertBatch('box-1', one.slice(i, i + 1000), f.clock.now());
-      store.passes.insertBatch('box-2', [lent], f.clock.now());
-    })();
-    expect(store.passes.count()).toBe(2 * MEMBERS * DAYS + 1);
+    await store.transaction(async (tx) => {
+      for (let i = 0; i < one.length; i += 1000) await tx.passes.insertBatch('box-1', one.slice(i, i + 1000), f.clock.now());
+      await tx.passes.insertBatch('box-2', [lent], f.clock.now());
+    });
+    expect(await store.passes.count()).toBe(2 * MEMBERS * DAYS + 1);
   });
   afterAll(async () => {
     await f.close();

@@ -120,7 +120,7 @@ describe('rollouts API', () => {
       expect(cancelled.finishedAt).not.toBeNull();
       const boxes = (await f.call('viewer', 'GET', `/v1/rollouts/${id}/boxes`)).body.boxes;
       expect(boxes.every((b: Json) => b.state === 'scheduled' && /\.a1$/.test(b.jobId))).toBe(true);
-      expect(f.svc.api.ctx.rolloutStore.boxes(id).every((b) => b.abortSent)).toBe(true);
+      expect((await f.svc.api.ctx.rolloutStore.boxes(id)).every((b) => b.abortSent)).toBe(true);
       for (const action of ['start', 'pause', 'resume', 'cancel']) expect((await audit(`rollout.${action}`, id)).length, action).toBeGreaterThan(0);
       expect((await audit('rollout.cancel', id))[0]).toMatchObject({ actorRole: 'admin', ticket: 'SUP-9' });
     });

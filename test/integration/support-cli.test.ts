@@ -59,7 +59,7 @@ describe('resabox support CLI', () => {
       };
       box.publish(topicFor('commandResult', BOX), Buffer.from(encode('commandResult', result)), { qos: 1 }, () => undefined);
     });
-    f.svc.fleet.store.alerts.raise({ boxId: BOX, rule: 'device-offline', subject: 'printer' }, { severity: 'warning', message: 'printer offline for 5 min', detail: {} }, f.clock.now());
+    await f.svc.fleet.store.alerts.raise({ boxId: BOX, rule: 'device-offline', subject: 'printer' }, { severity: 'warning', message: 'printer offline for 5 min', detail: {} }, f.clock.now());
   }, 60_000);
 
   afterAll(async () => {

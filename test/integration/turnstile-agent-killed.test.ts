@@ -98,8 +98,13 @@ describe('turnstile I/O watchdog: the relay drops when the agent dies', () => {
     expect(login?.status).toBe(200);
     const cookie = login!.headers.get('set-cookie')!.split(';')[0]!;
     // The manual open holds the relay for the whole window: do not wait for its answer.
-    void fetch(`${base}/api/desk/open`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ laneId: 'entry', reason: 'test: agent killed', direction: 'in' }) }).catch(() => undefined);
-    await waitFor('the unlock relay on', () => sim.module.coil(0), 15_000);
+    let openAnswer = '(no answer yet)';
+    void fetch(`${base}/api/desk/open`, { method: 'POST', headers: { 'content-type': 'application/json', cookie }, body: JSON.stringify({ laneId: 'entry', reason: 'test: agent killed', direction: 'in' }) })
+      .then(async (r) => (openAnswer = `${r.status} ${await r.text()}`))
+      .catch((e: Error) => (openAnswer = e.message));
+    await waitFor('the unlock relay on', () => sim.module.coil(0), 30_000).catch((e: Error) => {
+      throw new Error(`${e.message}; desk open answered: ${openAnswer}\n${output}`);
+    });
 
     let killedAt = Number.POSITIVE_INFINITY;
     let droppedAt: number | undefined;

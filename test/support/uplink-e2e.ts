@@ -36,7 +36,7 @@ export interface E2eFleet {
  */
 export async function startFleetAt(dataDir: string, mqttPort = 0): Promise<E2eFleet> {
   const svc = await startFleetService({ dataDir, clock: systemClock, logger: silentLogger, mqttListen: { tcp: { port: mqttPort, host: '127.0.0.1' } } });
-  const token = svc.api.ctx.tokens.create(`e2e-${randomBytes(3).toString('hex')}`, 'admin', Date.now()).token;
+  const token = (await svc.api.ctx.tokens.create(`e2e-${randomBytes(3).toString('hex')}`, 'admin', Date.now())).token;
   return {
     svc,
     mqttUrl: `mqtt://127.0.0.1:${svc.mqttAddresses.tcp}`,

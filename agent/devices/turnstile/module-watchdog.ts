@@ -5,6 +5,11 @@ import type { ModbusMaster } from './modbus-master.ts';
 
 /** How often the armed watchdog's register is read back: a module that rebooted may have lost a setting kept in RAM. */
 export const WATCHDOG_CHECK_MS = 10_000;
+/** How soon an unarmed watchdog, or a check that got no answer, is tried again. */
+export const WATCHDOG_RETRY_MS = 1000;
+
+/** No answer is not a refusal: the module's watchdog stays as it was, and the poll loop judges the link. */
+const NO_ANSWER = new Set(['MODBUS_TIMEOUT', 'MODBUS_LINK_DOWN', 'MODBUS_STOPPED']);
 
 export type WatchdogState = 'none' | 'unarmed' | 'armed';
 
@@ -30,9 +35,9 @@ export class ModuleWatchdogKeeper {
     return this.watchdog ? watchdogRegisterValue(this.watchdog) * this.watchdog.unitMs : null;
   }
 
-  /** A check is due (always after `forget()`, e.g. when the module answers again after an outage). */
+  /** A check is due: every WATCHDOG_CHECK_MS while armed, every WATCHDOG_RETRY_MS otherwise (and at once after `forget()`). */
   get due(): boolean {
-    return this.watchdog !== undefined && this.clock.monotonic() - this.lastCheck >= WATCHDOG_CHECK_MS;
+    return this.watchdog !== undefined && this.clock.monotonic() - this.lastCheck >= (this.state === 'armed' ? WATCHDOG_CHECK_MS : WATCHDOG_RETRY_MS);
   }
 
   /** The module went away: its watchdog is unknown until checked again. */
@@ -61,6 +66,11 @@ export class ModuleWatchdogKeeper {
       if (got !== want) throw new TurnstileError('TURNSTILE_WATCHDOG_UNARMED', `the module's watchdog register ${w.register} reads ${got} after writing ${want}`);
       this.state = 'armed';
     } catch (e) {
+      if (!write && this.state === 'armed' && e instanceof TurnstileError && NO_ANSWER.has(e.code)) {
+        // A check lost on a busy line says nothing about the module's setting: try again soon.
+        this.lastCheck = this.clock.monotonic() - WATCHDOG_CHECK_MS + WATCHDOG_RETRY_MS;
+        return;
+      }
       this.state = 'unarmed';
       if (e instanceof TurnstileError && e.code === 'TURNSTILE_WATCHDOG_UNARMED') throw e;
       const why = e instanceof Error ? e.message : String(e);

@@ -34,7 +34,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       config: { permission: 'tokens.manage' },
       schema: { tags: ['admin'], summary: 'API tokens (never the tokens themselves)', response: { 200: Type.Object({ tokens: Type.Array(TokenView) }), ...errorResponses() } },
     },
-    async () => ({ tokens: ctx.tokens.list() }),
+    async () => ({ tokens: await ctx.tokens.list() }),
   );
 
   app.post(
@@ -54,7 +54,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     async (req, reply) => {
       // A token born expired would be printed once and never work.
       if (req.body.expiresAt !== undefined && req.body.expiresAt <= ctx.clock.now()) throw apiError('TOKEN_EXPIRY_PAST', undefined, { expiresAt: req.body.expiresAt, now: ctx.clock.now() });
-      const { token, row } = ctx.tokens.create(req.body.name, req.body.role, ctx.clock.now(), req.body.expiresAt ?? null);
+      const { token, row } = await ctx.tokens.create(req.body.name, req.body.role, ctx.clock.now(), req.body.expiresAt ?? null);
       req.auditTarget = row.id;
       req.auditDetail = { name: row.name, role: row.role };
       return reply.status(201).send({ token, info: row });
@@ -75,13 +75,13 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
     },
     async (req) => {
       const id = req.params.tokenId;
-      const row = ctx.tokens.get(id);
+      const row = await ctx.tokens.get(id);
       if (!row) throw apiError('TOKEN_NOT_FOUND');
       const now = ctx.clock.now();
       // Keep one way in: revoking the last admin token would lock everyone out of the API.
-      if (row.role === 'admin' && row.revokedAt === null && ctx.tokens.countActiveAdmins(now) <= 1) throw apiError('API_CONFLICT', 'this is the last admin token');
-      if (!ctx.tokens.revoke(id, now)) throw apiError('API_CONFLICT', 'the token is already revoked');
-      const revoked = ctx.tokens.get(id);
+      if (row.role === 'admin' && row.revokedAt === null && (await ctx.tokens.countActiveAdmins(now)) <= 1) throw apiError('API_CONFLICT', 'this is the last admin token');
+      if (!(await ctx.tokens.revoke(id, now))) throw apiError('API_CONFLICT', 'the token is already revoked');
+      const revoked = await ctx.tokens.get(id);
       if (!revoked) throw apiError('TOKEN_NOT_FOUND');
       return revoked;
     },
@@ -106,6 +106,6 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
         response: { 200: Type.Object({ entries: Type.Array(AuditView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ entries: ctx.audit.query({ ...req.query, limit: req.query.limit ?? 100 }) }),
+    async (req) => ({ entries: await ctx.audit.query({ ...req.query, limit: req.query.limit ?? 100 }) }),
   );
 };

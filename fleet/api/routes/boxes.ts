@@ -30,7 +30,7 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
     },
     async (req) => {
       const q = req.query;
-      return { boxes: ctx.boxes.list({ clubId: q.clubId, tag: q.tag, agentVersion: q.version, status: q.status, online: q.online, limit: q.limit ?? 200, offset: q.offset ?? 0 }) };
+      return { boxes: await ctx.boxes.list({ clubId: q.clubId, tag: q.tag, agentVersion: q.version, status: q.status, online: q.online, limit: q.limit ?? 200, offset: q.offset ?? 0 }) };
     },
   );
 
@@ -41,7 +41,7 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       schema: { tags: ['boxes'], summary: 'One box with its devices and latest health', params: BoxParams, response: { 200: BoxDetail, ...errorResponses(404) } },
     },
     async (req) => {
-      const box = ctx.boxes.detail(req.params.boxId);
+      const box = await ctx.boxes.detail(req.params.boxId);
       if (!box) throw apiError('BOX_NOT_FOUND');
       return box;
     },
@@ -63,7 +63,7 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
     },
     async (req, reply) => {
       const b = req.body;
-      const { box, code, expiresAt } = ctx.enrollment.createBox({ id: b.id, clubId: b.clubId, name: b.name ?? '', tags: b.tags ?? [] }, actorOf(req));
+      const { box, code, expiresAt } = await ctx.enrollment.createBox({ id: b.id, clubId: b.clubId, name: b.name ?? '', tags: b.tags ?? [] }, actorOf(req));
       req.auditTarget = box.id;
       req.auditDetail = { clubId: box.clubId, tags: box.tags };
       return reply.status(201).send({ box, enrollment: { code, expiresAt } });
@@ -82,7 +82,7 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
         response: { 201: IssuedCode, ...errorResponses(404, 409) },
       },
     },
-    async (req, reply) => reply.status(201).send(ctx.enrollment.codeForBox(req.params.boxId, actorOf(req))),
+    async (req, reply) => reply.status(201).send(await ctx.enrollment.codeForBox(req.params.boxId, actorOf(req))),
   );
 
   app.put(
@@ -98,10 +98,10 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       },
     },
     async (req) => {
-      if (!ctx.boxes.get(req.params.boxId)) throw apiError('BOX_NOT_FOUND');
-      ctx.boxes.setTags(req.params.boxId, req.body.tags);
+      if (!(await ctx.boxes.get(req.params.boxId))) throw apiError('BOX_NOT_FOUND');
+      await ctx.boxes.setTags(req.params.boxId, req.body.tags);
       req.auditDetail = { tags: req.body.tags };
-      const box = ctx.boxes.get(req.params.boxId);
+      const box = await ctx.boxes.get(req.params.boxId);
       if (!box) throw apiError('BOX_NOT_FOUND');
       return box;
     },
@@ -120,8 +120,13 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       },
     },
     async (req) => {
-      const box = ctx.enrollment.revoke(req.params.boxId);
-      req.auditDetail = { reason: req.body.reason ?? null };
+      const box = await ctx.enrollment.revoke(req.params.boxId);
+      // The tickets it could still print are no longer good at the club's other boxes.
+      const ticketKeysRetired = await ctx.rights.retireTicketKeys(box.id, box.clubId).catch((e: unknown) => {
+        req.log.error({ err: e, boxId: box.id }, 'ticket keys of a revoked box not retired');
+        return 0;
+      });
+      req.auditDetail = { reason: req.body.reason ?? null, ticketKeysRetired };
       return { box, revokedAt: box.revokedAt ?? ctx.clock.now() };
     },
   );

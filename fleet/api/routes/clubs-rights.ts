@@ -31,7 +31,7 @@ export const clubRightsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       config: { permission: 'fleet.read' },
       schema: { tags: ['clubs'], summary: 'All clubs', response: { 200: Type.Object({ clubs: Type.Array(Club) }), ...errorResponses() } },
     },
-    async () => ({ clubs: ctx.boxes.listClubs() }),
+    async () => ({ clubs: await ctx.boxes.listClubs() }),
   );
 
   app.put(
@@ -63,9 +63,9 @@ export const clubRightsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       } catch {
         throw apiError('API_VALIDATION_FAILED', 'body/timezone: not an IANA time zone');
       }
-      ctx.boxes.upsertClub({ id: req.params.clubId, name: b.name, timezone: b.timezone, openingHours: b.openingHours ?? {} }, ctx.clock.now());
+      await ctx.boxes.upsertClub({ id: req.params.clubId, name: b.name, timezone: b.timezone, openingHours: b.openingHours ?? {} }, ctx.clock.now());
       req.auditDetail = { name: b.name, timezone: b.timezone };
-      const club = ctx.boxes.getClub(req.params.clubId);
+      const club = await ctx.boxes.getClub(req.params.clubId);
       if (!club) throw apiError('CLUB_NOT_FOUND');
       return club;
     },
@@ -108,8 +108,8 @@ export const clubRightsRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       },
     },
     async (req) => {
-      if (!ctx.boxes.getClub(req.params.clubId)) throw apiError('CLUB_NOT_FOUND');
-      return { clubId: req.params.clubId, ...ctx.rights.snapshot(req.params.clubId) };
+      if (!(await ctx.boxes.getClub(req.params.clubId))) throw apiError('CLUB_NOT_FOUND');
+      return { clubId: req.params.clubId, ...(await ctx.rights.snapshot(req.params.clubId)) };
     },
   );
 };

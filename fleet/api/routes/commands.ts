@@ -91,7 +91,7 @@ export const commandRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
         response: { 200: Type.Object({ commands: Type.Array(CommandView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ commands: ctx.commands.list({ boxId: req.params.boxId, limit: req.query.limit ?? 50 }) }),
+    async (req) => ({ commands: await ctx.commands.list({ boxId: req.params.boxId, limit: req.query.limit ?? 50 }) }),
   );
 
   app.get(

@@ -42,7 +42,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       },
     },
     async (req, reply) => {
-      const r = ctx.enrollment.present(req.body, req.ip);
+      const r = await ctx.enrollment.present(req.body, req.ip);
       req.auditTarget = r.id;
       req.auditDetail = { boxId: r.boxId, clubId: r.clubId, agentVersion: r.agentVersion };
       return reply.status(202).send({ enrollmentId: r.id, boxId: r.boxId, status: 'pending' as const, pollAfterS: 10 });
@@ -74,7 +74,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       },
     },
     async (req) => {
-      const out = ctx.enrollment.poll(req.params.enrollmentId, req.body.pollSecret);
+      const out = await ctx.enrollment.poll(req.params.enrollmentId, req.body.pollSecret);
       if (out.status !== 'delivered') {
         req.auditSkip = true;
         return out;
@@ -99,7 +99,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     },
     async (req, reply) => {
       req.auditTarget = req.body.clubId;
-      return reply.status(201).send(ctx.enrollment.codeForClub(req.body.clubId, req.body.tags ?? [], actorOf(req)));
+      return reply.status(201).send(await ctx.enrollment.codeForClub(req.body.clubId, req.body.tags ?? [], actorOf(req)));
     },
   );
 
@@ -114,7 +114,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
         response: { 200: Type.Object({ enrollments: Type.Array(EnrollmentView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ enrollments: ctx.enrollment.list(req.query.status, req.query.limit ?? 100).map(view) }),
+    async (req) => ({ enrollments: (await ctx.enrollment.list(req.query.status, req.query.limit ?? 100)).map(view) }),
   );
 
   app.get(
@@ -123,7 +123,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       config: { permission: 'fleet.read' },
       schema: { tags: ['enrollment'], summary: 'One enrollment request', params: EnrollmentParams, response: { 200: EnrollmentView, ...errorResponses(404) } },
     },
-    async (req) => view(ctx.enrollment.get(req.params.enrollmentId)),
+    async (req) => view(await ctx.enrollment.get(req.params.enrollmentId)),
   );
 
   for (const decision of ['accept', 'reject'] as const) {
@@ -141,7 +141,7 @@ export const enrollmentRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
       },
       async (req) => {
         const id = req.params.enrollmentId;
-        const r = decision === 'accept' ? ctx.enrollment.accept(id, actorOf(req)) : ctx.enrollment.reject(id, actorOf(req));
+        const r = decision === 'accept' ? await ctx.enrollment.accept(id, actorOf(req)) : await ctx.enrollment.reject(id, actorOf(req));
         req.auditDetail = { boxId: r.boxId };
         return view(r);
       },

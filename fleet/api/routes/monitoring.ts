@@ -30,6 +30,11 @@ const AlertView = Type.Object({
   openedAt: EpochMs,
   updatedAt: EpochMs,
   resolvedAt: Nullable(EpochMs),
+  clubId: Nullable(Type.String()),
+  acknowledgedAt: Nullable(EpochMs),
+  acknowledgedBy: Nullable(Type.String()),
+  ackNote: Nullable(Type.String()),
+  assignee: Nullable(Type.String()),
 });
 
 const DAY = 24 * 3600_000;
@@ -61,11 +66,11 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
     },
     async (req) => {
       const { boxId } = req.params;
-      if (!ctx.boxes.get(boxId)) throw apiError('BOX_NOT_FOUND');
+      if (!(await ctx.boxes.get(boxId))) throw apiError('BOX_NOT_FOUND');
       // `to` is exclusive: by default include a sample stored this very millisecond.
       const to = req.query.to ?? ctx.clock.now() + 1;
       const from = req.query.from ?? to - DAY;
-      return { boxId, points: ctx.history.health(boxId, req.query.metric, from, to, req.query.limit ?? 2_000) };
+      return { boxId, points: await ctx.history.health(boxId, req.query.metric, from, to, req.query.limit ?? 2_000) };
     },
   );
 
@@ -88,7 +93,7 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
         response: { 200: Type.Object({ events: Type.Array(EventView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ events: ctx.history.events({ ...req.query, limit: req.query.limit ?? 200 }) }),
+    async (req) => ({ events: await ctx.history.events({ ...req.query, limit: req.query.limit ?? 200 }) }),
   );
 
   app.get(
@@ -108,6 +113,10 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
         response: { 200: Type.Object({ alerts: Type.Array(AlertView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ alerts: ctx.history.alerts({ ...req.query, limit: req.query.limit ?? 200 }) }),
+    async (req) => {
+      const alerts = await ctx.history.alerts({ ...req.query, limit: req.query.limit ?? 200 });
+      const handling = await ctx.desk.handling(alerts.map((a) => a.id));
+      return { alerts: alerts.map((a) => ({ ...a, clubId: null, acknowledgedAt: null, acknowledgedBy: null, ackNote: null, assignee: null, ...handling.get(a.id) })) };
+    },
   );
 };

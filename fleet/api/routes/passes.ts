@@ -70,13 +70,13 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
   const checkRange = (from: number, to: number): void => {
     if (to <= from) throw apiError('API_VALIDATION_FAILED', 'querystring/to: must be after from');
   };
-  const bounded = <T>(from: number, to: number, read: (limit: number) => T[]): T[] => {
+  const bounded = async <T>(from: number, to: number, read: (limit: number) => Promise<T[]>): Promise<T[]> => {
     checkRange(from, to);
-    const rows = read(MAX_REPORT_ROWS + 1);
+    const rows = await read(MAX_REPORT_ROWS + 1);
     if (rows.length > MAX_REPORT_ROWS) throw apiError('EXPORT_TOO_LARGE', undefined, { maxRows: MAX_REPORT_ROWS });
     return rows;
   };
-  const readRange = (clubId: string | undefined, boxId: string | undefined, from: number, to: number): PassRow[] =>
+  const readRange = (clubId: string | undefined, boxId: string | undefined, from: number, to: number): Promise<PassRow[]> =>
     bounded(from, to, (limit) => ctx.passes.query({ clubId, boxId, from, to }, limit));
   /**
    * Feeds the range's facts to `add` in pages of REPORT_PAGE_ROWS, yielding to the event
@@ -87,7 +87,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
     let read = 0;
     let after: PassFilter['after'];
     for (;;) {
-      const page = ctx.passes.facts(clubId, from, to, REPORT_PAGE_ROWS, after);
+      const page = await ctx.passes.facts(clubId, from, to, REPORT_PAGE_ROWS, after);
       read += page.length;
       if (read > MAX_REPORT_ROWS) throw apiError('EXPORT_TOO_LARGE', undefined, { maxRows: MAX_REPORT_ROWS });
       add(page);
@@ -111,7 +111,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
     },
     async (req) => {
       const { cursor, limit = 500, ...filter } = req.query;
-      const rows = ctx.passes.query({ ...filter, after: cursor === undefined ? undefined : decodeCursor(cursor) }, limit + 1);
+      const rows = await ctx.passes.query({ ...filter, after: cursor === undefined ? undefined : decodeCursor(cursor) }, limit + 1);
       const page = rows.slice(0, limit);
       const last = page[page.length - 1];
       return { passes: page, nextCursor: rows.length > limit && last ? encodeCursor(last) : null };
@@ -131,7 +131,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
     },
     async (req, reply) => {
       const { clubId, boxId, from, to, format = 'csv' } = req.query;
-      const rows = readRange(clubId, boxId, from, to);
+      const rows = await readRange(clubId, boxId, from, to);
       const name = `passes-${clubId ?? 'all'}-${new Date(from).toISOString().slice(0, 10)}`;
       if (format === 'json') {
         void reply.header('content-type', 'application/json; charset=utf-8').header('content-disposition', `attachment; filename="${name}.json"`);
@@ -207,13 +207,9 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
       },
     },
     async (req) => {
-      const zones = new Map<string, string>();
-      const tz = (clubId: string): string => {
-        let z = zones.get(clubId);
-        if (z === undefined) zones.set(clubId, (z = ctx.boxes.getClub(clubId)?.timezone ?? 'UTC'));
-        return z;
-      };
-      const tally = new EntryExitTally(tz);
+      // The tally asks for time zones synchronously: read them all first (one row per club).
+      const zones = new Map((await ctx.boxes.listClubs()).map((c) => [c.id, c.timezone]));
+      const tally = new EntryExitTally((clubId) => zones.get(clubId) ?? 'UTC');
       await scanFacts(req.query.clubId, req.query.from, req.query.to, (page) => tally.add(page));
       return { days: tally.result() };
     },

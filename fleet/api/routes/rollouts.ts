@@ -129,7 +129,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       if (req.headers['content-type']?.split(';')[0]?.trim() !== 'application/octet-stream') throw apiError('API_UNSUPPORTED_MEDIA_TYPE', 'send the bundle as application/octet-stream');
       const stored = await ctx.repository.receive('targets', req.params.name, req.body as Readable, ctx.maxArtifactBytes, declared(req.headers['content-length']));
       const row = { targetName: req.params.name, ...stored, uploadedBy: actorOf(req), ticket: ticketOf(req), uploadedAt: ctx.clock.now() };
-      ctx.rolloutStore.insertArtifact(row);
+      await ctx.rolloutStore.insertArtifact(row);
       req.auditDetail = { length: stored.length, sha256: stored.sha256 };
       return reply.status(201).send(row);
     },
@@ -171,7 +171,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
   app.get(
     '/v1/updates/artifacts',
     { config: { permission: 'fleet.read' }, schema: { tags: ['updates'], summary: 'Uploaded artifacts, newest first', response: { 200: Type.Object({ artifacts: Type.Array(ArtifactView) }), ...errorResponses() } } },
-    async () => ({ artifacts: ctx.rolloutStore.listArtifacts() }),
+    async () => ({ artifacts: await ctx.rolloutStore.listArtifacts() }),
   );
 
   app.post(
@@ -182,7 +182,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     },
     async (req, reply) => {
       const b = req.body;
-      const created = ctx.rollouts.create(
+      const created = await ctx.rollouts.create(
         {
           name: b.name,
           version: b.version,
@@ -227,7 +227,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     '/v1/rollouts/:rolloutId',
     { config: { permission: 'fleet.read' }, schema: { tags: ['rollouts'], summary: 'A rollout and its progress (boxes per state, overall and per wave)', params: RolloutParams, response: { 200: RolloutView, ...errorResponses(404) } } },
     async (req) => {
-      const r = ctx.rolloutStore.get(req.params.rolloutId);
+      const r = await ctx.rolloutStore.get(req.params.rolloutId);
       if (!r) throw apiError('ROLLOUT_NOT_FOUND');
       return view(r);
     },
@@ -240,7 +240,7 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       schema: { tags: ['rollouts'], summary: 'Every box of a rollout: wave, state, attempts, the box update state, last error', params: RolloutParams, response: { 200: Type.Object({ boxes: Type.Array(RolloutBoxView) }), ...errorResponses(404) } },
     },
     async (req) => {
-      if (!ctx.rolloutStore.get(req.params.rolloutId)) throw apiError('ROLLOUT_NOT_FOUND');
+      if (!(await ctx.rolloutStore.get(req.params.rolloutId))) throw apiError('ROLLOUT_NOT_FOUND');
       return { boxes: (await ctx.rolloutStore.boxes(req.params.rolloutId)).map(boxView) };
     },
   );
@@ -281,14 +281,14 @@ export const rolloutRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
       },
     },
     async (req) => {
-      const box = ctx.boxes.get(req.params.boxId);
+      const box = await ctx.boxes.get(req.params.boxId);
       if (!box) throw apiError('BOX_NOT_FOUND');
       const limit = req.query.limit ?? 20;
       return {
         boxId: box.id,
         agentVersion: box.agentVersion,
         rollouts: (await ctx.rolloutStore.boxHistory(box.id, limit)).map(boxView),
-        rollbackEvents: ctx.history.events({ boxId: box.id, kind: 'update.rolled-back', limit }),
+        rollbackEvents: await ctx.history.events({ boxId: box.id, kind: 'update.rolled-back', limit }),
       };
     },
   );
