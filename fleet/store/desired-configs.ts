@@ -20,7 +20,7 @@ interface Raw {
 
 const toRow = (r: Raw): DesiredConfig => ({ boxId: r.box_id, version: r.version, config: JSON.parse(r.config) as Record<string, unknown>, setBy: r.set_by, ticket: r.ticket, setAt: r.set_at });
 
-/** The desired configuration of each box (migration 300). */
+/** The desired configuration of each box (migration 400). */
 export interface DesiredConfigRepository {
   get(boxId: string): Promise<DesiredConfig | undefined>;
   /** Replaces the box's desired configuration. */
