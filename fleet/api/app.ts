@@ -15,7 +15,6 @@ import { ArtifactUploads } from '../rollouts/artifact-uploads.ts';
 import { OnlineSigner } from '../rollouts/online-signer.ts';
 import { RolloutEngine, type RolloutNotices } from '../rollouts/rollout-engine.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
-import type { AlertDesk } from '../store/alert-desk.ts';
 import type { FleetStore } from '../store/repositories.ts';
 import { installAuditHook } from './audit.ts';
 import { installAuth } from './auth.ts';
@@ -31,8 +30,6 @@ import './fastify-types.ts';
 
 export interface ApiDeps {
   store: FleetStore;
-  /** Alert handling and notifications (SQLite; see fleet/store/alert-desk.ts). */
-  desk: AlertDesk;
   bus: FleetBus;
   access: BoxAccess;
   clock: Clock;
@@ -73,7 +70,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     tokens: store.tokens,
     audit,
     history,
-    desk: deps.desk,
+    desk: store.alertDesk,
     passes,
     enrollment: new EnrollmentService({
       store,

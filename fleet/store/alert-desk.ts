@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { SqliteDb } from './db.ts';
 import type { Alert } from './repositories.ts';
 import { toAlert, type AlertTableRow } from './sqlite-alerts.ts';
 
@@ -72,11 +72,42 @@ const toDelivery = (r: Record<string, unknown>): Delivery => ({
 
 /**
  * What people do with alerts, and who hears of them: acknowledgement, assignment,
- * silences, notification subscriptions and deliveries (migration 300). Methods are async,
- * like the store's other repositories are becoming.
+ * silences, notification subscriptions and deliveries (migration 300). A repository of the
+ * store like the others, so that every engine implements it and a transaction's `tx` has it.
  */
-export class AlertDesk {
-  constructor(private readonly db: Database.Database) {}
+export interface AlertDesk {
+  handling(ids: readonly number[]): Promise<Map<number, AlertHandling>>;
+  /** The alert with its box's club, or undefined when there is no such alert. */
+  alertWithClub(id: number): Promise<{ alert: Alert; clubId: string | null } | undefined>;
+  /** False when there is no such alert. */
+  acknowledge(id: number, by: string, note: string | null, at: number): Promise<boolean>;
+  assign(id: number, assignee: string | null, at: number): Promise<boolean>;
+  addSilence(s: Omit<Silence, 'id'>): Promise<Silence>;
+  activeSilences(now: number): Promise<Silence[]>;
+  /** Ends a silence now; false when it was not active. */
+  endSilence(id: number, now: number): Promise<boolean>;
+  /** The active silence covering an alert of this box, rule and club, if any (the longest). */
+  silenceFor(a: { boxId: string; rule: string; clubId: string | null }, now: number): Promise<Silence | undefined>;
+  addSubscription(s: Omit<Subscription, 'id'>): Promise<Subscription>;
+  subscriptions(): Promise<Subscription[]>;
+  subscription(id: string): Promise<Subscription | undefined>;
+  removeSubscription(id: string): Promise<boolean>;
+  /** Queues the one notification of this alert for each matching subscription; an existing one is left alone. Returns how many were queued now. */
+  enqueue(alertId: number, clubId: string | null, at: number): Promise<number>;
+  /** Pending deliveries whose time has come, oldest first. */
+  due(now: number, limit: number): Promise<Delivery[]>;
+  delivered(id: number, at: number): Promise<void>;
+  /** A failed attempt: retried at `nextAt`, or failed for good when `nextAt` is null. */
+  attemptFailed(id: number, error: string, nextAt: number | null): Promise<void>;
+  /** Newest first. */
+  deliveries(f: { status?: DeliveryStatus; alertId?: number; limit: number }): Promise<Delivery[]>;
+  /** Sends a failed delivery again from the first attempt; false when it had not failed. */
+  retry(id: number, now: number): Promise<boolean>;
+}
+
+/** The alert desk on SQLite. The SQL is kept to what PostgreSQL reads too (RETURNING, ON CONFLICT). */
+export class SqliteAlertDesk implements AlertDesk {
+  constructor(private readonly db: SqliteDb) {}
 
   async handling(ids: readonly number[]): Promise<Map<number, AlertHandling>> {
     if (ids.length === 0) return new Map();
@@ -84,7 +115,6 @@ export class AlertDesk {
     return new Map(rows.map((r) => [r.id as number, { clubId: (r.club_id as string | null) ?? null, acknowledgedAt: (r.acknowledged_at as number | null) ?? null, acknowledgedBy: (r.acknowledged_by as string | null) ?? null, ackNote: (r.ack_note as string | null) ?? null, assignee: (r.assignee as string | null) ?? null }]));
   }
 
-  /** The alert with its box's club, or undefined when there is no such alert. */
   async alertWithClub(id: number): Promise<{ alert: Alert; clubId: string | null } | undefined> {
     const r = this.db.prepare('SELECT a.*, b.club_id FROM alerts a JOIN boxes b ON b.id = a.box_id WHERE a.id = ?').get(id) as (AlertTableRow & { club_id: string | null }) | undefined;
     return r && { alert: toAlert(r), clubId: r.club_id };
@@ -99,20 +129,18 @@ export class AlertDesk {
   }
 
   async addSilence(s: Omit<Silence, 'id'>): Promise<Silence> {
-    const id = Number(this.db.prepare('INSERT INTO alert_silences (scope, target, until, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?)').run(s.scope, s.target, s.until, s.note, s.createdBy, s.createdAt).lastInsertRowid);
-    return { ...s, id };
+    const row = this.db.prepare('INSERT INTO alert_silences (scope, target, until, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id').get(s.scope, s.target, s.until, s.note, s.createdBy, s.createdAt) as { id: number };
+    return { ...s, id: row.id };
   }
 
   async activeSilences(now: number): Promise<Silence[]> {
     return (this.db.prepare('SELECT * FROM alert_silences WHERE until > ? ORDER BY until').all(now) as Record<string, unknown>[]).map(toSilence);
   }
 
-  /** Ends a silence now; false when it was not active. */
   async endSilence(id: number, now: number): Promise<boolean> {
     return this.db.prepare('UPDATE alert_silences SET until = ? WHERE id = ? AND until > ?').run(now, id, now).changes === 1;
   }
 
-  /** The active silence covering an alert of this box, rule and club, if any. */
   async silenceFor(a: { boxId: string; rule: string; clubId: string | null }, now: number): Promise<Silence | undefined> {
     const r = this.db
       .prepare("SELECT * FROM alert_silences WHERE until > ? AND ((scope = 'box' AND target = ?) OR (scope = 'rule' AND target = ?) OR (scope = 'club' AND target = ?)) ORDER BY until DESC LIMIT 1")
@@ -134,10 +162,9 @@ export class AlertDesk {
     return this.db.prepare('DELETE FROM notification_subscriptions WHERE id = ?').run(id).changes === 1;
   }
 
-  /** Queues the one notification of this alert for each matching subscription; an existing one is left alone. Returns how many were queued now. */
   async enqueue(alertId: number, clubId: string | null, at: number): Promise<number> {
     return this.db
-      .prepare("INSERT OR IGNORE INTO notification_deliveries (alert_id, subscription_id, status, next_at, created_at) SELECT ?, id, 'pending', ?, ? FROM notification_subscriptions WHERE club_id IS NULL OR club_id = ?")
+      .prepare("INSERT INTO notification_deliveries (alert_id, subscription_id, status, next_at, created_at) SELECT ?, id, 'pending', ?, ? FROM notification_subscriptions WHERE club_id IS NULL OR club_id = ? ON CONFLICT (alert_id, subscription_id) DO NOTHING")
       .run(alertId, at, at, clubId ?? '').changes;
   }
 
@@ -158,7 +185,6 @@ export class AlertDesk {
     this.db.prepare("UPDATE notification_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?").run(at, id);
   }
 
-  /** A failed attempt: retried at `nextAt`, or failed for good when `nextAt` is null. */
   async attemptFailed(id: number, error: string, nextAt: number | null): Promise<void> {
     this.db.prepare('UPDATE notification_deliveries SET attempts = attempts + 1, last_error = ?, status = ?, next_at = coalesce(?, next_at) WHERE id = ?').run(error.slice(0, 500), nextAt === null ? 'failed' : 'pending', nextAt, id);
   }
@@ -171,7 +197,6 @@ export class AlertDesk {
     ).map(toDelivery);
   }
 
-  /** Sends a failed delivery again from the first attempt. */
   async retry(id: number, now: number): Promise<boolean> {
     return this.db.prepare("UPDATE notification_deliveries SET status = 'pending', attempts = 0, next_at = ? WHERE id = ? AND status = 'failed'").run(now, id).changes === 1;
   }

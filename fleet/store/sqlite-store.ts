@@ -1,5 +1,6 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import { SqliteRolloutStore } from '../rollouts/rollout-store.ts';
+import { SqliteAlertDesk } from './alert-desk.ts';
 import { SqliteAuditTrail } from './audit-trail.ts';
 import { SqliteBoxDirectory } from './box-directory.ts';
 import { SqliteCommandLog } from './command-log.ts';
@@ -32,6 +33,7 @@ function sqliteRepositories(db: SqliteDb): FleetRepositories {
     events: sqliteEvents(db),
     passes: sqlitePasses(db),
     alerts: sqliteAlerts(db),
+    alertDesk: new SqliteAlertDesk(db),
     directory: new SqliteBoxDirectory(db),
     history: new SqliteFleetHistory(db),
     passReports: new SqlitePassReports(db),
