@@ -11,6 +11,9 @@ import { createTurnstileSim, type SimulatedTurnstile } from '../firmware-sim/tur
 import { openDemoLink, type DemoLink, type LinkMode } from './links.ts';
 import { Supervisor } from './supervisor.ts';
 
+/** Repeated reads of one credential at a lane within this window are dropped (agent/lanes/debounce.ts). */
+export const DEMO_LANE_DEBOUNCE_MS = 1500;
+
 /** The simulated hardware of one box, and the supervised launcher running its agent. */
 export interface ClubBox {
   readonly boxId: string;
@@ -190,7 +193,7 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
       printer: 'printer',
       localUi: { port: o.pagesPort === 0 ? await freePort() : o.pagesPort, host: '127.0.0.1', deskPinRef: `file:${o.deskPinFile}` },
       offline: { rightsMaxAgeHours: 168, whenRightsExpired: 'keep-known-members' },
-      lanePolicy: { debounceMs: 1500 },
+      lanePolicy: { debounceMs: DEMO_LANE_DEBOUNCE_MS },
     };
     writeFileSync(p.config, JSON.stringify(config, null, 2));
     await installFirstRelease(o.root, o.release);
