@@ -170,6 +170,9 @@ describe('support diagnosis on the running demo', () => {
     const doctor = await cli('box', 'doctor', 'nantes-01');
     expect(doctor.code).toBe(1);
     expect(doctor.err).toMatch(/^BOX_OFFLINE \(HTTP 409\): box nantes-01 is offline \(last seen .*\): the doctor needs it connected/);
+    // Refused before anything was sent: no diagnose command waits in the broker for the box to come back.
+    const sent = await demoApi<{ commands: { kind: string }[] }>(demo, '/v1/boxes/nantes-01/commands');
+    expect(sent.commands.filter((c) => c.kind === 'diagnose')).toEqual([]);
     const offline = join(work, 'offline.tar.gz');
     const b = await cli('ticket', 'bundle', 'nantes-01', '--from', '2h', '--to', 'now', '--out', offline);
     expect(b.code, b.err).toBe(0);
