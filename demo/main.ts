@@ -50,8 +50,20 @@ const logger = createLogger('fleet', { level: env.LOG_LEVEL ?? 'warn' });
 const [updateKeys, release] = await Promise.all([ensureDemoUpdateKeys(dataDir, Date.now()), buildDemoRelease(dataDir)]);
 // The demo's broker stays on this machine, as docs/demo.md says (RESABOX_FLEET_MQTT_HOST to open it).
 const mqttHost = env.RESABOX_FLEET_MQTT_HOST ?? '127.0.0.1';
+// Same variables as `resabox-fleet serve` (docs/fleet-api.md): how fast an absent box is shown and alerted.
+const keepaliveS = env.RESABOX_FLEET_BOX_KEEPALIVE_S ? Number(env.RESABOX_FLEET_BOX_KEEPALIVE_S) : undefined;
+const offlineAlertS = env.RESABOX_FLEET_BOX_OFFLINE_ALERT_S ? Number(env.RESABOX_FLEET_BOX_OFFLINE_ALERT_S) : undefined;
 const fleetService = (http: number, mqtt: number) =>
-  startFleetService({ dataDir, repositoryKeysDir: updateKeys.fleetKeysDir, clock: systemClock, logger, mqttListen: { tcp: { port: mqtt, host: mqttHost } }, http: { host: '127.0.0.1', port: http } });
+  startFleetService({
+    dataDir,
+    repositoryKeysDir: updateKeys.fleetKeysDir,
+    clock: systemClock,
+    logger,
+    ...(keepaliveS ? { presenceGraceMs: keepaliveS * 1500 } : {}),
+    ...(offlineAlertS ? { boxOfflineAfterMs: offlineAlertS * 1000 } : {}),
+    mqttListen: { tcp: { port: mqtt, host: mqttHost } },
+    http: { host: '127.0.0.1', port: http },
+  });
 const svc = await fleetService(httpPort, mqttPort).catch((e: unknown) => {
   if (!(e instanceof ListenError)) throw e;
   console.error(listenFailureLine(e, false));

@@ -1,6 +1,8 @@
 import { systemClock, type Clock } from '../platform/clock.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
 import { AlertEngine, type AlertChange } from './alerts/engine.ts';
+import { Notifier, type NotifierOptions } from './alerts/notify/notifier.ts';
+import { AlertDesk } from './store/alert-desk.ts';
 import type { AlertThresholds } from './alerts/rules.ts';
 import type { ServiceIdentity } from './broker/access-control.ts';
 import type { AdmissionOptions } from './broker/admission.ts';
@@ -48,6 +50,8 @@ export interface FleetOptions {
   readonly logger?: Logger;
   readonly alerts?: { thresholds?: Partial<AlertThresholds>; tickMs?: number; onChange?: (c: AlertChange) => void };
   readonly healthRetention?: HealthRetention;
+  /** Alert notifications: the SMTP server for e-mail subscriptions, retry pace. */
+  readonly notifications?: Omit<NotifierOptions, 'desk' | 'clock' | 'logger'>;
   /** How long a box has, after the fleet's broker link comes up, to show it is there (default 1.5 × the boxes' 30 s keepalive). */
   readonly presenceGraceMs?: number;
 }
@@ -62,6 +66,8 @@ export interface Fleet {
   readonly ingest: Ingest;
   readonly alerts: AlertEngine;
   readonly presence: Presence;
+  readonly desk: AlertDesk;
+  readonly notifier: Notifier;
   readonly clock: Clock;
   readonly logger: Logger;
   close(): Promise<void>;
@@ -109,7 +115,23 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
     }
     const embedded = broker;
     // The engine asks presence whether boxes may still be reconnecting; presence tells it which boxes it marked offline.
-    const engine: AlertEngine = new AlertEngine({ store, clock, logger: logger.child({ component: 'alerts' }), presenceSettled: () => presence.settled(), ...(options.alerts ?? {}) });
+    const desk = new AlertDesk(store.db);
+    const notifier = new Notifier({ desk, clock, logger: logger.child({ component: 'notify' }), ...(options.notifications ?? {}) });
+    const userOnChange = options.alerts?.onChange;
+    const engine: AlertEngine = new AlertEngine({
+      store,
+      clock,
+      logger: logger.child({ component: 'alerts' }),
+      presenceSettled: () => presence.settled(),
+      ...(options.alerts ?? {}),
+      // Every alert the engine opens (box rules, a halted rollout) is offered to the notifier.
+      onChange: (c) => {
+        notifier.onAlertChange(c);
+        userOnChange?.(c);
+      },
+    });
+    notifier.start();
+    closers.push(() => notifier.stop());
     const presence: Presence = new Presence({
       boxes: store.boxes,
       clock,
@@ -141,7 +163,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
     closers.push(() => engine.stop());
     const retention = startHealthRetention(store.health, clock, logger.child({ component: 'retention' }), options.healthRetention);
     closers.push(() => retention.stop());
-    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts: engine, presence, clock, logger, close: closeAll };
+    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts: engine, presence, desk, notifier, clock, logger, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

@@ -14,6 +14,14 @@ const specs = [
 const status = (s: Partial<DeviceStatus>): DeviceStatus => ({ deviceId: 'turnstile-entry', kind: 'turnstile', state: 'online', since: 0, ...s });
 const T = Date.UTC(2026, 0, 5, 9, 0);
 
+describe('the French check of the box pages (test/support/french-text.ts)', () => {
+  it('catches what the desk used to show, and lets French through', () => {
+    expect(foreignText('entry (club) online MODBUS_TIMEOUT : unit 1 did not answer; demo-support#tok_397781724d8b')).toEqual(expect.arrayContaining(['entry', 'online', 'MODBUS_TIMEOUT', 'tok_397781724d8b']));
+    expect(foreignText('Box lyon-01 (passed)', ['lyon-01'])).toEqual(['passed', 'lyon-01']);
+    expect(foreignText('Entrée · Club — En service, Tourniquet, 4 présents, pass invité', ['lyon-01'])).toEqual([]);
+  });
+});
+
 describe('the desk in French', () => {
   it('names lanes by their configured name or kind, numbered when they share one', () => {
     expect([...laneNames(specs).values()]).toEqual(['Entrée 1', 'Sortie', 'Accès PMR', 'Entrée 2', 'Entrée spa']);

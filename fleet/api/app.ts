@@ -14,6 +14,7 @@ import { ArtifactUploads } from '../rollouts/artifact-uploads.ts';
 import { OnlineSigner } from '../rollouts/online-signer.ts';
 import { RolloutEngine, type RolloutNotices } from '../rollouts/rollout-engine.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
+import type { AlertDesk } from '../store/alert-desk.ts';
 import type { FleetStore } from '../store/repositories.ts';
 import { installAuditHook } from './audit.ts';
 import { installAuth } from './auth.ts';
@@ -29,6 +30,8 @@ import './fastify-types.ts';
 
 export interface ApiDeps {
   store: FleetStore;
+  /** Alert handling and notifications (SQLite; see fleet/store/alert-desk.ts). */
+  desk: AlertDesk;
   bus: FleetBus;
   access: BoxAccess;
   clock: Clock;
@@ -69,6 +72,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     tokens: store.tokens,
     audit,
     history,
+    desk: deps.desk,
     passes,
     enrollment: new EnrollmentService({
       store,

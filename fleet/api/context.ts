@@ -14,6 +14,7 @@ import type { RolloutStore } from '../rollouts/rollout-store.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
 import type { BoxDirectory } from '../store/box-directory.ts';
 import type { FleetHistory } from '../store/fleet-history.ts';
+import type { AlertDesk } from '../store/alert-desk.ts';
 import type { PassReports } from '../store/pass-reports.ts';
 import type { FleetStore } from '../store/repositories.ts';
 import type { TokenRegistry } from '../store/token-registry.ts';
@@ -29,6 +30,7 @@ export interface ApiContext {
   tokens: TokenRegistry;
   audit: AuditTrail;
   history: FleetHistory;
+  desk: AlertDesk;
   passes: PassReports;
   enrollment: EnrollmentService;
   commands: CommandCenter;

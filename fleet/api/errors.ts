@@ -52,6 +52,10 @@ export const API_ERRORS = {
   UPLOAD_TOO_LONG: { status: 413, message: 'more bytes than the upload declared: the upload starts again from zero' },
   UPLOAD_INCOMPLETE: { status: 409, message: 'the upload is not complete yet' },
   UPLOAD_HASH_MISMATCH: { status: 400, message: 'the uploaded bytes do not match the declared sha256' },
+  ALERT_NOT_FOUND: { status: 404, message: 'no such alert' },
+  SILENCE_NOT_FOUND: { status: 404, message: 'no such active silence' },
+  SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'no such notification subscription' },
+  DELIVERY_NOT_FAILED: { status: 409, message: 'only a failed notification can be sent again' },
   EXPORT_TOO_LARGE: { status: 400, message: 'the export exceeds the row limit, narrow the time range' },
 } as const satisfies Record<string, { status: number; message: string }>;
 

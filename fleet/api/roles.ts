@@ -10,6 +10,10 @@ export const PERMISSIONS = {
   'fleet.read': ['viewer', 'technician', 'support', 'admin'],
   /** Create boxes and enrollment codes, accept/reject enrollments, tag, revoke. */
   'boxes.manage': ['technician', 'admin'],
+  /** Acknowledge, assign and silence alerts: the people who handle them. */
+  'alerts.manage': ['technician', 'support', 'admin'],
+  /** Who is notified of alerts (webhooks, e-mail addresses). */
+  'notifications.manage': ['admin'],
   /** Remote commands (open a lane, restarts, logs, test ticket, diagnostics). */
   'commands.send': ['technician', 'support', 'admin'],
   /** Passes and the reports over them carry member ids: not for viewers. */

@@ -9,7 +9,7 @@ import { rolloutNotices } from '../rollouts/notices.ts';
 import { RepositoryResignJob } from '../rollouts/resign-job.ts';
 import { loadKeys } from '../rollouts/tuf-keys.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
-import { createFleet, type Fleet, type FleetBrokerOptions } from '../service.ts';
+import { createFleet, type Fleet, type FleetBrokerOptions, type FleetOptions } from '../service.ts';
 
 export interface FleetServiceOptions {
   dataDir: string;
@@ -37,6 +37,8 @@ export interface FleetServiceOptions {
   repositoryKeysDir?: string;
   /** How often the re-signing job looks at the expiries (default hourly). */
   resignEveryMs?: number;
+  /** See FleetOptions.notifications. */
+  notifications?: FleetOptions['notifications'];
   /** See FleetOptions.presenceGraceMs. */
   presenceGraceMs?: number;
   /** Offline this long opens "box offline" (default 2 min). */
@@ -74,6 +76,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     clock: o.clock,
     logger: o.logger,
     ...(o.presenceGraceMs !== undefined ? { presenceGraceMs: o.presenceGraceMs } : {}),
+    ...(o.notifications ? { notifications: o.notifications } : {}),
     ...(o.boxOfflineAfterMs !== undefined ? { alerts: { thresholds: { boxOfflineAfterMs: o.boxOfflineAfterMs } } } : {}),
   });
   const closers: (() => Promise<void> | void)[] = [() => fleet.close()];
@@ -93,6 +96,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     const repositoryUrl = () => o.publicRepositoryUrl ?? `${httpUrl ?? 'http://localhost:8080'}/repository`;
     const api = await buildApi({
       store: fleet.store,
+      desk: fleet.desk,
       bus: fleet.bus,
       access: fleet.boxAccess,
       clock: o.clock,

@@ -76,7 +76,11 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     'box-keepalive-s': { type: 'string' },
     'box-offline-alert-s': { type: 'string' },
     'repository-keys': { type: 'string' },
+    'smtp-url': { type: 'string' },
+    'smtp-from': { type: 'string' },
   });
+  const smtpUrl = flagOrEnv(f['smtp-url'], 'RESABOX_FLEET_SMTP_URL');
+  if (smtpUrl !== undefined && !/^smtps?:\/\/[^\s]+$/.test(smtpUrl)) throw new UsageError('--smtp-url is smtp://host:port or smtps://host:port');
   const repositoryKeysDir = flagOrEnv(f['repository-keys'], 'RESABOX_FLEET_REPOSITORY_KEYS');
   const seconds = (v: string | undefined, flag: string) => {
     if (v === undefined) return undefined;
@@ -142,6 +146,7 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     ...(repositoryKeysDir ? { repositoryKeysDir } : {}),
     ...(keepaliveMs !== undefined ? { presenceGraceMs: Math.round(1.5 * keepaliveMs) } : {}),
     ...(offlineAlertMs !== undefined ? { boxOfflineAfterMs: offlineAlertMs } : {}),
+    ...(smtpUrl !== undefined ? { notifications: { smtp: { url: smtpUrl, from: flagOrEnv(f['smtp-from'], 'RESABOX_FLEET_SMTP_FROM', 'resabox-fleet@localhost') as string } } } : {}),
     http: {
       host: flagOrEnv(f['http-host'], 'RESABOX_FLEET_HTTP_HOST', '0.0.0.0') as string,
       port: port(flagOrEnv(f['http-port'], 'RESABOX_FLEET_HTTP_PORT', '8080'), '--http-port') as number,

@@ -159,6 +159,19 @@ export class RightsPublisher {
     }
   }
 
+  /**
+   * A revoked box's ticket keys stop being trusted now (validTo = now): a stolen box must not
+   * print tickets the club's other boxes accept. Returns how many keys were retired.
+   */
+  async retireTicketKeys(boxId: string, clubId: string | null): Promise<number> {
+    if (clubId === null || !(await this.d.store.directory.getClub(clubId))) return 0;
+    const now = this.d.clock.now();
+    const keys = (await this.d.store.rights.liveQrKeys(clubId)).filter((k) => k.use === 'ticket' && k.issuer === boxId && (k.validTo === null || k.validTo > now));
+    if (keys.length === 0) return 0;
+    await this.apply(clubId, { upserts: { qrKeys: keys.map((k) => ({ ...k, validTo: now })) }, deletes: {} });
+    return keys.length;
+  }
+
   async start(): Promise<void> {
     const requests = await this.d.bus.subscribe(fleetSubscription('rightsRequest'), (m) => this.onRequest(m));
     const states = await this.d.bus.subscribe(fleetSubscription('state'), (m) => this.onState(m));

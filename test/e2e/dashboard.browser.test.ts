@@ -24,7 +24,7 @@ async function launchBrowser(profiles: string[], viewport: { width: number; heig
  * in with the printed token, sees the boxes online, opens a box, opens its entry lane
  * remotely and sees the resulting pass appear, without reloading.
  */
-describe('dashboard in a browser against the running demo', () => {
+describe('dashboard in a browser against the running demo', { timeout: 120_000 }, () => {
   let demo: DemoProcess;
   let context: BrowserContext;
   let page: Page;
@@ -33,7 +33,8 @@ describe('dashboard in a browser against the running demo', () => {
   beforeAll(async () => {
     mkdirSync(ARTIFACTS, { recursive: true });
     // Few visits so that the remotely opened pass is easy to tell from the simulated members'.
-    demo = await startDemo({ env: { RESABOX_DEMO_ACTIVITY_MS: '20000' } });
+    // A vanished box is alerted within seconds (the alerts test below), not after the production 2 min.
+    demo = await startDemo({ env: { RESABOX_DEMO_ACTIVITY_MS: '20000', RESABOX_FLEET_BOX_KEEPALIVE_S: '2', RESABOX_FLEET_BOX_OFFLINE_ALERT_S: '1' } });
     await waitAllBoxesOnline(demo, 3);
     context = await launchBrowser(profiles, { width: 1280, height: 900 });
     page = context.pages()[0] ?? (await context.newPage());
@@ -139,6 +140,32 @@ describe('dashboard in a browser against the running demo', () => {
     await expect(page.locator('#devices .pill', { hasText: 'unknown (box offline)' }).count()).resolves.toBe(2);
     for (const id of ['open-lane', 'restart-device', 'print-test', 'fetch-logs']) expect(await page.locator(`#${id}`).isDisabled(), id).toBe(true);
     await page.screenshot({ path: join(ARTIFACTS, '8-offline-box.png'), fullPage: true });
+  });
+
+  it('acknowledges an alert with a note, assigns it, and silences its box', async () => {
+    // lyon-09 vanished in the test above: its "box offline" alert opens.
+    await page.goto(`${demo.baseUrl}/ui/#/alerts`);
+    const row = page.locator('#open-alerts tr', { hasText: 'lyon-09' }).filter({ hasText: 'box offline' });
+    await row.waitFor(WAIT);
+    await row.locator('input[name="note"]').fill('club called, power cut');
+    await row.locator('button[name="ack"]').click();
+    await page.locator('#open-alerts tr', { hasText: 'club called, power cut' }).waitFor(WAIT);
+    const acked = page.locator('#open-alerts tr', { hasText: 'lyon-09' }).filter({ hasText: 'box offline' });
+    await acked.locator('input[name="assignee"]').fill('alice');
+    await acked.locator('button[name="assign"]').click();
+    await page.locator('#open-alerts tr', { hasText: 'assigned to' }).filter({ hasText: 'alice' }).waitFor(WAIT);
+    const again = page.locator('#open-alerts tr', { hasText: 'lyon-09' }).filter({ hasText: 'box offline' });
+    await again.locator('select[name="scope"]').selectOption('box');
+    await again.locator('select[name="minutes"]').selectOption('120');
+    await again.locator('button[name="silence"]').click();
+    await page.locator('#silences tr', { hasText: 'lyon-09' }).waitFor(WAIT);
+    const { alerts } = await demoApi<{ alerts: { boxId: string; rule: string; ackNote: string | null; assignee: string | null }[] }>(demo, '/v1/alerts?status=open&boxId=lyon-09');
+    expect(alerts.find((a) => a.rule === 'box-offline')).toMatchObject({ ackNote: 'club called, power cut', assignee: 'alice' });
+    const { silences } = await demoApi<{ silences: { scope: string; target: string; until: number; createdAt: number }[] }>(demo, '/v1/silences');
+    const s = silences.find((x) => x.target === 'lyon-09');
+    expect(s).toMatchObject({ scope: 'box' });
+    expect((s?.until ?? 0) - (s?.createdAt ?? 0)).toBe(120 * 60_000);
+    await page.screenshot({ path: join(ARTIFACTS, '9-alerts-handled.png'), fullPage: true });
   });
 
   it('shows a real not-found page for an unknown box or address', async () => {

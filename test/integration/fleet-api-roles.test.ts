@@ -30,6 +30,18 @@ describe('role checks on every route, audit rows for every state-changing call',
     await f.call('admin', 'POST', '/v1/boxes', { id, clubId: 'club-m' });
     return id;
   };
+  let alertId = 0;
+  const newSubscription = () => f.svc.api.ctx.desk.addSubscription({ channel: 'email', target: `x-${uid()}@club.example`, secret: null, role: null, clubId: 'club-none', createdAt: f.clock.now() });
+  /** A delivery failed for good, for an alert of its own. */
+  const failedDelivery = async (): Promise<number> => {
+    const desk = f.svc.api.ctx.desk;
+    const sub = await newSubscription();
+    const { alert } = await f.svc.fleet.store.alerts.raise({ boxId: 'box-m-1', rule: `test-${uid()}`, subject: '' }, { severity: 'warning', message: 'test', detail: {} }, f.clock.now());
+    await desk.enqueue(alert.id, 'club-none', f.clock.now());
+    const d = (await desk.deliveries({ alertId: alert.id, limit: 5 })).find((x) => x.subscriptionId === sub.id) as { id: number };
+    await desk.attemptFailed(d.id, 'refused', null);
+    return d.id;
+  };
   const range = `from=0&to=${Date.now() + 86_400_000}`;
   const octet = { 'content-type': 'application/octet-stream' };
   const rolloutBody = { name: 'role test', version: '1.2.3', targetName: 'role-test.tar.gz', hardware: 'rbx-a1', target: { boxes: ['box-m-1'] } };
@@ -114,6 +126,16 @@ describe('role checks on every route, audit rows for every state-changing call',
     },
     'GET /v1/boxes/{boxId}/updates': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1/updates' }) },
     'GET /v1/me': { may: 'VTSA', make: async () => ({ url: '/v1/me' }) },
+    'POST /v1/alerts/{alertId}/acknowledge': { may: '-TSA', audit: 'alert.acknowledge', make: async () => ({ url: `/v1/alerts/${alertId}/acknowledge`, body: { note: 'on it' } }) },
+    'POST /v1/alerts/{alertId}/assign': { may: '-TSA', audit: 'alert.assign', make: async () => ({ url: `/v1/alerts/${alertId}/assign`, body: { assignee: 'alice' } }) },
+    'GET /v1/silences': { may: 'VTSA', make: async () => ({ url: '/v1/silences' }) },
+    'POST /v1/silences': { may: '-TSA', audit: 'silence.create', make: async () => ({ url: '/v1/silences', body: { scope: 'box', target: 'box-m-1', minutes: 5 } }) },
+    'POST /v1/silences/{silenceId}/end': { may: '-TSA', audit: 'silence.end', make: async () => ({ url: `/v1/silences/${(await f.svc.api.ctx.desk.addSilence({ scope: 'rule', target: 'x', until: f.clock.now() + 60_000, note: null, createdBy: 't', createdAt: f.clock.now() })).id}/end`, body: {} }) },
+    'GET /v1/notification-subscriptions': { may: '---A', make: async () => ({ url: '/v1/notification-subscriptions' }) },
+    'POST /v1/notification-subscriptions': { may: '---A', audit: 'notification.subscribe', make: async () => ({ url: '/v1/notification-subscriptions', body: { channel: 'email', target: `oncall-${uid()}@club.example`, role: 'technician' } }) },
+    'POST /v1/notification-subscriptions/{subscriptionId}/remove': { may: '---A', audit: 'notification.unsubscribe', make: async () => ({ url: `/v1/notification-subscriptions/${(await newSubscription()).id}/remove`, body: {} }) },
+    'GET /v1/notification-deliveries': { may: 'VTSA', make: async () => ({ url: '/v1/notification-deliveries?status=failed' }) },
+    'POST /v1/notification-deliveries/{deliveryId}/retry': { may: '---A', audit: 'notification.retry', make: async () => ({ url: `/v1/notification-deliveries/${await failedDelivery()}/retry`, body: {} }) },
   };
   /** Registered but outside the matrix, with the reason. */
   const LONG_LIVED = new Set(['GET /v1/stream']); // never answers a permitted caller; its 401 is checked below
@@ -129,6 +151,7 @@ describe('role checks on every route, audit rows for every state-changing call',
     await f.call('admin', 'PUT', '/v1/clubs/club-m', { name: 'M', timezone: 'Europe/Paris' });
     await enrollBox(f, 'box-m-1', 'club-m');
     commandId = (await f.call('admin', 'POST', '/v1/boxes/box-m-1/commands', { kind: 'run-diagnostics', args: {} })).body.id;
+    alertId = (await f.svc.fleet.store.alerts.raise({ boxId: 'box-m-1', rule: 'role-test', subject: '' }, { severity: 'warning', message: 'role test', detail: {} }, f.clock.now())).alert.id;
     await f.call('admin', 'PUT', '/v1/updates/artifacts/role-test.tar.gz', Buffer.from('bundle'), octet);
     await f.call('admin', 'PUT', '/v1/updates/metadata/timestamp.json', Buffer.from('{}'), octet);
   });

@@ -145,5 +145,13 @@ describe('rights upsert -> versioned delta on the club boxes, snapshot on reques
     const snap = nextMessage(boxB, rightsTopic('box-r-2'), (m) => m.kind === 'snapshot');
     await boxB.publishAsync(topicFor('rightsRequest', 'box-r-2'), Buffer.from(encode('rightsRequest', { v: 1, haveVersion: 0, reason: 'gap', ts: f.clock.now() })), { qos: 1 });
     expect(asDecoded(await snap)).toMatchObject({ kind: 'snapshot', clubName: 'R' });
+
+    // Revoked (stolen, decommissioned): its key stops being trusted at once.
+    const retired = nextMessage(boxB, rightsTopic('box-r-2'), keysDelta);
+    const revoke = await f.call('admin', 'POST', '/v1/boxes/box-r-1/revoke', { reason: 'volé' });
+    expect(revoke.status).toBe(200);
+    const gone = asDecoded(await retired);
+    if (gone.kind !== 'delta') throw new Error('not a delta');
+    expect(gone.upserts.qrKeys).toEqual([1, 2].map((n) => ({ ...key(n), validFrom: null, validTo: gone.generatedAt, use: 'ticket', issuer: 'box-r-1' })));
   });
 });

@@ -27,7 +27,7 @@ export interface TestFleet {
  * A whole fleet on a temp SQLite file and an embedded broker on an ephemeral port, with a
  * ManualClock (expiries move only when a test says so) and one API token per role.
  */
-export async function startTestFleet(options: Pick<FleetServiceOptions, 'enrollmentRateLimit' | 'externalBroker' | 'http' | 'maxArtifactBytes' | 'repositoryKeysDir'> = {}): Promise<TestFleet> {
+export async function startTestFleet(options: Pick<FleetServiceOptions, 'enrollmentRateLimit' | 'externalBroker' | 'http' | 'maxArtifactBytes' | 'repositoryKeysDir' | 'notifications'> = {}): Promise<TestFleet> {
   const dir = mkdtempSync(join(tmpdir(), 'resabox-fleet-api-'));
   const clock = new ManualClock(Date.now());
   const svc = await startFleetService({ dataDir: dir, clock, logger: silentLogger, mqttListen: { tcp: { port: 0, host: '127.0.0.1' } }, ...options });

@@ -121,7 +121,12 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
     },
     async (req) => {
       const box = await ctx.enrollment.revoke(req.params.boxId);
-      req.auditDetail = { reason: req.body.reason ?? null };
+      // The tickets it could still print are no longer good at the club's other boxes.
+      const ticketKeysRetired = await ctx.rights.retireTicketKeys(box.id, box.clubId).catch((e: unknown) => {
+        req.log.error({ err: e, boxId: box.id }, 'ticket keys of a revoked box not retired');
+        return 0;
+      });
+      req.auditDetail = { reason: req.body.reason ?? null, ticketKeysRetired };
       return { box, revokedAt: box.revokedAt ?? ctx.clock.now() };
     },
   );

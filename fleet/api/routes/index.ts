@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { ApiContext } from '../context.ts';
 import { adminRoutes } from './admin.ts';
+import { alertHandlingRoutes } from './alert-handling.ts';
 import { boxRoutes } from './boxes.ts';
 import { clubRightsRoutes } from './clubs-rights.ts';
 import { commandRoutes } from './commands.ts';
@@ -13,5 +14,5 @@ import { updateRepositoryRoutes } from './update-repository.ts';
 
 /** Every /v1 route of the fleet API. */
 export const registerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  for (const routes of [boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes, rolloutRoutes, releaseRoutes, updateRepositoryRoutes]) await app.register(routes, { ctx });
+  for (const routes of [alertHandlingRoutes, boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes, rolloutRoutes, releaseRoutes, updateRepositoryRoutes]) await app.register(routes, { ctx });
 };

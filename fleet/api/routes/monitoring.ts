@@ -30,6 +30,11 @@ const AlertView = Type.Object({
   openedAt: EpochMs,
   updatedAt: EpochMs,
   resolvedAt: Nullable(EpochMs),
+  clubId: Nullable(Type.String()),
+  acknowledgedAt: Nullable(EpochMs),
+  acknowledgedBy: Nullable(Type.String()),
+  ackNote: Nullable(Type.String()),
+  assignee: Nullable(Type.String()),
 });
 
 const DAY = 24 * 3600_000;
@@ -108,6 +113,10 @@ export const monitoringRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = 
         response: { 200: Type.Object({ alerts: Type.Array(AlertView) }), ...errorResponses() },
       },
     },
-    async (req) => ({ alerts: await ctx.history.alerts({ ...req.query, limit: req.query.limit ?? 200 }) }),
+    async (req) => {
+      const alerts = await ctx.history.alerts({ ...req.query, limit: req.query.limit ?? 200 });
+      const handling = await ctx.desk.handling(alerts.map((a) => a.id));
+      return { alerts: alerts.map((a) => ({ ...a, clubId: null, acknowledgedAt: null, acknowledgedBy: null, ackNote: null, assignee: null, ...handling.get(a.id) })) };
+    },
   );
 };
