@@ -14,7 +14,6 @@ import { ArtifactUploads } from '../rollouts/artifact-uploads.ts';
 import { OnlineSigner } from '../rollouts/online-signer.ts';
 import { RolloutEngine, type RolloutNotices } from '../rollouts/rollout-engine.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
-import type { AlertDesk } from '../store/alert-desk.ts';
 import type { FleetStore } from '../store/repositories.ts';
 import { installAuditHook } from './audit.ts';
 import { installAuth } from './auth.ts';
@@ -30,8 +29,6 @@ import './fastify-types.ts';
 
 export interface ApiDeps {
   store: FleetStore;
-  /** Alert handling and notifications (SQLite; see fleet/store/alert-desk.ts). */
-  desk: AlertDesk;
   bus: FleetBus;
   access: BoxAccess;
   clock: Clock;
@@ -72,7 +69,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     tokens: store.tokens,
     audit,
     history,
-    desk: deps.desk,
+    desk: store.alertDesk,
     passes,
     enrollment: new EnrollmentService({
       store,

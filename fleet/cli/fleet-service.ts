@@ -96,7 +96,6 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     const repositoryUrl = () => o.publicRepositoryUrl ?? `${httpUrl ?? 'http://localhost:8080'}/repository`;
     const api = await buildApi({
       store: fleet.store,
-      desk: fleet.desk,
       bus: fleet.bus,
       access: fleet.boxAccess,
       clock: o.clock,

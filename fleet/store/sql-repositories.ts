@@ -1,4 +1,5 @@
 import { SqlRolloutStore } from '../rollouts/rollout-store.ts';
+import { SqlAlertDesk } from './alert-desk.ts';
 import { sqlAlerts } from './alerts.ts';
 import { SqlAuditTrail } from './audit-trail.ts';
 import { SqlBoxDirectory } from './box-directory.ts';
@@ -25,6 +26,7 @@ export function sqlRepositories(sql: Sql, live: LiveProbe): FleetRepositories {
     events: sqlEvents(sql),
     passes: sqlPasses(sql),
     alerts: sqlAlerts(sql),
+    alertDesk: new SqlAlertDesk(sql),
     directory: new SqlBoxDirectory(sql),
     history: new SqlFleetHistory(sql),
     passReports: new SqlPassReports(sql),
