@@ -5,6 +5,7 @@ import { SqlAuditTrail } from './audit-trail.ts';
 import { SqlBoxDirectory } from './box-directory.ts';
 import { sqlBoxes, sqlClubs, sqlDevices } from './boxes.ts';
 import { SqlCommandLog } from './command-log.ts';
+import { SqlDesiredConfigs } from './desired-configs.ts';
 import { SqlEnrollmentRequests } from './enrollment-requests.ts';
 import { SqlFleetHistory } from './fleet-history.ts';
 import type { LiveProbe } from './live-probe.ts';
@@ -36,6 +37,7 @@ export function sqlRepositories(sql: Sql, live: LiveProbe): FleetRepositories {
     rights: new SqlRightsCatalog(sql),
     tokens: new SqlTokenRegistry(sql),
     rollouts: new SqlRolloutStore(sql),
+    desiredConfigs: new SqlDesiredConfigs(sql),
     live,
   };
 }

@@ -190,6 +190,10 @@ export function storeContract(engine: string, open: () => Promise<ContractStore>
         await eventually(() => changed('passes'), 'the passes topic');
         await c.peer.alerts.raise({ boxId: 'box-a', rule: 'r', subject: '' }, { severity: 'info', message: 'm', detail: {} }, T0);
         await eventually(() => changed('alerts'), 'the alerts topic');
+        const desired = { boxId: 'box-a', version: 2, config: { lanes: [{ id: 'lane-1' }] }, setBy: 'tech', ticket: null, setAt: T0 };
+        await c.peer.desiredConfigs.put(desired);
+        await eventually(() => changed('config'), 'the config topic');
+        expect([await store.desiredConfigs.get('box-a'), await store.desiredConfigs.list()]).toEqual([desired, [desired]]);
         expect(await changed('audit')).toBe(false);
       });
     });
