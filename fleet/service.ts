@@ -2,7 +2,6 @@ import { systemClock, type Clock } from '../platform/clock.ts';
 import { createLogger, type Logger } from '../platform/log.ts';
 import { AlertEngine, type AlertChange } from './alerts/engine.ts';
 import { Notifier, type NotifierOptions } from './alerts/notify/notifier.ts';
-import { AlertDesk } from './store/alert-desk.ts';
 import type { AlertThresholds } from './alerts/rules.ts';
 import type { ServiceIdentity } from './broker/access-control.ts';
 import type { AdmissionOptions } from './broker/admission.ts';
@@ -77,7 +76,6 @@ export interface Fleet {
   readonly ingest: Ingest;
   readonly alerts: AlertEngine;
   readonly presence: Presence;
-  readonly desk: AlertDesk;
   readonly notifier: Notifier;
   readonly clock: Clock;
   readonly logger: Logger;
@@ -141,8 +139,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
     }
     const embedded = broker;
     // The engine asks presence whether boxes may still be reconnecting; presence tells it which boxes it marked offline.
-    const desk = new AlertDesk(store.db);
-    const notifier = new Notifier({ desk, clock, logger: logger.child({ component: 'notify' }), ...(options.notifications ?? {}) });
+    const notifier = new Notifier({ desk: store.alertDesk, clock, logger: logger.child({ component: 'notify' }), ...(options.notifications ?? {}) });
     const userOnChange = options.alerts?.onChange;
     const engine: AlertEngine = new AlertEngine({
       store,
@@ -199,7 +196,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
       },
     });
     closers.push(() => ingest.stop());
-    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts: engine, presence, desk, notifier, clock, logger, leadership, close: closeAll };
+    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts: engine, presence, notifier, clock, logger, leadership, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { CommandCenter } from '../commands/command-center.ts';
+import { ConfigService } from '../config/config-service.ts';
 import type { BoxAccess } from '../broker/box-access.ts';
 import type { FleetBus } from '../bus/bus.ts';
 import { EnrollmentService } from '../enrollment/service.ts';
@@ -14,7 +15,6 @@ import { ArtifactUploads } from '../rollouts/artifact-uploads.ts';
 import { OnlineSigner } from '../rollouts/online-signer.ts';
 import { RolloutEngine, type RolloutNotices } from '../rollouts/rollout-engine.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
-import type { AlertDesk } from '../store/alert-desk.ts';
 import type { FleetStore } from '../store/repositories.ts';
 import { installAuditHook } from './audit.ts';
 import { installAuth } from './auth.ts';
@@ -32,8 +32,6 @@ import './fastify-types.ts';
 
 export interface ApiDeps {
   store: FleetStore;
-  /** Alert handling and notifications (SQLite; see fleet/store/alert-desk.ts). */
-  desk: AlertDesk;
   bus: FleetBus;
   access: BoxAccess;
   clock: Clock;
@@ -74,7 +72,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     tokens: store.tokens,
     audit,
     history,
-    desk: deps.desk,
+    desk: store.alertDesk,
     passes,
     enrollment: new EnrollmentService({
       store,
@@ -98,6 +96,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     uploads: new ArtifactUploads(deps.updates.repositoryDir, deps.updates.maxArtifactBytes ?? 512 * 1024 * 1024),
     signer: deps.updates.onlineKeys ? new OnlineSigner({ repo: deps.updates.repositoryDir, keys: deps.updates.onlineKeys, clock: deps.clock, logger: deps.logger.child({ component: 'repository' }) }) : null,
     rolloutStore,
+    config: new ConfigService({ store: store.desiredConfigs, boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'config' }) }),
     rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}), ...(deps.updates.notices ? { notices: deps.updates.notices } : {}), ...(deps.updates.stepLock ? { lock: deps.updates.stepLock } : {}) }),
   };
 

@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { buildApi, type FleetApi } from '../api/app.ts';
 import type { RateLimitOptions } from '../api/rate-limit.ts';
+import type { AdmissionOptions } from '../broker/admission.ts';
 import { ListenError, listenReason, type BoundAddresses, type ListenOptions } from '../broker/listeners.ts';
 import { rolloutNotices } from '../rollouts/notices.ts';
 import { RepositoryResignJob } from '../rollouts/resign-job.ts';
@@ -49,6 +50,8 @@ export interface FleetServiceOptions {
   instance?: string;
   /** See FleetOptions.leadershipCheckMs. */
   leadershipCheckMs?: number;
+  /** The embedded broker's connect rate (broker/admission.ts; default DEFAULT_ADMISSION). */
+  admission?: AdmissionOptions;
 }
 
 export interface FleetService {
@@ -78,7 +81,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
   const onlineKeys = o.repositoryKeysDir ? await onlineKeysIn(o.repositoryKeysDir) : null;
   const fleet = await createFleet({
     databasePath: o.store ?? join(o.dataDir, 'fleet.db'),
-    broker: o.externalBroker ? { kind: 'external', ...o.externalBroker } : { kind: 'embedded', listen: o.mqttListen ?? { tcp: { port: 1883 } } },
+    broker: o.externalBroker ? { kind: 'external', ...o.externalBroker } : { kind: 'embedded', listen: o.mqttListen ?? { tcp: { port: 1883 } }, ...(o.admission ? { admission: o.admission } : {}) },
     clock: o.clock,
     logger: o.logger,
     ...(o.presenceGraceMs !== undefined ? { presenceGraceMs: o.presenceGraceMs } : {}),
@@ -104,7 +107,6 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     const repositoryUrl = () => o.publicRepositoryUrl ?? `${httpUrl ?? 'http://localhost:8080'}/repository`;
     const api = await buildApi({
       store: fleet.store,
-      desk: fleet.desk,
       bus: fleet.bus,
       access: fleet.boxAccess,
       clock: o.clock,
@@ -124,6 +126,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     // Every instance handles the status reports it receives; the planning clock and the re-signing run on one.
     await api.ctx.rollouts.listen();
     closers.push(() => api.ctx.rollouts.stop());
+    await api.ctx.config.start();
     const jobs: SingletonJob[] = [{ name: 'rollout-clock', start: () => api.ctx.rollouts.startClock(), stop: () => api.ctx.rollouts.stopClock() }];
     if (api.ctx.signer) {
       const resign = new RepositoryResignJob(api.ctx.signer, o.clock, o.logger.child({ component: 'repository' }), o.resignEveryMs);

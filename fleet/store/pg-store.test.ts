@@ -7,7 +7,8 @@ import { startPostgres, type PostgresServer } from '../../test/support/postgres.
 import { defaultMigrationsDir, defaultPgMigrationsDir, loadMigrations } from './migrate.ts';
 import { openPostgresStore, type PgFleetStore } from './pg-store.ts';
 import { numberPlaceholders } from './sql.ts';
-import { storeContract } from './store-contract.ts';
+import { alertDeskContract } from './alert-desk-contract.ts';
+import { storeContract, type ContractStore } from './store-contract.ts';
 
 // One server for the whole file (CI time); one database for the contract, emptied between tests.
 let server: PostgresServer;
@@ -31,7 +32,7 @@ async function emptyTables(): Promise<void> {
   await store.pool.query(`TRUNCATE ${tables.join(', ')} RESTART IDENTITY CASCADE`);
 }
 
-storeContract('PostgreSQL', async () => {
+const openContract = async (): Promise<ContractStore> => {
   await emptyTables();
   return {
     store,
@@ -39,7 +40,9 @@ storeContract('PostgreSQL', async () => {
     raw: async <T>(sql: string, args: readonly unknown[] = []) => (await store.pool.query(numberPlaceholders(sql), args as unknown[])).rows as T[],
     dispose: async () => undefined,
   };
-});
+};
+storeContract('PostgreSQL', openContract);
+alertDeskContract('PostgreSQL', openContract);
 
 describe('PostgreSQL store: migrations', () => {
   it('has one PostgreSQL migration for each SQLite one, by version and name', () => {

@@ -4,6 +4,8 @@
  * implements the same interfaces as the embedded SQLite one and runs the same tests.
  */
 import type { RolloutStore } from '../rollouts/rollout-store.ts';
+import type { AlertDesk } from './alert-desk.ts';
+import type { DesiredConfigRepository } from './desired-configs.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { BoxDirectory } from './box-directory.ts';
 import type { CommandLog } from './command-log.ts';
@@ -198,6 +200,8 @@ export interface FleetRepositories {
   readonly events: EventRepository;
   readonly passes: PassRepository;
   readonly alerts: AlertRepository;
+  /** What people do with alerts (acknowledge, assign, silence) and the notifications. */
+  readonly alertDesk: AlertDesk;
   /** The API's reads and writes over the same tables. */
   readonly directory: BoxDirectory;
   readonly history: FleetHistory;
@@ -208,6 +212,8 @@ export interface FleetRepositories {
   readonly rights: RightsCatalog;
   readonly tokens: TokenRegistry;
   readonly rollouts: RolloutStore;
+  /** Remote configuration: what each box should run. */
+  readonly desiredConfigs: DesiredConfigRepository;
   /** What changed since the last look, for the dashboards' live updates. */
   readonly live: LiveProbe;
 }

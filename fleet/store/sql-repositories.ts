@@ -1,9 +1,11 @@
 import { SqlRolloutStore } from '../rollouts/rollout-store.ts';
+import { SqlAlertDesk } from './alert-desk.ts';
 import { sqlAlerts } from './alerts.ts';
 import { SqlAuditTrail } from './audit-trail.ts';
 import { SqlBoxDirectory } from './box-directory.ts';
 import { sqlBoxes, sqlClubs, sqlDevices } from './boxes.ts';
 import { SqlCommandLog } from './command-log.ts';
+import { SqlDesiredConfigs } from './desired-configs.ts';
 import { SqlEnrollmentRequests } from './enrollment-requests.ts';
 import { SqlFleetHistory } from './fleet-history.ts';
 import type { LiveProbe } from './live-probe.ts';
@@ -25,6 +27,7 @@ export function sqlRepositories(sql: Sql, live: LiveProbe): FleetRepositories {
     events: sqlEvents(sql),
     passes: sqlPasses(sql),
     alerts: sqlAlerts(sql),
+    alertDesk: new SqlAlertDesk(sql),
     directory: new SqlBoxDirectory(sql),
     history: new SqlFleetHistory(sql),
     passReports: new SqlPassReports(sql),
@@ -34,6 +37,7 @@ export function sqlRepositories(sql: Sql, live: LiveProbe): FleetRepositories {
     rights: new SqlRightsCatalog(sql),
     tokens: new SqlTokenRegistry(sql),
     rollouts: new SqlRolloutStore(sql),
+    desiredConfigs: new SqlDesiredConfigs(sql),
     live,
   };
 }

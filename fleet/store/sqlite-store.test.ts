@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { openSqliteStore } from './sqlite-store.ts';
-import { storeContract } from './store-contract.ts';
+import { alertDeskContract } from './alert-desk-contract.ts';
+import { storeContract, type ContractStore } from './store-contract.ts';
 
-storeContract('SQLite', async () => {
+const openContract = async (): Promise<ContractStore> => {
   const dir = mkdtempSync(join(tmpdir(), 'resabox-store-'));
   const store = openSqliteStore(join(dir, 'fleet.db'));
   return {
@@ -18,7 +19,9 @@ storeContract('SQLite', async () => {
       rmSync(dir, { recursive: true, force: true });
     },
   };
-});
+};
+storeContract('SQLite', openContract);
+alertDeskContract('SQLite', openContract);
 
 describe('SQLite store: one connection shared by async callers', () => {
   it('makes a write from outside wait for the open transaction', async () => {

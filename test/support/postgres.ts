@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawnSync } from 'node:child_process';
 import { chownSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,9 +24,14 @@ export interface PostgresServer {
  * initdb and the server refuse to run as root. As root (CI) they run as the `postgres`
  * system user, which the package creates, in a folder it owns; as anyone else, as that user.
  */
-async function asServerUser(args: readonly string[]): Promise<{ stdout: string }> {
-  if (process.getuid?.() !== 0) return run(args[0] as string, args.slice(1));
-  return run('runuser', ['-u', 'postgres', '--', ...args]);
+function asServerUserArgs(args: readonly string[]): [string, string[]] {
+  return process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', ...args]] : [args[0] as string, args.slice(1)];
+}
+
+/** Run from `cwd` (the server's folder): the postgres user may not enter the caller's working directory. */
+async function asServerUser(args: readonly string[], cwd: string): Promise<{ stdout: string }> {
+  const [command, rest] = asServerUserArgs(args);
+  return run(command, rest, { cwd });
 }
 
 async function postgresIds(): Promise<{ uid: number; gid: number }> {
@@ -47,18 +52,25 @@ export async function startPostgres(opts: { fast?: boolean } = {}): Promise<Post
   }
   const data = join(dir, 'data');
   try {
-    await asServerUser([join(PG_BIN, 'initdb'), '-D', data, '-U', 'resabox', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync']);
+    await asServerUser([join(PG_BIN, 'initdb'), '-D', data, '-U', 'resabox', '--auth=trust', '-E', 'UTF8', '--locale=C', '--no-sync'], dir);
     const settings = ['-c listen_addresses=127.0.0.1', `-c unix_socket_directories=${dir}`, '-c max_connections=200', ...(opts.fast ? ['-c fsync=off', '-c synchronous_commit=off', '-c full_page_writes=off'] : [])];
     let port = 0;
     for (let attempt = 1; ; attempt++) {
       port = await freePort();
       try {
-        await asServerUser([join(PG_BIN, 'pg_ctl'), 'start', '-D', data, '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', [`-p ${port}`, ...settings].join(' ')]);
+        await asServerUser([join(PG_BIN, 'pg_ctl'), 'start', '-D', data, '-w', '-t', '60', '-l', join(dir, 'server.log'), '-o', [`-p ${port}`, ...settings].join(' ')], dir);
         break;
       } catch (e) {
         if (attempt >= 3) throw e;
       }
     }
+    // A test process that ends without stop() (a crash, a timeout) must not leave a server behind.
+    const stopNow = () => {
+      const [command, rest] = asServerUserArgs([join(PG_BIN, 'pg_ctl'), 'stop', '-D', data, '-m', 'immediate', '-w']);
+      spawnSync(command, rest, { cwd: dir, stdio: 'ignore' });
+      rmSync(dir, { recursive: true, force: true });
+    };
+    process.once('exit', stopNow);
     const server: PostgresServer = {
       port,
       dir,
@@ -73,7 +85,8 @@ export async function startPostgres(opts: { fast?: boolean } = {}): Promise<Post
         return `postgres://resabox@127.0.0.1:${port}/${name}`;
       },
       async stop() {
-        await asServerUser([join(PG_BIN, 'pg_ctl'), 'stop', '-D', data, '-m', 'immediate', '-w']).catch(() => undefined);
+        process.off('exit', stopNow);
+        await asServerUser([join(PG_BIN, 'pg_ctl'), 'stop', '-D', data, '-m', 'immediate', '-w'], dir).catch(() => undefined);
         rmSync(dir, { recursive: true, force: true });
       },
     };
