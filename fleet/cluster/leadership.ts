@@ -33,6 +33,8 @@ export interface PgLeadershipOptions {
   readonly logger: Logger;
   /** How often a follower tries the lock and the holder checks its connection (default 1 s). */
   readonly checkMs?: number;
+  /** A check not answered within this fails (default 5 s: a loaded server is slow, not gone). */
+  readonly queryTimeoutMs?: number;
 }
 
 /**
@@ -40,8 +42,8 @@ export interface PgLeadershipOptions {
  * lock. When that process dies, PostgreSQL ends its session and frees the lock at once
  * (a vanished machine: when the server's TCP keepalive gives up, see docs/operations.md);
  * a follower takes it at its next try, within `checkMs`. A holder whose connection fails
- * a check steps down before reconnecting: it never acts as holder without the lock for
- * longer than one check (a query times out after `checkMs`).
+ * a check steps down before reconnecting: it acts as holder without the lock at most one
+ * check plus the query timeout after its session is gone.
  */
 export class PgLeadership implements Leadership {
   private client: pg.Client | undefined;
@@ -96,7 +98,7 @@ export class PgLeadership implements Leadership {
   }
 
   private async connect(): Promise<pg.Client> {
-    const client = new pg.Client({ ...this.o.connection, application_name: 'resabox-fleet-leader', query_timeout: this.checkMs, keepAlive: true });
+    const client = new pg.Client({ ...this.o.connection, application_name: 'resabox-fleet-leader', query_timeout: this.o.queryTimeoutMs ?? 5000, keepAlive: true });
     client.on('error', () => undefined);
     await client.connect();
     return client;

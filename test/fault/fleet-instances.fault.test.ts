@@ -197,8 +197,13 @@ describe('three fleet instances, two of them SIGKILLed', () => {
     const created = await api(anyUrl(), 'POST', '/v1/rollouts', { name: 'fault', version: '1.1.0', targetName: 'resabox-1.1.0-rbx-a1.tar.gz', hardware: 'rbx-a1', target: { boxes: ['box-u1', 'box-u2'] }, waves: { canary: 1, percents: [100] }, errorThresholdPct: 50, maxAttempts: 2, start: true });
     expect(created.status, JSON.stringify(created.body)).toBe(201);
     const rolloutId = created.body.id as string;
-    const sims: SimulatedUpdateBox[] = [await startUpdateBox({ mqttUrl, boxId: 'box-u1', password: passwords.get('box-u1') as string, version: '1.0.0', script: 'commit', expectSha256: () => sha256 })];
-    await until('the canary committed', async () => ((await api(anyUrl(), 'GET', `/v1/rollouts/${rolloutId}/boxes`)).body.boxes as Json[]).find((b) => b.boxId === 'box-u1' && b.state === 'succeeded'));
+    // The planner picks the canary: its box comes now, the other one after the kills.
+    const waves = (await api(anyUrl(), 'GET', `/v1/rollouts/${rolloutId}/boxes`)).body.boxes as Json[];
+    const canary = waves.find((b) => b.wave === 1)?.boxId as string;
+    const last = waves.find((b) => b.boxId !== canary)?.boxId as string;
+    const updateBox = (boxId: string) => startUpdateBox({ mqttUrl, boxId, password: passwords.get(boxId) as string, version: '1.0.0', script: 'commit', expectSha256: () => sha256 });
+    const sims: SimulatedUpdateBox[] = [await updateBox(canary)];
+    await until('the canary committed', async () => ((await api(anyUrl(), 'GET', `/v1/rollouts/${rolloutId}/boxes`)).body.boxes as Json[]).find((b) => b.boxId === canary && b.state === 'succeeded'));
     expect((await api(anyUrl(), 'GET', `/v1/rollouts/${rolloutId}`)).body.state).toBe('running');
 
     await until('passes flowing', async () => Number((await db.query('SELECT count(*) AS n FROM passes')).rows[0].n) > 200);
@@ -212,7 +217,7 @@ describe('three fleet instances, two of them SIGKILLed', () => {
     const changesAtSecondKill = stream.changes.length;
 
     // The rollout's last box comes now: its status reports reach the survivor only.
-    sims.push(await startUpdateBox({ mqttUrl, boxId: 'box-u2', password: passwords.get('box-u2') as string, version: '1.0.0', script: 'commit', expectSha256: () => sha256 }));
+    sims.push(await updateBox(last));
     const done = await until('the rollout completed', async () => {
       const r = (await api(urls.get(survivor) as string, 'GET', `/v1/rollouts/${rolloutId}`)).body;
       return r.state === 'completed' ? r : undefined;
