@@ -14,6 +14,7 @@ import { sqlPasses } from './passes.ts';
 import type { FleetRepositories } from './repositories.ts';
 import { SqlRightsCatalog } from './rights-catalog.ts';
 import type { Sql } from './sql.ts';
+import { SqlSupportQueries } from './support-queries.ts';
 import { sqlEvents, sqlHealth } from './telemetry.ts';
 import { SqlTokenRegistry } from './token-registry.ts';
 
@@ -39,5 +40,6 @@ export function sqlRepositories(sql: Sql, live: LiveProbe): FleetRepositories {
     rollouts: new SqlRolloutStore(sql),
     desiredConfigs: new SqlDesiredConfigs(sql),
     live,
+    support: new SqlSupportQueries(sql),
   };
 }

@@ -243,6 +243,9 @@ export function storeContract(engine: string, open: () => Promise<ContractStore>
       it('bumps the club rights version per change set, keeps tombstones out of snapshots, round-trips every collection', async () => {
         const apply = (changes: Parameters<RightsCatalog['applyInTx']>[1]) => store.transaction((tx) => tx.rights.applyInTx('club-1', changes, T0));
         expect(await apply({ upserts: { zones: [zone], members: [member], credentials: [cred], qrKeys: [key] }, deletes: {} })).toEqual({ baseVersion: 0, version: 1, dangling: [] });
+        // Support's search: case-insensitive, its own % and _ literal.
+        expect([await store.support.findMembers('aN', 5), await store.support.findMembers('a%', 5)]).toEqual([[{ clubId: 'club-1', memberId: 'm1', name: 'Ana' }], []]);
+        expect((await store.support.memberRecords('m1')).map((r) => [r.clubId, r.member.displayName, r.credentials.map((x) => x.id)])).toEqual([['club-1', 'Ana', ['c1']]]);
         expect(await store.rights.snapshot('club-1')).toEqual({ version: 1, data: { zones: [zone], members: [member], credentials: [cred], rights: [], bookings: [], qrKeys: [key] } });
         expect((await apply({ upserts: {}, deletes: { credentials: ['c1'], qrKeys: ['k1'] } })).version).toBe(2);
         const snap = await store.rights.snapshot('club-1');
