@@ -1,4 +1,5 @@
 import type Database from 'better-sqlite3';
+import { BOX_FROM, HARDWARE_SQL, OPEN_ALERTS_SQL, boxOrder, boxWhere, type BoxQuery } from './box-query.ts';
 
 export type BoxStatus = 'pending' | 'active' | 'revoked';
 
@@ -36,14 +37,25 @@ export interface BoxDetail extends BoxSummary {
   reportedConfig: { report: unknown; receivedAt: number } | null;
 }
 
-export interface BoxFilter {
-  clubId?: string;
-  tag?: string;
-  agentVersion?: string;
-  status?: BoxStatus;
-  online?: boolean;
+export interface BoxFilter extends BoxQuery {
   limit: number;
   offset: number;
+}
+
+/** A row of the box list: the summary, its club's name, and how many alerts are open on it. */
+export interface BoxListRow extends BoxSummary {
+  clubName: string | null;
+  openAlerts: number;
+}
+
+/** What the box list can be filtered by, with counts, over the boxes not revoked. */
+export interface BoxFacets {
+  total: number;
+  active: number;
+  online: number;
+  withOpenAlerts: number;
+  versions: { value: string | null; count: number }[];
+  hardware: { value: string | null; count: number }[];
 }
 
 export interface ClubRow {
@@ -98,7 +110,11 @@ const toSummary = (r: RawBox): BoxSummary => ({
 const SELECT_BOX = `SELECT b.*, (SELECT group_concat(tag, char(31)) FROM box_tags t WHERE t.box_id = b.id) AS tags FROM boxes b`;
 
 export interface BoxDirectory {
-  list(f: BoxFilter): Promise<BoxSummary[]>;
+  /** One page of the boxes matching `f`, in its order. */
+  list(f: BoxFilter): Promise<BoxListRow[]>;
+  /** How many boxes match `f` (the list's total, for paging). */
+  count(f: BoxQuery): Promise<number>;
+  facets(): Promise<BoxFacets>;
   get(id: string): Promise<BoxSummary | undefined>;
   detail(id: string): Promise<BoxDetail | undefined>;
   createPending(id: string, clubId: string, name: string, tags: readonly string[], now: number): Promise<boolean>;
@@ -116,20 +132,44 @@ export interface BoxDirectory {
 export class SqliteBoxDirectory implements BoxDirectory {
   constructor(private readonly db: Database.Database) {}
 
-  async list(f: BoxFilter): Promise<BoxSummary[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const add = (clause: string, value: unknown): void => {
-      where.push(clause);
-      args.push(value);
+  async list(f: BoxFilter): Promise<BoxListRow[]> {
+    const w = boxWhere(f);
+    const sql = `SELECT b.*, c.name AS club_name, ${OPEN_ALERTS_SQL} AS open_alerts, (SELECT group_concat(tag, char(31)) FROM box_tags t WHERE t.box_id = b.id) AS tags
+      ${BOX_FROM} ${w} ${boxOrder(f)} LIMIT ? OFFSET ?`;
+    return (this.db.prepare(sql).all(...w.args, f.limit, f.offset) as (RawBox & { club_name: string | null; open_alerts: number })[]).map((r) => ({
+      ...toSummary(r),
+      clubName: r.club_name,
+      openAlerts: Number(r.open_alerts),
+    }));
+  }
+
+  async count(f: BoxQuery): Promise<number> {
+    const w = boxWhere(f);
+    return Number((this.db.prepare(`SELECT COUNT(*) AS n ${BOX_FROM} ${w}`).get(...w.args) as { n: number }).n);
+  }
+
+  async facets(): Promise<BoxFacets> {
+    const live = "b.status != 'revoked'";
+    const counts = this.db
+      .prepare(
+        `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN b.status = 'active' THEN 1 ELSE 0 END), 0) AS active,
+          COALESCE(SUM(CASE WHEN b.status = 'active' AND b.online = 1 THEN 1 ELSE 0 END), 0) AS online,
+          COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM alerts a WHERE a.box_id = b.id AND a.status = 'open') THEN 1 ELSE 0 END), 0) AS alerted
+        FROM boxes b WHERE ${live}`,
+      )
+      .get() as { total: number; active: number; online: number; alerted: number };
+    const groups = (expr: string) =>
+      (this.db.prepare(`SELECT ${expr} AS value, COUNT(*) AS n FROM boxes b WHERE ${live} GROUP BY ${expr} ORDER BY (${expr} IS NULL), ${expr}`).all() as { value: string | null; n: number }[]).map(
+        (r) => ({ value: r.value, count: Number(r.n) }),
+      );
+    return {
+      total: Number(counts.total),
+      active: Number(counts.active),
+      online: Number(counts.online),
+      withOpenAlerts: Number(counts.alerted),
+      versions: groups('b.agent_version'),
+      hardware: groups(HARDWARE_SQL),
     };
-    if (f.clubId !== undefined) add('b.club_id = ?', f.clubId);
-    if (f.agentVersion !== undefined) add('b.agent_version = ?', f.agentVersion);
-    if (f.status !== undefined) add('b.status = ?', f.status);
-    if (f.online !== undefined) add('b.online = ?', f.online ? 1 : 0);
-    if (f.tag !== undefined) add('EXISTS (SELECT 1 FROM box_tags t WHERE t.box_id = b.id AND t.tag = ?)', f.tag);
-    const sql = `${SELECT_BOX} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY b.id LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...args, f.limit, f.offset) as RawBox[]).map(toSummary);
   }
 
   async get(id: string): Promise<BoxSummary | undefined> {
