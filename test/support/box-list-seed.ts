@@ -27,6 +27,8 @@ export function seededBox(i: number, base: number): SeededBox {
   const city = CITIES[i % CITIES.length] as string;
   const status = i % 97 === 3 ? 'revoked' : i % 50 === 7 ? 'pending' : 'active';
   const reported = status !== 'pending';
+  // Mixed bits, so that version and hardware do not follow the club or the status.
+  const mix = Math.imul(i + 1, 2654435761) >>> 0;
   return {
     id: `box-${String(i).padStart(5, '0')}`,
     name: `${['Accueil', 'Parking', 'Piscine', 'Salle'][(i >> 3) % 4]} ${i}`,
@@ -34,8 +36,8 @@ export function seededBox(i: number, base: number): SeededBox {
     clubName: `Club ${city}`,
     status,
     online: status === 'active' && i % 3 !== 0,
-    agentVersion: reported ? (VERSIONS[(i >> 2) % VERSIONS.length] as string) : null,
-    hardware: reported ? (HARDWARE[Math.floor(i / 7) % HARDWARE.length] as string) : null,
+    agentVersion: reported ? (VERSIONS[(mix >>> 8) % VERSIONS.length] as string) : null,
+    hardware: reported ? (HARDWARE[(mix >>> 20) % HARDWARE.length] as string) : null,
     openAlerts: status === 'active' ? (i % 200 === 0 ? 2 : i % 40 === 0 ? 1 : 0) : 0,
     lastSeenAt: reported ? base - i * 1000 : null,
   };

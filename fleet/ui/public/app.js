@@ -1,4 +1,4 @@
-/* global document, window, location */
+/* global document, window, location, URLSearchParams */
 // The RESABOX technical-team dashboard: hash-routed views over the fleet API, refreshed by
 // the fleet's change stream. Every value from the API is escaped before it reaches the page.
 import { api, ApiError, liveChanges, token } from './api.js';
@@ -7,8 +7,8 @@ import { main, setRefresh, state } from './shell.js';
 import { alertsView } from './view-alerts.js';
 import { auditView } from './view-audit.js';
 import { boxView } from './box/view.js';
+import { boxesView } from './view-boxes.js';
 import { notFoundView } from './view-not-found.js';
-import { overview } from './view-overview.js';
 import { passesView } from './view-passes.js';
 import { releasesView } from './view-releases.js';
 import { rolloutView } from './view-rollout.js';
@@ -17,8 +17,9 @@ import { rolloutsView } from './view-rollouts.js';
 
 // ---- routing and live refresh ----
 
-/** `#/name/arg` -> view. One line per page; a view is `{ topics, render(changed) }`. */
+/** `#/name/arg?query` -> view. One line per page; a view is `{ topics, render(changed) }`. */
 const ROUTES = {
+  '': (_arg, params) => boxesView(params),
   box: (arg) => boxView(arg),
   alerts: () => alertsView(),
   passes: (arg) => passesView(arg),
@@ -30,10 +31,10 @@ const ROUTES = {
 };
 
 function route() {
-  const [, name, arg] = location.hash.split('/').map(decodeURIComponent);
-  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === `#/${name ?? ''}`);
-  if (!name) return overview();
-  return ROUTES[name] ? ROUTES[name](arg) : notFoundView(location.hash);
+  const [path, query = ''] = location.hash.split('?');
+  const [, name = '', arg] = path.split('/').map(decodeURIComponent);
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === `#/${name}`);
+  return Object.hasOwn(ROUTES, name) ? ROUTES[name](arg, new URLSearchParams(query)) : notFoundView(location.hash);
 }
 
 let rendering = Promise.resolve();
