@@ -11,6 +11,9 @@ import { createTurnstileSim, type SimulatedTurnstile } from '../firmware-sim/tur
 import { openDemoLink, type DemoLink, type LinkMode } from './links.ts';
 import { Supervisor } from './supervisor.ts';
 
+/** Repeated reads of one credential at a lane within this window are dropped (agent/lanes/debounce.ts). */
+export const DEMO_LANE_DEBOUNCE_MS = 1500;
+
 /** The simulated hardware of one box, and the supervised launcher running its agent. */
 export interface ClubBox {
   readonly boxId: string;
@@ -49,6 +52,8 @@ export interface ClubBoxOptions {
   /** The launcher's trial period and health deadline for a new release, in seconds. */
   readonly trialS: number;
   readonly healthTimeoutS: number;
+  /** How long a configuration set from the fleet has to bring its changed devices up (RESABOX_CONFIG_TRIAL_S). */
+  readonly configTrialS: number;
   /** The agent's and launcher's log level (pino), written to <root>/agent.log. */
   readonly logLevel: string;
   /** The port of the box's pages (totem, desk); 0 picks a free one. */
@@ -114,7 +119,7 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
   const launcher = new Supervisor({
     command: process.execPath,
     args: [o.release.launcherFile, '--root', o.root, '--trial', String(o.trialS), '--health-timeout', String(o.healthTimeoutS)],
-    env: { ...process.env, RESABOX_ROOT: o.root, RESABOX_CONFIG: p.config, LOG_LEVEL: o.logLevel },
+    env: { ...process.env, RESABOX_ROOT: o.root, RESABOX_CONFIG: p.config, RESABOX_CONFIG_TRIAL_S: String(o.configTrialS), LOG_LEVEL: o.logLevel },
     logFile: p.log,
     clock: o.clock,
   });
@@ -190,7 +195,7 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
       printer: 'printer',
       localUi: { port: o.pagesPort === 0 ? await freePort() : o.pagesPort, host: '127.0.0.1', deskPinRef: `file:${o.deskPinFile}` },
       offline: { rightsMaxAgeHours: 168, whenRightsExpired: 'keep-known-members' },
-      lanePolicy: { debounceMs: 1500 },
+      lanePolicy: { debounceMs: DEMO_LANE_DEBOUNCE_MS },
     };
     writeFileSync(p.config, JSON.stringify(config, null, 2));
     await installFirstRelease(o.root, o.release);

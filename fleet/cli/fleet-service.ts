@@ -4,6 +4,7 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { buildApi, type FleetApi } from '../api/app.ts';
 import type { RateLimitOptions } from '../api/rate-limit.ts';
+import type { AdmissionOptions } from '../broker/admission.ts';
 import { ListenError, listenReason, type BoundAddresses, type ListenOptions } from '../broker/listeners.ts';
 import { rolloutNotices } from '../rollouts/notices.ts';
 import { RepositoryResignJob } from '../rollouts/resign-job.ts';
@@ -41,6 +42,8 @@ export interface FleetServiceOptions {
   presenceGraceMs?: number;
   /** Offline this long opens "box offline" (default 2 min). */
   boxOfflineAfterMs?: number;
+  /** The embedded broker's connect rate (broker/admission.ts; default DEFAULT_ADMISSION). */
+  admission?: AdmissionOptions;
 }
 
 export interface FleetService {
@@ -70,7 +73,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
   const onlineKeys = o.repositoryKeysDir ? await onlineKeysIn(o.repositoryKeysDir) : null;
   const fleet = await createFleet({
     databasePath: join(o.dataDir, 'fleet.db'),
-    broker: o.externalBroker ? { kind: 'external', ...o.externalBroker } : { kind: 'embedded', listen: o.mqttListen ?? { tcp: { port: 1883 } } },
+    broker: o.externalBroker ? { kind: 'external', ...o.externalBroker } : { kind: 'embedded', listen: o.mqttListen ?? { tcp: { port: 1883 } }, ...(o.admission ? { admission: o.admission } : {}) },
     clock: o.clock,
     logger: o.logger,
     ...(o.presenceGraceMs !== undefined ? { presenceGraceMs: o.presenceGraceMs } : {}),
@@ -112,6 +115,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     closers.push(() => api.ctx.rights.stop());
     await api.ctx.rollouts.start();
     closers.push(() => api.ctx.rollouts.stop());
+    await api.ctx.config.start();
     if (api.ctx.signer) {
       const resign = new RepositoryResignJob(api.ctx.signer, o.clock, o.logger.child({ component: 'repository' }), o.resignEveryMs);
       resign.start();

@@ -30,6 +30,9 @@ export const SERVE_HELP = `Starts the fleet: SQLite store, MQTT broker (embedded
   --max-artifact-mb N         largest bundle upload (env RESABOX_FLEET_MAX_ARTIFACT_MB, default 512)
   --box-keepalive-s N         the boxes' MQTT keepalive (env RESABOX_FLEET_BOX_KEEPALIVE_S, default 30): after a
                               restart, a box has 1.5 times this to show it is still there
+  --connect-rate N            embedded broker: box connections admitted per second, bursts up to twice that
+                              (env RESABOX_FLEET_CONNECT_RATE, default 400); a box over it gets CONNACK 3
+                              (server unavailable) before any secret check and retries after its backoff
   --box-offline-alert-s N     open "box offline" after this long offline (env RESABOX_FLEET_BOX_OFFLINE_ALERT_S, default 120)
   --repository-keys DIR       the repository's online keys (snapshot.key.json, timestamp.key.json; env
                               RESABOX_FLEET_REPOSITORY_KEYS): the fleet signs snapshot and timestamp and
@@ -71,6 +74,7 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     'max-artifact-mb': { type: 'string' },
     'box-keepalive-s': { type: 'string' },
     'box-offline-alert-s': { type: 'string' },
+    'connect-rate': { type: 'string' },
     'repository-keys': { type: 'string' },
     'smtp-url': { type: 'string' },
     'smtp-from': { type: 'string' },
@@ -102,6 +106,10 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     ...(wsPort !== undefined ? { ws: { port: wsPort, ...host } } : {}),
   };
   const brokerUrl = flagOrEnv(f['broker-url'], 'RESABOX_FLEET_BROKER_URL');
+  const connectRate = flagOrEnv(f['connect-rate'], 'RESABOX_FLEET_CONNECT_RATE');
+  if (connectRate !== undefined && !/^[1-9][0-9]{0,5}$/.test(connectRate)) throw new UsageError('--connect-rate is a whole number of connections per second (1 or more)');
+  // Mosquitto has no connect-rate limit of its own: refusing the option beats ignoring it.
+  if (connectRate !== undefined && brokerUrl) throw new UsageError('--connect-rate applies to the embedded broker only, not with --broker-url');
   let externalBroker: FleetServiceOptions['externalBroker'];
   if (brokerUrl) {
     const password = process.env.RESABOX_FLEET_BROKER_PASSWORD;
@@ -140,6 +148,7 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     ...(repositoryKeysDir ? { repositoryKeysDir } : {}),
     ...(keepaliveMs !== undefined ? { presenceGraceMs: Math.round(1.5 * keepaliveMs) } : {}),
     ...(offlineAlertMs !== undefined ? { boxOfflineAfterMs: offlineAlertMs } : {}),
+    ...(connectRate !== undefined ? { admission: { perSecond: Number(connectRate), burst: 2 * Number(connectRate) } } : {}),
     ...(smtpUrl !== undefined ? { notifications: { smtp: { url: smtpUrl, from: flagOrEnv(f['smtp-from'], 'RESABOX_FLEET_SMTP_FROM', 'resabox-fleet@localhost') as string } } } : {}),
     http: {
       host: flagOrEnv(f['http-host'], 'RESABOX_FLEET_HTTP_HOST', '0.0.0.0') as string,
