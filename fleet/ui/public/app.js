@@ -8,6 +8,8 @@ import { alertsView } from './view-alerts.js';
 import { auditView } from './view-audit.js';
 import { boxView } from './box/view.js';
 import { boxesView } from './view-boxes.js';
+import { memberView } from './view-member.js';
+import { timelineView } from './view-timeline.js';
 import { notFoundView } from './view-not-found.js';
 import { passesView } from './view-passes.js';
 import { releasesView } from './view-releases.js';
@@ -27,12 +29,16 @@ const ROUTES = {
   rollout: (arg) => rolloutView(arg),
   'rollout-new': (arg) => rolloutNewView(arg),
   releases: () => releasesView(),
-  audit: () => auditView(),
+  audit: (_arg, params) => auditView(params),
+  members: (arg) => memberView(arg),
+  timeline: (arg) => timelineView(arg),
 };
 
 function route() {
-  const [path, query = ''] = location.hash.split('?');
-  const [, name = '', arg] = path.split('/').map(decodeURIComponent);
+  // The query (`?q=...`) also stays at the end of `arg`, where the member and timeline views read it.
+  const [, first = '', arg] = location.hash.split('/').map(decodeURIComponent);
+  const name = first.split('?')[0];
+  const query = location.hash.split('?')[1] ?? '';
   for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === `#/${name}`);
   return Object.hasOwn(ROUTES, name) ? ROUTES[name](arg, new URLSearchParams(query)) : notFoundView(location.hash);
 }
