@@ -13,7 +13,7 @@ const BOXES = ['lyon-01', 'lyon-02', 'nantes-01'];
 
 /*
  * The update journey on `npm start`, measured: every box a compiled release under its
- * launcher, as production runs it. An unknown badge is presented at every box's exit
+ * launcher, as production runs it. An unknown badge is presented at every box's entry
  * reader every 25 ms (RESABOX_DEMO_PROBE_MS; each is decided, refused and journaled), and
  * support publishes then rolls out successive releases with the commands of
  * docs/updates.md (waves compressed: a canary then 100 %, a 5 s trial). Printed:
