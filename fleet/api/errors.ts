@@ -52,11 +52,17 @@ export const API_ERRORS = {
   UPLOAD_TOO_LONG: { status: 413, message: 'more bytes than the upload declared: the upload starts again from zero' },
   UPLOAD_INCOMPLETE: { status: 409, message: 'the upload is not complete yet' },
   UPLOAD_HASH_MISMATCH: { status: 400, message: 'the uploaded bytes do not match the declared sha256' },
+  CONFIG_BOX_MISMATCH: { status: 400, message: "the configuration's box.id is not this box" },
+  CONFIG_TICKET_REQUIRED: { status: 400, message: 'a configuration change needs a support ticket (X-Ticket header or ticket field)' },
   ALERT_NOT_FOUND: { status: 404, message: 'no such alert' },
   SILENCE_NOT_FOUND: { status: 404, message: 'no such active silence' },
   SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'no such notification subscription' },
   DELIVERY_NOT_FAILED: { status: 409, message: 'only a failed notification can be sent again' },
   EXPORT_TOO_LARGE: { status: 400, message: 'the export exceeds the row limit, narrow the time range' },
+  BOX_OFFLINE: { status: 409, message: 'the box is offline: it cannot run this now' },
+  DOCTOR_NO_ANSWER: { status: 504, message: 'the box did not answer the doctor in time' },
+  MEMBER_NOT_FOUND: { status: 404, message: 'no such member in any club' },
+  TIME_RANGE_INVALID: { status: 400, message: 'the time range is empty, reversed or too long' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -5,6 +5,7 @@
  */
 import type { RolloutStore } from '../rollouts/rollout-store.ts';
 import type { AlertDesk } from './alert-desk.ts';
+import type { DesiredConfigRepository } from './desired-configs.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { BoxDirectory } from './box-directory.ts';
 import type { CommandLog } from './command-log.ts';
@@ -13,6 +14,7 @@ import type { FleetHistory } from './fleet-history.ts';
 import type { LiveProbe } from './live-probe.ts';
 import type { PassReports } from './pass-reports.ts';
 import type { RightsCatalog } from './rights-catalog.ts';
+import type { SupportQueries } from './support-queries.ts';
 import type { TokenRegistry } from './token-registry.ts';
 
 export type BoxStatus = 'pending' | 'active' | 'revoked';
@@ -211,8 +213,12 @@ export interface FleetRepositories {
   readonly rights: RightsCatalog;
   readonly tokens: TokenRegistry;
   readonly rollouts: RolloutStore;
+  /** Remote configuration: what each box should run. */
+  readonly desiredConfigs: DesiredConfigRepository;
   /** What changed since the last look, for the dashboards' live updates. */
   readonly live: LiveProbe;
+  /** Support's reads: member search and view, a box's history over a window. */
+  readonly support: SupportQueries;
 }
 
 export interface FleetStore extends FleetRepositories {

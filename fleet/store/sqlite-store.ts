@@ -5,6 +5,7 @@ import { SqliteAuditTrail } from './audit-trail.ts';
 import { SqliteBoxDirectory } from './box-directory.ts';
 import { SqliteCommandLog } from './command-log.ts';
 import { openDatabase, type SqliteDb } from './db.ts';
+import { SqliteDesiredConfigs } from './desired-configs.ts';
 import { SqliteEnrollmentRequests } from './enrollment-requests.ts';
 import { StoreError } from './errors.ts';
 import { SqliteFleetHistory } from './fleet-history.ts';
@@ -16,6 +17,7 @@ import { sqliteAlerts } from './sqlite-alerts.ts';
 import { sqliteBoxes, sqliteClubs, sqliteDevices } from './sqlite-boxes.ts';
 import { sqlitePasses } from './sqlite-passes.ts';
 import { sqliteEvents, sqliteHealth } from './sqlite-telemetry.ts';
+import { SqliteSupportQueries } from './support-queries.ts';
 import { SqliteTokenRegistry } from './token-registry.ts';
 
 export interface SqliteFleetStore extends FleetStore {
@@ -42,7 +44,9 @@ function sqliteRepositories(db: SqliteDb): FleetRepositories {
     rights: new SqliteRightsCatalog(db),
     tokens: new SqliteTokenRegistry(db),
     rollouts: new SqliteRolloutStore(db),
+    desiredConfigs: new SqliteDesiredConfigs(db),
     live: new SqliteLiveProbe(db),
+    support: new SqliteSupportQueries(db),
   };
 }
 
