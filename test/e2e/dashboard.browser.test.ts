@@ -216,6 +216,30 @@ describe('dashboard in a browser against the running demo', { timeout: 120_000 }
     await page.screenshot({ path: join(ARTIFACTS, '6-alerts.png'), fullPage: true });
   });
 
+  it('shows the reports as tables with names and a passes-per-hour chart (uPlot)', async () => {
+    await page.goto(`${demo.baseUrl}/ui/#/passes/club-lyon`);
+    await page.locator('#to-reports').click();
+    const chart = page.locator('#per-hour');
+    await chart.locator('canvas').waitFor(WAIT);
+    expect(page.url()).toContain('#/reports?club=club-lyon');
+    const axes = (await page.evaluate(`(() => { const u = document.querySelector('#per-hour').chart; return { time: u.scales.x.time, x: u.axes[0]._values, yLabel: u.axes[1].label, series: u.series.map((s) => s.label) }; })()`)) as { time: boolean; x: string[]; yLabel: string; series: string[] };
+    expect(axes).toMatchObject({ time: true, yLabel: 'passes / hour', series: ['hour', 'granted', 'refused', 'manual opens'] });
+    expect(axes.x.join(' ')).toMatch(/\d{1,2}(:\d{2}|am|pm)/);
+    // The remote open of lyon-01 earlier in this file is a manual open of the club.
+    expect(Number(await page.locator('#total-manual').textContent())).toBeGreaterThanOrEqual(1);
+    const { clubs } = await demoApi<{ clubs: { id: string; name: string }[] }>(demo, '/v1/clubs');
+    const lyon = clubs.find((c) => c.id === 'club-lyon')?.name ?? '';
+    expect(lyon).not.toBe('club-lyon');
+    const first = page.locator('#entry-exit tbody tr').first();
+    await first.waitFor(WAIT);
+    await expect(first.locator('td').first().textContent()).resolves.toBe(lyon);
+    expect(await first.locator('td').nth(1).textContent()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await page.locator('#r-days').selectOption('7');
+    await page.waitForURL(/#\/reports\?club=club-lyon&days=7$/, WAIT);
+    await chart.locator('canvas').waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, '11-reports.png'), fullPage: true });
+  });
+
   it('hides the support actions from a viewer', async () => {
     const viewerToken = /Viewer token:\s+(\S+)/.exec(demo.output())?.[1] ?? '';
     const viewer = await launchBrowser(profiles, { width: 820, height: 1180 });
