@@ -154,7 +154,7 @@ describe('role checks on every route, audit rows for every state-changing call',
   const LONG_LIVED = new Set(['GET /v1/stream']); // never answers a permitted caller; its 401 is checked below
   /** In the matrix, left out of the OpenAPI document: the dashboard's own. */
   const HIDDEN = ['GET /v1/me'];
-  const PUBLIC_PAGES = ['GET /', 'GET /ui', 'GET /ui/*', 'GET /openapi.json', 'GET /metrics'];
+  const PUBLIC_PAGES = ['GET /', 'GET /ui', 'GET /ui/*', 'GET /openapi.json', 'GET /metrics', 'GET /healthz', 'GET /readyz'];
   /** fastify's `/a/:b` as OpenAPI's `/a/{b}`. */
   const openApiPath = (url: string) => url.replace(/:([A-Za-z]+)/g, '{$1}');
 
