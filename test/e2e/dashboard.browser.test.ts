@@ -67,7 +67,7 @@ describe('dashboard in a browser against the running demo', { timeout: 120_000 }
   it('opens a box, opens its entry lane remotely and sees the pass appear live', async () => {
     await page.locator('[data-box="lyon-01"]').click();
     await page.locator('h1', { hasText: 'Box lyon-01' }).waitFor(WAIT);
-    await page.locator('td', { hasText: 'turnstile-entry' }).waitFor(WAIT);
+    await page.locator('#devices td', { hasText: 'turnstile-entry' }).waitFor(WAIT);
     await page.locator('#lane option', { hasText: 'entry' }).waitFor({ state: 'attached', ...WAIT });
     await page.locator('#ticket').fill('SUP-4242');
     await page.locator('#lane').selectOption('entry');
