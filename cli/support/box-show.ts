@@ -45,7 +45,7 @@ export function renderBox(v: BoxView, now: number): string {
   const b = v.box;
   const identity = section('Identity', [
     ['box', b.id],
-    ['name', text(b.name)],
+    ['name', b.name ? b.name : '-'],
     ['club', text(b.clubId)],
     ['status', `${b.status}${b.revokedAt ? ` since ${when(b.revokedAt)}` : ''}`],
     ['tags', text(b.tags)],
