@@ -3,7 +3,7 @@ import { parseArgs } from 'node:util';
 import { formatConfigError } from './config/errors.ts';
 import { loadConfigFile } from './config/load.ts';
 import type { JournalAlert } from './journal/storage-bound.ts';
-import type { UpdateJobMessage } from '../protocol/mqtt/index.ts';
+import type { ConfigReportedMessage, UpdateJobMessage } from '../protocol/mqtt/index.ts';
 
 /** Exit codes: documented in docs/agent.md and `--help`. */
 const EXIT_OK = 0;
@@ -31,7 +31,9 @@ Exit codes:
   75  stopped on a remote restart-agent command or to switch to a new release
       (the supervisor or the launcher starts it again)
 
-Environment: LOG_LEVEL (pino level, default info); RESABOX_CONFIG (FILE when --config is absent).
+Environment: LOG_LEVEL (pino level, default info); RESABOX_CONFIG (FILE when --config is absent);
+RESABOX_CONFIG_TRIAL_S (seconds a configuration set from the fleet has to bring its changed
+devices up before it is rolled back, default 30).
 Run by the launcher (RESABOX_ROOT, RESABOX_RELEASE_DIR set), it takes update jobs and
 reports its self-test to the launcher. Reference: docs/agent.md, docs/updates.md`;
 
@@ -91,13 +93,17 @@ async function main(argv: string[]): Promise<number> {
     console.error(`${(e as { code?: string }).code ?? 'UPLINK_CREDENTIALS_INVALID'}: ${(e as Error).message}`);
     return EXIT_RUNTIME;
   }
+  // The configuration set from the fleet, if any, replaces the file's (docs/updates.md, remote configuration).
+  const configReports: { send: (m: ConfigReportedMessage) => void } = { send: () => undefined };
+  const { openRemoteConfig } = await import('./remote-config/remote-config.ts');
+  const { remote, effective, onDesired } = await openRemoteConfig(loaded.value, { dataDir: loaded.value.dataDir, clock: systemClock, log: logger.child({ component: 'remote-config' }), report: (m) => configReports.send(m), requestRestart: () => restartRequested() });
   // The totem sees each decision through a tap on the rules engine (agent/local-ui/totem-feed.ts).
   const [{ decide }, { TotemFeed }, { startBoxLocalUi }] = await Promise.all([import('./access/index.ts'), import('./local-ui/totem-feed.ts'), import('./local-ui/box-local-ui.ts')]);
   const totem = new TotemFeed();
   // The journal is built before the uplink that turns its alerts into events.
   const journalAlerts: { forward?: (alert: JournalAlert) => void } = {};
   const box = buildBox({
-    loaded: loaded.value,
+    loaded: effective,
     drivers: builtInDrivers(),
     createTransport: (transport) => createTransport(transport),
     clock: systemClock,
@@ -107,6 +113,11 @@ async function main(argv: string[]): Promise<number> {
   });
   if (!box.ok) {
     for (const e of box.error) console.error(formatBoxError(e));
+    // A configuration on trial that cannot even be built goes back to the previous one.
+    if (remote.choice.onTrial) {
+      await remote.failedToStart(box.error.map(formatBoxError).join('; '));
+      return EXIT_RESTART;
+    }
     return EXIT_RUNTIME;
   }
   let restart = false;
@@ -121,8 +132,10 @@ async function main(argv: string[]): Promise<number> {
   });
   const version = release?.version ?? agentVersion();
   const onUpdateJob: { take: (job: UpdateJobMessage) => void } = { take: () => undefined };
-  const link = createBoxUplink({ box: box.value, config, dataDir: loaded.value.dataDir, password: credentials.password, agentVersion: version, ...(release ? { release: { hardware: release.hardware, previousVersion: release.previous } } : {}), clock: systemClock, logger, restartAgent: () => restartRequested(), logs, onUpdateJob: (job) => onUpdateJob.take(job) });
+  const link = createBoxUplink({ box: box.value, config: effective.config, onConfigDesired: (m) => void onDesired(m), dataDir: loaded.value.dataDir, password: credentials.password, agentVersion: version, ...(release ? { release: { hardware: release.hardware, previousVersion: release.previous } } : {}), clock: systemClock, logger, restartAgent: () => restartRequested(), logs, onUpdateJob: (job) => onUpdateJob.take(job) });
   journalAlerts.forward = (alert) => link.events.onJournalAlert(alert);
+  configReports.send = (m) => link.publishConfigReported(m);
+  remote.reportNow();
   const devices = () => [...box.value.devices.values()].map((d) => d.status());
   const updater = release ? new updates.AgentUpdates({ release, uplink: link, journal: box.value.journal, devices, clock: systemClock, log: logger.child({ component: 'update' }), requestRestart: () => restartRequested() }) : null;
   if (updater) {
@@ -131,13 +144,15 @@ async function main(argv: string[]): Promise<number> {
   } else onUpdateJob.take = (job) => updates.refuseUpdateJob(job, version, link, systemClock);
   await box.value.start();
   // Access control never depends on the pages: a busy port is logged and the lanes run on.
-  const ui = await startBoxLocalUi({ box: box.value, loaded: loaded.value, totem, clock: systemClock, logger }).catch((e: unknown) => {
-    logger.error({ err: e, localUi: config.localUi }, 'local pages not started');
+  const ui = await startBoxLocalUi({ box: box.value, loaded: effective, totem, clock: systemClock, logger }).catch((e: unknown) => {
+    logger.error({ err: e, localUi: effective.config.localUi }, 'local pages not started');
     return undefined;
   });
   link.start();
   // The launcher judges a release on trial by this report (agent/launcher/launcher.ts).
   void updater?.selfTestAndReport().catch((e: unknown) => logger.error({ err: e }, 'self-test not reported'));
+  // A configuration on trial is kept once its changed devices are up, else rolled back.
+  void remote.watchTrial(devices).catch((e: unknown) => logger.error({ err: e }, 'remote configuration trial failed'));
   await stopped;
   await link.stop();
   await ui?.close();

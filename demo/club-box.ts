@@ -52,6 +52,8 @@ export interface ClubBoxOptions {
   /** The launcher's trial period and health deadline for a new release, in seconds. */
   readonly trialS: number;
   readonly healthTimeoutS: number;
+  /** How long a configuration set from the fleet has to bring its changed devices up (RESABOX_CONFIG_TRIAL_S). */
+  readonly configTrialS: number;
   /** The agent's and launcher's log level (pino), written to <root>/agent.log. */
   readonly logLevel: string;
   /** The port of the box's pages (totem, desk); 0 picks a free one. */
@@ -117,7 +119,7 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
   const launcher = new Supervisor({
     command: process.execPath,
     args: [o.release.launcherFile, '--root', o.root, '--trial', String(o.trialS), '--health-timeout', String(o.healthTimeoutS)],
-    env: { ...process.env, RESABOX_ROOT: o.root, RESABOX_CONFIG: p.config, LOG_LEVEL: o.logLevel },
+    env: { ...process.env, RESABOX_ROOT: o.root, RESABOX_CONFIG: p.config, RESABOX_CONFIG_TRIAL_S: String(o.configTrialS), LOG_LEVEL: o.logLevel },
     logFile: p.log,
     clock: o.clock,
   });

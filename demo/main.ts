@@ -17,7 +17,7 @@ import { createLogger } from '../platform/log.ts';
 import { ListenError } from '../fleet/broker/listeners.ts';
 import { startFleetService } from '../fleet/cli/fleet-service.ts';
 import { listenFailureLine } from '../fleet/cli/serve.ts';
-import { startActivity } from './activity.ts';
+import { startActivity, startProbe } from './activity.ts';
 import { boxPaths, ensureDemoDeskPin, startClubBox, type ClubBox } from './club-box.ts';
 import { fleetSwitch, startDemoControl } from './control.ts';
 import { apiCaller, demoAdminToken, demoRoleTokens, enrollDemoBox, seedClub } from './fleet-setup.ts';
@@ -31,11 +31,13 @@ const dataDir = resolve(env.RESABOX_DEMO_DATA_DIR ?? env.RESABOX_FLEET_DATA_DIR 
 const httpPort = Number(env.RESABOX_FLEET_HTTP_PORT ?? 8080);
 const mqttPort = Number(env.RESABOX_FLEET_MQTT_PORT ?? 1883);
 const activityMs = Number(env.RESABOX_DEMO_ACTIVITY_MS ?? 2500);
+const probeMs = Number(env.RESABOX_DEMO_PROBE_MS ?? 0);
 // The box pages and the control surface sit next to the API: 8081, 8082, 8083 and 8089 by default.
 const pagesPort = Number(env.RESABOX_DEMO_PAGES_PORT ?? (httpPort === 0 ? 0 : httpPort + 1));
 const controlPort = Number(env.RESABOX_DEMO_CONTROL_PORT ?? (httpPort === 0 ? 0 : httpPort + 9));
 const trialS = Number(env.RESABOX_DEMO_TRIAL_S ?? 30);
 const healthTimeoutS = Number(env.RESABOX_DEMO_HEALTH_TIMEOUT_S ?? 40);
+const configTrialS = Number(env.RESABOX_DEMO_CONFIG_TRIAL_S ?? 20);
 const wanted = env.RESABOX_DEMO_LINKS ?? 'auto';
 if (!['auto', 'pty', 'tcp'].includes(wanted)) {
   console.error(`RESABOX_DEMO_LINKS must be auto, pty or tcp (got ${wanted})`);
@@ -72,12 +74,14 @@ const svc = await fleetService(httpPort, mqttPort).catch((e: unknown) => {
 const fleet = fleetSwitch(svc, () => fleetService(Number(new URL(svc.httpUrl ?? '').port), svc.mqttAddresses.tcp ?? mqttPort));
 const boxes: ClubBox[] = [];
 let activity: { stop(): void } | undefined;
+let probe: { stop(): void } | undefined;
 let control: { url: string; close(): Promise<void> } | undefined;
 let stopping: Promise<void> | undefined;
 
 const stopAll = (): Promise<void> =>
   (stopping ??= (async () => {
     activity?.stop();
+    probe?.stop();
     await control?.close();
     await Promise.all(boxes.map((b) => b.stop().catch(() => undefined)));
     await fleet.stop();
@@ -122,6 +126,7 @@ try {
         release,
         trialS,
         healthTimeoutS,
+        configTrialS,
         logLevel: env.RESABOX_DEMO_AGENT_LOG_LEVEL ?? 'info',
         pagesPort: pagesPort === 0 ? 0 : pagesPort + boxes.length,
         deskPinFile: deskPin.file,
@@ -134,6 +139,8 @@ try {
   }
   const boxesSpawned = elapsed();
   if (activityMs > 0) activity = startActivity(clubs, { clock: systemClock, everyMs: activityMs });
+  // Benchmarks only: unknown badges at every exit reader (docs/demo.md).
+  if (probeMs > 0) probe = startProbe(boxes, { clock: systemClock, everyMs: probeMs });
   control = await startDemoControl({ boxes: () => boxes, fleet }, controlPort);
   console.log(`RESABOX demo running: ${boxes.length} boxes in ${DEMO_CLUBS.length} clubs, each agent release ${release.version} under its launcher, device links over ${linkMode === 'pty' ? 'socat pty pairs' : 'TCP'}
   Dashboard:     ${svc.httpUrl}/ui/

@@ -2,11 +2,12 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { Decision, RightsView } from '../access/index.ts';
 import { lastLocalMinute } from '../access/local-time.ts';
-import type { LocalFacts, StoredPass } from '../journal/pass-record.ts';
+import type { LocalFacts, OccupancyCorrection, StoredPass } from '../journal/pass-record.ts';
 import { samplePass } from '../../test/support/pass-fixtures.ts';
 import type { OccupancyPolicy } from './occupancy.ts';
 import { PassageMemory, RETAIN_MS } from './passage-memory.ts';
 
+const SECOND = 1000;
 const MIN = 60_000;
 const POLICY: OccupancyPolicy = { maxStayMs: 180 * MIN, anonymousExpiryMs: 60 * MIN, resetMinuteOfDay: 4 * 60, timeZone: 'Europe/Paris' };
 const MEMBERS = ['m1', 'm2', 'm3', 'm4'];
@@ -16,56 +17,80 @@ const STARTS = [Date.UTC(2026, 0, 5, 1, 0), Date.UTC(2026, 2, 28, 23, 30), Date.
 type Step =
   | { kind: 'enter' | 'leave' | 'timeout'; member: string }
   | { kind: 'manual-in' | 'manual-in-member' | 'manual-not-passed' | 'anonymous-out'; member: string }
+  | { kind: 'correct'; count: number }
   | { kind: 'wait'; minutes: number }
   | { kind: 'restart' };
 
 const step: fc.Arbitrary<Step> = fc.oneof(
   fc.record({ kind: fc.constantFrom('enter' as const, 'enter' as const, 'leave' as const, 'timeout' as const), member: fc.constantFrom(...MEMBERS) }),
   fc.record({ kind: fc.constantFrom('manual-in' as const, 'manual-in-member' as const, 'manual-not-passed' as const, 'anonymous-out' as const), member: fc.constantFrom(...MEMBERS) }),
+  fc.record({ kind: fc.constant('correct' as const), count: fc.integer({ min: 0, max: 8 }) }),
   fc.record({ kind: fc.constant('wait' as const), minutes: fc.integer({ min: 1, max: 150 }) }),
   fc.constant({ kind: 'restart' as const }),
 );
 
 /**
- * The reference, written independently of occupancy.ts: the members whose last confirmed
- * passage is an entry within the maximum stay and after the last reset, and the anonymous
- * entries still live (an upper bound: anonymous exits are not taken away here).
+ * The rule of docs/local-ui.md ("Occupancy"), written independently of occupancy.ts: the
+ * members whose last confirmed passage is an entry within the maximum stay and after the
+ * last reset, plus the anonymous entries still live; an anonymous exit takes away the oldest
+ * live anonymous entry; a desk correction to n takes the people in longest as gone, or adds
+ * anonymous entries. Every step happens at its own second, so "in longest" has no ties.
  */
 class Reference {
-  readonly last = new Map<string, { dir: 'in' | 'out'; at: number }>();
-  readonly anonymous: number[] = [];
-  since(now: number, span: number): number {
+  private readonly inside = new Map<string, number>();
+  private anonymous: number[] = [];
+
+  private since(now: number, span: number): number {
     return Math.max(now - span, (lastLocalMinute(now, POLICY.timeZone, POLICY.resetMinuteOfDay) ?? 0) - 1);
   }
-  membersInside(now: number): string[] {
-    return [...this.last].filter(([, p]) => p.dir === 'in' && p.at > this.since(now, POLICY.maxStayMs)).map(([m]) => m);
+  enter(member: string | undefined, now: number): void {
+    if (member === undefined) this.anonymous.push(now);
+    else this.inside.set(member, now);
   }
-  liveAnonymous(now: number): number {
-    return this.anonymous.filter((t) => t > this.since(now, POLICY.anonymousExpiryMs)).length;
+  leave(member: string | undefined, now: number): void {
+    if (member !== undefined) return void this.inside.delete(member);
+    const i = this.anonymous.findIndex((t) => t > this.since(now, POLICY.anonymousExpiryMs));
+    if (i >= 0) this.anonymous.splice(i, 1);
+  }
+  correct(count: number, now: number): void {
+    const live = [...this.membersInside(now).map((m) => ({ member: m as string | undefined, at: this.inside.get(m) as number })), ...this.liveAnonymous(now).map((at) => ({ member: undefined, at }))];
+    for (let i = live.length; i < count; i++) this.anonymous.push(now);
+    for (const gone of live.sort((a, b) => a.at - b.at).slice(0, Math.max(0, live.length - count))) {
+      if (gone.member !== undefined) this.inside.delete(gone.member);
+      else this.anonymous.splice(this.anonymous.indexOf(gone.at), 1);
+    }
+  }
+  membersInside(now: number): string[] {
+    return [...this.inside].filter(([, at]) => at > this.since(now, POLICY.maxStayMs)).map(([m]) => m);
+  }
+  liveAnonymous(now: number): number[] {
+    return this.anonymous.filter((t) => t > this.since(now, POLICY.anonymousExpiryMs));
   }
 }
 
 const granted = (memberId: string): Decision => ({ granted: true, reason: 'granted', message: '', memberId, rightsVersion: 1 });
 
 describe('occupancy counts people, not turnstile turns (property)', () => {
-  it('never exceeds the members inside plus the live anonymous entries, never goes below zero, counts a double entry once, survives restarts', () => {
+  it('never exceeds the members inside plus the live anonymous entries, never goes below zero, counts a double entry once, survives restarts and desk corrections', () => {
     fc.assert(
       fc.property(fc.constantFrom(...STARTS), fc.array(step, { minLength: 1, maxLength: 60 }), (start, steps) => {
         let now = start;
         const rows: StoredPass[] = [];
+        const corrections: OccupancyCorrection[] = [];
         const rights = () => ({ version: 1 }) as RightsView;
         let memory = new PassageMemory(rights, undefined, () => POLICY);
         const ref = new Reference();
         const journal = (p: Parameters<typeof samplePass>[0], local: LocalFacts = {}) => rows.push({ pass: { seq: rows.length + 1, ...samplePass({ ts: now, decidedAt: now, ...p }) }, local });
 
         for (const s of steps) {
+          now += SECOND;
           const before = memory.occupancyOf('club', now);
           switch (s.kind) {
             case 'enter': {
               const wasInside = ref.membersInside(now).includes(s.member);
               memory.recordPassage('club', 'in', now, granted(s.member));
               journal({ memberId: s.member, direction: 'in' });
-              ref.last.set(s.member, { dir: 'in', at: now });
+              ref.enter(s.member, now);
               // Entering again without a confirmed exit: still one person.
               if (wasInside) expect(memory.occupancyOf('club', now)).toBe(before);
               break;
@@ -73,7 +98,7 @@ describe('occupancy counts people, not turnstile turns (property)', () => {
             case 'leave':
               memory.recordPassage('club', 'out', now, granted(s.member));
               journal({ memberId: s.member, direction: 'out' });
-              ref.last.set(s.member, { dir: 'out', at: now });
+              ref.leave(s.member, now);
               break;
             case 'timeout': // granted, nobody went through: no passage is recorded
               journal({ memberId: s.member, outcome: 'not-passed' });
@@ -81,12 +106,12 @@ describe('occupancy counts people, not turnstile turns (property)', () => {
             case 'manual-in':
               memory.recordPassage('club', 'in', now);
               journal({ outcome: 'manual', reason: 'manual-open', memberId: null, credential: { kind: 'none', hash: null } }, { confirmed: true });
-              ref.anonymous.push(now);
+              ref.enter(undefined, now);
               break;
             case 'manual-in-member':
               memory.recordPassage('club', 'in', now, undefined, s.member);
               journal({ outcome: 'manual', reason: 'manual-open', memberId: s.member, credential: { kind: 'none', hash: null } }, { confirmed: true });
-              ref.last.set(s.member, { dir: 'in', at: now });
+              ref.enter(s.member, now);
               break;
             case 'manual-not-passed':
               journal({ outcome: 'manual', reason: 'manual-open', memberId: null, credential: { kind: 'none', hash: null } }, { confirmed: false });
@@ -94,23 +119,40 @@ describe('occupancy counts people, not turnstile turns (property)', () => {
             case 'anonymous-out':
               memory.recordPassage('club', 'out', now);
               journal({ outcome: 'forced', reason: 'forced-passage', memberId: null, direction: 'out', credential: { kind: 'none', hash: null } });
+              ref.leave(undefined, now);
               break;
+            case 'correct': {
+              const correction = { ts: now, zoneId: 'club', count: s.count, operator: 'Léa', reason: 'comptage' };
+              corrections.push(correction);
+              memory.correctOccupancy(correction);
+              ref.correct(s.count, now);
+              expect(memory.occupancyOf('club', now)).toBe(s.count);
+              break;
+            }
             case 'wait':
               now += s.minutes * MIN;
               break;
             case 'restart': {
               const figure = memory.occupancyOf('club', now);
               memory = new PassageMemory(rights, undefined, () => POLICY);
-              memory.replay(rows.filter((r) => r.pass.ts >= now - RETAIN_MS), () => 'club');
+              // What build-box.ts replays: the last 48 h of the journal and of the corrections.
+              const since = now - RETAIN_MS;
+              memory.replay(
+                rows.filter((r) => r.pass.ts >= since),
+                () => 'club',
+                corrections.filter((c) => c.ts >= since),
+              );
               expect(memory.occupancyOf('club', now)).toBe(figure);
               break;
             }
           }
           const count = memory.occupancyOf('club', now);
-          const members = ref.membersInside(now).length;
+          const members = ref.membersInside(now);
+          const anonymous = ref.liveAnonymous(now).length;
           expect(count).toBeGreaterThanOrEqual(0);
-          expect(count).toBeGreaterThanOrEqual(members);
-          expect(count).toBeLessThanOrEqual(members + ref.liveAnonymous(now));
+          expect(count).toBeLessThanOrEqual(members.length + anonymous);
+          expect(count).toBe(members.length + anonymous);
+          for (const m of members) expect(memory.insideSince('club', m, now)).toBeDefined();
         }
       }),
       { numRuns: 300 },

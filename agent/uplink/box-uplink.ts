@@ -26,6 +26,7 @@ export interface BoxUplinkOptions {
   readonly tuning?: Pick<UplinkOptions, 'healthIntervalMs' | 'outbox' | 'backoff'>;
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
   readonly onUpdateJob?: UplinkOptions['onUpdateJob'];
+  readonly onConfigDesired?: UplinkOptions['onConfigDesired'];
 }
 
 /** Binds the uplink to a built box: its journal, rights, devices, and lanes as command targets. */
@@ -73,6 +74,7 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
     ...(o.random ? { random: o.random } : {}),
     ...(o.connect ? { connect: o.connect } : {}),
     ...(o.onUpdateJob ? { onUpdateJob: o.onUpdateJob } : {}),
+    ...(o.onConfigDesired ? { onConfigDesired: o.onConfigDesired } : {}),
     ...o.tuning,
   });
   return uplink;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import { boxSubscriptions, decode, encode, parseTopic, topicFor, TOPICS, type EventMessage, type HealthMessage, type MessageOf, type TopicKind, type UpdateJobMessage, type UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
+import { boxSubscriptions, decode, encode, parseTopic, topicFor, TOPICS, type EventMessage, type HealthMessage, type MessageOf, type TopicKind, type UpdateJobMessage, type UpdateStatusMessage, type ConfigDesiredMessage, type ConfigReportedMessage } from '../../protocol/mqtt/index.ts';
 import type { Device } from '../devices/device.ts';
 import { CommandRunner, type CommandTarget } from './commands.ts';
 import { FleetConnection } from './connection.ts';
@@ -35,6 +35,8 @@ export interface UplinkOptions {
   readonly connect?: (url: string, options: IClientOptions) => MqttClient;
   /** Where `update/job` messages go (install and abort); the retained job comes again on every connect. */
   readonly onUpdateJob?: (job: UpdateJobMessage) => void;
+  /** Where `config/desired` goes (retained: it comes again on every connect). */
+  readonly onConfigDesired?: (m: ConfigDesiredMessage) => void;
   /** The fleet session came up (true) or went down (false): the offline rights policy counts from it. */
   readonly onFleetContact?: (connected: boolean) => void;
   /** The public half of the box's ticket key, announced in the `online` state (the fleet publishes it to the club). */
@@ -60,6 +62,7 @@ export class Uplink {
   private readonly queued: { kind: UpKind; message: MessageOf<UpKind> }[] = [];
   private healthTimer: TimerHandle | undefined;
   private clockOffset: number | null = null;
+  private configReport: ConfigReportedMessage | null = null;
 
   constructor(private readonly o: UplinkOptions) {
     const log = o.logger;
@@ -135,6 +138,12 @@ export class Uplink {
     this.sendOrQueue('updateStatus', status);
   }
 
+  /** Sends `config/reported` now if connected; the latest one is sent again on every connect. */
+  publishConfigReported(m: ConfigReportedMessage): void {
+    this.configReport = m;
+    this.send('configReported', m);
+  }
+
   /** Sends an event the uplink did not produce itself (update.rolled-back), queued while offline. */
   publishEvent(event: EventMessage): void {
     this.sendOrQueue('events', event);
@@ -144,6 +153,7 @@ export class Uplink {
     this.connection.subscribe(boxSubscriptions(this.o.boxId));
     this.send('state', { v: 1, state: 'online', reason: 'connected', agentVersion: this.o.agentVersion, ...this.releaseFields(), bootId: this.bootId, ts: this.o.clock.now(), ...(this.o.ticketKey ? { ticketKey: this.o.ticketKey } : {}) });
     for (const q of this.queued.splice(0)) this.send(q.kind, q.message);
+    if (this.configReport) this.send('configReported', this.configReport);
     this.rightsSync.connected(sessionPresent);
     this.o.onFleetContact?.(true);
     this.outbox.connected();
@@ -182,6 +192,12 @@ export class Uplink {
         if (payload.length === 0) return;
         const job = this.decoded('updateJob', payload);
         if (job) this.o.onUpdateJob?.(job);
+        return;
+      }
+      case 'configDesired': {
+        if (payload.length === 0) return;
+        const m = this.decoded('configDesired', payload);
+        if (m) this.o.onConfigDesired?.(m);
         return;
       }
       default:

@@ -44,6 +44,10 @@ export class FleetClient {
     return this.request('POST', path, body, ticket);
   }
 
+  put(path: string, body: unknown, ticket?: string): Promise<ApiBody> {
+    return this.request('PUT', path, body, ticket);
+  }
+
   /** PUT of raw bytes (application/octet-stream): a bundle chunk, a metadata file. */
   putBytes(path: string, bytes: Uint8Array, headers: Record<string, string> = {}, ticket?: string): Promise<ApiBody> {
     return this.request('PUT', path, bytes, ticket, headers);

@@ -5,6 +5,7 @@ import Fastify, { type FastifyBaseLogger } from 'fastify';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { CommandCenter } from '../commands/command-center.ts';
+import { ConfigService } from '../config/config-service.ts';
 import type { BoxAccess } from '../broker/box-access.ts';
 import type { FleetBus } from '../bus/bus.ts';
 import { EnrollmentService } from '../enrollment/service.ts';
@@ -93,6 +94,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     uploads: new ArtifactUploads(deps.updates.repositoryDir, deps.updates.maxArtifactBytes ?? 512 * 1024 * 1024),
     signer: deps.updates.onlineKeys ? new OnlineSigner({ repo: deps.updates.repositoryDir, keys: deps.updates.onlineKeys, clock: deps.clock, logger: deps.logger.child({ component: 'repository' }) }) : null,
     rolloutStore,
+    config: new ConfigService({ store: store.desiredConfigs, boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'config' }) }),
     rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}), ...(deps.updates.notices ? { notices: deps.updates.notices } : {}) }),
   };
 

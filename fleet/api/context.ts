@@ -4,6 +4,7 @@ import type { FastifyBaseLogger, FastifyInstance, RawServerDefault } from 'fasti
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { CommandCenter } from '../commands/command-center.ts';
+import type { ConfigService } from '../config/config-service.ts';
 import type { EnrollmentService } from '../enrollment/service.ts';
 import type { RightsPublisher } from '../rights/rights-publisher.ts';
 import type { ArtifactRepository } from '../rollouts/artifact-repository.ts';
@@ -46,6 +47,8 @@ export interface ApiContext {
   /** Resumable bundle uploads into the repository. */
   uploads: ArtifactUploads;
   rolloutStore: RolloutStore;
+  /** Remote configuration, desired/reported. */
+  config: ConfigService;
   rollouts: RolloutEngine;
 }
 

@@ -52,6 +52,8 @@ export const API_ERRORS = {
   UPLOAD_TOO_LONG: { status: 413, message: 'more bytes than the upload declared: the upload starts again from zero' },
   UPLOAD_INCOMPLETE: { status: 409, message: 'the upload is not complete yet' },
   UPLOAD_HASH_MISMATCH: { status: 400, message: 'the uploaded bytes do not match the declared sha256' },
+  CONFIG_BOX_MISMATCH: { status: 400, message: "the configuration's box.id is not this box" },
+  CONFIG_TICKET_REQUIRED: { status: 400, message: 'a configuration change needs a support ticket (X-Ticket header or ticket field)' },
   ALERT_NOT_FOUND: { status: 404, message: 'no such alert' },
   SILENCE_NOT_FOUND: { status: 404, message: 'no such active silence' },
   SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'no such notification subscription' },

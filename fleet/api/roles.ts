@@ -23,6 +23,8 @@ export const PERMISSIONS = {
   /** The club management backend's write API; give it its own admin token. */
   'rights.write': ['admin'],
   'clubs.manage': ['admin'],
+  /** Set a box's configuration remotely (desired/reported). */
+  'config.manage': ['technician', 'support', 'admin'],
   /** Upload update artifacts and TUF metadata, create and steer rollouts. */
   'updates.manage': ['support', 'admin'],
   'audit.read': ['support', 'admin'],

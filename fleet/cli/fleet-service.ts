@@ -115,6 +115,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     closers.push(() => api.ctx.rights.stop());
     await api.ctx.rollouts.start();
     closers.push(() => api.ctx.rollouts.stop());
+    await api.ctx.config.start();
     if (api.ctx.signer) {
       const resign = new RepositoryResignJob(api.ctx.signer, o.clock, o.logger.child({ component: 'repository' }), o.resignEveryMs);
       resign.start();

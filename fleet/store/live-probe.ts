@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
 
 /** What the dashboard refetches when it changes. */
-export type LiveTopic = 'boxes' | 'passes' | 'events' | 'alerts' | 'commands' | 'audit' | 'health' | 'rollouts';
+export type LiveTopic = 'boxes' | 'passes' | 'events' | 'alerts' | 'commands' | 'audit' | 'health' | 'rollouts' | 'config';
 
-export const LIVE_TOPICS: readonly LiveTopic[] = ['boxes', 'health', 'passes', 'events', 'alerts', 'commands', 'audit', 'rollouts'];
+export const LIVE_TOPICS: readonly LiveTopic[] = ['boxes', 'health', 'passes', 'events', 'alerts', 'commands', 'audit', 'rollouts', 'config'];
 
 /** A cheap fingerprint per topic: when it differs from the last one read, that topic changed. */
 export interface LiveProbe {
@@ -21,6 +21,8 @@ const PROBES: Record<LiveTopic, string> = {
   audit: 'SELECT max(id) AS v FROM audit_log',
   // A rollout's state or any of its boxes' steps.
   rollouts: "SELECT (SELECT count(*) || ':' || max(updated_at) FROM rollouts) || ':' || (SELECT max(last_change_at) FROM rollout_boxes) || ':' || (SELECT max(rowid) FROM update_artifacts) AS v",
+  // A box's config/reported, or a desired configuration set.
+  config: "SELECT (SELECT max(coalesce(config_reported_at, 0)) FROM boxes) || ':' || (SELECT count(*) || ':' || max(set_at) FROM config_desired) AS v",
 };
 
 export class SqliteLiveProbe implements LiveProbe {

@@ -5,6 +5,7 @@
  */
 import type { RolloutStore } from '../rollouts/rollout-store.ts';
 import type { AlertDesk } from './alert-desk.ts';
+import type { DesiredConfigRepository } from './desired-configs.ts';
 import type { AuditTrail } from './audit-trail.ts';
 import type { BoxDirectory } from './box-directory.ts';
 import type { CommandLog } from './command-log.ts';
@@ -211,6 +212,8 @@ export interface FleetRepositories {
   readonly rights: RightsCatalog;
   readonly tokens: TokenRegistry;
   readonly rollouts: RolloutStore;
+  /** Remote configuration: what each box should run. */
+  readonly desiredConfigs: DesiredConfigRepository;
   /** What changed since the last look, for the dashboards' live updates. */
   readonly live: LiveProbe;
 }

@@ -5,6 +5,7 @@ import { SqliteAuditTrail } from './audit-trail.ts';
 import { SqliteBoxDirectory } from './box-directory.ts';
 import { SqliteCommandLog } from './command-log.ts';
 import { openDatabase, type SqliteDb } from './db.ts';
+import { SqliteDesiredConfigs } from './desired-configs.ts';
 import { SqliteEnrollmentRequests } from './enrollment-requests.ts';
 import { StoreError } from './errors.ts';
 import { SqliteFleetHistory } from './fleet-history.ts';
@@ -42,6 +43,7 @@ function sqliteRepositories(db: SqliteDb): FleetRepositories {
     rights: new SqliteRightsCatalog(db),
     tokens: new SqliteTokenRegistry(db),
     rollouts: new SqliteRolloutStore(db),
+    desiredConfigs: new SqliteDesiredConfigs(db),
     live: new SqliteLiveProbe(db),
   };
 }

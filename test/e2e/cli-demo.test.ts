@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -99,6 +99,8 @@ describe('resabox support CLI on the running demo', { timeout: 180_000 }, () => 
     const viewer = /Viewer token:\s+(\S+)/.exec(demo.output())?.[1] as string;
     const keys = /Release keys:\s+(\S+)/.exec(demo.output())?.[1] as string;
     const unreachable = `http://127.0.0.1:${await closedPort()}`;
+    const badConfig = join(demo.dataDir, 'bad-box.yaml');
+    writeFileSync(badConfig, 'box: { id: 42 }\nlanes: nothing\n');
     const paths: [string, string[], string?][] = [
       ['unknown area', ['teleport']],
       ['area without a command', ['boxes']],
@@ -121,6 +123,7 @@ describe('resabox support CLI on the running demo', { timeout: 180_000 }, () => 
       ['command that expired', ['commands', 'follow', sent.body.id as string]],
       ['bundle without its options', ['bundle', 'timestamp']],
       ['bundle on a missing repository', ['bundle', 'timestamp', '--repo', join(demo.dataDir, 'none'), '--keys', join(demo.dataDir, 'none')]],
+      ['config file failing the checks', ['config', 'set', 'lyon-01', '--file', badConfig, '--ticket', 'SUP-16']],
       ['release keys folder without keys', ['release', 'publish', '--keys', demo.dataDir, '--hardware', 'rbx-demo']],
       ['release of a file that is not a bundle', ['release', 'publish', '--keys', keys, '--bundle', join(ROOT, 'package.json')]],
     ];
@@ -146,7 +149,7 @@ describe('resabox support CLI on the running demo', { timeout: 180_000 }, () => 
       RELEASE_HARDWARE_UNKNOWN: 'test/integration/release-publish.test.ts',
       RELEASE_TARGETS_UNTRUSTED: 'test/integration/release-publish.test.ts',
     };
-    const unexercised = ['CLI_INTERNAL', 'COMMAND_REJECTED', 'RELEASE_NO_REPOSITORY', 'RELEASE_FLEET_NOT_SIGNING', 'RELEASE_UPLOAD_CORRUPT'];
+    const unexercised = ['CLI_INTERNAL', 'COMMAND_REJECTED', 'CONFIG_NO_ANSWER', 'RELEASE_NO_REPOSITORY', 'RELEASE_FLEET_NOT_SIGNING', 'RELEASE_UPLOAD_CORRUPT'];
     for (const code of Object.keys(CLI_ERRORS)) {
       expect(documented.has(code), `${code} in docs/cli.md`).toBe(true);
       if (printed.has(code) || unexercised.includes(code)) continue;

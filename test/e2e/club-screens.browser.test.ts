@@ -95,6 +95,9 @@ describe('the club screens of the running demo', () => {
     await waitForPass('the exit at lyon-01', (p) => p.lane === 'Sortie' && p.who === member(2).name);
     await badge('pmr', UNKNOWN_BADGES[0]!);
     await waitForPass('the refusal at the accessible gate', (p) => p.lane === 'Accès PMR' && p.reason === 'Badge inconnu');
+    // The entry lane reads no card while member 1 walks through (their simulated walk takes
+    // up to 1.5 s, and a fast machine gets here sooner): wait for their passage to end...
+    await waitForPass('member 1 through the entry turnstile', (p) => p.lane === 'Entrée' && p.who === member(1).name && p.outcome === 'Passé');
     // ...then a refusal on the totem's own lane: it is the next thing the totem shows.
     await badge('entry', UNKNOWN_BADGES[1]!);
     await page.locator('#refused').waitFor({ state: 'visible', ...WAIT });

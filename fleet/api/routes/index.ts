@@ -5,6 +5,7 @@ import { alertHandlingRoutes } from './alert-handling.ts';
 import { boxRoutes } from './boxes.ts';
 import { clubRightsRoutes } from './clubs-rights.ts';
 import { commandRoutes } from './commands.ts';
+import { configRoutes } from './config.ts';
 import { enrollmentRoutes } from './enrollments.ts';
 import { monitoringRoutes } from './monitoring.ts';
 import { passRoutes } from './passes.ts';
@@ -14,5 +15,5 @@ import { updateRepositoryRoutes } from './update-repository.ts';
 
 /** Every /v1 route of the fleet API. */
 export const registerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  for (const routes of [alertHandlingRoutes, boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes, rolloutRoutes, releaseRoutes, updateRepositoryRoutes]) await app.register(routes, { ctx });
+  for (const routes of [alertHandlingRoutes, boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes, rolloutRoutes, releaseRoutes, configRoutes, updateRepositoryRoutes]) await app.register(routes, { ctx });
 };

@@ -10,10 +10,11 @@
 import { actionsSection } from './actions.js';
 import { alertsSection } from './alerts.js';
 import { commandsSection } from './commands.js';
+import { configSection } from './config.js';
 import { devicesSection } from './devices.js';
 import { eventsSection } from './events.js';
 import { healthSection } from './health.js';
 import { passesSection } from './passes.js';
 import { softwareSection } from './software.js';
 
-export const SECTIONS = [actionsSection, devicesSection, softwareSection, alertsSection, healthSection, passesSection, eventsSection, commandsSection];
+export const SECTIONS = [actionsSection, devicesSection, softwareSection, configSection, alertsSection, healthSection, passesSection, eventsSection, commandsSection];
