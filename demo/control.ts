@@ -75,6 +75,31 @@ export const ROUTES: readonly Route[] = [
       return ok({ tickets: box.printer.tickets.map((p) => ({ lines: renderTicket(p), qr: ticketQrPayloads(p) })) });
     },
   },
+  {
+    method: 'POST',
+    path: /^\/boxes\/([^/]+)\/printer$/,
+    help: '{silent: true|false}: the printer simulator stops answering (an unplugged printer), or answers again',
+    handle(t, [id], body) {
+      const box = boxOf(t, id);
+      if (isReply(box)) return box;
+      if (typeof body.silent !== 'boolean') return fail(400, 'CONTROL_BAD_REQUEST', 'expected {silent: true|false}');
+      box.printer.goSilent(body.silent);
+      return ok({ silent: body.silent });
+    },
+  },
+  {
+    method: 'POST',
+    path: /^\/boxes\/([^/]+)\/power$/,
+    help: '{on: true|false}: the box powered off (its launcher and agent stop, it goes offline) or on again',
+    async handle(t, [id], body) {
+      const box = boxOf(t, id);
+      if (isReply(box)) return box;
+      if (typeof body.on !== 'boolean') return fail(400, 'CONTROL_BAD_REQUEST', 'expected {on: true|false}');
+      if (body.on) box.launcher.start();
+      else await box.launcher.stop();
+      return ok({ on: body.on });
+    },
+  },
   { method: 'GET', path: /^\/fleet$/, help: 'whether the fleet runs', handle: (t) => ok({ running: t.fleet.running() }) },
   { method: 'POST', path: /^\/fleet\/stop$/, help: 'stops the fleet (API, dashboard, broker): the boxes carry on offline', handle: async (t) => (await t.fleet.stop(), ok({ running: false })) },
   { method: 'POST', path: /^\/fleet\/start$/, help: 'starts the fleet again on the same ports and data', handle: async (t) => (await t.fleet.start(), ok({ running: true })) },

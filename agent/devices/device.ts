@@ -16,6 +16,15 @@ export interface DeviceStatus {
   readonly detail?: Readonly<Record<string, string | number | boolean | null>>;
 }
 
+/** The answer to one status request sent now (the box doctor, agent/box/doctor.ts). */
+export interface DeviceProbe {
+  /** The device replied (a reply reporting a condition, such as paper out, is an answer). */
+  readonly answered: boolean;
+  /** A driver error code: the condition reported, or why there was no answer. */
+  readonly code?: string;
+  readonly message?: string;
+}
+
 export interface Device {
   readonly id: string;
   readonly kind: DeviceKind;
@@ -24,4 +33,9 @@ export interface Device {
   status(): DeviceStatus;
   /** Called on every status change (state, error, detail). Returns the unsubscribe function. */
   onStatus(listener: (status: DeviceStatus) => void): () => void;
+  /**
+   * Asks the device for its status now, behind whatever exchange is on its line. Drivers of
+   * devices that can be asked (printer, turnstile module) have it; passive readers do not.
+   */
+  probe?(): Promise<DeviceProbe>;
 }

@@ -20,6 +20,9 @@ export class DeskRoutes {
   private readonly presenter: DeskPresenter;
   private lastSeq = 0;
   private readonly tail: NodeJS.Timeout;
+  private readonly refresh: NodeJS.Timeout;
+  /** The occupancy and figures the screens show now (JSON), to send only what changed. */
+  private shown = '';
   private readonly unsubscribe: (() => void)[] = [];
 
   constructor(
@@ -27,16 +30,22 @@ export class DeskRoutes {
     private readonly auth: DeskAuth,
     private readonly clock: Clock,
     tailMs = 300,
+    refreshMs = 30_000,
   ) {
     this.presenter = new DeskPresenter(box);
     this.lastSeq = box.journal.stats().lastSeq;
     this.tail = setInterval(() => this.pollJournal(), tailMs);
     this.tail.unref();
+    // Without a pass the figures still change: a stay reaches its maximum, the day and the
+    // occupancy reset turn at night. A desk left open must not show yesterday's club.
+    this.refresh = setInterval(() => this.sendFigures(false), refreshMs);
+    this.refresh.unref();
     for (const d of box.devices.values()) this.unsubscribe.push(d.onStatus(() => this.channel.send('device', this.presenter.device(d))));
   }
 
   close(): void {
     clearInterval(this.tail);
+    clearInterval(this.refresh);
     for (const u of this.unsubscribe.splice(0)) u();
     this.channel.close();
   }
@@ -123,9 +132,8 @@ export class DeskRoutes {
     if (typeof count !== 'number' || !Number.isInteger(count) || count < 0 || count > 10_000) return sendError(res, 'DESK_COUNT_INVALID');
     if (!reason) return sendError(res, 'DESK_REASON_REQUIRED');
     this.box.lanes.correctOccupancy(zoneId, count, operator, reason);
-    const zones = this.presenter.zones();
-    this.channel.send('zones', zones);
-    sendJson(res, 200, { zones });
+    this.sendFigures(true);
+    sendJson(res, 200, { zones: this.presenter.zones() });
   }
 
   private async dayPass(req: IncomingMessage, res: ServerResponse, operator: string): Promise<void> {
@@ -136,7 +144,7 @@ export class DeskRoutes {
     const holder = textField(body.value, 'holder', 40) ?? 'Visiteur';
     const printed = await this.box.tickets.issue({ kind: 'day', zoneIds: [zoneId], holder, operator });
     if (!printed.ok) return sendError(res, printed.error.code);
-    this.channel.send('figures', this.presenter.figures(this.clock.now()));
+    this.sendFigures(true);
     sendJson(res, 202, { validTo: printed.value.validTo, state: printed.value.state });
   }
 
@@ -149,7 +157,18 @@ export class DeskRoutes {
     if (rows.length === 0) return;
     this.lastSeq = rows.at(-1)?.seq ?? this.lastSeq;
     for (const p of rows) this.channel.send('pass', this.presenter.pass(p));
-    this.channel.send('zones', this.presenter.zones());
-    this.channel.send('figures', this.presenter.figures(this.clock.now()));
+    this.sendFigures(true);
+  }
+
+  /** Occupancy and today's figures to the open screens: `always`, or when they changed. */
+  private sendFigures(always: boolean): void {
+    if (this.channel.size === 0) return;
+    const zones = this.presenter.zones();
+    const figures = this.presenter.figures(this.clock.now());
+    const shown = JSON.stringify([zones, figures]);
+    if (!always && shown === this.shown) return;
+    this.shown = shown;
+    this.channel.send('zones', zones);
+    this.channel.send('figures', figures);
   }
 }

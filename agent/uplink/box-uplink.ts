@@ -1,7 +1,9 @@
+import { statfs } from 'node:fs/promises';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Box } from '../box/build-box.ts';
+import { configWithoutSecrets, runDoctor } from '../box/doctor.ts';
 import type { BoxConfig } from '../config/schema.ts';
 import type { CommandTarget } from './commands.ts';
 import { UplinkError } from './errors.ts';
@@ -32,6 +34,8 @@ export interface BoxUplinkOptions {
 /** Binds the uplink to a built box: its journal, rights, devices, and lanes as command targets. */
 export function createBoxUplink(o: BoxUplinkOptions): Uplink {
   const { box, config } = o;
+  // The doctor measures through the uplink, which is built with these commands: bound below.
+  const late: { uplink?: Uplink } = {};
   const commands: CommandTarget = {
     async openLane(laneId, direction, operator, note) {
       const result = await box.lanes.manualOpen(laneId, operator, note, direction);
@@ -54,6 +58,25 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
     }),
     printTestTicket: testTicketPrinter({ devices: box.devices, printerId: config.printer, clubName: config.box.name ?? config.box.id, clock: o.clock }),
     ...(o.logs ? { fetchLogs: fetchLogsFrom(o.logs) } : {}),
+    diagnose: (request) =>
+      runDoctor(
+        {
+          devices: () => box.devices.values(),
+          checkJournalWritable: () => box.journal.checkWritable(),
+          journalStats: () => box.journal.stats(),
+          oldestUnsentTs: () => box.journal.readUnsent(1)[0]?.ts ?? null,
+          diskSpace: async () => {
+            const fs = await statfs(o.dataDir);
+            return { freeBytes: fs.bavail * fs.bsize, totalBytes: fs.blocks * fs.bsize };
+          },
+          rightsVersion: () => box.rights.status().version,
+          clockOffsetMs: () => late.uplink?.clockOffsetMs() ?? null,
+          brokerRoundTrip: () => (late.uplink ? late.uplink.brokerRoundTrip() : Promise.reject(new UplinkError('UPLINK_NOT_CONNECTED', 'no uplink'))),
+          config: () => configWithoutSecrets(config),
+        },
+        request,
+        { clock: o.clock },
+      ),
   };
   const uplink = new Uplink({
     boxId: config.box.id,
@@ -77,6 +100,7 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
     ...(o.onConfigDesired ? { onConfigDesired: o.onConfigDesired } : {}),
     ...o.tuning,
   });
+  late.uplink = uplink;
   return uplink;
 }
 

@@ -40,6 +40,19 @@ describe('CommandRunner', () => {
     expect(t.results).toMatchObject([{ commandId: 'cmd-1', status: 'succeeded', output: { seq: 42 }, error: null }]);
   });
 
+  it("runs the doctor with the fleet's rights version and the issue time, and answers with its report", async () => {
+    const seen: unknown[] = [];
+    const report = { v: 1 as const, startedAt: 0, durationMs: 5, checks: [{ kind: 'printer' as const, subject: 'printer', status: 'fail' as const, durationMs: 3000, code: 'DOCTOR_DEVICE_TIMEOUT', message: 'no answer within 3000 ms', facts: {} }] };
+    const t = setup({ diagnose: async (request) => (seen.push(request), report) });
+    const issuedAt = t.clock.now() - 200;
+    await t.runner.onMessage(encode('command', { v: 1, commandId: 'cmd-doc', issuedAt, expiresAt: issuedAt + 60_000, operator: 'alice', ticket: null, kind: 'diagnose', args: { fleetRightsVersion: 7 } }));
+    expect(seen).toEqual([{ fleetRightsVersion: 7, issuedAt }]);
+    expect(t.results).toMatchObject([{ commandId: 'cmd-doc', status: 'succeeded', message: 'doctor: 1 checks, 1 failed, 0 warnings', output: report }]);
+    const bare = setup();
+    await bare.runner.onMessage(encode('command', { v: 1, commandId: 'cmd-doc2', issuedAt, expiresAt: issuedAt + 60_000, operator: 'alice', ticket: null, kind: 'diagnose', args: { fleetRightsVersion: null } }));
+    expect(bare.results).toMatchObject([{ status: 'failed', error: { code: 'UPLINK_COMMAND_UNSUPPORTED' } }]);
+  });
+
   it('answers expired, and does nothing, for a command that expired before it arrived', async () => {
     const t = setup();
     const command = t.open('cmd-2', 1000);

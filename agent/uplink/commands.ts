@@ -1,6 +1,6 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import { decode, type CommandMessage, type CommandResultMessage } from '../../protocol/mqtt/index.ts';
+import { decode, type CommandMessage, type CommandResultMessage, type DoctorReport } from '../../protocol/mqtt/index.ts';
 import { UplinkError } from './errors.ts';
 
 /** What remote commands act on; the composition root binds it to the box. */
@@ -15,6 +15,8 @@ export interface CommandTarget {
   fetchLogs?(lines: number): Promise<string[]>;
   /** Queues a test ticket as print job `jobId`; resolves with the printer's device id once queued. */
   printTestTicket?(jobId: string): Promise<{ printer: string }>;
+  /** The box doctor (agent/box/doctor.ts): a self-test now. */
+  diagnose?(request: { fleetRightsVersion: number | null; issuedAt: number }): Promise<DoctorReport>;
 }
 
 export interface CommandRunnerOptions {
@@ -105,6 +107,13 @@ export class CommandRunner {
       case 'fetch-logs':
         if (!target.fetchLogs) throw new UplinkError('UPLINK_COMMAND_UNSUPPORTED', 'this agent keeps no log buffer to fetch');
         return ok('logs', { lines: await target.fetchLogs(command.args.lines) });
+      case 'diagnose': {
+        if (!target.diagnose) throw new UplinkError('UPLINK_COMMAND_UNSUPPORTED', 'this agent has no doctor');
+        const report = await target.diagnose({ fleetRightsVersion: command.args.fleetRightsVersion, issuedAt: command.issuedAt });
+        const failed = report.checks.filter((c) => c.status === 'fail').length;
+        const warned = report.checks.filter((c) => c.status === 'warn').length;
+        return ok(`doctor: ${report.checks.length} checks, ${failed} failed, ${warned} warnings`, report);
+      }
       case 'print-test-ticket': {
         if (!target.printTestTicket) throw new UplinkError('UPLINK_COMMAND_UNSUPPORTED', 'this agent has no printer binding');
         const jobId = `test-${command.commandId}`;

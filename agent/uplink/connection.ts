@@ -2,6 +2,7 @@ import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
+import { UplinkError } from './errors.ts';
 
 export interface ConnectionOptions {
   readonly url: string;
@@ -86,6 +87,13 @@ export class FleetConnection {
       if (e) this.options.logger.debug({ err: e, topic }, 'publish not completed');
     });
     return true;
+  }
+
+  /** QoS 1 publish that resolves once the broker acknowledged it (PUBACK): the doctor's round trip. */
+  async publishAcked(topic: string, payload: Uint8Array): Promise<void> {
+    const client = this.client;
+    if (!client || !this.connected_) throw new UplinkError('UPLINK_NOT_CONNECTED', 'not connected to the fleet broker');
+    await client.publishAsync(topic, Buffer.from(payload), { qos: 1, retain: false });
   }
 
   subscribe(topics: string[]): void {

@@ -8,7 +8,8 @@ export type UplinkErrorCode =
   | 'UPLINK_COMMAND_UNSUPPORTED'
   | 'UPLINK_COMMAND_FAILED'
   | 'UPLINK_LANE_BUSY'
-  | 'UPLINK_NO_PRINTER';
+  | 'UPLINK_NO_PRINTER'
+  | 'UPLINK_NOT_CONNECTED';
 
 export class UplinkError extends Error {
   constructor(

@@ -24,7 +24,12 @@ export class EventSource {
   ) {}
 
   emit(event: BoxEvent): void {
-    this.send({ v: 1, eventId: `ev-${randomUUID()}`, ts: this.clock.now(), ...event });
+    this.send(this.build(event));
+  }
+
+  /** The message of an event, with its id and time, for a caller that sends it its own way. */
+  build(event: BoxEvent): EventMessage {
+    return { v: 1, eventId: `ev-${randomUUID()}`, ts: this.clock.now(), ...event };
   }
 
   watchDevices(devices: Iterable<Device>): void {

@@ -138,6 +138,20 @@ export class Uplink {
     this.sendOrQueue('updateStatus', status);
   }
 
+  /** Box clock minus fleet clock at the last pass ack, or null before any. */
+  clockOffsetMs(): number | null {
+    return this.clockOffset;
+  }
+
+  /**
+   * The doctor's broker round trip: a `doctor.ran` event published QoS 1, resolved once the
+   * broker acknowledged it (it also marks the run in the box's timeline). Rejects when offline.
+   */
+  async brokerRoundTrip(): Promise<void> {
+    const event = this.events.build({ kind: 'doctor.ran', severity: 'info', message: 'box doctor ran' });
+    await this.connection.publishAcked(topicFor('events', this.o.boxId), encode('events', event));
+  }
+
   /** Sends `config/reported` now if connected; the latest one is sent again on every connect. */
   publishConfigReported(m: ConfigReportedMessage): void {
     this.configReport = m;

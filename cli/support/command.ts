@@ -29,7 +29,7 @@ export interface CommandContext {
 export interface SupportCommand {
   readonly name: string;
   readonly summary: string;
-  /** Positional arguments, in order, all required (`BOX_ID`). */
+  /** Positional arguments, in order (`BOX_ID`); a trailing `?` marks an optional one (`MEMBER_ID?`). */
   readonly args: readonly string[];
   readonly options: ParseArgsOptionsConfig;
   /** One line per option, shown by --help. */
@@ -58,7 +58,7 @@ const COMMON_HELP = [
 ];
 
 export function commandHelp(area: SupportArea, c: SupportCommand): string {
-  const args = c.args.map((a) => ` ${a}`).join('');
+  const args = c.args.map((a) => (a.endsWith('?') ? ` [${a.slice(0, -1)}]` : ` ${a}`)).join('');
   return [`usage: resabox ${area.name} ${c.name}${args} [options]`, '', c.summary, '', 'options:', ...[...c.optionHelp, ...COMMON_HELP].map((l) => `  ${l}`), '', 'Exit codes: 0 ok, 1 the fleet refused (coded error), 2 usage, 3 fleet unreachable, 4 the box did not carry the command out (docs/cli.md lists every code).'].join('\n');
 }
 
@@ -92,7 +92,8 @@ export async function runArea(area: SupportArea, argv: readonly string[], io: Cl
     io.out(commandHelp(area, command));
     return EXIT.ok;
   }
-  if (positionals.length !== command.args.length) {
+  const requiredArgs = command.args.filter((a) => !a.endsWith('?')).length;
+  if (positionals.length < requiredArgs || positionals.length > command.args.length) {
     io.err(`CLI_USAGE: expected ${command.args.join(' ') || 'no arguments'}, got ${positionals.length === 0 ? 'none' : positionals.map((p) => JSON.stringify(p)).join(' ')}\n\n${commandHelp(area, command)}`);
     return EXIT.usage;
   }

@@ -9,6 +9,7 @@ export const CLI_ERRORS = {
   CLI_FLEET_UNREACHABLE: { exit: 3, meaning: 'the fleet cannot be reached at the URL (refused, timed out, unknown host)' },
   CLI_BAD_RESPONSE: { exit: 1, meaning: 'the URL answers, but not as the fleet API does (not JSON, no coded error)' },
   CLI_INTERNAL: { exit: 1, meaning: 'an unexpected failure of the CLI itself (a bug: report it with the command line)' },
+  CLI_AMBIGUOUS: { exit: 1, meaning: '`member show --name`: several members match (they are listed; give the MEMBER_ID)' },
   CLI_NO_ANSWER: { exit: 4, meaning: 'the box did not answer the command within --wait (the command may still run before it expires)' },
   COMMAND_FAILED: { exit: 4, meaning: 'the box tried the command and it failed (its own code follows: LANE_UNKNOWN...)' },
   COMMAND_REJECTED: { exit: 4, meaning: 'the box could not read the command (an agent older than the contract)' },

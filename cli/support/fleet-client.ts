@@ -64,19 +64,36 @@ export class FleetClient {
     return Buffer.from(await res.arrayBuffer());
   }
 
+  /** A POST answered with a file (the escalation bundle): its bytes and the name the fleet suggests. */
+  async download(path: string, body: unknown, ticket?: string): Promise<{ bytes: Buffer; filename: string | null; sha256: string | null }> {
+    const { res, url } = await this.send('POST', path, body, ticket, { accept: '*/*' });
+    if (!res.ok) return this.parse(res, 'POST', url);
+    const filename = /filename="([^"]+)"/.exec(res.headers.get('content-disposition') ?? '')?.[1] ?? null;
+    return { bytes: Buffer.from(await res.arrayBuffer()), filename, sha256: res.headers.get('x-bundle-sha256') };
+  }
+
   private async request(method: string, path: string, body?: unknown, ticket?: string, extra: Record<string, string> = {}): Promise<ApiBody> {
+    const { res, url } = await this.send(method, path, body, ticket, extra);
+    return this.parse(res, method, url);
+  }
+
+  private async send(method: string, path: string, body: unknown, ticket: string | undefined, extra: Record<string, string>): Promise<{ res: Response; url: URL }> {
     const url = new URL(path.replace(/^\//, ''), this.conn.url.endsWith('/') ? this.conn.url : `${this.conn.url}/`);
     const headers: Record<string, string> = { authorization: `Bearer ${this.conn.token}`, accept: 'application/json', ...extra };
     const raw = body instanceof Uint8Array;
     if (body !== undefined) headers['content-type'] = raw ? 'application/octet-stream' : 'application/json';
     if (ticket) headers['x-ticket'] = ticket;
-    let res: Response;
     try {
-      res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }), signal: AbortSignal.timeout(this.conn.timeoutMs ?? 30_000) });
+      // A bundle waits for the box's doctor and logs (up to 35 s): more than an ordinary call.
+      const res = await fetch(url, { method, headers, ...(body === undefined ? {} : { body: raw ? body : JSON.stringify(body) }), signal: AbortSignal.timeout(this.conn.timeoutMs ?? 60_000) });
+      return { res, url };
     } catch (e) {
       const cause = (e as { cause?: { code?: string; message?: string } }).cause;
       throw new CliFailure('CLI_FLEET_UNREACHABLE', `cannot reach the fleet at ${url.origin}: ${cause?.code ?? cause?.message ?? (e as Error).message}`, EXIT.unreachable);
     }
+  }
+
+  private async parse(res: Response, method: string, url: URL): Promise<ApiBody> {
     const text = await res.text();
     let parsed: ApiBody;
     try {

@@ -59,6 +59,10 @@ export const API_ERRORS = {
   SUBSCRIPTION_NOT_FOUND: { status: 404, message: 'no such notification subscription' },
   DELIVERY_NOT_FAILED: { status: 409, message: 'only a failed notification can be sent again' },
   EXPORT_TOO_LARGE: { status: 400, message: 'the export exceeds the row limit, narrow the time range' },
+  BOX_OFFLINE: { status: 409, message: 'the box is offline: it cannot run this now' },
+  DOCTOR_NO_ANSWER: { status: 504, message: 'the box did not answer the doctor in time' },
+  MEMBER_NOT_FOUND: { status: 404, message: 'no such member in any club' },
+  TIME_RANGE_INVALID: { status: 400, message: 'the time range is empty, reversed or too long' },
 } as const satisfies Record<string, { status: number; message: string }>;
 
 export type ApiErrorCode = keyof typeof API_ERRORS;

@@ -38,6 +38,7 @@ export const MAX_COMMAND_TTL_MS = 3600_000;
 export class CommandCenter {
   private sweeper: TimerHandle | undefined;
   private unsubscribe: (() => Promise<void>) | undefined;
+  private readonly answerListeners = new Set<(commandId: string) => void>();
 
   constructor(private readonly d: CommandCenterDeps) {}
 
@@ -88,6 +89,13 @@ export class CommandCenter {
     const m = decoded.value.message as CommandResultMessage;
     const stored = await this.d.log.recordResult(m.commandId, decoded.value.boxId, m.status, m, this.d.clock.now());
     if (!stored) this.d.logger.warn({ boxId: decoded.value.boxId, commandId: m.commandId }, 'command result for an unknown or already answered command');
+    else for (const listener of this.answerListeners) listener(m.commandId);
+  }
+
+  /** Calls `listener` with the id of each command a box answered, once its result is stored. */
+  onAnswer(listener: (commandId: string) => void): () => void {
+    this.answerListeners.add(listener);
+    return () => this.answerListeners.delete(listener);
   }
 
   /** Subscribes to every box's `commands/result` and sweeps expiries every `sweepMs`. */

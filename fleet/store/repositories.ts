@@ -14,6 +14,7 @@ import type { FleetHistory } from './fleet-history.ts';
 import type { LiveProbe } from './live-probe.ts';
 import type { PassReports } from './pass-reports.ts';
 import type { RightsCatalog } from './rights-catalog.ts';
+import type { SupportQueries } from './support-queries.ts';
 import type { TokenRegistry } from './token-registry.ts';
 
 export type BoxStatus = 'pending' | 'active' | 'revoked';
@@ -216,6 +217,8 @@ export interface FleetRepositories {
   readonly desiredConfigs: DesiredConfigRepository;
   /** What changed since the last look, for the dashboards' live updates. */
   readonly live: LiveProbe;
+  /** Support's reads: member search and view, a box's history over a window. */
+  readonly support: SupportQueries;
 }
 
 export interface FleetStore extends FleetRepositories {

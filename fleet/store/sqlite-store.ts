@@ -17,6 +17,7 @@ import { sqliteAlerts } from './sqlite-alerts.ts';
 import { sqliteBoxes, sqliteClubs, sqliteDevices } from './sqlite-boxes.ts';
 import { sqlitePasses } from './sqlite-passes.ts';
 import { sqliteEvents, sqliteHealth } from './sqlite-telemetry.ts';
+import { SqliteSupportQueries } from './support-queries.ts';
 import { SqliteTokenRegistry } from './token-registry.ts';
 
 export interface SqliteFleetStore extends FleetStore {
@@ -45,6 +46,7 @@ function sqliteRepositories(db: SqliteDb): FleetRepositories {
     rollouts: new SqliteRolloutStore(db),
     desiredConfigs: new SqliteDesiredConfigs(db),
     live: new SqliteLiveProbe(db),
+    support: new SqliteSupportQueries(db),
   };
 }
 

@@ -7,6 +7,7 @@ export * from './schemas/health.ts';
 export * from './schemas/events.ts';
 export * from './schemas/passes.ts';
 export * from './schemas/commands.ts';
+export * from './schemas/doctor.ts';
 export * from './schemas/rights.ts';
 export * from './schemas/update.ts';
 export * from './schemas/config.ts';

@@ -117,6 +117,8 @@ describe('resabox support CLI on the running demo', { timeout: 180_000 }, () => 
       ['unknown command id', ['commands', 'show', 'cmd-000000000000000000000000']],
       ['malformed command id', ['commands', 'follow', 'not-a-command']],
       ['unknown rollout', ['rollout', 'show', 'ro-nothing']],
+      ['no member of that name', ['member', 'show', '--name', 'Nobody Byname']],
+      ['several members of that name', ['member', 'show', '--name', 'LYON']],
       ['command to a pending box', ['lane', 'open', 'pending-nobody', 'entry', '--reason', 'x']],
       ['command the box fails', ['lane', 'open', 'lyon-01', 'no-such-lane', '--reason', 'x']],
       ['box that does not answer', ['lane', 'open', silent, 'entry', '--reason', 'x', '--wait', '1']],

@@ -21,7 +21,10 @@ const member = (n: number) => lyon.members[n - 1]!;
 /** Internal ids of the demo that must never show on a page. */
 const IDS = ['lyon-01', 'lyon-02', 'nantes-01', 'scanner-entry', 'club-lyon'];
 
-type DeskPass = { lane: string; outcome: string; reason: string; who: string; direction: string };
+/** The club's day (Europe/Paris, the demo clubs' zone) of an instant. */
+const clubDay = (t: number) => new Intl.DateTimeFormat('fr-FR', { timeZone: 'Europe/Paris', dateStyle: 'short' }).format(t);
+
+type DeskPass = { ts: number; lane: string; outcome: string; reason: string; who: string; direction: string };
 
 /*
  * The club's own screens on `npm start` (ephemeral ports, temp data, no random activity: the
@@ -179,8 +182,20 @@ describe('the club screens of the running demo', () => {
     // Her card now shows her inside and the pass, read from the box's own journal.
     await page.locator('#member', { hasText: 'Présent (Club) depuis' }).waitFor(WAIT);
     await page.locator('#member li', { hasText: 'Ouverture manuelle' }).waitFor(WAIT);
-    // Today's figures (not their values: the day may have turned at midnight since the guest pass).
-    await page.locator('#figures', { hasText: 'Tickets imprimés :' }).waitFor(WAIT);
+    // Today's figures: this file's entries (members 1 and 4, the guest, Emma by hand) and
+    // refusals by reason, unless the club's day turned since this file's first pass (they
+    // start again at midnight): the day is read after the figures, so both belong to it.
+    const firstPass = Math.min(...(await deskPasses()).map((p) => p.ts));
+    await waitForValue(
+      async () => {
+        const text = (await page.locator('#figures').textContent()) ?? '';
+        if (clubDay(Date.now()) !== clubDay(firstPass)) return 'the day turned';
+        const expected = ['Entrées : 4 (dont 1 à la main)', 'Badge inconnu : 2', 'Abonnement hors période de validité : 1', 'QR code déjà utilisé : 1', 'Tickets imprimés : 0 entrée à la journée, 1 pass invité'];
+        return expected.every((e) => text.includes(e)) ? text : undefined;
+      },
+      60_000,
+      'today’s figures on the desk',
+    );
     await checkPage(page, '7-desk-member');
 
     await control(screens, 'POST', '/fleet/start');

@@ -4,7 +4,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { ApiInstance } from '../../fleet/api/context.ts';
 import { installRoutePolicy } from '../../fleet/api/route-policy.ts';
 import type { Role } from '../../fleet/store/token-registry.ts';
-import { enrollBox, ROLE_LIST, sha256Hex, startTestFleet, type Json, type TestFleet } from '../support/fleet-harness.ts';
+import type { MqttClient } from 'mqtt';
+import { decode, encode, topicFor } from '../../protocol/mqtt/index.ts';
+import { connectBox, enrollBox, eventually, ROLE_LIST, sha256Hex, startTestFleet, type Json, type TestFleet } from '../support/fleet-harness.ts';
 
 interface RouteCase {
   /** Who may: V(iewer) T(echnician) S(upport) A(dmin), "-" for may not, or "public". */
@@ -20,6 +22,7 @@ const uid = () => randomBytes(4).toString('hex');
 describe('role checks on every route, audit rows for every state-changing call', () => {
   let f: TestFleet;
   let commandId = '';
+  let doctorBox: MqttClient | undefined;
   const newPending = async (): Promise<string> => {
     const code = (await f.call('admin', 'POST', '/v1/enrollment-codes', { clubId: 'club-m' })).body.code;
     const r = await f.call(null, 'POST', '/v1/enrollments', { code, hardware: {}, agentVersion: '1', pollSecretHash: sha256Hex('poll-secret-0123456789') });
@@ -136,6 +139,14 @@ describe('role checks on every route, audit rows for every state-changing call',
     'POST /v1/notification-subscriptions/{subscriptionId}/remove': { may: '---A', audit: 'notification.unsubscribe', make: async () => ({ url: `/v1/notification-subscriptions/${(await newSubscription()).id}/remove`, body: {} }) },
     'GET /v1/notification-deliveries': { may: 'VTSA', make: async () => ({ url: '/v1/notification-deliveries?status=failed' }) },
     'POST /v1/notification-deliveries/{deliveryId}/retry': { may: '---A', audit: 'notification.retry', make: async () => ({ url: `/v1/notification-deliveries/${await failedDelivery()}/retry`, body: {} }) },
+    'GET /v1/boxes/{boxId}/config': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1/config' }) },
+    'PUT /v1/boxes/{boxId}/config': { may: '-TSA', audit: 'config.set', make: async () => ({ url: '/v1/boxes/box-m-1/config', body: { config: { box: { id: 'box-m-1' } } } }) },
+    'GET /v1/members': { may: '--SA', make: async () => ({ url: '/v1/members?q=role' }) },
+    'GET /v1/members/{memberId}': { may: '--SA', make: async () => ({ url: '/v1/members/m-role' }) },
+    'POST /v1/boxes/{boxId}/doctor': { may: '-TSA', audit: 'box.doctor', make: async () => ({ url: '/v1/boxes/box-m-doc/doctor', body: {} }) },
+    'GET /v1/boxes/{boxId}/doctor': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1/doctor' }) },
+    'GET /v1/boxes/{boxId}/timeline': { may: '--SA', make: async () => ({ url: `/v1/boxes/box-m-1/timeline?from=${f.clock.now() - 86_400_000}&to=${f.clock.now()}` }) },
+    'POST /v1/boxes/{boxId}/bundle': { may: '--SA', audit: 'ticket.bundle', make: async () => ({ url: '/v1/boxes/box-m-1/bundle', body: { from: f.clock.now() - 3_600_000, to: f.clock.now() } }) },
   };
   /** Registered but outside the matrix, with the reason. */
   const LONG_LIVED = new Set(['GET /v1/stream']); // never answers a permitted caller; its 401 is checked below
@@ -152,10 +163,14 @@ describe('role checks on every route, audit rows for every state-changing call',
     await enrollBox(f, 'box-m-1', 'club-m');
     commandId = (await f.call('admin', 'POST', '/v1/boxes/box-m-1/commands', { kind: 'run-diagnostics', args: {} })).body.id;
     alertId = (await f.svc.fleet.store.alerts.raise({ boxId: 'box-m-1', rule: 'role-test', subject: '' }, { severity: 'warning', message: 'role test', detail: {} }, f.clock.now())).alert.id;
+    await f.call('admin', 'POST', '/v1/clubs/club-m/rights', { upserts: { members: [{ id: 'm-role', displayName: 'Role Member', subscriptionEnd: null, blockingAlerts: [] }] } });
+    // A connected box that answers the doctor (the doctor refuses offline boxes).
+    doctorBox = await answeringBox(f, 'box-m-doc', 'club-m');
     await f.call('admin', 'PUT', '/v1/updates/artifacts/role-test.tar.gz', Buffer.from('bundle'), octet);
     await f.call('admin', 'PUT', '/v1/updates/metadata/timestamp.json', Buffer.from('{}'), octet);
   });
   afterAll(async () => {
+    await doctorBox?.endAsync(true);
     await f.close();
   });
 
@@ -248,3 +263,19 @@ describe('role checks on every route, audit rows for every state-changing call',
     expect((await f.svc.api.inject({ method: 'GET', url: '/v1/boxes', headers: { authorization: `Basic ${token}` } })).statusCode).toBe(401);
   });
 });
+
+/** An enrolled box, connected and online, that answers every `diagnose` with an empty doctor report. */
+async function answeringBox(f: TestFleet, boxId: string, clubId: string): Promise<MqttClient> {
+  const { password } = await enrollBox(f, boxId, clubId);
+  const client = await connectBox(f.mqttUrl, boxId, password);
+  await client.subscribeAsync(topicFor('command', boxId), { qos: 1 });
+  client.on('message', (topic, payload) => {
+    const m = decode('command', payload);
+    if (topic !== topicFor('command', boxId) || !m.ok) return;
+    const output = { v: 1, startedAt: f.clock.now(), durationMs: 1, checks: [] };
+    client.publish(topicFor('commandResult', boxId), Buffer.from(encode('commandResult', { v: 1, commandId: m.value.commandId, status: 'succeeded', ts: f.clock.now(), message: 'ok', output, error: null })), { qos: 1 });
+  });
+  client.publish(topicFor('state', boxId), Buffer.from(encode('state', { v: 1, state: 'online', reason: 'connected', agentVersion: '1.0.0', bootId: 'boot-doc', ts: f.clock.now() })), { qos: 1, retain: true });
+  await eventually(async () => ((await f.call('admin', 'GET', `/v1/boxes/${boxId}`)).body.online ? true : undefined), `${boxId} online`);
+  return client;
+}

@@ -55,6 +55,25 @@ describe('EscposPrinter faults (simulator over MockTransport, fake time)', () =>
     expect(printedPayloads(t.sim)).toEqual(['RESA:DP-1', 'RESA:DP-2']);
   });
 
+  it("answers the doctor's probe now; a silent printer does not, and a paper end is an answer with its code", async () => {
+    const t = setup();
+    await online(t);
+    const probe = async () => {
+      let answer: Awaited<ReturnType<typeof t.printer.probe>> | undefined;
+      void t.printer.probe().then((a) => (answer = a));
+      expect(await runUntil(t.clock, () => answer !== undefined)).toBe(true);
+      return answer;
+    };
+    expect(await probe()).toEqual({ answered: true });
+    t.sim.setPaper('end');
+    expect(await probe()).toMatchObject({ answered: true, code: 'PRINTER_PAPER_END' });
+    t.sim.setPaper('ok');
+    t.sim.goSilent(true);
+    expect(await probe()).toMatchObject({ answered: false, code: 'PRINTER_NO_REPLY' });
+    await t.printer.stop();
+    expect(await t.printer.probe()).toMatchObject({ answered: false, code: 'PRINTER_LINK_DOWN' });
+  });
+
   it('a silent printer is reported offline (PRINTER_NO_REPLY); jobs wait and print when it is back', async () => {
     const t = setup();
     await online(t);

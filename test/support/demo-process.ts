@@ -20,6 +20,16 @@ export interface DemoProcess {
   groupAlive(): boolean;
 }
 
+/** A call to the running demo's control surface (demo/control.ts), whose address the banner prints. */
+export async function demoControl(demo: DemoProcess, method: 'GET' | 'POST', path: string, body?: unknown): Promise<Record<string, unknown>> {
+  const base = /Demo control:\s+(\S+)/.exec(demo.output())?.[1];
+  if (!base) throw new Error(`the demo printed no control address:\n${demo.output()}`);
+  const res = await fetch(`${base}${path}`, { method, ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }) });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (!res.ok) throw new Error(`demo control ${method} ${path}: HTTP ${res.status} ${JSON.stringify(json)}`);
+  return json;
+}
+
 export interface DemoStartOptions {
   /** `npm start` (as a user runs it) or the entry file through tsx directly. */
   readonly via?: 'npm' | 'tsx';

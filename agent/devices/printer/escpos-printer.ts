@@ -2,7 +2,7 @@ import type { Clock, TimerHandle } from '../../../platform/clock.ts';
 import type { Logger } from '../../../platform/log.ts';
 import { concat, paperSensorStatusRequest } from '../../../protocol/escpos/index.ts';
 import type { Transport, TransportError } from '../../transport/transport.ts';
-import type { DeviceStatus } from '../device.ts';
+import type { DeviceProbe, DeviceStatus } from '../device.ts';
 import type { Printer, PrintJob, PrintJobState } from '../printer-port.ts';
 import { printerError } from './errors.ts';
 import { canPrint, conditionError, deviceStateOf, healthFrom, unknownHealth, type PrinterHealth } from './health.ts';
@@ -59,6 +59,8 @@ export class EscposPrinter implements Printer {
   private again = false;
   private pollTimer: TimerHandle | undefined;
   private reconnectTimer: TimerHandle | undefined;
+  /** Doctor probes waiting for the next status round (run in turn with jobs and polls). */
+  private probes: ((h: PrinterHealth) => void)[] = [];
 
   constructor(options: EscposPrinterOptions) {
     this.id = options.id;
@@ -88,6 +90,7 @@ export class EscposPrinter implements Printer {
 
   async stop(): Promise<void> {
     this.running = false;
+    for (const p of this.probes.splice(0)) p(unknownHealth('link-down'));
     this.o.clock.clearInterval(this.pollTimer);
     this.o.clock.clearTimeout(this.reconnectTimer);
     this.channel.failAll();
@@ -130,6 +133,22 @@ export class EscposPrinter implements Printer {
     this.kick();
   }
 
+  /**
+   * One status round now (DLE EOT 1, 2, 4), in turn with the print work on the line: no
+   * reply within the reply timeout is PRINTER_NO_REPLY, a closed link PRINTER_LINK_DOWN; a
+   * reported condition (paper end, cover open) is an answer with its code.
+   */
+  async probe(): Promise<DeviceProbe> {
+    if (!this.running || !this.o.transport.isOpen) return { answered: false, code: 'PRINTER_LINK_DOWN', message: `link ${this.o.transport.description} is not open` };
+    const health = await new Promise<PrinterHealth>((resolve) => {
+      this.probes.push(resolve);
+      this.kick();
+    });
+    const error = conditionError(health.condition);
+    if (health.condition === 'no-reply' || health.condition === 'link-down') return { answered: false, code: error?.code ?? 'PRINTER_NO_REPLY', message: error?.message ?? 'no reply' };
+    return error === undefined ? { answered: true } : { answered: true, code: error.code, message: error.message };
+  }
+
   /** Runs one status round and the queue, once at a time; a kick while busy runs it again after. */
   private kick(): void {
     if (!this.running) return;
@@ -147,11 +166,19 @@ export class EscposPrinter implements Printer {
   }
 
   private async work(): Promise<void> {
+    const probes = this.probes.splice(0);
     try {
-      if (!this.o.transport.isOpen) return;
-      if (this.queue.size === 0) await this.refreshHealth();
-      else await this.pumpQueue();
+      if (!this.o.transport.isOpen) {
+        for (const p of probes) p(unknownHealth('link-down'));
+        return;
+      }
+      if (this.queue.size === 0 || probes.length > 0) {
+        const health = await this.refreshHealth();
+        for (const p of probes) p(health);
+      }
+      if (this.queue.size > 0) await this.pumpQueue();
     } catch (e) {
+      for (const p of probes) p(unknownHealth('no-reply'));
       this.o.logger.error({ err: e }, 'printer work failed');
     }
   }

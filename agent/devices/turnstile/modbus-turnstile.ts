@@ -1,7 +1,7 @@
 import type { Clock, TimerHandle } from '../../../platform/clock.ts';
 import type { Logger } from '../../../platform/log.ts';
 import type { Transport } from '../../transport/transport.ts';
-import type { DeviceState, DeviceStatus } from '../device.ts';
+import type { DeviceProbe, DeviceState, DeviceStatus } from '../device.ts';
 import type { Direction, PassageOutcome, Turnstile, TurnstileEvent } from '../turnstile-port.ts';
 import type { TurnstileConfig } from './config.ts';
 import { TurnstileError } from './errors.ts';
@@ -258,6 +258,19 @@ export class ModbusTurnstile implements Turnstile {
       await this.deps.transport.open();
     } catch (e) {
       throw new TurnstileError('MODBUS_LINK_DOWN', `${this.deps.transport.description} cannot be opened: ${(e as Error).message}`);
+    }
+  }
+
+  /** One read of the module's inputs now, queued like a poll (the box doctor); no side effect on the lanes. */
+  async probe(): Promise<DeviceProbe> {
+    if (!this.running) return { answered: false, code: 'MODBUS_LINK_DOWN', message: 'the turnstile driver is stopped' };
+    try {
+      await this.ensureOpen();
+      await this.master.readDiscreteInputs(this.config.unit, this.inputBase, this.inputCount);
+      return { answered: true };
+    } catch (e) {
+      const code = (e as { code?: unknown }).code;
+      return { answered: false, code: typeof code === 'string' ? code : 'MODBUS_TIMEOUT', message: (e as Error).message };
     }
   }
 

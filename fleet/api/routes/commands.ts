@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import {
+  DiagnoseCommand,
   FetchLogsCommand,
   OpenLaneCommand,
   PrintTestTicketCommand,
@@ -40,6 +41,7 @@ const CommandBody = Type.Union([
   bodyOf(PrintTestTicketCommand),
   bodyOf(RunDiagnosticsCommand),
   bodyOf(SetLockdownCommand),
+  bodyOf(DiagnoseCommand),
 ]);
 
 export const CommandView = Type.Object({

@@ -11,9 +11,10 @@ import { monitoringRoutes } from './monitoring.ts';
 import { passRoutes } from './passes.ts';
 import { releaseRoutes } from './releases.ts';
 import { rolloutRoutes } from './rollouts.ts';
+import { supportRoutes } from './support.ts';
 import { updateRepositoryRoutes } from './update-repository.ts';
 
 /** Every /v1 route of the fleet API. */
 export const registerRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
-  for (const routes of [alertHandlingRoutes, boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes, rolloutRoutes, releaseRoutes, configRoutes, updateRepositoryRoutes]) await app.register(routes, { ctx });
+  for (const routes of [alertHandlingRoutes, boxRoutes, enrollmentRoutes, monitoringRoutes, commandRoutes, passRoutes, clubRightsRoutes, adminRoutes, rolloutRoutes, releaseRoutes, configRoutes, updateRepositoryRoutes, supportRoutes]) await app.register(routes, { ctx });
 };

@@ -7,6 +7,8 @@ import { main, setRefresh, state } from './shell.js';
 import { alertsView } from './view-alerts.js';
 import { auditView } from './view-audit.js';
 import { boxView } from './box/view.js';
+import { memberView } from './view-member.js';
+import { timelineView } from './view-timeline.js';
 import { notFoundView } from './view-not-found.js';
 import { overview } from './view-overview.js';
 import { passesView } from './view-passes.js';
@@ -27,6 +29,8 @@ const ROUTES = {
   'rollout-new': (arg) => rolloutNewView(arg),
   releases: () => releasesView(),
   audit: () => auditView(),
+  members: (arg) => memberView(arg),
+  timeline: (arg) => timelineView(arg),
 };
 
 function route() {

@@ -1,5 +1,6 @@
 import Type from 'typebox';
 import { CodedErrorSchema, Direction, EpochMs, Id, Nullable, ShortText, V } from './common.ts';
+import { DiagnoseArgs } from './doctor.ts';
 
 /** Who asked, when, and until when the command may still be carried out. */
 const envelope = {
@@ -22,6 +23,8 @@ export const FetchLogsCommand = command('fetch-logs', { lines: Type.Integer({ mi
 export const PrintTestTicketCommand = command('print-test-ticket', {});
 export const RunDiagnosticsCommand = command('run-diagnostics', {});
 export const SetLockdownCommand = command('set-lockdown', { on: Type.Boolean(), reason: Type.String({ minLength: 1, maxLength: 200 }) });
+/** The box doctor: a self-test now (devices polled, journal, disk, clock, broker, rights, backlog); output is a DoctorReport. */
+export const DiagnoseCommand = command('diagnose', DiagnoseArgs);
 
 /** `commands`, QoS 1, fleet -> box, not retained. Answered on `commands/result`. */
 export const CommandMessage = Type.Union([
@@ -32,10 +35,11 @@ export const CommandMessage = Type.Union([
   PrintTestTicketCommand,
   RunDiagnosticsCommand,
   SetLockdownCommand,
+  DiagnoseCommand,
 ]);
 export type CommandMessage = Type.Static<typeof CommandMessage>;
 export type CommandKind = CommandMessage['kind'];
-export const COMMAND_KINDS = ['open-lane', 'restart-device', 'restart-agent', 'fetch-logs', 'print-test-ticket', 'run-diagnostics', 'set-lockdown'] as const satisfies readonly CommandKind[];
+export const COMMAND_KINDS = ['open-lane', 'restart-device', 'restart-agent', 'fetch-logs', 'print-test-ticket', 'run-diagnostics', 'set-lockdown', 'diagnose'] as const satisfies readonly CommandKind[];
 
 export const COMMAND_STATUSES = ['succeeded', 'failed', 'expired', 'rejected'] as const;
 

@@ -22,6 +22,7 @@ export const EVENT_KINDS = [
   'journal.disk-bound',
   'rights.resync-requested',
   'update.rolled-back',
+  'doctor.ran',
 ] as const;
 export type EventKind = (typeof EVENT_KINDS)[number];
 

@@ -12,9 +12,11 @@ import { alertsSection } from './alerts.js';
 import { commandsSection } from './commands.js';
 import { configSection } from './config.js';
 import { devicesSection } from './devices.js';
+import { doctorSection } from './doctor.js';
+import { escalationSection } from './escalation.js';
 import { eventsSection } from './events.js';
 import { healthSection } from './health.js';
 import { passesSection } from './passes.js';
 import { softwareSection } from './software.js';
 
-export const SECTIONS = [actionsSection, devicesSection, softwareSection, configSection, alertsSection, healthSection, passesSection, eventsSection, commandsSection];
+export const SECTIONS = [actionsSection, doctorSection, devicesSection, escalationSection, softwareSection, configSection, alertsSection, healthSection, passesSection, eventsSection, commandsSection];
