@@ -102,7 +102,7 @@ export interface E2eBox {
  * against their firmware-sim simulators (a person walks through each open), all over
  * MockTransports, and the real uplink.
  */
-export async function startE2eBox(o: { dir: string; boxId: string; url: string; password: string; clock: Clock }): Promise<E2eBox> {
+export async function startE2eBox(o: { dir: string; boxId: string; url: string; password: string; clock: Clock; backoff?: { baseMs: number; capMs: number; stableMs: number } }): Promise<E2eBox> {
   mkdirSync(o.dir, { recursive: true });
   writeFileSync(join(o.dir, 'box.yaml'), boxYaml(o.boxId, o.url));
   writeFileSync(join(o.dir, 'creds.json'), JSON.stringify({ username: o.boxId, password: o.password }), { mode: 0o600 });
@@ -124,7 +124,7 @@ export async function startE2eBox(o: { dir: string; boxId: string; url: string; 
     clock: o.clock,
     logger: silentLogger,
     restartAgent: () => undefined,
-    tuning: { healthIntervalMs: 1000, outbox: { ackTimeoutMs: 10_000, pollMs: 50 }, backoff: { baseMs: 100, capMs: 1000, stableMs: 5000 } },
+    tuning: { healthIntervalMs: 1000, outbox: { ackTimeoutMs: 10_000, pollMs: 50 }, backoff: o.backoff ?? { baseMs: 100, capMs: 1000, stableMs: 5000 } },
   });
   uplink.start();
   return {
