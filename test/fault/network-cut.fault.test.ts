@@ -24,7 +24,8 @@ afterAll(() => rmSync(root, { recursive: true, force: true }));
 
 describe(`network cut of ${BOXES} boxes`, () => {
   it(`every backlog is delivered within ${GOAL_S} s of the restore, no pass lost or duplicated`, async () => {
-    const fleet = await startFleetAt(join(root, 'fleet'));
+    // 20 enrollments in a row from one address: above the default enrollment rate limit.
+    const fleet = await startFleetAt(join(root, 'fleet'), 0, { enrollmentRateLimit: { perKey: 1000, total: 1000, windowMs: 60_000 } });
     const brokerPort = Number(new URL(fleet.mqttUrl).port);
     const boxes: { id: string; box: E2eBox; proxy: TcpProxy; n: number; stopped?: boolean }[] = [];
     let traffic: NodeJS.Timeout | undefined;

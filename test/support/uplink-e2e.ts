@@ -8,7 +8,7 @@ import { createBoxUplink } from '../../agent/uplink/box-uplink.ts';
 import type { Uplink } from '../../agent/uplink/uplink.ts';
 import { systemClock, type Clock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
-import { startFleetService, type FleetService } from '../../fleet/cli/fleet-service.ts';
+import { startFleetService, type FleetService, type FleetServiceOptions } from '../../fleet/cli/fleet-service.ts';
 import type { Role } from '../../fleet/store/token-registry.ts';
 import type { PassRecord } from '../../agent/journal/pass-record.ts';
 import { enrollBox, type Json, type TestFleet } from './fleet-harness.ts';
@@ -34,8 +34,8 @@ export interface E2eFleet {
  * clock: restarting it on the same directory and port is a fleet (and embedded broker)
  * restart as boxes see it. API calls go through fastify's inject with an admin token.
  */
-export async function startFleetAt(dataDir: string, mqttPort = 0): Promise<E2eFleet> {
-  const svc = await startFleetService({ dataDir, clock: systemClock, logger: silentLogger, mqttListen: { tcp: { port: mqttPort, host: '127.0.0.1' } } });
+export async function startFleetAt(dataDir: string, mqttPort = 0, extra: Pick<FleetServiceOptions, 'enrollmentRateLimit'> = {}): Promise<E2eFleet> {
+  const svc = await startFleetService({ dataDir, clock: systemClock, logger: silentLogger, mqttListen: { tcp: { port: mqttPort, host: '127.0.0.1' } }, ...extra });
   const token = (await svc.api.ctx.tokens.create(`e2e-${randomBytes(3).toString('hex')}`, 'admin', Date.now())).token;
   return {
     svc,
