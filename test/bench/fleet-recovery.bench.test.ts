@@ -65,6 +65,11 @@ class Sims {
     }
   }
 
+  /** Every simulator has loaded and reported once (before that, a `start` would time its loading too). */
+  ready(): boolean {
+    return this.children.every((_, k) => this.last[k] !== undefined);
+  }
+
   send(line: 'start' | 'mark'): void {
     for (const c of this.children) c.stdin?.write(`${line}\n`);
   }
@@ -110,6 +115,7 @@ describe('fleet recovery', () => {
     await proxy.restore();
     const sims = new Sims(`mqtt://127.0.0.1:${proxy.port}`, boxes, dir, 2000);
     try {
+      await sims.until('the simulators loaded', () => sims.ready(), 120_000);
       sims.send('start');
       await sims.until('every box connected', () => sims.sum('connected') === boxes.length, 300_000);
       await sleep(12_000); // connected past the agent's 10 s: each backoff is back at its first window
@@ -149,7 +155,7 @@ describe('fleet recovery', () => {
         const bench = await startBenchFleet(kind, boxes, dir);
         const sims = new Sims(bench.url, boxes, dir, 0);
         try {
-          await sleep(3000); // the simulators loaded
+          await sims.until('the simulators loaded', () => sims.ready(), 120_000);
           const loadBefore = load();
           const t0 = Date.now();
           sims.send('start');
