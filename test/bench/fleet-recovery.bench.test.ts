@@ -117,7 +117,7 @@ describe('fleet recovery', () => {
     try {
       await sims.until('the simulators loaded', () => sims.ready(), 120_000);
       sims.send('start');
-      await sims.until('every box connected', () => sims.sum('connected') === boxes.length, 300_000);
+      await sims.until('every box connected', () => sims.sum('connected') === boxes.length, 900_000);
       await sleep(12_000); // connected past the agent's 10 s: each backoff is back at its first window
       await proxy.cut();
       await sims.until('every box disconnected', () => sims.sum('connected') === 0, 60_000);
