@@ -15,7 +15,8 @@ import type { FleetBus } from './bus/bus.ts';
 import { connectExternalBus } from './bus/mqtt-bus.ts';
 import { startHealthRetention, type HealthRetention } from './ingest/health-retention.ts';
 import { startIngest, type Ingest } from './ingest/ingest.ts';
-import { openSqliteStore, type SqliteFleetStore } from './store/sqlite-store.ts';
+import { openStore } from './store/open-store.ts';
+import type { FleetStore } from './store/repositories.ts';
 
 export type FleetBrokerOptions =
   | {
@@ -41,7 +42,7 @@ export type FleetBrokerOptions =
     };
 
 export interface FleetOptions {
-  /** SQLite file (":memory:" only for throwaway tests). */
+  /** A SQLite file (":memory:" only for throwaway tests) or a postgres:// URL (store/open-store.ts). */
   readonly databasePath: string;
   readonly broker: FleetBrokerOptions;
   readonly clock?: Clock;
@@ -56,7 +57,7 @@ export interface FleetOptions {
 
 /** The running fleet core; the API plugs its HTTP server in with these handles. */
 export interface Fleet {
-  readonly store: SqliteFleetStore;
+  readonly store: FleetStore;
   readonly bus: FleetBus;
   /** Present in embedded mode: addresses, counters, connected boxes. */
   readonly broker: EmbeddedBroker | undefined;
@@ -73,7 +74,7 @@ export interface Fleet {
 export async function createFleet(options: FleetOptions): Promise<Fleet> {
   const clock = options.clock ?? systemClock;
   const logger = options.logger ?? createLogger('fleet');
-  const store = openSqliteStore(options.databasePath);
+  const store = await openStore(options.databasePath);
   const closers: (() => Promise<void> | void)[] = [() => store.close()];
   const closeAll = async () => {
     for (const c of closers.splice(0).reverse()) await c();

@@ -1,5 +1,4 @@
 import { userInfo } from 'node:os';
-import { join } from 'node:path';
 import { systemClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
 import { ApiError } from '../api/errors.ts';
@@ -7,12 +6,12 @@ import { createBoxAccess } from '../broker/box-access.ts';
 import { EnrollmentService } from '../enrollment/service.ts';
 import { newId } from '../enrollment/secrets.ts';
 import type { FleetStore } from '../store/repositories.ts';
-import { openSqliteStore } from '../store/sqlite-store.ts';
+import { openStore, storeSpec } from '../store/open-store.ts';
 import { isRole, ROLES } from '../store/token-registry.ts';
 import { flagOrEnv, parseFlags, required, UsageError } from './args.ts';
 
 const DATA_DIR = { 'data-dir': { type: 'string' } } as const;
-const dataDirHelp = '  --data-dir DIR      fleet data folder (env RESABOX_FLEET_DATA_DIR, default ./data)';
+const dataDirHelp = '  --data-dir DIR      fleet data folder (env RESABOX_FLEET_DATA_DIR, default ./data); env RESABOX_FLEET_STORE=postgres://... uses PostgreSQL instead';
 
 export interface AdminCommand {
   usage: string;
@@ -22,7 +21,7 @@ export interface AdminCommand {
 
 /** Opens the store of the data dir, runs `fn` and writes the audit row of a change made from the CLI. */
 async function withStore<T>(dataDir: string | undefined, fn: (store: FleetStore, audit: (action: string, target: string, detail: unknown) => Promise<unknown>) => Promise<T>): Promise<T> {
-  const store = openSqliteStore(join(flagOrEnv(dataDir, 'RESABOX_FLEET_DATA_DIR', './data') as string, 'fleet.db'));
+  const store = await openStore(storeSpec(undefined, flagOrEnv(dataDir, 'RESABOX_FLEET_DATA_DIR', './data') as string));
   try {
     const actor = `cli:${userInfo().username}`;
     return await fn(store, (action, target, detail) => store.audit.append({ at: systemClock.now(), actor, actorRole: 'admin', action, target, ticket: null, detail, sourceIp: null }));

@@ -14,6 +14,8 @@ import { createFleet, type Fleet, type FleetBrokerOptions, type FleetOptions } f
 
 export interface FleetServiceOptions {
   dataDir: string;
+  /** A postgres:// URL or a SQLite file (store/open-store.ts); default <dataDir>/fleet.db. */
+  store?: string;
   clock: Clock;
   logger: Logger;
   /** The embedded broker's listeners, unless `externalBroker` is given. */
@@ -72,7 +74,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
   mkdirSync(o.dataDir, { recursive: true });
   const onlineKeys = o.repositoryKeysDir ? await onlineKeysIn(o.repositoryKeysDir) : null;
   const fleet = await createFleet({
-    databasePath: join(o.dataDir, 'fleet.db'),
+    databasePath: o.store ?? join(o.dataDir, 'fleet.db'),
     broker: o.externalBroker ? { kind: 'external', ...o.externalBroker } : { kind: 'embedded', listen: o.mqttListen ?? { tcp: { port: 1883 } }, ...(o.admission ? { admission: o.admission } : {}) },
     clock: o.clock,
     logger: o.logger,

@@ -3,11 +3,14 @@ import { systemClock } from '../../platform/clock.ts';
 import { createLogger } from '../../platform/log.ts';
 import type { ListenError, ListenerName, ListenOptions } from '../broker/listeners.ts';
 import { flagOrEnv, parseFlags, port, UsageError } from './args.ts';
+import { storeSpec } from '../store/open-store.ts';
 import { startFleetService, type FleetService, type FleetServiceOptions } from './fleet-service.ts';
 
 export const SERVE_USAGE = 'serve [flags]';
-export const SERVE_HELP = `Starts the fleet: SQLite store, MQTT broker (embedded, or an external one), ingest, alerts and the HTTP API.
+export const SERVE_HELP = `Starts the fleet: store (SQLite, or PostgreSQL), MQTT broker (embedded, or an external one), ingest, alerts and the HTTP API.
   --data-dir DIR              data folder (env RESABOX_FLEET_DATA_DIR, default ./data)
+  --store URL                 postgres://user:pass@host:port/db to keep the data in PostgreSQL (env RESABOX_FLEET_STORE);
+                              default: SQLite, <data-dir>/fleet.db
   --http-host HOST            API address (env RESABOX_FLEET_HTTP_HOST, default 0.0.0.0)
   --http-port N               API port (env RESABOX_FLEET_HTTP_PORT, default 8080)
   --mqtt-port N               embedded broker, MQTT over TCP (env RESABOX_FLEET_MQTT_PORT, default 1883)
@@ -55,6 +58,7 @@ export function listenFailureLine(e: ListenError, withFlag = true): string {
 export function serveOptions(argv: string[]): FleetServiceOptions {
   const f = parseFlags(argv, {
     'data-dir': { type: 'string' },
+    store: { type: 'string' },
     'http-host': { type: 'string' },
     'http-port': { type: 'string' },
     'mqtt-port': { type: 'string' },
@@ -136,8 +140,10 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
         : {}),
     };
   }
+  const dataDir = flagOrEnv(f['data-dir'], 'RESABOX_FLEET_DATA_DIR', './data') as string;
   return {
-    dataDir: flagOrEnv(f['data-dir'], 'RESABOX_FLEET_DATA_DIR', './data') as string,
+    dataDir,
+    store: storeSpec(f.store, dataDir),
     clock: systemClock,
     logger: createLogger('fleet'),
     mqttListen,

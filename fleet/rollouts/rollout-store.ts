@@ -1,6 +1,6 @@
-import type Database from 'better-sqlite3';
 import type { CodedError } from '../../protocol/core/result.ts';
 import type { UpdateState } from '../../protocol/mqtt/index.ts';
+import type { Sql } from '../store/sql.ts';
 import type { BoxState, RolloutState } from './machine.ts';
 
 export interface RolloutTarget {
@@ -139,111 +139,122 @@ export interface RolloutStore {
   boxStatus(boxId: string): Promise<string | undefined>;
 }
 
-/** Artifacts, rollouts and their boxes in SQLite (migration 200). */
-export class SqliteRolloutStore implements RolloutStore {
-  constructor(readonly db: Database.Database) {}
+interface RawArtifact {
+  target_name: string;
+  length: number;
+  sha256: string;
+  sha512: string;
+  uploaded_by: string;
+  ticket: string | null;
+  uploaded_at: number;
+}
+
+const toArtifact = (r: RawArtifact): ArtifactRow => ({
+  targetName: r.target_name,
+  length: r.length,
+  sha256: r.sha256,
+  sha512: r.sha512,
+  uploadedBy: r.uploaded_by,
+  ticket: r.ticket,
+  uploadedAt: r.uploaded_at,
+});
+
+const insertBox = (sql: Sql, rolloutId: string, boxId: string, wave: number, late: boolean, now: number) =>
+  sql.run("INSERT INTO rollout_boxes (rollout_id, box_id, wave, state, joined_late, last_change_at) VALUES (?, ?, ?, 'pending', ?, ?) ON CONFLICT DO NOTHING", [rolloutId, boxId, wave, late ? 1 : 0, now]);
+
+/**
+ * Artifacts, rollouts and their boxes (migration 200). `rowid` orders rows inserted in the
+ * same millisecond: SQLite's own, a column of that name on PostgreSQL.
+ */
+export class SqlRolloutStore implements RolloutStore {
+  constructor(private readonly sql: Sql) {}
 
   async insertArtifact(a: ArtifactRow): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO update_artifacts (target_name, length, sha256, sha512, uploaded_by, ticket, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
-         ON CONFLICT(target_name) DO UPDATE SET length = excluded.length, sha256 = excluded.sha256, sha512 = excluded.sha512,
-           uploaded_by = excluded.uploaded_by, ticket = excluded.ticket, uploaded_at = excluded.uploaded_at`,
-      )
-      .run(a.targetName, a.length, a.sha256, a.sha512, a.uploadedBy, a.ticket, a.uploadedAt);
+    await this.sql.run(
+      `INSERT INTO update_artifacts (target_name, length, sha256, sha512, uploaded_by, ticket, uploaded_at) VALUES (?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT(target_name) DO UPDATE SET length = excluded.length, sha256 = excluded.sha256, sha512 = excluded.sha512,
+         uploaded_by = excluded.uploaded_by, ticket = excluded.ticket, uploaded_at = excluded.uploaded_at`,
+      [a.targetName, a.length, a.sha256, a.sha512, a.uploadedBy, a.ticket, a.uploadedAt],
+    );
   }
 
   async getArtifact(name: string): Promise<ArtifactRow | undefined> {
-    return this.artifact(name);
-  }
-
-  private artifact(name: string): ArtifactRow | undefined {
-    const r = this.db.prepare('SELECT * FROM update_artifacts WHERE target_name = ?').get(name) as
-      | { target_name: string; length: number; sha256: string; sha512: string; uploaded_by: string; ticket: string | null; uploaded_at: number }
-      | undefined;
-    return r && { targetName: r.target_name, length: r.length, sha256: r.sha256, sha512: r.sha512, uploadedBy: r.uploaded_by, ticket: r.ticket, uploadedAt: r.uploaded_at };
+    const r = await this.sql.get<RawArtifact>('SELECT * FROM update_artifacts WHERE target_name = ?', [name]);
+    return r && toArtifact(r);
   }
 
   async listArtifacts(): Promise<ArtifactRow[]> {
-    return (this.db.prepare('SELECT target_name FROM update_artifacts ORDER BY uploaded_at DESC, rowid DESC').all() as { target_name: string }[]).map((r) => this.artifact(r.target_name) as ArtifactRow);
+    return (await this.sql.all<RawArtifact>('SELECT * FROM update_artifacts ORDER BY uploaded_at DESC, rowid DESC')).map(toArtifact);
   }
 
-  async insertRollout(r: RolloutRow, boxes: readonly { boxId: string; wave: number }[]): Promise<void> {
-    this.db.transaction(() => {
-      this.db
-        .prepare(
-          `INSERT INTO rollouts (id, name, state, version, target_name, channel, hardware, target, canary, percents, current_wave, success_pct, error_pct,
-             max_attempts, job_timeout_ms, prefetch, outside_opening_hours, idle_minutes, halt_reason, created_by, ticket, created_at, updated_at, started_at, finished_at)
-           VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-        )
-        .run(
+  insertRollout(r: RolloutRow, boxes: readonly { boxId: string; wave: number }[]): Promise<void> {
+    return this.sql.transaction(async (tx) => {
+      await tx.run(
+        `INSERT INTO rollouts (id, name, state, version, target_name, channel, hardware, target, canary, percents, current_wave, success_pct, error_pct,
+           max_attempts, job_timeout_ms, prefetch, outside_opening_hours, idle_minutes, halt_reason, created_by, ticket, created_at, updated_at, started_at, finished_at)
+         VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+        [
           r.id, r.name, r.state, r.version, r.targetName, r.channel, r.hardware, JSON.stringify(r.target), r.canary, JSON.stringify(r.percents), r.currentWave,
           r.successThresholdPct, r.errorThresholdPct, r.maxAttempts, r.jobTimeoutMs, r.prefetch ? 1 : 0, r.maintenance.outsideOpeningHours ? 1 : 0,
           r.maintenance.idleMinutes, r.haltReason, r.createdBy, r.ticket, r.createdAt, r.updatedAt, r.startedAt, r.finishedAt,
-        );
-      for (const b of boxes) this.insertBox(r.id, b.boxId, b.wave, false, r.createdAt);
-    })();
+        ],
+      );
+      for (const b of boxes) await insertBox(tx, r.id, b.boxId, b.wave, false, r.createdAt);
+    });
   }
 
   async addBox(rolloutId: string, boxId: string, wave: number, late: boolean, now: number): Promise<void> {
-    this.insertBox(rolloutId, boxId, wave, late, now);
-  }
-
-  private insertBox(rolloutId: string, boxId: string, wave: number, late: boolean, now: number): void {
-    this.db.prepare("INSERT OR IGNORE INTO rollout_boxes (rollout_id, box_id, wave, state, joined_late, last_change_at) VALUES (?, ?, ?, 'pending', ?, ?)").run(rolloutId, boxId, wave, late ? 1 : 0, now);
+    await insertBox(this.sql, rolloutId, boxId, wave, late, now);
   }
 
   async get(id: string): Promise<RolloutRow | undefined> {
-    const r = this.db.prepare('SELECT * FROM rollouts WHERE id = ?').get(id) as RawRollout | undefined;
+    const r = await this.sql.get<RawRollout>('SELECT * FROM rollouts WHERE id = ?', [id]);
     return r && toRollout(r);
   }
 
   async list(state: RolloutState | undefined, limit: number): Promise<RolloutRow[]> {
-    const rows = state === undefined
-      ? this.db.prepare('SELECT * FROM rollouts ORDER BY created_at DESC, rowid DESC LIMIT ?').all(limit)
-      : this.db.prepare('SELECT * FROM rollouts WHERE state = ? ORDER BY created_at DESC, rowid DESC LIMIT ?').all(state, limit);
-    return (rows as RawRollout[]).map(toRollout);
+    const rows =
+      state === undefined
+        ? await this.sql.all<RawRollout>('SELECT * FROM rollouts ORDER BY created_at DESC, rowid DESC LIMIT ?', [limit])
+        : await this.sql.all<RawRollout>('SELECT * FROM rollouts WHERE state = ? ORDER BY created_at DESC, rowid DESC LIMIT ?', [state, limit]);
+    return rows.map(toRollout);
   }
 
   /** Rollouts the engine still drives: running or paused, or halted/cancelled with boxes still in flight (aborts, late answers). */
   async live(): Promise<RolloutRow[]> {
-    return (
-      this.db
-        .prepare(
-          `SELECT * FROM rollouts r WHERE r.state IN ('running', 'paused')
-             OR (r.state IN ('halted', 'cancelled') AND EXISTS (SELECT 1 FROM rollout_boxes rb WHERE rb.rollout_id = r.id AND rb.state IN ('scheduled', 'in-progress')))
-           ORDER BY r.created_at`,
-        )
-        .all() as RawRollout[]
-    ).map(toRollout);
+    const rows = await this.sql.all<RawRollout>(
+      `SELECT * FROM rollouts r WHERE r.state IN ('running', 'paused')
+         OR (r.state IN ('halted', 'cancelled') AND EXISTS (SELECT 1 FROM rollout_boxes rb WHERE rb.rollout_id = r.id AND rb.state IN ('scheduled', 'in-progress')))
+       ORDER BY r.created_at`,
+    );
+    return rows.map(toRollout);
   }
 
   async setState(id: string, state: RolloutState, now: number, extra: { haltReason?: string; currentWave?: number } = {}): Promise<void> {
     const finished = state === 'completed' || state === 'cancelled' ? now : null;
-    this.db
-      .prepare(
-        `UPDATE rollouts SET state = ?, updated_at = ?, halt_reason = COALESCE(?, halt_reason), current_wave = COALESCE(?, current_wave),
-           started_at = CASE WHEN ? = 'running' THEN COALESCE(started_at, ?) ELSE started_at END, finished_at = COALESCE(finished_at, ?) WHERE id = ?`,
-      )
-      .run(state, now, extra.haltReason ?? null, extra.currentWave ?? null, state, now, finished, id);
+    await this.sql.run(
+      `UPDATE rollouts SET state = ?, updated_at = ?, halt_reason = COALESCE(?, halt_reason), current_wave = COALESCE(?, current_wave),
+         started_at = CASE WHEN ? = 'running' THEN COALESCE(started_at, ?) ELSE started_at END, finished_at = COALESCE(finished_at, ?) WHERE id = ?`,
+      [state, now, extra.haltReason ?? null, extra.currentWave ?? null, state, now, finished, id],
+    );
   }
 
   async setCurrentWave(id: string, wave: number, now: number): Promise<void> {
-    this.db.prepare('UPDATE rollouts SET current_wave = ?, updated_at = ? WHERE id = ?').run(wave, now, id);
+    await this.sql.run('UPDATE rollouts SET current_wave = ?, updated_at = ? WHERE id = ?', [wave, now, id]);
   }
 
   async boxes(rolloutId: string): Promise<RolloutBoxRow[]> {
-    return (this.db.prepare(`${SELECT_BOXES} WHERE rb.rollout_id = ? ORDER BY rb.wave, rb.box_id`).all(rolloutId) as RawBox[]).map(toBox);
+    return (await this.sql.all<RawBox>(`${SELECT_BOXES} WHERE rb.rollout_id = ? ORDER BY rb.wave, rb.box_id`, [rolloutId])).map(toBox);
   }
 
   async box(rolloutId: string, boxId: string): Promise<RolloutBoxRow | undefined> {
-    const r = this.db.prepare(`${SELECT_BOXES} WHERE rb.rollout_id = ? AND rb.box_id = ?`).get(rolloutId, boxId) as RawBox | undefined;
+    const r = await this.sql.get<RawBox>(`${SELECT_BOXES} WHERE rb.rollout_id = ? AND rb.box_id = ?`, [rolloutId, boxId]);
     return r && toBox(r);
   }
 
   /** Every rollout a box took part in, newest first. */
   async boxHistory(boxId: string, limit: number): Promise<RolloutBoxRow[]> {
-    return (this.db.prepare(`${SELECT_BOXES} JOIN rollouts r ON r.id = rb.rollout_id WHERE rb.box_id = ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?`).all(boxId, limit) as RawBox[]).map(toBox);
+    return (await this.sql.all<RawBox>(`${SELECT_BOXES} JOIN rollouts r ON r.id = rb.rollout_id WHERE rb.box_id = ? ORDER BY r.created_at DESC, r.rowid DESC LIMIT ?`, [boxId, limit])).map(toBox);
   }
 
   async updateBox(rolloutId: string, boxId: string, patch: Partial<Pick<RolloutBoxRow, 'state' | 'attempts' | 'jobId' | 'updateState' | 'lastError' | 'prefetched' | 'abortSent'>>, now: number): Promise<void> {
@@ -260,29 +271,34 @@ export class SqliteRolloutStore implements RolloutStore {
     if (patch.lastError !== undefined) set('last_error', patch.lastError === null ? null : JSON.stringify(patch.lastError));
     if (patch.prefetched !== undefined) set('prefetched', patch.prefetched ? 1 : 0);
     if (patch.abortSent !== undefined) set('abort_sent', patch.abortSent ? 1 : 0);
-    this.db.prepare(`UPDATE rollout_boxes SET ${cols.join(', ')} WHERE rollout_id = ? AND box_id = ?`).run(...args, rolloutId, boxId);
+    await this.sql.run(`UPDATE rollout_boxes SET ${cols.join(', ')} WHERE rollout_id = ? AND box_id = ?`, [...args, rolloutId, boxId]);
   }
 
   /** Active boxes matching the target (any listed box, any box of a listed club, any box with a listed tag). */
   async resolveTarget(t: RolloutTarget): Promise<string[]> {
     const ids = new Set<string>();
-    const q = (sql: string, v: string) => (this.db.prepare(sql).all(v) as { id: string }[]).forEach((r) => ids.add(r.id));
-    for (const id of t.boxes) q("SELECT id FROM boxes WHERE id = ? AND status = 'active'", id);
-    for (const c of t.clubs) q("SELECT id FROM boxes WHERE club_id = ? AND status = 'active'", c);
-    for (const tag of t.tags) q("SELECT b.id FROM boxes b JOIN box_tags t ON t.box_id = b.id WHERE t.tag = ? AND b.status = 'active'", tag);
+    const q = async (text: string, v: string) => (await this.sql.all<{ id: string }>(text, [v])).forEach((r) => ids.add(r.id));
+    for (const id of t.boxes) await q("SELECT id FROM boxes WHERE id = ? AND status = 'active'", id);
+    for (const c of t.clubs) await q("SELECT id FROM boxes WHERE club_id = ? AND status = 'active'", c);
+    for (const tag of t.tags) await q("SELECT b.id FROM boxes b JOIN box_tags t ON t.box_id = b.id WHERE t.tag = ? AND b.status = 'active'", tag);
     return [...ids].sort();
   }
 
   /** Boxes of the list that are unfinished in another running, paused or halted rollout. */
   async busyElsewhere(rolloutId: string, boxIds: readonly string[]): Promise<string[]> {
-    const stmt = this.db.prepare(
-      `SELECT 1 FROM rollout_boxes rb JOIN rollouts r ON r.id = rb.rollout_id
-       WHERE rb.box_id = ? AND rb.rollout_id != ? AND r.state IN ('running', 'paused', 'halted') AND rb.state IN ('pending', 'scheduled', 'in-progress')`,
-    );
-    return boxIds.filter((id) => stmt.get(id, rolloutId) !== undefined);
+    const busy: string[] = [];
+    for (const id of boxIds) {
+      const hit = await this.sql.get(
+        `SELECT 1 FROM rollout_boxes rb JOIN rollouts r ON r.id = rb.rollout_id
+         WHERE rb.box_id = ? AND rb.rollout_id != ? AND r.state IN ('running', 'paused', 'halted') AND rb.state IN ('pending', 'scheduled', 'in-progress')`,
+        [id, rolloutId],
+      );
+      if (hit !== undefined) busy.push(id);
+    }
+    return busy;
   }
 
   async boxStatus(boxId: string): Promise<string | undefined> {
-    return (this.db.prepare('SELECT status FROM boxes WHERE id = ?').get(boxId) as { status: string } | undefined)?.status;
+    return (await this.sql.get<{ status: string }>('SELECT status FROM boxes WHERE id = ?', [boxId]))?.status;
   }
 }

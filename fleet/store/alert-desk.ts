@@ -1,7 +1,8 @@
 import { randomBytes } from 'node:crypto';
-import type { SqliteDb } from './db.ts';
+import { toAlert, type AlertTableRow } from './alerts.ts';
 import type { Alert } from './repositories.ts';
-import { toAlert, type AlertTableRow } from './sqlite-alerts.ts';
+import type { Sql } from './sql.ts';
+import { Where } from './where.ts';
 
 export type SilenceScope = 'box' | 'rule' | 'club';
 export type Channel = 'webhook' | 'email';
@@ -105,99 +106,99 @@ export interface AlertDesk {
   retry(id: number, now: number): Promise<boolean>;
 }
 
-/** The alert desk on SQLite. The SQL is kept to what PostgreSQL reads too (RETURNING, ON CONFLICT). */
-export class SqliteAlertDesk implements AlertDesk {
-  constructor(private readonly db: SqliteDb) {}
+/** The alert desk on the Sql seam: SQLite and PostgreSQL alike. */
+export class SqlAlertDesk implements AlertDesk {
+  constructor(private readonly sql: Sql) {}
 
   async handling(ids: readonly number[]): Promise<Map<number, AlertHandling>> {
     if (ids.length === 0) return new Map();
-    const rows = this.db.prepare(`SELECT a.id, a.acknowledged_at, a.acknowledged_by, a.ack_note, a.assignee, b.club_id FROM alerts a JOIN boxes b ON b.id = a.box_id WHERE a.id IN (${ids.map(() => '?').join(',')})`).all(...ids) as Record<string, unknown>[];
+    const rows = await this.sql.all<Record<string, unknown>>(`SELECT a.id, a.acknowledged_at, a.acknowledged_by, a.ack_note, a.assignee, b.club_id FROM alerts a JOIN boxes b ON b.id = a.box_id WHERE a.id IN (${ids.map(() => '?').join(',')})`, ids);
     return new Map(rows.map((r) => [r.id as number, { clubId: (r.club_id as string | null) ?? null, acknowledgedAt: (r.acknowledged_at as number | null) ?? null, acknowledgedBy: (r.acknowledged_by as string | null) ?? null, ackNote: (r.ack_note as string | null) ?? null, assignee: (r.assignee as string | null) ?? null }]));
   }
 
   async alertWithClub(id: number): Promise<{ alert: Alert; clubId: string | null } | undefined> {
-    const r = this.db.prepare('SELECT a.*, b.club_id FROM alerts a JOIN boxes b ON b.id = a.box_id WHERE a.id = ?').get(id) as (AlertTableRow & { club_id: string | null }) | undefined;
+    const r = await this.sql.get<AlertTableRow & { club_id: string | null }>('SELECT a.*, b.club_id FROM alerts a JOIN boxes b ON b.id = a.box_id WHERE a.id = ?', [id]);
     return r && { alert: toAlert(r), clubId: r.club_id };
   }
 
   async acknowledge(id: number, by: string, note: string | null, at: number): Promise<boolean> {
-    return this.db.prepare('UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ?, updated_at = ? WHERE id = ?').run(at, by, note, at, id).changes === 1;
+    return (await this.sql.run('UPDATE alerts SET acknowledged_at = ?, acknowledged_by = ?, ack_note = ?, updated_at = ? WHERE id = ?', [at, by, note, at, id])) === 1;
   }
 
   async assign(id: number, assignee: string | null, at: number): Promise<boolean> {
-    return this.db.prepare('UPDATE alerts SET assignee = ?, updated_at = ? WHERE id = ?').run(assignee, at, id).changes === 1;
+    return (await this.sql.run('UPDATE alerts SET assignee = ?, updated_at = ? WHERE id = ?', [assignee, at, id])) === 1;
   }
 
   async addSilence(s: Omit<Silence, 'id'>): Promise<Silence> {
-    const row = this.db.prepare('INSERT INTO alert_silences (scope, target, until, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id').get(s.scope, s.target, s.until, s.note, s.createdBy, s.createdAt) as { id: number };
-    return { ...s, id: row.id };
+    const r = await this.sql.get<{ id: number }>('INSERT INTO alert_silences (scope, target, until, note, created_by, created_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING id', [s.scope, s.target, s.until, s.note, s.createdBy, s.createdAt]);
+    return { ...s, id: Number(r?.id) };
   }
 
   async activeSilences(now: number): Promise<Silence[]> {
-    return (this.db.prepare('SELECT * FROM alert_silences WHERE until > ? ORDER BY until').all(now) as Record<string, unknown>[]).map(toSilence);
+    return (await this.sql.all<Record<string, unknown>>('SELECT * FROM alert_silences WHERE until > ? ORDER BY until', [now])).map(toSilence);
   }
 
   async endSilence(id: number, now: number): Promise<boolean> {
-    return this.db.prepare('UPDATE alert_silences SET until = ? WHERE id = ? AND until > ?').run(now, id, now).changes === 1;
+    return (await this.sql.run('UPDATE alert_silences SET until = ? WHERE id = ? AND until > ?', [now, id, now])) === 1;
   }
 
   async silenceFor(a: { boxId: string; rule: string; clubId: string | null }, now: number): Promise<Silence | undefined> {
-    const r = this.db
-      .prepare("SELECT * FROM alert_silences WHERE until > ? AND ((scope = 'box' AND target = ?) OR (scope = 'rule' AND target = ?) OR (scope = 'club' AND target = ?)) ORDER BY until DESC LIMIT 1")
-      .get(now, a.boxId, a.rule, a.clubId ?? '') as Record<string, unknown> | undefined;
+    const r = await this.sql.get<Record<string, unknown>>(
+      "SELECT * FROM alert_silences WHERE until > ? AND ((scope = 'box' AND target = ?) OR (scope = 'rule' AND target = ?) OR (scope = 'club' AND target = ?)) ORDER BY until DESC LIMIT 1",
+      [now, a.boxId, a.rule, a.clubId ?? ''],
+    );
     return r && toSilence(r);
   }
 
   async addSubscription(s: Omit<Subscription, 'id'>): Promise<Subscription> {
     const id = `sub_${randomBytes(8).toString('hex')}`;
-    this.db.prepare('INSERT INTO notification_subscriptions (id, channel, target, secret, role, club_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)').run(id, s.channel, s.target, s.secret, s.role, s.clubId, s.createdAt);
+    await this.sql.run('INSERT INTO notification_subscriptions (id, channel, target, secret, role, club_id, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)', [id, s.channel, s.target, s.secret, s.role, s.clubId, s.createdAt]);
     return { ...s, id };
   }
 
   async subscriptions(): Promise<Subscription[]> {
-    return (this.db.prepare('SELECT * FROM notification_subscriptions ORDER BY created_at, id').all() as Record<string, unknown>[]).map(toSubscription);
+    return (await this.sql.all<Record<string, unknown>>('SELECT * FROM notification_subscriptions ORDER BY created_at, id')).map(toSubscription);
   }
 
   async removeSubscription(id: string): Promise<boolean> {
-    return this.db.prepare('DELETE FROM notification_subscriptions WHERE id = ?').run(id).changes === 1;
+    return (await this.sql.run('DELETE FROM notification_subscriptions WHERE id = ?', [id])) === 1;
   }
 
-  async enqueue(alertId: number, clubId: string | null, at: number): Promise<number> {
-    return this.db
-      .prepare("INSERT INTO notification_deliveries (alert_id, subscription_id, status, next_at, created_at) SELECT ?, id, 'pending', ?, ? FROM notification_subscriptions WHERE club_id IS NULL OR club_id = ? ON CONFLICT (alert_id, subscription_id) DO NOTHING")
-      .run(alertId, at, at, clubId ?? '').changes;
+  enqueue(alertId: number, clubId: string | null, at: number): Promise<number> {
+    return this.sql.run(
+      "INSERT INTO notification_deliveries (alert_id, subscription_id, status, next_at, created_at) SELECT CAST(? AS BIGINT), id, 'pending', CAST(? AS BIGINT), CAST(? AS BIGINT) FROM notification_subscriptions WHERE club_id IS NULL OR club_id = ? ON CONFLICT (alert_id, subscription_id) DO NOTHING",
+      [alertId, at, at, clubId ?? ''],
+    );
   }
 
   async due(now: number, limit: number): Promise<Delivery[]> {
-    return (
-      this.db
-        .prepare("SELECT d.*, s.channel, s.target FROM notification_deliveries d JOIN notification_subscriptions s ON s.id = d.subscription_id WHERE d.status = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?")
-        .all(now, limit) as Record<string, unknown>[]
-    ).map(toDelivery);
+    const rows = await this.sql.all<Record<string, unknown>>(
+      "SELECT d.*, s.channel, s.target FROM notification_deliveries d JOIN notification_subscriptions s ON s.id = d.subscription_id WHERE d.status = 'pending' AND d.next_at <= ? ORDER BY d.next_at, d.id LIMIT ?",
+      [now, limit],
+    );
+    return rows.map(toDelivery);
   }
 
   async subscription(id: string): Promise<Subscription | undefined> {
-    const r = this.db.prepare('SELECT * FROM notification_subscriptions WHERE id = ?').get(id) as Record<string, unknown> | undefined;
+    const r = await this.sql.get<Record<string, unknown>>('SELECT * FROM notification_subscriptions WHERE id = ?', [id]);
     return r && toSubscription(r);
   }
 
   async delivered(id: number, at: number): Promise<void> {
-    this.db.prepare("UPDATE notification_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?").run(at, id);
+    await this.sql.run("UPDATE notification_deliveries SET status = 'delivered', attempts = attempts + 1, delivered_at = ?, last_error = NULL WHERE id = ?", [at, id]);
   }
 
   async attemptFailed(id: number, error: string, nextAt: number | null): Promise<void> {
-    this.db.prepare('UPDATE notification_deliveries SET attempts = attempts + 1, last_error = ?, status = ?, next_at = coalesce(?, next_at) WHERE id = ?').run(error.slice(0, 500), nextAt === null ? 'failed' : 'pending', nextAt, id);
+    await this.sql.run('UPDATE notification_deliveries SET attempts = attempts + 1, last_error = ?, status = ?, next_at = coalesce(?, next_at) WHERE id = ?', [error.slice(0, 500), nextAt === null ? 'failed' : 'pending', nextAt, id]);
   }
 
   async deliveries(f: { status?: DeliveryStatus; alertId?: number; limit: number }): Promise<Delivery[]> {
-    return (
-      this.db
-        .prepare(`SELECT d.*, s.channel, s.target FROM notification_deliveries d JOIN notification_subscriptions s ON s.id = d.subscription_id WHERE (? IS NULL OR d.status = ?) AND (? IS NULL OR d.alert_id = ?) ORDER BY d.id DESC LIMIT ?`)
-        .all(f.status ?? null, f.status ?? null, f.alertId ?? null, f.alertId ?? null, f.limit) as Record<string, unknown>[]
-    ).map(toDelivery);
+    const w = new Where().add('d.status = ?', f.status).add('d.alert_id = ?', f.alertId);
+    const rows = await this.sql.all<Record<string, unknown>>(`SELECT d.*, s.channel, s.target FROM notification_deliveries d JOIN notification_subscriptions s ON s.id = d.subscription_id ${w} ORDER BY d.id DESC LIMIT ?`, [...w.args, f.limit]);
+    return rows.map(toDelivery);
   }
 
   async retry(id: number, now: number): Promise<boolean> {
-    return this.db.prepare("UPDATE notification_deliveries SET status = 'pending', attempts = 0, next_at = ? WHERE id = ? AND status = 'failed'").run(now, id).changes === 1;
+    return (await this.sql.run("UPDATE notification_deliveries SET status = 'pending', attempts = 0, next_at = ? WHERE id = ? AND status = 'failed'", [now, id])) === 1;
   }
 }

@@ -1,4 +1,5 @@
-import type Database from 'better-sqlite3';
+import type { Sql } from './sql.ts';
+import { Where } from './where.ts';
 
 export interface AuditEntry {
   id: number;
@@ -51,41 +52,20 @@ export interface AuditTrail {
 }
 
 /** The append-only audit log of state-changing API calls (audit_log, migrations 001 + 101). */
-export class SqliteAuditTrail implements AuditTrail {
-  constructor(private readonly db: Database.Database) {}
+export class SqlAuditTrail implements AuditTrail {
+  constructor(private readonly sql: Sql) {}
 
   async append(r: AuditRecord): Promise<number> {
-    return Number(
-      this.db
-        .prepare('INSERT INTO audit_log (at, actor, actor_role, action, target, ticket, detail, source_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?)')
-        .run(r.at, r.actor, r.actorRole, r.action, r.target, r.ticket, JSON.stringify(r.detail ?? {}), r.sourceIp).lastInsertRowid,
+    const row = await this.sql.get<{ id: number }>(
+      'INSERT INTO audit_log (at, actor, actor_role, action, target, ticket, detail, source_ip) VALUES (?, ?, ?, ?, ?, ?, ?, ?) RETURNING id',
+      [r.at, r.actor, r.actorRole, r.action, r.target, r.ticket, JSON.stringify(r.detail ?? {}), r.sourceIp],
     );
+    return Number(row?.id);
   }
 
   async query(q: AuditQuery): Promise<AuditEntry[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    for (const [col, v] of [
-      ['actor', q.actor],
-      ['action', q.action],
-      ['target', q.target],
-      ['ticket', q.ticket],
-    ] as const) {
-      if (v !== undefined) {
-        where.push(`${col} = ?`);
-        args.push(v);
-      }
-    }
-    if (q.from !== undefined) {
-      where.push('at >= ?');
-      args.push(q.from);
-    }
-    if (q.to !== undefined) {
-      where.push('at < ?');
-      args.push(q.to);
-    }
-    const sql = `SELECT * FROM audit_log ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY id DESC LIMIT ?`;
-    return (this.db.prepare(sql).all(...args, q.limit) as RawRow[]).map((r) => ({
+    const w = new Where().add('actor = ?', q.actor).add('action = ?', q.action).add('target = ?', q.target).add('ticket = ?', q.ticket).add('at >= ?', q.from).add('at < ?', q.to);
+    return (await this.sql.all<RawRow>(`SELECT * FROM audit_log ${w} ORDER BY id DESC LIMIT ?`, [...w.args, q.limit])).map((r) => ({
       id: r.id,
       at: r.at,
       actor: r.actor,

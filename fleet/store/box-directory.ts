@@ -1,4 +1,5 @@
-import type Database from 'better-sqlite3';
+import { BOX_FROM, OPEN_ALERTS_SQL, boxOrder, boxWhere, hardwareSql, type BoxQuery } from './box-query.ts';
+import type { Sql } from './sql.ts';
 
 export type BoxStatus = 'pending' | 'active' | 'revoked';
 
@@ -36,14 +37,25 @@ export interface BoxDetail extends BoxSummary {
   reportedConfig: { report: unknown; receivedAt: number } | null;
 }
 
-export interface BoxFilter {
-  clubId?: string;
-  tag?: string;
-  agentVersion?: string;
-  status?: BoxStatus;
-  online?: boolean;
+export interface BoxFilter extends BoxQuery {
   limit: number;
   offset: number;
+}
+
+/** A row of the box list: the summary, its club's name, and how many alerts are open on it. */
+export interface BoxListRow extends BoxSummary {
+  clubName: string | null;
+  openAlerts: number;
+}
+
+/** What the box list can be filtered by, with counts, over the boxes not revoked. */
+export interface BoxFacets {
+  total: number;
+  active: number;
+  online: number;
+  withOpenAlerts: number;
+  versions: { value: string | null; count: number }[];
+  hardware: { value: string | null; count: number }[];
 }
 
 export interface ClubRow {
@@ -95,10 +107,14 @@ const toSummary = (r: RawBox): BoxSummary => ({
   revokedAt: r.revoked_at,
 });
 
-const SELECT_BOX = `SELECT b.*, (SELECT group_concat(tag, char(31)) FROM box_tags t WHERE t.box_id = b.id) AS tags FROM boxes b`;
+const SELECT_BOX = `SELECT b.*, (SELECT string_agg(tag, chr(31)) FROM box_tags t WHERE t.box_id = b.id) AS tags FROM boxes b`;
 
 export interface BoxDirectory {
-  list(f: BoxFilter): Promise<BoxSummary[]>;
+  /** One page of the boxes matching `f`, in its order. */
+  list(f: BoxFilter): Promise<BoxListRow[]>;
+  /** How many boxes match `f` (the list's total, for paging). */
+  count(f: BoxQuery): Promise<number>;
+  facets(): Promise<BoxFacets>;
   get(id: string): Promise<BoxSummary | undefined>;
   detail(id: string): Promise<BoxDetail | undefined>;
   createPending(id: string, clubId: string, name: string, tags: readonly string[], now: number): Promise<boolean>;
@@ -112,110 +128,138 @@ export interface BoxDirectory {
   listClubs(): Promise<ClubRow[]>;
 }
 
-/** Boxes and clubs as the API reads and manages them (tables of migration 001). */
-export class SqliteBoxDirectory implements BoxDirectory {
-  constructor(private readonly db: Database.Database) {}
+interface RawDevice {
+  device_id: string;
+  kind: string;
+  status: string;
+  detail: string;
+  status_since: number;
+  updated_at: number;
+}
 
-  async list(f: BoxFilter): Promise<BoxSummary[]> {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    const add = (clause: string, value: unknown): void => {
-      where.push(clause);
-      args.push(value);
+interface RawClub {
+  id: string;
+  name: string;
+  timezone: string;
+  opening_hours: string;
+  created_at: number;
+}
+
+const toClub = (r: RawClub): ClubRow => ({ id: r.id, name: r.name, timezone: r.timezone, openingHours: parseJson(r.opening_hours), createdAt: r.created_at });
+
+async function replaceTags(tx: Sql, id: string, tags: readonly string[]): Promise<void> {
+  await tx.run('DELETE FROM box_tags WHERE box_id = ?', [id]);
+  for (const t of tags) await tx.run('INSERT INTO box_tags (box_id, tag) VALUES (?, ?) ON CONFLICT DO NOTHING', [id, t]);
+}
+
+/** Boxes and clubs as the API reads and manages them (tables of migration 001). */
+export class SqlBoxDirectory implements BoxDirectory {
+  constructor(private readonly sql: Sql) {}
+
+  async list(f: BoxFilter): Promise<BoxListRow[]> {
+    const w = boxWhere(f, this.sql.dialect);
+    const rows = await this.sql.all<RawBox & { club_name: string | null; open_alerts: number | string }>(
+      `SELECT b.*, c.name AS club_name, ${OPEN_ALERTS_SQL} AS open_alerts, (SELECT string_agg(tag, chr(31)) FROM box_tags t WHERE t.box_id = b.id) AS tags
+        ${BOX_FROM} ${w} ${boxOrder(f, this.sql.dialect)} LIMIT ? OFFSET ?`,
+      [...w.args, f.limit, f.offset],
+    );
+    return rows.map((r) => ({ ...toSummary(r), clubName: r.club_name, openAlerts: Number(r.open_alerts) }));
+  }
+
+  async count(f: BoxQuery): Promise<number> {
+    const w = boxWhere(f, this.sql.dialect);
+    return Number((await this.sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n ${BOX_FROM} ${w}`, w.args))?.n ?? 0);
+  }
+
+  async facets(): Promise<BoxFacets> {
+    const live = "b.status != 'revoked'";
+    const counts = await this.sql.get<Record<'total' | 'active' | 'online' | 'alerted', number | string>>(
+      `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN b.status = 'active' THEN 1 ELSE 0 END), 0) AS active,
+        COALESCE(SUM(CASE WHEN b.status = 'active' AND b.online = 1 THEN 1 ELSE 0 END), 0) AS online,
+        COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM alerts a WHERE a.box_id = b.id AND a.status = 'open') THEN 1 ELSE 0 END), 0) AS alerted
+      FROM boxes b WHERE ${live}`,
+    );
+    const groups = async (expr: string) =>
+      (await this.sql.all<{ value: string | null; n: number | string }>(`SELECT ${expr} AS value, COUNT(*) AS n FROM boxes b WHERE ${live} GROUP BY ${expr} ORDER BY (${expr} IS NULL), ${expr}`)).map((r) => ({
+        value: r.value,
+        count: Number(r.n),
+      }));
+    return {
+      total: Number(counts?.total ?? 0),
+      active: Number(counts?.active ?? 0),
+      online: Number(counts?.online ?? 0),
+      withOpenAlerts: Number(counts?.alerted ?? 0),
+      versions: await groups('b.agent_version'),
+      hardware: await groups(hardwareSql(this.sql.dialect)),
     };
-    if (f.clubId !== undefined) add('b.club_id = ?', f.clubId);
-    if (f.agentVersion !== undefined) add('b.agent_version = ?', f.agentVersion);
-    if (f.status !== undefined) add('b.status = ?', f.status);
-    if (f.online !== undefined) add('b.online = ?', f.online ? 1 : 0);
-    if (f.tag !== undefined) add('EXISTS (SELECT 1 FROM box_tags t WHERE t.box_id = b.id AND t.tag = ?)', f.tag);
-    const sql = `${SELECT_BOX} ${where.length ? `WHERE ${where.join(' AND ')}` : ''} ORDER BY b.id LIMIT ? OFFSET ?`;
-    return (this.db.prepare(sql).all(...args, f.limit, f.offset) as RawBox[]).map(toSummary);
   }
 
   async get(id: string): Promise<BoxSummary | undefined> {
-    const r = this.db.prepare(`${SELECT_BOX} WHERE b.id = ?`).get(id) as RawBox | undefined;
+    const r = await this.sql.get<RawBox>(`${SELECT_BOX} WHERE b.id = ?`, [id]);
     return r && toSummary(r);
   }
 
   async detail(id: string): Promise<BoxDetail | undefined> {
-    const r = this.db.prepare(`${SELECT_BOX} WHERE b.id = ?`).get(id) as RawBox | undefined;
+    const r = await this.sql.get<RawBox>(`${SELECT_BOX} WHERE b.id = ?`, [id]);
     if (!r) return undefined;
-    const devices = (
-      this.db.prepare('SELECT * FROM devices WHERE box_id = ? ORDER BY device_id').all(id) as {
-        device_id: string;
-        kind: string;
-        status: string;
-        detail: string;
-        status_since: number;
-        updated_at: number;
-      }[]
-    ).map((d) => ({ deviceId: d.device_id, kind: d.kind, status: d.status, detail: parseJson(d.detail), statusSince: d.status_since, updatedAt: d.updated_at }));
+    const devices = (await this.sql.all<RawDevice>('SELECT * FROM devices WHERE box_id = ? ORDER BY device_id', [id])).map((d) => ({
+      deviceId: d.device_id,
+      kind: d.kind,
+      status: d.status,
+      detail: parseJson(d.detail),
+      statusSince: d.status_since,
+      updatedAt: d.updated_at,
+    }));
     const reportedConfig = r.config_reported === null ? null : { report: parseJson(r.config_reported), receivedAt: r.config_reported_at as number };
     return { ...toSummary(r), devices, latestHealth: parseJson(r.last_health), lastState: parseJson(r.last_state), reportedConfig };
   }
 
   /** Creates a pending box (no credential yet). Returns false if the id is taken. */
-  async createPending(id: string, clubId: string, name: string, tags: readonly string[], now: number): Promise<boolean> {
-    return this.db.transaction(() => {
-      if (this.db.prepare('SELECT 1 FROM boxes WHERE id = ?').get(id)) return false;
-      this.db.prepare("INSERT INTO boxes (id, club_id, name, status, created_at) VALUES (?, ?, ?, 'pending', ?)").run(id, clubId, name, now);
-      this.replaceTagsInTx(id, tags);
+  createPending(id: string, clubId: string, name: string, tags: readonly string[], now: number): Promise<boolean> {
+    return this.sql.transaction(async (tx) => {
+      const added = await tx.run("INSERT INTO boxes (id, club_id, name, status, created_at) VALUES (?, ?, ?, 'pending', ?) ON CONFLICT (id) DO NOTHING", [id, clubId, name, now]);
+      if (added === 0) return false;
+      await replaceTags(tx, id, tags);
       return true;
-    })();
+    });
   }
 
-  async setTags(id: string, tags: readonly string[]): Promise<void> {
-    this.db.transaction(() => this.replaceTagsInTx(id, tags))();
-  }
-
-  private replaceTagsInTx(id: string, tags: readonly string[]): void {
-    this.db.prepare('DELETE FROM box_tags WHERE box_id = ?').run(id);
-    const ins = this.db.prepare('INSERT OR IGNORE INTO box_tags (box_id, tag) VALUES (?, ?)');
-    for (const t of tags) ins.run(id, t);
+  setTags(id: string, tags: readonly string[]): Promise<void> {
+    return this.sql.transaction((tx) => replaceTags(tx, id, tags));
   }
 
   /** Marks the box revoked and forgets its credential, so broker auth refuses it from now on. */
   async revoke(id: string, now: number): Promise<boolean> {
-    return (
-      this.db.prepare("UPDATE boxes SET status = 'revoked', credential_hash = NULL, broker_credential_hash = NULL, revoked_at = ? WHERE id = ? AND status != 'revoked'").run(now, id)
-        .changes === 1
-    );
+    return (await this.sql.run("UPDATE boxes SET status = 'revoked', credential_hash = NULL, broker_credential_hash = NULL, revoked_at = ? WHERE id = ? AND status != 'revoked'", [now, id])) === 1;
   }
 
   async deleteIfPending(id: string): Promise<void> {
-    this.db.prepare("DELETE FROM boxes WHERE id = ? AND status = 'pending'").run(id);
+    await this.sql.run("DELETE FROM boxes WHERE id = ? AND status = 'pending'", [id]);
   }
 
   /** Ids of the boxes of a club that may receive messages (not revoked). */
   async liveBoxIdsOfClub(clubId: string): Promise<string[]> {
-    return (this.db.prepare("SELECT id FROM boxes WHERE club_id = ? AND status = 'active' ORDER BY id").all(clubId) as { id: string }[]).map((r) => r.id);
+    return (await this.sql.all<{ id: string }>("SELECT id FROM boxes WHERE club_id = ? AND status = 'active' ORDER BY id", [clubId])).map((r) => r.id);
   }
 
   async countOnline(): Promise<number> {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM boxes WHERE online = 1 AND status = 'active'").get() as { n: number }).n;
+    return (await this.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM boxes WHERE online = 1 AND status = 'active'"))?.n ?? 0;
   }
 
   async upsertClub(c: { id: string; name: string; timezone: string; openingHours: unknown }, now: number): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO clubs (id, name, timezone, opening_hours, created_at) VALUES (?, ?, ?, ?, ?)
-         ON CONFLICT(id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone, opening_hours = excluded.opening_hours`,
-      )
-      .run(c.id, c.name, c.timezone, JSON.stringify(c.openingHours ?? {}), now);
+    await this.sql.run(
+      `INSERT INTO clubs (id, name, timezone, opening_hours, created_at) VALUES (?, ?, ?, ?, ?)
+       ON CONFLICT(id) DO UPDATE SET name = excluded.name, timezone = excluded.timezone, opening_hours = excluded.opening_hours`,
+      [c.id, c.name, c.timezone, JSON.stringify(c.openingHours ?? {}), now],
+    );
   }
 
   async getClub(id: string): Promise<ClubRow | undefined> {
-    return this.club(id);
-  }
-
-  private club(id: string): ClubRow | undefined {
-    const r = this.db.prepare('SELECT * FROM clubs WHERE id = ?').get(id) as
-      | { id: string; name: string; timezone: string; opening_hours: string; created_at: number }
-      | undefined;
-    return r && { id: r.id, name: r.name, timezone: r.timezone, openingHours: parseJson(r.opening_hours), createdAt: r.created_at };
+    const r = await this.sql.get<RawClub>('SELECT * FROM clubs WHERE id = ?', [id]);
+    return r && toClub(r);
   }
 
   async listClubs(): Promise<ClubRow[]> {
-    return (this.db.prepare('SELECT id FROM clubs ORDER BY id').all() as { id: string }[]).map((r) => this.club(r.id) as ClubRow);
+    return (await this.sql.all<RawClub>('SELECT * FROM clubs ORDER BY id')).map(toClub);
   }
 }

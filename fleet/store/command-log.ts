@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
 import { parseJsonObject } from './json.ts';
+import type { Sql } from './sql.ts';
 import { Where } from './where.ts';
 
 export type CommandStatus = 'pending' | 'sent' | 'succeeded' | 'failed' | 'expired' | 'rejected';
@@ -56,30 +56,29 @@ export interface CommandLog {
 }
 
 /** Remote commands and their results (commands table of migration 001). */
-export class SqliteCommandLog implements CommandLog {
-  constructor(private readonly db: Database.Database) {}
+export class SqlCommandLog implements CommandLog {
+  constructor(private readonly sql: Sql) {}
 
   async insert(c: Omit<CommandRow, 'status' | 'result' | 'updatedAt'>): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO commands (id, box_id, kind, args, created_at, expires_at, operator, ticket, status, updated_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
-      )
-      .run(c.id, c.boxId, c.kind, JSON.stringify(c.args), c.createdAt, c.expiresAt, c.operator, c.ticket, c.createdAt);
+    await this.sql.run(
+      `INSERT INTO commands (id, box_id, kind, args, created_at, expires_at, operator, ticket, status, updated_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, 'pending', ?)`,
+      [c.id, c.boxId, c.kind, JSON.stringify(c.args), c.createdAt, c.expiresAt, c.operator, c.ticket, c.createdAt],
+    );
   }
 
   async get(id: string): Promise<CommandRow | undefined> {
-    const r = this.db.prepare('SELECT * FROM commands WHERE id = ?').get(id) as RawRow | undefined;
+    const r = await this.sql.get<RawRow>('SELECT * FROM commands WHERE id = ?', [id]);
     return r && toRow(r);
   }
 
   async list(f: { boxId?: string; status?: CommandStatus; limit: number }): Promise<CommandRow[]> {
     const w = new Where().add('box_id = ?', f.boxId).add('status = ?', f.status);
-    return (this.db.prepare(`SELECT * FROM commands ${w} ORDER BY created_at DESC, id DESC LIMIT ?`).all(...w.args, f.limit) as RawRow[]).map(toRow);
+    return (await this.sql.all<RawRow>(`SELECT * FROM commands ${w} ORDER BY created_at DESC, id DESC LIMIT ?`, [...w.args, f.limit])).map(toRow);
   }
 
   async markSent(id: string, now: number): Promise<void> {
-    this.db.prepare("UPDATE commands SET status = 'sent', updated_at = ? WHERE id = ? AND status = 'pending'").run(now, id);
+    await this.sql.run("UPDATE commands SET status = 'sent', updated_at = ? WHERE id = ? AND status = 'pending'", [now, id]);
   }
 
   /**
@@ -87,15 +86,15 @@ export class SqliteCommandLog implements CommandLog {
    * ran it in time, the answer was late), never an earlier answer of the box.
    */
   async recordResult(id: string, boxId: string, status: Exclude<CommandStatus, 'pending' | 'sent'>, result: unknown, now: number): Promise<boolean> {
-    return (
-      this.db
-        .prepare("UPDATE commands SET status = ?, result = ?, updated_at = ? WHERE id = ? AND box_id = ? AND result IS NULL AND status IN ('pending', 'sent', 'expired')")
-        .run(status, JSON.stringify(result), now, id, boxId).changes === 1
+    const changed = await this.sql.run(
+      "UPDATE commands SET status = ?, result = ?, updated_at = ? WHERE id = ? AND box_id = ? AND result IS NULL AND status IN ('pending', 'sent', 'expired')",
+      [status, JSON.stringify(result), now, id, boxId],
     );
+    return changed === 1;
   }
 
   /** Unanswered commands past their expiry become expired; returns how many. */
-  async expireDue(now: number): Promise<number> {
-    return this.db.prepare("UPDATE commands SET status = 'expired', updated_at = ? WHERE status IN ('pending', 'sent') AND expires_at <= ?").run(now, now).changes;
+  expireDue(now: number): Promise<number> {
+    return this.sql.run("UPDATE commands SET status = 'expired', updated_at = ? WHERE status IN ('pending', 'sent') AND expires_at <= ?", [now, now]);
   }
 }

@@ -1,5 +1,6 @@
 import Database from 'better-sqlite3';
 import { runMigrations, type MigrationReport } from './migrate.ts';
+import { addPostgresFunctions } from './sqlite-sql.ts';
 
 export type SqliteDb = Database.Database;
 
@@ -23,6 +24,7 @@ export function openDatabase(path: string, options: OpenDatabaseOptions = {}): {
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    addPostgresFunctions(db);
     const migrations = runMigrations(db, options.migrationsDir);
     return { db, migrations };
   } catch (e) {

@@ -1,4 +1,4 @@
-import type { SqliteDb } from './db.ts';
+import type { Sql } from './sql.ts';
 
 export interface DesiredConfig {
   readonly boxId: string;
@@ -28,24 +28,23 @@ export interface DesiredConfigRepository {
   list(): Promise<DesiredConfig[]>;
 }
 
-export class SqliteDesiredConfigs implements DesiredConfigRepository {
-  constructor(private readonly db: SqliteDb) {}
+export class SqlDesiredConfigs implements DesiredConfigRepository {
+  constructor(private readonly sql: Sql) {}
 
   async get(boxId: string): Promise<DesiredConfig | undefined> {
-    const r = this.db.prepare('SELECT * FROM config_desired WHERE box_id = ?').get(boxId) as Raw | undefined;
+    const r = await this.sql.get<Raw>('SELECT * FROM config_desired WHERE box_id = ?', [boxId]);
     return r && toRow(r);
   }
 
   async put(c: DesiredConfig): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO config_desired (box_id, version, config, set_by, ticket, set_at) VALUES (?, ?, ?, ?, ?, ?)
-         ON CONFLICT(box_id) DO UPDATE SET version = excluded.version, config = excluded.config, set_by = excluded.set_by, ticket = excluded.ticket, set_at = excluded.set_at`,
-      )
-      .run(c.boxId, c.version, JSON.stringify(c.config), c.setBy, c.ticket, c.setAt);
+    await this.sql.run(
+      `INSERT INTO config_desired (box_id, version, config, set_by, ticket, set_at) VALUES (?, ?, ?, ?, ?, ?)
+       ON CONFLICT(box_id) DO UPDATE SET version = excluded.version, config = excluded.config, set_by = excluded.set_by, ticket = excluded.ticket, set_at = excluded.set_at`,
+      [c.boxId, c.version, JSON.stringify(c.config), c.setBy, c.ticket, c.setAt],
+    );
   }
 
   async list(): Promise<DesiredConfig[]> {
-    return (this.db.prepare('SELECT * FROM config_desired ORDER BY box_id').all() as Raw[]).map(toRow);
+    return (await this.sql.all<Raw>('SELECT * FROM config_desired ORDER BY box_id')).map(toRow);
   }
 }

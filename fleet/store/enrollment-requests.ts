@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Sql } from './sql.ts';
 
 export type EnrollmentStatus = 'pending' | 'accepted' | 'rejected' | 'delivered';
 
@@ -68,76 +68,74 @@ export interface EnrollmentRequests {
  * Enrollment codes (hashed) and enrollment requests: enrollment_codes of migration 001
  * (codes bound to a pre-created box) and the tables of migration 100.
  */
-export class SqliteEnrollmentRequests implements EnrollmentRequests {
-  constructor(private readonly db: Database.Database) {}
+export class SqlEnrollmentRequests implements EnrollmentRequests {
+  constructor(private readonly sql: Sql) {}
 
   async addBoxCode(codeHash: string, boxId: string, createdBy: string, now: number, expiresAt: number): Promise<void> {
-    this.db.prepare('INSERT INTO enrollment_codes (code_hash, box_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)').run(codeHash, boxId, createdBy, now, expiresAt);
+    await this.sql.run('INSERT INTO enrollment_codes (code_hash, box_id, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?)', [codeHash, boxId, createdBy, now, expiresAt]);
   }
 
   async addClubCode(codeHash: string, clubId: string, tags: readonly string[], createdBy: string, now: number, expiresAt: number): Promise<void> {
-    this.db
-      .prepare('INSERT INTO club_enrollment_codes (code_hash, club_id, tags, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(codeHash, clubId, JSON.stringify(tags), createdBy, now, expiresAt);
+    await this.sql.run('INSERT INTO club_enrollment_codes (code_hash, club_id, tags, created_by, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)', [
+      codeHash,
+      clubId,
+      JSON.stringify(tags),
+      createdBy,
+      now,
+      expiresAt,
+    ]);
   }
 
   /**
    * Marks the code used and returns what it grants, or undefined when it is unknown, used
    * or expired. Call inside a transaction together with the request insert, so that a code
-   * is consumed exactly when a request exists for it.
+   * is consumed exactly when a request exists for it. Each code is taken by a conditional
+   * UPDATE, so two instances redeeming one code at once cannot both win.
    */
   async redeemCode(codeHash: string, now: number): Promise<RedeemedCode | undefined> {
-    const boxCode = this.db
-      .prepare(
-        `SELECT c.box_id, b.club_id FROM enrollment_codes c JOIN boxes b ON b.id = c.box_id
-         WHERE c.code_hash = ? AND c.used_at IS NULL AND c.expires_at > ? AND b.status != 'revoked'`,
-      )
-      .get(codeHash, now) as { box_id: string; club_id: string | null } | undefined;
+    const boxCode = await this.sql.get<{ box_id: string; club_id: string | null }>(
+      `SELECT c.box_id, b.club_id FROM enrollment_codes c JOIN boxes b ON b.id = c.box_id
+       WHERE c.code_hash = ? AND c.used_at IS NULL AND c.expires_at > ? AND b.status != 'revoked'`,
+      [codeHash, now],
+    );
     if (boxCode && boxCode.club_id !== null) {
-      this.db.prepare('UPDATE enrollment_codes SET used_at = ? WHERE code_hash = ?').run(now, codeHash);
-      return { kind: 'box', boxId: boxCode.box_id, clubId: boxCode.club_id };
+      if ((await this.sql.run('UPDATE enrollment_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL', [now, codeHash])) === 1) return { kind: 'box', boxId: boxCode.box_id, clubId: boxCode.club_id };
+      return undefined;
     }
-    const clubCode = this.db
-      .prepare('SELECT club_id, tags FROM club_enrollment_codes WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?')
-      .get(codeHash, now) as { club_id: string; tags: string } | undefined;
+    const clubCode = await this.sql.get<{ club_id: string; tags: string }>('SELECT club_id, tags FROM club_enrollment_codes WHERE code_hash = ? AND used_at IS NULL AND expires_at > ?', [codeHash, now]);
     if (!clubCode) return undefined;
-    this.db.prepare('UPDATE club_enrollment_codes SET used_at = ? WHERE code_hash = ?').run(now, codeHash);
+    if ((await this.sql.run('UPDATE club_enrollment_codes SET used_at = ? WHERE code_hash = ? AND used_at IS NULL', [now, codeHash])) !== 1) return undefined;
     return { kind: 'club', clubId: clubCode.club_id, tags: JSON.parse(clubCode.tags) as string[] };
   }
 
   async insert(r: Omit<EnrollmentRequest, 'status' | 'decidedAt' | 'decidedBy' | 'deliveredAt'>): Promise<void> {
-    this.db
-      .prepare(
-        `INSERT INTO enrollment_requests (id, box_id, club_id, code_kind, hardware, agent_version, poll_secret_hash, status, source_ip, created_at)
-         VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
-      )
-      .run(r.id, r.boxId, r.clubId, r.codeKind, JSON.stringify(r.hardware ?? {}), r.agentVersion, r.pollSecretHash, r.sourceIp, r.createdAt);
+    await this.sql.run(
+      `INSERT INTO enrollment_requests (id, box_id, club_id, code_kind, hardware, agent_version, poll_secret_hash, status, source_ip, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, 'pending', ?, ?)`,
+      [r.id, r.boxId, r.clubId, r.codeKind, JSON.stringify(r.hardware ?? {}), r.agentVersion, r.pollSecretHash, r.sourceIp, r.createdAt],
+    );
   }
 
   async get(id: string): Promise<EnrollmentRequest | undefined> {
-    const r = this.db.prepare('SELECT * FROM enrollment_requests WHERE id = ?').get(id) as RawRequest | undefined;
+    const r = await this.sql.get<RawRequest>('SELECT * FROM enrollment_requests WHERE id = ?', [id]);
     return r && toRequest(r);
   }
 
   async list(status: EnrollmentStatus | undefined, limit: number): Promise<EnrollmentRequest[]> {
     const rows =
       status === undefined
-        ? this.db.prepare('SELECT * FROM enrollment_requests ORDER BY created_at DESC, id LIMIT ?').all(limit)
-        : this.db.prepare('SELECT * FROM enrollment_requests WHERE status = ? ORDER BY created_at DESC, id LIMIT ?').all(status, limit);
-    return (rows as RawRequest[]).map(toRequest);
+        ? await this.sql.all<RawRequest>('SELECT * FROM enrollment_requests ORDER BY created_at DESC, id LIMIT ?', [limit])
+        : await this.sql.all<RawRequest>('SELECT * FROM enrollment_requests WHERE status = ? ORDER BY created_at DESC, id LIMIT ?', [status, limit]);
+    return rows.map(toRequest);
   }
 
   /** pending -> accepted|rejected; false when the request was not pending. */
   async decide(id: string, outcome: 'accepted' | 'rejected', by: string, now: number): Promise<boolean> {
-    return (
-      this.db
-        .prepare("UPDATE enrollment_requests SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'pending'")
-        .run(outcome, now, by, id).changes === 1
-    );
+    return (await this.sql.run("UPDATE enrollment_requests SET status = ?, decided_at = ?, decided_by = ? WHERE id = ? AND status = 'pending'", [outcome, now, by, id])) === 1;
   }
 
   /** accepted -> delivered, at most once; false when another poll won the race or it is not accepted. */
   async markDelivered(id: string, now: number): Promise<boolean> {
-    return this.db.prepare("UPDATE enrollment_requests SET status = 'delivered', delivered_at = ? WHERE id = ? AND status = 'accepted'").run(now, id).changes === 1;
+    return (await this.sql.run("UPDATE enrollment_requests SET status = 'delivered', delivered_at = ? WHERE id = ? AND status = 'accepted'", [now, id])) === 1;
   }
 }

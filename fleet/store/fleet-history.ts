@@ -1,8 +1,8 @@
-import type Database from 'better-sqlite3';
 import { parseJsonObject } from './json.ts';
 import { Where } from './where.ts';
 import type { Alert } from './repositories.ts';
-import { toAlert, type AlertTableRow } from './sqlite-alerts.ts';
+import { toAlert, type AlertTableRow } from './alerts.ts';
+import type { Sql } from './sql.ts';
 
 export interface HealthSample {
   metric: string;
@@ -50,14 +50,15 @@ export interface FleetHistory {
 }
 
 /** The API's read queries over what ingest and alerts wrote (health, events, alerts). */
-export class SqliteFleetHistory implements FleetHistory {
-  constructor(private readonly db: Database.Database) {}
+export class SqlFleetHistory implements FleetHistory {
+  constructor(private readonly sql: Sql) {}
 
   async health(boxId: string, metric: string | undefined, from: number, to: number, limit: number): Promise<HealthSample[]> {
     const w = new Where().add('box_id = ?', boxId).add('metric = ?', metric).add('at >= ?', from).add('at < ?', to);
-    const rows = this.db
-      .prepare(`SELECT metric, at, value, samples, resolution_ms FROM health_metrics ${w} ORDER BY at, metric, resolution_ms DESC LIMIT ?`)
-      .all(...w.args, limit) as { metric: string; at: number; value: number; samples: number; resolution_ms: number }[];
+    const rows = await this.sql.all<{ metric: string; at: number; value: number; samples: number; resolution_ms: number }>(
+      `SELECT metric, at, value, samples, resolution_ms FROM health_metrics ${w} ORDER BY at, metric, resolution_ms DESC LIMIT ?`,
+      [...w.args, limit],
+    );
     return rows.map((r) => ({ metric: r.metric, at: r.at, value: r.value, samples: r.samples, resolutionMs: r.resolution_ms }));
   }
 
@@ -69,7 +70,7 @@ export class SqliteFleetHistory implements FleetHistory {
       .add('e.severity = ?', f.severity)
       .add('e.at >= ?', f.from)
       .add('e.at < ?', f.to);
-    const rows = this.db.prepare(`SELECT e.* FROM events e JOIN boxes b ON b.id = e.box_id ${w} ORDER BY e.at DESC, e.id DESC LIMIT ?`).all(...w.args, f.limit) as {
+    const rows = await this.sql.all<{
       id: number;
       box_id: string;
       event_id: string;
@@ -79,7 +80,7 @@ export class SqliteFleetHistory implements FleetHistory {
       subject: string | null;
       data: string;
       received_at: number;
-    }[];
+    }>(`SELECT e.* FROM events e JOIN boxes b ON b.id = e.box_id ${w} ORDER BY e.at DESC, e.id DESC LIMIT ?`, [...w.args, f.limit]);
     return rows.map((r) => ({
       id: r.id,
       boxId: r.box_id,
@@ -95,11 +96,10 @@ export class SqliteFleetHistory implements FleetHistory {
 
   async alerts(f: AlertFilter): Promise<Alert[]> {
     const w = new Where().add('a.box_id = ?', f.boxId).add('b.club_id = ?', f.clubId).add('a.status = ?', f.status).add('a.severity = ?', f.severity);
-    const rows = this.db.prepare(`SELECT a.* FROM alerts a JOIN boxes b ON b.id = a.box_id ${w} ORDER BY a.opened_at DESC, a.id DESC LIMIT ?`).all(...w.args, f.limit) as AlertTableRow[];
-    return rows.map(toAlert);
+    return (await this.sql.all<AlertTableRow>(`SELECT a.* FROM alerts a JOIN boxes b ON b.id = a.box_id ${w} ORDER BY a.opened_at DESC, a.id DESC LIMIT ?`, [...w.args, f.limit])).map(toAlert);
   }
 
   async countOpenAlerts(): Promise<number> {
-    return (this.db.prepare("SELECT COUNT(*) AS n FROM alerts WHERE status = 'open'").get() as { n: number }).n;
+    return (await this.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM alerts WHERE status = 'open'"))?.n ?? 0;
   }
 }

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Sql } from './sql.ts';
 
 /** What the dashboard refetches when it changes. */
 export type LiveTopic = 'boxes' | 'passes' | 'events' | 'alerts' | 'commands' | 'audit' | 'health' | 'rollouts' | 'config';
@@ -25,14 +25,13 @@ const PROBES: Record<LiveTopic, string> = {
   config: "SELECT (SELECT max(coalesce(config_reported_at, 0)) FROM boxes) || ':' || (SELECT count(*) || ':' || max(set_at) FROM config_desired) AS v",
 };
 
+/** SQLite's probe: one cheap query per topic. */
 export class SqliteLiveProbe implements LiveProbe {
-  private readonly statements: [LiveTopic, Database.Statement][];
-
-  constructor(db: Database.Database) {
-    this.statements = LIVE_TOPICS.map((t) => [t, db.prepare(PROBES[t])]);
-  }
+  constructor(private readonly sql: Sql) {}
 
   async probe(): Promise<Map<LiveTopic, unknown>> {
-    return new Map(this.statements.map(([t, s]) => [t, (s.get() as { v: unknown } | undefined)?.v ?? null]));
+    const out = new Map<LiveTopic, unknown>();
+    for (const t of LIVE_TOPICS) out.set(t, (await this.sql.get<{ v: unknown }>(PROBES[t]))?.v ?? null);
+    return out;
   }
 }

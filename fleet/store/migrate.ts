@@ -6,6 +6,8 @@ import type Database from 'better-sqlite3';
 import { StoreError } from './errors.ts';
 
 export const defaultMigrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'migrations');
+/** PostgreSQL's edition of the same migrations: one file per version of migrations/. */
+export const defaultPgMigrationsDir = join(dirname(fileURLToPath(import.meta.url)), 'pg-migrations');
 
 export interface Migration {
   readonly version: number;

@@ -1,5 +1,5 @@
-import type Database from 'better-sqlite3';
-import { passFromColumns, type PassColumns } from './sqlite-passes.ts';
+import { passFromColumns, type PassColumns } from './passes.ts';
+import type { Sql } from './sql.ts';
 import { Where } from './where.ts';
 import type { PassFact } from '../reports/pass-anomalies.ts';
 export interface PassRow {
@@ -34,8 +34,6 @@ export interface PassFilter {
   after?: { at: number; boxId: string; seq: number };
 }
 
-/** The credential's truncated hash as the box sent it (fleet/ingest/mapping.ts keeps it in `data`). */
-const CREDENTIAL_KEY = "json_extract(p.data, '$.credentialHash')";
 
 interface RawPass extends PassColumns {
   club_id: string | null;
@@ -61,22 +59,27 @@ export interface PassReports {
 }
 
 /** Pass queries for the API: filtered pages, exports, and the rows the anomaly reports read. */
-export class SqlitePassReports implements PassReports {
-  constructor(private readonly db: Database.Database) {}
+export class SqlPassReports implements PassReports {
+  /** The credential's truncated hash as the box sent it (fleet/ingest/mapping.ts keeps it in `data`). */
+  private readonly credentialKey: string;
+
+  constructor(private readonly sql: Sql) {
+    this.credentialKey = sql.dialect.jsonText('p.data', 'credentialHash');
+  }
 
   async query(f: PassFilter, limit: number): Promise<PassRow[]> {
     const w = new Where()
       .add('b.club_id = ?', f.clubId)
       .add('p.box_id = ?', f.boxId)
       .add('p.member_id = ?', f.memberId)
-      .add(`${CREDENTIAL_KEY} = ?`, f.credentialHash)
+      .add(`${this.credentialKey} = ?`, f.credentialHash)
       .add('p.granted = ?', f.granted === undefined ? undefined : f.granted ? 1 : 0)
       .add('p.at >= ?', f.from)
       .add('p.at < ?', f.to);
     afterKey(w, f.after);
-    const sql = `SELECT p.*, b.club_id, ${CREDENTIAL_KEY} AS credential_hash FROM passes p JOIN boxes b ON b.id = p.box_id ${w}
+    const sql = `SELECT p.*, b.club_id, ${this.credentialKey} AS credential_hash FROM passes p JOIN boxes b ON b.id = p.box_id ${w}
       ORDER BY p.at, p.box_id, p.seq LIMIT ?`;
-    return (this.db.prepare(sql).all(...w.args, limit) as RawPass[]).map(toRow);
+    return (await this.sql.all<RawPass>(sql, [...w.args, limit])).map(toRow);
   }
 
   /**
@@ -86,13 +89,13 @@ export class SqlitePassReports implements PassReports {
   async facts(clubId: string | undefined, from: number, to: number, limit: number, after?: PassFilter['after']): Promise<PassFactRow[]> {
     const w = new Where().add('b.club_id = ?', clubId).add('p.at >= ?', from).add('p.at < ?', to);
     afterKey(w, after);
-    const sql = `SELECT p.box_id AS boxId, p.seq, b.club_id AS clubId, p.at, p.lane, p.direction, p.granted, p.outcome, p.member_id AS memberId,
-      ${CREDENTIAL_KEY} AS credentialHash FROM passes p JOIN boxes b ON b.id = p.box_id ${w} ORDER BY p.at, p.box_id, p.seq LIMIT ?`;
-    const rows = this.db.prepare(sql).all(...w.args, limit) as (Omit<PassFactRow, 'granted'> & { granted: number })[];
+    const sql = `SELECT p.box_id AS "boxId", p.seq, b.club_id AS "clubId", p.at, p.lane, p.direction, p.granted, p.outcome, p.member_id AS "memberId",
+      ${this.credentialKey} AS "credentialHash" FROM passes p JOIN boxes b ON b.id = p.box_id ${w} ORDER BY p.at, p.box_id, p.seq LIMIT ?`;
+    const rows = await this.sql.all<Omit<PassFactRow, 'granted'> & { granted: number }>(sql, [...w.args, limit]);
     return rows.map((r) => Object.assign(r, { granted: r.granted === 1 }) as unknown as PassFactRow);
   }
 
   async count(): Promise<number> {
-    return (this.db.prepare('SELECT COUNT(*) AS n FROM passes').get() as { n: number }).n;
+    return (await this.sql.get<{ n: number }>('SELECT COUNT(*) AS n FROM passes'))?.n ?? 0;
   }
 }

@@ -1,4 +1,4 @@
-import type Database from 'better-sqlite3';
+import type { Sql } from './sql.ts';
 import type { AccessRight, Booking, CredentialRecord, Member, QrKey, RightsData, RightsDeletes, Zone } from '../../protocol/mqtt/index.ts';
 
 export type Collection = keyof RightsData;
@@ -66,15 +66,11 @@ export interface RightsCatalog {
 }
 
 /** Members' rights per club with a version per club (migrations 001 and 102). */
-export class SqliteRightsCatalog implements RightsCatalog {
-  constructor(private readonly db: Database.Database) {}
+export class SqlRightsCatalog implements RightsCatalog {
+  constructor(private readonly sql: Sql) {}
 
-  async version(clubId: string): Promise<number> {
-    return this.current(clubId);
-  }
-
-  private current(clubId: string): number {
-    return (this.db.prepare('SELECT version FROM rights_versions WHERE club_id = ?').get(clubId) as { version: number } | undefined)?.version ?? 0;
+  version(clubId: string): Promise<number> {
+    return current(this.sql, clubId);
   }
 
   /**
@@ -82,11 +78,11 @@ export class SqliteRightsCatalog implements RightsCatalog {
    * references the change left dangling so the caller can roll back.
    */
   async applyInTx(clubId: string, changes: RightsChanges, now: number): Promise<{ baseVersion: number; version: number; dangling: DanglingReference[] }> {
-    const baseVersion = this.current(clubId);
-    const version = baseVersion + 1;
-    this.db
-      .prepare('INSERT INTO rights_versions (club_id, version, updated_at) VALUES (?, ?, ?) ON CONFLICT(club_id) DO UPDATE SET version = excluded.version, updated_at = excluded.updated_at')
-      .run(clubId, version, now);
+    const sql = this.sql;
+    // The version row is written first: on PostgreSQL its lock orders concurrent changes of one club.
+    await sql.run('INSERT INTO rights_versions (club_id, version, updated_at) VALUES (?, 1, ?) ON CONFLICT(club_id) DO UPDATE SET version = rights_versions.version + 1, updated_at = excluded.updated_at', [clubId, now]);
+    const version = await current(sql, clubId);
+    const baseVersion = version - 1;
     for (const c of COLLECTIONS) {
       const m = mapping(c);
       const records = (changes.upserts[c] ?? []) as RightsData[typeof c][number][];
@@ -94,51 +90,58 @@ export class SqliteRightsCatalog implements RightsCatalog {
         const cols = m.columns.join(', ');
         const marks = m.columns.map(() => '?').join(', ');
         const sets = m.columns.map((col) => `${col} = excluded.${col}`).join(', ');
-        const up = this.db.prepare(
-          `INSERT INTO ${m.table} (club_id, id, version, deleted, ${cols}) VALUES (?, ?, ?, 0, ${marks})
-           ON CONFLICT(club_id, id) DO UPDATE SET version = excluded.version, deleted = 0, ${sets}`,
-        );
-        for (const r of records) up.run(clubId, m.idOf(r), version, ...m.values(r));
+        const up = `INSERT INTO ${m.table} (club_id, id, version, deleted, ${cols}) VALUES (?, ?, ?, 0, ${marks})
+           ON CONFLICT(club_id, id) DO UPDATE SET version = excluded.version, deleted = 0, ${sets}`;
+        for (const r of records) await sql.run(up, [clubId, m.idOf(r), version, ...m.values(r)]);
       }
-      const del = this.db.prepare(`UPDATE ${m.table} SET deleted = 1, version = ? WHERE club_id = ? AND id = ? AND deleted = 0`);
-      for (const id of changes.deletes[c] ?? []) del.run(version, clubId, id);
+      const del = `UPDATE ${m.table} SET deleted = 1, version = ? WHERE club_id = ? AND id = ? AND deleted = 0`;
+      for (const id of changes.deletes[c] ?? []) await sql.run(del, [version, clubId, id]);
     }
-    return { baseVersion, version, dangling: this.danglingAt(clubId, version) };
+    return { baseVersion, version, dangling: await this.danglingAt(clubId, version) };
   }
 
   /** References of rows written at `version` to members or zones that are not live. */
-  private danglingAt(clubId: string, version: number): DanglingReference[] {
+  private async danglingAt(clubId: string, version: number): Promise<DanglingReference[]> {
     const out: DanglingReference[] = [];
-    const liveMember = this.db.prepare('SELECT 1 FROM members WHERE club_id = ? AND id = ? AND deleted = 0');
-    const liveZone = this.db.prepare('SELECT 1 FROM zones WHERE club_id = ? AND id = ? AND deleted = 0');
+    const live = async (table: string, id: string) => (await this.sql.get(`SELECT 1 FROM ${table} WHERE club_id = ? AND id = ? AND deleted = 0`, [clubId, id])) !== undefined;
     for (const c of ['credentials', 'rights', 'bookings'] as const) {
-      for (const r of this.rows(c, clubId, version)) {
+      for (const r of await rows(this.sql, c, clubId, version)) {
         const rec = r as { id: string; memberId: string; zoneIds?: string[]; zoneId?: string };
-        if (!liveMember.get(clubId, rec.memberId)) out.push({ collection: c, id: rec.id, missing: `member ${rec.memberId}` });
-        for (const z of rec.zoneIds ?? (rec.zoneId ? [rec.zoneId] : [])) if (!liveZone.get(clubId, z)) out.push({ collection: c, id: rec.id, missing: `zone ${z}` });
+        if (!(await live('members', rec.memberId))) out.push({ collection: c, id: rec.id, missing: `member ${rec.memberId}` });
+        for (const z of rec.zoneIds ?? (rec.zoneId ? [rec.zoneId] : [])) if (!(await live('zones', z))) out.push({ collection: c, id: rec.id, missing: `zone ${z}` });
         if (out.length >= 20) return out;
       }
     }
     return out;
   }
 
-  private rows<C extends Collection>(c: C, clubId: string, exactVersion?: number): RightsData[C] {
-    const m = mapping(c);
-    const sql = `SELECT * FROM ${m.table} WHERE club_id = ? AND deleted = 0 ${exactVersion === undefined ? '' : 'AND version = ?'} ORDER BY id`;
-    const args = exactVersion === undefined ? [clubId] : [clubId, exactVersion];
-    return (this.db.prepare(sql).all(...args) as Record<string, unknown>[]).map((r) => m.fromRow(r)) as RightsData[C];
-  }
-
   /** The club's live QR keys (members' token keys and the boxes' ticket keys). */
-  async liveQrKeys(clubId: string): Promise<QrKey[]> {
-    return this.rows('qrKeys', clubId);
+  liveQrKeys(clubId: string): Promise<QrKey[]> {
+    return rows(this.sql, 'qrKeys', clubId);
   }
 
-  /** Everything live for the club, and the version it is at; read in one transaction. */
-  async snapshot(clubId: string): Promise<{ version: number; data: RightsData }> {
-    return this.db.transaction(() => {
-      const data = Object.fromEntries(COLLECTIONS.map((c) => [c, this.rows(c, clubId)])) as unknown as RightsData;
-      return { version: this.current(clubId), data };
-    })();
+  /**
+   * Everything live for the club, and the version it is at. The version is read first: under
+   * PostgreSQL's read-committed isolation a change committed meanwhile may show in the data
+   * (the next delta sends it again, harmlessly), never be counted in a version it is missing from.
+   */
+  snapshot(clubId: string): Promise<{ version: number; data: RightsData }> {
+    return this.sql.transaction(async (tx) => {
+      const version = await current(tx, clubId);
+      const data: Partial<Record<Collection, unknown>> = {};
+      for (const c of COLLECTIONS) data[c] = await rows(tx, c, clubId);
+      return { version, data: data as RightsData };
+    });
   }
+}
+
+async function current(sql: Sql, clubId: string): Promise<number> {
+  return (await sql.get<{ version: number }>('SELECT version FROM rights_versions WHERE club_id = ?', [clubId]))?.version ?? 0;
+}
+
+async function rows<C extends Collection>(sql: Sql, c: C, clubId: string, exactVersion?: number): Promise<RightsData[C]> {
+  const m = mapping(c);
+  const text = `SELECT * FROM ${m.table} WHERE club_id = ? AND deleted = 0 ${exactVersion === undefined ? '' : 'AND version = ?'} ORDER BY id`;
+  const args = exactVersion === undefined ? [clubId] : [clubId, exactVersion];
+  return (await sql.all<Record<string, unknown>>(text, args)).map((r) => m.fromRow(r)) as RightsData[C];
 }

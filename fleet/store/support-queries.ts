@@ -1,9 +1,9 @@
-import type Database from 'better-sqlite3';
 import type { AccessRight, Booking, Member } from '../../protocol/mqtt/index.ts';
 import { parseJsonObject } from './json.ts';
-import { passFromColumns, type PassColumns } from './sqlite-passes.ts';
+import { toAlert, type AlertTableRow } from './alerts.ts';
+import { passFromColumns, type PassColumns } from './passes.ts';
 import type { Alert } from './repositories.ts';
-import { toAlert, type AlertTableRow } from './sqlite-alerts.ts';
+import type { Sql } from './sql.ts';
 
 /** A member found by name or id, in one club. */
 export interface MemberHit {
@@ -76,53 +76,56 @@ export interface SupportQueries {
 }
 
 /** LIKE pattern of a free text: its own % and _ match themselves. */
-const contains = (text: string) => `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+const escapeLike = (text: string) => text.replace(/[\\%_]/g, (c) => `\\${c}`);
+const contains = (text: string) => `%${escapeLike(text)}%`;
 
-export class SqliteSupportQueries implements SupportQueries {
-  constructor(private readonly db: Database.Database) {}
+/** On the Sql seam: SQLite and PostgreSQL alike (case-insensitive search through lower(), which both have). */
+export class SqlSupportQueries implements SupportQueries {
+  constructor(private readonly sql: Sql) {}
 
   async findMembers(text: string, limit: number): Promise<MemberHit[]> {
-    const rows = this.db
-      .prepare("SELECT club_id, id, name FROM members WHERE deleted = 0 AND (name LIKE ? ESCAPE '\\' COLLATE NOCASE OR id = ?) ORDER BY name, club_id, id LIMIT ?")
-      .all(contains(text), text, limit) as { club_id: string; id: string; name: string }[];
+    const rows = await this.sql.all<{ club_id: string; id: string; name: string }>(
+      "SELECT club_id, id, name FROM members WHERE deleted = 0 AND (lower(name) LIKE lower(?) ESCAPE '\\' OR id = ?) ORDER BY name, club_id, id LIMIT ?",
+      [contains(text), text, limit],
+    );
     return rows.map((r) => ({ clubId: r.club_id, memberId: r.id, name: r.name }));
   }
 
   async memberRecords(memberId: string): Promise<MemberRecords[]> {
-    const members = this.db.prepare('SELECT club_id, data FROM members WHERE id = ? AND deleted = 0 ORDER BY club_id').all(memberId) as { club_id: string; data: string }[];
-    return members.map((m) => {
-      const of = (table: string) => (this.db.prepare(`SELECT data FROM ${table} WHERE club_id = ? AND member_id = ? AND deleted = 0 ORDER BY id`).all(m.club_id, memberId) as { data: string }[]).map((r) => JSON.parse(r.data) as unknown);
-      const credentials = this.db
-        .prepare('SELECT id, kind, valid_from, valid_until FROM credentials WHERE club_id = ? AND member_id = ? AND deleted = 0 ORDER BY id')
-        .all(m.club_id, memberId) as { id: string; kind: string; valid_from: number | null; valid_until: number | null }[];
-      return {
+    const members = await this.sql.all<{ club_id: string; data: string }>('SELECT club_id, data FROM members WHERE id = ? AND deleted = 0 ORDER BY club_id', [memberId]);
+    const out: MemberRecords[] = [];
+    for (const m of members) {
+      const of = async (table: string) => (await this.sql.all<{ data: string }>(`SELECT data FROM ${table} WHERE club_id = ? AND member_id = ? AND deleted = 0 ORDER BY id`, [m.club_id, memberId])).map((r) => JSON.parse(r.data) as unknown);
+      const credentials = await this.sql.all<{ id: string; kind: string; valid_from: number | null; valid_until: number | null }>(
+        'SELECT id, kind, valid_from, valid_until FROM credentials WHERE club_id = ? AND member_id = ? AND deleted = 0 ORDER BY id',
+        [m.club_id, memberId],
+      );
+      out.push({
         clubId: m.club_id,
         member: JSON.parse(m.data) as Member,
-        rights: of('access_rights') as AccessRight[],
-        bookings: of('rights_bookings') as Booking[],
+        rights: (await of('access_rights')) as AccessRight[],
+        bookings: (await of('rights_bookings')) as Booking[],
         credentials: credentials.map((c) => ({ id: c.id, kind: c.kind, validFrom: c.valid_from, validTo: c.valid_until })),
-      };
-    });
+      });
+    }
+    return out;
   }
 
   async memberPasses(memberId: string, limit: number): Promise<MemberPass[]> {
-    const rows = this.db
-      .prepare('SELECT p.*, b.club_id FROM passes p JOIN boxes b ON b.id = p.box_id WHERE p.member_id = ? ORDER BY p.at DESC, p.box_id, p.seq DESC LIMIT ?')
-      .all(memberId, limit) as (PassColumns & { club_id: string | null })[];
+    const rows = await this.sql.all<PassColumns & { club_id: string | null }>('SELECT p.*, b.club_id FROM passes p JOIN boxes b ON b.id = p.box_id WHERE p.member_id = ? ORDER BY p.at DESC, p.box_id, p.seq DESC LIMIT ?', [memberId, limit]);
     return rows.map((r) => ({ ...passFromColumns(r), clubId: r.club_id }));
   }
 
   async alertsBetween(boxId: string, from: number, to: number, limit: number): Promise<Alert[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM alerts WHERE box_id = ? AND opened_at < ? AND (resolved_at IS NULL OR resolved_at >= ?) ORDER BY opened_at, id LIMIT ?')
-      .all(boxId, to, from, limit) as AlertTableRow[];
+    const rows = await this.sql.all<AlertTableRow>('SELECT * FROM alerts WHERE box_id = ? AND opened_at < ? AND (resolved_at IS NULL OR resolved_at >= ?) ORDER BY opened_at, id LIMIT ?', [boxId, to, from, limit]);
     return rows.map(toAlert);
   }
 
   async commandsBetween(boxId: string, from: number, to: number, limit: number): Promise<CommandInWindow[]> {
-    const rows = this.db
-      .prepare('SELECT * FROM commands WHERE box_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?')
-      .all(boxId, from, to, limit) as { id: string; kind: string; args: string; created_at: number; updated_at: number; operator: string; ticket: string | null; status: string; result: string | null }[];
+    const rows = await this.sql.all<{ id: string; kind: string; args: string; created_at: number; updated_at: number; operator: string; ticket: string | null; status: string; result: string | null }>(
+      'SELECT * FROM commands WHERE box_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id LIMIT ?',
+      [boxId, from, to, limit],
+    );
     return rows.map((r) => ({
       id: r.id,
       kind: r.kind,
@@ -137,31 +140,29 @@ export class SqliteSupportQueries implements SupportQueries {
   }
 
   async auditOfBox(boxId: string, from: number, to: number, limit: number): Promise<BoxAuditRow[]> {
-    const rows = this.db
-      .prepare("SELECT at, actor, action, ticket, detail FROM audit_log WHERE (target = ? OR target LIKE ? ESCAPE '\\') AND at >= ? AND at < ? ORDER BY at, id LIMIT ?")
-      .all(boxId, `${boxId.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`, from, to, limit) as { at: number; actor: string; action: string; ticket: string | null; detail: string }[];
+    const rows = await this.sql.all<{ at: number; actor: string; action: string; ticket: string | null; detail: string }>(
+      "SELECT at, actor, action, ticket, detail FROM audit_log WHERE (target = ? OR target LIKE ? ESCAPE '\\') AND at >= ? AND at < ? ORDER BY at, id LIMIT ?",
+      [boxId, `${escapeLike(boxId)}/%`, from, to, limit],
+    );
     return rows.map((r) => ({ at: r.at, actor: r.actor, action: r.action, ticket: r.ticket, detail: parseJsonObject(r.detail) }));
   }
 
   async rolloutsOfBox(boxId: string, from: number, to: number): Promise<RolloutBoxRow[]> {
-    const rows = this.db
-      .prepare(
-        `SELECT rb.rollout_id, r.version, rb.state, rb.update_state, rb.last_error, rb.last_change_at FROM rollout_boxes rb JOIN rollouts r ON r.id = rb.rollout_id
-         WHERE rb.box_id = ? AND rb.last_change_at >= ? AND rb.last_change_at < ? ORDER BY rb.last_change_at`,
-      )
-      .all(boxId, from, to) as { rollout_id: string; version: string; state: string; update_state: string | null; last_error: string | null; last_change_at: number }[];
+    const rows = await this.sql.all<{ rollout_id: string; version: string; state: string; update_state: string | null; last_error: string | null; last_change_at: number }>(
+      `SELECT rb.rollout_id, r.version, rb.state, rb.update_state, rb.last_error, rb.last_change_at FROM rollout_boxes rb JOIN rollouts r ON r.id = rb.rollout_id
+       WHERE rb.box_id = ? AND rb.last_change_at >= ? AND rb.last_change_at < ? ORDER BY rb.last_change_at`,
+      [boxId, from, to],
+    );
     return rows.map((r) => ({ rolloutId: r.rollout_id, version: r.version, state: r.state, updateState: r.update_state, lastError: r.last_error, at: r.last_change_at }));
   }
 
   async presenceChangeBetween(boxId: string, from: number, to: number): Promise<{ at: number; online: boolean } | undefined> {
-    const row = this.db.prepare('SELECT online, online_changed_at FROM boxes WHERE id = ? AND online_changed_at >= ? AND online_changed_at < ?').get(boxId, from, to) as { online: number; online_changed_at: number } | undefined;
+    const row = await this.sql.get<{ online: number; online_changed_at: number }>('SELECT online, online_changed_at FROM boxes WHERE id = ? AND online_changed_at >= ? AND online_changed_at < ?', [boxId, from, to]);
     return row === undefined ? undefined : { at: row.online_changed_at, online: row.online === 1 };
   }
 
   async configReportedBetween(boxId: string, from: number, to: number): Promise<{ at: number; report: Record<string, unknown> } | undefined> {
-    const row = this.db.prepare('SELECT config_reported, config_reported_at FROM boxes WHERE id = ? AND config_reported_at >= ? AND config_reported_at < ?').get(boxId, from, to) as
-      | { config_reported: string; config_reported_at: number }
-      | undefined;
+    const row = await this.sql.get<{ config_reported: string; config_reported_at: number }>('SELECT config_reported, config_reported_at FROM boxes WHERE id = ? AND config_reported_at >= ? AND config_reported_at < ?', [boxId, from, to]);
     return row === undefined ? undefined : { at: row.config_reported_at, report: parseJsonObject(row.config_reported) };
   }
 }

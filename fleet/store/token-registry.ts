@@ -1,5 +1,5 @@
 import { createHash, randomBytes } from 'node:crypto';
-import type Database from 'better-sqlite3';
+import type { Sql } from './sql.ts';
 
 export const ROLES = ['viewer', 'technician', 'support', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
@@ -52,46 +52,48 @@ export interface TokenRegistry {
 }
 
 /** API tokens (table api_tokens of migration 001). */
-export class SqliteTokenRegistry implements TokenRegistry {
-  constructor(private readonly db: Database.Database) {}
+export class SqlTokenRegistry implements TokenRegistry {
+  constructor(private readonly sql: Sql) {}
 
   /** Creates a token and returns it in clear, the only time it exists outside the caller. */
   async create(name: string, role: Role, now: number, expiresAt: number | null = null): Promise<{ token: string; row: ApiTokenRow }> {
     const id = `tok_${randomBytes(6).toString('hex')}`;
     const token = `rbx_${randomBytes(32).toString('base64url')}`;
-    this.db
-      .prepare('INSERT INTO api_tokens (id, name, token_hash, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?)')
-      .run(id, name, hashApiToken(token), role, now, expiresAt);
-    return { token, row: (await this.get(id)) as ApiTokenRow };
+    const r = await this.sql.get<RawRow>('INSERT INTO api_tokens (id, name, token_hash, role, created_at, expires_at) VALUES (?, ?, ?, ?, ?, ?) RETURNING *', [
+      id,
+      name,
+      hashApiToken(token),
+      role,
+      now,
+      expiresAt,
+    ]);
+    return { token, row: toRow(r as RawRow) };
   }
 
   async get(id: string): Promise<ApiTokenRow | undefined> {
-    const r = this.db.prepare('SELECT * FROM api_tokens WHERE id = ?').get(id) as RawRow | undefined;
+    const r = await this.sql.get<RawRow>('SELECT * FROM api_tokens WHERE id = ?', [id]);
     return r && toRow(r);
   }
 
   async list(): Promise<ApiTokenRow[]> {
-    return (this.db.prepare('SELECT * FROM api_tokens ORDER BY created_at, id').all() as RawRow[]).map(toRow);
+    return (await this.sql.all<RawRow>('SELECT * FROM api_tokens ORDER BY created_at, id')).map(toRow);
   }
 
   /** The live token matching `token`, or undefined (unknown, revoked or expired). */
   async authenticate(token: string, now: number): Promise<ApiTokenRow | undefined> {
-    const r = this.db.prepare('SELECT * FROM api_tokens WHERE token_hash = ?').get(hashApiToken(token)) as RawRow | undefined;
+    const r = await this.sql.get<RawRow>('SELECT * FROM api_tokens WHERE token_hash = ?', [hashApiToken(token)]);
     if (!r || r.revoked_at !== null || (r.expires_at !== null && r.expires_at <= now) || !isRole(r.role)) return undefined;
     // Write last use at most once a minute: a busy dashboard must not turn reads into writes.
-    if (r.last_used_at === null || now - r.last_used_at > 60_000) this.db.prepare('UPDATE api_tokens SET last_used_at = ? WHERE id = ?').run(now, r.id);
+    if (r.last_used_at === null || now - r.last_used_at > 60_000) await this.sql.run('UPDATE api_tokens SET last_used_at = ? WHERE id = ?', [now, r.id]);
     return toRow(r);
   }
 
   async revoke(id: string, now: number): Promise<boolean> {
-    return this.db.prepare('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL').run(now, id).changes === 1;
+    return (await this.sql.run('UPDATE api_tokens SET revoked_at = ? WHERE id = ? AND revoked_at IS NULL', [now, id])) === 1;
   }
 
   async countActiveAdmins(now: number): Promise<number> {
-    return (
-      this.db
-        .prepare("SELECT COUNT(*) AS n FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)")
-        .get(now) as { n: number }
-    ).n;
+    const r = await this.sql.get<{ n: number }>("SELECT COUNT(*) AS n FROM api_tokens WHERE role = 'admin' AND revoked_at IS NULL AND (expires_at IS NULL OR expires_at > ?)", [now]);
+    return r?.n ?? 0;
   }
 }

@@ -6,6 +6,7 @@ import { installTrustAnchor, trustAnchorPath } from '../../agent/update/trust-an
 import { makeRepository } from '../support/update-fixtures.ts';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connectBox, enrollBox, sha256Hex, startTestFleet, type TestFleet } from '../support/fleet-harness.ts';
+import type { SqliteFleetStore } from '../../fleet/store/sqlite-store.ts';
 
 describe('enrollment end to end: code -> pending -> accept -> MQTT with issued credentials -> revoke -> cut off', () => {
   let f: TestFleet;
@@ -63,7 +64,7 @@ describe('enrollment end to end: code -> pending -> accept -> MQTT with issued c
     expect(twice.status).toBe(410);
     expect(twice.body.error.code).toBe('ENROLLMENT_ALREADY_DELIVERED');
     // Only hashes are stored.
-    const stored = f.svc.fleet.store.db.prepare('SELECT credential_hash FROM boxes WHERE id = ?').get('box-nord-1') as { credential_hash: string };
+    const stored = (f.svc.fleet.store as SqliteFleetStore).db.prepare('SELECT credential_hash FROM boxes WHERE id = ?').get('box-nord-1') as { credential_hash: string };
     expect(stored.credential_hash).toMatch(/^scrypt\$/);
     expect(stored.credential_hash).not.toContain(password);
 

@@ -12,6 +12,7 @@ import { VALID_MESSAGES } from '../../protocol/mqtt/fixtures.ts';
 import { encode, topicFor } from '../../protocol/mqtt/index.ts';
 import { connectBox, sha256Hex } from '../support/fleet-harness.ts';
 import { startMosquitto, type MosquittoProcess } from '../support/mosquitto.ts';
+import type { SqliteFleetStore } from '../../fleet/store/sqlite-store.ts';
 
 const SERVICE = { username: '_fleet', password: 'fleet-service-secret-for-session-test' };
 /** How long the fleet stays down while the boxes keep sending (the issue's figure). */
@@ -111,7 +112,7 @@ describe('persistent fleet session on Mosquitto', () => {
       expect(s.closes(), `${BOXES[i]} reconnected`).toBe(0);
       expect(s.sent.every((b) => s.acked.has(b))).toBe(true);
       // Stored in the order sent: rowid order is seq order, and every seq is there once.
-      const seqs = (svc.fleet.store.db.prepare('SELECT seq FROM passes WHERE box_id = ? ORDER BY rowid').all(BOXES[i]) as { seq: number }[]).map((r) => r.seq);
+      const seqs = ((svc.fleet.store as SqliteFleetStore).db.prepare('SELECT seq FROM passes WHERE box_id = ? ORDER BY rowid').all(BOXES[i]) as { seq: number }[]).map((r) => r.seq);
       expect(seqs).toEqual(Array.from({ length: s.lastSeq() }, (_, k) => k + 1));
     }
   }, 120_000);

@@ -30,4 +30,6 @@ export const SYSTEM_PEERS: readonly SystemPeer[] = [
   { debian: 'mbpoll', usedFor: 'the Modbus master peer', probe: { onPath: 'mbpoll' } },
   { debian: 'python3-pymodbus', usedFor: 'the Modbus server peer', probe: { run: ['/usr/bin/python3', '-c', 'import pymodbus'] } },
   { debian: 'chromium', usedFor: 'the browser tests', probe: { file: '/usr/bin/chromium' } },
+  // The PostgreSQL store suites start their own servers (initdb, pg_ctl) on free ports.
+  { debian: 'postgresql-15', usedFor: 'the PostgreSQL store suites', probe: { file: '/usr/lib/postgresql/15/bin/initdb' } },
 ];

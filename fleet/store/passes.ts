@@ -1,0 +1,70 @@
+import type { Sql } from './sql.ts';
+import { parseJsonObject } from './json.ts';
+import type { PassRecord, PassRepository } from './repositories.ts';
+
+/** A `passes` row as the engine returns it (pass-reports.ts adds joined columns to it). */
+export interface PassColumns {
+  box_id: string;
+  seq: number;
+  batch_id: string;
+  at: number;
+  lane: string;
+  direction: string | null;
+  granted: number;
+  reason: string;
+  outcome: string | null;
+  member_id: string | null;
+  credential_kind: string | null;
+  rights_version: number | null;
+  received_at: number;
+  data: string;
+}
+
+/** The stored pass of a row, as the box sent it. */
+export function passFromColumns(r: PassColumns): PassRecord & { boxId: string } {
+  return {
+    boxId: r.box_id,
+    seq: r.seq,
+    batchId: r.batch_id,
+    at: r.at,
+    lane: r.lane,
+    direction: r.direction,
+    granted: r.granted === 1,
+    reason: r.reason,
+    outcome: r.outcome,
+    memberId: r.member_id,
+    credentialKind: r.credential_kind,
+    rightsVersion: r.rights_version,
+    data: parseJsonObject(r.data),
+  };
+}
+
+const PASS_COLUMNS = 'box_id, seq, batch_id, at, lane, direction, granted, reason, outcome, member_id, credential_kind, rights_version, data, received_at';
+/** Rows per INSERT: 14 parameters each stays under both engines' limits (SQLite 32,766). */
+const ROWS_PER_INSERT = 500;
+
+export function sqlPasses(sql: Sql): PassRepository {
+  return {
+    async insertBatch(boxId, passes, receivedAt) {
+      if (passes.length === 0) return { inserted: 0, duplicates: 0 };
+      const inserted = await sql.transaction(async (tx) => {
+        let n = 0;
+        for (let i = 0; i < passes.length; i += ROWS_PER_INSERT) {
+          const chunk = passes.slice(i, i + ROWS_PER_INSERT);
+          const args = chunk.flatMap((p) => [boxId, p.seq, p.batchId, p.at, p.lane, p.direction, p.granted ? 1 : 0, p.reason, p.outcome, p.memberId, p.credentialKind, p.rightsVersion, JSON.stringify(p.data), receivedAt]);
+          const rows = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+          n += await tx.run(`INSERT INTO passes (${PASS_COLUMNS}) VALUES ${rows} ON CONFLICT (box_id, seq) DO NOTHING`, args);
+        }
+        return n;
+      });
+      return { inserted, duplicates: passes.length - inserted };
+    },
+    async count(boxId) {
+      const row = boxId === undefined ? await sql.get<{ n: number }>('SELECT count(*) AS n FROM passes') : await sql.get<{ n: number }>('SELECT count(*) AS n FROM passes WHERE box_id = ?', [boxId]);
+      return row?.n ?? 0;
+    },
+    async list(boxId, afterSeq, limit) {
+      return (await sql.all<PassColumns>('SELECT * FROM passes WHERE box_id = ? AND seq > ? ORDER BY seq LIMIT ?', [boxId, afterSeq, limit])).map(passFromColumns);
+    },
+  };
+}
