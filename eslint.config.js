@@ -48,7 +48,7 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: ['**/fleet/**', '**/firmware-sim/**', 'serialport', 'node-hid', '@serialport/*'] }] },
   },
   {
-    files: ['bin/**/*.js', 'demo/**/*.ts', 'cli/**/*.ts', 'test/bench/**/*.ts', '**/cli/**/*.ts', '**/main.ts'],
+    files: ['bin/**/*.js', 'demo/**/*.ts', 'cli/**/*.ts', 'test/bench/**/*.ts', 'test/fault/**/*.ts', '**/cli/**/*.ts', '**/main.ts'],
     rules: { 'no-console': 'off' },
   },
 );

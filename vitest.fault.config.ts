@@ -1,10 +1,11 @@
 import { defineConfig } from 'vitest/config';
 
-// Fault tests start real PostgreSQL, Mosquitto and several fleet processes and SIGKILL some: minutes each, outside `npm test`.
+// Fault tests last minutes (a 3-minute network cut; real PostgreSQL, Mosquitto and several fleet
+// processes, some SIGKILLed): outside `npm test`, run with `npm run test:fault`.
 export default defineConfig({
   test: {
     include: ['test/fault/**/*.fault.test.ts'],
-    testTimeout: 600_000,
+    testTimeout: 900_000,
     hookTimeout: 300_000,
     pool: 'forks',
     fileParallelism: false,

@@ -1,5 +1,6 @@
 import { runBundleCommand } from './bundle/command.ts';
 import { runReleaseCommand } from './release/command.ts';
+import { CliFailure, EXIT } from './support/fleet-client.ts';
 import { SUPPORT_AREAS, supportRunner } from './support/index.ts';
 
 /**
@@ -8,7 +9,13 @@ import { SUPPORT_AREAS, supportRunner } from './support/index.ts';
  */
 const AREAS: Record<string, { summary: string; run: (args: string[]) => Promise<number> }> = {
   release: { summary: 'build agent releases (compiled JavaScript) and publish them to the fleet', run: runReleaseCommand },
-  bundle: { summary: 'pack and sign bundles in a local TUF repository (offline keys)', run: runBundleCommand },
+  bundle: {
+    summary: 'pack and sign bundles in a local TUF repository (offline keys)',
+    run: (args) =>
+      runBundleCommand(args).catch((e: unknown) => {
+        throw e instanceof CliFailure ? e : new CliFailure('BUNDLE_FAILED', (e as Error).message, EXIT.apiError);
+      }),
+  },
   ...Object.fromEntries(SUPPORT_AREAS.map((a) => [a.name, { summary: a.summary, run: supportRunner(a) }])),
 };
 
@@ -24,13 +31,18 @@ async function main(argv: string[]): Promise<number> {
   }
   const entry = AREAS[area];
   if (!entry) {
-    console.error(`resabox: unknown area ${JSON.stringify(area)}\n\n${usage()}`);
+    console.error(`CLI_USAGE: resabox: unknown area ${JSON.stringify(area)}\n\n${usage()}`);
     return 2;
   }
   return entry.run(rest);
 }
 
 process.exitCode = await main(process.argv.slice(2)).catch((e: Error) => {
-  console.error(`resabox: ${e.message}`);
-  return 1;
+  // Every line the CLI prints on failure starts with a code of its catalog (cli/support/errors.ts).
+  if (e instanceof CliFailure) {
+    console.error(`${e.code}: ${e.message}`);
+    return e.exitCode;
+  }
+  console.error(`CLI_INTERNAL: ${e.message}`);
+  return EXIT.apiError;
 });

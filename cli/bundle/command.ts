@@ -4,6 +4,7 @@ import { ProgressReporter, stderrSink } from '../release/progress.ts';
 import { bundleManifest, createBundle } from './archive.ts';
 import { generateSigningKey, loadKeys, saveKey, type RoleName } from '../../fleet/rollouts/tuf-keys.ts';
 import { addTarget, initRepository, refreshTimestamp, rotateRoot } from '../../fleet/rollouts/tuf-repository.ts';
+import { CliFailure, EXIT } from '../support/fleet-client.ts';
 
 const HELP = `usage: resabox bundle <command> [options]
 
@@ -49,13 +50,13 @@ type Values = ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositi
 
 function need(v: Values, name: keyof Values): string {
   const value = v[name];
-  if (typeof value !== 'string' || value.length === 0) throw new Error(`--${name} is required (resabox bundle --help)`);
+  if (typeof value !== 'string' || value.length === 0) throw new CliFailure('CLI_USAGE', `--${name} is required (resabox bundle --help)`, EXIT.usage);
   return value;
 }
 
 function count(v: Values, name: 'root-keys' | 'root-threshold'): number {
   const n = Number(v[name]);
-  if (!Number.isInteger(n) || n < 1 || n > 16) throw new Error(`--${name} must be an integer from 1 to 16`);
+  if (!Number.isInteger(n) || n < 1 || n > 16) throw new CliFailure('CLI_USAGE', `--${name} must be an integer from 1 to 16`, EXIT.usage);
   return n;
 }
 
@@ -67,7 +68,13 @@ async function generateKeys(dir: string, roles: readonly RoleName[], rootKeys: n
 }
 
 export async function runBundleCommand(args: string[]): Promise<number> {
-  const { values: v, positionals } = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  let parsed: ReturnType<typeof parseArgs<{ options: typeof OPTIONS; allowPositionals: true }>>;
+  try {
+    parsed = parseArgs({ args, options: OPTIONS, allowPositionals: true, strict: true });
+  } catch (e) {
+    throw new CliFailure('CLI_USAGE', `${(e as Error).message} (resabox bundle --help)`, EXIT.usage);
+  }
+  const { values: v, positionals } = parsed;
   const command = positionals.join(' ');
   if (v.help || command === '') {
     console.log(HELP);
@@ -118,7 +125,7 @@ export async function runBundleCommand(args: string[]): Promise<number> {
       return 0;
     }
     default:
-      console.error(`resabox bundle: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
+      console.error(`CLI_USAGE: resabox bundle: unknown command ${JSON.stringify(command)}\n\n${HELP}`);
       return 2;
   }
 }

@@ -1,4 +1,6 @@
 import { integer, required, type CommandContext, type SupportArea } from './command.ts';
+import { renderBox } from './box-show.ts';
+import { followCommand, outcomeExit } from './commands-area.ts';
 import { CliFailure, EXIT, type ApiBody } from './fleet-client.ts';
 import { renderTable, text, when } from './table.ts';
 
@@ -30,35 +32,16 @@ export const boxesArea: SupportArea = {
     },
     {
       name: 'show',
-      summary: 'one box: identity, devices, latest health',
+      summary: 'one box: identity, connection, release, devices, open alerts, recent commands',
       args: ['BOX_ID'],
-      options: {},
-      optionHelp: [],
-      async run({ client, args, print }) {
-        const b = await client.get(`/v1/boxes/${encodeURIComponent(args[0] ?? '')}`);
-        print(b, () => {
-          const facts = renderTable(
-            ['FIELD', 'VALUE'],
-            [
-              ['box', b.id],
-              ['name', text(b.name)],
-              ['club', text(b.clubId)],
-              ['status', b.status],
-              ['online', b.online ? 'yes' : 'no'],
-              ['hardware model', text(b.hardware)],
-              ['running release', text(b.agentVersion)],
-              ['previous release', text(b.previousVersion)],
-              ['rights version', text(b.rightsVersion)],
-              ['last seen', when(b.lastSeenAt)],
-              ['tags', text(b.tags)],
-            ],
-          );
-          const devices = renderTable(
-            ['DEVICE', 'KIND', 'STATUS', 'SINCE', 'DETAIL'],
-            (b.devices as ApiBody[]).map((d) => [d.deviceId, d.kind, d.status, when(d.statusSince), text(d.detail)]),
-          );
-          return `${facts}\n\nDevices:\n${devices}\n\nLatest health: ${b.latestHealth ? JSON.stringify(b.latestHealth) : '-'}`;
-        });
+      options: { commands: { type: 'string' } },
+      optionHelp: ['--commands N      how many recent commands (default 10)', '--json            the box as the API gives it, with openAlerts and recentCommands'],
+      async run({ client, args, values, print }) {
+        const id = encodeURIComponent(args[0] ?? '');
+        const limit = integer(values, 'commands', 10, 1, 500);
+        const box = await client.get(`/v1/boxes/${id}`);
+        const [{ alerts }, { commands }] = await Promise.all([client.get('/v1/alerts', { boxId: box.id, status: 'open' }), client.get(`/v1/boxes/${id}/commands`, { limit })]);
+        print({ ...box, openAlerts: alerts, recentCommands: commands }, () => renderBox({ box, openAlerts: alerts, recentCommands: commands }, Date.now()));
         return EXIT.ok;
       },
     },
@@ -100,22 +83,14 @@ async function sendAndFollow(ctx: CommandContext, boxId: string, body: object, r
   const wait = integer(ctx.values, 'wait', 30, 0, 3600);
   const ticket = ctx.values.ticket as string | undefined;
   const sent = await ctx.client.post(`/v1/boxes/${encodeURIComponent(boxId)}/commands`, { ...body, ttlSeconds: Math.max(wait, 30), ...(ticket ? { ticket } : {}) });
-  let command = sent;
-  const deadline = Date.now() + wait * 1000;
-  while (command.status === 'pending' && Date.now() < deadline) {
-    await new Promise((r) => setTimeout(r, 300));
-    command = await ctx.client.get(`/v1/commands/${encodeURIComponent(sent.id)}`);
-  }
+  const command = await followCommand(ctx.client, sent, 300, Date.now() + wait * 1000, () => undefined);
   ctx.print(command, () => render(command));
-  if (command.status === 'succeeded') return EXIT.ok;
-  if (command.status === 'pending' && wait === 0) return EXIT.ok;
-  const error = command.result?.error;
-  ctx.io.err(
-    command.status === 'pending'
-      ? `CLI_NO_ANSWER: box ${boxId} did not answer command ${command.id} within ${wait} s (it expires at ${when(command.expiresAt)}; follow it with --json or the API)`
-      : `COMMAND_${String(command.status).toUpperCase()}: ${error?.code ? `${error.code}: ${error.message}` : (command.result?.message ?? 'no detail')}`,
-  );
-  return EXIT.notCarriedOut;
+  if (command.status === 'pending') {
+    if (wait === 0) return EXIT.ok;
+    ctx.io.err(`CLI_NO_ANSWER: box ${boxId} did not answer command ${command.id} within ${wait} s (it expires at ${when(command.expiresAt)}; resabox commands follow ${command.id})`);
+    return EXIT.notCarriedOut;
+  }
+  return outcomeExit(command, ctx.io);
 }
 
 const statusLine = (c: ApiBody) => `command ${c.id} (${c.kind}) on ${c.boxId}: ${c.status}${c.result?.message ? ` - ${c.result.message}` : ''}`;

@@ -59,7 +59,7 @@ const COMMON_HELP = [
 
 export function commandHelp(area: SupportArea, c: SupportCommand): string {
   const args = c.args.map((a) => (a.endsWith('?') ? ` [${a.slice(0, -1)}]` : ` ${a}`)).join('');
-  return [`usage: resabox ${area.name} ${c.name}${args} [options]`, '', c.summary, '', 'options:', ...[...c.optionHelp, ...COMMON_HELP].map((l) => `  ${l}`), '', 'Exit codes: 0 ok, 1 the fleet refused (coded error), 2 usage, 3 fleet unreachable, 4 the box did not carry the command out.'].join('\n');
+  return [`usage: resabox ${area.name} ${c.name}${args} [options]`, '', c.summary, '', 'options:', ...[...c.optionHelp, ...COMMON_HELP].map((l) => `  ${l}`), '', 'Exit codes: 0 ok, 1 the fleet refused (coded error), 2 usage, 3 fleet unreachable, 4 the box did not carry the command out (docs/cli.md lists every code).'].join('\n');
 }
 
 export function areaHelp(area: SupportArea): string {
@@ -71,12 +71,13 @@ export function areaHelp(area: SupportArea): string {
 export async function runArea(area: SupportArea, argv: readonly string[], io: CliIo): Promise<number> {
   const [name, ...rest] = argv;
   if (!name || name === '--help' || name === '-h') {
-    (name ? io.out : io.err)(areaHelp(area));
+    if (name) io.out(areaHelp(area));
+    else io.err(`CLI_USAGE: resabox ${area.name} needs a command\n\n${areaHelp(area)}`);
     return name ? EXIT.ok : EXIT.usage;
   }
   const command = area.commands.find((c) => c.name === name);
   if (!command) {
-    io.err(`resabox ${area.name}: unknown command ${JSON.stringify(name)}\n\n${areaHelp(area)}`);
+    io.err(`CLI_USAGE: resabox ${area.name}: unknown command ${JSON.stringify(name)}\n\n${areaHelp(area)}`);
     return EXIT.usage;
   }
   let values: Values;

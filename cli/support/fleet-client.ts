@@ -4,6 +4,8 @@
  * with its HTTP status, or `CLI_FLEET_UNREACHABLE` / `CLI_BAD_RESPONSE` when the fleet
  * could not be reached or answered something that is not the API.
  */
+import { API_ERRORS } from '../../fleet/api/errors.ts';
+
 export const EXIT = { ok: 0, apiError: 1, usage: 2, unreachable: 3, notCarriedOut: 4 } as const;
 export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
@@ -101,7 +103,10 @@ export class FleetClient {
     }
     if (res.ok) return parsed;
     const error = parsed?.error;
-    if (error && typeof error.code === 'string') throw new CliFailure(error.code, String(error.message ?? ''), EXIT.apiError, res.status);
+    // Only the fleet's own codes pass through as they came: another server's (a box page
+    // given as --url) or a newer fleet's unknown code is shown, under the CLI's code.
+    if (error && typeof error.code === 'string' && Object.hasOwn(API_ERRORS, error.code)) throw new CliFailure(error.code, String(error.message ?? ''), EXIT.apiError, res.status);
+    if (error && typeof error.code === 'string') throw new CliFailure('CLI_BAD_RESPONSE', `${method} ${url.pathname}: HTTP ${res.status} with a code the fleet API does not have: ${error.code}: ${String(error.message ?? '')} (is ${url.origin} the fleet API, of this version?)`, EXIT.apiError, res.status);
     throw new CliFailure('CLI_BAD_RESPONSE', `${method} ${url.pathname}: HTTP ${res.status} without a coded error`, EXIT.apiError, res.status);
   }
 }

@@ -15,18 +15,12 @@
  *   FLEET_BENCH_BATCH_SIZE passes per batch (default 10)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { randomBytes, scrypt } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { defaultScryptParams, generateBoxSecret, mosquittoHash } from '../../fleet/broker/credentials.ts';
-import { renderAclFile, renderMosquittoConf, renderPasswordFile } from '../../fleet/broker/mosquitto-auth.ts';
-import { createFleet, type Fleet } from '../../fleet/service.ts';
-import { openSqliteStore } from '../../fleet/store/sqlite-store.ts';
-import { silentLogger } from '../../platform/log.ts';
-import { startMosquitto, type MosquittoProcess } from '../support/mosquitto.ts';
+import { makeBoxes, startBenchFleet, type BenchBox, type BrokerKind } from './bench-fleet.ts';
 
 const N = Number(process.env.FLEET_BENCH_BOXES ?? 2000);
 const WINDOW_S = Number(process.env.FLEET_BENCH_WINDOW_S ?? 60);
@@ -34,24 +28,7 @@ const HEALTH_MS = Number(process.env.FLEET_BENCH_HEALTH_MS ?? 6000);
 const BATCH_MS = Number(process.env.FLEET_BENCH_BATCH_MS ?? 10000);
 const BATCH_SIZE = Number(process.env.FLEET_BENCH_BATCH_SIZE ?? 10);
 const BOXES_PER_CHILD = 5000;
-const SERVICE = { username: '_fleet', password: randomBytes(16).toString('hex') };
 const simScript = fileURLToPath(new URL('./fleet-sim.ts', import.meta.url));
-
-interface Box {
-  id: string;
-  secret: string;
-  hash: string;
-  brokerHash: string;
-}
-
-/** Same format as hashSecret(), but on the thread pool so that N boxes are ready in seconds. */
-function hashAsync(secret: string): Promise<string> {
-  const salt = randomBytes(16);
-  const { N: n, r, p } = defaultScryptParams;
-  return new Promise((resolve, reject) =>
-    scrypt(secret, salt, 32, { N: n, r, p, maxmem: 256 * n * r }, (e, key) => (e ? reject(e) : resolve(['scrypt', n, r, p, salt.toString('base64'), key.toString('base64')].join('$')))),
-  );
-}
 
 interface SimLine {
   connected: number;
@@ -151,38 +128,9 @@ interface Figures {
   rejected: number;
 }
 
-async function run(kind: 'embedded aedes' | 'Mosquitto', boxes: Box[], dir: string): Promise<Figures> {
-  const db = join(dir, `${kind === 'Mosquitto' ? 'mosquitto' : 'embedded'}.db`);
-  const seed = openSqliteStore(db);
-  const now = Date.now();
-  await seed.transaction(async (tx) => {
-    for (const b of boxes) {
-      await tx.boxes.create({ id: b.id, status: 'active' }, now);
-      await tx.boxes.setCredential(b.id, { credentialHash: b.hash, brokerCredentialHash: b.brokerHash });
-    }
-  });
-  await seed.close();
-
-  let mosquitto: MosquittoProcess | undefined;
-  let fleet: Fleet;
-  let url: string;
-  if (kind === 'Mosquitto') {
-    mosquitto = await startMosquitto({
-      maxOpenFiles: 65536,
-      writeAuth: (pw, acl) => {
-        writeFileSync(pw, renderPasswordFile([{ username: SERVICE.username, hash: mosquittoHash(SERVICE.password) }]));
-        writeFileSync(acl, renderAclFile(SERVICE.username));
-      },
-      conf: ({ passwordFile, aclFile, port }) => `${renderMosquittoConf({ passwordFile, aclFile, maxPacketBytes: 600 * 1024, listeners: [`listener ${port} 127.0.0.1`] })}persistence false\nmax_connections -1\nmax_queued_messages 10000\nlog_type error\n`,
-    });
-    const m = mosquitto;
-    url = `mqtt://127.0.0.1:${m.port}`;
-    fleet = await createFleet({ databasePath: db, broker: { kind: 'external', url, ...SERVICE, mosquitto: { passwordFile: m.passwordFile, aclFile: m.aclFile, reload: () => m.reload() } }, logger: silentLogger });
-    await sleep(500); // Mosquitto re-reads the password file after the fleet's SIGHUP
-  } else {
-    fleet = await createFleet({ databasePath: db, broker: { kind: 'embedded', listen: { tcp: { port: 0, host: '127.0.0.1' } } }, logger: silentLogger });
-    url = `mqtt://127.0.0.1:${fleet.broker?.addresses.tcp}`;
-  }
+async function run(kind: BrokerKind, boxes: BenchBox[], dir: string): Promise<Figures> {
+  const started = await startBenchFleet(kind, boxes, dir);
+  const { fleet, url, mosquitto } = started;
 
   const files: string[] = [];
   for (let i = 0; i < boxes.length; i += BOXES_PER_CHILD) {
@@ -248,8 +196,7 @@ async function run(kind: 'embedded aedes' | 'Mosquitto', boxes: Box[], dir: stri
     };
   } finally {
     await sims.stop();
-    await fleet.close();
-    await mosquitto?.stop();
+    await started.stop();
   }
 }
 
@@ -257,12 +204,7 @@ describe('fleet at scale', () => {
   it(`holds ${N} boxes sending health and pass batches, embedded aedes and Mosquitto side by side`, async () => {
     const dir = mkdtempSync(join(tmpdir(), 'resabox-bench-'));
     try {
-      const boxes: Box[] = await Promise.all(
-        Array.from({ length: N }, async (_, i) => {
-          const secret = generateBoxSecret();
-          return { id: `box-${String(i).padStart(5, '0')}`, secret, hash: await hashAsync(secret), brokerHash: mosquittoHash(secret) };
-        }),
-      );
+      const boxes = await makeBoxes(N);
       console.log(
         `fleet-scale: ${N} boxes in ${Math.ceil(N / BOXES_PER_CHILD)} child process(es); health every ${HEALTH_MS / 1000} s per box ` +
           `(real agents: 30 s, so time is compressed ${(30_000 / HEALTH_MS).toFixed(1)}x: the health rate of ${Math.round((N * 30_000) / HEALTH_MS)} boxes); ` +

@@ -84,14 +84,16 @@ describe('resabox support CLI', () => {
     expect(none.out).toBe('(none)');
   });
 
-  it('boxes show: identity and devices; an unknown box gives the coded 404', async () => {
+  it('boxes show: identity, release, devices and the open alert; an unknown box gives the coded 404', async () => {
     const shown = await cli(['boxes', 'show', BOX]);
     expect(shown.code).toBe(0);
     expect(shown.out).toMatch(/box\s+box-cli-1/);
     expect(shown.out).toMatch(/hardware model\s+rbx-a1/);
-    expect(shown.out).toMatch(/running release\s+1\.4\.0/);
-    expect(shown.out).toMatch(/previous release\s+1\.3\.2/);
-    expect(shown.out).toContain('Devices:');
+    expect(shown.out).toMatch(/^ {2}running\s+1\.4\.0$/m);
+    expect(shown.out).toMatch(/^ {2}rollback to\s+1\.3\.2$/m);
+    expect(shown.out).toMatch(/^ {2}name\s+-$/m);
+    expect(shown.out).toContain('\nDevices\n');
+    expect(shown.out).toMatch(/^Open alerts\n {2}ID .*\n {2}\d+\s+warning\s+device-offline\s+printer\s/m);
     const missing = await cli(['boxes', 'show', 'box-nope']);
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/^BOX_NOT_FOUND \(HTTP 404\): /);

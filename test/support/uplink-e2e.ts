@@ -8,7 +8,7 @@ import { createBoxUplink } from '../../agent/uplink/box-uplink.ts';
 import type { Uplink } from '../../agent/uplink/uplink.ts';
 import { systemClock, type Clock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
-import { startFleetService, type FleetService } from '../../fleet/cli/fleet-service.ts';
+import { startFleetService, type FleetService, type FleetServiceOptions } from '../../fleet/cli/fleet-service.ts';
 import type { Role } from '../../fleet/store/token-registry.ts';
 import type { PassRecord } from '../../agent/journal/pass-record.ts';
 import { enrollBox, type Json, type TestFleet } from './fleet-harness.ts';
@@ -34,8 +34,8 @@ export interface E2eFleet {
  * clock: restarting it on the same directory and port is a fleet (and embedded broker)
  * restart as boxes see it. API calls go through fastify's inject with an admin token.
  */
-export async function startFleetAt(dataDir: string, mqttPort = 0): Promise<E2eFleet> {
-  const svc = await startFleetService({ dataDir, clock: systemClock, logger: silentLogger, mqttListen: { tcp: { port: mqttPort, host: '127.0.0.1' } } });
+export async function startFleetAt(dataDir: string, mqttPort = 0, extra: Pick<FleetServiceOptions, 'enrollmentRateLimit'> = {}): Promise<E2eFleet> {
+  const svc = await startFleetService({ dataDir, clock: systemClock, logger: silentLogger, mqttListen: { tcp: { port: mqttPort, host: '127.0.0.1' } }, ...extra });
   const token = (await svc.api.ctx.tokens.create(`e2e-${randomBytes(3).toString('hex')}`, 'admin', Date.now())).token;
   return {
     svc,
@@ -102,7 +102,7 @@ export interface E2eBox {
  * against their firmware-sim simulators (a person walks through each open), all over
  * MockTransports, and the real uplink.
  */
-export async function startE2eBox(o: { dir: string; boxId: string; url: string; password: string; clock: Clock }): Promise<E2eBox> {
+export async function startE2eBox(o: { dir: string; boxId: string; url: string; password: string; clock: Clock; backoff?: { baseMs: number; capMs: number; stableMs: number } }): Promise<E2eBox> {
   mkdirSync(o.dir, { recursive: true });
   writeFileSync(join(o.dir, 'box.yaml'), boxYaml(o.boxId, o.url));
   writeFileSync(join(o.dir, 'creds.json'), JSON.stringify({ username: o.boxId, password: o.password }), { mode: 0o600 });
@@ -124,7 +124,7 @@ export async function startE2eBox(o: { dir: string; boxId: string; url: string; 
     clock: o.clock,
     logger: silentLogger,
     restartAgent: () => undefined,
-    tuning: { healthIntervalMs: 1000, outbox: { ackTimeoutMs: 10_000, pollMs: 50 }, backoff: { baseMs: 100, capMs: 1000, stableMs: 5000 } },
+    tuning: { healthIntervalMs: 1000, outbox: { ackTimeoutMs: 10_000, pollMs: 50 }, backoff: o.backoff ?? { baseMs: 100, capMs: 1000, stableMs: 5000 } },
   });
   uplink.start();
   return {
