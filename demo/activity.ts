@@ -56,16 +56,17 @@ export function startActivity(clubs: readonly { readonly members: readonly DemoM
 }
 
 /**
- * For measurements (test/bench): an unknown badge at every box's exit reader every
+ * For measurements (test/bench): an unknown badge at every box's entry reader every
  * `everyMs`, each a new number. Each is refused and journaled at once (no passage keeps
- * the lane busy), so the gaps between a box's decisions show when it could not decide.
+ * the lane busy, as a granted exit would), so the gaps between a box's decisions show
+ * when it could not decide.
  */
 export function startProbe(boxes: readonly ClubBox[], o: { clock: Clock; everyMs: number }): { stop(): void } {
   let tag = 98_000_000;
   const timer = o.clock.setInterval(() => {
     for (const b of boxes) {
-      b.readers.exit.present({ version: 0, tag: tag++ });
-      o.clock.setTimeout(() => b.readers.exit.remove(), Math.max(5, o.everyMs / 2));
+      b.readers.entry.present({ version: 0, tag: tag++ });
+      o.clock.setTimeout(() => b.readers.entry.remove(), Math.max(5, o.everyMs / 2));
     }
   }, o.everyMs);
   return { stop: () => o.clock.clearInterval(timer) };

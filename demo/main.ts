@@ -139,7 +139,7 @@ try {
   }
   const boxesSpawned = elapsed();
   if (activityMs > 0) activity = startActivity(clubs, { clock: systemClock, everyMs: activityMs });
-  // Benchmarks only: unknown badges at every exit reader (docs/demo.md).
+  // Benchmarks only: unknown badges at every entry reader (docs/demo.md).
   if (probeMs > 0) probe = startProbe(boxes, { clock: systemClock, everyMs: probeMs });
   control = await startDemoControl({ boxes: () => boxes, fleet }, controlPort);
   console.log(`RESABOX demo running: ${boxes.length} boxes in ${DEMO_CLUBS.length} clubs, each agent release ${release.version} under its launcher, device links over ${linkMode === 'pty' ? 'socat pty pairs' : 'TCP'}

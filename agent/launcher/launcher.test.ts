@@ -33,6 +33,7 @@ class FakeChild extends EventEmitter {
 let root: string;
 let children: FakeChild[];
 let clock: ManualClock;
+let spawnArgs: string[][];
 let launcher: Launcher;
 
 async function release(version: string): Promise<void> {
@@ -67,6 +68,7 @@ beforeEach(async () => {
   await release('1.1.0');
   await symlink(join('releases', '1.0.0'), join(root, 'current'));
   children = [];
+  spawnArgs = [];
   clock = new ManualClock();
   launcher = new Launcher({
     root,
@@ -77,7 +79,8 @@ beforeEach(async () => {
     trialMs: 120_000,
     restartDelayMs: 1000,
     spawn: (_cmd, args) => {
-      const c = new FakeChild(args[0] as string);
+      spawnArgs.push(args);
+      const c = new FakeChild(args.at(-1) as string);
       children.push(c);
       return c as unknown as ChildProcess;
     },
@@ -92,6 +95,8 @@ describe('Launcher', () => {
   it('restarts a crashed release that is not on trial, and restarts at once on the restart exit code', async () => {
     await launcher.start();
     expect(last().script).toContain(join('releases', '1.0.0', 'agent.mjs'));
+    // The agent's node flags come before its entry (a small young generation: RSS).
+    expect(spawnArgs[0]).toEqual(['--max-semi-space-size=1', last().script]);
     for (let i = 0; i < 5; i++) {
       last().exit(1);
       clock.advance(1000);

@@ -104,4 +104,34 @@ describe('RepositoryResignJob', () => {
     expect(await broken.runOnce()).toEqual([]);
     expect(lines).toHaveLength(1);
   });
+
+  it('keeps the timestamp and snapshot from ever expiring over three weeks with nobody publishing, by itself', async () => {
+    const clockJob = new ManualClock(clock.now());
+    const passes: Promise<unknown>[] = [];
+    const own = new OnlineSigner({ repo: r.repo, keys: { snapshot: r.keys.snapshot, timestamp: r.keys.timestamp }, clock: clockJob, logger: silentLogger });
+    const resign = own.resignIfDue.bind(own);
+    own.resignIfDue = () => {
+      const p = resign();
+      passes.push(p);
+      return p;
+    };
+    const job = new RepositoryResignJob(own, clockJob, silentLogger, HOUR);
+    const expires = async (file: string) => Date.parse((JSON.parse(await readFile(join(r.repo, 'metadata', file), 'utf8')) as { signed: { expires: string } }).signed.expires);
+    job.start();
+    try {
+      for (let h = 1; h <= 21 * 24; h++) {
+        clockJob.advance(HOUR);
+        expect(passes).toHaveLength(h + 1);
+        await passes[h];
+        // What a box fetching now would get: never expired, with at least half a day left.
+        expect(await expires('timestamp.json')).toBeGreaterThan(clockJob.now() + 11 * HOUR);
+        expect(await expires('snapshot.json')).toBeGreaterThan(clockJob.now() + 3 * 24 * HOUR);
+      }
+    } finally {
+      await job.stop();
+    }
+    // Once per 12 h for the timestamp, plus the snapshot's own re-signings every 3.5 days.
+    expect(await version('timestamp.json')).toBeGreaterThanOrEqual(1 + 21 * 2);
+    expect(await version('snapshot.json')).toBeGreaterThanOrEqual(1 + 5);
+  });
 });

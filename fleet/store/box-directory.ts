@@ -1,5 +1,5 @@
+import { BOX_FROM, OPEN_ALERTS_SQL, boxOrder, boxWhere, hardwareSql, type BoxQuery } from './box-query.ts';
 import type { Sql } from './sql.ts';
-import { Where } from './where.ts';
 
 export type BoxStatus = 'pending' | 'active' | 'revoked';
 
@@ -37,14 +37,25 @@ export interface BoxDetail extends BoxSummary {
   reportedConfig: { report: unknown; receivedAt: number } | null;
 }
 
-export interface BoxFilter {
-  clubId?: string;
-  tag?: string;
-  agentVersion?: string;
-  status?: BoxStatus;
-  online?: boolean;
+export interface BoxFilter extends BoxQuery {
   limit: number;
   offset: number;
+}
+
+/** A row of the box list: the summary, its club's name, and how many alerts are open on it. */
+export interface BoxListRow extends BoxSummary {
+  clubName: string | null;
+  openAlerts: number;
+}
+
+/** What the box list can be filtered by, with counts, over the boxes not revoked. */
+export interface BoxFacets {
+  total: number;
+  active: number;
+  online: number;
+  withOpenAlerts: number;
+  versions: { value: string | null; count: number }[];
+  hardware: { value: string | null; count: number }[];
 }
 
 export interface ClubRow {
@@ -99,7 +110,11 @@ const toSummary = (r: RawBox): BoxSummary => ({
 const SELECT_BOX = `SELECT b.*, (SELECT string_agg(tag, chr(31)) FROM box_tags t WHERE t.box_id = b.id) AS tags FROM boxes b`;
 
 export interface BoxDirectory {
-  list(f: BoxFilter): Promise<BoxSummary[]>;
+  /** One page of the boxes matching `f`, in its order. */
+  list(f: BoxFilter): Promise<BoxListRow[]>;
+  /** How many boxes match `f` (the list's total, for paging). */
+  count(f: BoxQuery): Promise<number>;
+  facets(): Promise<BoxFacets>;
   get(id: string): Promise<BoxSummary | undefined>;
   detail(id: string): Promise<BoxDetail | undefined>;
   createPending(id: string, clubId: string, name: string, tags: readonly string[], now: number): Promise<boolean>;
@@ -141,14 +156,42 @@ async function replaceTags(tx: Sql, id: string, tags: readonly string[]): Promis
 export class SqlBoxDirectory implements BoxDirectory {
   constructor(private readonly sql: Sql) {}
 
-  async list(f: BoxFilter): Promise<BoxSummary[]> {
-    const w = new Where()
-      .add('b.club_id = ?', f.clubId)
-      .add('b.agent_version = ?', f.agentVersion)
-      .add('b.status = ?', f.status)
-      .add('b.online = ?', f.online === undefined ? undefined : f.online ? 1 : 0)
-      .add('EXISTS (SELECT 1 FROM box_tags t WHERE t.box_id = b.id AND t.tag = ?)', f.tag);
-    return (await this.sql.all<RawBox>(`${SELECT_BOX} ${w} ORDER BY b.id LIMIT ? OFFSET ?`, [...w.args, f.limit, f.offset])).map(toSummary);
+  async list(f: BoxFilter): Promise<BoxListRow[]> {
+    const w = boxWhere(f, this.sql.dialect);
+    const rows = await this.sql.all<RawBox & { club_name: string | null; open_alerts: number | string }>(
+      `SELECT b.*, c.name AS club_name, ${OPEN_ALERTS_SQL} AS open_alerts, (SELECT string_agg(tag, chr(31)) FROM box_tags t WHERE t.box_id = b.id) AS tags
+        ${BOX_FROM} ${w} ${boxOrder(f, this.sql.dialect)} LIMIT ? OFFSET ?`,
+      [...w.args, f.limit, f.offset],
+    );
+    return rows.map((r) => ({ ...toSummary(r), clubName: r.club_name, openAlerts: Number(r.open_alerts) }));
+  }
+
+  async count(f: BoxQuery): Promise<number> {
+    const w = boxWhere(f, this.sql.dialect);
+    return Number((await this.sql.get<{ n: number | string }>(`SELECT COUNT(*) AS n ${BOX_FROM} ${w}`, w.args))?.n ?? 0);
+  }
+
+  async facets(): Promise<BoxFacets> {
+    const live = "b.status != 'revoked'";
+    const counts = await this.sql.get<Record<'total' | 'active' | 'online' | 'alerted', number | string>>(
+      `SELECT COUNT(*) AS total, COALESCE(SUM(CASE WHEN b.status = 'active' THEN 1 ELSE 0 END), 0) AS active,
+        COALESCE(SUM(CASE WHEN b.status = 'active' AND b.online = 1 THEN 1 ELSE 0 END), 0) AS online,
+        COALESCE(SUM(CASE WHEN EXISTS (SELECT 1 FROM alerts a WHERE a.box_id = b.id AND a.status = 'open') THEN 1 ELSE 0 END), 0) AS alerted
+      FROM boxes b WHERE ${live}`,
+    );
+    const groups = async (expr: string) =>
+      (await this.sql.all<{ value: string | null; n: number | string }>(`SELECT ${expr} AS value, COUNT(*) AS n FROM boxes b WHERE ${live} GROUP BY ${expr} ORDER BY (${expr} IS NULL), ${expr}`)).map((r) => ({
+        value: r.value,
+        count: Number(r.n),
+      }));
+    return {
+      total: Number(counts?.total ?? 0),
+      active: Number(counts?.active ?? 0),
+      online: Number(counts?.online ?? 0),
+      withOpenAlerts: Number(counts?.alerted ?? 0),
+      versions: await groups('b.agent_version'),
+      hardware: await groups(hardwareSql(this.sql.dialect)),
+    };
   }
 
   async get(id: string): Promise<BoxSummary | undefined> {

@@ -287,6 +287,48 @@ export function storeContract(engine: string, open: () => Promise<ContractStore>
         expect((await a.query({ limit: 1 }))[0]?.detail).toEqual({ n: 1 });
       });
 
+      it('lists boxes searched (id, name, club name), filtered, ordered with empty values last, counted, with facets', async () => {
+        await store.clubs.upsert({ id: 'club-2', name: 'Club Deux', timezone: 'Europe/Paris', openingHours: {} }, T0);
+        await store.boxes.create({ id: 'box-c', clubId: 'club-2', name: 'Parking 100%', status: 'active' }, T0);
+        await store.boxes.create({ id: 'box-d', clubId: 'club-2', name: 'Accueil', status: 'revoked' }, T0);
+        await store.boxes.recordState('box-a', { agentVersion: '1.5.0', raw: { hardware: 'rbx-b2' } }, T0);
+        await store.boxes.recordState('box-c', { agentVersion: '1.4.2', raw: { hardware: 'rbx-a1' } }, T0 + 5);
+        await store.boxes.setOnline('box-c', true, T0 + 5);
+        await store.alerts.raise({ boxId: 'box-a', rule: 'r', subject: '1' }, { severity: 'warning', message: 'm', detail: {} }, T0);
+        await store.alerts.raise({ boxId: 'box-a', rule: 'r', subject: '2' }, { severity: 'warning', message: 'm', detail: {} }, T0);
+        const d = store.directory;
+        const ids = async (f: Parameters<typeof d.list>[0]) => (await d.list(f)).map((b) => b.id);
+        const page = { limit: 10, offset: 0 };
+        expect(await ids({ ...page, q: 'DEUX' })).toEqual(['box-c', 'box-d']);
+        expect(await ids({ ...page, q: '100%' })).toEqual(['box-c']);
+        expect(await ids({ ...page, q: '_' })).toEqual([]);
+        expect(await ids({ ...page, hardware: 'rbx-b2' })).toEqual(['box-a']);
+        expect(await ids({ ...page, openAlerts: true })).toEqual(['box-a']);
+        expect(await ids({ ...page, openAlerts: false, online: false })).toEqual(['box-b', 'box-d']);
+        expect(await ids({ ...page, sort: 'hardware', order: 'desc' })).toEqual(['box-a', 'box-c', 'box-d', 'box-b']);
+        expect(await ids({ ...page, sort: 'lastSeen' })).toEqual(['box-a', 'box-c', 'box-b', 'box-d']);
+        expect(await ids({ ...page, sort: 'openAlerts', order: 'desc', limit: 2, offset: 1 })).toEqual(['box-d', 'box-c']);
+        expect(await ids({ ...page, sort: 'club' })).toEqual(['box-c', 'box-d', 'box-a', 'box-b']);
+        expect((await d.list({ ...page, q: 'box-a' }))[0]).toMatchObject({ clubName: 'Club One', openAlerts: 2, hardware: 'rbx-b2' });
+        expect(await d.count({ clubId: 'club-2' })).toBe(2);
+        expect(await d.facets()).toEqual({
+          total: 3,
+          active: 2,
+          online: 1,
+          withOpenAlerts: 1,
+          versions: [
+            { value: '1.4.2', count: 1 },
+            { value: '1.5.0', count: 1 },
+            { value: null, count: 1 },
+          ],
+          hardware: [
+            { value: 'rbx-a1', count: 1 },
+            { value: 'rbx-b2', count: 1 },
+            { value: null, count: 1 },
+          ],
+        });
+      });
+
       it('creates pending boxes once, redeems an enrollment code once, and moves a request pending -> accepted -> delivered', async () => {
         expect(await store.directory.createPending('box-c', 'club-1', 'C', ['t1'], T0)).toBe(true);
         expect(await store.directory.createPending('box-c', 'club-1', 'C', [], T0)).toBe(false);

@@ -66,6 +66,7 @@ describe('role checks on every route, audit rows for every state-changing call',
 
   const ROUTES: Record<string, RouteCase> = {
     'GET /v1/boxes': { may: 'VTSA', make: async () => ({ url: '/v1/boxes?clubId=club-m&status=active' }) },
+    'GET /v1/box-facets': { may: 'VTSA', make: async () => ({ url: '/v1/box-facets' }) },
     'GET /v1/boxes/{boxId}': { may: 'VTSA', make: async () => ({ url: '/v1/boxes/box-m-1' }) },
     'POST /v1/boxes': { may: '-T-A', audit: 'box.create', make: async () => ({ url: '/v1/boxes', body: { id: `box-n-${uid()}`, clubId: 'club-m' } }) },
     'POST /v1/boxes/{boxId}/enrollment-code': { may: '-T-A', audit: 'box.enrollment-code', make: async () => ({ url: '/v1/boxes/box-m-1/enrollment-code', body: {} }) },

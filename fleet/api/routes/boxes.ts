@@ -3,11 +3,22 @@ import Type from 'typebox';
 import type { ApiContext } from '../context.ts';
 import { actorOf } from '../auth.ts';
 import { apiError } from '../errors.ts';
-import { BoxDetail, BoxId, BoxStatus, BoxSummary, ClubId, EpochMs, IssuedCode, Limit, Tag, Ticket, errorResponses } from '../schemas.ts';
+import { BOX_SORTS } from '../../store/box-query.ts';
+import { BoxDetail, BoxId, BoxStatus, BoxSummary, ClubId, EpochMs, IssuedCode, Limit, Nullable, Tag, Ticket, errorResponses } from '../schemas.ts';
 
 const BoxParams = Type.Object({ boxId: BoxId });
+const BoxListRow = Type.Object({ ...BoxSummary.properties, clubName: Nullable(Type.String()), openAlerts: Type.Integer({ description: 'alerts open on the box' }) });
+const Facet = Type.Array(Type.Object({ value: Nullable(Type.String()), count: Type.Integer() }));
+const BoxFacets = Type.Object({
+  total: Type.Integer(),
+  active: Type.Integer(),
+  online: Type.Integer(),
+  withOpenAlerts: Type.Integer(),
+  versions: Facet,
+  hardware: Facet,
+});
 
-/** Boxes: list/filter, detail, creation (with its enrollment code), tags, revocation. */
+/** Boxes: list (search, filters, sort, pages), facets, detail, creation (with its enrollment code), tags, revocation. */
 export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
   app.get(
     '/v1/boxes',
@@ -15,23 +26,43 @@ export const boxRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (
       config: { permission: 'fleet.read' },
       schema: {
         tags: ['boxes'],
-        summary: 'List boxes, filtered by club, tag, agent version, status, online',
+        summary: 'One page of boxes: searched, filtered, sorted, with the total count',
         querystring: Type.Object({
+          q: Type.Optional(Type.String({ maxLength: 120, description: 'part of the id, the name or the club name, any case' })),
           clubId: Type.Optional(ClubId),
           tag: Type.Optional(Tag),
-          version: Type.Optional(Type.String({ maxLength: 64 })),
+          version: Type.Optional(Type.String({ maxLength: 64, description: 'agent version' })),
+          hardware: Type.Optional(Type.String({ maxLength: 64, description: 'hardware model' })),
           status: Type.Optional(BoxStatus),
           online: Type.Optional(Type.Boolean()),
+          openAlerts: Type.Optional(Type.Boolean({ description: 'true: boxes with an open alert; false: without' })),
+          sort: Type.Optional(Type.Enum(BOX_SORTS, { default: 'id' })),
+          order: Type.Optional(Type.Enum(['asc', 'desc'] as const, { default: 'asc' })),
           limit: Type.Optional(Limit(1000, 200)),
           offset: Type.Optional(Type.Integer({ minimum: 0, default: 0 })),
         }),
-        response: { 200: Type.Object({ boxes: Type.Array(BoxSummary) }), ...errorResponses() },
+        response: { 200: Type.Object({ boxes: Type.Array(BoxListRow), total: Type.Integer({ description: 'boxes matching the filters, all pages' }) }), ...errorResponses() },
       },
     },
     async (req) => {
-      const q = req.query;
-      return { boxes: await ctx.boxes.list({ clubId: q.clubId, tag: q.tag, agentVersion: q.version, status: q.status, online: q.online, limit: q.limit ?? 200, offset: q.offset ?? 0 }) };
+      const { version, limit, offset, ...rest } = req.query;
+      const query = { ...rest, agentVersion: version };
+      const [boxes, total] = await Promise.all([ctx.boxes.list({ ...query, limit: limit ?? 200, offset: offset ?? 0 }), ctx.boxes.count(query)]);
+      return { boxes, total };
     },
+  );
+
+  app.get(
+    '/v1/box-facets',
+    {
+      config: { permission: 'fleet.read' },
+      schema: {
+        tags: ['boxes'],
+        summary: 'Counts over the boxes not revoked (online, with open alerts) and the agent versions and hardware models present',
+        response: { 200: BoxFacets, ...errorResponses() },
+      },
+    },
+    async () => ctx.boxes.facets(),
   );
 
   app.get(

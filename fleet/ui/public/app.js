@@ -1,4 +1,4 @@
-/* global document, window, location */
+/* global document, window, location, URLSearchParams */
 // The RESABOX technical-team dashboard: hash-routed views over the fleet API, refreshed by
 // the fleet's change stream. Every value from the API is escaped before it reaches the page.
 import { api, ApiError, liveChanges, token } from './api.js';
@@ -7,10 +7,10 @@ import { main, setRefresh, state } from './shell.js';
 import { alertsView } from './view-alerts.js';
 import { auditView } from './view-audit.js';
 import { boxView } from './box/view.js';
+import { boxesView } from './view-boxes.js';
 import { memberView } from './view-member.js';
 import { timelineView } from './view-timeline.js';
 import { notFoundView } from './view-not-found.js';
-import { overview } from './view-overview.js';
 import { passesView } from './view-passes.js';
 import { releasesView } from './view-releases.js';
 import { rolloutView } from './view-rollout.js';
@@ -19,8 +19,9 @@ import { rolloutsView } from './view-rollouts.js';
 
 // ---- routing and live refresh ----
 
-/** `#/name/arg` -> view. One line per page; a view is `{ topics, render(changed) }`. */
+/** `#/name/arg?query` -> view. One line per page; a view is `{ topics, render(changed) }`. */
 const ROUTES = {
+  '': (_arg, params) => boxesView(params),
   box: (arg) => boxView(arg),
   alerts: () => alertsView(),
   passes: (arg) => passesView(arg),
@@ -28,16 +29,18 @@ const ROUTES = {
   rollout: (arg) => rolloutView(arg),
   'rollout-new': (arg) => rolloutNewView(arg),
   releases: () => releasesView(),
-  audit: () => auditView(),
+  audit: (_arg, params) => auditView(params),
   members: (arg) => memberView(arg),
   timeline: (arg) => timelineView(arg),
 };
 
 function route() {
-  const [, name, arg] = location.hash.split('/').map(decodeURIComponent);
-  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === `#/${name ?? ''}`);
-  if (!name) return overview();
-  return ROUTES[name] ? ROUTES[name](arg) : notFoundView(location.hash);
+  // The query (`?q=...`) also stays at the end of `arg`, where the member and timeline views read it.
+  const [, first = '', arg] = location.hash.split('/').map(decodeURIComponent);
+  const name = first.split('?')[0];
+  const query = location.hash.split('?')[1] ?? '';
+  for (const a of document.querySelectorAll('#nav a')) a.classList.toggle('active', a.getAttribute('href') === `#/${name}`);
+  return Object.hasOwn(ROUTES, name) ? ROUTES[name](arg, new URLSearchParams(query)) : notFoundView(location.hash);
 }
 
 let rendering = Promise.resolve();

@@ -29,7 +29,7 @@ export const boxView = (boxId) => {
       try {
         box = await api(`/v1/boxes/${id}`);
       } catch (e) {
-        if (e instanceof ApiError && e.status === 404) return notFoundPage(`There is no box “${boxId}”.`, '#/', 'Back to the fleet overview');
+        if (e instanceof ApiError && e.status === 404) return notFoundPage(`There is no box “${boxId}”.`, '#/', 'Back to the boxes');
         throw e;
       }
       const ctx = { box, id, offline: isOffline(box) };

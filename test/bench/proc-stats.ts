@@ -1,0 +1,37 @@
+import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat (benchmarks run on Linux). */
+const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+
+/** /proc/<pid>/stat's fields after the command name (which may hold spaces): [0] is field 3, state. */
+function statFields(pid: number): string[] | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * When a process started, on the wall clock (ms), to the tick (10 ms): its start time
+ * since boot (field 22) against the uptime read now, not the boot time (whole seconds).
+ */
+export function processStartedAt(pid: number): number | null {
+  const f = statFields(pid);
+  if (!f) return null;
+  const uptimeS = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
+  return Date.now() - (uptimeS - Number(f[19]) / TICKS) * 1000;
+}
+
+/** Resident size now and its peak (KiB), and the parent pid; null once the process is gone. */
+export function processMemory(pid: number): { rssKiB: number; hwmKiB: number; ppid: number } | null {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0);
+    return { rssKiB: kib('VmRSS'), hwmKiB: kib('VmHWM'), ppid: Number(/^PPid:\s+(\d+)/m.exec(status)?.[1] ?? 0) };
+  } catch {
+    return null;
+  }
+}
