@@ -6,6 +6,7 @@ import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runCli } from '../../fleet/cli/main.ts';
 import { openPostgresStore } from '../../fleet/store/pg-store.ts';
 import { waitUntil } from '../support/demo-journey.ts';
 import { demoApi, startDemo } from '../support/demo-process.ts';
@@ -67,8 +68,9 @@ describe('resabox-fleet migrate-store', () => {
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     try {
-      const tables = (source.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations' ORDER BY name").pluck().all() as string[]);
-      const counts = await Promise.all(tables.map(async (t) => [t, (source.prepare(`SELECT count(*) FROM "${t}"`).pluck().get() as number), Number((await client.query(`SELECT count(*) AS n FROM "${t}"`)).rows[0].n)] as const));
+      const tables = source.prepare("SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' AND name != 'schema_migrations' ORDER BY name").pluck().all() as string[];
+      const counts: (readonly [string, number, number])[] = [];
+      for (const t of tables) counts.push([t, source.prepare(`SELECT count(*) FROM "${t}"`).pluck().get() as number, Number((await client.query(`SELECT count(*) AS n FROM "${t}"`)).rows[0].n)]);
       for (const [t, s, p] of counts) {
         expect(p, t).toBe(s);
         expect(run.stdout).toMatch(new RegExp(`^${t}\\s+${s}\\s+${p}$`, 'm'));
@@ -86,7 +88,7 @@ describe('resabox-fleet migrate-store', () => {
     try {
       const sqliteBoxes = new Database(copy, { readonly: true });
       const ids = sqliteBoxes.prepare('SELECT id FROM boxes ORDER BY id').pluck().all();
-      const maxAlert = (sqliteBoxes.prepare('SELECT coalesce(max(id), 0) FROM alerts').pluck().get() as number);
+      const maxAlert = sqliteBoxes.prepare('SELECT coalesce(max(id), 0) FROM alerts').pluck().get() as number;
       sqliteBoxes.close();
       expect((await store.boxes.list()).map((b) => b.id)).toEqual(ids);
       const boxId = ids[0] as string;
@@ -95,16 +97,19 @@ describe('resabox-fleet migrate-store', () => {
     } finally {
       await store.close();
     }
-  });
+  }, 120_000);
 
   it('refuses a database that already holds fleet rows, and a source that does not exist, with their codes', async () => {
+    // In process (runCli is what bin/resabox-fleet.js runs): four child processes are slow on a loaded machine.
+    const cli = async (argv: string[]) => {
+      const err: string[] = [];
+      const code = await runCli(argv, () => undefined, (l) => err.push(l));
+      return [code, err.join('\n')];
+    };
     const url = await server.createDatabase('twice');
-    expect((await fleetCli(['migrate-store', '--from', copy, '--to', url])).code).toBe(0);
-    const again = await fleetCli(['migrate-store', '--from', copy, '--to', url]);
-    expect([again.code, again.stderr]).toEqual([1, expect.stringContaining('STORE_MIGRATE_TARGET_NOT_EMPTY')]);
-    const missing = await fleetCli(['migrate-store', '--from', join(dir, 'nope.db'), '--to', url]);
-    expect([missing.code, missing.stderr]).toEqual([1, expect.stringContaining('STORE_MIGRATE_SOURCE_MISSING')]);
-    const usage = await fleetCli(['migrate-store', '--from', copy]);
-    expect([usage.code, usage.stderr]).toEqual([2, expect.stringContaining('--to is required')]);
-  });
+    expect(await cli(['migrate-store', '--from', copy, '--to', url])).toEqual([0, '']);
+    expect(await cli(['migrate-store', '--from', copy, '--to', url])).toEqual([1, expect.stringContaining('STORE_MIGRATE_TARGET_NOT_EMPTY')]);
+    expect(await cli(['migrate-store', '--from', join(dir, 'nope.db'), '--to', url])).toEqual([1, expect.stringContaining('STORE_MIGRATE_SOURCE_MISSING')]);
+    expect(await cli(['migrate-store', '--from', copy])).toEqual([2, expect.stringContaining('--to is required')]);
+  }, 120_000);
 });
