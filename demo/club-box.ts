@@ -7,12 +7,19 @@ import type { Clock } from '../platform/clock.ts';
 import { Em4100ReaderSim } from '../firmware-sim/em4100/em4100-sim.ts';
 import { HidScannerSim } from '../firmware-sim/hid-scanner/hid-scanner-sim.ts';
 import { EscposPrinterSim } from '../firmware-sim/printer/printer-sim.ts';
-import { createTurnstileSim, type SimulatedTurnstile } from '../firmware-sim/turnstile/index.ts';
+import { createTurnstileSim, SIM_WATCHDOG, type SimulatedTurnstile } from '../firmware-sim/turnstile/index.ts';
 import { openDemoLink, type DemoLink, type LinkMode } from './links.ts';
 import { Supervisor } from './supervisor.ts';
 
 /** Repeated reads of one credential at a lane within this window are dropped (agent/lanes/debounce.ts). */
 export const DEMO_LANE_DEBOUNCE_MS = 1500;
+
+/**
+ * The simulated I/O modules' communication watchdog, as a box configures it: when the agent
+ * dies (or the launcher swaps releases) the module drops every relay after this long without
+ * a request. Seconds, as the simulated module counts them (SIM_WATCHDOG).
+ */
+export const DEMO_MODULE_WATCHDOG = { ...SIM_WATCHDOG, timeoutMs: 2000 } as const;
 
 /** The simulated hardware of one box, and the supervised launcher running its agent. */
 export interface ClubBox {
@@ -166,6 +173,7 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
       mode: 'pulse',
       pulseMs: 200,
       passageWindowMs: 6000,
+      moduleWatchdog: DEMO_MODULE_WATCHDOG,
     });
     const config = {
       box: { id: o.boxId, name: o.name },

@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { DEMO_MODULE_WATCHDOG } from '../../demo/club-box.ts';
 import { demoApi, startDemo, waitAllBoxesOnline, type DemoProcess } from '../support/demo-process.ts';
 
 type Pass = { boxId: string; granted: boolean; reason: string };
+type Device = { deviceId: string; detail: { moduleWatchdog?: string; moduleWatchdogMs?: number | null } | null };
 
 /*
  * `npm start` on a machine without socat: RESABOX_DEMO_LINKS=tcp joins every driver to its
@@ -27,6 +29,27 @@ describe('npm start with TCP device links (no socat)', () => {
     expect(demo.output()).toContain('device links over TCP');
     await waitAllBoxesOnline(demo, 3);
   }, 240_000);
+
+  it("arms every turnstile module's communication watchdog, so a dead agent's relays drop", async () => {
+    await waitAllBoxesOnline(demo, 3);
+    const { boxes } = await demoApi<{ boxes: { id: string }[] }>(demo, '/v1/boxes?status=active');
+    const deadline = Date.now() + 60_000;
+    for (const { id } of boxes) {
+      let turnstiles: Device[] = [];
+      for (;;) {
+        const { devices } = await demoApi<{ devices: Device[] }>(demo, `/v1/boxes/${id}`);
+        turnstiles = devices.filter((d) => d.deviceId.startsWith('turnstile-'));
+        if (turnstiles.length === 3 && turnstiles.every((d) => d.detail?.moduleWatchdog === 'armed')) break;
+        if (Date.now() > deadline) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      expect(turnstiles.map((d) => [d.deviceId, d.detail?.moduleWatchdog, d.detail?.moduleWatchdogMs]).sort()).toEqual([
+        ['turnstile-entry', 'armed', DEMO_MODULE_WATCHDOG.timeoutMs],
+        ['turnstile-exit', 'armed', DEMO_MODULE_WATCHDOG.timeoutMs],
+        ['turnstile-pmr', 'armed', DEMO_MODULE_WATCHDOG.timeoutMs],
+      ]);
+    }
+  }, 120_000);
 
   it('turns simulated members into granted and refused passes stored by the fleet', async () => {
     const deadline = Date.now() + 120_000;

@@ -31,7 +31,7 @@ export async function demoControl(demo: DemoProcess, method: 'GET' | 'POST', pat
 }
 
 export interface DemoStartOptions {
-  /** `npm start` (as a user runs it) or the entry file through tsx directly. */
+  /** `npm start` (as a user runs it) or the entry file under node with the tsx loader directly. */
   readonly via?: 'npm' | 'tsx';
   readonly env?: Record<string, string>;
   readonly timeoutMs?: number;
@@ -45,7 +45,7 @@ export interface DemoStartOptions {
 export async function startDemo(o: DemoStartOptions = {}): Promise<DemoProcess> {
   const dataDir = mkdtempSync(join(tmpdir(), 'resabox-demo-'));
   const startedAt = Date.now();
-  const [cmd, args] = o.via === 'tsx' ? ['npx', ['tsx', 'demo/main.ts']] : ['npm', ['start', '--silent']];
+  const [cmd, args] = o.via === 'tsx' ? [process.execPath, ['--import', 'tsx', 'demo/main.ts']] : ['npm', ['start', '--silent']];
   const child: ChildProcess = spawn(cmd, args, {
     cwd: ROOT,
     detached: true,

@@ -7,25 +7,13 @@ import type { TurnstileConfig } from './config.ts';
 import { TurnstileError } from './errors.ts';
 import { ModbusMaster } from './modbus-master.ts';
 import { ModuleWatchdogKeeper } from './module-watchdog.ts';
-import { nextPassage, type PassageEffect, type PassageEvent, type PassageState } from './passage.ts';
+import type { PassageEvent } from './passage.ts';
+import { PassageLanes } from './passage-lanes.ts';
+import { PollHold } from './poll-hold.ts';
 import { StatusBoard } from './status-board.ts';
+import { DIRECTIONS, UnlockRelays } from './unlock-relays.ts';
 
-const DIRECTIONS: readonly Direction[] = ['in', 'out'];
-/** The longest a hold (holdPolls) may delay a status poll past its due time: noise on a reader line cannot starve the inputs. */
-export const MAX_POLL_HOLD_MS = 30;
-
-interface Lane {
-  state: PassageState;
-  caller: ((o: PassageOutcome) => void) | undefined;
-  pulseTimer: TimerHandle | undefined;
-  windowTimer: TimerHandle | undefined;
-  /** The passage logic wants the unlock relay on. */
-  wanted: boolean;
-  /** Monotonic ms since `wanted` became true (watchdog). */
-  wantedSince: number;
-  /** Relay writes on their way (the watchdog leaves such a relay alone). */
-  writesInFlight: number;
-}
+export { MAX_POLL_HOLD_MS } from './poll-hold.ts';
 
 export interface ModbusTurnstileDeps {
   readonly transport: Transport;
@@ -36,7 +24,8 @@ export interface ModbusTurnstileDeps {
 /**
  * A tripod or optical turnstile behind a Modbus RTU relay/input module: unlock relays per
  * direction, PASS/ready/alarm/fire-loop inputs polled fast enough to catch a 250 ms PASS
- * pulse. Passage logic lives in passage.ts; bus access in modbus-master.ts.
+ * pulse. Passage logic lives in passage.ts (run by passage-lanes.ts), the relays in unlock-relays.ts, the module's
+ * watchdog in module-watchdog.ts, bus access in modbus-master.ts.
  */
 export class ModbusTurnstile implements Turnstile {
   readonly kind = 'turnstile' as const;
@@ -44,24 +33,21 @@ export class ModbusTurnstile implements Turnstile {
   private master: ModbusMaster;
   private readonly board: StatusBoard;
   private readonly moduleWatchdog: ModuleWatchdogKeeper;
-  private readonly lanes: Record<Direction, Lane>;
+  private readonly relays: UnlockRelays;
+  private readonly hold: PollHold;
+  private readonly lanes: PassageLanes;
   private readonly eventListeners = new Set<(e: TurnstileEvent) => void>();
   private readonly inputBase: number;
   private readonly inputCount: number;
-  private readonly coilBase: number;
-  private readonly coilCount: number;
   private running = false;
   private pollTimer: TimerHandle | undefined;
-  /** Clock.monotonic() before which no status poll starts (holdPolls), and when the held poll was first due. */
-  private pollsHeldUntil = Number.NEGATIVE_INFINITY;
-  private heldPollDueAt: number | undefined;
   private lastInputs: boolean[] | undefined;
   private lastWatchdog = Number.NEGATIVE_INFINITY;
   private failures = 0;
   private outOfService = false;
   private fireAlarm = false;
   private lockdown = false;
-  private counters = { forcedPassages: 0, passagesDuringFireAlarm: 0, watchdogReleases: 0 };
+  private counters = { forcedPassages: 0, passagesDuringFireAlarm: 0 };
 
   constructor(
     private readonly config: TurnstileConfig,
@@ -71,14 +57,12 @@ export class ModbusTurnstile implements Turnstile {
     this.master = new ModbusMaster(deps.transport, { clock: deps.clock, logger: deps.logger, ...config.request });
     this.board = new StatusBoard(config.id, deps.clock);
     this.moduleWatchdog = new ModuleWatchdogKeeper(config.moduleWatchdog, config.unit, deps.clock);
-    const lane = (): Lane => ({ state: 'idle', caller: undefined, pulseTimer: undefined, windowTimer: undefined, wanted: false, wantedSince: 0, writesInFlight: 0 });
-    this.lanes = { in: lane(), out: lane() };
+    this.relays = new UnlockRelays({ config, clock: deps.clock, logger: deps.logger, board: this.board, master: () => this.master, fireAlarm: () => this.fireAlarm, onError: (e) => this.recordError(e) });
+    this.hold = new PollHold(deps.clock);
+    this.lanes = new PassageLanes({ config, clock: deps.clock, logger: deps.logger, board: this.board, relays: this.relays, onForcedPassage: (d) => this.onForcedPassage(d) });
     const inputs = Object.values(config.inputs);
     this.inputBase = Math.min(...inputs);
     this.inputCount = Math.max(...inputs) - this.inputBase + 1;
-    const coils = Object.values(config.coils);
-    this.coilBase = Math.min(...coils);
-    this.coilCount = Math.max(...coils) - this.coilBase + 1;
   }
 
   async start(): Promise<void> {
@@ -89,8 +73,7 @@ export class ModbusTurnstile implements Turnstile {
     this.failures = 0;
     this.lastInputs = undefined;
     this.lastWatchdog = Number.NEGATIVE_INFINITY;
-    this.pollsHeldUntil = Number.NEGATIVE_INFINITY;
-    this.heldPollDueAt = undefined;
+    this.hold.reset();
     this.publishStatus({ stopped: false });
     // Before anything else, every output off: a relay left on by a run that died must not
     // keep a lane open. During a fire alarm this blips the held relays for a few ms, which
@@ -99,13 +82,13 @@ export class ModbusTurnstile implements Turnstile {
     // Then the module's watchdog, so that from now on the relays drop if this process dies.
     await this.armWatchdog(true);
     await this.poll();
-    if (!this.outOfService) await Promise.all(DIRECTIONS.map((d) => this.writeRelay(d)));
+    if (!this.outOfService) await this.relays.writeAll();
   }
 
   private async forceOutputsOff(): Promise<void> {
     try {
       await this.ensureOpen();
-      await this.master.writeMultipleCoils(this.config.unit, this.coilBase, new Array<boolean>(this.coilCount).fill(false));
+      await this.relays.forceAllOff();
     } catch (e) {
       this.recordError(e);
     }
@@ -131,7 +114,7 @@ export class ModbusTurnstile implements Turnstile {
     // Released even during a fire alarm: without the agent nobody would release them after
     // it, and the controller's own fire input keeps the arm free meanwhile.
     this.fireAlarm = false;
-    await Promise.all(DIRECTIONS.map((d) => this.writeRelay(d)));
+    await this.relays.writeAll();
     this.master.dispose();
     await this.deps.transport.close();
     this.publishStatus({ stopped: true });
@@ -167,88 +150,14 @@ export class ModbusTurnstile implements Turnstile {
   }
 
   private dispatch(direction: Direction, event: PassageEvent, caller?: (o: PassageOutcome) => void): void {
-    const lane = this.lanes[direction];
-    const t = nextPassage(lane.state, event);
-    if (!t) {
-      const message = `passage ${direction}: event ${event.type} in state ${lane.state}`;
-      this.deps.logger.error({ code: 'TURNSTILE_STATE_BUG', direction, state: lane.state, event: event.type }, message);
-      this.board.error('TURNSTILE_STATE_BUG', message);
-      return;
-    }
-    if (event.type === 'open' && lane.state === 'idle') lane.caller = caller;
-    lane.state = t.next;
-    if (t.next === 'idle') this.stopTimers(lane);
-    for (const effect of t.effects) this.perform(direction, effect, caller);
+    this.lanes.dispatch(direction, event, caller);
   }
 
-  private perform(direction: Direction, effect: PassageEffect, caller: ((o: PassageOutcome) => void) | undefined): void {
-    const lane = this.lanes[direction];
-    const settle = (o: PassageOutcome): void => {
-      const c = lane.caller;
-      lane.caller = undefined;
-      c?.(o);
-    };
-    switch (effect) {
-      case 'relay-on':
-        this.want(direction, true);
-        void this.writeRelay(direction).then((ok) => this.dispatch(direction, { type: ok ? 'unlocked' : 'unlock-failed' }));
-        return;
-      case 'relay-off':
-        this.want(direction, false);
-        void this.writeRelay(direction);
-        return;
-      case 'start-timers':
-        lane.windowTimer = this.deps.clock.setTimeout(() => this.dispatch(direction, { type: 'window-elapsed' }), this.config.windowMs);
-        if (this.config.mode === 'pulse') lane.pulseTimer = this.deps.clock.setTimeout(() => this.dispatch(direction, { type: 'pulse-elapsed' }), this.config.pulseMs);
-        return;
-      case 'stop-timers':
-        this.stopTimers(lane);
-        return;
-      case 'resolve-passed':
-        return settle({ kind: 'passed', at: this.deps.clock.now() });
-      case 'resolve-not-passed':
-        return settle({ kind: 'not-passed' });
-      case 'refuse-busy':
-        return caller?.({ kind: 'refused', code: 'BUSY', message: `a passage ${direction} is already pending` });
-      case 'report-forced-passage':
-        this.counters.forcedPassages++;
-        this.deps.logger.warn({ direction }, 'forced passage: PASS without a granted open');
-        this.emit({ kind: 'forced-passage', direction, at: this.deps.clock.now() });
-        this.publishStatus();
-        return;
-    }
-  }
-
-  private stopTimers(lane: Lane): void {
-    this.deps.clock.clearTimeout(lane.pulseTimer);
-    this.deps.clock.clearTimeout(lane.windowTimer);
-    lane.pulseTimer = lane.windowTimer = undefined;
-  }
-
-  private want(direction: Direction, on: boolean): void {
-    const lane = this.lanes[direction];
-    if (on && !lane.wanted) lane.wantedSince = this.deps.clock.monotonic();
-    lane.wanted = on;
-  }
-
-  private desired(direction: Direction): boolean {
-    return (this.fireAlarm && this.config.fireAlarmHoldsUnlock) || this.lanes[direction].wanted;
-  }
-
-  /** Brings one relay to its desired value; resolves false if the module did not confirm. */
-  private async writeRelay(direction: Direction): Promise<boolean> {
-    const lane = this.lanes[direction];
-    const value = this.desired(direction);
-    lane.writesInFlight++;
-    try {
-      await this.master.writeSingleCoil(this.config.unit, direction === 'in' ? this.config.coils.unlockIn : this.config.coils.unlockOut, value);
-      return true;
-    } catch (e) {
-      this.recordError(e);
-      return false;
-    } finally {
-      lane.writesInFlight--;
-    }
+  private onForcedPassage(direction: Direction): void {
+    this.counters.forcedPassages++;
+    this.deps.logger.warn({ direction }, 'forced passage: PASS without a granted open');
+    this.emit({ kind: 'forced-passage', direction, at: this.deps.clock.now() });
+    this.publishStatus();
   }
 
   /** Opens the link if it is closed (first start, unplugged adapter); throws MODBUS_LINK_DOWN if it cannot. */
@@ -275,28 +184,28 @@ export class ModbusTurnstile implements Turnstile {
   }
 
   holdPolls(ms: number): void {
-    this.pollsHeldUntil = Math.max(this.pollsHeldUntil, this.deps.clock.monotonic() + Math.min(Math.max(ms, 0), MAX_POLL_HOLD_MS));
+    this.hold.hold(ms);
   }
 
   private async poll(): Promise<void> {
     if (!this.running) return;
-    const now = this.deps.clock.monotonic();
-    this.heldPollDueAt ??= now;
-    const until = Math.min(this.pollsHeldUntil, this.heldPollDueAt + MAX_POLL_HOLD_MS);
-    if (until > now) {
-      this.pollTimer = this.deps.clock.setTimeout(() => void this.poll(), until - now);
+    const wait = this.hold.wait();
+    if (wait > 0) {
+      this.pollTimer = this.deps.clock.setTimeout(() => void this.poll(), wait);
       return;
     }
-    this.heldPollDueAt = undefined;
     try {
       await this.ensureOpen();
       const bits = await this.master.readDiscreteInputs(this.config.unit, this.inputBase, this.inputCount);
       this.onInputs(bits);
-      // The watchdog's coil read is a second exchange: while a hold is on it waits for a later
+      // The relays' read-back is a second exchange: while a hold is on it waits for a later
       // poll, but never beyond twice its interval.
       const sinceWatchdog = this.deps.clock.monotonic() - this.lastWatchdog;
-      const held = this.deps.clock.monotonic() < this.pollsHeldUntil;
-      if (sinceWatchdog >= this.config.watchdogIntervalMs * (held ? 2 : 1)) await this.watchdog();
+      const held = this.hold.active;
+      if (sinceWatchdog >= this.config.watchdogIntervalMs * (held ? 2 : 1)) {
+        this.lastWatchdog = this.deps.clock.monotonic();
+        await this.relays.check();
+      }
       if (this.moduleWatchdog.due && !held) await this.armWatchdog(false);
     } catch (e) {
       // A read cut short by stop() says nothing about the module.
@@ -342,39 +251,15 @@ export class ModbusTurnstile implements Turnstile {
     this.outOfService = false;
     this.deps.logger.info('turnstile module answers again: lane back in service');
     this.emit({ kind: 'out-of-service', active: false, at: this.deps.clock.now() });
-    for (const d of DIRECTIONS) void this.writeRelay(d);
+    void this.relays.writeAll();
   }
 
   private setFireAlarm(active: boolean): void {
     this.fireAlarm = active;
     this.deps.logger.warn({ active }, active ? 'fire-alarm loop open: turnstile free, commands refused' : 'fire-alarm loop closed again');
     if (active) for (const d of DIRECTIONS) this.dispatch(d, { type: 'abort' });
-    for (const d of DIRECTIONS) void this.writeRelay(d);
+    void this.relays.writeAll();
     this.emit({ kind: 'fire-alarm', active, at: this.deps.clock.now() });
-  }
-
-  /** Reads the relays back: one left on that should be off is released, one stuck on too long too. */
-  private async watchdog(): Promise<void> {
-    this.lastWatchdog = this.deps.clock.monotonic();
-    const coils = await this.master.readCoils(this.config.unit, this.coilBase, this.coilCount);
-    for (const d of DIRECTIONS) {
-      const lane = this.lanes[d];
-      if (lane.wanted && !this.fireAlarm && this.deps.clock.monotonic() - lane.wantedSince > this.config.maxRelayOnMs) {
-        this.watchdogRelease(d, `held on for more than ${this.config.maxRelayOnMs} ms`);
-        lane.wanted = false;
-      }
-      const actual = coils[(d === 'in' ? this.config.coils.unlockIn : this.config.coils.unlockOut) - this.coilBase] === true;
-      if (lane.writesInFlight > 0 || actual === this.desired(d)) continue;
-      if (actual) this.watchdogRelease(d, 'found on while it should be off');
-      void this.writeRelay(d);
-    }
-  }
-
-  private watchdogRelease(direction: Direction, why: string): void {
-    this.counters.watchdogReleases++;
-    const message = `unlock relay ${direction} ${why}: released`;
-    this.deps.logger.warn({ code: 'TURNSTILE_RELAY_WATCHDOG', direction }, message);
-    this.board.error('TURNSTILE_RELAY_WATCHDOG', message);
   }
 
   private recordError(e: unknown): void {
@@ -394,6 +279,6 @@ export class ModbusTurnstile implements Turnstile {
     else if (this.lastInputs === undefined) state = 'starting';
     else if (this.fireAlarm || ready === false || alarm === true || this.moduleWatchdog.state === 'unarmed') state = 'degraded';
     const watchdog = { moduleWatchdog: this.moduleWatchdog.state, moduleWatchdogMs: this.moduleWatchdog.timeoutMs };
-    this.board.update(state, { ...(io.stopped === undefined ? {} : { stopped: io.stopped }), mode: this.config.mode, fireAlarm: this.fireAlarm, lockdown: this.lockdown, ready, alarm, ...watchdog, ...this.counters, requestTimeouts: this.master.stats.timeouts });
+    this.board.update(state, { ...(io.stopped === undefined ? {} : { stopped: io.stopped }), mode: this.config.mode, fireAlarm: this.fireAlarm, lockdown: this.lockdown, ready, alarm, ...watchdog, ...this.counters, watchdogReleases: this.relays.releases, requestTimeouts: this.master.stats.timeouts });
   }
 }
