@@ -9,6 +9,7 @@ import type { FleetStore } from '../store/repositories.ts';
 import { openStore, storeSpec } from '../store/open-store.ts';
 import { isRole, ROLES } from '../store/token-registry.ts';
 import { flagOrEnv, parseFlags, required, UsageError } from './args.ts';
+import { migrateStoreCommand } from './migrate-store-command.ts';
 
 const DATA_DIR = { 'data-dir': { type: 'string' } } as const;
 const dataDirHelp = '  --data-dir DIR      fleet data folder (env RESABOX_FLEET_DATA_DIR, default ./data); env RESABOX_FLEET_STORE=postgres://... uses PostgreSQL instead';
@@ -136,4 +137,5 @@ export const ADMIN_COMMANDS: Record<string, AdminCommand> = {
       });
     },
   },
+  'migrate-store': migrateStoreCommand,
 };

@@ -38,13 +38,14 @@ export async function runCli(argv: string[], out: (line: string) => void = conso
       return failure(e, `Usage: resabox-fleet ${SERVE_USAGE}\n\n${SERVE_HELP}`, err);
     }
   }
-  const name = `${first} ${second ?? ''}`.trim();
-  const command = ADMIN_COMMANDS[name];
+  // Commands are one word (migrate-store) or two (token create).
+  const twoWords = ADMIN_COMMANDS[`${first} ${second ?? ''}`.trim()];
+  const command = twoWords ?? ADMIN_COMMANDS[first];
   if (!command) {
-    err(`unknown command: ${name}\n\n${TOP_HELP}`);
+    err(`unknown command: ${`${first} ${second ?? ''}`.trim()}\n\n${TOP_HELP}`);
     return 2;
   }
-  const rest = argv.slice(2);
+  const rest = argv.slice(twoWords ? 2 : 1);
   const help = `Usage: resabox-fleet ${command.usage}\n\n${command.help}`;
   if (rest.includes('--help') || rest.includes('-h')) {
     out(help);

@@ -2,9 +2,10 @@ import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import { decode, encode, fleetSubscription, parseTopic, topicFor, type MessageOf, type TopicKind } from '../../protocol/mqtt/index.ts';
 import type { BusMessage, FleetBus } from '../bus/bus.ts';
-import type { FleetRepositories, FleetStore } from '../store/repositories.ts';
+import type { FleetRepositories, FleetStore, PassRecord } from '../store/repositories.ts';
 import { emptyIngestStats, type IngestErrorCode, type IngestStats } from './errors.ts';
 import { boxEvent, deviceStatuses, healthMetrics, passRecord } from './mapping.ts';
+import { PassGroupCommit, type BatchOutcome, type GroupCommitOptions, type QueuedBatch } from './pass-commit.ts';
 
 /** What ingest tells the alert engine after each stored input. */
 export interface IngestListener {
@@ -15,6 +16,8 @@ export interface IngestListener {
 
 export interface Ingest {
   readonly stats: IngestStats;
+  /** Resolves once every pass batch received so far is committed and acknowledged (or rejected). */
+  settled(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -23,9 +26,10 @@ const INGESTED = ['state', 'health', 'events', 'passes', 'rightsStatus', 'config
 /**
  * Box -> fleet messages into the store. Every payload is decoded with the contract's
  * decoders; a bad one is logged with its code, counted and dropped, never thrown. Pass
- * batches are stored in one transaction and only then acknowledged on `passes/ack`.
+ * batches are stored by group commit (several batches, one transaction) and each is
+ * acknowledged on `passes/ack` only after the transaction that stored it committed.
  */
-export async function startIngest(deps: { bus: FleetBus; store: FleetStore; clock: Clock; logger: Logger; listener?: IngestListener }): Promise<Ingest> {
+export async function startIngest(deps: { bus: FleetBus; store: FleetStore; clock: Clock; logger: Logger; listener?: IngestListener; passCommit?: GroupCommitOptions }): Promise<Ingest> {
   const { bus, store, clock, logger: log, listener } = deps;
   const stats = emptyIngestStats();
 
@@ -110,38 +114,47 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
       count('configReported');
     },
     async passes(m) {
-      const a = await accept('passes', m);
-      if (!a) return;
-      const batch = a.message;
-      let result: { inserted: number; duplicates: number } | undefined;
-      if (!(await write(m.topic, async (tx) => (result = await tx.passes.insertBatch(a.boxId, batch.passes.map((p) => passRecord(batch.batchId, p)), clock.now()))))) return;
-      const stored = result as { inserted: number; duplicates: number };
-      stats.passesStored += stored.inserted;
-      stats.passesDuplicate += stored.duplicates;
-      count('passes');
-      // The transaction has committed: only now may the box advance its outbox cursor.
-      const ack = encode('passAck', {
-        v: 1,
-        batchId: batch.batchId,
-        firstSeq: (batch.passes[0] as { seq: number }).seq,
-        lastSeq: (batch.passes[batch.passes.length - 1] as { seq: number }).seq,
-        stored: stored.inserted,
-        duplicates: stored.duplicates,
-        ts: clock.now(),
-      });
-      // Not awaited: the next batch need not wait for the broker's PUBACK of this ack (acks
-      // still leave in order, and a lost one only makes the box re-send a stored batch).
-      bus.publish(topicFor('passAck', a.boxId), Buffer.from(ack), { qos: 1 }).catch((e: unknown) => {
-        reject('INGEST_ACK_FAILED', `ack publish failed: ${(e as Error).message}`, m.topic, { batchId: batch.batchId });
-      });
+      const topic = parseTopic(m.topic);
+      if (!topic.ok) return void reject(topic.error.code, topic.error.message, m.topic);
+      const decoded = decode('passes', m.payload);
+      if (!decoded.ok) return void reject(decoded.error.code, decoded.error.message, m.topic, { box: topic.value.boxId, issues: decoded.error.issues });
+      const batch = decoded.value;
+      // Not awaited beyond the queue: the next messages join the group being gathered (pass-commit.ts).
+      await passCommit.add({ topic: m.topic, boxId: topic.value.boxId, batchId: batch.batchId, passes: batch.passes.map((p) => passRecord(batch.batchId, p)) });
     },
   };
+
+  /** After the batch's transaction committed: only now may the box advance its outbox cursor. */
+  const settlePasses = (b: QueuedBatch, outcome: BatchOutcome) => {
+    if (!outcome.ok) return void reject(outcome.code, outcome.message, b.topic);
+    stats.passesStored += outcome.inserted;
+    stats.passesDuplicate += outcome.duplicates;
+    count('passes');
+    const ack = encode('passAck', {
+      v: 1,
+      batchId: b.batchId,
+      firstSeq: (b.passes[0] as PassRecord).seq,
+      lastSeq: (b.passes[b.passes.length - 1] as PassRecord).seq,
+      stored: outcome.inserted,
+      duplicates: outcome.duplicates,
+      ts: clock.now(),
+    });
+    // Not awaited: the next batch need not wait for the broker's PUBACK of this ack (acks
+    // still leave in order, and a lost one only makes the box re-send a stored batch).
+    bus.publish(topicFor('passAck', b.boxId), Buffer.from(ack), { qos: 1 }).catch((e: unknown) => {
+      reject('INGEST_ACK_FAILED', `ack publish failed: ${(e as Error).message}`, b.topic, { batchId: b.batchId });
+    });
+  };
+  const passCommit = new PassGroupCommit(store, clock, settlePasses, deps.passCommit);
 
   const unsubscribe = await Promise.all(INGESTED.map((kind) => bus.subscribe(fleetSubscription(kind), handlers[kind])));
   return {
     stats,
+    settled: () => passCommit.settled(),
     async stop() {
       await Promise.all(unsubscribe.map((u) => u()));
+      // What was queued before is committed and acknowledged, before the store may close.
+      await passCommit.settled();
     },
   };
 }

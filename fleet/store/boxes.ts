@@ -55,6 +55,11 @@ export function sqlBoxes(sql: Sql): BoxRepository {
       });
     },
     get: (id) => getOne(sql, id),
+    async existing(ids) {
+      if (ids.length === 0) return new Set();
+      const rows = await sql.all<{ id: string }>(`SELECT id FROM boxes WHERE id IN (${ids.map(() => '?').join(', ')})`, ids);
+      return new Set(rows.map((r) => r.id));
+    },
     async list(filter = {}) {
       const w = new Where()
         .add('b.status = ?', filter.status)

@@ -43,21 +43,34 @@ const PASS_COLUMNS = 'box_id, seq, batch_id, at, lane, direction, granted, reaso
 /** Rows per INSERT: 14 parameters each stays under both engines' limits (SQLite 32,766). */
 const ROWS_PER_INSERT = 500;
 
+/** (box, seq) as one string key. */
+const passKey = (boxId: string, seq: number) => `${seq}\u0000${boxId}`;
+
 export function sqlPasses(sql: Sql): PassRepository {
+  const insertGroup: PassRepository['insertGroup'] = async (batches, receivedAt) => {
+    const rows = batches.flatMap((b) => b.passes.map((p) => [b.boxId, p.seq, p.batchId, p.at, p.lane, p.direction, p.granted ? 1 : 0, p.reason, p.outcome, p.memberId, p.credentialKind, p.rightsVersion, JSON.stringify(p.data), receivedAt]));
+    if (rows.length === 0) return batches.map(() => ({ inserted: 0, duplicates: 0 }));
+    // RETURNING names the rows this call inserted; the others were stored before (or earlier in this group).
+    const stored = new Set<string>();
+    await sql.transaction(async (tx) => {
+      for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
+        const chunk = rows.slice(i, i + ROWS_PER_INSERT);
+        const values = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
+        const inserted = await tx.all<{ box_id: string; seq: number }>(`INSERT INTO passes (${PASS_COLUMNS}) VALUES ${values} ON CONFLICT (box_id, seq) DO NOTHING RETURNING box_id, seq`, chunk.flat());
+        for (const r of inserted) stored.add(passKey(r.box_id, r.seq));
+      }
+    });
+    // A (box, seq) inserted now counts for the first batch of the group that carried it.
+    return batches.map((b) => {
+      let inserted = 0;
+      for (const p of b.passes) if (stored.delete(passKey(b.boxId, p.seq))) inserted++;
+      return { inserted, duplicates: b.passes.length - inserted };
+    });
+  };
   return {
+    insertGroup,
     async insertBatch(boxId, passes, receivedAt) {
-      if (passes.length === 0) return { inserted: 0, duplicates: 0 };
-      const inserted = await sql.transaction(async (tx) => {
-        let n = 0;
-        for (let i = 0; i < passes.length; i += ROWS_PER_INSERT) {
-          const chunk = passes.slice(i, i + ROWS_PER_INSERT);
-          const args = chunk.flatMap((p) => [boxId, p.seq, p.batchId, p.at, p.lane, p.direction, p.granted ? 1 : 0, p.reason, p.outcome, p.memberId, p.credentialKind, p.rightsVersion, JSON.stringify(p.data), receivedAt]);
-          const rows = chunk.map(() => '(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)').join(', ');
-          n += await tx.run(`INSERT INTO passes (${PASS_COLUMNS}) VALUES ${rows} ON CONFLICT (box_id, seq) DO NOTHING`, args);
-        }
-        return n;
-      });
-      return { inserted, duplicates: passes.length - inserted };
+      return (await insertGroup([{ boxId, passes }], receivedAt))[0] as { inserted: number; duplicates: number };
     },
     async count(boxId) {
       const row = boxId === undefined ? await sql.get<{ n: number }>('SELECT count(*) AS n FROM passes') : await sql.get<{ n: number }>('SELECT count(*) AS n FROM passes WHERE box_id = ?', [boxId]);

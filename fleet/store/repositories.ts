@@ -56,6 +56,8 @@ export interface NewBox {
 export interface BoxRepository {
   create(box: NewBox, at: number): Promise<Box>;
   get(id: string): Promise<Box | undefined>;
+  /** Which of these ids are boxes the store knows (any status). */
+  existing(ids: readonly string[]): Promise<Set<string>>;
   list(filter?: { status?: BoxStatus; clubId?: string; tag?: string }): Promise<Box[]>;
   setStatus(id: string, status: BoxStatus, at: number): Promise<void>;
   setCredential(id: string, hashes: { credentialHash: string; brokerCredentialHash: string }): Promise<void>;
@@ -158,6 +160,12 @@ export interface PassRepository {
    * batch is committed: only then may the fleet acknowledge it.
    */
   insertBatch(boxId: string, passes: readonly PassRecord[], receivedAt: number): Promise<{ inserted: number; duplicates: number }>;
+  /**
+   * Stores the batches of several boxes in ONE transaction (the fleet's group commit), each
+   * pass once by (box, seq). Returns each batch's counts, in order; a pass that two
+   * batches of the group carry counts as inserted for the first one only.
+   */
+  insertGroup(batches: readonly { readonly boxId: string; readonly passes: readonly PassRecord[] }[], receivedAt: number): Promise<{ inserted: number; duplicates: number }[]>;
   count(boxId?: string): Promise<number>;
   list(boxId: string, afterSeq: number, limit: number): Promise<(PassRecord & { boxId: string })[]>;
 }

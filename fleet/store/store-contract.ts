@@ -102,6 +102,18 @@ export function storeContract(engine: string, open: () => Promise<ContractStore>
         ]);
       });
 
+      it('stores a group of batches of several boxes in one call, counting a pass for the first batch that carried it', async () => {
+        await store.passes.insertBatch('box-a', [contractPass(1)], T0);
+        const group = [
+          { boxId: 'box-a', passes: [contractPass(1), contractPass(2)] },
+          { boxId: 'box-b', passes: [contractPass(1)] },
+          { boxId: 'box-a', passes: [contractPass(2), contractPass(3)] },
+        ];
+        expect(await store.passes.insertGroup(group, T0)).toEqual([{ inserted: 1, duplicates: 1 }, { inserted: 1, duplicates: 0 }, { inserted: 1, duplicates: 1 }]);
+        expect([await store.passes.count('box-a'), await store.passes.count('box-b')]).toEqual([3, 1]);
+        expect(await store.boxes.existing(['box-b', 'box-zz', 'box-a'])).toEqual(new Set(['box-a', 'box-b']));
+      });
+
       it('stores each pass exactly once when two instances deliver overlapping batches at the same time', async () => {
         const batches = [0, 1, 2, 3].map((k) => Array.from({ length: 600 }, (_, i) => contractPass(k * 300 + i + 1)));
         const results = await Promise.all(batches.map((b, k) => (k % 2 ? c.peer : store).passes.insertBatch('box-a', b, T0)));

@@ -27,6 +27,8 @@ const batchSize = Number(env('BATCH_SIZE', '10'));
 const concurrency = Number(env('CONNECT_CONCURRENCY', '100'));
 const attempts = Number(env('CONNECT_ATTEMPTS', '8'));
 const connectTimeoutMs = Number(env('CONNECT_TIMEOUT_MS', '30000'));
+/** Set: each line also carries the second's ack latencies themselves (for percentiles over a whole window). */
+const rawLatencies = process.env.RAW_LATENCIES === '1';
 
 const counters = { connected: 0, connectFailed: 0, connectRetries: 0, healthSent: 0, batchesSent: 0, passesSent: 0, acks: 0, passesAcked: 0 };
 let latencies: number[] = [];
@@ -119,7 +121,7 @@ function percentile(sorted: number[], p: number): number {
 
 const report = setInterval(() => {
   const sorted = latencies.sort((a, b) => a - b);
-  process.stdout.write(`${JSON.stringify({ ...counters, connectMs, boxConnectP50: connectMs >= 0 ? percentile(boxConnectMs, 50) : -1, boxConnectP99: connectMs >= 0 ? percentile(boxConnectMs, 99) : -1, ackP50: percentile(sorted, 50), ackP99: percentile(sorted, 99), memRss: process.memoryUsage().rss })}\n`);
+  process.stdout.write(`${JSON.stringify({ ...counters, connectMs, boxConnectP50: connectMs >= 0 ? percentile(boxConnectMs, 50) : -1, boxConnectP99: connectMs >= 0 ? percentile(boxConnectMs, 99) : -1, ackP50: percentile(sorted, 50), ackP99: percentile(sorted, 99), memRss: process.memoryUsage().rss, ...(rawLatencies ? { latencies: sorted } : {}) })}\n`);
   latencies = [];
 }, 1000);
 
