@@ -6,6 +6,7 @@ import * as tar from 'tar';
 import type { Clock } from '../../platform/clock.ts';
 import { apiError } from '../api/errors.ts';
 import type { CommandCenter } from '../commands/command-center.ts';
+import type { ConfigView } from '../config/config-service.ts';
 import type { BoxDirectory } from '../store/box-directory.ts';
 import type { FleetHistory } from '../store/fleet-history.ts';
 import type { SupportQueries } from '../store/support-queries.ts';
@@ -21,6 +22,8 @@ export interface BundleDeps {
   readonly commands: CommandCenter;
   readonly doctor: DoctorService;
   readonly timeline: (boxId: string, from: number, to: number) => Promise<Timeline>;
+  /** The remote configuration as the fleet holds it: desired, reported, and their difference. */
+  readonly remoteConfig: (boxId: string) => Promise<ConfigView>;
   readonly clock: Clock;
   /** How long the box has to send its logs. */
   readonly logsWaitMs?: number;
@@ -48,11 +51,12 @@ export async function createBundle(d: BundleDeps, boxId: string, from: number, t
   checkWindow(from, to);
   const now = d.clock.now();
   const reachable = box.status === 'active' && box.online;
-  const [timeline, doctor, logs, health] = await Promise.all([
+  const [timeline, doctor, logs, health, remote] = await Promise.all([
     d.timeline(boxId, from, to),
     doctorOf(d, boxId, reachable, operator, ticket),
     logsOf(d, boxId, reachable, from, to, operator, ticket),
     d.history.health(boxId, undefined, from, to, 100_000),
+    d.remoteConfig(boxId),
   ]);
   const config = doctor.view?.report?.config ?? null;
   const files: Record<string, string> = {
@@ -62,7 +66,15 @@ export async function createBundle(d: BundleDeps, boxId: string, from: number, t
     'timeline.json': json(timeline),
     'timeline.txt': timeline.entries.map((e) => `${new Date(e.at).toISOString()}  ${e.kind.padEnd(7)} ${e.severity.padEnd(8)} ${e.title}`).join('\n') + '\n',
     'logs.txt': logs,
-    'config.json': json(withoutSecrets(config === null ? { note: 'the running configuration comes from a doctor report; none was available', reportedConfig: box.reportedConfig } : { running: config, reportedConfig: box.reportedConfig })),
+    'config.json': json(
+      withoutSecrets({
+        ...(config === null ? { note: 'the running configuration comes from a doctor report; none was available' } : { running: config }),
+        reportedConfig: box.reportedConfig,
+        desired: remote.desired,
+        inSync: remote.inSync,
+        diff: remote.diff,
+      }),
+    ),
     'health.csv': healthCsv(health),
     'devices.json': json({ devices: box.devices, latestHealth: box.latestHealth }),
     'doctor.json': json(doctor.view ?? { note: doctor.note }),
@@ -112,7 +124,7 @@ function readme(boxId: string, from: number, to: number, now: number, operator: 
     'release.json   running and previous release, hardware model, last state message',
     'timeline.json  passes, events, device state changes, alerts, commands, updates, configuration (timeline.txt: one line each)',
     'logs.txt       the agent log lines',
-    'config.json    the running configuration (secrets removed) and the last configuration report',
+    'config.json    the running configuration (secrets removed), the last configuration report, the desired one and their difference',
     'health.csv     health metrics over the window',
     'devices.json   device states and the latest health report',
     'doctor.json    the box doctor report with likely causes (doctor.txt: readable)',

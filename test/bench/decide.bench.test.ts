@@ -34,7 +34,12 @@ function rng(seed: number): () => number {
 function percentiles(samples: number[]): string {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (p: number) => (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 1000;
-  return `p50 ${at(0.5).toFixed(1)} µs, p99 ${at(0.99).toFixed(1)} µs, max ${at(1).toFixed(1)} µs (n=${sorted.length})`;
+  return `p50 ${at(0.5).toFixed(1)} µs, p99 ${at(0.99).toFixed(1)} µs, max ${at(1).toFixed(1)} µs`;
+}
+
+/** Wall-clock figures, then the process's CPU time per decision (a loaded machine's wall-clock tail is preemption, not the code). */
+function figures(run: { samples: number[]; cpu: number[] }): string {
+  return `wall ${percentiles(run.samples)}; CPU ${percentiles(run.cpu)} (n=${run.samples.length})`;
 }
 
 function time<T>(fn: () => T): [T, number] {
@@ -80,36 +85,49 @@ describe(`decide() with ${MEMBERS} members`, () => {
     for (let i = 0; i < 2000; i++) tokens.push(qrFor(key, `q${pick()}`, NOW + 60_000, `nonce-${String(i).padStart(6, '0')}`));
 
     const sizes: number[] = [];
-    const run = (creds: Credential[], options: { now?: number; explainGrant?: boolean } = {}) => {
-      const samples: number[] = [];
-      const reasons = new Map<string, number>();
+    type RunOptions = { now?: number; explainGrant?: boolean };
+    const stateFor = (options: RunOptions): DecisionState => (options.explainGrant ? { ...emptyDecisionState(reopened.view()), explainGrant: true } : emptyDecisionState(reopened.view()));
+    /** The bytes each explanation takes in the contract, from decisions made again outside the timed runs. */
+    const measureSizes = (creds: Credential[], options: RunOptions = {}) => {
       for (const c of creds) {
-        const start = performance.now();
-        const state: DecisionState = options.explainGrant ? { ...emptyDecisionState(reopened.view()), explainGrant: true } : emptyDecisionState(reopened.view());
-        const d = decide(c, entryLane(), options.now ?? NOW, state);
-        samples.push(performance.now() - start);
-        reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
+        const d = decide(c, entryLane(), options.now ?? NOW, stateFor(options));
         if (d.explanation) sizes.push(Buffer.byteLength(boundExplanation(d.explanation, 'EXPLANATION_TRUNCATED')));
       }
-      return { samples, reasons };
+    };
+    const run = (creds: Credential[], options: RunOptions = {}) => {
+      const samples: number[] = [];
+      const cpu: number[] = [];
+      const reasons = new Map<string, number>();
+      for (const c of creds) {
+        // process.cpuUsage() has a 1 µs resolution and costs about 1 µs: the CPU figures include it.
+        const cpuStart = process.cpuUsage();
+        const start = performance.now();
+        const state = stateFor(options);
+        const d = decide(c, entryLane(), options.now ?? NOW, state);
+        samples.push(performance.now() - start);
+        const used = process.cpuUsage(cpuStart);
+        cpu.push((used.user + used.system) / 1000);
+        reasons.set(d.reason, (reasons.get(d.reason) ?? 0) + 1);
+      }
+      return { samples, cpu, reasons };
     };
     run(plain.slice(0, 2000)); // warm-up (JIT, Intl formatter)
-    sizes.length = 0;
     const badges = run(plain);
     const qr = run(tokens);
     const allExplained = run(plain, { explainGrant: true });
     // 05:00 in Paris: the gym opens at 06:00, so every known badge is refused and its explanation looks up the next opening.
     const closed = run(plain, { now: NOW - 5 * 3600_000 });
+    for (const [creds, options] of [[plain, {}], [tokens, {}], [plain, { explainGrant: true }], [plain, { now: NOW - 5 * 3600_000 }]] as const) measureSizes(creds, options);
     reopened.close();
 
     console.log(`[bench] members: ${MEMBERS} (badge, PIN, QR key and 1 right each)`);
     console.log(
       `[bench] snapshot in ${CHUNKS} chunks: total ${chunkMs.reduce((a, b) => a + b, 0).toFixed(0)} ms, longest chunk ${maxOtherChunkMs.toFixed(0)} ms, last chunk + flip + index ${lastChunkMs.toFixed(0)} ms; one-member delta ${deltaMs.toFixed(0)} ms; reopen + load ${openMs.toFixed(0)} ms`,
     );
-    console.log(`[bench] view()+decide(), badges/PINs/unknown: ${percentiles(badges.samples)} ${JSON.stringify(Object.fromEntries(badges.reasons))}`);
-    console.log(`[bench] view()+decide(), signed QR (Ed25519 verify): ${percentiles(qr.samples)} ${JSON.stringify(Object.fromEntries(qr.reasons))}`);
-    console.log(`[bench] view()+decide(), every grant explained too: ${percentiles(allExplained.samples)} ${JSON.stringify(Object.fromEntries(allExplained.reasons))}`);
-    console.log(`[bench] view()+decide(), zone closed (every decision refused, next opening looked up): ${percentiles(closed.samples)} ${JSON.stringify(Object.fromEntries(closed.reasons))}`);
+    console.log(`[bench] view()+decide(), badges/PINs/unknown: ${figures(badges)} ${JSON.stringify(Object.fromEntries(badges.reasons))}`);
+    console.log(`[bench] view()+decide(), signed QR (Ed25519 verify): ${figures(qr)} ${JSON.stringify(Object.fromEntries(qr.reasons))}`);
+    console.log(`[bench] view()+decide(), every grant explained too: ${figures(allExplained)} ${JSON.stringify(Object.fromEntries(allExplained.reasons))}`);
+    console.log(`[bench] view()+decide(), zone closed (every decision refused, next opening looked up): ${figures(closed)} ${JSON.stringify(Object.fromEntries(closed.reasons))}`);
     const sorted = [...sizes].sort((a, b) => a - b);
     console.log(`[bench] explanation size (bounded JSON, UTF-8 bytes) over ${sorted.length} explanations: p50 ${sorted[Math.floor(sorted.length / 2)]} B, max ${sorted.at(-1)} B; load average ${loadavg()[0]?.toFixed(1)}`);
     expect(badges.reasons.get('granted')).toBeGreaterThan(0);

@@ -11,6 +11,8 @@ import { demoApi, demoControl, startDemo, waitAllBoxesOnline, type DemoProcess }
 const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const ARTIFACTS = join(ROOT, 'test-artifacts', 'support-diagnosis');
 const WAIT = { timeout: 90_000 };
+/** A step's hang guard: it starts `resabox` processes and waits for boxes, which a loaded 2-core machine makes slow. */
+const STEP_MS = 180_000;
 const ARGS = ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--no-first-run'];
 /** Adam, the Lyon member whose subscription ended yesterday (demo/topology.ts: the twelfth, badge 10_000_100 + 11). */
 const EXPIRED = { id: 'lyon-m12', name: 'Adam LYON', tag: 10_000_111 };
@@ -99,7 +101,7 @@ describe('support diagnosis on the running demo', () => {
     await expect(failed.textContent()).resolves.toContain('"status":"ended"');
     await expect(page.locator('.member-club').textContent()).resolves.toMatch(/ended/);
     await page.screenshot({ path: join(ARTIFACTS, '1-member.png'), fullPage: true });
-  });
+  }, STEP_MS);
 
   it('dashboard: the doctor names the silenced printer as the cause, with the next step', async () => {
     await demoControl(demo, 'POST', '/boxes/lyon-01/printer', { silent: true });
@@ -113,7 +115,7 @@ describe('support diagnosis on the running demo', () => {
     expect(await page.locator('#doctor-report tr.doctor-line.fail').count()).toBe(1);
     await expect(page.locator('#doctor-status').textContent()).resolves.toMatch(/^Problem: printer: /);
     await page.screenshot({ path: join(ARTIFACTS, '2-doctor.png'), fullPage: true });
-  });
+  }, STEP_MS);
 
   it('dashboard: downloads the escalation bundle; it holds every part and its creation is audited with the ticket', async () => {
     await page.locator('#bundle-ticket').fill('SUP-1901');
@@ -131,7 +133,7 @@ describe('support diagnosis on the running demo', () => {
     expect(files['health.csv']?.split('\n')[0]).toBe('metric,at,iso,value,samples,resolution_ms');
     const audit = await demoApi<{ entries: { actorRole: string; ticket: string; target: string }[] }>(demo, '/v1/audit?action=ticket.bundle');
     expect(audit.entries[0]).toMatchObject({ actorRole: 'support', ticket: 'SUP-1901', target: 'lyon-01' });
-  });
+  }, STEP_MS);
 
   it('CLI: member show by name gives the cause with its date, the rights and each box version', async () => {
     const end = await expectedEnd();
@@ -144,7 +146,7 @@ describe('support diagnosis on the running demo', () => {
     expect(explained.out).toMatch(/FAIL right\s+\{"chosen":null/);
     const none = await cli('member', 'show', 'nobody-here');
     expect([none.code, none.err.trim()]).toEqual([1, 'MEMBER_NOT_FOUND (HTTP 404): no member nobody-here in any club']);
-  });
+  }, STEP_MS);
 
   it('CLI: box doctor names the printer with its likely cause', async () => {
     const r = await cli('box', 'doctor', 'lyon-01', '--ticket', 'SUP-1902');
@@ -153,7 +155,7 @@ describe('support diagnosis on the running demo', () => {
     expect(r.out).toMatch(/FAIL\s+printer printer\s+[\d.]+ ms\s+printer does not answer status requests \[PRINTER_NO_REPLY\]/);
     expect(r.out).toMatch(/likely cause: The printer “printer” did not answer the box/);
     await demoControl(demo, 'POST', '/boxes/lyon-01/printer', { silent: false });
-  });
+  }, STEP_MS);
 
   it('CLI: ticket bundle writes the archive for a box, and for a powered-off box says it is offline; the doctor refuses it at once', async () => {
     const out = join(work, 'cli-bundle.tar.gz');
@@ -170,6 +172,9 @@ describe('support diagnosis on the running demo', () => {
     const doctor = await cli('box', 'doctor', 'nantes-01');
     expect(doctor.code).toBe(1);
     expect(doctor.err).toMatch(/^BOX_OFFLINE \(HTTP 409\): box nantes-01 is offline \(last seen .*\): the doctor needs it connected/);
+    // Refused before anything was sent: no diagnose command waits in the broker for the box to come back.
+    const sent = await demoApi<{ commands: { kind: string }[] }>(demo, '/v1/boxes/nantes-01/commands');
+    expect(sent.commands.filter((c) => c.kind === 'diagnose')).toEqual([]);
     const offline = join(work, 'offline.tar.gz');
     const b = await cli('ticket', 'bundle', 'nantes-01', '--from', '2h', '--to', 'now', '--out', offline);
     expect(b.code, b.err).toBe(0);
@@ -178,7 +183,7 @@ describe('support diagnosis on the running demo', () => {
     expect(files['logs.txt']).toMatch(/the box is offline/);
     expect(files['timeline.txt']).toMatch(/event\s+warning\s+box disconnected from the fleet \(offline\)/);
     await demoControl(demo, 'POST', '/boxes/nantes-01/power', { on: true });
-  });
+  }, STEP_MS);
 
   async function unpack(file: string): Promise<Record<string, string>> {
     const dir = mkdtempSync(join(work, 'x-'));

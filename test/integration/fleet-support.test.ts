@@ -133,6 +133,8 @@ describe('support diagnosis API', () => {
 
   it('writes an escalation bundle with every part, secrets masked, audited with its ticket', async () => {
     const now = f.clock.now();
+    const desired = { box: { id: 'box-s-1' }, fleet: { password: 'desired-secret' } };
+    expect((await f.call('support', 'PUT', '/v1/boxes/box-s-1/config', { config: desired }, { 'x-ticket': 'SUP-18' })).status).toBe(202);
     const r = await f.svc.api.inject({ method: 'POST', url: '/v1/boxes/box-s-1/bundle', headers: { authorization: `Bearer ${f.tokens.support}` }, payload: { from: now - DAY, to: now, ticket: 'SUP-19' } });
     expect(r.statusCode).toBe(200);
     expect(r.headers['content-type']).toBe('application/gzip');
@@ -144,7 +146,9 @@ describe('support diagnosis API', () => {
     expect(files['doctor.txt']).toMatch(/FAIL printer printer/);
     expect(files['timeline.txt']).toMatch(/pass\s+warning\s+lane entry in m-ada: Refused: subscription r-ada ended on/);
     expect(JSON.parse(files['config.json'] ?? '{}').running.fleet).toEqual({ url: 'mqtt://***@fleet:1883', password: '***' });
+    expect(JSON.parse(files['config.json'] ?? '{}')).toMatchObject({ desired: { version: 1, ticket: 'SUP-18', config: { fleet: { password: '***' } } }, inSync: false });
     expect(files['config.json']).not.toContain('leaked-by-mistake');
+    expect(files['config.json']).not.toContain('desired-secret');
     const audit = await f.call('admin', 'GET', '/v1/audit?action=ticket.bundle');
     expect(audit.body.entries[0]).toMatchObject({ target: 'box-s-1', ticket: 'SUP-19', detail: expect.objectContaining({ bytes: r.rawPayload.length, files: expect.arrayContaining(['logs.txt']) }) });
   });

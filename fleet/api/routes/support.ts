@@ -141,7 +141,7 @@ export const supportRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = asy
     },
     async (req, reply) => {
       if (req.body.to > ctx.clock.now() + 60_000) throw apiError('TIME_RANGE_INVALID', 'the window ends in the future');
-      const bundle = await createBundle({ boxes: ctx.boxes, history: ctx.history, queries, commands: ctx.commands, doctor, timeline, clock: ctx.clock }, req.params.boxId, req.body.from, req.body.to, actorOf(req), ticketOf(req));
+      const bundle = await createBundle({ boxes: ctx.boxes, history: ctx.history, queries, commands: ctx.commands, doctor, timeline, remoteConfig: (id) => ctx.config.view(id), clock: ctx.clock }, req.params.boxId, req.body.from, req.body.to, actorOf(req), ticketOf(req));
       req.auditDetail = { from: req.body.from, to: req.body.to, filename: bundle.filename, bytes: bundle.bytes.length, sha256: bundle.sha256, files: bundle.files };
       return reply.header('content-type', 'application/gzip').header('content-disposition', `attachment; filename="${bundle.filename}"`).header('x-bundle-sha256', bundle.sha256).send(bundle.bytes);
     },
