@@ -111,7 +111,8 @@ export class PgLeadership implements Leadership {
   }
 
   private set(leader: boolean): void {
-    if (leader === this.holding) return;
+    // A lock granted to a check that was under way when close() ran starts nothing: the session ends with close().
+    if (leader === this.holding || (leader && this.closed)) return;
     this.holding = leader;
     this.o.logger.info({ code: leader ? 'CLUSTER_LEADER' : 'CLUSTER_FOLLOWER' }, leader ? 'this instance now runs the singleton work' : 'this instance no longer runs the singleton work');
     for (const l of this.listeners) l(leader);
