@@ -67,7 +67,7 @@ describe('dashboard in a browser against the running demo', { timeout: 120_000 }
   it('opens a box, opens its entry lane remotely and sees the pass appear live', async () => {
     await page.locator('[data-box="lyon-01"]').click();
     await page.locator('h1', { hasText: 'Box lyon-01' }).waitFor(WAIT);
-    await page.locator('td', { hasText: 'turnstile-entry' }).waitFor(WAIT);
+    await page.locator('#devices td', { hasText: 'turnstile-entry' }).waitFor(WAIT);
     await page.locator('#lane option', { hasText: 'entry' }).waitFor({ state: 'attached', ...WAIT });
     await page.locator('#ticket').fill('SUP-4242');
     await page.locator('#lane').selectOption('entry');
@@ -157,6 +157,9 @@ describe('dashboard in a browser against the running demo', { timeout: 120_000 }
     const again = page.locator('#open-alerts tr', { hasText: 'lyon-09' }).filter({ hasText: 'box offline' });
     await again.locator('select[name="scope"]').selectOption('box');
     await again.locator('select[name="minutes"]').selectOption('120');
+    // The view is drawn again at every live change of the alerts: a half-filled form survives it.
+    await page.evaluate("document.querySelector('#open-alerts').dataset.drawn = 'before'; window.dispatchEvent(new HashChangeEvent('hashchange'))");
+    await page.waitForFunction("document.querySelector('#open-alerts')?.dataset.drawn === undefined", undefined, WAIT);
     await again.locator('button[name="silence"]').click();
     await page.locator('#silences tr', { hasText: 'lyon-09' }).waitFor(WAIT);
     const { alerts } = await demoApi<{ alerts: { boxId: string; rule: string; ackNote: string | null; assignee: string | null }[] }>(demo, '/v1/alerts?status=open&boxId=lyon-09');
@@ -194,7 +197,7 @@ describe('dashboard in a browser against the running demo', { timeout: 120_000 }
     await tablet.locator('#token').fill(viewerToken);
     await tablet.locator('#login-form button').click();
     await tablet.locator('h1', { hasText: 'Box nantes-01' }).waitFor(WAIT);
-    await tablet.locator('td', { hasText: 'turnstile-exit' }).waitFor(WAIT);
+    await tablet.locator('#devices td', { hasText: 'turnstile-exit' }).waitFor(WAIT);
     expect(await tablet.locator('#open-lane').count()).toBe(0);
     await tablet.screenshot({ path: join(ARTIFACTS, '4-viewer-tablet.png'), fullPage: true });
     // A refusal reads the catalog's message and code, not a bare "HTTP 403".
