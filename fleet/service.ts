@@ -13,9 +13,12 @@ import { createMosquittoAuthSync } from './broker/mosquitto-auth.ts';
 import { Presence } from './broker/presence.ts';
 import type { FleetBus } from './bus/bus.ts';
 import { connectExternalBus } from './bus/mqtt-bus.ts';
+import { PgLeadership, soleLeadership, type Leadership } from './cluster/leadership.ts';
+import { runSingletons } from './cluster/singletons.ts';
 import { startHealthRetention, type HealthRetention } from './ingest/health-retention.ts';
 import { startIngest, type Ingest } from './ingest/ingest.ts';
 import { openStore } from './store/open-store.ts';
+import type { PgFleetStore } from './store/pg-store.ts';
 import type { FleetStore } from './store/repositories.ts';
 
 export type FleetBrokerOptions =
@@ -53,6 +56,14 @@ export interface FleetOptions {
   readonly notifications?: Omit<NotifierOptions, 'desk' | 'clock' | 'logger'>;
   /** How long a box has, after the fleet's broker link comes up, to show it is there (default 1.5 × the boxes' 30 s keepalive). */
   readonly presenceGraceMs?: number;
+  /**
+   * This instance's name when several fleet instances share one PostgreSQL store and one
+   * external broker (shared subscriptions, singleton work under an advisory lock; see
+   * fleet/cluster). Absent: the fleet is alone and runs everything.
+   */
+  readonly instance?: string;
+  /** How often a follower instance tries to take the singleton work over (default 1 s). */
+  readonly leadershipCheckMs?: number;
 }
 
 /** The running fleet core; the API plugs its HTTP server in with these handles. */
@@ -68,7 +79,18 @@ export interface Fleet {
   readonly notifier: Notifier;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Whether this instance runs the singleton work now (always, for a lone fleet). */
+  readonly leadership: Leadership;
   close(): Promise<void>;
+}
+
+/** Several instances need peers they can share: PostgreSQL and an external broker (aedes lives inside one process). */
+export class ClusterSetupError extends Error {
+  readonly code = 'CLUSTER_NEEDS_SHARED_PEERS';
+}
+
+export function isPgStore(store: FleetStore): store is PgFleetStore {
+  return 'pool' in store;
 }
 
 export async function createFleet(options: FleetOptions): Promise<Fleet> {
@@ -80,6 +102,10 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
     for (const c of closers.splice(0).reverse()) await c();
   };
   try {
+    const clustered = options.instance !== undefined;
+    if (clustered && (options.broker.kind !== 'external' || !isPgStore(store))) throw new ClusterSetupError('several fleet instances (--instance) need a postgres:// store and an external broker (--broker-url)');
+    const leadership = clustered && isPgStore(store) ? await PgLeadership.start({ connection: store.pool.options, clock, logger: logger.child({ component: 'cluster' }), ...(options.leadershipCheckMs ? { checkMs: options.leadershipCheckMs } : {}) }) : soleLeadership();
+    closers.push(() => leadership.close());
     let bus: FleetBus;
     let broker: EmbeddedBroker | undefined;
     let hooks: BrokerAccessHooks;
@@ -107,7 +133,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
       } else {
         hooks = { credentialsChanged: () => undefined, disconnectBox: (id) => logger.warn({ box: id }, 'external broker not managed by the fleet: cut the box off there') };
       }
-      bus = await connectExternalBus({ url: b.url, username: b.username, password: b.password, logger: logger.child({ component: 'bus' }), ...(b.ca ? { ca: b.ca } : {}) });
+      bus = await connectExternalBus({ url: b.url, username: b.username, password: b.password, logger: logger.child({ component: 'bus' }), ...(b.ca ? { ca: b.ca } : {}), ...(options.instance !== undefined ? { instance: options.instance } : {}) });
       const external = bus;
       closers.push(() => external.close());
     }
@@ -127,7 +153,6 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
         userOnChange?.(c);
       },
     });
-    notifier.start();
     closers.push(() => notifier.stop());
     const presence: Presence = new Presence({
       boxes: store.boxes,
@@ -137,12 +162,27 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
       ...(embedded ? { connectedNow: () => embedded.connectedBoxIds() } : {}),
       onOffline: (id) => engine.evaluate(id),
       onSettled: () => engine.tick(),
+      sharedHearing: clustered,
     });
-    closers.push(() => presence.stop());
-    // What the store says about who is online predates this start: reconcile before ingesting.
-    await presence.linkUp();
+    const retentionLogger = logger.child({ component: 'retention' });
+    let retention: { stop(): void } | undefined;
+    // One instance at a time; a lone fleet runs them all, and reconciles presence before ingesting (what the store says predates this start).
+    const singletons = runSingletons(
+      leadership,
+      [
+        { name: 'presence', start: () => presence.linkUp(), stop: () => presence.stop() },
+        { name: 'alert-clock', start: () => engine.start(), stop: () => engine.stop() },
+        { name: 'notifications', start: () => notifier.start(), stop: () => notifier.pause() },
+        { name: 'health-retention', start: () => void (retention = startHealthRetention(store.health, clock, retentionLogger, options.healthRetention)), stop: () => retention?.stop() },
+      ],
+      logger.child({ component: 'cluster' }),
+    );
+    closers.push(() => singletons.stop());
+    await singletons.settled();
     embedded?.onBoxGone((id) => void presence.disconnected(id));
-    bus.onLink?.((up) => void (up ? presence.linkUp() : presence.linkDown()));
+    bus.onLink?.((up) => {
+      if (leadership.leader) void (up ? presence.linkUp() : presence.linkDown());
+    });
     const ingest = await startIngest({
       bus,
       store,
@@ -156,11 +196,7 @@ export async function createFleet(options: FleetOptions): Promise<Fleet> {
       },
     });
     closers.push(() => ingest.stop());
-    engine.start();
-    closers.push(() => engine.stop());
-    const retention = startHealthRetention(store.health, clock, logger.child({ component: 'retention' }), options.healthRetention);
-    closers.push(() => retention.stop());
-    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts: engine, presence, notifier, clock, logger, close: closeAll };
+    return { store, bus, broker, boxAccess: createBoxAccess(store.boxes, hooks, clock), ingest, alerts: engine, presence, notifier, clock, logger, leadership, close: closeAll };
   } catch (e) {
     await closeAll();
     throw e;

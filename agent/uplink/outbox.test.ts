@@ -108,6 +108,40 @@ describe('PassOutbox', () => {
     t.outbox.stop();
   });
 
+  it('keeps an ack that arrives before the one of an earlier batch (two fleet instances), and jumps the cursor over it once the gap closes', async () => {
+    const t = setup({ batchSize: 10, maxInFlight: 3 });
+    t.journal.add(30);
+    t.outbox.connected();
+    await turns();
+    expect(t.sent.map((b) => b.first)).toEqual([1, 11, 21]);
+    t.outbox.onAck(t.ack(t.sent[2]!));
+    t.outbox.onAck(t.ack(t.sent[1]!));
+    expect(t.journal.acked).toBe(0);
+    t.outbox.onAck(t.ack(t.sent[0]!));
+    expect(t.journal.acked).toBe(30);
+    // Nothing was waiting for a timeout: no batch goes out again.
+    t.clock.advance(5000);
+    await turns();
+    expect(t.sent).toHaveLength(3);
+    t.outbox.stop();
+  });
+
+  it('sends only the batch whose ack is missing again when the others were acknowledged past it', async () => {
+    const t = setup({ batchSize: 10, maxInFlight: 2 });
+    t.journal.add(20);
+    t.outbox.connected();
+    await turns();
+    t.outbox.onAck(t.ack(t.sent[1]!));
+    expect(t.journal.acked).toBe(0);
+    t.clock.advance(5000);
+    await turns();
+    const resent = t.sent.slice(2);
+    expect(resent).toEqual([expect.objectContaining({ first: 1, last: 10 })]);
+    t.outbox.onAck(t.ack(resent[0]!));
+    expect(t.journal.acked).toBe(20);
+    t.outbox.stop();
+  });
+
   it('sends again from the cursor after a reconnect and after an ack timeout; stale acks are harmless', async () => {
     const t = setup({ batchSize: 10, maxInFlight: 2 });
     t.journal.add(20);

@@ -38,6 +38,9 @@ export interface OutboxOptions {
  */
 const DEFAULT_BATCH = 100;
 
+/** Acknowledged ranges kept beyond the cursor, waiting for the gap before them to close. */
+const MAX_ACKED_AHEAD = 256;
+
 interface InFlight {
   readonly batchId: string;
   readonly firstSeq: number;
@@ -70,6 +73,12 @@ export class PassOutbox {
   private readonly maxInFlight: number;
   private lastAckTs: number | null = null;
   private epoch = 0;
+  /**
+   * Batches the fleet stored past a gap: with several fleet instances, two batches of this
+   * box may commit on two instances in either order, so the ack of 11..20 can come before
+   * the ack of 1..10. They are kept, and the cursor jumps over them once the gap closes.
+   */
+  private ackedAhead: { first: number; last: number }[] = [];
 
   constructor(private readonly o: OutboxOptions) {
     this.batchSize = Math.min(o.batchSize ?? DEFAULT_BATCH, MAX_PASSES_PER_BATCH);
@@ -120,16 +129,32 @@ export class PassOutbox {
       this.o.logger.warn({ ack, lastSeq }, 'UPLINK_ACK_INVALID: ack beyond the end of the journal ignored');
       return;
     }
-    // The fleet stored firstSeq..lastSeq; the cursor may move only if nothing before it is missing.
-    if (ack.firstSeq <= this.fleetAcked + 1 && ack.lastSeq > this.fleetAcked) {
-      this.fleetAcked = ack.lastSeq;
+    // The fleet stored firstSeq..lastSeq; the cursor may move only over what has no gap before it.
+    if (ack.lastSeq > this.fleetAcked) this.rememberAck(ack.firstSeq, ack.lastSeq);
+    const before = this.fleetAcked;
+    this.advanceOverAcked();
+    if (this.fleetAcked > before) {
       const flushMs = this.o.ackFlushMs ?? 100;
       if (flushMs === 0) this.flushAck();
       else this.ackFlushTimer ??= this.o.clock.setTimeout(() => this.flushAck(), flushMs);
     }
-    this.inFlight = this.inFlight.filter((b) => b.lastSeq > this.fleetAcked);
+    // A batch acknowledged past a gap leaves the wire too: only the missing one is waited for.
+    this.inFlight = this.inFlight.filter((b) => b.lastSeq > this.fleetAcked && !this.ackedAhead.some((r) => r.first <= b.firstSeq && r.last >= b.lastSeq));
     this.armAckTimer();
     this.kick();
+  }
+
+  private rememberAck(first: number, last: number): void {
+    this.ackedAhead.push({ first, last });
+    this.ackedAhead.sort((a, b) => a.first - b.first);
+    // Bounded: forgetting an ack only means that batch is sent again, which the fleet ignores.
+    if (this.ackedAhead.length > MAX_ACKED_AHEAD) this.ackedAhead.splice(0, this.ackedAhead.length - MAX_ACKED_AHEAD);
+  }
+
+  /** Moves the cursor over every acknowledged range that now touches it. */
+  private advanceOverAcked(): void {
+    for (const r of this.ackedAhead) if (r.first <= this.fleetAcked + 1 && r.last > this.fleetAcked) this.fleetAcked = r.last;
+    this.ackedAhead = this.ackedAhead.filter((r) => r.last > this.fleetAcked);
   }
 
   private restart(): void {
@@ -149,8 +174,12 @@ export class PassOutbox {
   private pumpOne(): void {
     this.pumping = undefined;
     if (!this.online || this.inFlight.length >= this.maxInFlight) return;
-    const after = Math.max(this.sentSeq, this.fleetAcked);
-    let passes = this.o.journal.readUnsent(this.batchSize, after);
+    let after = Math.max(this.sentSeq, this.fleetAcked);
+    // What the fleet already acknowledged past a gap is not sent again: skip over it, and stop a batch before it.
+    for (const r of this.ackedAhead) if (r.first <= after + 1 && r.last > after) after = r.last;
+    this.sentSeq = Math.max(this.sentSeq, after);
+    const nextAcked = this.ackedAhead.find((r) => r.first > after + 1)?.first ?? Infinity;
+    let passes = this.o.journal.readUnsent(this.batchSize, after).filter((p) => p.seq < nextAcked);
     let payload: Uint8Array | undefined;
     // Explained passes are larger (up to MAX_EXPLANATION_BYTES each): halve a batch until it fits the topic's byte limit.
     for (;;) {

@@ -25,7 +25,9 @@ import { ApiMetrics } from './metrics.ts';
 import { RateLimiter, type RateLimitOptions } from './rate-limit.ts';
 import { installRoutePolicy, type RegisteredRoute } from './route-policy.ts';
 import { registerRoutes } from './routes/index.ts';
+import { probeRoutes } from './routes/probes.ts';
 import { dashboardRoutes } from '../ui/routes.ts';
+import type { StepLock } from '../cluster/leadership.ts';
 import './fastify-types.ts';
 
 export interface ApiDeps {
@@ -49,7 +51,7 @@ export interface ApiDeps {
   /** Serve HTTPS with this certificate and key. */
   https?: { cert: string | Buffer; key: string | Buffer };
   /** The TUF repository directory, the URL boxes reach it at (read when a job is sent), the bundle upload cap (default 512 MiB). */
-  updates: { repositoryDir: string; repositoryUrl: () => string; maxArtifactBytes?: number; tickMs?: number; onlineKeys?: OnlineKeys; notices?: RolloutNotices };
+  updates: { repositoryDir: string; repositoryUrl: () => string; maxArtifactBytes?: number; tickMs?: number; onlineKeys?: OnlineKeys; notices?: RolloutNotices; stepLock?: StepLock };
 }
 
 /** `routes`: every registered route with the permission it declared (route-policy.ts). */
@@ -95,7 +97,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     signer: deps.updates.onlineKeys ? new OnlineSigner({ repo: deps.updates.repositoryDir, keys: deps.updates.onlineKeys, clock: deps.clock, logger: deps.logger.child({ component: 'repository' }) }) : null,
     rolloutStore,
     config: new ConfigService({ store: store.desiredConfigs, boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'config' }) }),
-    rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}), ...(deps.updates.notices ? { notices: deps.updates.notices } : {}) }),
+    rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}), ...(deps.updates.notices ? { notices: deps.updates.notices } : {}), ...(deps.updates.stepLock ? { lock: deps.updates.stepLock } : {}) }),
   };
 
   const app = Fastify({
@@ -144,6 +146,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     void reply.header('content-type', ctx.metrics.registry.contentType);
     return ctx.metrics.registry.metrics();
   });
+  await app.register(probeRoutes, { store: deps.store, bus: deps.bus });
   await app.register(registerRoutes, { ctx });
   await app.register(dashboardRoutes, { ctx });
   return Object.assign(app, { ctx, routes });

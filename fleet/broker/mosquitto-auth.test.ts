@@ -52,3 +52,13 @@ describe('Mosquitto auth files', () => {
     expect(lines).toContain('use_username_as_clientid true');
   });
 });
+
+describe('several box listeners, and the fleet instances\' own listener', () => {
+  // Checked against Mosquitto 2.0.11: written once after two listeners, the setting covered only the second.
+  it('binds the client id to the username on every box listener, not on the service listener', () => {
+    const lines = renderMosquittoConf({ passwordFile: 'p', aclFile: 'a', maxPacketBytes: 1024, listeners: ['listener 1883', 'listener 8883\ncertfile c\nkeyfile k'], serviceListeners: ['listener 1884 10.0.0.1'] })
+      .split('\n')
+      .filter((l) => /^(listener|use_username_as_clientid)/.test(l));
+    expect(lines).toEqual(['listener 1883', 'use_username_as_clientid true', 'listener 8883', 'use_username_as_clientid true', 'listener 1884 10.0.0.1']);
+  });
+});

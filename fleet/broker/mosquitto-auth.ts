@@ -32,7 +32,18 @@ export function renderAclFile(serviceUsername: string): string {
 }
 
 /** Mosquitto settings the fleet relies on, to include in (or append to) mosquitto.conf. */
-export function renderMosquittoConf(opts: { passwordFile: string; aclFile: string; maxPacketBytes: number; listeners: string[] }): string {
+export function renderMosquittoConf(opts: {
+  passwordFile: string;
+  aclFile: string;
+  maxPacketBytes: number;
+  listeners: string[];
+  /**
+   * Listeners for the fleet instances only, on a private address: there a client keeps the
+   * client id it asks for, so several instances can connect with the one service username
+   * (each under its own id, fleet/bus/fleet-session.ts). Boxes must not reach them.
+   */
+  serviceListeners?: string[];
+}): string {
   return [
     'per_listener_settings false',
     'allow_anonymous false',
@@ -43,11 +54,12 @@ export function renderMosquittoConf(opts: { passwordFile: string; aclFile: strin
     // limit (default 1000): events would be lost. Keep them (memory is the bound).
     'max_queued_messages 0',
     'max_inflight_messages 100',
-    ...opts.listeners,
     // A box cannot pick another box's client id and take over its session. This is a
-    // listener setting: written before the first `listener` line, Mosquitto would also
-    // open its default listener on port 1883.
-    'use_username_as_clientid true',
+    // setting of the listener written before it, so it follows each one: written before
+    // the first `listener` line, Mosquitto would also open its default listener on 1883,
+    // and written once it would cover only the last listener.
+    ...opts.listeners.flatMap((l) => [l, 'use_username_as_clientid true']),
+    ...(opts.serviceListeners ?? []),
     '',
   ].join('\n');
 }

@@ -104,3 +104,32 @@ describe('presence: what the fleet may claim about who is online', () => {
     p.stop();
   });
 });
+
+describe('presence shared by several fleet instances', () => {
+  const shared = () => new Presence({ boxes: store.boxes, clock, logger: silentLogger, graceMs: GRACE, sharedHearing: true, onOffline: (id) => offline.push(id) });
+
+  it('taking over marks nobody offline at once; after the grace, only boxes no instance heard from since are marked offline', async () => {
+    const p = shared();
+    await p.linkUp();
+    expect(await online()).toEqual(['box-a', 'box-b', 'box-c']);
+    // box-a's health reached another instance, which recorded it in the store.
+    clock.advance(1_000);
+    await store.boxes.recordHealth('box-a', { receivedAt: clock.now() }, clock.now());
+    clock.advance(GRACE);
+    await turn();
+    expect(p.settled()).toBe(true);
+    expect(await online()).toEqual(['box-a']);
+    expect(offline.sort()).toEqual(['box-b', 'box-c']);
+    p.stop();
+  });
+
+  it('one instance losing its broker link marks nobody offline; a health report it gets revives a box even before it holds the singletons', async () => {
+    const p = shared();
+    await p.linkDown();
+    expect(await online()).toEqual(['box-a', 'box-b', 'box-c']);
+    await store.boxes.setOnline('box-c', false, clock.now());
+    await p.heardFrom('box-c');
+    expect(await online()).toContain('box-c');
+    p.stop();
+  });
+});

@@ -20,6 +20,14 @@ export interface PresenceOptions {
   readonly onOffline?: (boxId: string) => void;
   /** The grace is over (the alert engine evaluates every box now rather than at its next tick). */
   readonly onSettled?: () => void;
+  /**
+   * Several fleet instances share the boxes' messages: a box may be heard by another
+   * instance, which records it in the store (lastSeenAt), and one instance's broker link
+   * says nothing about the boxes. Then only the singleton holder reconciles (linkUp starts
+   * the grace without marking anyone offline), and a box counts as heard when the store
+   * saw it since the grace began.
+   */
+  readonly sharedHearing?: boolean;
 }
 
 /**
@@ -53,7 +61,7 @@ export class Presence {
     this.settledAt = null;
     this.heard = new Set();
     const connected = this.o.connectedNow?.() ?? new Set<string>();
-    const stale = await this.markOffline((id) => !connected.has(id));
+    const stale = this.o.sharedHearing ? [] : await this.markOffline((box) => !connected.has(box.id));
     if (stale.length > 0) this.o.logger.info({ boxes: stale.length, code: 'PRESENCE_RECONCILED' }, 'boxes not connected now marked offline');
     this.o.clock.clearTimeout(this.timer);
     this.timer = this.o.clock.setTimeout(() => void this.check(), this.graceMs);
@@ -64,7 +72,7 @@ export class Presence {
     this.epoch = null;
     this.settledAt = null;
     this.o.clock.clearTimeout(this.timer);
-    await this.markOffline(() => true);
+    if (!this.o.sharedHearing) await this.markOffline(() => true);
   }
 
   /**
@@ -73,7 +81,7 @@ export class Presence {
    * message): the box is shown online again if it was not.
    */
   async heardFrom(boxId: string): Promise<void> {
-    if (this.epoch === null) return;
+    if (this.epoch === null && !this.o.sharedHearing) return;
     if (this.o.connectedNow && !this.o.connectedNow().has(boxId)) return;
     this.heard.add(boxId);
     await this.o.boxes.setOnline(boxId, true, this.o.clock.now());
@@ -95,7 +103,9 @@ export class Presence {
   }
 
   private async check(): Promise<void> {
-    const silent = await this.markOffline((id) => !this.heard.has(id) && !(this.o.connectedNow?.().has(id) ?? false));
+    const epoch = this.epoch ?? this.o.clock.now();
+    const heardElsewhere = (box: { lastSeenAt: number | null }) => this.o.sharedHearing === true && (box.lastSeenAt ?? 0) >= epoch;
+    const silent = await this.markOffline((box) => !this.heard.has(box.id) && !heardElsewhere(box) && !(this.o.connectedNow?.().has(box.id) ?? false));
     if (silent.length > 0) this.o.logger.warn({ boxes: silent, code: 'PRESENCE_SILENT' }, 'boxes shown online sent nothing live since the broker link came up: marked offline');
     this.settledAt = this.o.clock.now();
     this.heard = new Set();
@@ -103,10 +113,10 @@ export class Presence {
   }
 
   /** Offline since it was last heard of: that is when it was last known connected. */
-  private async markOffline(which: (id: string) => boolean): Promise<string[]> {
+  private async markOffline(which: (box: { id: string; lastSeenAt: number | null }) => boolean): Promise<string[]> {
     const marked: string[] = [];
     for (const box of await this.o.boxes.list({ status: 'active' })) {
-      if (box.online && which(box.id) && (await this.o.boxes.setOnline(box.id, false, box.lastSeenAt ?? this.o.clock.now()))) marked.push(box.id);
+      if (box.online && which(box) && (await this.o.boxes.setOnline(box.id, false, box.lastSeenAt ?? this.o.clock.now()))) marked.push(box.id);
     }
     for (const id of marked) this.o.onOffline?.(id);
     return marked;

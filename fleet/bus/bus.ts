@@ -28,6 +28,8 @@ export interface FleetBus {
   subscribe(filter: string, handler: BusHandler): Promise<() => Promise<void>>;
   /** A bus that can lose its broker (an external one) calls `listener(false)` when it does and `listener(true)` when it is back. */
   onLink?(listener: (up: boolean) => void): void;
+  /** False while an external broker is unreachable (readiness); the embedded one is always there. */
+  connected?(): boolean;
   close(): Promise<void>;
 }
 

@@ -1,7 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Logger } from '../../platform/log.ts';
 import { DEFAULT_MAX_PENDING, SerialHandler, topicMatches, type BusMessage, type FleetBus } from './bus.ts';
-import { FLEET_SUBSCRIPTION_QOS, fleetSessionOptions, MAX_EARLY_MESSAGES } from './fleet-session.ts';
+import { FLEET_SUBSCRIPTION_QOS, fleetSessionOptions, MAX_EARLY_MESSAGES, sharedFilter } from './fleet-session.ts';
 
 export interface ExternalBrokerOptions {
   /** mqtt://, mqtts://, ws:// or wss:// URL of the broker. */
@@ -11,6 +11,8 @@ export interface ExternalBrokerOptions {
   readonly password: string;
   /** Client id (default: the username); the session is persistent (fleet-session.ts). */
   readonly clientId?: string;
+  /** This instance's name among several sharing the subscriptions (fleet-session.ts); absent for a single fleet. */
+  readonly instance?: string;
   readonly ca?: string | Buffer;
   readonly logger: Logger;
 }
@@ -78,7 +80,8 @@ export async function connectExternalBus(options: ExternalBrokerOptions): Promis
         early = early.filter((m) => !topicMatches(filter, m.topic));
         for (const m of waiting) void serial.push(m);
       }
-      const granted = await client.subscribeAsync(filter, { qos: FLEET_SUBSCRIPTION_QOS });
+      // Shared: the broker strips the prefix from delivered topics, so routing still matches `filter`.
+      const granted = await client.subscribeAsync(options.instance ? sharedFilter(filter) : filter, { qos: FLEET_SUBSCRIPTION_QOS });
       if (granted.some((g) => g.qos === 128)) {
         routes.delete(entry);
         throw Object.assign(new Error(`broker refused the fleet's subscription to ${filter}`), { code: 'BUS_SUBSCRIBE_REFUSED' });
@@ -92,6 +95,7 @@ export async function connectExternalBus(options: ExternalBrokerOptions): Promis
     onLink(listener) {
       linkListeners.add(listener);
     },
+    connected: () => up,
     async close() {
       linkListeners.clear();
       routes.clear();

@@ -10,7 +10,9 @@ import { rolloutNotices } from '../rollouts/notices.ts';
 import { RepositoryResignJob } from '../rollouts/resign-job.ts';
 import { loadKeys } from '../rollouts/tuf-keys.ts';
 import type { OnlineKeys } from '../rollouts/tuf-repository.ts';
-import { createFleet, type Fleet, type FleetBrokerOptions, type FleetOptions } from '../service.ts';
+import { createFleet, isPgStore, type Fleet, type FleetBrokerOptions, type FleetOptions } from '../service.ts';
+import { localStepLock, pgStepLock } from '../cluster/leadership.ts';
+import { runSingletons, type SingletonJob } from '../cluster/singletons.ts';
 
 export interface FleetServiceOptions {
   dataDir: string;
@@ -44,6 +46,10 @@ export interface FleetServiceOptions {
   presenceGraceMs?: number;
   /** Offline this long opens "box offline" (default 2 min). */
   boxOfflineAfterMs?: number;
+  /** See FleetOptions.instance: one of several fleet instances. */
+  instance?: string;
+  /** See FleetOptions.leadershipCheckMs. */
+  leadershipCheckMs?: number;
   /** The embedded broker's connect rate (broker/admission.ts; default DEFAULT_ADMISSION). */
   admission?: AdmissionOptions;
 }
@@ -81,6 +87,8 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
     ...(o.presenceGraceMs !== undefined ? { presenceGraceMs: o.presenceGraceMs } : {}),
     ...(o.notifications ? { notifications: o.notifications } : {}),
     ...(o.boxOfflineAfterMs !== undefined ? { alerts: { thresholds: { boxOfflineAfterMs: o.boxOfflineAfterMs } } } : {}),
+    ...(o.instance !== undefined ? { instance: o.instance } : {}),
+    ...(o.leadershipCheckMs !== undefined ? { leadershipCheckMs: o.leadershipCheckMs } : {}),
   });
   const closers: (() => Promise<void> | void)[] = [() => fleet.close()];
   const closeAll = async () => {
@@ -108,21 +116,25 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
       enrollmentRateLimit: o.enrollmentRateLimit,
       https: o.http?.tls,
       trustProxy: o.http?.trustProxy,
-      updates: { repositoryDir: join(o.dataDir, 'repository'), repositoryUrl, ...(o.maxArtifactBytes ? { maxArtifactBytes: o.maxArtifactBytes } : {}), ...(onlineKeys ? { onlineKeys } : {}), notices: rolloutNotices({ alerts: fleet.alerts, openAlerts: fleet.store.alerts, events: fleet.store.events, clock: o.clock }) },
+      updates: { repositoryDir: join(o.dataDir, 'repository'), repositoryUrl, ...(o.maxArtifactBytes ? { maxArtifactBytes: o.maxArtifactBytes } : {}), ...(onlineKeys ? { onlineKeys } : {}), notices: rolloutNotices({ alerts: fleet.alerts, openAlerts: fleet.store.alerts, events: fleet.store.events, clock: o.clock }), stepLock: isPgStore(fleet.store) && o.instance !== undefined ? pgStepLock(fleet.store.pool) : localStepLock },
     });
     closers.push(() => api.close());
     await api.ctx.commands.start();
     closers.push(() => api.ctx.commands.stop());
     await api.ctx.rights.start();
     closers.push(() => api.ctx.rights.stop());
-    await api.ctx.rollouts.start();
+    // Every instance handles the status reports it receives; the planning clock and the re-signing run on one.
+    await api.ctx.rollouts.listen();
     closers.push(() => api.ctx.rollouts.stop());
     await api.ctx.config.start();
+    const jobs: SingletonJob[] = [{ name: 'rollout-clock', start: () => api.ctx.rollouts.startClock(), stop: () => api.ctx.rollouts.stopClock() }];
     if (api.ctx.signer) {
       const resign = new RepositoryResignJob(api.ctx.signer, o.clock, o.logger.child({ component: 'repository' }), o.resignEveryMs);
-      resign.start();
-      closers.push(() => resign.stop());
+      jobs.push({ name: RepositoryResignJob.NAME, start: () => resign.start(), stop: () => resign.stop() });
     }
+    const singletons = runSingletons(fleet.leadership, jobs, o.logger.child({ component: 'cluster' }));
+    closers.push(() => singletons.stop());
+    await singletons.settled();
     if (o.http) {
       await api.listen({ port: o.http.port, host: o.http.host }).catch((e: unknown) => {
         throw new ListenError('http', o.http?.port ?? 0, o.http?.host, listenReason(e));

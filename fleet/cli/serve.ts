@@ -37,6 +37,10 @@ export const SERVE_HELP = `Starts the fleet: store (SQLite, or PostgreSQL), MQTT
                               (env RESABOX_FLEET_CONNECT_RATE, default 400); a box over it gets CONNACK 3
                               (server unavailable) before any secret check and retries after its backoff
   --box-offline-alert-s N     open "box offline" after this long offline (env RESABOX_FLEET_BOX_OFFLINE_ALERT_S, default 120)
+  --instance NAME             this instance's name when several fleet instances share one PostgreSQL store and one
+                              external broker (env RESABOX_FLEET_INSTANCE): shared subscriptions, singleton work on
+                              one instance at a time; needs --store postgres://... and --broker-url (README, "Several
+                              fleet instances")
   --repository-keys DIR       the repository's online keys (snapshot.key.json, timestamp.key.json; env
                               RESABOX_FLEET_REPOSITORY_KEYS): the fleet signs snapshot and timestamp and
                               re-signs them before they expire; root and targets keys stay offline`;
@@ -80,6 +84,7 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     'box-offline-alert-s': { type: 'string' },
     'connect-rate': { type: 'string' },
     'repository-keys': { type: 'string' },
+    instance: { type: 'string' },
     'smtp-url': { type: 'string' },
     'smtp-from': { type: 'string' },
   });
@@ -141,9 +146,16 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     };
   }
   const dataDir = flagOrEnv(f['data-dir'], 'RESABOX_FLEET_DATA_DIR', './data') as string;
+  const store = storeSpec(f.store, dataDir);
+  const instance = flagOrEnv(f.instance, 'RESABOX_FLEET_INSTANCE');
+  if (instance !== undefined) {
+    if (!/^[A-Za-z0-9_.-]{1,40}$/.test(instance)) throw new UsageError('--instance is 1 to 40 letters, digits, "_", "." or "-"');
+    if (!externalBroker || !/^postgres(ql)?:\/\//.test(store)) throw new UsageError('--instance needs --store postgres://... and --broker-url: several instances share PostgreSQL and an external broker');
+  }
   return {
     dataDir,
-    store: storeSpec(f.store, dataDir),
+    store,
+    ...(instance !== undefined ? { instance } : {}),
     clock: systemClock,
     logger: createLogger('fleet'),
     mqttListen,

@@ -4,6 +4,7 @@ import type { Logger } from '../../platform/log.ts';
 import { decodeFromTopic, encode, fleetSubscription, topicFor, type UpdateJobMessage, type UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
 import { apiError } from '../api/errors.ts';
 import type { BusMessage, FleetBus } from '../bus/bus.ts';
+import { localStepLock, type StepLock } from '../cluster/leadership.ts';
 import type { AuditTrail } from '../store/audit-trail.ts';
 import type { BoxDirectory } from '../store/box-directory.ts';
 import { nextRolloutState, STATUS_EVENT, stepBox, type OperatorAction, type RolloutEvent } from './machine.ts';
@@ -24,6 +25,8 @@ export interface RolloutEngineDeps {
   /** A retained job not started by then is dropped by the box (default 7 days). */
   jobTtlMs?: number;
   notices?: RolloutNotices;
+  /** Several fleet instances: a step runs only while no other instance runs one (cluster/leadership.ts). */
+  lock?: StepLock;
 }
 
 export interface RolloutSpec {
@@ -71,12 +74,27 @@ export class RolloutEngine {
   constructor(private readonly d: RolloutEngineDeps) {}
 
   async start(): Promise<void> {
+    await this.listen();
+    this.startClock();
+  }
+
+  /** Handles the boxes' `update/status` reports (every instance, each report reaching one). */
+  async listen(): Promise<void> {
     this.unsubscribe = await this.d.bus.subscribe(fleetSubscription('updateStatus'), (m) => this.serial(() => this.onStatus(m)));
-    this.timer = this.d.clock.setInterval(() => void this.tick(), this.d.tickMs ?? 15_000);
+  }
+
+  /** The periodic planning round: one instance at a time (a singleton job). */
+  startClock(): void {
+    this.timer ??= this.d.clock.setInterval(() => void this.tick(), this.d.tickMs ?? 15_000);
+  }
+
+  stopClock(): void {
+    this.d.clock.clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   async stop(): Promise<void> {
-    this.d.clock.clearInterval(this.timer);
+    this.stopClock();
     await this.unsubscribe?.();
     await this.chain;
   }
@@ -134,7 +152,8 @@ export class RolloutEngine {
   }
 
   private serial<T>(fn: () => Promise<T>): Promise<T> {
-    const run = this.chain.then(fn);
+    const lock = this.d.lock ?? localStepLock;
+    const run = this.chain.then(() => lock.run(fn));
     this.chain = run.catch((e: unknown) => this.d.logger.error({ err: e }, 'rollout engine step failed'));
     return run;
   }

@@ -59,11 +59,18 @@ export class Notifier {
       this.o.logger.info({ alert: alertId, silence: silence.id, code: 'NOTIFY_SILENCED' }, 'alert opened under a silence: nobody notified');
       return;
     }
-    if ((await this.o.desk.enqueue(alertId, found.clubId, now)) > 0) void this.flush();
+    // Sent at once only where the notifier runs: with several fleet instances, by the one that holds the singletons (its next tick otherwise).
+    if ((await this.o.desk.enqueue(alertId, found.clubId, now)) > 0 && this.timer) void this.flush();
   }
 
   start(): void {
     this.timer ??= this.o.clock.setInterval(() => void this.flush(), this.o.tickMs ?? 5_000);
+  }
+
+  /** Stops sending (another fleet instance took the singleton work over); start() resumes. */
+  pause(): void {
+    this.o.clock.clearInterval(this.timer);
+    this.timer = undefined;
   }
 
   async stop(): Promise<void> {
