@@ -98,6 +98,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     rolloutStore,
     config: new ConfigService({ store: store.desiredConfigs, boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'config' }) }),
     rollouts: new RolloutEngine({ store: rolloutStore, boxes, audit, bus: deps.bus, clock: deps.clock, logger: deps.logger.child({ component: 'rollouts' }), repositoryUrl: deps.updates.repositoryUrl, ...(deps.updates.tickMs ? { tickMs: deps.updates.tickMs } : {}), ...(deps.updates.notices ? { notices: deps.updates.notices } : {}), ...(deps.updates.stepLock ? { lock: deps.updates.stepLock } : {}) }),
+    auditActions: () => [...new Set(routes.flatMap((r) => (r.audit ? [r.audit] : [])))].sort(),
   };
 
   const app = Fastify({

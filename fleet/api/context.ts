@@ -50,6 +50,8 @@ export interface ApiContext {
   /** Remote configuration, desired/reported. */
   config: ConfigService;
   rollouts: RolloutEngine;
+  /** Every audit action the API's routes write, sorted (the audit view's action filter). */
+  auditActions(): string[];
 }
 
 /** The fastify instance type of the API: TypeBox type provider, pino logger. */

@@ -6,6 +6,8 @@ export interface RegisteredRoute {
   method: string;
   url: string;
   permission: Permission | 'public';
+  /** The audit action the route writes, if it changes state. */
+  audit?: string;
 }
 
 export class RoutePolicyError extends Error {
@@ -29,7 +31,8 @@ export function installRoutePolicy(app: ApiInstance, publicPrefixes: readonly st
     if (permission !== 'public' && !(typeof permission === 'string' && permission in PERMISSIONS)) {
       throw new RoutePolicyError(`route ${String(route.method)} ${route.url} declares no permission: set config.permission to a role permission or 'public'`);
     }
-    for (const method of [route.method].flat()) routes.push({ method, url: route.url, permission: permission as Permission | 'public' });
+    const audit = (route.config as { audit?: string } | undefined)?.audit;
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url, permission: permission as Permission | 'public', ...(audit ? { audit } : {}) });
   });
   return routes;
 }

@@ -29,8 +29,12 @@ export interface AuditQuery {
   action?: string;
   target?: string;
   ticket?: string;
+  /** Rows about one box: calls on it (its id, alone or first, as target) and silences of it. */
+  boxId?: string;
   from?: number;
   to?: number;
+  /** Keyset paging: rows with an id below this one (the list is newest first). */
+  before?: number;
   limit: number;
 }
 
@@ -64,7 +68,18 @@ export class SqlAuditTrail implements AuditTrail {
   }
 
   async query(q: AuditQuery): Promise<AuditEntry[]> {
-    const w = new Where().add('actor = ?', q.actor).add('action = ?', q.action).add('target = ?', q.target).add('ticket = ?', q.ticket).add('at >= ?', q.from).add('at < ?', q.to);
+    const w = new Where()
+      .add('actor = ?', q.actor)
+      .add('action = ?', q.action)
+      .add('target = ?', q.target)
+      .add('ticket = ?', q.ticket)
+      .add('at >= ?', q.from)
+      .add('at < ?', q.to)
+      .add('id < ?', q.before);
+    if (q.boxId !== undefined) {
+      w.clauses.push("(target = ? OR target LIKE ? ESCAPE '\\' OR target = ?)");
+      w.args.push(q.boxId, `${q.boxId.replace(/[\\%_]/g, (c) => `\\${c}`)}/%`, `box:${q.boxId}`);
+    }
     return (await this.sql.all<RawRow>(`SELECT * FROM audit_log ${w} ORDER BY id DESC LIMIT ?`, [...w.args, q.limit])).map((r) => ({
       id: r.id,
       at: r.at,

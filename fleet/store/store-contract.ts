@@ -263,7 +263,7 @@ export function storeContract(engine: string, open: () => Promise<ContractStore>
         ]);
       });
 
-      it('appends audit entries and filters them by actor, action, ticket and time, newest first', async () => {
+      it('appends audit entries and filters them by actor, action, ticket, box and time, newest first, in pages', async () => {
         const a = store.audit;
         const base = { actorRole: 'admin', target: 'x', detail: { n: 1 }, sourceIp: '127.0.0.1' };
         const first = await a.append({ ...base, at: T0, actor: 'alice', action: 'box.create', ticket: 'SUP-1' });
@@ -273,6 +273,13 @@ export function storeContract(engine: string, open: () => Promise<ContractStore>
         expect(await a.query({ ticket: 'SUP-1', action: 'box.revoke', limit: 10 })).toHaveLength(1);
         expect((await a.query({ from: T0 + 1, to: T0 + 2, limit: 10 })).map((e) => e.actor)).toEqual(['bob']);
         expect((await a.query({ limit: 1 }))[0]?.detail).toEqual({ n: 1 });
+        // One box's rows: its id as the target, first of several, or a silence of it; not another box whose id it begins.
+        for (const target of ['box_1', 'box_1/cmd-1', 'box:box_1', 'box_10', 'boxx1']) await a.append({ ...base, target, at: T0 + 3, actor: 'carol', action: 'box.tags', ticket: null });
+        expect((await a.query({ boxId: 'box_1', limit: 10 })).map((e) => e.target)).toEqual(['box:box_1', 'box_1/cmd-1', 'box_1']);
+        // Pages, newest first: `before` an entry id.
+        const newest = await a.query({ limit: 2 });
+        const next = await a.query({ limit: 2, before: newest[1]?.id as number });
+        expect(next.map((e) => e.id)).toEqual([(newest[1]?.id as number) - 1, (newest[1]?.id as number) - 2]);
       });
 
       it('lists boxes searched (id, name, club name), filtered, ordered with empty values last, counted, with facets', async () => {

@@ -85,6 +85,36 @@ describe('dashboard in a browser against the running demo', { timeout: 120_000 }
     await page.screenshot({ path: join(ARTIFACTS, '3-audit.png'), fullPage: true });
   });
 
+  it('filters the audit by action, box, actor and period; a command row gives its kind and outcome', async () => {
+    await page.goto(`${demo.baseUrl}/ui/#/audit`);
+    await page.locator('#a-action option', { hasText: 'command send' }).waitFor({ state: 'attached', ...WAIT });
+    await page.locator('#a-action').selectOption('command.send');
+    await page.locator('#a-box').fill('lyon-01');
+    await page.locator('#a-apply').click();
+    const row = page.locator('#audit-rows tr', { hasText: 'SUP-4242' });
+    await row.locator('.command-kind', { hasText: 'open-lane' }).waitFor(WAIT);
+    await row.locator('.pill.ok', { hasText: 'succeeded' }).waitFor(WAIT);
+    expect(page.url()).toContain('#/audit?action=command.send&box=lyon-01');
+    for (const t of await page.locator('#audit-rows tbody tr').allTextContents()) expect(t).toContain('command send');
+    // The period is in local days: the day of the command keeps it, the day after does not.
+    const { entries } = await demoApi<{ entries: { at: number; actor: string; ticket: string | null }[] }>(demo, '/v1/audit?action=command.send&boxId=lyon-01');
+    const sent = entries.find((e) => e.ticket === 'SUP-4242');
+    const day = (offset: number) => page.evaluate(`(() => { const d = new Date(${sent?.at ?? 0}); d.setDate(d.getDate() + ${offset}); return d.toLocaleDateString('sv-SE'); })()`) as Promise<string>;
+    await page.locator('#a-from').fill(await day(0));
+    await page.locator('#a-to').fill(await day(0));
+    await page.locator('#a-actor').fill(sent?.actor ?? '');
+    await page.locator('#a-apply').click();
+    await page.waitForURL(/actor=.*from=.*to=/, WAIT);
+    await page.locator('#audit-rows tr', { hasText: 'SUP-4242' }).waitFor(WAIT);
+    await page.reload();
+    await page.locator('#audit-rows tr', { hasText: 'SUP-4242' }).waitFor(WAIT);
+    await page.locator('#a-from').fill(await day(1));
+    await page.locator('#a-to').fill(await day(1));
+    await page.locator('#a-apply').click();
+    await page.locator('#main p.muted', { hasText: 'Nothing yet.' }).waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, '10-audit-filtered.png'), fullPage: true });
+  });
+
   it('draws the health charts with a time axis and units (uPlot)', async () => {
     await page.goto(`${demo.baseUrl}/ui/#/box/lyon-01`);
     const chart = page.locator('#section-health .chart', { hasText: 'CPU usage' });
@@ -187,6 +217,30 @@ describe('dashboard in a browser against the running demo', { timeout: 120_000 }
     await page.goto(`${demo.baseUrl}/ui/#/alerts`);
     await page.locator('h2', { hasText: 'Open (' }).waitFor(WAIT);
     await page.screenshot({ path: join(ARTIFACTS, '6-alerts.png'), fullPage: true });
+  });
+
+  it('shows the reports as tables with names and a passes-per-hour chart (uPlot)', async () => {
+    await page.goto(`${demo.baseUrl}/ui/#/passes/club-lyon`);
+    await page.locator('#to-reports').click();
+    const chart = page.locator('#per-hour');
+    await chart.locator('canvas').waitFor(WAIT);
+    expect(page.url()).toContain('#/reports?club=club-lyon');
+    const axes = (await page.evaluate(`(() => { const u = document.querySelector('#per-hour').chart; return { time: u.scales.x.time, x: u.axes[0]._values, yLabel: u.axes[1].label, series: u.series.map((s) => s.label) }; })()`)) as { time: boolean; x: string[]; yLabel: string; series: string[] };
+    expect(axes).toMatchObject({ time: true, yLabel: 'passes / hour', series: ['hour', 'granted', 'refused', 'manual opens'] });
+    expect(axes.x.join(' ')).toMatch(/\d{1,2}(:\d{2}|am|pm)/);
+    // The remote open of lyon-01 earlier in this file is a manual open of the club.
+    expect(Number(await page.locator('#total-manual').textContent())).toBeGreaterThanOrEqual(1);
+    const { clubs } = await demoApi<{ clubs: { id: string; name: string }[] }>(demo, '/v1/clubs');
+    const lyon = clubs.find((c) => c.id === 'club-lyon')?.name ?? '';
+    expect(lyon).not.toBe('club-lyon');
+    const first = page.locator('#entry-exit tbody tr').first();
+    await first.waitFor(WAIT);
+    await expect(first.locator('td').first().textContent()).resolves.toBe(lyon);
+    expect(await first.locator('td').nth(1).textContent()).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    await page.locator('#r-days').selectOption('7');
+    await page.waitForURL(/#\/reports\?club=club-lyon&days=7$/, WAIT);
+    await chart.locator('canvas').waitFor(WAIT);
+    await page.screenshot({ path: join(ARTIFACTS, '11-reports.png'), fullPage: true });
   });
 
   it('hides the support actions from a viewer', async () => {

@@ -93,6 +93,7 @@ describe('role checks on every route, audit rows for every state-changing call',
     'GET /v1/passes/export': { may: '--SA', make: async () => ({ url: `/v1/passes/export?${range}&format=csv` }) },
     'GET /v1/reports/card-sharing': { may: '--SA', make: async () => ({ url: `/v1/reports/card-sharing?${range}` }) },
     'GET /v1/reports/entry-exit': { may: '--SA', make: async () => ({ url: `/v1/reports/entry-exit?${range}&clubId=club-m` }) },
+    'GET /v1/reports/passes-per-hour': { may: '--SA', make: async () => ({ url: `/v1/reports/passes-per-hour?from=0&to=${30 * 86_400_000}&clubId=club-m` }) },
     'GET /v1/clubs': { may: 'VTSA', make: async () => ({ url: '/v1/clubs' }) },
     'PUT /v1/clubs/{clubId}': { may: '---A', audit: 'club.upsert', make: async () => ({ url: `/v1/clubs/club-${uid()}`, body: { name: 'New', timezone: 'Europe/Paris' } }) },
     'GET /v1/clubs/{clubId}/rights': { may: '--SA', make: async () => ({ url: '/v1/clubs/club-m/rights' }) },
@@ -153,7 +154,7 @@ describe('role checks on every route, audit rows for every state-changing call',
   const LONG_LIVED = new Set(['GET /v1/stream']); // never answers a permitted caller; its 401 is checked below
   /** In the matrix, left out of the OpenAPI document: the dashboard's own. */
   const HIDDEN = ['GET /v1/me'];
-  const PUBLIC_PAGES = ['GET /', 'GET /ui', 'GET /ui/*', 'GET /openapi.json', 'GET /metrics'];
+  const PUBLIC_PAGES = ['GET /', 'GET /ui', 'GET /ui/*', 'GET /openapi.json', 'GET /metrics', 'GET /healthz', 'GET /readyz'];
   /** fastify's `/a/:b` as OpenAPI's `/a/{b}`. */
   const openApiPath = (url: string) => url.replace(/:([A-Za-z]+)/g, '{$1}');
 

@@ -124,4 +124,29 @@ describe('remote commands over MQTT', () => {
     const after = (await f.call('viewer', 'GET', '/v1/boxes/box-cmd-1/commands')).body.commands.slice(1).map((c: Json) => c.status);
     expect(after).toEqual(before);
   });
+
+  it('audits each command with its kind and how it ended, filterable by box, actor and action', async () => {
+    const audit = async (q: string): Promise<Json[]> => {
+      const r = await f.call('support', 'GET', `/v1/audit?${q}`);
+      expect(r.status, JSON.stringify(r.body)).toBe(200);
+      return r.body.entries;
+    };
+    const sent = await audit('action=command.send&boxId=box-cmd-1&limit=100');
+    expect(sent.every((e) => e.target === 'box-cmd-1' && e.action === 'command.send')).toBe(true);
+    const byKind = new Map(sent.filter((e) => e.command).map((e) => [e.command.kind, e.command]));
+    expect(byKind.get('open-lane')).toMatchObject({ status: 'succeeded', error: null });
+    expect(byKind.get('restart-agent')).toMatchObject({ status: 'expired', error: null });
+    expect(byKind.get('print-test-ticket')).toMatchObject({ status: 'expired', error: expect.stringContaining('COMMAND_EXPIRED') });
+    expect(sent.find((e) => e.command?.kind === 'open-lane')).toMatchObject({ outcome: 'done', ticket: 'SUP-9' });
+    // A refused call is audited as refused, with no command.
+    const [refused] = await audit('action=command.send&boxId=box-cmd-2');
+    expect(refused).toMatchObject({ outcome: 'refused', command: null, detail: expect.objectContaining({ status: 409 }) });
+    const actor = sent[0]?.actor as string;
+    const mine = await audit(`actor=${encodeURIComponent(actor)}&limit=1000`);
+    expect(mine.length).toBeGreaterThan(0);
+    expect(mine.every((e) => e.actor === actor)).toBe(true);
+    const r = await f.call('support', 'GET', '/v1/audit?limit=1');
+    expect(r.body.actions).toEqual(expect.arrayContaining(['alert.acknowledge', 'box.create', 'command.send', 'token.revoke']));
+    expect(r.body.nextBefore).toBe(r.body.entries[0].id);
+  });
 });

@@ -100,6 +100,8 @@ describe('passes stored by ingest: query, export, card-sharing and entry/exit re
       ['overlapping-entries', 'bbbb2222', 'box-p-a', 'box-p-a', MIN],
       ['impossible-travel', 'aaaa1111', 'box-p-a', 'box-p-b', 5 * MIN],
     ]);
+    // Names beside the ids, for people to read (boxes enrolled without a name and members unknown to the rights keep their ids).
+    expect(r.body.names).toEqual({ clubs: { 'club-1': 'One', 'club-2': 'Two' }, boxes: {}, members: {} });
     const onlyTwo = await f.call('support', 'GET', `/v1/reports/card-sharing?${range()}&clubId=club-2`);
     expect(onlyTwo.body.findings.map((x: Json) => x.kind)).toEqual(['impossible-travel']);
   });
@@ -113,6 +115,23 @@ describe('passes stored by ingest: query, export, card-sharing and entry/exit re
       { credential: 'aaaa1111', memberId: 'm-1', entries: 1, exits: 0 },
       { credential: 'bbbb2222', memberId: 'm-2', entries: 2, exits: 1 },
     ]);
+  });
+
+  it('counts passes per hour, every hour of the range, per club', async () => {
+    const H = 3600_000;
+    const all = await f.call('support', 'GET', `/v1/reports/passes-per-hour?${range()}`);
+    expect(all.status).toBe(200);
+    expect(all.body.hours).toHaveLength(11);
+    expect(all.body.hours.slice(0, 3)).toEqual([
+      { at: T - H, granted: 0, refused: 0, manual: 0 },
+      { at: T, granted: 4, refused: 0, manual: 0 },
+      { at: T + H, granted: 1, refused: 0, manual: 0 },
+    ]);
+    const two = await f.call('support', 'GET', `/v1/reports/passes-per-hour?${range()}&clubId=club-2`);
+    expect(two.body.hours.reduce((n: number, h: Json) => n + h.granted, 0)).toBe(1);
+    const tooLong = await f.call('support', 'GET', `/v1/reports/passes-per-hour?from=${T}&to=${T + 32 * 24 * H}`);
+    expect(tooLong.body.error.code).toBe('API_VALIDATION_FAILED');
+    expect((await f.call('viewer', 'GET', `/v1/reports/passes-per-hour?${range()}`)).status).toBe(403);
   });
 
   it('counts ingested passes in the metrics', async () => {

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
-import { AnyJson, EpochMs, Limit, Nullable, Role, Ticket, errorResponses } from '../schemas.ts';
+import { AnyJson, BoxId, EpochMs, Limit, Nullable, Role, Ticket, errorResponses } from '../schemas.ts';
 
 const TokenView = Type.Object({
   id: Type.String(),
@@ -24,7 +24,25 @@ const AuditView = Type.Object({
   ticket: Nullable(Type.String()),
   detail: AnyJson,
   sourceIp: Nullable(Type.String()),
+  outcome: Type.Enum(['done', 'refused'] as const, { description: 'done: the call was carried out (HTTP status below 400); refused: it was not' }),
+  command: Nullable(
+    Type.Object(
+      {
+        id: Type.String(),
+        kind: Type.String(),
+        status: Type.String({ description: 'pending, sent, succeeded, failed, expired or rejected, as now' }),
+        error: Nullable(Type.String({ description: "the box's error message when it failed or rejected it" })),
+      },
+      { description: 'for command.send: the command sent and how it ended' },
+    ),
+  ),
 });
+
+/** The box's error message in a stored command result (`error: { code, message }`), if any. */
+function resultError(result: unknown): string | null {
+  const e = (result as { error?: { code?: unknown; message?: unknown } | null } | null)?.error;
+  return e && typeof e.message === 'string' ? `${e.message}${typeof e.code === 'string' ? ` (${e.code})` : ''}` : null;
+}
 
 /** API tokens and the audit log. */
 export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async (app, { ctx }) => {
@@ -93,19 +111,44 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async
       config: { permission: 'audit.read' },
       schema: {
         tags: ['admin'],
-        summary: 'The audit log of state-changing calls, newest first',
+        summary: 'The audit log of state-changing calls, newest first; a sent command with its kind and outcome',
         querystring: Type.Object({
           actor: Type.Optional(Type.String({ maxLength: 200 })),
           action: Type.Optional(Type.String({ maxLength: 64 })),
           target: Type.Optional(Type.String({ maxLength: 200 })),
+          boxId: Type.Optional(BoxId),
           ticket: Type.Optional(Ticket),
           from: Type.Optional(EpochMs),
           to: Type.Optional(EpochMs),
+          before: Type.Optional(Type.Integer({ minimum: 1, description: 'rows older than this entry id (the previous page\'s nextBefore)' })),
           limit: Type.Optional(Limit(1000, 100)),
         }),
-        response: { 200: Type.Object({ entries: Type.Array(AuditView) }), ...errorResponses() },
+        response: {
+          200: Type.Object({
+            entries: Type.Array(AuditView),
+            nextBefore: Nullable(Type.Integer({ description: 'pass as `before` for the next page; null on the last one' })),
+            actions: Type.Array(Type.String(), { description: 'every action the API audits' }),
+          }),
+          ...errorResponses(),
+        },
       },
     },
-    async (req) => ({ entries: await ctx.audit.query({ ...req.query, limit: req.query.limit ?? 100 }) }),
+    async (req) => {
+      const limit = req.query.limit ?? 100;
+      const rows = await ctx.audit.query({ ...req.query, limit });
+      const entries = await Promise.all(
+        rows.map(async (e) => {
+          const detail = (e.detail ?? {}) as { status?: unknown; commandId?: unknown };
+          const cmd = typeof detail.commandId === 'string' ? await ctx.store.commands.get(detail.commandId) : undefined;
+          return {
+            ...e,
+            outcome: typeof detail.status === 'number' && detail.status >= 400 ? ('refused' as const) : ('done' as const),
+            command: cmd ? { id: cmd.id, kind: cmd.kind, status: cmd.status, error: resultError(cmd.result) } : null,
+          };
+        }),
+      );
+      const last = rows[rows.length - 1];
+      return { entries, nextBefore: rows.length === limit && last ? last.id : null, actions: ctx.auditActions() };
+    },
   );
 };

@@ -4,6 +4,7 @@ import { CardSharingScan, EntryExitTally, type PassFact } from '../../reports/pa
 import type { PassFilter, PassRow } from '../../store/pass-reports.ts';
 import type { ApiContext } from '../context.ts';
 import { apiError } from '../errors.ts';
+import { ReportNames, reportNames } from '../report-names.ts';
 import { AnyJson, BoxId, ClubId, EpochMs, Limit, Nullable, errorResponses } from '../schemas.ts';
 
 const PassView = Type.Object({
@@ -39,6 +40,7 @@ const RangeQuery = { clubId: Type.Optional(ClubId), from: EpochMs, to: EpochMs }
 
 /** Rows a report or export reads at most: beyond, the caller narrows the range. */
 export const MAX_REPORT_ROWS = 200_000;
+const HOUR = 3_600_000;
 /** Rows a report reads from the store between two turns of the event loop. */
 const REPORT_PAGE_ROWS = 5_000;
 
@@ -157,6 +159,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
         }),
         response: {
           200: Type.Object({
+            names: ReportNames,
             findings: Type.Array(
               Type.Object({
                 kind: Type.Enum(['impossible-travel', 'overlapping-entries'] as const),
@@ -177,8 +180,10 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
       // Read all clubs when one is asked for: sharing across clubs is the point.
       const scan = new CardSharingScan({ minTravelMs: (q.minTravelMinutes ?? 30) * 60_000, maxVisitMs: (q.maxVisitMinutes ?? 240) * 60_000 });
       await scanFacts(undefined, q.from, q.to, (page) => scan.add(page));
-      const findings = scan.findings;
-      return { findings: q.clubId === undefined ? findings : findings.filter((f) => f.first.clubId === q.clubId || f.second.clubId === q.clubId) };
+      const findings = q.clubId === undefined ? scan.findings : scan.findings.filter((f) => f.first.clubId === q.clubId || f.second.clubId === q.clubId);
+      const refs = findings.flatMap((f) => [f.first, f.second]);
+      const names = await reportNames(ctx, { clubs: refs.map((r) => r.clubId), boxes: refs.map((r) => r.boxId), members: findings.map((f) => f.memberId) });
+      return { names, findings };
     },
   );
 
@@ -192,6 +197,7 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
         querystring: Type.Object(RangeQuery),
         response: {
           200: Type.Object({
+            names: ReportNames,
             days: Type.Array(
               Type.Object({
                 clubId: Type.String(),
@@ -211,7 +217,46 @@ export const passRoutes: FastifyPluginAsyncTypebox<{ ctx: ApiContext }> = async 
       const zones = new Map((await ctx.boxes.listClubs()).map((c) => [c.id, c.timezone]));
       const tally = new EntryExitTally((clubId) => zones.get(clubId) ?? 'UTC');
       await scanFacts(req.query.clubId, req.query.from, req.query.to, (page) => tally.add(page));
-      return { days: tally.result() };
+      const days = tally.result();
+      const names = await reportNames(ctx, { clubs: days.map((d) => d.clubId), boxes: [], members: days.flatMap((d) => d.unbalanced.map((u) => u.memberId)) });
+      return { names, days };
+    },
+  );
+
+  app.get(
+    '/v1/reports/passes-per-hour',
+    {
+      config: { permission: 'passes.read' },
+      schema: {
+        tags: ['reports'],
+        summary: 'Passes counted per hour (granted, refused, manual opens), every hour of the range, at most 31 days',
+        querystring: Type.Object(RangeQuery),
+        response: {
+          200: Type.Object({
+            hours: Type.Array(Type.Object({ at: EpochMs, granted: Type.Integer(), refused: Type.Integer(), manual: Type.Integer() }), {
+              description: 'the start of each hour (whole hours since the epoch: local hours in every zone with a whole-hour offset), oldest first',
+            }),
+          }),
+          ...errorResponses(),
+        },
+      },
+    },
+    async (req) => {
+      const { clubId, from, to } = req.query;
+      if (to - from > 31 * 86_400_000) throw apiError('API_VALIDATION_FAILED', 'querystring/to: at most 31 days after from');
+      const first = Math.floor(from / HOUR) * HOUR;
+      const hours = Array.from({ length: Math.ceil((to - first) / HOUR) }, (_, i) => ({ at: first + i * HOUR, granted: 0, refused: 0, manual: 0 }));
+      await scanFacts(clubId, from, to, (page) => {
+        for (const p of page) {
+          const h = hours[Math.floor((p.at - first) / HOUR)];
+          if (!h) continue;
+          // A remote or desk open is stored as not granted, outcome "manual" (not a refusal).
+          if (p.granted) h.granted++;
+          else if (p.outcome === 'manual') h.manual++;
+          else h.refused++;
+        }
+      });
+      return { hours };
     },
   );
 };

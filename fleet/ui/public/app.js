@@ -13,6 +13,7 @@ import { timelineView } from './view-timeline.js';
 import { notFoundView } from './view-not-found.js';
 import { passesView } from './view-passes.js';
 import { releasesView } from './view-releases.js';
+import { reportsView } from './view-reports.js';
 import { rolloutView } from './view-rollout.js';
 import { rolloutNewView } from './view-rollout-new.js';
 import { rolloutsView } from './view-rollouts.js';
@@ -29,6 +30,7 @@ const ROUTES = {
   rollout: (arg) => rolloutView(arg),
   'rollout-new': (arg) => rolloutNewView(arg),
   releases: () => releasesView(),
+  reports: (_arg, params) => reportsView(params),
   audit: (_arg, params) => auditView(params),
   members: (arg) => memberView(arg),
   timeline: (arg) => timelineView(arg),

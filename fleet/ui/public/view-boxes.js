@@ -2,6 +2,7 @@
 import { api } from './api.js';
 import { esc, ago, pill } from './html.js';
 import { main } from './shell.js';
+import { goTo, hashParams } from './url-state.js';
 
 /**
  * The fleet's boxes, however many: the fleet searches, filters, sorts and pages (50 rows a
@@ -31,16 +32,7 @@ function stateOf(params) {
   return s;
 }
 
-/** Writes the state to the address; the router draws the page from it. Defaults are left out. */
-function go(s) {
-  const p = new URLSearchParams();
-  for (const k of FILTERS) if (s[k]) p.set(k, s[k]);
-  if (s.sort !== 'id') p.set('sort', s.sort);
-  if (s.order !== 'asc') p.set('order', s.order);
-  if (s.page > 1) p.set('page', String(s.page));
-  const hash = `#/${p.size ? `?${p}` : ''}`;
-  if (location.hash !== hash && !(hash === '#/' && location.hash === '')) location.hash = hash;
-}
+const go = (s) => goTo('', s, { sort: 'id', order: 'asc', page: 1 });
 
 function apiQuery(s) {
   const p = new URLSearchParams({ sort: s.sort, order: s.order, limit: String(PAGE), offset: String((s.page - 1) * PAGE) });
@@ -103,8 +95,7 @@ function pager(s, total) {
     <button type="button" class="secondary" data-page="${s.page + 1}" id="page-next" ${s.page >= pages ? 'disabled' : ''}>Next</button></div>`;
 }
 
-/** The state in the address now: two quick changes must not undo each other before the page is drawn again. */
-const current = () => stateOf(new URLSearchParams(location.hash.split('?')[1] ?? ''));
+const current = () => stateOf(hashParams());
 
 function wire() {
   const form = main.querySelector('#box-filters');
