@@ -187,6 +187,9 @@ describe('dashboard in a browser against the running demo', { timeout: 120_000 }
     const again = page.locator('#open-alerts tr', { hasText: 'lyon-09' }).filter({ hasText: 'box offline' });
     await again.locator('select[name="scope"]').selectOption('box');
     await again.locator('select[name="minutes"]').selectOption('120');
+    // The view is drawn again at every live change of the alerts: a half-filled form survives it.
+    await page.evaluate("document.querySelector('#open-alerts').dataset.drawn = 'before'; window.dispatchEvent(new HashChangeEvent('hashchange'))");
+    await page.waitForFunction("document.querySelector('#open-alerts')?.dataset.drawn === undefined", undefined, WAIT);
     await again.locator('button[name="silence"]').click();
     await page.locator('#silences tr', { hasText: 'lyon-09' }).waitFor(WAIT);
     const { alerts } = await demoApi<{ alerts: { boxId: string; rule: string; ackNote: string | null; assignee: string | null }[] }>(demo, '/v1/alerts?status=open&boxId=lyon-09');
@@ -248,7 +251,7 @@ describe('dashboard in a browser against the running demo', { timeout: 120_000 }
     await tablet.locator('#token').fill(viewerToken);
     await tablet.locator('#login-form button').click();
     await tablet.locator('h1', { hasText: 'Box nantes-01' }).waitFor(WAIT);
-    await tablet.locator('td', { hasText: 'turnstile-exit' }).waitFor(WAIT);
+    await tablet.locator('#devices td', { hasText: 'turnstile-exit' }).waitFor(WAIT);
     expect(await tablet.locator('#open-lane').count()).toBe(0);
     await tablet.screenshot({ path: join(ARTIFACTS, '4-viewer-tablet.png'), fullPage: true });
     // A refusal reads the catalog's message and code, not a bare "HTTP 403".

@@ -62,7 +62,8 @@ describe('listener failures: one line naming the port and its setting, non-zero 
     const lines = r.err.trim().split('\n');
     expect(lines).toHaveLength(1);
     expect(lines[0]).toBe(`error: LISTEN_FAILED: the ${what} port ${port} (${what === 'HTTP API' ? '127.0.0.1' : '0.0.0.0'}) cannot be opened: the port is already in use; choose another with ${setting}`);
-  });
+    // Longer than run()'s 60 s: on a loaded machine the fleet's start alone took more than the default 30 s.
+  }, 90_000);
 
   it('npm start (the demo) with its MQTT port taken: the same one line, naming the variable', async () => {
     const r = await run('npx', ['tsx', 'demo/main.ts'], { RESABOX_DEMO_DATA_DIR: tempDir(), RESABOX_FLEET_HTTP_PORT: '0', RESABOX_FLEET_MQTT_PORT: String(port) }, 120_000);

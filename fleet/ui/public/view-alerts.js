@@ -1,3 +1,4 @@
+/* global document */
 import { api } from './api.js';
 import { esc, fmtTime, ago, pill, table } from './html.js';
 import { main, may, refresh, toast } from './shell.js';
@@ -29,10 +30,34 @@ function actions(a) {
   </form>`;
 }
 
+/**
+ * What the user has typed or picked in the open alerts' forms, by alert: the view is drawn
+ * again at every live change of the alerts, and that must not wipe a half-filled form.
+ */
+function formsInProgress() {
+  const kept = new Map();
+  for (const form of main.querySelectorAll('form.alert-actions')) {
+    const fields = [...form.querySelectorAll('input, select')].filter((el) => (el.tagName === 'SELECT' ? el.selectedIndex !== 0 : el.value !== el.defaultValue));
+    const focused = form.contains(document.activeElement) ? document.activeElement.name : undefined;
+    if (fields.length > 0 || focused) kept.set(form.dataset.alert, { values: fields.map((el) => [el.name, el.value]), focused });
+  }
+  return kept;
+}
+
+function restore(kept) {
+  for (const form of main.querySelectorAll('form.alert-actions')) {
+    const k = kept.get(form.dataset.alert);
+    if (!k) continue;
+    for (const [name, value] of k.values) if (form.elements[name]) form.elements[name].value = value;
+    if (k.focused) form.elements[k.focused]?.focus();
+  }
+}
+
 function wire() {
   for (const form of main.querySelectorAll('form.alert-actions')) {
     const { alert, box: boxId, rule, club } = form.dataset;
-    const call = (path, body, done) => api(path, { method: 'POST', body }).then(() => (toast(done), refresh()), (e) => toast(e.message));
+    // Done: the form goes back to its defaults, so that the redraw does not keep what was sent.
+    const call = (path, body, done) => api(path, { method: 'POST', body }).then(() => (form.reset(), toast(done), refresh()), (e) => toast(e.message));
     form.elements.ack.addEventListener('click', () => call(`/v1/alerts/${alert}/acknowledge`, form.elements.note.value.trim() ? { note: form.elements.note.value.trim() } : {}, 'Acknowledged.'));
     form.elements.assign.addEventListener('click', () => call(`/v1/alerts/${alert}/assign`, { assignee: form.elements.assignee.value.trim() || null }, 'Assigned.'));
     form.elements.silence.addEventListener('click', () => {
@@ -55,6 +80,7 @@ export const alertsView = () => ({
       api('/v1/notification-deliveries?status=failed&limit=50'),
     ]);
     const manage = may('alerts.manage');
+    const kept = formsInProgress();
     const openRows = open.map((a) => [severity(a), box(a), `${esc(a.message)}<br><span class="muted">${esc(a.rule)}${a.subject ? ` · ${esc(a.subject)}` : ''}</span>`, esc(fmtTime(a.openedAt)), handling(a), manage ? actions(a) : '']);
     main.innerHTML = `<h1>Alerts</h1>
       <div class="card"><h2>Open (${open.length})</h2>${table(['severity', 'box', 'alert', 'opened', 'handled', manage ? 'act' : ''], openRows, 'open-alerts')}</div>
@@ -64,5 +90,6 @@ export const alertsView = () => ({
       </div>
       <div class="card"><h2>Recently resolved</h2>${table(['severity', 'box', 'alert', 'opened', 'resolved'], resolved.map((a) => [severity(a), box(a), esc(a.message), esc(fmtTime(a.openedAt)), esc(fmtTime(a.resolvedAt))]))}</div>`;
     wire();
+    restore(kept);
   },
 });
