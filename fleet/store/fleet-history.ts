@@ -3,6 +3,7 @@ import { Where } from './where.ts';
 import type { Alert } from './repositories.ts';
 import { toAlert, type AlertTableRow } from './alerts.ts';
 import type { Sql } from './sql.ts';
+import type { EventTableRow } from './telemetry.ts';
 
 export interface HealthSample {
   metric: string;
@@ -70,17 +71,7 @@ export class SqlFleetHistory implements FleetHistory {
       .add('e.severity = ?', f.severity)
       .add('e.at >= ?', f.from)
       .add('e.at < ?', f.to);
-    const rows = await this.sql.all<{
-      id: number;
-      box_id: string;
-      event_id: string;
-      at: number;
-      kind: string;
-      severity: string;
-      subject: string | null;
-      data: string;
-      received_at: number;
-    }>(`SELECT e.* FROM events e JOIN boxes b ON b.id = e.box_id ${w} ORDER BY e.at DESC, e.id DESC LIMIT ?`, [...w.args, f.limit]);
+    const rows = await this.sql.all<EventTableRow & { id: number }>(`SELECT e.* FROM events e JOIN boxes b ON b.id = e.box_id ${w} ORDER BY e.at DESC, e.id DESC LIMIT ?`, [...w.args, f.limit]);
     return rows.map((r) => ({
       id: r.id,
       boxId: r.box_id,

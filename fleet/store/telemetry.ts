@@ -50,7 +50,8 @@ export function sqlHealth(sql: Sql): HealthRepository {
   };
 }
 
-interface EventRow {
+/** A row of the events table as the database returns it. */
+export interface EventTableRow {
   box_id: string;
   event_id: string;
   at: number;
@@ -83,7 +84,7 @@ export function sqlEvents(sql: Sql): EventRepository {
       });
     },
     async list(boxId, limit) {
-      return (await sql.all<EventRow>('SELECT * FROM events WHERE box_id = ? ORDER BY at DESC, id DESC LIMIT ?', [boxId, limit])).map((r) => ({
+      return (await sql.all<EventTableRow>('SELECT * FROM events WHERE box_id = ? ORDER BY at DESC, id DESC LIMIT ?', [boxId, limit])).map((r) => ({
         boxId: r.box_id,
         eventId: r.event_id,
         at: r.at,

@@ -1,3 +1,4 @@
+import type { ChildProcess } from 'node:child_process';
 /**
  * A fleet for the benchmarks: N boxes with their secrets, seeded in a SQLite store, and the
  * fleet started on the embedded broker or on a Mosquitto it manages (password and ACL files).
@@ -85,4 +86,19 @@ export async function startBenchFleet(kind: BrokerKind, boxes: readonly BenchBox
       await m.stop();
     },
   };
+}
+
+/** Stops simulator processes: SIGTERM, then SIGKILL for one still running 5 s later. */
+export function stopChildren(children: readonly ChildProcess[]): Promise<void[]> {
+  return Promise.all(
+    children.map(
+      (c) =>
+        new Promise<void>((resolve) => {
+          if (c.exitCode !== null) return resolve();
+          const t = setTimeout(() => c.kill('SIGKILL'), 5000);
+          c.once('exit', () => (clearTimeout(t), resolve()));
+          c.kill('SIGTERM');
+        }),
+    ),
+  );
 }

@@ -23,7 +23,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 import { TcpProxy } from '../support/tcp-proxy.ts';
-import { makeBoxes, startBenchFleet, type BenchBox, type BrokerKind } from './bench-fleet.ts';
+import { makeBoxes, startBenchFleet, stopChildren, type BenchBox, type BrokerKind } from './bench-fleet.ts';
 import { percentiles } from './percentiles.ts';
 
 const RECOVERY_BOXES = Number(process.env.RECOVERY_BOXES ?? 1000);
@@ -92,17 +92,7 @@ class Sims {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null) return resolve();
-            const t = setTimeout(() => c.kill('SIGKILL'), 5000);
-            c.once('exit', () => (clearTimeout(t), resolve()));
-            c.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopChildren(this.children);
   }
 }
 

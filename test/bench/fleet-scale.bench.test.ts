@@ -20,7 +20,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { makeBoxes, startBenchFleet, type BenchBox, type BrokerKind } from './bench-fleet.ts';
+import { makeBoxes, startBenchFleet, stopChildren, type BenchBox, type BrokerKind } from './bench-fleet.ts';
 
 const N = Number(process.env.FLEET_BENCH_BOXES ?? 2000);
 const WINDOW_S = Number(process.env.FLEET_BENCH_WINDOW_S ?? 60);
@@ -81,17 +81,7 @@ class Sims {
   }
 
   async stop(): Promise<void> {
-    await Promise.all(
-      this.children.map(
-        (c) =>
-          new Promise<void>((resolve) => {
-            if (c.exitCode !== null) return resolve();
-            const t = setTimeout(() => c.kill('SIGKILL'), 5000);
-            c.once('exit', () => (clearTimeout(t), resolve()));
-            c.kill('SIGTERM');
-          }),
-      ),
-    );
+    await stopChildren(this.children);
   }
 }
 

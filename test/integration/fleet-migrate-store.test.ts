@@ -1,36 +1,20 @@
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import Database from 'better-sqlite3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { runCli } from '../../fleet/cli/main.ts';
 import { openPostgresStore } from '../../fleet/store/pg-store.ts';
-import { waitUntil } from '../support/demo-journey.ts';
+import { runBin, waitUntil } from '../support/demo-journey.ts';
 import { demoApi, startDemo } from '../support/demo-process.ts';
 import { startPostgres, type PostgresServer } from '../support/postgres.ts';
 
-const ROOT = fileURLToPath(new URL('../..', import.meta.url));
 const T0 = Date.UTC(2026, 0, 5, 9, 0, 0);
 
 let server: PostgresServer;
 let dir: string;
 let copy: string;
-
-/** `resabox-fleet ARGS` as an operator runs it, as a child process. */
-function fleetCli(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'resabox-fleet.js'), ...args], { cwd: ROOT, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.once('error', reject);
-    child.once('close', (code) => resolve({ code, stdout, stderr }));
-  });
-}
 
 // The demo's own store, as `npm start` left it: run it until its boxes stored passes, then a
 // consistent copy of its SQLite file (SQLite's online backup) stands for the stopped fleet's.
@@ -59,7 +43,7 @@ afterAll(async () => {
 describe('resabox-fleet migrate-store', () => {
   it("moves the demo's SQLite store to PostgreSQL with equal counts per table, and the fleet carries on there", async () => {
     const url = await server.createDatabase('moved');
-    const run = await fleetCli(['migrate-store', '--from', copy, '--to', url]);
+    const run = await runBin('resabox-fleet.js', ['migrate-store', '--from', copy, '--to', url]);
     expect(run.stderr).toBe('');
     expect(run.code).toBe(0);
 

@@ -12,10 +12,10 @@ export interface CliRun {
   stderr: string;
 }
 
-/** `resabox ARGS` as support runs it against the demo (RESABOX_URL and RESABOX_TOKEN set), as a child process. */
-export function resabox(demo: DemoProcess, args: readonly string[], token = demo.adminToken): Promise<CliRun> {
+/** `node bin/<bin> ARGS` from the checkout, as a child process, with its output collected. */
+export function runBin(bin: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<CliRun> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(ROOT, 'bin', 'resabox.js'), ...args], { cwd: ROOT, env: { ...process.env, RESABOX_URL: demo.baseUrl, RESABOX_TOKEN: token }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [join(ROOT, 'bin', bin), ...args], { cwd: ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -23,6 +23,11 @@ export function resabox(demo: DemoProcess, args: readonly string[], token = demo
     child.once('error', reject);
     child.once('close', (code) => resolve({ code, stdout, stderr }));
   });
+}
+
+/** `resabox ARGS` as support runs it against the demo (RESABOX_URL and RESABOX_TOKEN set), as a child process. */
+export function resabox(demo: DemoProcess, args: readonly string[], token = demo.adminToken): Promise<CliRun> {
+  return runBin('resabox.js', args, { ...process.env, RESABOX_URL: demo.baseUrl, RESABOX_TOKEN: token });
 }
 
 /** The sequence numbers of every pass a demo box journaled (its SQLite journal, read-only). */
