@@ -84,7 +84,8 @@ describe('support diagnosis API', () => {
     const shown = await f.call('support', 'GET', '/v1/members/m-ada');
     expect(shown.status).toBe(200);
     const v: Json = shown.body;
-    const ended = new Date(endedAt + 2 * 3600_000).toISOString().slice(0, 10);
+    // The box explains in its zone's time (Europe/Paris in the fixtures), whatever the hour and the machine's zone.
+    const ended = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Paris' }).format(endedAt);
     expect(v.passes[0]).toMatchObject({ boxId: 'box-s-1', reason: 'outside-validity', rule: 'right', granted: false });
     expect(v.passes[0].summary).toMatch(new RegExp(`^Refused: subscription r-ada ended on ${ended} \\d\\d:\\d\\d$`));
     expect(v.passes[0].explanation.rules.at(-1)).toMatchObject({ rule: 'right', outcome: 'fail', facts: { candidates: [{ id: 'r-ada', status: 'ended' }] } });
