@@ -41,6 +41,8 @@ export class DeskRoutes {
     this.refresh = setInterval(() => this.sendFigures(false), refreshMs);
     this.refresh.unref();
     for (const d of box.devices.values()) this.unsubscribe.push(d.onStatus(() => this.channel.send('device', this.presenter.device(d))));
+    // The club's other boxes' passages change the figure without a pass in this box's journal.
+    this.unsubscribe.push(box.lanes.onRelayed(() => this.sendFigures(false)));
   }
 
   close(): void {
