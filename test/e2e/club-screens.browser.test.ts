@@ -279,7 +279,8 @@ describe('the club screens of the running demo', () => {
     const card = async (page: Page, who: { name: string }) => {
       await page.locator('#search-q').fill(who.name.split(' ')[0]!);
       await page.getByRole('button', { name: 'Rechercher' }).click();
-      await page.locator('#member h3', { hasText: who.name }).waitFor(WAIT);
+      await page.locator('#hits button', { hasText: who.name }).click();
+      await page.locator('#member:visible h3', { hasText: who.name }).waitFor(WAIT);
       return (await page.locator('#member').textContent()) ?? '';
     };
     const expect5 = in5.outcome === 'Passé' && out5.outcome !== 'Passé' ? 'Présent (Club) depuis' : 'Pas compté comme présent.';
