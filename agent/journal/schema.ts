@@ -1,5 +1,6 @@
 import type { Database } from 'better-sqlite3';
 import { JournalError } from './errors.ts';
+import { useDurably } from '../../platform/sqlite.ts';
 
 /** Version of the on-disk layout, kept in PRAGMA user_version. */
 export const JOURNAL_SCHEMA_VERSION = 5;
@@ -88,12 +89,12 @@ const MIGRATION_5 = `CREATE TABLE relayed_passages (
 CREATE INDEX relayed_passages_ts ON relayed_passages (ts);`;
 
 /**
- * WAL + synchronous=FULL: every commit fsyncs the WAL, so a committed pass survives a
- * power cut, and readers (the uplink) never block the writer.
+ * WAL + synchronous=FULL (platform/sqlite.ts): a committed pass survives a power cut, and
+ * readers (the uplink) never block the writer. Appends touch only the last pages: 1 MB of
+ * page cache is plenty.
  */
 export function prepareJournalDatabase(db: Database): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  useDurably(db, 1024);
   db.pragma('foreign_keys = ON');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > JOURNAL_SCHEMA_VERSION) {
