@@ -85,7 +85,7 @@ export class LaneSet {
    */
   recordRelayed(m: OccupancyRelayMessage): number {
     const fresh = this.deps.journal.recordRelayed(m, this.deps.clock.now() - RETAIN_MS);
-    for (const p of fresh) this.deps.memory.recordRelayed(p);
+    this.deps.memory.recordRelayedMany(fresh);
     if (fresh.length > 0) for (const listener of this.relayListeners) listener();
     return fresh.length;
   }

@@ -174,7 +174,7 @@ describe('occupancy counts people, not turnstile turns (property)', () => {
                 corrections.filter((c) => c.ts >= since),
               );
               // And the relayed passages the journal stored (journal-history.ts relayedSince), in time order.
-              for (const p of [...stored.values()].filter((r) => r.ts >= since).sort((x, y) => x.ts - y.ts)) memory.recordRelayed(p);
+              memory.recordRelayedMany([...stored.values()].filter((r) => r.ts >= since).sort((x, y) => x.ts - y.ts));
               expect(memory.occupancyOf('club', now)).toBe(figure);
               break;
             }

@@ -49,16 +49,13 @@ type OccupancyEvent = { readonly at: number; readonly kind: 'in' | 'out'; readon
 
 interface ZoneState {
   tally: Tally;
-  /** The events of the last LOG_MS, sorted by time (ties in arrival order): the tally is their fold. */
+  /** The events since `floor`, sorted by time (ties in arrival order): the tally is their fold. */
   log: OccupancyEvent[];
+  /** The daily reset the log starts at: nothing before it counts, so older events are dropped. */
+  floor: number;
+  /** An event came out of order while refolding was deferred (`batch`). */
+  stale: boolean;
 }
-
-/**
- * How long the events are kept for a late passage (another box's, relayed by the fleet) to
- * be put back in its place. Longer than a day: the daily reset means nothing before the
- * last one counts, so the fold of this window is the fold of the whole history.
- */
-export const LOG_MS = 48 * 3600_000;
 
 /**
  * Who is inside each zone, counted as people and not as turnstile turns: the members (and
@@ -72,13 +69,26 @@ export const LOG_MS = 48 * 3600_000;
  * The figure is the fold of the events in passage-time order, whatever order they arrive in:
  * the club's other boxes' passages come late (relayed by the fleet, or all at once after an
  * outage), and a late entry older than the member's last known exit must not count them in.
- * An event in order is applied at once; one that arrives out of order refolds the zone's log.
+ * An event in order is applied at once; one that arrives out of order refolds the zone's log,
+ * which holds the events since the last daily reset (nothing before it counts).
  * Pure in-memory state; the lanes rebuild it from the journal at start.
  */
 export class Occupancy {
   private readonly zones = new Map<string, ZoneState>();
+  private deferred = false;
 
   constructor(private readonly policyOf: (zoneId: string) => OccupancyPolicy) {}
+
+  /** Runs `fn` (many events, a catch-up) with one refold per zone at the end instead of one per late event. */
+  batch(fn: () => void): void {
+    this.deferred = true;
+    try {
+      fn();
+    } finally {
+      this.deferred = false;
+      for (const [zoneId, z] of this.zones) if (z.stale) this.refold(zoneId, z);
+    }
+  }
 
   entry(zoneId: string, at: number, person: Person): void {
     this.add(zoneId, { at, kind: 'in', key: keyOf(person) });
@@ -113,26 +123,38 @@ export class Occupancy {
       const since = this.countedSince(zoneId, now);
       for (const [key, at] of z.tally.inside) if (at <= since.member) z.tally.inside.delete(key);
       z.tally.anonymous = z.tally.anonymous.filter((t) => t > since.anonymous);
-      const keepFrom = z.log.findIndex((e) => e.at >= now - LOG_MS);
-      z.log = keepFrom < 0 ? [] : z.log.slice(keepFrom);
+      // Nothing before the last daily reset counts, nor changes what counts after it.
+      const floor = since.reset + 1;
+      if (floor <= z.floor) continue;
+      z.floor = floor;
+      if (z.log.length > 0 && (z.log[0] as OccupancyEvent).at < floor) {
+        const keepFrom = z.log.findIndex((e) => e.at >= floor);
+        z.log = keepFrom < 0 ? [] : z.log.slice(keepFrom);
+      }
     }
   }
 
   private add(zoneId: string, event: OccupancyEvent): void {
     const z = this.zone(zoneId);
+    // From before the last reset: it cannot count, nor change what counts.
+    if (event.at < z.floor) return;
     const last = z.log[z.log.length - 1];
     if (last !== undefined && event.at < last.at) {
-      // Too late to be put in its place: it is older than anything that can still count.
-      if (event.at < last.at - LOG_MS) return;
       let i = z.log.length;
       while (i > 0 && (z.log[i - 1] as OccupancyEvent).at > event.at) i--;
       z.log.splice(i, 0, event);
-      z.tally = { inside: new Map(), anonymous: [] };
-      for (const e of z.log) this.apply(zoneId, z.tally, e);
+      if (this.deferred) z.stale = true;
+      else this.refold(zoneId, z);
       return;
     }
     z.log.push(event);
-    this.apply(zoneId, z.tally, event);
+    if (!z.stale) this.apply(zoneId, z.tally, event);
+  }
+
+  private refold(zoneId: string, z: ZoneState): void {
+    z.tally = { inside: new Map(), anonymous: [] };
+    for (const e of z.log) this.apply(zoneId, z.tally, e);
+    z.stale = false;
   }
 
   private apply(zoneId: string, t: Tally, e: OccupancyEvent): void {
@@ -172,15 +194,15 @@ export class Occupancy {
   }
 
   /** Entries at or before these instants no longer count. */
-  private countedSince(zoneId: string, now: number): { member: number; anonymous: number } {
+  private countedSince(zoneId: string, now: number): { member: number; anonymous: number; reset: number } {
     const p = this.policyOf(zoneId);
     const reset = (lastLocalMinute(now, p.timeZone, p.resetMinuteOfDay) ?? Number.NEGATIVE_INFINITY) - 1;
-    return { member: Math.max(now - p.maxStayMs, reset), anonymous: Math.max(now - p.anonymousExpiryMs, reset) };
+    return { member: Math.max(now - p.maxStayMs, reset), anonymous: Math.max(now - p.anonymousExpiryMs, reset), reset };
   }
 
   private zone(zoneId: string): ZoneState {
     let z = this.zones.get(zoneId);
-    if (z === undefined) this.zones.set(zoneId, (z = { tally: { inside: new Map(), anonymous: [] }, log: [] }));
+    if (z === undefined) this.zones.set(zoneId, (z = { tally: { inside: new Map(), anonymous: [] }, log: [], floor: Number.NEGATIVE_INFINITY, stale: false }));
     return z;
   }
 }

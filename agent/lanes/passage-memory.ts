@@ -103,6 +103,15 @@ export class PassageMemory {
     return true;
   }
 
+  /** Many relayed passages (a message, a catch-up, the replay at start): one refold of each zone at most. Returns how many were new. */
+  recordRelayedMany(passages: readonly StoredRelayedPassage[]): number {
+    let fresh = 0;
+    this.occupancy.batch(() => {
+      for (const p of passages) if (this.recordRelayed(p)) fresh++;
+    });
+    return fresh;
+  }
+
   /**
    * Rebuilds the memory from journal rows (in seq order) and desk corrections at start, so a
    * restart does not reset occupancy, anti-passback, daily counts or used QR tokens and
