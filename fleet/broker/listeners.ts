@@ -63,19 +63,11 @@ export function guarded(inner: Duplex, maxPacketBytes: number, onOversize: (byte
   return outer;
 }
 
-/**
- * Connections the kernel holds for the broker before it accepts them. Node's default (511)
- * overflows when thousands of boxes reconnect in the same second: the kernel drops their
- * SYNs and each box waits for its TCP retransmit (1 s, 3 s, 7 s, 15 s later), past its own
- * connect timeout for some. Linux caps it at net.core.somaxconn (4096 by default).
- */
-const LISTEN_BACKLOG = 4096;
-
 function listen(server: Server | HttpServer, name: ListenerName, port: number, host: string | undefined): Promise<number> {
   return new Promise((resolve, reject) => {
     const fail = (e: unknown) => reject(new ListenError(name, port, host, listenReason(e)));
     server.once('error', fail);
-    server.listen({ port, host, backlog: LISTEN_BACKLOG }, () => {
+    server.listen(port, host, () => {
       server.off('error', fail);
       resolve((server.address() as AddressInfo).port);
     });

@@ -7,7 +7,7 @@ import { indexedMemoryPersistence } from './retained-index.ts';
 
 const retained = (topic: string, payload: string) => ({ cmd: 'publish', topic, payload: Buffer.from(payload), qos: 1, retain: true, dup: false, brokerId: 'b', brokerCounter: 1 }) as unknown as Packet;
 
-async function read(stream: NodeJS.ReadableStream): Promise<string[]> {
+async function read(stream: AsyncIterable<unknown>): Promise<string[]> {
   const out: string[] = [];
   for await (const p of stream) out.push(`${(p as { topic: string }).topic}=${String((p as { payload: Buffer }).payload)}`);
   return out.sort();
