@@ -44,12 +44,12 @@ describe('DEFAULT_BACKOFF', () => {
 describe("ReconnectPolicy (the box's rule, shared with the benchmarks' simulated boxes)", () => {
   const max = () => 0.999999;
 
-  it('a busy refusal retries within 1 s, doubling to 10 s, and puts the loss backoff back to its first window', () => {
+  it('a busy refusal retries within 1 s, doubling to the 20 s cap, and puts the loss backoff back to its first window', () => {
     const p = reconnectPolicy(max, () => 0);
     const lost = Array.from({ length: 8 }, () => p.next('lost'));
     expect(lost.at(-1)).toBe(19_999); // an outage: at the 20 s cap
     const busy = Array.from({ length: 6 }, () => p.next('busy'));
-    expect(busy).toEqual([999, 1999, 3999, 7999, 9999, 9999]);
+    expect(busy).toEqual([999, 1999, 3999, 7999, 15_999, 19_999]);
     expect(p.next('lost')).toBe(499);
   });
 

@@ -8,11 +8,13 @@
  * bounds a storm, not a long blind window on each box.
  *
  * A busy refusal (CONNACK 3) is the fleet's word that it is up and admitting at its rate:
- * it has its own short window (busyBaseMs doubling to busyCapMs) and puts the loss backoff
- * back to its first window, so a box that waited at the 20 s cap through an outage is not
- * held there once the fleet answers.
+ * it starts its own window short (busyBaseMs, doubling to busyCapMs) and puts the loss
+ * backoff back to its first window, so a box that waited at the 20 s cap through an outage
+ * retries within a second once the fleet answers. The busy window still doubles to the same
+ * 20 s cap: each refusal costs the fleet an accept and a CONNACK, and 10,000 boxes retrying
+ * every few seconds would spend on refusals the CPU the admitted connects need.
  */
-export const DEFAULT_BACKOFF = { baseMs: 500, capMs: 20_000, stableMs: 10_000, busyBaseMs: 1000, busyCapMs: 10_000 } as const;
+export const DEFAULT_BACKOFF = { baseMs: 500, capMs: 20_000, stableMs: 10_000, busyBaseMs: 1000, busyCapMs: 20_000 } as const;
 
 export interface BackoffOptions {
   readonly baseMs: number;

@@ -2,7 +2,7 @@
  * Simulated boxes for the recovery benchmark, in a child process. Each box reconnects as the
  * agent does (agent/uplink/backoff.ts, the agent's ReconnectPolicy with its defaults: a first
  * window of 0.5 s doubling to a 20 s cap, reset after 10 s connected; after a busy refusal,
- * CONNACK 3, a 1 s window doubling to 10 s; the agent's 15 s connect timeout), journals a pass every PASS_MS whether
+ * CONNACK 3, a 1 s window doubling to 20 s; the agent's 15 s connect timeout), journals a pass every PASS_MS whether
  * connected or not, and while connected delivers its backlog as the outbox does: one QoS 1
  * batch of up to BATCH_MAX passes at a time, the next after the fleet's ack.
  *
