@@ -12,8 +12,8 @@ const isExact = (pattern: string) => !pattern.includes('+') && !pattern.includes
  *
  * On every SUBSCRIBE aedes asks the persistence for the retained messages matching each
  * filter, and aedes-persistence 11 answers by testing every retained topic against it.
- * Every box keeps a retained `state`, and subscribes to its five exact `down` topics at
- * each connect: 10,000 boxes reconnecting were 10,000 x 5 x 10,000 topic tests, most of
+ * Every box keeps a retained `state`, and subscribes to its six exact `down` topics at
+ * each connect: 10,000 boxes reconnecting were 10,000 x 6 x 10,000 topic tests, most of
  * the embedded broker's CPU in a storm. An exact filter (no `+` or `#`, which is every box
  * subscription) is now a map lookup; a filter with wildcards (the fleet's own, once at
  * start) still goes through the scan.
