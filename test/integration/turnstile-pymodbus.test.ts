@@ -48,11 +48,8 @@ async function startDriver(config: Partial<TurnstileConfig> = {}): Promise<Modbu
   return d;
 }
 
-async function passPulse(address: number): Promise<void> {
-  server.setInput(address, true);
-  await sleep(250);
-  server.setInput(address, false);
-}
+/** The controller's PASS output: 250 ms, timed by the server as a module's own inputs are. */
+const passPulse = (address: number): Promise<void> => server.pulseInput(address, 250);
 
 describe('turnstile driver against pymodbus over a pty', () => {
   it('opens: the relay pulses on the server, the PASS input confirms the passage', async () => {
