@@ -54,6 +54,9 @@ const passPulse = (address: number): Promise<void> => server.pulseInput(address,
 describe('turnstile driver against pymodbus over a pty', () => {
   it('opens: the relay pulses on the server, the PASS input confirms the passage', async () => {
     const d = await startDriver();
+    // start() resolves after its first poll even when that one timed out (under load, seen
+    // with the server starved): the driver stays 'starting' until a read succeeds.
+    await waitFor('online', () => d.status().state !== 'starting');
     expect(d.status()).toMatchObject({ state: 'online', detail: { ready: true, fireAlarm: false } });
     const outcome = d.open('in');
     await waitFor('coil 0 on', () => server.coils.get(0) === true);
