@@ -16,6 +16,7 @@ import { findInvalidData, findInvalidDeletes } from './validate.ts';
 import { buildRightsIndex, createRightsView, updateRightsIndex } from './view.ts';
 import type { RightsIndex } from './view.ts';
 import type { RightsView } from './types.ts';
+import { useDurably } from '../../platform/sqlite.ts';
 
 export interface RightsStoreOptions {
   readonly clock?: Clock;
@@ -92,8 +93,8 @@ export class RightsStore {
   private static openFile(path: string, clock: Clock, corruptFileMovedTo: string | null): RightsStore {
     const db = new Database(path);
     try {
-      db.pragma('journal_mode = WAL');
-      db.pragma('synchronous = FULL');
+      // Decisions read the in-memory index; the file is written by deltas and snapshots.
+      useDurably(db, 2048);
       db.pragma('foreign_keys = ON');
       db.exec(RIGHTS_SCHEMA);
       const store = new RightsStore(db, clock, corruptFileMovedTo);

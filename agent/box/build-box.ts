@@ -146,7 +146,9 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
   const zoneOfLane = new Map(config.lanes.map((l) => [l.id, l.zone]));
   const since = clock.now() - RETAIN_MS;
   const replayed = memory.replay(journal.readSince(since), (laneId) => zoneOfLane.get(laneId), journal.history.correctionsSince(since));
-  logger.info({ replayed }, 'lane memory rebuilt from the journal');
+  // The club's other boxes' passages: occupancy counts them in passage time order, whatever the order here.
+  const relayed = journal.history.relayedSince(since).filter((p) => memory.recordRelayed(p)).length;
+  logger.info({ replayed, relayed }, 'lane memory rebuilt from the journal');
   const emergency = new EmergencyState();
   const grantSampler = new GrantSampler(config.lanePolicy?.explainGrantShare ?? DEFAULT_EXPLAIN_GRANT_SHARE);
   const lanes = config.lanes.map(

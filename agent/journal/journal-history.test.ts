@@ -74,4 +74,23 @@ describe('JournalHistory (the front desk reads of the journal)', () => {
     ]);
     expect(journal.history.correctionsSince(T + 6)).toHaveLength(1);
   });
+
+  it('keeps the passages relayed from the club’s other boxes on disk, each once per (origin box, seq), and forgets the old ones', () => {
+    const passage = (seq: number, ts: number) => ({ seq, ts, zoneId: 'club', direction: 'in' as const, memberId: `m${seq}`, ticketId: null });
+    const first = journal.history.recordRelayed({ v: 1, originBoxId: 'lyon-02', passages: [passage(1, T - 50 * 3600_000), passage(2, T + 1), passage(3, T + 2)] }, T - 48 * 3600_000);
+    expect(first.map((p) => p.seq)).toEqual([1, 2, 3]);
+    // Redelivered with one more, and the same seq from another box: only the new ones come back.
+    const again = journal.history.recordRelayed({ v: 1, originBoxId: 'lyon-02', passages: [passage(3, T + 2), passage(4, T + 3)] }, T - 48 * 3600_000);
+    const other = journal.history.recordRelayed({ v: 1, originBoxId: 'lyon-03', passages: [passage(3, T + 4)] }, T - 48 * 3600_000);
+    expect([again.map((p) => p.seq), other.map((p) => [p.originBoxId, p.seq])]).toEqual([[4], [['lyon-03', 3]]]);
+    journal.close();
+    journal = open();
+    // Seq 1 (50 h old) was forgotten by the next write.
+    expect(journal.history.relayedSince(0).map((p) => [p.originBoxId, p.seq, p.memberId])).toEqual([
+      ['lyon-02', 2, 'm2'],
+      ['lyon-02', 3, 'm3'],
+      ['lyon-02', 4, 'm4'],
+      ['lyon-03', 3, 'm3'],
+    ]);
+  });
 });

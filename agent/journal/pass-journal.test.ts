@@ -10,6 +10,7 @@ import { MAX_EXPLANATION_BYTES } from '../../protocol/access/explanation.ts';
 import type { Explanation } from '../../protocol/access/explanation.ts';
 import { PassJournal, type PassJournalOptions } from './pass-journal.ts';
 import type { JournalAlert } from './storage-bound.ts';
+import { JOURNAL_SCHEMA_VERSION } from './schema.ts';
 
 function sampleExplanation(today: string): Explanation {
   return {
@@ -240,8 +241,8 @@ describe('PassJournal', () => {
     await appendCommitted(j, 2);
     j.close();
     const db = new BetterSqlite3(join(dir, 'journal.db'));
-    db.exec('ALTER TABLE passes ADD COLUMN added_by_v5 TEXT');
-    db.pragma('user_version = 5');
+    db.exec('ALTER TABLE passes ADD COLUMN added_by_v6 TEXT');
+    db.pragma('user_version = 6');
     db.close();
     const older = journal();
     expect(older.readSince(0).map((r) => r.pass.seq)).toEqual([1, 2]);
@@ -249,7 +250,7 @@ describe('PassJournal', () => {
     expect(older.readSince(0).map((r) => r.pass.seq)).toEqual([1, 2, 3]);
     older.close();
     const raised = new BetterSqlite3(join(dir, 'journal.db'));
-    raised.exec('UPDATE journal_meta SET min_reader = 5');
+    raised.exec('UPDATE journal_meta SET min_reader = 6');
     raised.close();
     expect(() => journal()).toThrow(expect.objectContaining({ code: 'JOURNAL_SCHEMA_UNSUPPORTED' }));
   });
@@ -298,7 +299,7 @@ describe('PassJournal', () => {
     expect(j.readSince(0)[0]?.local).toEqual({ qrNonce: 'n1' });
     j.close();
     const db = new BetterSqlite3(path);
-    expect([db.pragma('user_version', { simple: true }), (db.prepare('SELECT min_reader FROM journal_meta').get() as { min_reader: number }).min_reader]).toEqual([4, 1]);
+    expect([db.pragma('user_version', { simple: true }), (db.prepare('SELECT min_reader FROM journal_meta').get() as { min_reader: number }).min_reader]).toEqual([JOURNAL_SCHEMA_VERSION, 1]);
     db.close();
   });
 

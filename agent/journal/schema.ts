@@ -1,8 +1,9 @@
 import type { Database } from 'better-sqlite3';
 import { JournalError } from './errors.ts';
+import { useDurably } from '../../platform/sqlite.ts';
 
 /** Version of the on-disk layout, kept in PRAGMA user_version. */
-export const JOURNAL_SCHEMA_VERSION = 4;
+export const JOURNAL_SCHEMA_VERSION = 5;
 
 /**
  * The oldest layout whose code can still use a file of this layout, kept in the file
@@ -71,12 +72,29 @@ CREATE INDEX occupancy_corrections_ts ON occupancy_corrections (ts);`;
 const MIGRATION_4 = 'ALTER TABLE passes ADD COLUMN explanation TEXT;';
 
 /**
- * WAL + synchronous=FULL: every commit fsyncs the WAL, so a committed pass survives a
- * power cut, and readers (the uplink) never block the writer.
+ * The confirmed passages of the club's other boxes, relayed by the fleet (occupancy per club
+ * zone): kept so the figure survives a restart, once per (origin box, seq) so a redelivery
+ * counts once. Never published. Additive (min_reader stays 1).
+ */
+const MIGRATION_5 = `CREATE TABLE relayed_passages (
+  origin_box TEXT NOT NULL,
+  seq        INTEGER NOT NULL,
+  ts         INTEGER NOT NULL,
+  zone_id    TEXT NOT NULL,
+  direction  TEXT NOT NULL,
+  member_id  TEXT,
+  ticket_id  TEXT,
+  PRIMARY KEY (origin_box, seq)
+);
+CREATE INDEX relayed_passages_ts ON relayed_passages (ts);`;
+
+/**
+ * WAL + synchronous=FULL (platform/sqlite.ts): a committed pass survives a power cut, and
+ * readers (the uplink) never block the writer. Appends touch only the last pages: 1 MB of
+ * page cache is plenty.
  */
 export function prepareJournalDatabase(db: Database): void {
-  db.pragma('journal_mode = WAL');
-  db.pragma('synchronous = FULL');
+  useDurably(db, 1024);
   db.pragma('foreign_keys = ON');
   const version = db.pragma('user_version', { simple: true }) as number;
   if (version > JOURNAL_SCHEMA_VERSION) {
@@ -91,6 +109,7 @@ export function prepareJournalDatabase(db: Database): void {
       if (version < 2) db.exec(MIGRATION_2);
       if (version < 3) db.exec(MIGRATION_3);
       if (version < 4) db.exec(MIGRATION_4);
+      if (version < 5) db.exec(MIGRATION_5);
       db.pragma(`user_version = ${JOURNAL_SCHEMA_VERSION}`);
     })();
   }

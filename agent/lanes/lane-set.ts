@@ -1,19 +1,21 @@
 import type { Clock } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
 import type { Direction, Turnstile } from '../devices/turnstile-port.ts';
+import type { OccupancyRelayMessage } from '../../protocol/mqtt/index.ts';
+import type { StoredRelayedPassage } from '../journal/journal-history.ts';
 import type { OccupancyCorrection } from '../journal/pass-record.ts';
 import type { EmergencyChange, EmergencyState } from './emergency.ts';
 import { LaneError } from './errors.ts';
 import type { Lane, ManualOpenResult } from './lane.ts';
-import type { PassageMemory } from './passage-memory.ts';
+import { RETAIN_MS, type PassageMemory } from './passage-memory.ts';
 
 export interface LaneSetDeps {
   readonly lanes: readonly Lane[];
   readonly turnstiles: readonly Turnstile[];
   readonly emergency: EmergencyState;
   readonly memory: PassageMemory;
-  /** Where desk corrections of occupancy are kept (the journal file, journal-history.ts). */
-  readonly journal: { recordCorrection(c: OccupancyCorrection): void };
+  /** Where desk corrections and relayed passages are kept (the journal file, journal-history.ts). */
+  readonly journal: { recordCorrection(c: OccupancyCorrection): void; recordRelayed(m: OccupancyRelayMessage, forgetBefore: number): StoredRelayedPassage[] };
   readonly clock: Clock;
   readonly logger: Logger;
 }
@@ -24,6 +26,7 @@ export interface LaneSetDeps {
  */
 export class LaneSet {
   private readonly byId = new Map<string, Lane>();
+  private readonly relayListeners = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly deps: LaneSetDeps) {
@@ -74,6 +77,23 @@ export class LaneSet {
     this.deps.journal.recordCorrection(correction);
     this.deps.memory.correctOccupancy(correction);
     this.deps.logger.info(correction, 'occupancy corrected at the desk');
+  }
+
+  /**
+   * Passages of another box of the club, relayed by the fleet: stored first (so they survive
+   * a restart, each once), then counted. Returns how many were new.
+   */
+  recordRelayed(m: OccupancyRelayMessage): number {
+    const fresh = this.deps.journal.recordRelayed(m, this.deps.clock.now() - RETAIN_MS);
+    for (const p of fresh) this.deps.memory.recordRelayed(p);
+    if (fresh.length > 0) for (const listener of this.relayListeners) listener();
+    return fresh.length;
+  }
+
+  /** Hears each relayed message that changed what is counted (the desk shows the figure at once). */
+  onRelayed(listener: () => void): () => void {
+    this.relayListeners.add(listener);
+    return () => this.relayListeners.delete(listener);
   }
 
   private onEmergency(change: EmergencyChange): void {

@@ -15,7 +15,7 @@ import { credentialHash } from './credential-hash.ts';
 import { GrantSampler } from './grant-sampler.ts';
 import { EmergencyState } from './emergency.ts';
 import { FRAME_HOLD_MS, Lane, type DecideFn, type LaneSpec } from './lane.ts';
-import { LaneSet } from './lane-set.ts';
+import { LaneSet, type LaneSetDeps } from './lane-set.ts';
 import { PassageMemory } from './passage-memory.ts';
 
 const validPass = Compile(Pass);
@@ -61,9 +61,15 @@ function setup(options: { spec?: Partial<LaneSpec>; decide?: DecideFn; logger?: 
   });
   journals.push(journal);
   const corrections: OccupancyCorrection[] = [];
-  const set = new LaneSet({ lanes: [lane], turnstiles: [turnstile], emergency, memory, journal: { recordCorrection: (c) => corrections.push(c) }, clock, logger: silentLogger });
+  const set = new LaneSet({ lanes: [lane], turnstiles: [turnstile], emergency, memory, journal: { recordCorrection: (c) => corrections.push(c), recordRelayed: relayedOnce() }, clock, logger: silentLogger });
   set.start();
   return { clock, reader, exitReader, turnstile, journal, lane, set, corrections };
+}
+
+/** The journal's rule (journal-history.ts): a relayed passage is stored once per (origin box, seq). */
+function relayedOnce(): LaneSetDeps['journal']['recordRelayed'] {
+  const stored = new Set<string>();
+  return (m) => m.passages.filter((p) => !stored.has(`${m.originBoxId}:${p.seq}`) && stored.add(`${m.originBoxId}:${p.seq}`)).map((p) => ({ ...p, originBoxId: m.originBoxId }));
 }
 
 describe('Lane', () => {

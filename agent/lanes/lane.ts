@@ -247,9 +247,11 @@ export class Lane {
   private record(record: LaneRecord): void {
     const facts = record.kind === 'forced' || (record.kind === 'passage' && record.origin.kind === 'manual') ? undefined : this.decisionFacts;
     if (record.kind !== 'forced') this.decisionFacts = undefined;
-    const pass = toPassRecord(record, this.deps.spec.id, this.deps.clock.now(), facts);
     const decision = record.kind === 'passage' && record.origin.kind === 'credential' ? record.origin.decision : undefined;
     const confirmed = record.kind === 'forced' || (record.kind === 'passage' && record.outcome.kind === 'passed');
+    const row = toPassRecord(record, this.deps.spec.id, this.deps.clock.now(), facts);
+    // A person went through: the fleet relays it to the club's other boxes (occupancy per club zone).
+    const pass: PassRecord = confirmed ? { ...row, passage: { zoneId: this.deps.spec.zone, ...(decision?.ticket === undefined ? {} : { ticketId: decision.ticket.id }) } } : row;
     const manualMember = record.kind === 'passage' && record.origin.kind === 'manual' ? record.origin.request.memberId : undefined;
     if (confirmed) this.deps.memory.recordPassage(this.deps.spec.zone, record.direction, pass.ts, decision, manualMember);
     const manualId = record.kind === 'passage' && record.origin.kind === 'manual' ? record.origin.request.requestId : undefined;

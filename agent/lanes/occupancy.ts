@@ -36,12 +36,29 @@ export type Person = { readonly member: string } | { readonly ticket: string } |
 
 const keyOf = (p: Person): string | undefined => (p === undefined ? undefined : 'member' in p ? `m:${p.member}` : `t:${p.ticket}`);
 
-interface ZoneState {
+/** Who is counted: person key -> time of their last confirmed entry, and anonymous entries. */
+interface Tally {
   /** Person key -> time of their last confirmed entry (present while their last passage is an entry). */
   readonly inside: Map<string, number>;
   /** Times of anonymous entries, oldest first. */
   anonymous: number[];
 }
+
+/** What changes a zone's figure, in passage time order. */
+type OccupancyEvent = { readonly at: number; readonly kind: 'in' | 'out'; readonly key: string | undefined } | { readonly at: number; readonly kind: 'correct'; readonly count: number };
+
+interface ZoneState {
+  tally: Tally;
+  /** The events of the last LOG_MS, sorted by time (ties in arrival order): the tally is their fold. */
+  log: OccupancyEvent[];
+}
+
+/**
+ * How long the events are kept for a late passage (another box's, relayed by the fleet) to
+ * be put back in its place. Longer than a day: the daily reset means nothing before the
+ * last one counts, so the fold of this window is the fold of the whole history.
+ */
+export const LOG_MS = 48 * 3600_000;
 
 /**
  * Who is inside each zone, counted as people and not as turnstile turns: the members (and
@@ -50,7 +67,13 @@ interface ZoneState {
  * member who enters twice without a confirmed exit (a free exit door, a tailgate) counts
  * once. An exit nobody can be named for takes away the oldest live anonymous entry, if any.
  * A desk correction sets the figure: the people in longest are taken as gone, or anonymous
- * entries are added. Pure in-memory state; the lanes rebuild it from the journal at start.
+ * entries are added.
+ *
+ * The figure is the fold of the events in passage-time order, whatever order they arrive in:
+ * the club's other boxes' passages come late (relayed by the fleet, or all at once after an
+ * outage), and a late entry older than the member's last known exit must not count them in.
+ * An event in order is applied at once; one that arrives out of order refolds the zone's log.
+ * Pure in-memory state; the lanes rebuild it from the journal at start.
  */
 export class Occupancy {
   private readonly zones = new Map<string, ZoneState>();
@@ -58,34 +81,16 @@ export class Occupancy {
   constructor(private readonly policyOf: (zoneId: string) => OccupancyPolicy) {}
 
   entry(zoneId: string, at: number, person: Person): void {
-    const z = this.zone(zoneId);
-    const key = keyOf(person);
-    if (key === undefined) insertSorted(z.anonymous, at);
-    else z.inside.set(key, Math.max(at, z.inside.get(key) ?? at));
+    this.add(zoneId, { at, kind: 'in', key: keyOf(person) });
   }
 
   exit(zoneId: string, at: number, person: Person): void {
-    const z = this.zone(zoneId);
-    const key = keyOf(person);
-    if (key !== undefined) {
-      if (z.inside.has(key)) z.inside.delete(key);
-      return;
-    }
-    const since = this.countedSince(zoneId, at).anonymous;
-    const i = z.anonymous.findIndex((t) => t > since && t <= at);
-    if (i >= 0) z.anonymous.splice(i, 1);
+    this.add(zoneId, { at, kind: 'out', key: keyOf(person) });
   }
 
   /** The desk says `count` people are inside at `at`. */
   correct(zoneId: string, at: number, count: number): void {
-    const z = this.zone(zoneId);
-    const live = this.live(zoneId, at);
-    const excess = live.length - Math.max(0, Math.floor(count));
-    if (excess < 0) for (let i = 0; i < -excess; i++) insertSorted(z.anonymous, at);
-    for (const gone of live.sort((a, b) => a.at - b.at).slice(0, Math.max(0, excess))) {
-      if (gone.key === undefined) z.anonymous.splice(z.anonymous.indexOf(gone.at), 1);
-      else z.inside.delete(gone.key);
-    }
+    this.add(zoneId, { at, kind: 'correct', count });
   }
 
   zoneIds(): string[] {
@@ -98,26 +103,71 @@ export class Occupancy {
 
   /** Members counted inside now, with the time of their entry (the desk's member card). */
   memberEntry(zoneId: string, memberId: string, now: number): number | undefined {
-    const at = this.zones.get(zoneId)?.inside.get(`m:${memberId}`);
+    const at = this.zones.get(zoneId)?.tally.inside.get(`m:${memberId}`);
     return at !== undefined && at > this.countedSince(zoneId, now).member ? at : undefined;
   }
 
-  /** Forgets entries that can no longer count (called now and then; counts never depend on it). */
+  /** Forgets what can no longer count or be reordered (called now and then; counts never depend on it). */
   prune(now: number): void {
     for (const [zoneId, z] of this.zones) {
       const since = this.countedSince(zoneId, now);
-      for (const [key, at] of z.inside) if (at <= since.member) z.inside.delete(key);
-      z.anonymous = z.anonymous.filter((t) => t > since.anonymous);
+      for (const [key, at] of z.tally.inside) if (at <= since.member) z.tally.inside.delete(key);
+      z.tally.anonymous = z.tally.anonymous.filter((t) => t > since.anonymous);
+      const keepFrom = z.log.findIndex((e) => e.at >= now - LOG_MS);
+      z.log = keepFrom < 0 ? [] : z.log.slice(keepFrom);
+    }
+  }
+
+  private add(zoneId: string, event: OccupancyEvent): void {
+    const z = this.zone(zoneId);
+    const last = z.log[z.log.length - 1];
+    if (last !== undefined && event.at < last.at) {
+      // Too late to be put in its place: it is older than anything that can still count.
+      if (event.at < last.at - LOG_MS) return;
+      let i = z.log.length;
+      while (i > 0 && (z.log[i - 1] as OccupancyEvent).at > event.at) i--;
+      z.log.splice(i, 0, event);
+      z.tally = { inside: new Map(), anonymous: [] };
+      for (const e of z.log) this.apply(zoneId, z.tally, e);
+      return;
+    }
+    z.log.push(event);
+    this.apply(zoneId, z.tally, event);
+  }
+
+  private apply(zoneId: string, t: Tally, e: OccupancyEvent): void {
+    if (e.kind === 'correct') return this.applyCorrection(zoneId, t, e.at, e.count);
+    if (e.kind === 'in') {
+      if (e.key === undefined) insertSorted(t.anonymous, e.at);
+      else t.inside.set(e.key, e.at);
+      return;
+    }
+    if (e.key !== undefined) return void t.inside.delete(e.key);
+    const since = this.countedSince(zoneId, e.at).anonymous;
+    const i = t.anonymous.findIndex((at) => at > since && at <= e.at);
+    if (i >= 0) t.anonymous.splice(i, 1);
+  }
+
+  private applyCorrection(zoneId: string, t: Tally, at: number, count: number): void {
+    const live = this.liveIn(zoneId, t, at);
+    const excess = live.length - Math.max(0, Math.floor(count));
+    if (excess < 0) for (let i = 0; i < -excess; i++) insertSorted(t.anonymous, at);
+    for (const gone of live.sort((a, b) => a.at - b.at).slice(0, Math.max(0, excess))) {
+      if (gone.key === undefined) t.anonymous.splice(t.anonymous.indexOf(gone.at), 1);
+      else t.inside.delete(gone.key);
     }
   }
 
   private live(zoneId: string, now: number): { key: string | undefined; at: number }[] {
     const z = this.zones.get(zoneId);
-    if (z === undefined) return [];
+    return z === undefined ? [] : this.liveIn(zoneId, z.tally, now);
+  }
+
+  private liveIn(zoneId: string, t: Tally, now: number): { key: string | undefined; at: number }[] {
     const since = this.countedSince(zoneId, now);
     const out: { key: string | undefined; at: number }[] = [];
-    for (const [key, at] of z.inside) if (at > since.member) out.push({ key, at });
-    for (const at of z.anonymous) if (at > since.anonymous) out.push({ key: undefined, at });
+    for (const [key, at] of t.inside) if (at > since.member) out.push({ key, at });
+    for (const at of t.anonymous) if (at > since.anonymous) out.push({ key: undefined, at });
     return out;
   }
 
@@ -130,7 +180,7 @@ export class Occupancy {
 
   private zone(zoneId: string): ZoneState {
     let z = this.zones.get(zoneId);
-    if (z === undefined) this.zones.set(zoneId, (z = { inside: new Map(), anonymous: [] }));
+    if (z === undefined) this.zones.set(zoneId, (z = { tally: { inside: new Map(), anonymous: [] }, log: [] }));
     return z;
   }
 }

@@ -6,7 +6,29 @@ import { PassageMemory } from './passage-memory.ts';
 const HOUR = 3600_000;
 const decision = (memberId: string, qrNonce?: string): Decision => ({ granted: true, reason: 'granted', message: 'ok', memberId, rightsVersion: 3, ...(qrNonce ? { qrNonce } : {}) });
 
+const T = Date.UTC(2026, 0, 5, 9, 0); // 10:00 in Paris, well after the daily reset
+const relayed = (seq: number, ts: number, direction: 'in' | 'out', memberId: string | null) => ({ originBoxId: 'lyon-02', seq, ts, zoneId: 'club', direction, memberId, ticketId: null });
+
 describe('PassageMemory', () => {
+  it('a member entering at this box and leaving by another box of the club counts 0, however late or often the exit arrives', () => {
+    const memory = new PassageMemory(() => ({ version: 1 }) as RightsView);
+    memory.recordPassage('club', 'in', T, decision('m1'));
+    expect(memory.occupancyOf('club', T + 1000)).toBe(1);
+    expect(memory.recordRelayed(relayed(7, T + 60_000, 'out', 'm1'))).toBe(true);
+    expect(memory.occupancyOf('club', T + 61_000)).toBe(0);
+    // Redelivered: counted once. A late relayed entry older than that exit does not count them in.
+    expect(memory.recordRelayed(relayed(7, T + 60_000, 'out', 'm1'))).toBe(false);
+    expect(memory.recordRelayed(relayed(6, T + 30_000, 'in', 'm1'))).toBe(true);
+    expect(memory.occupancyOf('club', T + 62_000)).toBe(0);
+    expect(memory.insideSince('club', 'm1', T + 62_000)).toBeUndefined();
+    // Entering again by the other box: inside since then.
+    memory.recordRelayed(relayed(8, T + 120_000, 'in', 'm1'));
+    expect(memory.insideSince('club', 'm1', T + 121_000)).toBe(T + 120_000);
+    // An anonymous manual entry at the other box counts too.
+    memory.recordRelayed(relayed(9, T + 125_000, 'in', null));
+    expect(memory.occupancyOf('club', T + 126_000)).toBe(2);
+  });
+
   it('hands decide() the current rights and what confirmed passages taught it', () => {
     const rights = { version: 3 } as RightsView;
     const memory = new PassageMemory(() => rights);

@@ -1,5 +1,6 @@
 import type { KeyObject } from 'node:crypto';
 import type { Decision, DecisionState, Direction, PassRecord, RightsExpiredPolicy, RightsView } from '../access/index.ts';
+import type { StoredRelayedPassage } from '../journal/journal-history.ts';
 import type { OccupancyCorrection, StoredPass } from '../journal/pass-record.ts';
 import { DEFAULT_OCCUPANCY, Occupancy, type OccupancyPolicy, type Person } from './occupancy.ts';
 
@@ -21,6 +22,8 @@ export class PassageMemory {
   private readonly recentEntries = new Map<string, Map<string, number[]>>();
   private readonly usedQrNonces = new Set<string>();
   private readonly nonceUsedAt = new Map<string, number>();
+  /** (origin box, seq) of the relayed passages counted, with their time: each counts once. */
+  private readonly relayedSeen = new Map<string, number>();
 
   /** `rightsExpired`: the offline policy to apply now, undefined while the rights are fresh (RightsFreshness). */
   constructor(
@@ -82,6 +85,22 @@ export class PassageMemory {
       this.nonceUsedAt.set(decision.qrNonce, at);
     }
     this.forgetBefore(at - RETAIN_MS);
+  }
+
+  /**
+   * A confirmed passage of another box of the club (relayed by the fleet): counted in the
+   * zone's occupancy with the box's own, in passage time order, once per (origin box, seq).
+   * Occupancy only: anti-passback, quotas and used tickets stay each box's own.
+   */
+  recordRelayed(p: StoredRelayedPassage): boolean {
+    const key = `${p.originBoxId}\u0000${p.seq}`;
+    if (this.relayedSeen.has(key)) return false;
+    this.relayedSeen.set(key, p.ts);
+    const person: Person = p.memberId !== null ? { member: p.memberId } : p.ticketId !== null ? { ticket: p.ticketId } : undefined;
+    if (p.direction === 'in') this.occupancy.entry(p.zoneId, p.ts, person);
+    else this.occupancy.exit(p.zoneId, p.ts, person);
+    if (this.relayedSeen.size % 1024 === 0) for (const [k, at] of this.relayedSeen) if (at < p.ts - RETAIN_MS) this.relayedSeen.delete(k);
+    return true;
   }
 
   /**

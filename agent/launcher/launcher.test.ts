@@ -34,6 +34,7 @@ let root: string;
 let children: FakeChild[];
 let clock: ManualClock;
 let spawnArgs: string[][];
+let spawnEnv: NodeJS.ProcessEnv[];
 let launcher: Launcher;
 
 async function release(version: string): Promise<void> {
@@ -69,6 +70,7 @@ beforeEach(async () => {
   await symlink(join('releases', '1.0.0'), join(root, 'current'));
   children = [];
   spawnArgs = [];
+  spawnEnv = [];
   clock = new ManualClock();
   launcher = new Launcher({
     root,
@@ -78,8 +80,9 @@ beforeEach(async () => {
     healthTimeoutMs: 60_000,
     trialMs: 120_000,
     restartDelayMs: 1000,
-    spawn: (_cmd, args) => {
+    spawn: (_cmd, args, options) => {
       spawnArgs.push(args);
+      spawnEnv.push(options.env ?? {});
       const c = new FakeChild(args.at(-1) as string);
       children.push(c);
       return c as unknown as ChildProcess;
@@ -95,8 +98,10 @@ describe('Launcher', () => {
   it('restarts a crashed release that is not on trial, and restarts at once on the restart exit code', async () => {
     await launcher.start();
     expect(last().script).toContain(join('releases', '1.0.0', 'agent.mjs'));
-    // The agent's node flags come before its entry (a small young generation: RSS).
-    expect(spawnArgs[0]).toEqual(['--max-semi-space-size=1', last().script]);
+    // The agent's node flags come before its entry (a small young generation, a capped old one: RSS).
+    expect(spawnArgs[0]).toEqual(['--max-semi-space-size=1', '--max-old-space-size=256', last().script]);
+    // Two malloc arenas unless the operator set their own; where the release is, always.
+    expect(spawnEnv[0]).toMatchObject({ MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', RESABOX_ROOT: root, RESABOX_RELEASE_VERSION: '1.0.0' });
     for (let i = 0; i < 5; i++) {
       last().exit(1);
       clock.advance(1000);

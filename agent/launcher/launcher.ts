@@ -21,7 +21,7 @@ export interface LauncherOptions {
   restartDelayMs?: number;
   pollMs?: number;
   nodePath?: string;
-  /** Node flags for the agent; default AGENT_NODE_ARGS. */
+  /** Node flags for the agent; default agentNodeArgs(). */
   nodeArgs?: readonly string[];
   spawn?: (command: string, args: string[], options: SpawnOptions) => ChildProcess;
   env?: NodeJS.ProcessEnv;
@@ -29,12 +29,29 @@ export interface LauncherOptions {
 
 type Reason = RollbackRecord['reason'];
 
+/** The agent's default old-generation cap (MB): `--agent-heap` of the launcher's command line. */
+export const AGENT_HEAP_MB = 256;
+
 /**
- * The agent allocates little per decision, but V8's default young generation (16 MB
- * semi-spaces) lets it grow to about 30 MB of resident memory that a box with little RAM
- * never gets back; 1 MB semi-spaces keep the agent under 100 MB (test/bench/demo-update).
+ * The agent's node flags (docs/updates.md, section 5). V8 sizes its heap for a machine with
+ * memory to spare: 16 MB semi-spaces, and an old generation that may grow to 4 times what
+ * survived the last full collection before the next one, under a 4 GB limit. A box agent
+ * lives for months on little RAM and allocates a little per decision: 1 MB semi-spaces,
+ * and an old-generation limit of `heapMb` (256: V8 then grows the heap by 1.3 times what
+ * survives instead of up to 4, the difference between about 85 and 110 MB resident in
+ * test/bench/demo-update; the rights index takes about 1.2 KB a member, so 256 MB holds
+ * some 150,000 members: a box with more needs a larger `--agent-heap`).
  */
-export const AGENT_NODE_ARGS: readonly string[] = ['--max-semi-space-size=1'];
+export function agentNodeArgs(heapMb = AGENT_HEAP_MB): string[] {
+  return ['--max-semi-space-size=1', `--max-old-space-size=${heapMb}`];
+}
+
+/**
+ * The agent's environment defaults (an operator's own values win). glibc gives each thread
+ * that allocates its own malloc arena; node's V8 and libuv worker threads each keep a few
+ * MB there. Two arenas are plenty for one event loop.
+ */
+export const AGENT_ENV_DEFAULTS: Readonly<Record<string, string>> = { MALLOC_ARENA_MAX: '2' };
 
 /**
  * The supervisor: runs `<root>/current/<entry>` as a child, restarts it when it exits,
@@ -106,10 +123,10 @@ export class Launcher {
     }
     const dir = join(this.o.root, 'releases', manifest.version);
     const spawn = this.o.spawn ?? nodeSpawn;
-    const child = spawn(this.o.nodePath ?? process.execPath, [...(this.o.nodeArgs ?? AGENT_NODE_ARGS), join(dir, manifest.entry)], {
+    const child = spawn(this.o.nodePath ?? process.execPath, [...(this.o.nodeArgs ?? agentNodeArgs()), join(dir, manifest.entry)], {
       cwd: dir,
       stdio: 'inherit',
-      env: { ...process.env, ...this.o.env, RESABOX_ROOT: this.o.root, RESABOX_RELEASE_DIR: dir, RESABOX_RELEASE_VERSION: manifest.version },
+      env: { ...AGENT_ENV_DEFAULTS, ...process.env, ...this.o.env, RESABOX_ROOT: this.o.root, RESABOX_RELEASE_DIR: dir, RESABOX_RELEASE_VERSION: manifest.version },
     });
     this.child = child;
     this.o.log.info({ version: manifest.version, pid: child.pid }, 'release started');

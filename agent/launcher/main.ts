@@ -1,12 +1,12 @@
 import { parseArgs } from 'node:util';
 import { systemClock } from '../../platform/clock.ts';
 import { createLogger } from '../../platform/log.ts';
-import { Launcher } from './launcher.ts';
+import { AGENT_HEAP_MB, agentNodeArgs, Launcher } from './launcher.ts';
 
 const HELP = `resabox-launcher: runs the box's current release and supervises it (trial boot, rollback)
 
 Usage:
-  resabox-launcher [--root DIR] [--crash-loop N/S] [--health-timeout S] [--trial S]
+  resabox-launcher [--root DIR] [--crash-loop N/S] [--health-timeout S] [--trial S] [--agent-heap MB]
 
 Options:
   --root DIR            the box's root: current, releases/, launcher/, update/, trust/
@@ -16,6 +16,8 @@ Options:
   --health-timeout S    a release on trial must report a passed self-test within S
                         seconds (default 60)
   --trial S             ...and keep running S seconds from its start to be kept (default 120)
+  --agent-heap MB       the agent's V8 old-generation limit (default ${AGENT_HEAP_MB}; about 1.2 KB
+                        a member: raise it for a box with more than 150,000 members)
   --help                this help
 
 The agent (node <root>/current/<entry>) gets RESABOX_ROOT, RESABOX_RELEASE_DIR and
@@ -37,11 +39,14 @@ function options(argv: string[]) {
       'crash-loop': { type: 'string', default: '3/60' },
       'health-timeout': { type: 'string', default: '60' },
       trial: { type: 'string', default: '120' },
+      'agent-heap': { type: 'string', default: String(AGENT_HEAP_MB) },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
   });
   const loop = /^(\d+)\/(\d+)$/.exec(values['crash-loop'] ?? '');
+  const heapMb = Number(values['agent-heap']);
+  if (!Number.isInteger(heapMb) || heapMb < 64) throw new Error(`--agent-heap must be a whole number of MB, at least 64, got ${JSON.stringify(values['agent-heap'])}`);
   if (!loop) throw new Error(`--crash-loop must be N/S (crashes/seconds), got ${JSON.stringify(values['crash-loop'])}`);
   return {
     help: values.help === true,
@@ -49,6 +54,7 @@ function options(argv: string[]) {
     crashLoop: { crashes: Number(loop[1]) || 3, withinMs: (Number(loop[2]) || 60) * 1000 },
     healthTimeoutMs: seconds(values['health-timeout'], 'health-timeout'),
     trialMs: seconds(values.trial, 'trial'),
+    nodeArgs: agentNodeArgs(heapMb),
   };
 }
 
@@ -63,7 +69,7 @@ if (o.help) {
   console.log(HELP);
   process.exit(0);
 }
-const launcher = new Launcher({ root: o.root, clock: systemClock, log: createLogger('launcher'), crashLoop: o.crashLoop, healthTimeoutMs: o.healthTimeoutMs, trialMs: o.trialMs });
+const launcher = new Launcher({ root: o.root, clock: systemClock, log: createLogger('launcher'), crashLoop: o.crashLoop, healthTimeoutMs: o.healthTimeoutMs, trialMs: o.trialMs, nodeArgs: o.nodeArgs });
 for (const sig of ['SIGTERM', 'SIGINT'] as const)
   process.once(sig, () => {
     void launcher.stop().then(() => process.exit(0));

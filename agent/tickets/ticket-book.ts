@@ -1,5 +1,6 @@
 import BetterSqlite3, { type Database } from 'better-sqlite3';
 import type { TicketKind } from '../../protocol/access/ticket-token.ts';
+import { useDurably } from '../../platform/sqlite.ts';
 
 /** One printed ticket as the box remembers it (never the signed text: it is on paper only). */
 export interface IssuedTicket {
@@ -45,8 +46,7 @@ export class TicketBook {
 
   constructor(path: string, now: number) {
     this.db = new BetterSqlite3(path);
-    this.db.pragma('journal_mode = WAL');
-    this.db.pragma('synchronous = FULL');
+    useDurably(this.db, 512);
     this.db.exec(SCHEMA);
     this.db.prepare('DELETE FROM tickets WHERE issued_at < ?').run(now - 90 * 86_400_000);
   }

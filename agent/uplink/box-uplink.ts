@@ -93,6 +93,7 @@ export function createBoxUplink(o: BoxUplinkOptions): Uplink {
     lanes: () => config.lanes.map((l) => ({ laneId: l.id, state: box.lanes.lane(l.id).phase, occupancy: box.lanes.occupancy(l.zone) })),
     commands,
     onFleetContact: (connected) => box.fleetContact(connected),
+    onOccupancyRelay: (m) => box.lanes.recordRelayed(m),
     ticketKey: { keyId: box.ticketKey.keyId, publicKey: box.ticketKey.publicRaw },
     ...(o.random ? { random: o.random } : {}),
     ...(o.connect ? { connect: o.connect } : {}),

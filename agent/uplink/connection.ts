@@ -115,6 +115,9 @@ export class FleetConnection {
       connectTimeout: o.connectTimeoutMs ?? 15_000,
       keepalive: o.keepaliveS ?? 30,
       will: { topic: o.will.topic, payload: Buffer.from(o.will.payload), qos: 1, retain: true },
+      // mqtt-packet's default pre-builds one Buffer per packet id (65,536 of them, about 7 MB
+      // of heap) to save an allocation per publish; a box publishes a few messages a second.
+      writeCache: false,
     });
     this.client = client;
     let closed = false;

@@ -6,7 +6,9 @@ import type { MqttClient } from 'mqtt';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { ManualClock } from '../../platform/clock.ts';
 import { silentLogger } from '../../platform/log.ts';
-import { encode, topicFor, type UpdateJobMessage, type UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
+import { VALID_MESSAGES } from '../../protocol/mqtt/fixtures.ts';
+import { encode, topicFor, type OccupancyRelayMessage, type UpdateJobMessage, type UpdateStatusMessage } from '../../protocol/mqtt/index.ts';
+import { capturingLogger } from '../../test/support/log-capture.ts';
 import { RightsStore } from '../access/store.ts';
 import { PassJournal } from '../journal/pass-journal.ts';
 import { Uplink } from './uplink.ts';
@@ -41,6 +43,8 @@ let journal: PassJournal;
 let rights: RightsStore;
 let clients: FakeClient[];
 let jobs: UpdateJobMessage[];
+let relays: OccupancyRelayMessage[];
+let log: ReturnType<typeof capturingLogger>;
 let uplink: Uplink;
 
 beforeEach(() => {
@@ -50,6 +54,8 @@ beforeEach(() => {
   rights = RightsStore.open(join(dir, 'rights.db'), { clock });
   clients = [];
   jobs = [];
+  relays = [];
+  log = capturingLogger();
   uplink = new Uplink({
     boxId: 'box-1',
     url: 'mqtt://fleet.test',
@@ -57,7 +63,7 @@ beforeEach(() => {
     agentVersion: '1.0.0',
     dataDir: dir,
     clock,
-    logger: silentLogger,
+    logger: log.logger,
     journal,
     rights,
     devices: new Map(),
@@ -69,6 +75,10 @@ beforeEach(() => {
       return c as unknown as MqttClient;
     },
     onUpdateJob: (j) => jobs.push(j),
+    onOccupancyRelay: (m) => {
+      if (m.originBoxId === 'box-boom') throw new Error('disk full');
+      relays.push(m);
+    },
   });
 });
 
@@ -106,5 +116,24 @@ describe('uplink: updates', () => {
     client.emit('message', topic, Buffer.from(JSON.stringify({ ...job, action: 'reinstall' })));
     client.emit('message', topic, Buffer.from(encode('updateJob', { ...job, action: 'abort' })));
     expect(jobs.map((j) => j.action)).toEqual(['install', 'abort']);
+  });
+});
+
+describe('uplink: occupancy relay', () => {
+  it('hands the club siblings’ passages to the lanes; a malformed one, the box’s own, or one the lanes fail on is logged with its code and dropped', () => {
+    uplink.start();
+    const client = clients[0] as FakeClient;
+    client.emit('connect', { sessionPresent: false });
+    const topic = topicFor('occupancyRelay', 'box-1');
+    const good = VALID_MESSAGES.occupancyRelay;
+    client.emit('message', topic, Buffer.from('{"v":1,'));
+    client.emit('message', topic, Buffer.from(JSON.stringify({ ...good, passages: [{ ...good.passages[0], direction: 'sideways' }] })));
+    client.emit('message', topic, Buffer.from(encode('occupancyRelay', { ...good, originBoxId: 'box-1' })));
+    client.emit('message', topic, Buffer.from(encode('occupancyRelay', { ...good, originBoxId: 'box-boom' })));
+    client.emit('message', topic, Buffer.from(encode('occupancyRelay', good)));
+    expect(relays).toEqual([good]);
+    const warned = log.lines.filter((l) => String(l.msg).startsWith('UPLINK_MESSAGE_INVALID')).map((l) => (l.error as { code?: string } | undefined)?.code ?? l.code);
+    expect(warned).toEqual(['MQTT_PAYLOAD_NOT_JSON', 'MQTT_PAYLOAD_INVALID', 'UPLINK_MESSAGE_INVALID']);
+    expect(log.lines.some((l) => l.msg === 'relayed passages could not be stored' && l.origin === 'box-boom')).toBe(true);
   });
 });

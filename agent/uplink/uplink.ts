@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { IClientOptions, MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import { boxSubscriptions, decode, encode, parseTopic, topicFor, TOPICS, type EventMessage, type HealthMessage, type MessageOf, type TopicKind, type UpdateJobMessage, type UpdateStatusMessage, type ConfigDesiredMessage, type ConfigReportedMessage } from '../../protocol/mqtt/index.ts';
+import { boxSubscriptions, decode, encode, parseTopic, topicFor, TOPICS, type EventMessage, type HealthMessage, type MessageOf, type TopicKind, type UpdateJobMessage, type UpdateStatusMessage, type ConfigDesiredMessage, type ConfigReportedMessage, type OccupancyRelayMessage } from '../../protocol/mqtt/index.ts';
 import type { Device } from '../devices/device.ts';
 import { CommandRunner, type CommandTarget } from './commands.ts';
 import { FleetConnection } from './connection.ts';
@@ -37,6 +37,8 @@ export interface UplinkOptions {
   readonly onUpdateJob?: (job: UpdateJobMessage) => void;
   /** Where `config/desired` goes (retained: it comes again on every connect). */
   readonly onConfigDesired?: (m: ConfigDesiredMessage) => void;
+  /** Where `occupancy/relay` goes: the club's other boxes' confirmed passages (counted with the box's own). */
+  readonly onOccupancyRelay?: (m: OccupancyRelayMessage) => void;
   /** The fleet session came up (true) or went down (false): the offline rights policy counts from it. */
   readonly onFleetContact?: (connected: boolean) => void;
   /** The public half of the box's ticket key, announced in the `online` state (the fleet publishes it to the club). */
@@ -212,6 +214,18 @@ export class Uplink {
         if (payload.length === 0) return;
         const m = this.decoded('configDesired', payload);
         if (m) this.o.onConfigDesired?.(m);
+        return;
+      }
+      case 'occupancyRelay': {
+        const m = this.decoded('occupancyRelay', payload);
+        if (!m) return;
+        // A box's own passages are counted already; the fleet never sends them back, but a misrouted copy must not count twice.
+        if (m.originBoxId === this.o.boxId) return void this.o.logger.warn({ code: 'UPLINK_MESSAGE_INVALID' }, 'UPLINK_MESSAGE_INVALID: relayed passages of this box itself, ignored');
+        try {
+          this.o.onOccupancyRelay?.(m);
+        } catch (e) {
+          this.o.logger.error({ err: e, origin: m.originBoxId }, 'relayed passages could not be stored');
+        }
         return;
       }
       default:

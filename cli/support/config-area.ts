@@ -100,7 +100,11 @@ export const configArea: SupportArea = {
         }
         const r = done.reported;
         print(done, () => `${boxId}: version ${version} ${r.status}${r.error ? ` - ${r.error.code}: ${r.error.message}` : ''}${r.errors?.length ? `\n${r.errors.map((e: ApiBody) => `  ${e.message}`).join('\n')}` : ''}`);
-        return r.status === 'applied' ? EXIT.ok : EXIT.notCarriedOut;
+        if (r.status === 'applied') return EXIT.ok;
+        // The outcome above is data (stdout, or --json); the failure itself is a coded line on stderr.
+        const code = r.status === 'rejected' ? 'CONFIG_REJECTED' : 'CONFIG_ROLLED_BACK';
+        io.err(`${code}: ${boxId} ${r.status === 'rejected' ? 'rejected' : 'rolled back'} version ${version}${r.error ? `: ${r.error.code}: ${r.error.message}` : ''}; it runs version ${r.runningVersion ?? '?'}`);
+        return EXIT.notCarriedOut;
       },
     },
   ],

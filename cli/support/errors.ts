@@ -16,6 +16,8 @@ export const CLI_ERRORS = {
   COMMAND_EXPIRED: { exit: 4, meaning: 'the command expired before the box carried it out (box offline, or the box clock past the expiry)' },
   ROLLOUT_WATCH_TIMEOUT: { exit: 6, meaning: '`rollout watch --timeout` passed with the rollout still going' },
   CONFIG_REMOTE_INVALID: { exit: 1, meaning: '`config set --file`: the file fails the checks of resabox-agent --check (nothing sent)' },
+  CONFIG_REJECTED: { exit: 4, meaning: '`config set`: the box refused the new version (its own code follows: CONFIG_REMOTE_LOCKED...)' },
+  CONFIG_ROLLED_BACK: { exit: 4, meaning: '`config set`: the box tried the new version and went back to the previous one (its own code follows)' },
   CONFIG_NO_ANSWER: { exit: 6, meaning: '`config set`: the box did not report on the new version within --wait (it applies it when online)' },
   BUNDLE_FAILED: { exit: 1, meaning: '`bundle` failed (unreadable keys or repository, a file that is not a bundle)' },
   RELEASE_FAILED: { exit: 1, meaning: '`release build|publish` failed on this machine (build error, unreadable file)' },

@@ -113,6 +113,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
       logger: o.logger,
       mqttUrl: publicMqttUrl,
       processMetrics: o.processMetrics,
+      ingestStats: fleet.ingest.stats,
       enrollmentRateLimit: o.enrollmentRateLimit,
       https: o.http?.tls,
       trustProxy: o.http?.trustProxy,

@@ -9,7 +9,8 @@ export type IngestErrorCode =
   | ContractErrorCode
   | 'INGEST_UNKNOWN_BOX' // topic names a box the store does not know
   | 'INGEST_STORE_FAILED' // the store refused or failed the write: nothing acknowledged, the box re-sends
-  | 'INGEST_ACK_FAILED'; // stored, but publishing passes/ack failed: the box re-sends, stored once
+  | 'INGEST_ACK_FAILED' // stored, but publishing passes/ack failed: the box re-sends, stored once
+  | 'INGEST_RELAY_FAILED'; // stored and acknowledged, but relaying the passages to the club's other boxes failed (logged)
 
 export interface IngestStats {
   /** Messages handled successfully, by topic kind. */

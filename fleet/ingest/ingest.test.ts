@@ -91,6 +91,30 @@ describe('ingest', () => {
     ]);
   });
 
+  it('relays the passages a person went through, once the batch is committed, to each other active box of the club; nothing for a box alone', async () => {
+    await store.clubs.upsert({ id: 'lyon', name: 'Lyon', timezone: 'Europe/Paris', openingHours: {} }, clock.now());
+    for (const [id, status] of [['lyon-01', 'active'], ['lyon-02', 'active'], ['lyon-03', 'pending']] as const) await store.boxes.create({ id, clubId: 'lyon', status }, clock.now());
+    const [granted, denied] = VALID_MESSAGES.passes.passes;
+    const batch = { ...VALID_MESSAGES.passes, passes: [{ ...granted, passage: { zoneId: 'club' } }, denied] } as MessageOf<'passes'>;
+    await deliver(topicFor('passes', 'lyon-01'), msg('passes', batch));
+    const relays = bus.published.filter((p) => p.topic.endsWith('/occupancy/relay'));
+    expect(relays.map((p) => [p.topic, JSON.parse(p.payload.toString())])).toEqual([
+      [topicFor('occupancyRelay', 'lyon-02'), { v: 1, originBoxId: 'lyon-01', passages: [{ seq: granted?.seq, ts: granted?.ts, zoneId: 'club', direction: granted?.direction, memberId: granted?.memberId, ticketId: null }] }],
+    ]);
+    // The ack left first: the relay never holds the box's outbox back.
+    expect(bus.published.findIndex((p) => p.topic.endsWith('/passes/ack'))).toBeLessThan(bus.published.indexOf(relays[0] as (typeof bus.published)[number]));
+
+    bus.published.length = 0;
+    await deliver(topicFor('passes', 'box-a'), msg('passes', { ...batch, batchId: 'b-alone' }));
+    expect(bus.published.map((p) => p.topic)).toEqual([topicFor('passAck', 'box-a')]);
+
+    // lyon-02 comes online (its broker session may have been lost): lyon-01's passages of the last day again, from the store.
+    bus.published.length = 0;
+    await deliver(topicFor('state', 'lyon-02'), msg('state', VALID_MESSAGES.state));
+    await ingest.settled();
+    expect(bus.published.map((p) => [p.topic, JSON.parse(p.payload.toString()).passages.map((x: { seq: number }) => x.seq)])).toEqual([[topicFor('occupancyRelay', 'lyon-02'), [granted?.seq]]]);
+  });
+
   it.each([
     ['not JSON', topicFor('passes', 'box-a'), '{', 'MQTT_PAYLOAD_NOT_JSON'],
     ['not UTF-8', topicFor('passes', 'box-a'), Buffer.from([0xff, 0xfe]), 'MQTT_PAYLOAD_NOT_UTF8'],

@@ -5,6 +5,7 @@ import type { BusMessage, FleetBus } from '../bus/bus.ts';
 import type { FleetRepositories, FleetStore, PassRecord } from '../store/repositories.ts';
 import { emptyIngestStats, type IngestErrorCode, type IngestStats } from './errors.ts';
 import { boxEvent, deviceStatuses, healthMetrics, passRecord } from './mapping.ts';
+import { OccupancyRelay } from './occupancy-relay.ts';
 import { PassGroupCommit, type BatchOutcome, type GroupCommitOptions, type QueuedBatch } from './pass-commit.ts';
 
 /** What ingest tells the alert engine after each stored input. */
@@ -32,6 +33,12 @@ const INGESTED = ['state', 'health', 'events', 'passes', 'rightsStatus', 'config
 export async function startIngest(deps: { bus: FleetBus; store: FleetStore; clock: Clock; logger: Logger; listener?: IngestListener; passCommit?: GroupCommitOptions }): Promise<Ingest> {
   const { bus, store, clock, logger: log, listener } = deps;
   const stats = emptyIngestStats();
+  const relay = new OccupancyRelay({ bus, store, clock, logger: log });
+  const relaying = new Set<Promise<void>>();
+  const track = (p: Promise<void>) => {
+    relaying.add(p);
+    void p.finally(() => relaying.delete(p));
+  };
 
   const reject = (code: IngestErrorCode, message: string, topic: string, extra: Record<string, unknown> = {}) => {
     stats.rejected[code] = (stats.rejected[code] ?? 0) + 1;
@@ -76,6 +83,9 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
       )
         return;
       count('state');
+      // Online: the box gets its club siblings' recent passages (occupancy per club zone).
+      if (online) track(relay.online(a.boxId));
+      else relay.forget();
       await listener?.onState?.(a.boxId);
     },
     async health(m) {
@@ -144,17 +154,23 @@ export async function startIngest(deps: { bus: FleetBus; store: FleetStore; cloc
     bus.publish(topicFor('passAck', b.boxId), Buffer.from(ack), { qos: 1 }).catch((e: unknown) => {
       reject('INGEST_ACK_FAILED', `ack publish failed: ${(e as Error).message}`, b.topic, { batchId: b.batchId });
     });
+    // Committed: the club's other boxes count these passages too.
+    track(relay.committed(b.boxId, b.passes));
   };
   const passCommit = new PassGroupCommit(store, clock, settlePasses, deps.passCommit);
 
   const unsubscribe = await Promise.all(INGESTED.map((kind) => bus.subscribe(fleetSubscription(kind), handlers[kind])));
   return {
     stats,
-    settled: () => passCommit.settled(),
+    settled: async () => {
+      await passCommit.settled();
+      await Promise.all(relaying);
+    },
     async stop() {
       await Promise.all(unsubscribe.map((u) => u()));
-      // What was queued before is committed and acknowledged, before the store may close.
+      // What was queued before is committed, acknowledged and relayed, before the store may close.
       await passCommit.settled();
+      await Promise.all(relaying);
     },
   };
 }

@@ -1,5 +1,5 @@
 import { boundExplanation } from '../../protocol/access/explanation.ts';
-import type { EventMessage, HealthMessage, Pass } from '../../protocol/mqtt/index.ts';
+import type { EventMessage, HealthMessage, Pass, RelayedPassage } from '../../protocol/mqtt/index.ts';
 import type { BoxEvent, DeviceStatus, PassRecord } from '../store/repositories.ts';
 
 /** Contract messages -> store records. Pure. */
@@ -25,8 +25,16 @@ export function passRecord(batchId: string, p: Pass): PassRecord {
       note: p.note,
       latencyUs: p.latencyUs,
       ...(p.explanation == null ? {} : { explanation: storedExplanation(p.explanation) }),
+      ...(p.passage === undefined ? {} : { passage: p.passage }),
     },
   };
+}
+
+/** The passage a stored pass relays to the club's other boxes: only one a person went through (its `passage` part). */
+export function relayedPassage(p: PassRecord): RelayedPassage | undefined {
+  const passage = p.data.passage as Pass['passage'];
+  if (passage === undefined || (p.direction !== 'in' && p.direction !== 'out')) return undefined;
+  return { seq: p.seq, ts: p.at, zoneId: passage.zoneId, direction: p.direction, memberId: p.memberId, ticketId: passage.ticketId ?? null };
 }
 
 /** A box cuts its explanations to the contract bound; one that arrives larger is cut here, marked EXPLANATION_TOO_LARGE. */

@@ -16,6 +16,7 @@ import type { PassReports } from './pass-reports.ts';
 import type { RightsCatalog } from './rights-catalog.ts';
 import type { SupportQueries } from './support-queries.ts';
 import type { TokenRegistry } from './token-registry.ts';
+import type { RelayPeers } from './relay-peers.ts';
 
 export type BoxStatus = 'pending' | 'active' | 'revoked';
 export type AlertSeverity = 'info' | 'warning' | 'critical';
@@ -227,6 +228,8 @@ export interface FleetRepositories {
   readonly live: LiveProbe;
   /** Support's reads: member search and view, a box's history over a window. */
   readonly support: SupportQueries;
+  /** The occupancy relay's reads: a club's other boxes and their recent passages. */
+  readonly relayPeers: RelayPeers;
 }
 
 export interface FleetStore extends FleetRepositories {

@@ -12,6 +12,7 @@ import type { LiveProbe } from './live-probe.ts';
 import { SqlPassReports } from './pass-reports.ts';
 import { sqlPasses } from './passes.ts';
 import type { FleetRepositories } from './repositories.ts';
+import { SqlRelayPeers } from './relay-peers.ts';
 import { SqlRightsCatalog } from './rights-catalog.ts';
 import type { Sql } from './sql.ts';
 import { SqlSupportQueries } from './support-queries.ts';
@@ -41,5 +42,6 @@ export function sqlRepositories(sql: Sql, live: LiveProbe): FleetRepositories {
     desiredConfigs: new SqlDesiredConfigs(sql),
     live,
     support: new SqlSupportQueries(sql),
+    relayPeers: new SqlRelayPeers(sql),
   };
 }

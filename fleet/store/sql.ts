@@ -57,6 +57,14 @@ export function numberPlaceholders(sql: string): string {
 }
 
 /**
+ * The savepoints whose callback is running, for the async context. ONE storage for all
+ * connections: Node 20 keeps every AsyncLocalStorage that ever ran and visits each of them
+ * at every promise the process creates, so one per transaction (PostgreSQL makes a
+ * Savepoints per transaction) grew the cost of every promise without bound.
+ */
+const running = new AsyncLocalStorage<ReadonlySet<Savepoints>>();
+
+/**
  * Savepoints for a connection already in a transaction. Concurrent callers of one
  * transaction take turns (their savepoints would otherwise interleave); a savepoint opened
  * inside another one nests at once.
@@ -64,13 +72,13 @@ export function numberPlaceholders(sql: string): string {
 export class Savepoints {
   private depth = 0;
   private turn: Promise<unknown> = Promise.resolve();
-  private readonly nested = new AsyncLocalStorage<true>();
 
   constructor(private readonly exec: (statement: string) => Promise<unknown> | unknown) {}
 
   run<T>(fn: () => Promise<T>): Promise<T> {
-    if (this.nested.getStore()) return this.savepoint(fn);
-    const mine = this.turn.then(() => this.nested.run(true, () => this.savepoint(fn)));
+    const outer = running.getStore();
+    if (outer?.has(this)) return this.savepoint(fn);
+    const mine = this.turn.then(() => running.run(new Set([...(outer ?? []), this]), () => this.savepoint(fn)));
     this.turn = mine.catch(() => undefined);
     return mine;
   }

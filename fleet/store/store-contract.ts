@@ -121,6 +121,24 @@ export function storeContract(engine: string, open: () => Promise<ContractStore>
         expect(await store.passes.count('box-a')).toBe(1500);
       });
 
+      it('names a box’s club siblings and reads back their recent passages a person went through (the occupancy relay)', async () => {
+        await store.boxes.create({ id: 'box-alone', clubId: null, status: 'active' }, T0);
+        // A pending box (enrolment not finished) gets nothing until it is active.
+        expect(await store.relayPeers.siblingsOf('box-a')).toEqual([]);
+        await store.boxes.setStatus('box-b', 'active', T0);
+        expect(await store.relayPeers.siblingsOf('box-a')).toEqual(['box-b']);
+        expect(await store.relayPeers.siblingsOf('box-alone')).toEqual([]);
+        const through = (seq: number, passage: Record<string, unknown> | undefined, extra: Partial<PassRecord> = {}): PassRecord => ({ ...contractPass(seq), ...extra, data: { credentialHash: `h${seq}`, ...(passage ? { passage } : {}) } });
+        await store.passes.insertBatch('box-b', [through(1, { zoneId: 'club' }), through(2, undefined, { outcome: 'denied', granted: false }), through(3, { zoneId: 'club', ticketId: 'tk-9' }, { direction: 'out', memberId: null })], T0);
+        await store.passes.insertBatch('box-a', [through(1, { zoneId: 'club' })], T0);
+        expect(await store.relayPeers.passagesSince(['box-b'], T0 + 1, 10)).toEqual([
+          { boxId: 'box-b', seq: 1, at: T0 + 1, direction: 'in', memberId: 'm-1', zoneId: 'club', ticketId: null },
+          { boxId: 'box-b', seq: 3, at: T0 + 3, direction: 'out', memberId: null, zoneId: 'club', ticketId: 'tk-9' },
+        ]);
+        expect(await store.relayPeers.passagesSince(['box-b'], T0 + 2, 10)).toHaveLength(1);
+        expect(await store.relayPeers.passagesSince([], T0, 10)).toEqual([]);
+      });
+
       it('rolls a whole batch back when one pass fails (nothing half-stored)', async () => {
         const bad = { ...contractPass(2), lane: null as unknown as string };
         await expect(store.passes.insertBatch('box-a', [contractPass(1), bad], T0)).rejects.toThrow();

@@ -28,6 +28,7 @@ const BREAKAGE: { [K in TopicKind]: { drop: string; wrongType: [string, unknown]
   updateStatus: { drop: 'state', wrongType: ['progress', 2] },
   configDesired: { drop: 'config', wrongType: ['version', 'three'] },
   configReported: { drop: 'errors', wrongType: ['status', 'ok'] },
+  occupancyRelay: { drop: 'originBoxId', wrongType: ['passages', []] },
 };
 
 describe.each(TOPIC_KINDS)('contract message %s', (kind) => {

@@ -77,4 +77,12 @@ export const VALID_MESSAGES: { [K in TopicKind]: MessageOf<K> } = {
   updateStatus: { v: 1, jobId: 'job-9', rolloutId: 'ro-3', state: 'downloading', fromVersion: '1.4.2', toVersion: '1.4.3', progress: 0.25, error: null, ts: T0 + 1000 },
   configDesired: { v: 1, version: 3, issuedAt: T0, config: { healthIntervalS: 15 } },
   configReported: { v: 1, version: 3, appliedAt: T0 + 500, status: 'applied', errors: [] },
+  occupancyRelay: {
+    v: 1,
+    originBoxId: 'box-0002',
+    passages: [
+      { seq: 41, ts: T0, zoneId: 'club', direction: 'in', memberId: 'm-1', ticketId: null },
+      { seq: 42, ts: T0 + 1000, zoneId: 'club', direction: 'in', memberId: null, ticketId: null },
+    ],
+  },
 };

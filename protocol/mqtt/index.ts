@@ -11,3 +11,4 @@ export * from './schemas/doctor.ts';
 export * from './schemas/rights.ts';
 export * from './schemas/update.ts';
 export * from './schemas/config.ts';
+export * from './schemas/occupancy.ts';

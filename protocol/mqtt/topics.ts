@@ -5,6 +5,7 @@ import { ConfigDesiredMessage, ConfigReportedMessage } from './schemas/config.ts
 import { CommandMessage, CommandResultMessage } from './schemas/commands.ts';
 import { EventMessage } from './schemas/events.ts';
 import { HealthMessage } from './schemas/health.ts';
+import { OccupancyRelayMessage } from './schemas/occupancy.ts';
 import { PassAck, PassBatch } from './schemas/passes.ts';
 import { RightsMessage, RightsRequestMessage, RightsStatusMessage } from './schemas/rights.ts';
 import { StateMessage } from './schemas/state.ts';
@@ -47,6 +48,7 @@ export const TOPICS = {
   updateStatus: { suffix: 'update/status', direction: 'up', qos: 1, retain: false, schema: UpdateStatusMessage, maxBytes: 8 * KiB, answeredOn: null },
   configDesired: { suffix: 'config/desired', direction: 'down', qos: 1, retain: true, schema: ConfigDesiredMessage, maxBytes: 64 * KiB, answeredOn: 'configReported' },
   configReported: { suffix: 'config/reported', direction: 'up', qos: 1, retain: true, schema: ConfigReportedMessage, maxBytes: 16 * KiB, answeredOn: null },
+  occupancyRelay: { suffix: 'occupancy/relay', direction: 'down', qos: 1, retain: false, schema: OccupancyRelayMessage, maxBytes: 128 * KiB, answeredOn: null },
 } as const satisfies Record<string, TopicSpec>;
 
 export type TopicKind = keyof typeof TOPICS;

@@ -57,7 +57,9 @@ describe('remote configuration through the fleet API and resabox config', () => 
       if (topic !== topicFor('configDesired', BOX) || !d.ok) return;
       desired.push({ version: d.value.version, ticket: d.value.ticket });
       const down = (d.value.config.devices as Devices).find((x) => x.address === 99);
-      if (down) report({ v: 1, version: d.value.version, appliedAt: f.clock.now(), status: 'rolled-back', errors: [], error: { code: 'CONFIG_REMOTE_DEVICE_DOWN', message: `${down.id} offline MODBUS_TIMEOUT` }, runningVersion: running.version, config: running.config });
+      // The agent refuses a change of a field it cannot apply remotely (agent/remote-config/changes.ts).
+      if (d.value.config.dataDir !== running.config.dataDir) report({ v: 1, version: d.value.version, appliedAt: f.clock.now(), status: 'rejected', errors: [], error: { code: 'CONFIG_REMOTE_LOCKED', message: 'dataDir' }, runningVersion: running.version, config: running.config });
+      else if (down) report({ v: 1, version: d.value.version, appliedAt: f.clock.now(), status: 'rolled-back', errors: [], error: { code: 'CONFIG_REMOTE_DEVICE_DOWN', message: `${down.id} offline MODBUS_TIMEOUT` }, runningVersion: running.version, config: running.config });
       else {
         running = { version: d.value.version, config: d.value.config };
         report({ v: 1, version: d.value.version, appliedAt: f.clock.now(), status: 'applied', errors: [], runningVersion: running.version, config: running.config, restarted: ['agent'] });
@@ -125,10 +127,20 @@ describe('remote configuration through the fleet API and resabox config', () => 
     await writeFile(down, stringify(withDevices((d) => void ((d.find((x) => x.id === 'tripod-exit') as Devices[number]).address = 99))));
     const set = await cli(['set', BOX, '--file', down, '--ticket', 'SUP-12', '--wait', '30']);
     expect(set.out).toContain('club-lyon-01: version 2 rolled-back - CONFIG_REMOTE_DEVICE_DOWN: tripod-exit offline MODBUS_TIMEOUT');
+    expect(set.err).toBe('CONFIG_ROLLED_BACK: club-lyon-01 rolled back version 2: CONFIG_REMOTE_DEVICE_DOWN: tripod-exit offline MODBUS_TIMEOUT; it runs version 1');
     expect(set.code).toBe(4);
     const diff = await cli(['diff', BOX]);
     expect(diff.code).toBe(0);
     expect(diff.out).toMatch(/NOT in sync/);
     expect(diff.out).toMatch(/^devices\[tripod-exit\]\.address\s+99\s+1$/m);
+  });
+
+  it('a configuration the box refuses: exit 4, a CONFIG_REJECTED line with its reason, and --json keeps stdout to the data', async () => {
+    const moved = join(dir, 'moved.yaml');
+    await writeFile(moved, stringify({ ...example, dataDir: '/var/lib/resabox/elsewhere' }));
+    const set = await cli(['set', BOX, '--file', moved, '--ticket', 'SUP-13', '--wait', '30', '--json']);
+    expect(set.err).toBe('CONFIG_REJECTED: club-lyon-01 rejected version 3: CONFIG_REMOTE_LOCKED: dataDir; it runs version 1');
+    expect(JSON.parse(set.out)).toMatchObject({ reported: { version: 3, status: 'rejected', runningVersion: 1 } });
+    expect(set.code).toBe(4);
   });
 });

@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { copyFile, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,8 +11,25 @@ import { runReleaseCommand } from '../../cli/release/command.ts';
 import { generateSigningKey, saveKey } from '../../fleet/rollouts/tuf-keys.ts';
 import { initRepository } from '../../fleet/rollouts/tuf-repository.ts';
 import { encode, topicFor } from '../../protocol/mqtt/index.ts';
+import { documentedCodes } from '../support/cli-catalog.ts';
 import { connectBox, enrollBox, startTestFleet, type TestFleet } from '../support/fleet-harness.ts';
 import { makeBundle, makeKeys } from '../support/update-fixtures.ts';
+
+/** `resabox release ...` in this process, against the fleet at `url`: exit code, stdout, stderr and progress lines. */
+async function publishCli(argv: string[], url: string, token: string, tty = false) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const progress: string[] = [];
+  const code = await runReleaseCommand(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env: { RESABOX_URL: url, RESABOX_TOKEN: token } }, { isTTY: tty, write: (t) => void progress.push(t) });
+  return { code, out: out.join('\n'), err: err.join('\n'), progress };
+}
+
+/** Checks that a failure exited with the code docs/cli.md gives its catalog code, and that stderr starts with it. */
+function expectCatalogFailure(r: { code: number; err: string }, code: string): void {
+  expect(r.err.startsWith(`${code}: `), r.err).toBe(true);
+  expect(documentedCodes().get(code), `${code} in docs/cli.md`).toBe(r.code);
+  expect(r.code).not.toBe(0);
+}
 
 /**
  * `resabox release publish` against a whole fleet holding the online keys (snapshot,
@@ -27,13 +45,7 @@ describe('resabox release publish', () => {
   let keysDir: string;
   let bundle: string;
 
-  const cli = async (argv: string[], tty = false) => {
-    const out: string[] = [];
-    const err: string[] = [];
-    const progress: string[] = [];
-    const code = await runReleaseCommand(argv, { out: (t) => out.push(t), err: (t) => err.push(t), env: { RESABOX_URL: url, RESABOX_TOKEN: f.tokens.support } }, { isTTY: tty, write: (t) => void progress.push(t) });
-    return { code, out: out.join('\n'), err: err.join('\n'), progress };
-  };
+  const cli = (argv: string[], tty = false, fleetUrl = url) => publishCli(argv, fleetUrl, f.tokens.support, tty);
 
   beforeAll(async () => {
     base = await mkdtemp(join(tmpdir(), 'resabox-publish-'));
@@ -124,6 +136,34 @@ describe('resabox release publish', () => {
     expect(usage.err).toContain('--keys DIR');
   });
 
+  it('refuses a fleet answer that names other bytes than the bundle: RELEASE_UPLOAD_CORRUPT', async () => {
+    // Between the CLI and the fleet, a proxy that answers the upload's completion with another
+    // hash (a broken proxy or fleet): the CLI must not sign a release for bytes it did not send.
+    const proxy: Server = createServer((req, res) => {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const headers = Object.fromEntries(Object.entries(req.headers).filter(([k]) => !['host', 'connection', 'content-length', 'transfer-encoding'].includes(k))) as Record<string, string>;
+        const body = chunks.length > 0 ? Buffer.concat(chunks) : undefined;
+        void fetch(`${url}${req.url}`, { method: req.method as string, headers, ...(body ? { body } : {}) }).then(async (up) => {
+          let answer = Buffer.from(await up.arrayBuffer());
+          if (req.url?.endsWith('/complete') && up.ok) answer = Buffer.from(JSON.stringify({ ...(JSON.parse(answer.toString()) as object), sha256: '0'.repeat(64) }));
+          res.writeHead(up.status, { 'content-type': up.headers.get('content-type') ?? 'application/json' }).end(answer);
+        });
+      });
+    });
+    await new Promise<void>((r) => proxy.listen(0, '127.0.0.1', r));
+    try {
+      const corrupt = await cli(['publish', '--keys', keysDir, '--bundle', await makeBundle(base, { version: '1.6.0' })], false, `http://127.0.0.1:${(proxy.address() as AddressInfo).port}`);
+      expectCatalogFailure(corrupt, 'RELEASE_UPLOAD_CORRUPT');
+      expect(corrupt.err).toContain(`the fleet stored sha256 ${'0'.repeat(64)}`);
+    } finally {
+      await new Promise((r) => proxy.close(r));
+    }
+    // Nothing was signed for it.
+    expect((await f.call('viewer', 'GET', '/v1/updates/releases')).body.releases.map((x: { version: string }) => x.version)).not.toContain('1.6.0');
+  });
+
   it('keeps snapshot and timestamp to the fleet once it holds their keys', async () => {
     const put = await f.call('support', 'PUT', '/v1/updates/metadata/timestamp.json', Buffer.from('{}'), { 'content-type': 'application/octet-stream' });
     expect(put.status).toBe(409);
@@ -135,5 +175,41 @@ describe('resabox release publish', () => {
     expect(r.code).toBe(0);
     expect(r.progress.filter((l) => l.startsWith('\r')).length).toBeGreaterThanOrEqual(1);
     expect(r.progress.join('')).toMatch(/uploading \[#+\] 100% .* (B|KiB|MiB)\/s {2}ETA/);
+  });
+});
+
+/**
+ * `resabox release publish` against a fleet that cannot take a release yet: first with no
+ * update repository at all, then with one but without the online keys (started without
+ * --repository-keys). `--force`: no box is enrolled here.
+ */
+describe('resabox release publish on a fleet not ready to sign', () => {
+  let f: TestFleet;
+  let base: string;
+  let url: string;
+
+  beforeAll(async () => {
+    base = await mkdtemp(join(tmpdir(), 'resabox-publish-unready-'));
+    f = await startTestFleet();
+    await f.svc.api.listen({ port: 0, host: '127.0.0.1' });
+    url = `http://127.0.0.1:${(f.svc.api.server.address() as AddressInfo).port}`;
+  }, 60_000);
+
+  afterAll(async () => {
+    await f?.close();
+    await rm(base, { recursive: true, force: true });
+  });
+
+  it('without a repository: RELEASE_NO_REPOSITORY; with one but no online keys: RELEASE_FLEET_NOT_SIGNING', async () => {
+    const keys = makeKeys();
+    const keysDir = join(base, 'offline-keys');
+    await saveKey(keysDir, 'root-1', keys.root[0] as never);
+    await saveKey(keysDir, 'targets', keys.targets[0] as never);
+    const noRepository = await publishCli(['publish', '--keys', keysDir, '--bundle', await makeBundle(base, { version: '2.0.0' }), '--force'], url, f.tokens.support);
+    expectCatalogFailure(noRepository, 'RELEASE_NO_REPOSITORY');
+    await initRepository({ repo: f.svc.api.ctx.repository.root, keys, now: Date.now(), rootThreshold: 1 });
+    const notSigning = await publishCli(['publish', '--keys', keysDir, '--bundle', await makeBundle(base, { version: '2.1.0' }), '--force'], url, f.tokens.support);
+    expectCatalogFailure(notSigning, 'RELEASE_FLEET_NOT_SIGNING');
+    expect(notSigning.err).toContain('--repository-keys');
   });
 });

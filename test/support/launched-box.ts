@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import Database from 'better-sqlite3';
+import { launcherPaths } from '../../agent/launcher/files.ts';
 import { REPO_ROOT } from '../../cli/bundle/archive.ts';
 import { Em4100ReaderSim } from '../../firmware-sim/em4100/em4100-sim.ts';
 import { listenTcpLink, type ClosableLink } from '../../firmware-sim/links.ts';
@@ -17,13 +18,15 @@ import { makeBundle, makeRepository, publishBundle, type TestRepository } from '
 import { until } from './uplink-e2e.ts';
 
 /**
- * A box as it runs in a club: the real launcher process (agent/launcher/main.ts) over a
- * box root, supervising the real agent (bin/resabox-agent.js -> agent/main.ts) whose
- * reader, turnstile I/O module and printer are firmware-sim simulators on TCP links in
- * this process. A release directory holds a manifest and an entry script that runs this
- * checkout's bin/resabox-agent.js: releases differ by version, not by code, except that
- * a "broken" release is built against box-broken.yaml (its turnstile at a Modbus address
- * nothing answers), as a release with a bad driver would be.
+ * A box as it runs in a club: the real launcher process (agent/launcher/main.ts, or a
+ * compiled launcher.mjs) over a box root, supervising the real agent whose reader,
+ * turnstile I/O module and printer are firmware-sim simulators on TCP links in this
+ * process. A release directory holds a manifest and an entry script that runs this
+ * checkout's agent: by default bin/resabox-agent.js (agent/main.ts through tsx), or a
+ * compiled agent.mjs (`resabox release build`) when the release kind names one. Releases
+ * differ by version, not by code, except that a "broken" release is built against
+ * box-broken.yaml (its turnstile at a Modbus address nothing answers), as a release with
+ * a bad driver would be.
  */
 export interface LaunchedBox {
   readonly root: string;
@@ -33,18 +36,23 @@ export interface LaunchedBox {
   badge(tag: number): void;
   /** Passes the box journaled (decisions), oldest first: [decidedAt, reason]. */
   decisions(): { decidedAt: number; reason: string }[];
+  /** The pid of the agent that last reported its health to the launcher (null before any). */
+  agentPid(): number | null;
   output(): string;
   stop(): Promise<void>;
 }
 
 export interface ReleaseKind {
   broken?: boolean;
+  /** A compiled release folder (`buildRelease`): its agent.mjs runs instead of bin/resabox-agent.js. */
+  compiled?: string;
 }
 
 /** The entry script of a release: the real agent, reading its configuration from RESABOX_CONFIG. */
 function entryScript(root: string, kind: ReleaseKind): string {
   const config = kind.broken ? `process.env.RESABOX_CONFIG = ${JSON.stringify(join(root, 'etc', 'box-broken.yaml'))};\n` : '';
-  return `${config}await import(${JSON.stringify(pathToFileURL(join(REPO_ROOT, 'bin', 'resabox-agent.js')).href)});\n`;
+  const agent = kind.compiled ? join(kind.compiled, 'agent.mjs') : join(REPO_ROOT, 'bin', 'resabox-agent.js');
+  return `${config}await import(${JSON.stringify(pathToFileURL(agent).href)});\n`;
 }
 
 export async function freePort(): Promise<number> {
@@ -109,6 +117,8 @@ export interface LaunchOptions {
   anchor: string;
   version: string;
   trialS?: number;
+  /** The release the box starts on, and the launcher: the compiled launcher.mjs of `release.compiled` if set. */
+  release?: ReleaseKind;
 }
 
 export async function launchBox(o: LaunchOptions): Promise<LaunchedBox> {
@@ -129,10 +139,11 @@ export async function launchBox(o: LaunchOptions): Promise<LaunchedBox> {
   await writeFile(join(root, 'etc', 'box-broken.yaml'), boxYaml({ ...ports, ioAddress: 7 }));
   await writeFile(join(root, 'etc', 'creds.json'), JSON.stringify({ password: o.password }), { mode: 0o600 });
   await writeFile(join(root, 'trust', 'root.json'), readFileSync(o.anchor));
-  await writeRelease(root, o.version);
+  await writeRelease(root, o.version, o.release);
   await symlink(join('releases', o.version), join(root, 'current'));
   let output = '';
-  const launcher: ChildProcess = spawn(process.execPath, ['--import', 'tsx', join(REPO_ROOT, 'agent', 'launcher', 'main.ts'), '--root', root, '--trial', String(o.trialS ?? 3), '--health-timeout', '60'], {
+  const launcherEntry = o.release?.compiled ? [join(o.release.compiled, 'launcher.mjs')] : ['--import', 'tsx', join(REPO_ROOT, 'agent', 'launcher', 'main.ts')];
+  const launcher: ChildProcess = spawn(process.execPath, [...launcherEntry, '--root', root, '--trial', String(o.trialS ?? 3), '--health-timeout', '60'], {
     cwd: REPO_ROOT,
     env: { ...process.env, RESABOX_CONFIG: join(root, 'etc', 'box.yaml'), LOG_LEVEL: process.env.RESABOX_TEST_LOG_LEVEL ?? 'warn' },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -155,6 +166,13 @@ export async function launchBox(o: LaunchOptions): Promise<LaunchedBox> {
         return (db.prepare('SELECT body FROM passes ORDER BY seq').pluck().all() as string[]).map((b) => JSON.parse(b) as { decidedAt: number; reason: string });
       } finally {
         db.close();
+      }
+    },
+    agentPid() {
+      try {
+        return (JSON.parse(readFileSync(launcherPaths(root).health, 'utf8')) as { pid: number }).pid;
+      } catch {
+        return null;
       }
     },
     output: () => output,
@@ -185,7 +203,7 @@ export interface FleetAndBox {
  * one enrolled box launched at 1.0.0 in a club that is closed (its maintenance window is
  * open); resolves once the fleet sees the box online.
  */
-export async function fleetWithLaunchedBox(boxId = 'box-upd', launch: Pick<LaunchOptions, 'trialS'> = {}): Promise<FleetAndBox> {
+export async function fleetWithLaunchedBox(boxId = 'box-upd', launch: Pick<LaunchOptions, 'trialS' | 'release'> = {}): Promise<FleetAndBox> {
   const r = await makeRepository();
   const f = await startTestFleet({ http: { port: 0, host: '127.0.0.1' } });
   const closing: (() => Promise<unknown>)[] = [() => rm(r.base, { recursive: true, force: true }), () => f.close()];

@@ -2,6 +2,7 @@ import Type from 'typebox';
 import { EXPLANATION_CUT_CODES } from '../../access/explanation.ts';
 import { REASON_CODES } from '../../access/reasons.ts';
 import { Direction, EpochMs, Id, Nullable, NonNegInt, Seq, V } from './common.ts';
+import { PassagePart } from './occupancy.ts';
 
 export const PASS_OUTCOMES = ['passed', 'not-passed', 'denied', 'manual', 'emergency', 'forced'] as const;
 export type PassOutcome = (typeof PASS_OUTCOMES)[number];
@@ -62,6 +63,8 @@ export const Pass = Type.Object({
   latencyUs: Nullable(NonNegInt),
   /** Every refusal and a sampled share of grants; absent on rows no rule decided (manual, emergency, forced). */
   explanation: Type.Optional(Nullable(ExplanationSchema)),
+  /** Present when a person went through (schemas/occupancy.ts): the zone, and the ticket if one was used. */
+  passage: Type.Optional(PassagePart),
 });
 export type Pass = Type.Static<typeof Pass>;
 
