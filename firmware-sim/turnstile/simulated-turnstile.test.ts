@@ -219,7 +219,10 @@ describe('simulated turnstile', () => {
     sim.forcePassage('in');
     sim.forcePassage('in');
     // A master polling every 40 ms reads each pulse.
-    for (let t = 0; t < 1000; t += 40) (clock.advance(40), inputs());
+    for (let t = 0; t < 1000; t += 40) {
+      clock.advance(40);
+      inputs();
+    }
     expect(edges).toHaveLength(2);
     expect((edges[1] as number) - (edges[0] as number)).toBeGreaterThan(250);
   });
