@@ -50,7 +50,7 @@ export interface FleetServiceOptions {
   instance?: string;
   /** See FleetOptions.leadershipCheckMs. */
   leadershipCheckMs?: number;
-  /** The embedded broker's connect rate (broker/admission.ts; default DEFAULT_ADMISSION). */
+  /** The embedded broker's connect rate (broker/admission.ts; default defaultAdmission(): per core). */
   admission?: AdmissionOptions;
 }
 
