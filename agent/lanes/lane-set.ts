@@ -26,6 +26,7 @@ export interface LaneSetDeps {
  */
 export class LaneSet {
   private readonly byId = new Map<string, Lane>();
+  private readonly relayListeners = new Set<() => void>();
   private unsubscribe: (() => void) | undefined;
 
   constructor(private readonly deps: LaneSetDeps) {
@@ -85,7 +86,14 @@ export class LaneSet {
   recordRelayed(m: OccupancyRelayMessage): number {
     const fresh = this.deps.journal.recordRelayed(m, this.deps.clock.now() - RETAIN_MS);
     for (const p of fresh) this.deps.memory.recordRelayed(p);
+    if (fresh.length > 0) for (const listener of this.relayListeners) listener();
     return fresh.length;
+  }
+
+  /** Hears each relayed message that changed what is counted (the desk shows the figure at once). */
+  onRelayed(listener: () => void): () => void {
+    this.relayListeners.add(listener);
+    return () => this.relayListeners.delete(listener);
   }
 
   private onEmergency(change: EmergencyChange): void {

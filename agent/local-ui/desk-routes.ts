@@ -6,7 +6,12 @@ import { cookie, readJson, sendError, sendJson, textField } from './http-util.ts
 import { searchMembers } from './member-lookup.ts';
 import { SseChannel } from './sse.ts';
 
-export const SESSION_COOKIE = 'resabox_desk';
+/**
+ * The desk session cookie of a box. Named per box: cookies ignore the port, so the desks of
+ * two boxes opened in one browser on one host (the demo, a technician's laptop) would
+ * otherwise sign each other out.
+ */
+export const sessionCookie = (boxId: string): string => `resabox_desk_${boxId}`;
 const SESSION_HEADER = `Path=/; HttpOnly; SameSite=Strict`;
 
 /**
@@ -41,6 +46,8 @@ export class DeskRoutes {
     this.refresh = setInterval(() => this.sendFigures(false), refreshMs);
     this.refresh.unref();
     for (const d of box.devices.values()) this.unsubscribe.push(d.onStatus(() => this.channel.send('device', this.presenter.device(d))));
+    // The club's other boxes' passages change the figure without a pass in this box's journal.
+    this.unsubscribe.push(box.lanes.onRelayed(() => this.sendFigures(false)));
   }
 
   close(): void {
@@ -56,7 +63,7 @@ export class DeskRoutes {
     if (!path.startsWith('/api/desk/')) return false;
     const route = `${req.method} ${path}`;
     if (route === 'POST /api/desk/login') return this.login(req, res).then(() => true);
-    const token = cookie(req, SESSION_COOKIE);
+    const token = cookie(req, sessionCookie(this.box.boxId));
     const operator = this.auth.operatorOf(token);
     if (!operator) {
       sendError(res, 'DESK_SESSION_REQUIRED');
@@ -72,7 +79,7 @@ export class DeskRoutes {
     else if (route === 'POST /api/desk/day-pass') await this.dayPass(req, res, operator);
     else if (route === 'POST /api/desk/logout') {
       this.auth.logout(token);
-      sendJson(res, 200, { ok: true }, { 'set-cookie': `${SESSION_COOKIE}=; ${SESSION_HEADER}; Max-Age=0` });
+      sendJson(res, 200, { ok: true }, { 'set-cookie': `${sessionCookie(this.box.boxId)}=; ${SESSION_HEADER}; Max-Age=0` });
     } else return false;
     return true;
   }
@@ -85,7 +92,7 @@ export class DeskRoutes {
     if (!pin || !operator) return sendError(res, 'DESK_LOGIN_INCOMPLETE');
     const result = this.auth.login(pin, operator, req.socket.remoteAddress ?? 'unknown');
     if (!result.ok) return sendError(res, result.error.code, result.error.retryAfterS ? { 'retry-after': String(result.error.retryAfterS) } : {});
-    sendJson(res, 200, { operator }, { 'set-cookie': `${SESSION_COOKIE}=${result.token}; ${SESSION_HEADER}; Max-Age=${12 * 3600}` });
+    sendJson(res, 200, { operator }, { 'set-cookie': `${sessionCookie(this.box.boxId)}=${result.token}; ${SESSION_HEADER}; Max-Age=${12 * 3600}` });
   }
 
   private search(res: ServerResponse, q: string): void {

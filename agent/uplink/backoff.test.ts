@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
+import { Backoff, DEFAULT_BACKOFF, reconnectPolicy } from './backoff.ts';
 
 describe('Backoff (full jitter)', () => {
   it('draws each delay uniformly in [0, min(cap, base * 2^n)]', () => {
@@ -38,5 +38,35 @@ describe('DEFAULT_BACKOFF', () => {
     // Three minutes of outage: at most 20 s between two attempts, so the one after the restore comes within 20 s.
     expect(DEFAULT_BACKOFF.capMs).toBeLessThanOrEqual(20_000);
     expect(DEFAULT_BACKOFF.stableMs).toBeLessThanOrEqual(10_000);
+  });
+});
+
+describe("ReconnectPolicy (the box's rule, shared with the benchmarks' simulated boxes)", () => {
+  const max = () => 0.999999;
+
+  it('a busy refusal retries within 1 s, doubling to the 20 s cap, and puts the loss backoff back to its first window', () => {
+    const p = reconnectPolicy(max, () => 0);
+    const lost = Array.from({ length: 8 }, () => p.next('lost'));
+    expect(lost.at(-1)).toBe(19_999); // an outage: at the 20 s cap
+    const busy = Array.from({ length: 6 }, () => p.next('busy'));
+    expect(busy).toEqual([999, 1999, 3999, 7999, 15_999, 19_999]);
+    expect(p.next('lost')).toBe(499);
+  });
+
+  it('a connection resets the busy window; only a stable one resets the loss backoff', () => {
+    let now = 0;
+    const p = reconnectPolicy(max, () => now);
+    p.next('busy');
+    p.next('busy');
+    p.next('lost');
+    p.next('lost');
+    p.connected();
+    now += DEFAULT_BACKOFF.stableMs - 1; // dropped before it proved stable
+    expect(p.next('lost')).toBe(1999);
+    p.connected();
+    expect(p.next('busy')).toBe(999);
+    p.connected();
+    now += DEFAULT_BACKOFF.stableMs;
+    expect(p.next('lost')).toBe(499);
   });
 });

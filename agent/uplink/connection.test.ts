@@ -77,6 +77,43 @@ describe('FleetConnection', () => {
     expect(t.clients).toHaveLength(4);
   });
 
+  it('after a busy refusal (CONNACK 3) retries within the short busy window, even after an outage widened the loss backoff', () => {
+    const t = setup(0.999);
+    t.connection.start();
+    for (let i = 0; i < 4; i++) {
+      t.clients[i]!.client.emit('close'); // fleet unreachable: windows of 1, 2, 4, 8 s
+      t.clock.advance(8000);
+    }
+    expect(t.clients).toHaveLength(5);
+    const refused = t.clients[4]!.client;
+    refused.emit('error', Object.assign(new Error('Connection refused: Server unavailable'), { code: 3 }));
+    refused.emit('close');
+    t.clock.advance(998);
+    expect(t.clients).toHaveLength(5);
+    t.clock.advance(1); // 0.999 * the first busy window (1 s), not 0.999 * the 8 s reached
+    expect(t.clients).toHaveLength(6);
+    // A network failure next starts the loss backoff from its first window again: the fleet was up.
+    t.clients[5]!.client.emit('close');
+    t.clock.advance(999);
+    expect(t.clients).toHaveLength(7);
+  });
+
+  it('widens the busy window on busy refusals in a row', () => {
+    const t = setup(0.999);
+    t.connection.start();
+    const busyClose = (i: number) => {
+      t.clients[i]!.client.emit('error', Object.assign(new Error('Connection refused: Server unavailable'), { code: 3 }));
+      t.clients[i]!.client.emit('close');
+    };
+    busyClose(0);
+    t.clock.advance(999); // 1 s window
+    busyClose(1);
+    t.clock.advance(1997);
+    expect(t.clients).toHaveLength(2);
+    t.clock.advance(1); // 2 s window
+    expect(t.clients).toHaveLength(3);
+  });
+
   it('refuses to publish while offline and stops retrying once stopped', async () => {
     const t = setup();
     t.connection.start();

@@ -1,7 +1,7 @@
 import mqtt, { type IClientOptions, type MqttClient } from 'mqtt';
 import type { Clock, TimerHandle } from '../../platform/clock.ts';
 import type { Logger } from '../../platform/log.ts';
-import { Backoff, DEFAULT_BACKOFF } from './backoff.ts';
+import { reconnectPolicy, type ReconnectPolicy } from './backoff.ts';
 import { UplinkError } from './errors.ts';
 
 export interface ConnectionOptions {
@@ -15,7 +15,7 @@ export interface ConnectionOptions {
   readonly random: () => number;
   readonly backoffBaseMs?: number;
   readonly backoffCapMs?: number;
-  /** A connection that lasted this long resets the backoff; shorter ones keep widening it. */
+  /** A connection that lasted this long resets the backoff; shorter ones keep widening it (backoff.ts). */
   readonly stableMs?: number;
   readonly connectTimeoutMs?: number;
   readonly keepaliveS?: number;
@@ -42,9 +42,8 @@ const SERVER_UNAVAILABLE = 3;
  */
 export class FleetConnection {
   private client: MqttClient | undefined;
-  private readonly backoff: Backoff;
+  private readonly policy: ReconnectPolicy;
   private retryTimer: TimerHandle | undefined;
-  private connectedAt: number | undefined;
   private stopped = true;
   private connected_ = false;
 
@@ -52,7 +51,11 @@ export class FleetConnection {
     private readonly options: ConnectionOptions,
     private readonly handlers: ConnectionHandlers,
   ) {
-    this.backoff = new Backoff({ baseMs: options.backoffBaseMs ?? DEFAULT_BACKOFF.baseMs, capMs: options.backoffCapMs ?? DEFAULT_BACKOFF.capMs, random: options.random });
+    this.policy = reconnectPolicy(options.random, () => options.clock.monotonic(), {
+      ...(options.backoffBaseMs !== undefined ? { baseMs: options.backoffBaseMs } : {}),
+      ...(options.backoffCapMs !== undefined ? { capMs: options.backoffCapMs } : {}),
+      ...(options.stableMs !== undefined ? { stableMs: options.stableMs } : {}),
+    });
   }
 
   get connected(): boolean {
@@ -121,10 +124,11 @@ export class FleetConnection {
     });
     this.client = client;
     let closed = false;
+    let busy = false;
     client.on('connect', (connack) => {
       if (this.client !== client) return;
       this.connected_ = true;
-      this.connectedAt = o.clock.monotonic();
+      this.policy.connected();
       o.logger.info({ sessionPresent: connack.sessionPresent }, 'connected to the fleet');
       this.handlers.onConnected(connack.sessionPresent);
     });
@@ -132,9 +136,11 @@ export class FleetConnection {
       if (this.client === client) this.handlers.onMessage(topic, payload);
     });
     client.on('error', (e) => {
-      // CONNACK 3: the fleet is admitting connections at its rate; the backoff spreads the retry.
-      if ((e as { code?: unknown }).code === SERVER_UNAVAILABLE) o.logger.info({ code: 'UPLINK_FLEET_BUSY' }, 'fleet busy, retrying after backoff');
-      else o.logger.warn({ err: e }, 'fleet connection error');
+      // CONNACK 3: the fleet is up and admitting connections at its rate; retry within its short busy window.
+      if ((e as { code?: unknown }).code === SERVER_UNAVAILABLE) {
+        busy = true;
+        o.logger.info({ code: 'UPLINK_FLEET_BUSY' }, 'fleet busy, retrying within seconds');
+      } else o.logger.warn({ err: e }, 'fleet connection error');
     });
     client.on('close', () => {
       if (closed || this.client !== client) return;
@@ -142,10 +148,8 @@ export class FleetConnection {
       this.setDisconnected();
       client.end(true);
       if (this.stopped) return;
-      if (this.connectedAt !== undefined && o.clock.monotonic() - this.connectedAt >= (o.stableMs ?? DEFAULT_BACKOFF.stableMs)) this.backoff.reset();
-      this.connectedAt = undefined;
-      const wait = this.backoff.next();
-      o.logger.info({ retryInMs: wait, attempt: this.backoff.attempts }, 'fleet connection lost, reconnecting');
+      const wait = this.policy.next(busy ? 'busy' : 'lost');
+      o.logger.info({ retryInMs: wait, attempt: this.policy.attempts }, 'fleet connection lost, reconnecting');
       this.retryTimer = o.clock.setTimeout(() => this.attempt(), wait);
     });
   }

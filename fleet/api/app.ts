@@ -28,6 +28,7 @@ import { registerRoutes } from './routes/index.ts';
 import { probeRoutes } from './routes/probes.ts';
 import { dashboardRoutes } from '../ui/routes.ts';
 import type { StepLock } from '../cluster/leadership.ts';
+import type { IngestStats } from '../ingest/errors.ts';
 import './fastify-types.ts';
 
 export interface ApiDeps {
@@ -46,6 +47,8 @@ export interface ApiDeps {
   commandDefaultTtlMs?: number;
   /** Process metrics (CPU, heap) on /metrics; off in tests. */
   processMetrics?: boolean;
+  /** Ingest's counters of this process, shown on /metrics. */
+  ingestStats?: IngestStats;
   /** Behind a reverse proxy: its address(es), or true; the client IP then comes from X-Forwarded-For. */
   trustProxy?: boolean | string;
   /** Serve HTTPS with this certificate and key. */
@@ -84,7 +87,7 @@ export async function buildApi(deps: ApiDeps): Promise<FleetApi> {
     }),
     commands: new CommandCenter({ log: store.commands, boxes, bus: deps.bus, clock: deps.clock, logger: deps.logger, defaultTtlMs: deps.commandDefaultTtlMs ?? 60_000 }),
     rights: new RightsPublisher({ store, bus: deps.bus, clock: deps.clock, logger: deps.logger }),
-    metrics: new ApiMetrics({ boxesOnline: () => boxes.countOnline(), openAlerts: () => history.countOpenAlerts(), passesStored: () => passes.count() }, deps.processMetrics ?? false),
+    metrics: new ApiMetrics({ boxesOnline: () => boxes.countOnline(), openAlerts: () => history.countOpenAlerts(), passesStored: () => passes.count(), ...(deps.ingestStats ? { ingest: deps.ingestStats } : {}) }, deps.processMetrics ?? false),
     limiters: {
       present: new RateLimiter(deps.clock, deps.enrollmentRateLimit ?? { perKey: 10, total: 120, windowMs: 60_000 }),
       // Polls need a 96-bit request id and the poll secret: nothing to guess, so the limit

@@ -1,9 +1,12 @@
 import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import type { IngestStats } from '../ingest/errors.ts';
 
 export interface MetricSources {
   boxesOnline: () => Promise<number>;
   openAlerts: () => Promise<number>;
   passesStored: () => Promise<number>;
+  /** This process's ingest counters: with several instances, each one's share of the messages. */
+  ingest?: IngestStats;
 }
 
 /**
@@ -37,6 +40,40 @@ export class ApiMetrics {
         const n = await sources.passesStored();
         if (n > seen) this.inc(n - seen);
         seen = Math.max(seen, n);
+      },
+    });
+    if (sources.ingest) this.ingestCounters(sources.ingest);
+  }
+
+  /** Counters of this instance only (the store's total above is the fleet's). */
+  private ingestCounters(stats: IngestStats): void {
+    new Counter({
+      name: 'fleet_ingest_messages_total',
+      help: 'Box messages this instance stored, by kind',
+      labelNames: ['kind'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [kind, n] of Object.entries(stats.accepted)) this.inc({ kind }, n);
+      },
+    });
+    new Counter({
+      name: 'fleet_ingest_rejected_total',
+      help: 'Box messages this instance rejected, by error code',
+      labelNames: ['code'],
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [code, n] of Object.entries(stats.rejected)) this.inc({ code }, n ?? 0);
+      },
+    });
+    new Counter({
+      name: 'fleet_ingest_passes_stored_total',
+      help: 'Passes this instance stored (first copies; re-sent duplicates are not counted)',
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        this.inc(stats.passesStored);
       },
     });
   }

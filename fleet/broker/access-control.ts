@@ -112,7 +112,17 @@ export class BrokerAccessControl {
       this.identities.set(client, { kind: 'service' });
       return null;
     }
-    if (this.admission && !this.admission.admit()) return this.refuse('BROKER_BUSY', client, username, 'debug');
+    const admission = this.admission;
+    if (!admission) return this.authenticateBox(client, username, secret);
+    if (!admission.admit()) return this.refuse('BROKER_BUSY', client, username, 'debug');
+    try {
+      return await this.authenticateBox(client, username, secret);
+    } finally {
+      admission.release();
+    }
+  }
+
+  private async authenticateBox(client: Client, username: string, secret: string): Promise<BrokerErrorCode | null> {
     const box = await this.boxes.get(username);
     if (!box) return this.refuse('BROKER_AUTH_UNKNOWN_BOX', client, username);
     if (box.status !== 'active' || !box.credentialHash) return this.refuse('BROKER_AUTH_NOT_ACTIVE', client, username);

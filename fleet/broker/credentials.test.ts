@@ -10,8 +10,10 @@ describe('box secrets', () => {
   it('verifies the right secret and refuses a wrong one or a malformed hash', async () => {
     const secret = generateBoxSecret();
     const stored = hashSecret(secret);
-    expect(stored).toMatch(/^scrypt\$1024\$8\$1\$/);
+    expect(stored).toMatch(/^scrypt\$64\$8\$1\$/);
     expect(await verifySecret(secret, stored)).toBe(true);
+    // A hash stored before the default was lowered (N = 2^10) still verifies: the parameters travel in it.
+    expect(await verifySecret(secret, hashSecret(secret, { N: 1024, r: 8, p: 1 }))).toBe(true);
     expect(await verifySecret(`${secret}x`, stored)).toBe(false);
     expect(await verifySecret(secret, 'scrypt$x$8$1$AAAA$BBBB')).toBe(false);
     expect(await verifySecret(secret, 'plain')).toBe(false);

@@ -3,8 +3,10 @@ import type { Logger } from '../../platform/log.ts';
 import { TOPICS, TOPIC_KINDS } from '../../protocol/mqtt/index.ts';
 import { createAedesBus } from '../bus/aedes-bus.ts';
 import type { FleetBus } from '../bus/bus.ts';
-import { ConnectAdmission, DEFAULT_ADMISSION, type AdmissionOptions } from './admission.ts';
+import { ConnectAdmission, defaultAdmission, type AdmissionOptions } from './admission.ts';
 import { BrokerAccessControl, type BoxCredentialLookup, type ServiceIdentity } from './access-control.ts';
+import { createBrokerEmitter } from './emitter.ts';
+import { indexedMemoryPersistence } from './retained-index.ts';
 import { emptyBrokerCounters, type BrokerCounters } from './errors.ts';
 import { guarded, startListeners, type BoundAddresses, type ListenOptions } from './listeners.ts';
 
@@ -19,7 +21,7 @@ export interface EmbeddedBrokerOptions {
    * A larger publish costs the sender its connection.
    */
   readonly maxPayloadBytes?: number;
-  /** Box connections admitted per second (default DEFAULT_ADMISSION); false for none. */
+  /** Box connections admitted (default defaultAdmission(): per core of the machine); false for none. */
   readonly admission?: AdmissionOptions | false;
   readonly logger: Logger;
 }
@@ -48,10 +50,12 @@ export async function startEmbeddedBroker(options: EmbeddedBrokerOptions): Promi
   const maxPayloadBytes = options.maxPayloadBytes ?? DEFAULT_MAX_PAYLOAD_BYTES;
   const counters = emptyBrokerCounters();
   const log = options.logger;
-  const admission = options.admission === false ? undefined : new ConnectAdmission(options.admission ?? DEFAULT_ADMISSION, () => performance.now());
+  const admission = options.admission === false ? undefined : new ConnectAdmission(options.admission ?? defaultAdmission(), () => performance.now());
   const access = new BrokerAccessControl(options.boxes, options.service, maxPayloadBytes, counters, log, admission);
   // Box ids are up to 63 characters and are the client ids.
-  const aedes = await Aedes.createBroker({ ...access.hooks(), maxClientsIdLength: 64 });
+  // Both for a connect storm: the emitter drains its queue without recursing to a stack
+  // overflow (emitter.ts), a box's subscriptions find retained messages by lookup (retained-index.ts).
+  const aedes = await Aedes.createBroker({ ...access.hooks(), maxClientsIdLength: 64, mq: createBrokerEmitter(), persistence: indexedMemoryPersistence() });
   const gone = new Set<(boxId: string) => void>();
   aedes.on('clientDisconnect', (client) => {
     const boxId = access.forget(client);

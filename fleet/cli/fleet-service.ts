@@ -50,7 +50,7 @@ export interface FleetServiceOptions {
   instance?: string;
   /** See FleetOptions.leadershipCheckMs. */
   leadershipCheckMs?: number;
-  /** The embedded broker's connect rate (broker/admission.ts; default DEFAULT_ADMISSION). */
+  /** The embedded broker's connect rate (broker/admission.ts; default defaultAdmission(): per core). */
   admission?: AdmissionOptions;
 }
 
@@ -113,6 +113,7 @@ export async function startFleetService(o: FleetServiceOptions): Promise<FleetSe
       logger: o.logger,
       mqttUrl: publicMqttUrl,
       processMetrics: o.processMetrics,
+      ingestStats: fleet.ingest.stats,
       enrollmentRateLimit: o.enrollmentRateLimit,
       https: o.http?.tls,
       trustProxy: o.http?.trustProxy,

@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { systemClock } from '../../platform/clock.ts';
 import { createLogger } from '../../platform/log.ts';
 import type { ListenError, ListenerName, ListenOptions } from '../broker/listeners.ts';
+import { admissionAtRate } from '../broker/admission.ts';
 import { flagOrEnv, parseFlags, port, UsageError } from './args.ts';
 import { storeSpec } from '../store/open-store.ts';
 import { startFleetService, type FleetService, type FleetServiceOptions } from './fleet-service.ts';
@@ -33,9 +34,9 @@ export const SERVE_HELP = `Starts the fleet: store (SQLite, or PostgreSQL), MQTT
   --max-artifact-mb N         largest bundle upload (env RESABOX_FLEET_MAX_ARTIFACT_MB, default 512)
   --box-keepalive-s N         the boxes' MQTT keepalive (env RESABOX_FLEET_BOX_KEEPALIVE_S, default 30): after a
                               restart, a box has 1.5 times this to show it is still there
-  --connect-rate N            embedded broker: box connections admitted per second, bursts up to twice that
-                              (env RESABOX_FLEET_CONNECT_RATE, default 400); a box over it gets CONNACK 3
-                              (server unavailable) before any secret check and retries after its backoff
+  --connect-rate N            embedded broker: box connections admitted per second, bursts up to that
+                              (env RESABOX_FLEET_CONNECT_RATE, default 250 per core); a box over it gets CONNACK 3
+                              (server unavailable) before any secret check and retries within seconds
   --box-offline-alert-s N     open "box offline" after this long offline (env RESABOX_FLEET_BOX_OFFLINE_ALERT_S, default 120)
   --instance NAME             this instance's name when several fleet instances share one PostgreSQL store and one
                               external broker (env RESABOX_FLEET_INSTANCE): shared subscriptions, singleton work on
@@ -166,7 +167,7 @@ export function serveOptions(argv: string[]): FleetServiceOptions {
     ...(repositoryKeysDir ? { repositoryKeysDir } : {}),
     ...(keepaliveMs !== undefined ? { presenceGraceMs: Math.round(1.5 * keepaliveMs) } : {}),
     ...(offlineAlertMs !== undefined ? { boxOfflineAfterMs: offlineAlertMs } : {}),
-    ...(connectRate !== undefined ? { admission: { perSecond: Number(connectRate), burst: 2 * Number(connectRate) } } : {}),
+    ...(connectRate !== undefined ? { admission: admissionAtRate(Number(connectRate)) } : {}),
     ...(smtpUrl !== undefined ? { notifications: { smtp: { url: smtpUrl, from: flagOrEnv(f['smtp-from'], 'RESABOX_FLEET_SMTP_FROM', 'resabox-fleet@localhost') as string } } } : {}),
     http: {
       host: flagOrEnv(f['http-host'], 'RESABOX_FLEET_HTTP_HOST', '0.0.0.0') as string,

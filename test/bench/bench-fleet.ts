@@ -4,8 +4,9 @@ import type { ChildProcess } from 'node:child_process';
  * fleet started on the embedded broker or on a Mosquitto it manages (password and ACL files).
  */
 import { randomBytes, scrypt } from 'node:crypto';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import type { AdmissionOptions } from '../../fleet/broker/admission.ts';
 import { defaultScryptParams, generateBoxSecret, mosquittoHash } from '../../fleet/broker/credentials.ts';
 import { renderAclFile, renderMosquittoConf, renderPasswordFile } from '../../fleet/broker/mosquitto-auth.ts';
 import { createFleet, type Fleet } from '../../fleet/service.ts';
@@ -51,7 +52,8 @@ export interface BenchFleet {
 }
 
 /** Seeds `boxes` (active, with their secrets) in a new store in `dir`, then starts the fleet on the broker asked. */
-export async function startBenchFleet(kind: BrokerKind, boxes: readonly BenchBox[], dir: string): Promise<BenchFleet> {
+/** `admission`: the embedded broker's (default: the product's default). */
+export async function startBenchFleet(kind: BrokerKind, boxes: readonly BenchBox[], dir: string, admission?: AdmissionOptions | false): Promise<BenchFleet> {
   const db = join(dir, `${kind === 'Mosquitto' ? 'mosquitto' : 'embedded'}-${randomBytes(3).toString('hex')}.db`);
   const seed = openSqliteStore(db);
   const now = Date.now();
@@ -63,7 +65,7 @@ export async function startBenchFleet(kind: BrokerKind, boxes: readonly BenchBox
   });
   await seed.close();
   if (kind === 'embedded aedes') {
-    const fleet = await createFleet({ databasePath: db, broker: { kind: 'embedded', listen: { tcp: { port: 0, host: '127.0.0.1' } } }, logger: silentLogger });
+    const fleet = await createFleet({ databasePath: db, broker: { kind: 'embedded', listen: { tcp: { port: 0, host: '127.0.0.1' } }, ...(admission !== undefined ? { admission } : {}) }, logger: silentLogger });
     return { fleet, url: `mqtt://127.0.0.1:${fleet.broker?.addresses.tcp}`, stop: () => fleet.close() };
   }
   const m = await startMosquitto({
@@ -101,4 +103,13 @@ export function stopChildren(children: readonly ChildProcess[]): Promise<void[]>
         }),
     ),
   );
+}
+
+/** CPU seconds and RSS of another process, from /proc (Linux). */
+export function procUsage(pid: number): { cpuS: number; rssMb: number } {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  const ticks = Number(fields[11]) + Number(fields[12]);
+  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
+  return { cpuS: ticks / 100, rssMb: rssKb / 1024 };
 }

@@ -15,12 +15,12 @@
  *   FLEET_BENCH_BATCH_SIZE passes per batch (default 10)
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { makeBoxes, startBenchFleet, stopChildren, type BenchBox, type BrokerKind } from './bench-fleet.ts';
+import { makeBoxes, procUsage, startBenchFleet, stopChildren, type BenchBox, type BrokerKind } from './bench-fleet.ts';
 
 const N = Number(process.env.FLEET_BENCH_BOXES ?? 2000);
 const WINDOW_S = Number(process.env.FLEET_BENCH_WINDOW_S ?? 60);
@@ -83,15 +83,6 @@ class Sims {
   async stop(): Promise<void> {
     await stopChildren(this.children);
   }
-}
-
-/** CPU seconds and RSS of another process, from /proc (Linux). */
-function procUsage(pid: number): { cpuS: number; rssMb: number } {
-  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-  const ticks = Number(fields[11]) + Number(fields[12]);
-  const rssKb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ?? 0);
-  return { cpuS: ticks / 100, rssMb: rssKb / 1024 };
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));

@@ -2,15 +2,16 @@
  * Simulated boxes for the fleet-scale benchmark, run in a child process so that the
  * fleet's own CPU and memory are measured apart from the clients'. Reads its boxes from
  * a JSON file, connects them (bounded concurrency; a refused or timed-out connect is retried
- * after the agent's own full-jitter backoff, agent/uplink/backoff.ts, as a real box does,
- * up to CONNECT_ATTEMPTS), then each box sends health every
+ * by the agent's own rule, agent/uplink/backoff.ts ReconnectPolicy: its short busy window
+ * after CONNACK 3, its loss backoff otherwise, as a real box does, up to CONNECT_ATTEMPTS),
+ * then each box sends health every
  * HEALTH_MS and a pass batch of BATCH_SIZE every BATCH_MS, the next batch only after
  * the previous one was acknowledged (like the agent's outbox). Prints one JSON line of
  * counters per second on stdout.
  */
 import { readFileSync } from 'node:fs';
 import mqtt, { type MqttClient } from 'mqtt';
-import { Backoff } from '../../agent/uplink/backoff.ts';
+import { reconnectPolicy } from '../../agent/uplink/backoff.ts';
 import { VALID_MESSAGES } from '../../protocol/mqtt/fixtures.ts';
 import { encode, topicFor } from '../../protocol/mqtt/index.ts';
 
@@ -25,8 +26,8 @@ const healthMs = Number(env('HEALTH_MS', '30000'));
 const batchMs = Number(env('BATCH_MS', '10000'));
 const batchSize = Number(env('BATCH_SIZE', '10'));
 const concurrency = Number(env('CONNECT_CONCURRENCY', '100'));
-const attempts = Number(env('CONNECT_ATTEMPTS', '8'));
-const connectTimeoutMs = Number(env('CONNECT_TIMEOUT_MS', '30000'));
+const attempts = Number(env('CONNECT_ATTEMPTS', '20'));
+const connectTimeoutMs = Number(env('CONNECT_TIMEOUT_MS', '15000')); // the agent's
 /** Set: each line also carries the second's ack latencies themselves (for percentiles over a whole window). */
 const rawLatencies = process.env.RAW_LATENCIES === '1';
 
@@ -83,7 +84,7 @@ function startTraffic(c: MqttClient, id: string): void {
 }
 
 async function connectOne(b: { id: string; secret: string }): Promise<void> {
-  const backoff = new Backoff({ baseMs: 1000, capMs: 30_000, random: Math.random });
+  const policy = reconnectPolicy(Math.random, () => performance.now());
   const t0 = Date.now();
   for (let attempt = 1; ; attempt++) {
     try {
@@ -94,13 +95,13 @@ async function connectOne(b: { id: string; secret: string }): Promise<void> {
       c.on('close', () => counters.connected--);
       startTraffic(c, b.id);
       return;
-    } catch {
+    } catch (e) {
       if (attempt >= attempts) {
         counters.connectFailed++;
         return;
       }
       counters.connectRetries++;
-      await new Promise((r) => setTimeout(r, backoff.next()));
+      await new Promise((r) => setTimeout(r, policy.next((e as { code?: unknown }).code === 3 ? 'busy' : 'lost')));
     }
   }
 }

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat (benchmarks run on Linux). */
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -34,4 +34,21 @@ export function processMemory(pid: number): { rssKiB: number; hwmKiB: number; pp
   } catch {
     return null;
   }
+}
+
+/** CPU seconds a process used so far (user + system, all its threads); 0 once it is gone. */
+export function cpuSeconds(pid: number): number {
+  const f = statFields(pid);
+  return f ? (Number(f[11]) + Number(f[12])) / TICKS : 0;
+}
+
+/** A process and its direct children (PostgreSQL: the postmaster and every backend). */
+export function familyCpuSeconds(root: number): number {
+  let total = cpuSeconds(root);
+  for (const d of readdirSync('/proc')) {
+    if (!/^\d+$/.test(d)) continue;
+    const f = statFields(Number(d));
+    if (f && Number(f[1]) === root) total += cpuSeconds(Number(d));
+  }
+  return total;
 }

@@ -27,7 +27,7 @@ describeBrokerContract('embedded aedes', async () => {
 describe('embedded broker: admission control', () => {
   it('refuses connections over the connect rate with CONNACK 3 (server unavailable), before checking the secret', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'resabox-fleet-'));
-    const fleet = await createFleet({ databasePath: join(dir, 'fleet.db'), broker: { kind: 'embedded', listen: { tcp: { port: 0, host: '127.0.0.1' } }, admission: { perSecond: 0.001, burst: 1 } }, logger: silentLogger });
+    const fleet = await createFleet({ databasePath: join(dir, 'fleet.db'), broker: { kind: 'embedded', listen: { tcp: { port: 0, host: '127.0.0.1' } }, admission: { perSecond: 0.001, burst: 1, maxInFlight: 64 } }, logger: silentLogger });
     try {
       const secret = 'admission-secret-0123456789';
       await fleet.store.boxes.create({ id: 'box-adm', status: 'active' }, Date.now());

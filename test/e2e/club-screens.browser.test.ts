@@ -230,4 +230,68 @@ describe('the club screens of the running demo', () => {
     expect(manual.lane).toBe('entry');
     await page.close();
   }, 300_000);
+
+  it('both Lyon desks count the same people in the club after passes at both boxes (occupancy per club zone)', async () => {
+    // Each box's desk API, signed in once per box (each box serves its own pages).
+    const cookies = new Map<string, string>();
+    const api = async (box: string, path: string) => {
+      const origin = screens.pages.get(box)!.desk.replace(/\/desk$/, '');
+      if (!cookies.has(box)) {
+        const login = await fetch(`${origin}/api/desk/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ operator: 'Test', pin: screens.deskPin }) });
+        cookies.set(box, (login.headers.get('set-cookie') ?? '').split(';')[0] ?? '');
+      }
+      return (await fetch(`${origin}${path}`, { headers: { cookie: cookies.get(box)! } })).json() as Promise<{ passes: DeskPass[] }>;
+    };
+    const ended = (box: string, lane: string, who: string) => waitForValue(async () => (await api(box, '/api/desk/state')).passes.find((p) => p.lane === lane && p.who === who && ENDED.includes(p.outcome)), 60_000, `${who} through ${lane} at ${box}`);
+    const desk = async (box: string): Promise<Page> => {
+      const page = await context.newPage();
+      await page.goto(screens.pages.get(box)!.desk);
+      // Signed in already on lyon-01 (the session of the test above), not yet on lyon-02.
+      await page.locator('#login:visible, #console:visible').first().waitFor(WAIT);
+      if (await page.locator('#login').isVisible()) {
+        await page.locator('#login-operator').fill('Léa');
+        await page.locator('#login-pin').fill(screens.deskPin);
+        await page.getByRole('button', { name: 'Se connecter' }).click();
+      }
+      await page.locator('#console').waitFor({ state: 'visible', ...WAIT });
+      return page;
+    };
+    const figure = (page: Page) => page.locator('#zones li', { hasText: 'Club' }).locator('.figure').textContent().then(Number);
+    const [desk1, desk2] = [await desk('lyon-01'), await desk('lyon-02')];
+    await desk2.locator('#title', { hasText: 'Lyon piscine' }).waitFor(WAIT);
+
+    // Member 5 comes in at the pool's box, member 6 at the front desk's; member 5 leaves by the front desk's exit.
+    const [m5, m6] = [member(5), member(6)];
+    await control(screens, 'POST', '/boxes/lyon-02/badge', { lane: 'entry', tag: m5.badge });
+    const in5 = await ended('lyon-02', 'Entrée', m5.name);
+    await control(screens, 'POST', `/boxes/${BOX}/badge`, { lane: 'entry', tag: m6.badge });
+    const in6 = await ended(BOX, 'Entrée', m6.name);
+    await control(screens, 'POST', `/boxes/${BOX}/badge`, { lane: 'exit', tag: m5.badge });
+    const out5 = await ended(BOX, 'Sortie', m5.name);
+
+    // Both desks show one figure for the club, live (the other box's passages arrive through the fleet).
+    const same = await waitForValue(async () => {
+      const [a, b] = [await figure(desk1), await figure(desk2)];
+      return a === b ? a : undefined;
+    }, 60_000, 'the same figure on both Lyon desks');
+    expect(same).toBeGreaterThanOrEqual(in6.outcome === 'Passé' ? 1 : 0);
+    // Who each desk counts: member 5 entered at lyon-02 and left by lyon-01, member 6 entered at lyon-01.
+    const card = async (page: Page, who: { name: string }) => {
+      await page.locator('#search-q').fill(who.name.split(' ')[0]!);
+      await page.getByRole('button', { name: 'Rechercher' }).click();
+      await page.locator('#hits button', { hasText: who.name }).click();
+      await page.locator('#member:visible h3', { hasText: who.name }).waitFor(WAIT);
+      return (await page.locator('#member').textContent()) ?? '';
+    };
+    const expect5 = in5.outcome === 'Passé' && out5.outcome !== 'Passé' ? 'Présent (Club) depuis' : 'Pas compté comme présent.';
+    const expect6 = in6.outcome === 'Passé' ? 'Présent (Club) depuis' : 'Pas compté comme présent.';
+    for (const page of [desk1, desk2]) {
+      expect(await card(page, m5)).toContain(expect5);
+      expect(await card(page, m6)).toContain(expect6);
+    }
+    await checkPage(desk2, '8-desk-lyon-02-club');
+    expect([await figure(desk1), await figure(desk2)]).toEqual([same, same]);
+    await desk1.close();
+    await desk2.close();
+  }, 180_000);
 });

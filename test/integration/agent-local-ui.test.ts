@@ -130,6 +130,6 @@ describe('the agent process serves its local pages', () => {
     expect((await login('1111')).status).toBe(401);
     const ok = await login('2468');
     expect(ok.status).toBe(200);
-    expect(ok.headers.get('set-cookie')).toMatch(/^resabox_desk=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict/);
+    expect(ok.headers.get('set-cookie')).toMatch(/^resabox_desk_club-proc=[A-Za-z0-9_-]{43}; Path=\/; HttpOnly; SameSite=Strict/);
   });
 });

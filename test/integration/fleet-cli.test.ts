@@ -116,12 +116,12 @@ describe('resabox-fleet CLI', () => {
   });
 
   it('--connect-rate and RESABOX_FLEET_CONNECT_RATE set the embedded broker admission; bad values and an external broker are usage errors', () => {
-    expect(serveOptions(['--connect-rate', '50']).admission).toEqual({ perSecond: 50, burst: 100 });
+    expect(serveOptions(['--connect-rate', '50']).admission).toEqual({ perSecond: 50, burst: 50, maxInFlight: 64 });
     expect(serveOptions([]).admission).toBeUndefined();
     process.env.RESABOX_FLEET_CONNECT_RATE = '7';
     try {
-      expect(serveOptions([]).admission).toEqual({ perSecond: 7, burst: 14 });
-      expect(serveOptions(['--connect-rate', '9']).admission).toEqual({ perSecond: 9, burst: 18 });
+      expect(serveOptions([]).admission).toEqual({ perSecond: 7, burst: 7, maxInFlight: 64 });
+      expect(serveOptions(['--connect-rate', '9']).admission).toEqual({ perSecond: 9, burst: 9, maxInFlight: 64 });
     } finally {
       delete process.env.RESABOX_FLEET_CONNECT_RATE;
     }
@@ -141,7 +141,7 @@ describe('resabox-fleet CLI', () => {
       const port = Number(/embedded MQTT broker: \{"tcp":(\d+)\}/.exec(serve.output())?.[1]);
       // Unknown boxes: an admitted connect is answered 5 (not authorized), a refused one 3.
       const codes = await Promise.all(Array.from({ length: 10 }, (_, i) => connackCode(port, `nobody-${i}`)));
-      // Burst 2, then 1 a second: at least one of 10 simultaneous connects is over the rate.
+      // Burst 1, then 1 a second: at least one of 10 simultaneous connects is over the rate.
       expect(codes.filter((c) => c === 3).length).toBeGreaterThan(0);
       expect(codes.filter((c) => c === 5).length).toBeGreaterThan(0);
       expect(codes.every((c) => c === 3 || c === 5)).toBe(true);

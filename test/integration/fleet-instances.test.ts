@@ -68,13 +68,19 @@ describe('several fleet instances on PostgreSQL and Mosquitto', () => {
     const [a] = svcs as [FleetService, FleetService];
     token = (await a.fleet.store.tokens.create('ops', 'admin', Date.now())).token;
     await call(a, 'PUT', '/v1/clubs/club-i', { name: 'Instances', timezone: 'Europe/Paris' });
-    const created = await call(a, 'POST', '/v1/boxes', { id: 'box-i1', clubId: 'club-i' });
-    const secret = 'poll-secret-of-box-i1-in-the-instances-test';
+    box = await enroll('box-i1');
+  }, 180_000);
+
+  /** A box of club-i, enrolled through the API and connected to Mosquitto as itself. */
+  async function enroll(id: string): Promise<MqttClient> {
+    const a = svcs[0] as FleetService;
+    const created = await call(a, 'POST', '/v1/boxes', { id, clubId: 'club-i' });
+    const secret = `poll-secret-of-${id}-in-the-instances-test`;
     const presented = await call(a, 'POST', '/v1/enrollments', { code: created.body.enrollment.code, hardware: { model: 'test' }, agentVersion: '1.0.0', pollSecretHash: sha256Hex(secret) });
     await call(a, 'POST', `/v1/enrollments/${presented.body.enrollmentId}/accept`, {});
     const polled = await call(a, 'POST', `/v1/enrollments/${presented.body.enrollmentId}/poll`, { pollSecret: secret });
-    box = await connectBox(`mqtt://127.0.0.1:${mosquitto.port}`, 'box-i1', polled.body.credentials.password as string, 10_000);
-  }, 180_000);
+    return connectBox(`mqtt://127.0.0.1:${mosquitto.port}`, id, polled.body.credentials.password as string, 10_000);
+  }
 
   afterAll(async () => {
     await box?.endAsync();
@@ -106,6 +112,27 @@ describe('several fleet instances on PostgreSQL and Mosquitto', () => {
     expect(stored.reduce((x, y) => x + y, 0)).toBe(20);
     // Mosquitto hands each message of the shared subscription to one member, in turn.
     expect(stored.every((n) => n > 0)).toBe(true);
+  });
+
+  it('relays each committed passage once to the club’s other box, whichever instance committed its batch (Mosquitto ACL included)', async () => {
+    const sibling = await enroll('box-i2');
+    try {
+      const relayed: number[] = [];
+      sibling.on('message', (topic, payload) => topic === topicFor('occupancyRelay', 'box-i2') && relayed.push(...(JSON.parse(payload.toString()) as { passages: { seq: number }[] }).passages.map((p) => p.seq)));
+      await sibling.subscribeAsync(topicFor('occupancyRelay', 'box-i2'), { qos: 1 });
+      const before = svcs.map((s) => s.fleet.ingest.stats.passesStored);
+      for (let b = 0; b < 6; b++) {
+        const passes = [1, 2].map((i) => ({ ...pass, seq: 1000 + b * 2 + i, ...(i === 1 ? { passage: { zoneId: 'club' } } : {}) }));
+        await box.publishAsync(topicFor('passes', 'box-i1'), Buffer.from(encode('passes', { v: 1, batchId: `r-${b}`, passes })), { qos: 1 });
+      }
+      await eventually(() => relayed.length >= 6 || undefined, '6 relayed passages');
+      await Promise.all(svcs.map((s) => s.fleet.ingest.settled()));
+      expect([...relayed].sort((x, y) => x - y)).toEqual([1001, 1003, 1005, 1007, 1009, 1011]);
+      // Both instances committed some of the batches, and each relayed what it committed.
+      expect(svcs.map((s, i) => s.fleet.ingest.stats.passesStored - (before[i] as number)).every((n) => n > 0)).toBe(true);
+    } finally {
+      await sibling.endAsync();
+    }
   });
 
   it('a command sent through one instance is a live change on the other, and its result reaches both APIs whichever instance took it', async () => {

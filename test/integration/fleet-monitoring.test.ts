@@ -77,5 +77,8 @@ describe('monitoring routes over what the boxes report', () => {
     expect((await f.call('viewer', 'GET', '/v1/alerts?severity=critical&clubId=club-w')).body.alerts.filter((a: Json) => a.rule === 'printer')).toEqual([]);
     const metrics = await f.svc.api.inject({ method: 'GET', url: '/metrics' });
     expect(metrics.body).toMatch(/fleet_alerts_open [1-9]/);
+    // This instance's own share of the messages (what tells instances apart in a cluster).
+    expect(metrics.body).toMatch(/fleet_ingest_messages_total\{kind="events"\} 1\n/);
+    expect(metrics.body).toMatch(/fleet_ingest_messages_total\{kind="health"\} 1\n/);
   });
 });

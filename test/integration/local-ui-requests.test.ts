@@ -98,8 +98,8 @@ afterAll(async () => {
 
 describe('bad requests to the box pages: a coded 4xx in French, never a 500', () => {
   it('a malformed session cookie is no session', async () => {
-    expect((await fetch(`${ui.url}/desk`, { headers: { cookie: 'resabox_desk=%E0%A4%A' } })).status).toBe(200);
-    await expectRefusal(await fetch(`${ui.url}/api/desk/state`, { headers: { cookie: 'resabox_desk=%; other=%%' } }), 401, 'DESK_SESSION_REQUIRED');
+    expect((await fetch(`${ui.url}/desk`, { headers: { cookie: 'resabox_desk_club-http=%E0%A4%A' } })).status).toBe(200);
+    await expectRefusal(await fetch(`${ui.url}/api/desk/state`, { headers: { cookie: 'resabox_desk_club-http=%; other=%%' } }), 401, 'DESK_SESSION_REQUIRED');
   });
 
   it('bodies that are not small JSON objects', async () => {

@@ -19,9 +19,10 @@ export interface Instance {
   readonly exited: Promise<number | null>;
 }
 
-export function startInstance(name: string, args: string[], env: Record<string, string>): Instance {
+/** `clustered` false: a lone fleet (no --instance), as on SQLite. */
+export function startInstance(name: string, args: string[], env: Record<string, string>, clustered = true): Instance {
   const bin = join(process.cwd(), 'bin', 'resabox-fleet.js');
-  const child = spawn(process.execPath, [bin, 'serve', '--instance', name, ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, [bin, 'serve', ...(clustered ? ['--instance', name] : []), ...args], { env: { ...process.env, LOG_LEVEL: 'info', ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
   child.stderr?.on('data', (b: Buffer) => (out += b.toString()));
