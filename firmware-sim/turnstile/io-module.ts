@@ -50,6 +50,7 @@ export class ModbusIoModule {
   private readonly tripListeners = new Set<() => void>();
   private readonly stream = new RtuStream(decodeRequest);
   private readonly coilListeners = new Set<(address: number, on: boolean) => void>();
+  private readonly inputReadListeners = new Set<() => void>();
   private readonly detach: () => void;
 
   constructor(
@@ -82,6 +83,12 @@ export class ModbusIoModule {
   onCoilChange(listener: (address: number, on: boolean) => void): () => void {
     this.coilListeners.add(listener);
     return () => this.coilListeners.delete(listener);
+  }
+
+  /** Called once a discrete-input read has been answered, after its values were taken. */
+  onInputsRead(listener: () => void): () => void {
+    this.inputReadListeners.add(listener);
+    return () => this.inputReadListeners.delete(listener);
   }
 
   /** Called each time the watchdog dropped the outputs. */
@@ -150,6 +157,7 @@ export class ModbusIoModule {
         if (!inRange(table, pdu.start, pdu.quantity)) return this.exception(pdu, ExceptionCode.IllegalDataAddress);
         const bits = table.slice(pdu.start, pdu.start + pdu.quantity);
         while (bits.length % 8 !== 0) bits.push(false);
+        if (pdu.fn === 'read-discrete-inputs') for (const l of [...this.inputReadListeners]) l();
         return { fn: pdu.fn, bits };
       }
       case 'write-single-coil':

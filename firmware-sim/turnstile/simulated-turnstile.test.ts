@@ -176,6 +176,26 @@ describe('simulated turnstile', () => {
     expect(inputs()).toBe('00110');
   });
 
+  it('a PASS pulse no read has seen yet stays on until one read answers it (a stalled event loop must not eat it)', () => {
+    const { clock, sim, inputs } = setup();
+    sim.forcePassage('in');
+    clock.advance(400);
+    expect(inputs()).toBe('10111');
+    expect(inputs()).toBe('00111');
+  });
+
+  it('the next PASS on that side waits until the unread one has ended: two passages stay two edges', () => {
+    const { clock, sim, inputs } = setup();
+    sim.forcePassage('in');
+    sim.forcePassage('in');
+    clock.advance(1000);
+    expect(sim.passages).toHaveLength(1);
+    expect(inputs()).toBe('10111');
+    clock.advance(300);
+    expect(sim.passages).toHaveLength(2);
+    expect(inputs()).toBe('10111');
+  });
+
   it('fire alarm: loop open, ready off, unlocks ignored, passages are free', () => {
     const { clock, sim, coil, inputs } = setup();
     sim.setFireAlarm(true);
@@ -186,18 +206,23 @@ describe('simulated turnstile', () => {
     sim.forcePassage('in');
     clock.advance(1);
     expect(sim.passages).toEqual([expect.objectContaining({ kind: 'free' })]);
+    expect(inputs()).toBe('10000');
     sim.setFireAlarm(false);
     clock.advance(300);
     expect(inputs()).toBe('00110');
   });
 
   it('pulses on one side never overlap: two quick PASSes stay two edges', () => {
-    const { clock, sim } = setup();
+    const { clock, sim, inputs } = setup();
     const edges: number[] = [];
     sim.onPass(() => edges.push(clock.monotonic()));
     sim.forcePassage('in');
     sim.forcePassage('in');
-    clock.advance(1000);
+    // A master polling every 40 ms reads each pulse.
+    for (let t = 0; t < 1000; t += 40) {
+      clock.advance(40);
+      inputs();
+    }
     expect(edges).toHaveLength(2);
     expect((edges[1] as number) - (edges[0] as number)).toBeGreaterThan(250);
   });

@@ -59,6 +59,8 @@ export class SimulatedTurnstile {
   private readonly sides: Record<SimDirection, Side>;
   private readonly passListeners = new Set<(direction: SimDirection, kind: SimPassageKind) => void>();
   private readonly timers = new Set<TimerHandle>();
+  /** Pulses waiting for a read before they end (pulseInput). */
+  private readonly readWaits = new Set<() => void>();
   private fireAlarm = false;
   private readonly detach: () => void;
 
@@ -126,6 +128,8 @@ export class SimulatedTurnstile {
     this.module.close();
     for (const t of this.timers) this.options.clock.clearTimeout(t);
     this.timers.clear();
+    for (const stop of this.readWaits) stop();
+    this.readWaits.clear();
   }
 
   private closePassage(direction: SimDirection): void {
@@ -186,13 +190,38 @@ export class SimulatedTurnstile {
     // loaded machine (or a 9600-baud line) then read two pulses as one and missed a passage.
     s.passFreeAt = start + this.options.passPulseMs + PASS_GAP_MS;
     const input = direction === 'in' ? this.options.inputs.passIn : this.options.inputs.passOut;
-    this.after(start - now, () => {
+    const begin = (): void => {
+      // The previous pulse still waits for its read (see pulseInput): this one follows it.
+      if (this.module.input(input)) return void this.after(PASS_GAP_MS, begin);
       this.passages.push({ direction, kind, at: this.options.clock.monotonic() });
-      this.module.setInput(input, true);
-      if (kind === 'forced' || kind === 'tailgate') this.module.setInput(this.options.inputs.alarm, true);
+      this.pulseInput(input, this.options.passPulseMs);
+      if (kind === 'forced' || kind === 'tailgate') this.pulseInput(this.options.inputs.alarm, 1000);
       for (const l of [...this.passListeners]) l(direction, kind);
-      this.after(this.options.passPulseMs, () => this.module.setInput(input, false));
-      if (kind === 'forced' || kind === 'tailgate') this.after(1000, () => this.module.setInput(this.options.inputs.alarm, false));
+    };
+    this.after(start - now, begin);
+  }
+
+  /**
+   * Drives an input on for `ms`, and past that until one read of the inputs was answered.
+   * A real controller's output is sampled by a module with its own processor, so a 250 ms
+   * PASS is always read by a master polling every 40 ms. Here the module shares the event
+   * loop of the master (tests, the demo): a loop stalled longer than the pulse ran its end
+   * before the read queued behind it, and the passage vanished (seen under load).
+   */
+  private pulseInput(input: number, ms: number): void {
+    let read = false;
+    const stopWatching = this.module.onInputsRead(() => (read = true));
+    this.module.setInput(input, true);
+    this.after(ms, () => {
+      stopWatching();
+      if (read) return this.module.setInput(input, false);
+      const stop = this.module.onInputsRead(() => {
+        stop();
+        this.readWaits.delete(stop);
+        // After the reply's values were taken: this read saw the input on.
+        this.module.setInput(input, false);
+      });
+      this.readWaits.add(stop);
     });
   }
 

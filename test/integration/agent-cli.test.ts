@@ -10,9 +10,14 @@ const example = new URL('../../examples/box.example.yaml', import.meta.url).path
 const dir = mkdtempSync(join(tmpdir(), 'agent-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-const agent = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: 30_000 });
+/*
+ * Each call starts node + tsx, which took up to 24 s at a load average of 25 on two cores.
+ * Each start has its own limit, and each test a limit that covers its starts.
+ */
+const START_LIMIT_MS = 60_000;
+const agent = (...args: string[]) => spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', timeout: START_LIMIT_MS });
 
-describe('resabox-agent command line', () => {
+describe('resabox-agent command line', { timeout: 2 * START_LIMIT_MS + 10_000 }, () => {
   it('--check accepts the example configuration with exit code 0', () => {
     const r = agent('--config', example, '--check');
     expect(r.status).toBe(0);

@@ -79,7 +79,8 @@ describe('listener failures: one line naming the port and its setting, non-zero 
     child.stdout.on('data', (b: Buffer) => (out += b.toString()));
     const exited = new Promise((r) => child.once('exit', r));
     try {
-      for (let i = 0; i < 300 && !/embedded MQTT broker: .*"tcp":\d+/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
+      // Up to 120 s: under load the fleet's start took more than the default 30 s (as above).
+      for (let i = 0; i < 1200 && !/embedded MQTT broker: .*"tcp":\d+/.test(out); i++) await new Promise((r) => setTimeout(r, 100));
       const mqttPort = Number(/"tcp":(\d+)/.exec(out)?.[1]);
       const hexPort = mqttPort.toString(16).toUpperCase().padStart(4, '0');
       expect(listening()).toContain(`0100007F:${hexPort}`);
@@ -88,5 +89,5 @@ describe('listener failures: one line naming the port and its setting, non-zero 
       child.kill('SIGINT');
       await exited;
     }
-  });
+  }, 150_000);
 });

@@ -94,8 +94,13 @@ describe('simulated turnstile module against mbpoll over a pty', () => {
 
   it('models the communication watchdog: armed by the master (register 9 = 1 s), it drops the relays once the master stops talking', async () => {
     await mbpoll(['-t', '4', '-r', '9'], ['1']);
+    // The master's last request is the coil write: the quiet time counts from when the module
+    // executed it, not from when mbpoll's exit reached this process (under load, 146 ms later or more).
+    let quietFrom = 0;
+    const stopWatching = sim.module.onCoilChange(() => (quietFrom = Date.now()));
     await mbpoll(['-t', '0', '-r', '1'], ['1', '1']);
-    const quietFrom = Date.now();
+    stopWatching();
+    expect(quietFrom).toBeGreaterThan(0);
     expect([sim.module.coil(0), sim.module.coil(1)]).toEqual([true, true]);
     await waitFor('the watchdog dropping the relays', () => !sim.module.coil(0) && !sim.module.coil(1));
     expect(sim.module.stats.watchdogTrips).toBe(1);

@@ -48,15 +48,15 @@ async function startDriver(config: Partial<TurnstileConfig> = {}): Promise<Modbu
   return d;
 }
 
-async function passPulse(address: number): Promise<void> {
-  server.setInput(address, true);
-  await sleep(250);
-  server.setInput(address, false);
-}
+/** The controller's PASS output: 250 ms, timed by the server as a module's own inputs are. */
+const passPulse = (address: number): Promise<void> => server.pulseInput(address, 250);
 
 describe('turnstile driver against pymodbus over a pty', () => {
   it('opens: the relay pulses on the server, the PASS input confirms the passage', async () => {
     const d = await startDriver();
+    // start() resolves after its first poll even when that one timed out (under load, seen
+    // with the server starved): the driver stays 'starting' until a read succeeds.
+    await waitFor('online', () => d.status().state !== 'starting');
     expect(d.status()).toMatchObject({ state: 'online', detail: { ready: true, fireAlarm: false } });
     const outcome = d.open('in');
     await waitFor('coil 0 on', () => server.coils.get(0) === true);

@@ -48,6 +48,9 @@ async function rig(config: Partial<TurnstileConfig> = {}, lineBaud?: number) {
   driver = new ModbusTurnstile(turnstileConfig({ id: 'lane-pty', windowMs: WINDOW_MS, probeIntervalMs: 200, ...config }), { transport: new SerialTransport({ path: pty.a, baudRate: 9600 }), clock: systemClock, logger: silentLogger });
   driver.onEvent((e) => events.push(e));
   await driver.start();
+  // start() resolves after its first poll even when that one timed out (under load).
+  const started = driver;
+  await waitFor('a first good read', () => started.status().state !== 'starting');
   return { sim, driver };
 }
 
@@ -118,6 +121,9 @@ describe('turnstile driver against the simulator over a pty', () => {
     // 3 s: the module's watchdog runs on this process's timers too, and a stall must not trip it.
     const r = await rig({ mode: 'potential', moduleWatchdog: { register: 8, unitMs: 1000, timeoutMs: 3000 } });
     expect(r.sim.module.register(8)).toBe(3);
+    // The write reached the module, but under load its reply can time out: the driver then
+    // holds potential mode shut (refused, OUT_OF_SERVICE) until its next check reads it back.
+    await waitFor('the watchdog armed', () => r.driver.status().detail?.moduleWatchdog === 'armed');
     r.sim.nextPerson('in', { kind: 'pass', afterMs: 600 });
     expect(await r.driver.open('in')).toMatchObject({ kind: 'passed' });
     await waitFor('relay off', () => !r.sim.module.coil(0));

@@ -10,6 +10,8 @@ export const SYSTEM_PYTHON = '/usr/bin/python3';
 export interface PymodbusServer {
   /** Sets a discrete input of the server's datastore. */
   setInput(address: number, on: boolean): void;
+  /** A pulse on a discrete input, timed by the server (see pymodbus_rtu_server.py); resolves once it is over. */
+  pulseInput(address: number, ms: number): Promise<void>;
   /** Stops answering (and answers again). */
   setSilent(silent: boolean): void;
   /** A holding register of the server's datastore, as the server reads it now. */
@@ -30,6 +32,7 @@ export async function startPymodbusServer(ttyPath: string, unit = 1): Promise<Py
   const listeners = new Set<(address: number, on: boolean) => void>();
   const pongs: (() => void)[] = [];
   const registerReads: ((value: number) => void)[] = [];
+  const pulseEnds = new Map<number, () => void>();
   const errors: string[] = [];
   let stderr = '';
   proc.stderr?.on('data', (c: Buffer) => (stderr += c.toString()));
@@ -41,6 +44,7 @@ export async function startPymodbusServer(ttyPath: string, unit = 1): Promise<Py
       if (kind === 'ready') resolve();
       else if (kind === 'pong') pongs.shift()?.();
       else if (kind === 'hr') registerReads.shift()?.(Number(v));
+      else if (kind === 'pulsed') pulseEnds.get(Number(a))?.();
       else if (kind === 'coil') {
         coils.set(Number(a), v === '1');
         for (const l of [...listeners]) l(Number(a), v === '1');
@@ -54,6 +58,11 @@ export async function startPymodbusServer(ttyPath: string, unit = 1): Promise<Py
   };
   return {
     setInput: (address, on) => send(`di ${address} ${on ? 1 : 0}`),
+    pulseInput: (address, ms) =>
+      new Promise<void>((resolve) => {
+        pulseEnds.set(address, resolve);
+        send(`pulse ${address} ${ms}`);
+      }),
     setSilent: (silent) => send(`silent ${silent ? 1 : 0}`),
     register: (address) =>
       new Promise<number>((resolve) => {

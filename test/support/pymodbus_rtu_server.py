@@ -6,12 +6,19 @@ recommends; this loop does the byte I/O with the standard library and hands ever
 to pymodbus, which frames, checks the CRC, decodes, executes and encodes the reply.
 
 Usage: /usr/bin/python3 pymodbus_rtu_server.py <tty> [unit]
-stdin commands, one per line:  di <address> <0|1>   |   hr <address>   |   silent <0|1>   |   ping   |   quit
-stdout lines:                  ready   |   coil <address> <0|1>   |   hr <address> <value>   |   pong   |   error <text>
+stdin commands, one per line:  di <address> <0|1>   |   pulse <address> <ms>   |   hr <address>   |   silent <0|1>   |   ping   |   quit
+stdout lines:                  ready   |   coil <address> <0|1>   |   pulsed <address>   |   hr <address> <value>   |   pong   |   error <text>
+
+A pulse holds the input on for <ms> on this process' clock, and past that until one read of
+the discrete inputs has been answered: a real module samples its inputs on its own processor,
+so a 250 ms PASS is always read by a master polling every 40 ms. Set on and off from the test
+process, both commands could reach this process in one read after a stall, and the pulse
+would last no time at all.
 """
 import os
 import select
 import sys
+import time
 import tty
 
 from pymodbus.datastore import ModbusSequentialDataBlock, ModbusServerContext, ModbusSlaveContext
@@ -48,9 +55,14 @@ def main():
     context = ModbusServerContext(slaves={unit: slave}, single=False)
     framer = ModbusRtuFramer(ServerDecoder())
     silent = False
+    # address -> [monotonic end, read since on]
+    pulses = {}
 
     def execute(request):
         response = request.execute(context[request.unit_id])
+        if request.function_code == 2:
+            for pulse in pulses.values():
+                pulse[1] = True
         response.unit_id = request.unit_id
         if not silent and response.should_respond:
             os.write(fd, framer.buildPacket(response))
@@ -59,7 +71,16 @@ def main():
     stdin = sys.stdin.fileno()
     pending = b""
     while True:
-        readable, _, _ = select.select([fd, stdin], [], [])
+        now = time.monotonic()
+        for address, (end, read) in list(pulses.items()):
+            if read and now >= end:
+                inputs.setValues(address, [0])
+                del pulses[address]
+                say(f"pulsed {address}")
+        # A pulse past its end waits for a read, which wakes select() anyway.
+        running = [end - now for end, _ in pulses.values() if end > now]
+        timeout = min(running) if running else None
+        readable, _, _ = select.select([fd, stdin], [], [], timeout)
         if fd in readable:
             data = os.read(fd, 512)
             try:
@@ -82,6 +103,9 @@ def main():
                     return
                 if parts[0] == "di" and len(parts) == 3:
                     inputs.setValues(int(parts[1]), [int(parts[2])])
+                elif parts[0] == "pulse" and len(parts) == 3:
+                    inputs.setValues(int(parts[1]), [1])
+                    pulses[int(parts[1])] = [time.monotonic() + int(parts[2]) / 1000, False]
                 elif parts[0] == "hr" and len(parts) == 2:
                     say(f"hr {parts[1]} {registers.getValues(int(parts[1]), 1)[0]}")
                 elif parts[0] == "ping":

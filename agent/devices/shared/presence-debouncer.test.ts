@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ManualClock } from '../../../platform/clock.ts';
+import { ManualClock, type Clock } from '../../../platform/clock.ts';
 import { PresenceDebouncer } from './presence-debouncer.ts';
 
 describe('PresenceDebouncer', () => {
@@ -36,5 +36,21 @@ describe('PresenceDebouncer', () => {
     d.reset();
     expect(clock.pendingTimers()).toBe(0);
     expect(d.seen('A')).toBe(true);
+  });
+
+  it('a late absence timer (a stalled process) first reads what arrived meanwhile: a card held through the stall stays one presentation', () => {
+    const manual = new ManualClock();
+    let lag = 0;
+    // Timers fire `lag` ms after their due time, as in a process that was stalled.
+    const clock: Clock = { now: () => manual.now(), monotonic: () => manual.monotonic() + lag, setTimeout: (f, ms) => manual.setTimeout(f, ms), clearTimeout: (t) => manual.clearTimeout(t), setInterval: (f, ms) => manual.setInterval(f, ms), clearInterval: (t) => manual.clearInterval(t) };
+    const d = new PresenceDebouncer(clock, 300);
+    d.seen('A');
+    lag = 200;
+    manual.advance(300);
+    expect(d.seen('A')).toBe(false);
+    lag = 0;
+    manual.advance(300);
+    expect(d.seen('A')).toBe(true);
+    expect(manual.pendingTimers()).toBe(1);
   });
 });
