@@ -145,7 +145,7 @@ export function buildBox(options: BoxOptions): Result<Box, BoxError[]> {
   );
   const zoneOfLane = new Map(config.lanes.map((l) => [l.id, l.zone]));
   const since = clock.now() - RETAIN_MS;
-  const replayed = memory.replay(journal.readSince(since), (laneId) => zoneOfLane.get(laneId), journal.history.correctionsSince(since));
+  const replayed = memory.replay(journal.passagesSince(since), (laneId) => zoneOfLane.get(laneId), journal.history.correctionsSince(since));
   // The club's other boxes' passages: occupancy counts them in passage time order, whatever the order here.
   const relayed = memory.recordRelayedMany(journal.history.relayedSince(since));
   logger.info({ replayed, relayed }, 'lane memory rebuilt from the journal');

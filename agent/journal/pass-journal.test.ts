@@ -121,6 +121,21 @@ describe('PassJournal', () => {
     ]);
   });
 
+  it('reads the rows that may be passages one at a time, refusals left out, in seq order with their local facts', async () => {
+    const j = journal();
+    const outcomes = ['passed', 'denied', 'manual', 'forced', 'denied', 'emergency'] as const;
+    const added = outcomes.map((outcome, i) => j.append(samplePass({ ts: 2000 + i, outcome }), outcome === 'manual' ? { confirmed: true } : undefined));
+    clock.advance(5);
+    await Promise.all(added);
+    const rows = j.passagesSince(2001);
+    expect(Array.isArray(rows)).toBe(false);
+    expect([...rows].map(({ pass, local }) => [pass.seq, pass.outcome, local])).toEqual([
+      [3, 'manual', { confirmed: true }],
+      [4, 'forced', {}],
+      [6, 'emergency', {}],
+    ]);
+  });
+
   it('knows the time of its newest pass, also after a reopen, and proves it can still write', async () => {
     const j = journal();
     expect(j.lastPassAt()).toBeNull();

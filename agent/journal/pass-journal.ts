@@ -58,6 +58,10 @@ interface PassRow {
   explanation?: string | null;
 }
 
+function toStored(row: ReplayRow): StoredPass {
+  return { pass: toPass(row), local: row.local === null ? {} : (JSON.parse(row.local) as LocalFacts) };
+}
+
 interface ReplayRow extends PassRow {
   local: string | null;
 }
@@ -86,6 +90,7 @@ export class PassJournal {
   private readonly insert: Statement<[number, string, string, string, string | null, string | null]>;
   private readonly selectAfter: Statement<[number, number], PassRow>;
   private readonly selectSince: Statement<[number], ReplayRow>;
+  private readonly selectPassagesSince: Statement<[number], ReplayRow>;
   private readonly commitGroup: (group: readonly PendingAppend[]) => number[];
   private readonly bound: StorageBound;
   private readonly windowMs: number;
@@ -114,6 +119,7 @@ export class PassJournal {
     this.insert = this.db.prepare('INSERT INTO passes (ts, outcome, lane_id, body, local, explanation) VALUES (?, ?, ?, ?, ?, ?)');
     this.selectAfter = this.db.prepare('SELECT seq, body, explanation FROM passes WHERE seq > ? ORDER BY seq LIMIT ?');
     this.selectSince = this.db.prepare('SELECT seq, body, local FROM passes WHERE ts >= ? ORDER BY seq');
+    this.selectPassagesSince = this.db.prepare("SELECT seq, body, local FROM passes WHERE ts >= ? AND outcome IN ('passed', 'forced', 'manual', 'emergency') ORDER BY seq");
     this.commitGroup = this.db.transaction((group: readonly PendingAppend[]) =>
       group.map((p) => {
         const { body, explanation } = columnsOf(p.pass);
@@ -168,7 +174,16 @@ export class PassJournal {
 
   /** Every stored row whose outcome time is at or after `ts`, in seq order, with its local facts (start-up replay; explanations are not read). */
   readSince(ts: number): StoredPass[] {
-    return this.selectSince.all(ts).map((row) => ({ pass: toPass(row), local: row.local === null ? {} : (JSON.parse(row.local) as LocalFacts) }));
+    return this.selectSince.all(ts).map(toStored);
+  }
+
+  /**
+   * The rows that may be passages (passed, forced, manual, emergency: not the refusals), one
+   * at a time, for the lanes' memory at start: 48 hours of a busy box's passes, each with
+   * its explanation, would take tens of MB as one array.
+   */
+  *passagesSince(ts: number): IterableIterator<StoredPass> {
+    for (const row of this.selectPassagesSince.iterate(ts)) yield toStored(row);
   }
 
   /**

@@ -120,7 +120,7 @@ export class PassageMemory {
    * confirmed (their local `confirmed` fact; mode-switch rows and unconfirmed opens have
    * none), each correction at its place in time.
    */
-  replay(rows: readonly StoredPass[], zoneOfLane: (laneId: string) => string | undefined, corrections: readonly OccupancyCorrection[] = []): number {
+  replay(rows: Iterable<StoredPass>, zoneOfLane: (laneId: string) => string | undefined, corrections: readonly OccupancyCorrection[] = []): number {
     let replayed = 0;
     let next = 0;
     const correctUpTo = (ts: number) => {

@@ -2,7 +2,9 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { mkdir, open, rm, stat, truncate } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { IncomingMessage } from 'node:http';
 import { updateError, UpdateFailure } from './errors.ts';
+import { httpGetStream } from './http-get.ts';
 import type { VerifiedTarget } from './trust.ts';
 
 /**
@@ -34,30 +36,29 @@ export async function downloadWithResume(o: DownloadOptions): Promise<void> {
     have = 0;
   }
   if (have === o.length) return;
-  let res: Response;
+  let res: IncomingMessage;
   try {
-    res = await fetch(o.url, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, signal: o.signal });
+    res = await httpGetStream(o.url, { headers: have > 0 ? { range: `bytes=${have}-` } : {}, ...(o.signal ? { signal: o.signal } : {}) });
   } catch (e) {
     throw new UpdateFailure(updateError('UPDATE_TUF_UNREACHABLE', `${o.url}: ${(e as Error).message}`));
   }
-  if (res.status === 200) have = 0;
-  else if (res.status === 206) {
-    const start = /^bytes (\d+)-/.exec(res.headers.get('content-range') ?? '')?.[1];
+  if (res.statusCode === 200) have = 0;
+  else if (res.statusCode === 206) {
+    const start = /^bytes (\d+)-/.exec(res.headers['content-range'] ?? '')?.[1];
     if (Number(start) !== have) {
-      await res.body?.cancel();
+      res.destroy();
       throw new UpdateFailure(updateError('UPDATE_TUF_UNREACHABLE', `server resumed at ${start ?? '?'} instead of ${have}`));
     }
   } else {
-    await res.body?.cancel();
-    throw new UpdateFailure(updateError('UPDATE_TUF_UNREACHABLE', `${o.url}: HTTP ${res.status}`));
+    res.resume();
+    throw new UpdateFailure(updateError('UPDATE_TUF_UNREACHABLE', `${o.url}: HTTP ${res.statusCode}`));
   }
   const fh = await open(o.partPath, have === 0 ? 'w' : 'a');
   const syncEvery = o.syncEveryBytes ?? 1024 * 1024;
   let sinceSync = 0;
   let received = have;
   try {
-    if (!res.body) throw new UpdateFailure(updateError('UPDATE_TARGET_TRUNCATED', 'empty response'));
-    for await (const chunk of res.body as unknown as AsyncIterable<Uint8Array>) {
+    for await (const chunk of res as AsyncIterable<Buffer>) {
       if (received + chunk.length > o.length) {
         await fh.close().catch(() => undefined);
         await rm(o.partPath, { force: true });

@@ -2,6 +2,7 @@ import { copyFile, mkdir, access } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Updater } from 'tuf-js';
 import { updateError, UpdateFailure, type UpdateError } from './errors.ts';
+import { HttpFetcher } from './http-get.ts';
 
 /** A target as listed by TUF-verified metadata: what the download must match exactly. */
 export interface VerifiedTarget {
@@ -42,6 +43,7 @@ export async function resolveTarget(o: TrustOptions, targetName: string): Promis
       metadataBaseUrl: urls.metadata,
       targetBaseUrl: urls.targets,
       config: { fetchTimeout: o.fetchTimeoutMs ?? 30_000, fetchRetry: 0 },
+      fetcher: new HttpFetcher(o.fetchTimeoutMs ?? 30_000),
     });
     await updater.refresh();
     const info = await updater.getTargetInfo(targetName);

@@ -4,12 +4,22 @@ import type { Validator } from 'typebox/compile';
 import { err, ok, type Result } from '../core/result.ts';
 import type { ContractError } from './errors.ts';
 import { SCHEMA_VERSION } from './schemas/common.ts';
-import { TOPIC_KINDS, TOPICS, parseTopic, type TopicKind } from './topics.ts';
+import { TOPICS, parseTopic, type TopicKind } from './topics.ts';
 
 /** The decoded payload type of each topic kind. */
 export type MessageOf<K extends TopicKind> = Static<(typeof TOPICS)[K]['schema']>;
 
-const validators = new Map<TopicKind, Validator>(TOPIC_KINDS.map((k) => [k, Compile(TOPICS[k].schema) as unknown as Validator]));
+const validators = new Map<TopicKind, Validator>();
+
+/** Each topic's validator, compiled on first use: a box decodes only the fleet's few downlink kinds (memory, start-up time). */
+function validatorOf(kind: TopicKind): Validator {
+  let v = validators.get(kind);
+  if (!v) {
+    v = Compile(TOPICS[kind].schema) as unknown as Validator;
+    validators.set(kind, v);
+  }
+  return v;
+}
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 const encoder = new TextEncoder();
 
@@ -63,7 +73,7 @@ function decodeUnsafe<K extends TopicKind>(kind: K, payload: Uint8Array | string
   if (typeof value !== 'object' || value === null || Array.isArray(value)) return err({ code: 'MQTT_PAYLOAD_INVALID', message: `${kind} payload must be a JSON object` });
   const v = (value as { v?: unknown }).v;
   if (v !== SCHEMA_VERSION) return err({ code: 'MQTT_SCHEMA_VERSION_UNSUPPORTED', message: `${kind} payload has schema version ${JSON.stringify(v) ?? 'none'}; this side speaks v${SCHEMA_VERSION}` });
-  const validator = validators.get(kind) as Validator;
+  const validator = validatorOf(kind);
   if (!validator.Check(value)) {
     const issues = mostSpecific(validator.Errors(value));
     return err({ code: 'MQTT_PAYLOAD_INVALID', message: `${kind} payload does not match its schema: ${issues.map((i) => `${i.path || '/'} ${i.message}`).join('; ')}`, issues });
