@@ -29,6 +29,20 @@ describe('PassageMemory', () => {
     expect(memory.occupancyOf('club', T + 126_000)).toBe(2);
   });
 
+  it('a ticket that went in at another box of the club is used here too, also after a replay at start', () => {
+    const memory = new PassageMemory(() => ({ version: 1 }) as RightsView);
+    const ticketIn = { ...relayed(11, T, 'in', null), ticketId: 'tk-day-1' };
+    expect(memory.state(T + 1000).usedQrNonces.has('tk-day-1')).toBe(false);
+    memory.recordRelayed(ticketIn);
+    expect(memory.state(T + 1000).usedQrNonces.has('tk-day-1')).toBe(true);
+    // Leaving by the other box does not give the ticket back.
+    memory.recordRelayed({ ...relayed(12, T + 60_000, 'out', null), ticketId: 'tk-day-1' });
+    expect(memory.state(T + 61_000).usedQrNonces.has('tk-day-1')).toBe(true);
+    const restarted = new PassageMemory(() => ({ version: 1 }) as RightsView);
+    restarted.recordRelayedMany([ticketIn]);
+    expect(restarted.state(T + 1000).usedQrNonces.has('tk-day-1')).toBe(true);
+  });
+
   it('hands decide() the current rights and what confirmed passages taught it', () => {
     const rights = { version: 3 } as RightsView;
     const memory = new PassageMemory(() => rights);

@@ -90,12 +90,18 @@ export class PassageMemory {
   /**
    * A confirmed passage of another box of the club (relayed by the fleet): counted in the
    * zone's occupancy with the box's own, in passage time order, once per (origin box, seq).
-   * Occupancy only: anti-passback, quotas and used tickets stay each box's own.
+   * A printed ticket that went in at another box is used here too, so a day pass admits once
+   * per club (while the fleet relays; offline, each box can admit it once). Anti-passback and
+   * quotas stay each box's own.
    */
   recordRelayed(p: StoredRelayedPassage): boolean {
     const key = `${p.originBoxId}\u0000${p.seq}`;
     if (this.relayedSeen.has(key)) return false;
     this.relayedSeen.set(key, p.ts);
+    if (p.ticketId !== null && p.direction === 'in') {
+      this.usedQrNonces.add(p.ticketId);
+      this.nonceUsedAt.set(p.ticketId, Math.max(p.ts, this.nonceUsedAt.get(p.ticketId) ?? p.ts));
+    }
     const person: Person = p.memberId !== null ? { member: p.memberId } : p.ticketId !== null ? { ticket: p.ticketId } : undefined;
     if (p.direction === 'in') this.occupancy.entry(p.zoneId, p.ts, person);
     else this.occupancy.exit(p.zoneId, p.ts, person);
