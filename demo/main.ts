@@ -35,6 +35,19 @@ const probeMs = Number(env.RESABOX_DEMO_PROBE_MS ?? 0);
 // The box pages and the control surface sit next to the API: 8081, 8082, 8083 and 8089 by default.
 const pagesPort = Number(env.RESABOX_DEMO_PAGES_PORT ?? (httpPort === 0 ? 0 : httpPort + 1));
 const controlPort = Number(env.RESABOX_DEMO_CONTROL_PORT ?? (httpPort === 0 ? 0 : httpPort + 9));
+// One pages port per box from pagesPort on: a clash with another port of the demo would leave a box's pages unreachable behind a printed address.
+const pagesCount = DEMO_CLUBS.reduce((n, c) => n + c.boxes.length, 0);
+const clash = (
+  [
+    ['RESABOX_FLEET_HTTP_PORT', httpPort],
+    ['RESABOX_FLEET_MQTT_PORT', mqttPort],
+    ['RESABOX_DEMO_CONTROL_PORT', controlPort],
+  ] as const
+).find(([, p]) => pagesPort !== 0 && p >= pagesPort && p < pagesPort + pagesCount);
+if (clash) {
+  console.error(`error: DEMO_PORT_CLASH: the box pages take ports ${pagesPort}-${pagesPort + pagesCount - 1} (RESABOX_DEMO_PAGES_PORT and one port per box), which include ${clash[0]} ${clash[1]}; choose ports apart`);
+  process.exit(64);
+}
 const trialS = Number(env.RESABOX_DEMO_TRIAL_S ?? 30);
 const healthTimeoutS = Number(env.RESABOX_DEMO_HEALTH_TIMEOUT_S ?? 40);
 const configTrialS = Number(env.RESABOX_DEMO_CONFIG_TRIAL_S ?? 20);

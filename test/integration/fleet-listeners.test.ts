@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,15 @@ describe('listener failures: one line naming the port and its setting, non-zero 
     expect(r.err.trim().split('\n')).toEqual([`error: LISTEN_FAILED: the MQTT port ${port} (127.0.0.1) cannot be opened: the port is already in use; choose another with RESABOX_FLEET_MQTT_PORT`]);
     expect(r.err).not.toMatch(/\n\s+at /);
   }, 150_000);
+
+  it('npm start with box pages ports that include the control port: refused at once with one coded line, nothing opened', async () => {
+    const dataDir = tempDir();
+    const r = await run(process.execPath, ['--import', 'tsx', 'demo/main.ts'], { RESABOX_DEMO_DATA_DIR: dataDir, RESABOX_FLEET_HTTP_PORT: '0', RESABOX_DEMO_PAGES_PORT: '8191', RESABOX_DEMO_CONTROL_PORT: '8192' }, 60_000);
+    expect(r.hung).toBe(false);
+    expect(r.code).toBe(64);
+    expect(r.err.trim().split('\n')).toEqual(['error: DEMO_PORT_CLASH: the box pages take ports 8191-8193 (RESABOX_DEMO_PAGES_PORT and one port per box), which include RESABOX_DEMO_CONTROL_PORT 8192; choose ports apart']);
+    expect(readdirSync(dataDir)).toEqual([]);
+  }, 90_000);
 
   it('--mqtt-host 127.0.0.1 binds the broker to the loopback address only', async () => {
     const child = spawn(process.execPath, [join(ROOT, 'bin', 'resabox-fleet.js'), 'serve', '--data-dir', tempDir(), '--http-host', '127.0.0.1', '--http-port', '0', '--mqtt-port', '0', '--mqtt-host', '127.0.0.1'], { cwd: ROOT, env: { ...process.env, LOG_LEVEL: 'warn' }, stdio: ['ignore', 'pipe', 'pipe'] });
