@@ -58,6 +58,12 @@ describe('findEntryExitMismatch', () => {
     expect(rows).toEqual([{ clubId: 'club-a', day: '2026-01-05', entries: 2, exits: 1, unbalanced: [{ credential: 'beef0002', memberId: 'm2', entries: 1, exits: 0 }] }]);
   });
 
+  it('counts a lane opened by staff as an entry or an exit, as its direction says', () => {
+    const manual = { granted: false, outcome: 'manual', memberId: null, credentialHash: null } as const;
+    const rows = findEntryExitMismatch([pass({ ...manual }), pass({ ...manual, at: T0 + 5 * MIN, direction: 'out' }), pass({ ...manual, at: T0 + 6 * MIN, outcome: 'not-passed' })], () => 'Europe/Paris');
+    expect(rows).toEqual([{ clubId: 'club-a', day: '2026-01-05', entries: 1, exits: 1, unbalanced: [] }]);
+  });
+
   it('uses the club time zone for the day and UTC for an unknown zone', () => {
     const lateUtc = Date.UTC(2026, 0, 5, 23, 30);
     expect(localDay(lateUtc, 'Europe/Paris')).toBe('2026-01-06');

@@ -47,6 +47,12 @@ export interface SharingOptions {
 /** Entries that happened: granted, inward, and not timed out at the turnstile. */
 const isEntry = (p: PassFact): boolean => p.granted && p.direction === 'in' && p.outcome !== 'not-passed' && p.outcome !== 'denied';
 const isExit = (p: PassFact): boolean => p.direction === 'out' && (p.outcome === null || p.outcome === 'passed' || p.outcome === 'manual');
+/**
+ * For the per-day counts, a lane that staff opened inward is an entry, as an exit opened by
+ * staff is an exit: the desk letting a member in by hand. (Card sharing keeps to granted
+ * entries: a staff open carries no credential to share.)
+ */
+const countsAsEntry = (p: PassFact): boolean => isEntry(p) || (p.direction === 'in' && p.outcome === 'manual');
 
 /** The credential's identity across boxes: its hash, else the member. */
 export const credentialKey = (p: PassFact): string | null => p.credentialHash ?? (p.memberId ? `member:${p.memberId}` : null);
@@ -126,7 +132,7 @@ export class EntryExitTally {
   add(passes: readonly PassFact[]): void {
     for (const p of passes) {
       if (p.clubId === null) continue;
-      const entry = isEntry(p);
+      const entry = countsAsEntry(p);
       if (!entry && !isExit(p)) continue;
       const day = localDay(p.at, this.timezoneOf(p.clubId));
       const k = `${p.clubId}\u0000${day}`;

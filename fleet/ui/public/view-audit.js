@@ -1,4 +1,4 @@
-/* global URLSearchParams */
+/* global document, URLSearchParams */
 import { api } from './api.js';
 import { esc, fmtTime, pill, table } from './html.js';
 import { main, may } from './shell.js';
@@ -56,6 +56,28 @@ function controls(s, actions) {
   </form>`;
 }
 
+const FIELD_OF = { 'a-actor': 'actor', 'a-box': 'box', 'a-from': 'from', 'a-to': 'to' };
+
+/**
+ * What was typed in the filters and not applied yet. The view is drawn again at every live
+ * change of the audit, and when an action is picked (that applies at once): neither may wipe
+ * what someone is typing. A typed value is kept only while its filter stays as it was drawn.
+ */
+function typedFilters() {
+  const form = main.querySelector('#audit-filters');
+  if (!form) return { typed: [], focused: undefined };
+  const typed = [...form.querySelectorAll('input')].filter((el) => el.value !== el.defaultValue).map((el) => ({ id: el.id, value: el.value, drawn: el.defaultValue }));
+  return { typed, focused: form.contains(document.activeElement) ? document.activeElement.id : undefined };
+}
+
+function restoreTyped({ typed, focused }, s) {
+  for (const t of typed) {
+    const el = main.querySelector(`#${t.id}`);
+    if (el && s[FIELD_OF[t.id]] === t.drawn) el.value = t.value;
+  }
+  if (focused) main.querySelector(`#${focused}`)?.focus();
+}
+
 function wire() {
   const form = main.querySelector('#audit-filters');
   const read = (id) => form.querySelector(id).value;
@@ -65,7 +87,10 @@ function wire() {
     apply();
   });
   form.querySelector('#a-action').addEventListener('change', apply);
-  form.querySelector('#a-clear').addEventListener('click', () => goTo('audit', {}));
+  form.querySelector('#a-clear').addEventListener('click', () => {
+    form.reset(); // what was typed goes too: the redraw must not keep it
+    goTo('audit', {});
+  });
   main.querySelector('#audit-older')?.addEventListener('click', (e) => goTo('audit', { ...stateOf(hashParams()), before: e.target.dataset.before }));
   main.querySelector('#audit-newest')?.addEventListener('click', () => goTo('audit', { ...stateOf(hashParams()), before: '' }));
 }
@@ -87,10 +112,12 @@ export const auditView = (params) => ({
       what(e),
       esc(e.ticket ?? ''),
     ]);
+    const typing = typedFilters();
     main.innerHTML = `<h1>Audit log</h1><div class="card">${controls(s, actions)}
       ${table(['time', 'actor', 'action', 'target', 'what and outcome', 'ticket'], rows, 'audit-rows')}
       <div class="actions pager">${s.before ? '<button type="button" id="audit-newest" class="secondary">Newest</button>' : ''}
       ${nextBefore ? `<button type="button" id="audit-older" class="secondary" data-before="${nextBefore}">Older entries</button>` : ''}</div></div>`;
+    restoreTyped(typing, s);
     wire();
   },
 });
