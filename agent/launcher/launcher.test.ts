@@ -98,8 +98,9 @@ describe('Launcher', () => {
   it('restarts a crashed release that is not on trial, and restarts at once on the restart exit code', async () => {
     await launcher.start();
     expect(last().script).toContain(join('releases', '1.0.0', 'agent.mjs'));
-    // The agent's node flags come before its entry (a small young generation, a capped old one: RSS).
-    expect(spawnArgs[0]).toEqual(['--max-semi-space-size=1', '--max-old-space-size=256', last().script]);
+    // The agent's node flags come before its entry (a small young generation, a capped old one,
+    // no optimizing compiler: RSS).
+    expect(spawnArgs[0]).toEqual(['--max-semi-space-size=1', '--max-old-space-size=256', '--no-opt', last().script]);
     // Two malloc arenas unless the operator set their own; where the release is, always.
     expect(spawnEnv[0]).toMatchObject({ MALLOC_ARENA_MAX: process.env.MALLOC_ARENA_MAX ?? '2', RESABOX_ROOT: root, RESABOX_RELEASE_VERSION: '1.0.0' });
     for (let i = 0; i < 5; i++) {

@@ -41,9 +41,15 @@ export const AGENT_HEAP_MB = 256;
  * survives instead of up to 4, the difference between about 85 and 110 MB resident in
  * test/bench/demo-update; the rights index takes about 1.2 KB a member, so 256 MB holds
  * some 150,000 members: a box with more needs a larger `--agent-heap`).
+ *
+ * `--no-opt`: no TurboFan, V8's optimizing compiler (the interpreter and the baseline
+ * compiler still run). Its compiles and optimized code kept the agent's resident size
+ * growing for minutes under a steady load, past 100 MB in test/bench/agent-memory; without
+ * it the agent stays about 10 MB lower and a decision still takes well under a millisecond
+ * (the bench prints both). `optimize` (the launcher's `--agent-optimize`) gives it back.
  */
-export function agentNodeArgs(heapMb = AGENT_HEAP_MB): string[] {
-  return ['--max-semi-space-size=1', `--max-old-space-size=${heapMb}`];
+export function agentNodeArgs(heapMb = AGENT_HEAP_MB, optimize = false): string[] {
+  return ['--max-semi-space-size=1', `--max-old-space-size=${heapMb}`, ...(optimize ? [] : ['--no-opt'])];
 }
 
 /**

@@ -6,7 +6,8 @@ import { AGENT_HEAP_MB, agentNodeArgs, Launcher } from './launcher.ts';
 const HELP = `resabox-launcher: runs the box's current release and supervises it (trial boot, rollback)
 
 Usage:
-  resabox-launcher [--root DIR] [--crash-loop N/S] [--health-timeout S] [--trial S] [--agent-heap MB]
+  resabox-launcher [--root DIR] [--crash-loop N/S] [--health-timeout S] [--trial S]
+                   [--agent-heap MB] [--agent-optimize]
 
 Options:
   --root DIR            the box's root: current, releases/, launcher/, update/, trust/
@@ -18,6 +19,8 @@ Options:
   --trial S             ...and keep running S seconds from its start to be kept (default 120)
   --agent-heap MB       the agent's V8 old-generation limit (default ${AGENT_HEAP_MB}; about 1.2 KB
                         a member: raise it for a box with more than 150,000 members)
+  --agent-optimize      let V8 optimize the agent's hot code (TurboFan): faster, and about
+                        10 MB more resident memory (default off: docs/updates.md, section 5)
   --help                this help
 
 The agent (node <root>/current/<entry>) gets RESABOX_ROOT, RESABOX_RELEASE_DIR and
@@ -40,6 +43,7 @@ function options(argv: string[]) {
       'health-timeout': { type: 'string', default: '60' },
       trial: { type: 'string', default: '120' },
       'agent-heap': { type: 'string', default: String(AGENT_HEAP_MB) },
+      'agent-optimize': { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h' },
     },
     strict: true,
@@ -54,7 +58,7 @@ function options(argv: string[]) {
     crashLoop: { crashes: Number(loop[1]) || 3, withinMs: (Number(loop[2]) || 60) * 1000 },
     healthTimeoutMs: seconds(values['health-timeout'], 'health-timeout'),
     trialMs: seconds(values.trial, 'trial'),
-    nodeArgs: agentNodeArgs(heapMb),
+    nodeArgs: agentNodeArgs(heapMb, values['agent-optimize'] === true),
   };
 }
 

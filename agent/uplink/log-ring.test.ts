@@ -26,7 +26,25 @@ describe('LogRing', () => {
     expect(ring.tail(10, 6)).toEqual(['xy']);
   });
 
+  it('holds at most its character budget: the oldest lines go first, the ring keeps its order', () => {
+    const ring = new LogRing(100, 8, 20);
+    for (let i = 1; i <= 9; i++) ring.write(`line-${i}\n`);
+    // 6 chars a line: three fit in 20.
+    expect(ring.size).toBe(3);
+    expect(ring.tail(100)).toEqual(['line-7', 'line-8', 'line-9']);
+    ring.write('0123456789abc\n');
+    // The cut line is 9 chars: 6 + 6 + 9 > 20, so line-8 goes too.
+    expect(ring.tail(100)).toEqual(['line-9', '01234567…']);
+  });
+
+  it('wraps around its capacity many times and still returns the newest lines in order', () => {
+    const ring = new LogRing(4, 100, 1000);
+    for (let i = 1; i <= 103; i++) ring.write(`${i}\n`);
+    expect(ring.tail(10)).toEqual(['100', '101', '102', '103']);
+  });
+
   it('refuses a capacity that is not a positive integer', () => {
     expect(() => new LogRing(0)).toThrow(RangeError);
+    expect(() => new LogRing(10, 100, 50)).toThrow(RangeError);
   });
 });

@@ -1,17 +1,24 @@
 /**
  * The agent's recent log lines, in memory, for the fleet's `fetch-logs` command: the
- * newest `capacity` lines (older ones are overwritten), each cut to `maxLineChars` so a
- * runaway log call cannot hold the memory. Fed as a pino destination (`write(chunk)`).
+ * newest lines, at most `capacity` of them and at most `maxTotalChars` in all (older ones
+ * are dropped: fetch-logs returns at most 200 KiB, holding more only costs the box memory),
+ * each cut to `maxLineChars` so a runaway log call cannot hold the memory. Fed as a pino
+ * destination (`write(chunk)`).
  */
 export class LogRing {
   private readonly lines: string[] = [];
-  private next = 0;
+  /** Index of the oldest line in `lines` once the ring has wrapped (lines are overwritten there). */
+  private oldest = 0;
+  private count = 0;
+  private chars = 0;
 
   constructor(
     private readonly capacity = 5000,
     private readonly maxLineChars = 4096,
+    private readonly maxTotalChars = 256 * 1024,
   ) {
     if (!Number.isInteger(capacity) || capacity < 1) throw new RangeError(`LogRing capacity must be a positive integer, got ${capacity}`);
+    if (!(maxTotalChars >= maxLineChars + 1)) throw new RangeError(`LogRing maxTotalChars must hold one whole line (${maxLineChars + 1} chars), got ${maxTotalChars}`);
   }
 
   /** pino writes one JSON line (newline-terminated) per call; several are split. */
@@ -21,7 +28,7 @@ export class LogRing {
   }
 
   get size(): number {
-    return this.lines.length;
+    return this.count;
   }
 
   /**
@@ -29,11 +36,11 @@ export class LogRing {
    * (the command result travels in one MQTT message with a size limit).
    */
   tail(count: number, maxChars = Number.POSITIVE_INFINITY): string[] {
-    const n = Math.min(Math.max(0, Math.floor(count)), this.lines.length);
+    const n = Math.min(Math.max(0, Math.floor(count)), this.count);
     const out: string[] = [];
     let chars = 0;
-    for (let i = 1; i <= n; i++) {
-      const line = this.lines[(this.next - i + this.lines.length) % this.lines.length] ?? '';
+    for (let i = this.count - 1; i >= this.count - n; i--) {
+      const line = this.at(i);
       chars += line.length + 3;
       if (chars > maxChars) break;
       out.push(line);
@@ -41,9 +48,24 @@ export class LogRing {
     return out.reverse();
   }
 
+  /** The i-th line held, oldest first. */
+  private at(i: number): string {
+    return this.lines[(this.oldest + i) % this.capacity] ?? '';
+  }
+
   private push(line: string): void {
-    if (this.lines.length < this.capacity) this.lines.push(line);
-    else this.lines[this.next] = line;
-    this.next = (this.next + 1) % this.capacity;
+    while (this.count > 0 && (this.count >= this.capacity || this.chars + line.length > this.maxTotalChars)) this.dropOldest();
+    const slot = (this.oldest + this.count) % this.capacity;
+    if (slot === this.lines.length) this.lines.push(line);
+    else this.lines[slot] = line;
+    this.count++;
+    this.chars += line.length;
+  }
+
+  private dropOldest(): void {
+    this.chars -= this.at(0).length;
+    this.lines[this.oldest] = '';
+    this.oldest = (this.oldest + 1) % this.capacity;
+    this.count--;
   }
 }
