@@ -59,6 +59,8 @@ export interface ClubBoxOptions {
   /** The launcher's trial period and health deadline for a new release, in seconds. */
   readonly trialS: number;
   readonly healthTimeoutS: number;
+  /** The launcher's `--agent-optimize`: the agent with V8's optimizing compiler (default off, as in production). */
+  readonly agentOptimize?: boolean;
   /** How long a configuration set from the fleet has to bring its changed devices up (RESABOX_CONFIG_TRIAL_S). */
   readonly configTrialS: number;
   /** The agent's and launcher's log level (pino), written to <root>/agent.log. */
@@ -125,7 +127,7 @@ export async function startClubBox(o: ClubBoxOptions): Promise<ClubBox> {
   const links: DemoLink[] = [];
   const launcher = new Supervisor({
     command: process.execPath,
-    args: [o.release.launcherFile, '--root', o.root, '--trial', String(o.trialS), '--health-timeout', String(o.healthTimeoutS)],
+    args: [o.release.launcherFile, '--root', o.root, '--trial', String(o.trialS), '--health-timeout', String(o.healthTimeoutS), ...(o.agentOptimize === true ? ['--agent-optimize'] : [])],
     env: { ...process.env, RESABOX_ROOT: o.root, RESABOX_CONFIG: p.config, RESABOX_CONFIG_TRIAL_S: String(o.configTrialS), LOG_LEVEL: o.logLevel },
     logFile: p.log,
     clock: o.clock,

@@ -51,6 +51,7 @@ if (clash) {
 const trialS = Number(env.RESABOX_DEMO_TRIAL_S ?? 30);
 const healthTimeoutS = Number(env.RESABOX_DEMO_HEALTH_TIMEOUT_S ?? 40);
 const configTrialS = Number(env.RESABOX_DEMO_CONFIG_TRIAL_S ?? 20);
+const agentOptimize = env.RESABOX_DEMO_AGENT_OPTIMIZE === '1';
 const wanted = env.RESABOX_DEMO_LINKS ?? 'auto';
 if (!['auto', 'pty', 'tcp'].includes(wanted)) {
   console.error(`RESABOX_DEMO_LINKS must be auto, pty or tcp (got ${wanted})`);
@@ -139,6 +140,7 @@ try {
         release,
         trialS,
         healthTimeoutS,
+        agentOptimize,
         configTrialS,
         logLevel: env.RESABOX_DEMO_AGENT_LOG_LEVEL ?? 'info',
         pagesPort: pagesPort === 0 ? 0 : pagesPort + boxes.length,

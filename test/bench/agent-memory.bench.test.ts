@@ -10,6 +10,8 @@ import { cpuSeconds } from './proc-stats.ts';
 const MINUTES = Number(process.env.AGENT_MEMORY_BENCH_MINUTES ?? 15);
 const PROBE_MS = Number(process.env.AGENT_MEMORY_BENCH_PROBE_MS ?? 25);
 const SAMPLE_MS = 5000;
+/** AGENT_MEMORY_BENCH_OPTIMIZE=1: the agents with V8's optimizing compiler (the launcher's --agent-optimize), to compare. */
+const OPTIMIZE = process.env.AGENT_MEMORY_BENCH_OPTIMIZE === '1';
 const BOXES = ['lyon-01', 'lyon-02', 'nantes-01'];
 
 /*
@@ -29,7 +31,7 @@ const BOXES = ['lyon-01', 'lyon-02', 'nantes-01'];
  */
 it(`holds each agent's memory over ${MINUTES} min of a badge every ${PROBE_MS} ms at every box`, { timeout: (MINUTES + 5) * 60_000 }, async () => {
   const load0 = loadavg();
-  const demo = await startDemo({ env: { RESABOX_DEMO_ACTIVITY_MS: '0', RESABOX_DEMO_PROBE_MS: String(PROBE_MS) } });
+  const demo = await startDemo({ env: { RESABOX_DEMO_ACTIVITY_MS: '0', RESABOX_DEMO_PROBE_MS: String(PROBE_MS), RESABOX_DEMO_AGENT_OPTIMIZE: OPTIMIZE ? '1' : '0' } });
   const perMinute: { rss: number; anon: number; node: number; pss: number }[] = [];
   const peak = { rss: 0, hwm: 0, anon: 0, pss: 0, node: 0 };
   const cpu = new Map<number, { first: number; last: number; at0: number; at1: number }>();
@@ -38,6 +40,11 @@ it(`holds each agent's memory over ${MINUTES} min of a badge every ${PROBE_MS} m
   let latencies: number[] = [];
   try {
     await waitAllBoxesOnline(demo, 3);
+    // The agents run with the flags of the mode measured.
+    for (const box of BOXES) {
+      const pid = agentPid(demo, box);
+      expect(pid === null ? [] : readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'), box).toEqual(OPTIMIZE ? expect.not.arrayContaining(['--no-opt']) : expect.arrayContaining(['--no-opt']));
+    }
     started = Date.now();
     while (Date.now() - started < MINUTES * 60_000) {
       await new Promise((r) => setTimeout(r, SAMPLE_MS));
@@ -71,7 +78,7 @@ it(`holds each agent's memory over ${MINUTES} min of a badge every ${PROBE_MS} m
   const half = Math.floor(perMinute.length / 2);
   const firstHalf = Math.max(...perMinute.slice(0, half).map((r) => r?.rss ?? 0));
   const secondHalf = Math.max(...perMinute.slice(half).map((r) => r?.rss ?? 0));
-  console.log(`[bench] agent memory: ${BOXES.length} boxes on npm start, compiled releases under the real launcher, a badge at every box every ${PROBE_MS} ms for ${MINUTES} min; load ${load0.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
+  console.log(`[bench] agent memory: ${BOXES.length} boxes on npm start, compiled releases under the real launcher ${OPTIMIZE ? 'with --agent-optimize' : '(production flags, no optimizing compiler)'}, a badge at every box every ${PROBE_MS} ms for ${MINUTES} min; load ${load0.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
   console.log('[bench]   minute  RSS MiB (max of the boxes)  private anon MiB  node executable MiB  PSS MiB');
   perMinute.forEach((r, i) => r && console.log(`[bench]   ${String(i + 1).padStart(6)}  ${mib(r.rss).padStart(26)}  ${mib(r.anon).padStart(16)}  ${mib(r.node).padStart(19)}  ${mib(r.pss).padStart(7)}`));
   console.log(`[bench]   agent RSS (goal <= 100 MB): highest sampled ${mib(peak.rss)} MiB = ${mb(peak.rss)} MB, peak (VmHWM) ${mib(peak.hwm)} MiB = ${mb(peak.hwm)} MB; highest in the first half ${mib(firstHalf)} MiB, in the second half ${mib(secondHalf)} MiB`);
