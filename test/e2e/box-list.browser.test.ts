@@ -89,6 +89,8 @@ describe('box list of 10,000 boxes in a browser', { timeout: 120_000 }, () => {
     await page.locator('#f-clear').click();
     await shown(COUNT);
     await page.locator('button[data-sort="lastSeen"]').click();
+    // The first page reads "1–50 of 10,000" before the sort as after it: wait for the sorted table.
+    await page.locator('th[aria-sort="ascending"]', { hasText: 'last seen' }).waitFor(WAIT);
     const bySeen = [...seeded].sort((a, b) => (a.lastSeenAt === null) !== (b.lastSeenAt === null) ? (a.lastSeenAt === null ? 1 : -1) : (a.lastSeenAt ?? 0) - (b.lastSeenAt ?? 0) || (a.id < b.id ? -1 : 1));
     expect(await shown(COUNT)).toEqual(ids(bySeen));
     await page.locator('button[data-sort="lastSeen"]').click();
