@@ -80,10 +80,7 @@ export class PassageMemory {
       const entries = this.memberMap(this.recentEntries, zoneId);
       entries.set(decision.memberId, [...(entries.get(decision.memberId) ?? []).filter((t) => t > at - RETAIN_MS), at]);
     }
-    if (decision.qrNonce !== undefined) {
-      this.usedQrNonces.add(decision.qrNonce);
-      this.nonceUsedAt.set(decision.qrNonce, at);
-    }
+    if (decision.qrNonce !== undefined) this.markUsed(decision.qrNonce, at);
     this.forgetBefore(at - RETAIN_MS);
   }
 
@@ -98,10 +95,7 @@ export class PassageMemory {
     const key = `${p.originBoxId}\u0000${p.seq}`;
     if (this.relayedSeen.has(key)) return false;
     this.relayedSeen.set(key, p.ts);
-    if (p.ticketId !== null && p.direction === 'in') {
-      this.usedQrNonces.add(p.ticketId);
-      this.nonceUsedAt.set(p.ticketId, Math.max(p.ts, this.nonceUsedAt.get(p.ticketId) ?? p.ts));
-    }
+    if (p.ticketId !== null && p.direction === 'in') this.markUsed(p.ticketId, p.ts);
     const person: Person = p.memberId !== null ? { member: p.memberId } : p.ticketId !== null ? { ticket: p.ticketId } : undefined;
     if (p.direction === 'in') this.occupancy.entry(p.zoneId, p.ts, person);
     else this.occupancy.exit(p.zoneId, p.ts, person);
@@ -165,6 +159,12 @@ export class PassageMemory {
     let m = byZone.get(zoneId);
     if (!m) byZone.set(zoneId, (m = new Map()));
     return m;
+  }
+
+  /** A QR token or printed ticket that went in at `at`: refused again until it is forgotten. */
+  private markUsed(nonce: string, at: number): void {
+    this.usedQrNonces.add(nonce);
+    this.nonceUsedAt.set(nonce, Math.max(at, this.nonceUsedAt.get(nonce) ?? at));
   }
 
   private forgetBefore(limit: number): void {

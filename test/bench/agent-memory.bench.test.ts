@@ -1,11 +1,11 @@
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { startDemo, waitAllBoxesOnline, type DemoProcess } from '../support/demo-process.ts';
+import { waitForValue } from '../support/wait-for.ts';
+import { journaledPasses, launcherHealth } from './demo-box.ts';
 import { percentiles } from './percentiles.ts';
-import { cpuSeconds } from './proc-stats.ts';
+import { cpuSeconds, processMemory, residentBreakdown } from './proc-stats.ts';
 
 const MINUTES = Number(process.env.AGENT_MEMORY_BENCH_MINUTES ?? 15);
 const PROBE_MS = Number(process.env.AGENT_MEMORY_BENCH_PROBE_MS ?? 25);
@@ -41,9 +41,10 @@ it(`holds each agent's memory over ${MINUTES} min of a badge every ${PROBE_MS} m
   try {
     await waitAllBoxesOnline(demo, 3);
     // The agents run with the flags of the mode measured.
+    // (An agent's health record comes with its passed self-test, which can follow the box's coming online.)
     for (const box of BOXES) {
-      const pid = agentPid(demo, box);
-      expect(pid === null ? [] : readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'), box).toEqual(OPTIMIZE ? expect.not.arrayContaining(['--no-opt']) : expect.arrayContaining(['--no-opt']));
+      const { pid } = await waitForValue(async () => launcherHealth(demo, box) ?? undefined, 60_000, `${box}'s agent health record`);
+      expect(readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0'), box).toEqual(OPTIMIZE ? expect.not.arrayContaining(['--no-opt']) : expect.arrayContaining(['--no-opt']));
     }
     started = Date.now();
     while (Date.now() - started < MINUTES * 60_000) {
@@ -76,7 +77,7 @@ it(`holds each agent's memory over ${MINUTES} min of a badge every ${PROBE_MS} m
   const mib = (kib: number) => (kib / 1024).toFixed(1);
   const mb = (kib: number) => ((kib * 1024) / 1e6).toFixed(1);
   const half = Math.floor(perMinute.length / 2);
-  const firstHalf = Math.max(...perMinute.slice(0, half).map((r) => r?.rss ?? 0));
+  const firstHalf = Math.max(0, ...perMinute.slice(0, half).map((r) => r?.rss ?? 0));
   const secondHalf = Math.max(...perMinute.slice(half).map((r) => r?.rss ?? 0));
   console.log(`[bench] agent memory: ${BOXES.length} boxes on npm start, compiled releases under the real launcher ${OPTIMIZE ? 'with --agent-optimize' : '(production flags, no optimizing compiler)'}, a badge at every box every ${PROBE_MS} ms for ${MINUTES} min; load ${load0.map((l) => l.toFixed(2)).join(' ')} before, ${loadavg().map((l) => l.toFixed(2)).join(' ')} after`);
   console.log('[bench]   minute  RSS MiB (max of the boxes)  private anon MiB  node executable MiB  PSS MiB');
@@ -87,41 +88,19 @@ it(`holds each agent's memory over ${MINUTES} min of a badge every ${PROBE_MS} m
 });
 
 /** The running agent's pid, from its launcher's health record. */
-function agentPid(demo: DemoProcess, box: string): number | null {
-  try {
-    return (JSON.parse(readFileSync(join(demo.dataDir, 'boxes', box, 'launcher', 'health.json'), 'utf8')) as { pid: number }).pid;
-  } catch {
-    return null;
-  }
-}
+const agentPid = (demo: DemoProcess, box: string): number | null => launcherHealth(demo, box)?.pid ?? null;
 
 /** KiB: VmRSS, VmHWM, private anonymous memory, the node executable's resident pages, PSS. */
 function memoryOf(pid: number): { rss: number; hwm: number; anon: number; node: number; pss: number } | null {
-  try {
-    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const kib = (text: string, name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(text)?.[1] ?? 0);
-    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
-    let node = 0;
-    let inNode = false;
-    const exe = realpathSync(process.execPath);
-    for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
-      const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
-      if (head) inNode = head[1] === exe;
-      else if (inNode && line.startsWith('Rss:')) node += Number(/\d+/.exec(line)?.[0] ?? 0);
-    }
-    return { rss: kib(status, 'VmRSS'), hwm: kib(status, 'VmHWM'), anon: kib(rollup, 'Anonymous'), node, pss: kib(rollup, 'Pss') };
-  } catch {
-    return null;
-  }
+  const m = processMemory(pid);
+  const b = residentBreakdown(pid);
+  return m && b && { rss: m.rssKiB, hwm: m.hwmKiB, anon: b.anonKiB, node: b.exeKiB, pss: b.pssKiB };
 }
 
 /** The decision latencies (us) a box journaled between two instants. */
 function decisionLatencies(demo: DemoProcess, box: string, from: number, to: number): number[] {
-  const db = new Database(join(demo.dataDir, 'boxes', box, 'data', 'journal.db'), { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    return (db.prepare('SELECT body FROM passes WHERE ts >= ? AND ts <= ?').pluck().all(from, to) as string[]).map((b) => (JSON.parse(b) as { latencyUs: number | null }).latencyUs).filter((l): l is number => typeof l === 'number');
-  } finally {
-    db.close();
-  }
+  return journaledPasses(demo, box, from)
+    .filter((p) => p.ts <= to)
+    .map((p) => p.latencyUs)
+    .filter((l): l is number => typeof l === 'number');
 }

@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import Database from 'better-sqlite3';
 import { expect, it } from 'vitest';
 import { resabox } from '../support/demo-journey.ts';
 import { demoApi, startDemo, waitAllBoxesOnline, type DemoProcess } from '../support/demo-process.ts';
+import { journaledPasses, launcherHealth } from './demo-box.ts';
 import { percentiles } from './percentiles.ts';
 import { processStartedAt, processMemory } from './proc-stats.ts';
 
@@ -34,7 +33,7 @@ it(`publishes ${UPDATES} releases to the demo boxes and measures each switch`, a
   const rss = { now: 0, peak: 0, launcher: 0 };
   const sampler = setInterval(() => {
     for (const box of BOXES) {
-      const h = health(demo, box);
+      const h = launcherHealth(demo, box);
       const agent = h && processMemory(h.pid);
       if (!agent) continue;
       rss.now = Math.max(rss.now, agent.rssKiB);
@@ -86,20 +85,10 @@ it(`publishes ${UPDATES} releases to the demo boxes and measures each switch`, a
   console.log(`[bench]   agent RSS (goal <= 100 MB): highest sampled ${(rss.now / 1024).toFixed(1)} MiB, peak (VmHWM) ${(rss.peak / 1024).toFixed(1)} MiB; launcher ${(rss.launcher / 1024).toFixed(1)} MiB`);
 });
 
-/** The launcher's health record of a box: the running agent's pid, and when its self-test passed. */
-function health(demo: DemoProcess, box: string): { pid: number; ts: number; ok: boolean } | null {
-  try {
-    const h = JSON.parse(readFileSync(join(demo.dataDir, 'boxes', box, 'launcher', 'health.json'), 'utf8')) as { pid: number; ts: number; selfTest: { ok: boolean } | null };
-    return { pid: h.pid, ts: h.ts, ok: h.selfTest?.ok === true };
-  } catch {
-    return null;
-  }
-}
-
 /** When a box's running agent started, and how long until its first decision and its passed self-test. */
 async function startToReady(demo: DemoProcess, box: string): Promise<{ decision: number; selfTest: number }> {
   for (let i = 0; i < 600; i++) {
-    const h = health(demo, box);
+    const h = launcherHealth(demo, box);
     const started = h?.ok ? processStartedAt(h.pid) : null;
     const first = started === null ? undefined : decisionTimes(demo, box, started, Date.now())[0];
     if (h && started !== null && first !== undefined) return { decision: first - started, selfTest: h.ts - started };
@@ -110,13 +99,9 @@ async function startToReady(demo: DemoProcess, box: string): Promise<{ decision:
 
 /** The decision instants a box journaled between two wall-clock instants. */
 function decisionTimes(demo: DemoProcess, box: string, from: number, to: number): number[] {
-  const db = new Database(join(demo.dataDir, 'boxes', box, 'data', 'journal.db'), { readonly: true, fileMustExist: true });
-  try {
-    db.pragma('busy_timeout = 5000');
-    return (db.prepare('SELECT body FROM passes WHERE ts >= ? ORDER BY seq').pluck().all(from - 60_000) as string[]).map((b) => (JSON.parse(b) as { decidedAt: number }).decidedAt).filter((t) => t >= from && t <= to);
-  } finally {
-    db.close();
-  }
+  return journaledPasses(demo, box, from - 60_000)
+    .map((p) => p.decidedAt)
+    .filter((t) => t >= from && t <= to);
 }
 
 function longestGap(times: readonly number[]): number {

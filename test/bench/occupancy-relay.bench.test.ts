@@ -2,6 +2,7 @@ import { loadavg } from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { Decision, RightsView } from '../../agent/access/index.ts';
 import { PassageMemory } from '../../agent/lanes/passage-memory.ts';
+import { percentiles } from './percentiles.ts';
 
 /**
  * Occupancy per club zone at a busy club: the box's own passages (one every 5 s for a
@@ -15,10 +16,10 @@ const OWN = 17_280;
 const MEMBERS = 3000;
 const granted = (memberId: string): Decision => ({ granted: true, reason: 'granted', message: '', memberId, rightsVersion: 1 });
 
-function percentiles(samples: number[]): string {
-  const sorted = [...samples].sort((a, b) => a - b);
-  const at = (p: number) => (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) * 1000;
-  return `p50 ${at(0.5).toFixed(1)} µs, p99 ${at(0.99).toFixed(1)} µs, max ${at(1).toFixed(1)} µs (n=${samples.length})`;
+/** Samples in ms, printed in µs. */
+function summary(samples: number[]): string {
+  const [p50, p99, max] = percentiles(samples, [50, 99, 100]).map((ms) => (ms * 1000).toFixed(1));
+  return `p50 ${p50} µs, p99 ${p99} µs, max ${max} µs (n=${samples.length})`;
 }
 
 describe('occupancy with relayed passages', () => {
@@ -49,9 +50,9 @@ describe('occupancy with relayed passages', () => {
     const figure = memory.occupancyOf('club', end);
     expect(figure).toBeGreaterThan(0);
     console.log(`load average ${loadavg().map((l) => l.toFixed(2)).join(' ')}`);
-    console.log(`own passage: ${percentiles(own)}`);
-    console.log(`relayed passage 2 s late (refold): ${percentiles(relayed)}`);
-    console.log(`count: ${percentiles(counts)}`);
+    console.log(`own passage: ${summary(own)}`);
+    console.log(`relayed passage 2 s late (refold): ${summary(relayed)}`);
+    console.log(`count: ${summary(counts)}`);
     console.log(`catch-up of 500 relayed passages, all out of order: ${catchUpMs.toFixed(1)} ms; figure ${figure}`);
   });
 });

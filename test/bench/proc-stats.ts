@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, realpathSync } from 'node:fs';
 
 /** Clock ticks per second of /proc/<pid>/stat (benchmarks run on Linux). */
 const TICKS = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
@@ -51,4 +51,27 @@ export function familyCpuSeconds(root: number): number {
     if (f && Number(f[1]) === root) total += cpuSeconds(Number(d));
   }
   return total;
+}
+
+/**
+ * What a process's resident memory is made of (KiB), from smaps: its private anonymous
+ * memory (heap, malloc, stacks), the pages of the node executable it has touched (file
+ * pages shared with every node process), and PSS (its share when shared pages are split).
+ */
+export function residentBreakdown(pid: number): { anonKiB: number; exeKiB: number; pssKiB: number } | null {
+  try {
+    const rollup = readFileSync(`/proc/${pid}/smaps_rollup`, 'utf8');
+    const kib = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(rollup)?.[1] ?? 0);
+    const exe = realpathSync(process.execPath);
+    let exeKiB = 0;
+    let inExe = false;
+    for (const line of readFileSync(`/proc/${pid}/smaps`, 'utf8').split('\n')) {
+      const head = /^[0-9a-f]+-[0-9a-f]+ \S+ \S+ \S+ \S+\s*(.*)$/.exec(line);
+      if (head) inExe = head[1] === exe;
+      else if (inExe && line.startsWith('Rss:')) exeKiB += Number(/\d+/.exec(line)?.[0] ?? 0);
+    }
+    return { anonKiB: kib('Anonymous'), exeKiB, pssKiB: kib('Pss') };
+  } catch {
+    return null;
+  }
 }

@@ -13,7 +13,7 @@ export class MemoryJournal implements PassSink {
     return pass;
   }
 
-  /** The rows as PassJournal.readSince() gives them to the start-up replay. */
+  /** Every row with its local facts, as PassJournal.readSince() gives them (the start-up replay reads passagesSince(): the same without refusals). */
   stored(): StoredPass[] {
     return this.passes.map((pass, i) => ({ pass, local: this.locals[i] ?? {} }));
   }
